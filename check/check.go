@@ -1,0 +1,333 @@
+// Package check runs the engine over manifest files, as a CI gate does: it walks files and
+// directories, reads every activity with its place in its file, decides them in parallel, and
+// returns a report in a deterministic order (by path as given, then file order), every reason
+// located on the line of the field at fault.
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/schema"
+)
+
+// Stdin is the path that names standard input.
+const Stdin = "-"
+
+// Options tune a run.
+type Options struct {
+	// Workers is how many files are decided at once; 0 means one per CPU.
+	Workers int
+	// Ignore holds glob patterns (filepath.Match syntax) of files and directories a directory
+	// walk leaves out; a pattern is matched against the path and against the base name.
+	Ignore []string
+	// Stdin is read for the path "-"; nil means os.Stdin.
+	Stdin io.Reader
+	// Manifest bounds what one manifest may hold.
+	Manifest manifest.Options
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	// Results holds one result per activity, and one per file that could not be read.
+	Results []Result `json:"results"`
+	// Summary counts them.
+	Summary Summary `json:"summary"`
+	// Revision is the policy revision every decision was made under.
+	Revision string `json:"revision"`
+}
+
+// Summary counts a report's results.
+type Summary struct {
+	// Files is how many files were read.
+	Files int `json:"files"`
+	// Activities is how many activities were found.
+	Activities int `json:"activities"`
+	// Allowed and Denied count the activities decided.
+	Allowed int `json:"allowed"`
+	Denied  int `json:"denied"`
+	// Errors counts results with an error: an activity that could not be decided, or a file
+	// that could not be read.
+	Errors int `json:"errors"`
+	// Warnings counts warnings over all activities.
+	Warnings int `json:"warnings"`
+}
+
+// Result is the decision on one activity, or an error about one activity or file.
+type Result struct {
+	// File is the manifest's path as walked ("-" for standard input).
+	File string `json:"file"`
+	// Activity is the activity's id ("" for a file that could not be read).
+	Activity string `json:"activity"`
+	// Index is the activity's place in its manifest (-1 for a file error).
+	Index int `json:"index"`
+	// Line and Column locate the activity in its file.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+	// Allow is the decision; false when there are errors.
+	Allow bool `json:"allow"`
+	// Reasons are why the activity was denied.
+	Reasons []Finding `json:"reasons"`
+	// Warnings never deny.
+	Warnings []Finding `json:"warnings"`
+	// Errors are why the activity or file could not be decided.
+	Errors []Problem `json:"errors,omitempty"`
+}
+
+// Failed reports whether the result is an error rather than a decision.
+func (r *Result) Failed() bool { return len(r.Errors) > 0 }
+
+// Finding is a reason or warning with its place in the manifest.
+type Finding struct {
+	policyengine.Reason
+	// Line and Column locate the field at fault (or its nearest present ancestor).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// Problem is an error about an activity or a file.
+type Problem struct {
+	// Path is the JSON pointer of the field at fault, relative to the activity ("" for the
+	// whole activity or file).
+	Path string `json:"path"`
+	// Message says what is wrong.
+	Message string `json:"message"`
+	// Line and Column locate it in the file, where known.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// Run decides every activity found under paths.
+func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts Options) (*Report, error) {
+	if engine == nil {
+		return nil, errors.New("check: no engine")
+	}
+	units := expand(paths, opts.Ignore)
+	per := make([][]Result, len(units))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if u := units[i]; u.err != nil {
+					per[i] = []Result{*u.err}
+				} else {
+					per[i] = checkFile(ctx, engine, u.file, opts)
+				}
+			}
+		}()
+	}
+	for i := range units {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	rep := &Report{Results: []Result{}, Revision: engine.Revision()}
+	for i, rs := range per {
+		if units[i].err == nil {
+			rep.Summary.Files++
+		}
+		for _, r := range rs {
+			rep.add(r)
+		}
+	}
+	return rep, nil
+}
+
+func (rep *Report) add(r Result) {
+	rep.Results = append(rep.Results, r)
+	if r.Index >= 0 {
+		rep.Summary.Activities++
+	}
+	switch {
+	case r.Failed():
+		rep.Summary.Errors++
+	case r.Allow:
+		rep.Summary.Allowed++
+	default:
+		rep.Summary.Denied++
+	}
+	rep.Summary.Warnings += len(r.Warnings)
+}
+
+// unit is a file to read, or an error found while walking, in its place.
+type unit struct {
+	file string
+	err  *Result
+}
+
+// expand turns the paths given into the files to read, in a deterministic order: each path in
+// turn, a directory's files sorted. A path that does not exist is an error result in its place.
+func expand(paths []string, ignore []string) []unit {
+	var units []unit
+	seen := map[string]bool{}
+	addFile := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			units = append(units, unit{file: f})
+		}
+	}
+	addErr := func(r Result) { units = append(units, unit{err: &r}) }
+	for _, p := range paths {
+		if p == Stdin {
+			addFile(p)
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			addErr(fileError(p, &manifest.Error{File: p, Message: "no such file or directory"}))
+			continue
+		}
+		if !info.IsDir() {
+			addFile(p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				addErr(fileError(path, &manifest.Error{File: path, Message: "cannot read: " + err.Error()}))
+				return nil
+			}
+			if path != p && ignored(path, d.Name(), ignore) {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if path != p && len(d.Name()) > 1 && d.Name()[0] == '.' {
+					return fs.SkipDir // .git and friends
+				}
+				return nil
+			}
+			if manifest.IsManifestFile(d.Name()) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			addErr(fileError(p, &manifest.Error{File: p, Message: "cannot walk: " + err.Error()}))
+		}
+		sort.Strings(found)
+		for _, f := range found {
+			addFile(f)
+		}
+	}
+	return units
+}
+
+func ignored(path, name string, patterns []string) bool {
+	for _, pat := range patterns {
+		if ok, _ := filepath.Match(pat, name); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(pat, path); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(pat, filepath.ToSlash(path)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func fileError(file string, err error) Result {
+	p := Problem{Message: err.Error()}
+	var me *manifest.Error
+	if errors.As(err, &me) {
+		p = Problem{Path: me.Pointer, Message: me.Message, Line: me.Line, Column: me.Column}
+	}
+	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Errors: []Problem{p}}
+}
+
+func checkFile(ctx context.Context, engine *policyengine.Engine, file string, opts Options) []Result {
+	var m *manifest.Manifest
+	var err error
+	if file == Stdin {
+		in := opts.Stdin
+		if in == nil {
+			in = os.Stdin
+		}
+		data, rerr := io.ReadAll(in)
+		if rerr != nil {
+			return []Result{fileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}
+		}
+		m, err = manifest.Parse(file, data, manifest.Auto, opts.Manifest)
+	} else {
+		m, err = manifest.ReadFile(file, opts.Manifest)
+	}
+	if err != nil {
+		return []Result{fileError(file, err)}
+	}
+	out := make([]Result, 0, len(m.Entries))
+	for _, e := range m.Entries {
+		out = append(out, decide(ctx, engine, file, e))
+	}
+	return out
+}
+
+func decide(ctx context.Context, engine *policyengine.Engine, file string, e *manifest.Entry) Result {
+	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []Finding{}, Warnings: []Finding{}}
+	if e.Err != nil {
+		r.Errors = []Problem{{Path: relative(e, e.Err.Pointer), Message: e.Err.Message, Line: e.Err.Line, Column: e.Err.Column}}
+		return r
+	}
+	d, err := engine.EvaluateJSON(ctx, e.JSON)
+	if err != nil {
+		r.Errors = problems(e, err)
+		return r
+	}
+	r.Allow = d.Allow
+	r.Reasons = locate(e, d.Reasons)
+	r.Warnings = locate(e, d.Warnings)
+	return r
+}
+
+func relative(e *manifest.Entry, pointer string) string {
+	if len(pointer) >= len(e.Pointer) && pointer[:len(e.Pointer)] == e.Pointer {
+		return pointer[len(e.Pointer):]
+	}
+	return pointer
+}
+
+func locate(e *manifest.Entry, reasons []policyengine.Reason) []Finding {
+	out := make([]Finding, len(reasons))
+	for i, r := range reasons {
+		line, col := e.Locate(r.Path)
+		out[i] = Finding{Reason: r, Line: line, Column: col}
+	}
+	return out
+}
+
+func problems(e *manifest.Entry, err error) []Problem {
+	fes := schema.Problems(err)
+	if len(fes) == 0 {
+		return []Problem{{Message: err.Error(), Line: e.Line, Column: e.Column}}
+	}
+	out := make([]Problem, len(fes))
+	for i, fe := range fes {
+		line, col := e.Locate(fe.Pointer)
+		out[i] = Problem{Path: fe.Pointer, Message: fe.Message, Line: line, Column: col}
+	}
+	return out
+}

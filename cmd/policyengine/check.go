@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/output"
+)
+
+const checkLong = `Decide every processing activity in the given manifests.
+
+PATH is a manifest file, a directory (walked for .json, .yaml and .yml files, hidden
+directories skipped) or - for standard input. A manifest holds one activity, a list of
+activities, {"activities": [...]}, or (YAML) several documents.
+
+Exit codes: 0 every activity allowed; 1 at least one denied; 2 a usage, input or policy error
+(a malformed manifest is reported and the other files are still decided).`
+
+const checkExample = `  policyengine check examples/manifests
+  policyengine check --output json --now 2026-11-28T00:00:00Z manifests/
+  cat activity.json | policyengine check -`
+
+type checkFlags struct {
+	output    string
+	policyDir string
+	now       string
+	color     string
+	ignore    []string
+	workers   int
+}
+
+func newCheckCmd(e env) *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:     "check [flags] PATH...",
+		Short:   "Decide the activities in manifest files",
+		Long:    checkLong,
+		Example: checkExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd, e, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(output.Names(), "|"))
+	fl.StringVar(&f.policyDir, "policy", "", "policy directory: one policy document and any Rego modules (default: the embedded Confect policy)")
+	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
+	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
+	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
+	return cmd
+}
+
+func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
+	if len(paths) == 0 {
+		return usageError("check needs at least one PATH (a file, a directory, or - for standard input)")
+	}
+	color, err := useColor(f.color, e)
+	if err != nil {
+		return err
+	}
+	formatter, err := output.New(f.output, output.Options{Color: color})
+	if err != nil {
+		return usageError("--output: %v", err)
+	}
+	opts, err := engineOptions(f.policyDir, f.now)
+	if err != nil {
+		return err
+	}
+	engine, err := policyengine.New(cmd.Context(), opts...)
+	if err != nil {
+		return &exit{code: exitError, err: err}
+	}
+	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Stdin: e.stdin})
+	if err != nil {
+		return &exit{code: exitError, err: err}
+	}
+	if err := formatter.Format(e.stdout, report); err != nil {
+		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	switch {
+	case report.Summary.Errors > 0:
+		return &exit{code: exitError}
+	case report.Summary.Denied > 0:
+		return &exit{code: exitDenied}
+	}
+	return nil
+}
+
+// engineOptions turns the policy and time flags into engine options.
+func engineOptions(policyDir, now string) ([]policyengine.Option, error) {
+	var opts []policyengine.Option
+	if policyDir != "" {
+		opts = append(opts, policyengine.WithPolicyDir(policyDir))
+	}
+	if now != "" {
+		t, err := time.Parse(time.RFC3339, now)
+		if err != nil {
+			return nil, usageError("--now: expected an RFC 3339 time such as 2026-11-28T09:00:00Z")
+		}
+		opts = append(opts, policyengine.WithTime(t))
+	}
+	return opts, nil
+}
+
+func useColor(mode string, e env) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		if e.getenv("NO_COLOR") != "" {
+			return false, nil
+		}
+		f, ok := e.stdout.(*os.File)
+		return ok && term.IsTerminal(int(f.Fd())), nil
+	}
+	return false, usageError("--color: expected auto, always or never")
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const rootLong = `policyengine decides whether proposed processing of personal data is allowed by a
+company's privacy policy, written as code (Rego rules reading a policy document), and says why
+not: for every denial the rule, the clause of the policy it enforces and the field at fault.
+
+The default policy is Confect's privacy policy, embedded in the binary.`
+
+func newRootCmd(e env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "policyengine",
+		Short:         "Privacy policy as code: decide data-flow manifests against the policy",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageError("%v", err)
+	})
+	root.AddCommand(newCheckCmd(e))
+	return root
+}

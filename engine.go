@@ -1,0 +1,245 @@
+// Package policyengine decides whether a proposed processing of personal data is allowed by a
+// company's privacy policy, and says why not.
+//
+// The policy is policy-as-code: generic rules written in Rego, run on the Open Policy Agent
+// embedded as a library, reading every fact (vocabularies, legal bases per purpose, retention
+// limits, countries) from a policy document. Confect's policy is embedded and is the default.
+//
+// An Engine is prepared once with New and is then safe for concurrent use. Evaluate and
+// EvaluateJSON return a Decision: Allow, and for every deny a Reason naming the rule, the clause
+// of the policy it enforces and the JSON pointer of the field at fault. They fail closed: on
+// invalid input, an evaluation error, an undefined result or a cancelled context they return an
+// error and a Decision that denies.
+package policyengine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/schema"
+)
+
+// Engine decides activities under one policy. It is safe for concurrent use.
+type Engine struct {
+	clock func() time.Time
+	state atomic.Pointer[prepared]
+}
+
+// prepared is everything one policy revision needs to decide, built once.
+type prepared struct {
+	query    rego.PreparedEvalQuery
+	policy   *policy.Policy
+	revision string
+	rules    []Rule
+}
+
+// New prepares an engine: it loads the policy (the embedded Confect policy unless an option
+// names another), compiles the rules with it, checks them, and prepares the decision query.
+func New(ctx context.Context, opts ...Option) (*Engine, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if len(o.sources) > 1 {
+		return nil, fmt.Errorf("policyengine: %d policy options given; give at most one of WithPolicy, WithPolicyDir, WithPolicyFS", len(o.sources))
+	}
+	p := policy.Default()
+	if len(o.sources) == 1 {
+		var err error
+		if p, err = o.sources[0](); err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return nil, fmt.Errorf("%w: no policy given", ErrInvalidPolicy)
+		}
+	}
+	if o.clock == nil {
+		o.clock = time.Now
+	}
+	st, err := prepare(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{clock: o.clock}
+	e.state.Store(st)
+	return e, nil
+}
+
+func prepare(ctx context.Context, p *policy.Policy) (*prepared, error) {
+	built, err := compiler.Build(p)
+	if err != nil {
+		return nil, err
+	}
+	query, err := rego.New(
+		rego.Query(compiler.Entrypoint),
+		rego.Compiler(built.Compiler),
+		rego.Store(inmem.NewFromObject(built.Data)),
+		rego.StrictBuiltinErrors(true),
+		rego.Capabilities(compiler.Capabilities()),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: preparing the decision query: %w", ErrInvalidPolicy, err)
+	}
+	rules := make([]Rule, len(built.Rules))
+	for i, r := range built.Rules {
+		clause := p.Document.Clauses[r.Clause]
+		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description,
+			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text,
+			Package: r.Package, File: r.File, Line: r.Line}
+	}
+	return &prepared{query: query, policy: p, revision: built.Revision, rules: rules}, nil
+}
+
+// Revision returns the content hash of the policy the engine decides under.
+func (e *Engine) Revision() string { return e.state.Load().revision }
+
+// Rules returns the policy's rule catalogue, sorted by id.
+func (e *Engine) Rules() []Rule {
+	rules := e.state.Load().rules
+	out := make([]Rule, len(rules))
+	copy(out, rules)
+	return out
+}
+
+// Rule returns the rule with the given id.
+func (e *Engine) Rule(id string) (Rule, bool) {
+	rules := e.state.Load().rules
+	i := sort.Search(len(rules), func(i int) bool { return rules[i].ID >= id })
+	if i < len(rules) && rules[i].ID == id {
+		return rules[i], true
+	}
+	return Rule{}, false
+}
+
+// Policy returns the policy document the engine decides under. It is shared: do not modify it.
+func (e *Engine) Policy() *policy.Document { return e.state.Load().policy.Document }
+
+// Evaluate decides a typed activity.
+func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
+	return e.evaluate(ctx, e.state.Load(), a.document())
+}
+
+// EvaluateJSON decides an activity given as a JSON document. Duplicate keys, invalid UTF-8 and
+// anything the activity schema refuses are input errors.
+func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error) {
+	st := e.state.Load()
+	parsed, err := document.ParseJSON(doc, document.Options{})
+	if err != nil {
+		return Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}, inputError(err)
+	}
+	return e.evaluate(ctx, st, parsed.Value)
+}
+
+func inputError(err error) error {
+	var de *document.Error
+	if errors.As(err, &de) {
+		err = schema.Join([]*schema.FieldError{{Pointer: de.Pointer, Message: de.Message, Line: de.Line, Column: de.Column}})
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+}
+
+func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decision, error) {
+	denied := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
+	if err := ctx.Err(); err != nil {
+		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
+	if err := schema.ValidateActivity(input); err != nil {
+		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	value, err := ast.InterfaceToValue(input)
+	if err != nil {
+		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(e.clock()))
+	if err != nil {
+		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return denied, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)
+	}
+	d, err := readDecision(rs[0].Expressions[0].Value)
+	if err != nil {
+		return denied, err
+	}
+	d.Revision = st.revision
+	return d, nil
+}
+
+// readDecision reads the decision object the rules return, refusing any shape but the expected
+// one: an unexpected shape is an evaluation error, never an allow.
+func readDecision(v any) (Decision, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, fmt.Errorf("%w: the decision is not an object", ErrEvaluation)
+	}
+	d := Decision{Reasons: []Reason{}, Warnings: []Reason{}}
+	var problems []*schema.FieldError
+	if errs, ok := obj["errors"].([]any); ok {
+		for _, x := range errs {
+			m, _ := x.(map[string]any)
+			path, _ := m["path"].(string)
+			msg, _ := m["message"].(string)
+			problems = append(problems, &schema.FieldError{Pointer: path, Message: msg})
+		}
+	} else {
+		return d, fmt.Errorf("%w: the decision has no errors list", ErrEvaluation)
+	}
+	if len(problems) > 0 {
+		return d, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
+	}
+	allow, ok := obj["allow"].(bool)
+	if !ok {
+		return d, fmt.Errorf("%w: the decision has no allow", ErrEvaluation)
+	}
+	var err error
+	if d.Reasons, err = readReasons(obj["reasons"]); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	}
+	if d.Warnings, err = readReasons(obj["warnings"]); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	}
+	d.Allow = allow && len(d.Reasons) == 0
+	return d, nil
+}
+
+func readReasons(v any) ([]Reason, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: the decision's reasons are not a list", ErrEvaluation)
+	}
+	out := make([]Reason, 0, len(list))
+	for _, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: a reason is not an object", ErrEvaluation)
+		}
+		r := Reason{}
+		r.Rule, _ = m["rule"].(string)
+		r.Message, _ = m["message"].(string)
+		r.Clause, _ = m["clause"].(string)
+		r.ClauseID, _ = m["clause_id"].(string)
+		r.Path, ok = m["path"].(string)
+		if r.Rule == "" || !ok {
+			return nil, fmt.Errorf("%w: a reason has no rule or path", ErrEvaluation)
+		}
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Path < out[j].Path
+	})
+	return out, nil
+}

@@ -1,0 +1,297 @@
+// Package compiler turns a policy (its document and Rego modules) plus the built-in rules into a
+// compiled, hermetic OPA policy: it parses and strictly compiles the modules with capabilities
+// that exclude network and environment access, checks that every rule that can deny or warn
+// carries the METADATA the engine reports (id, title, description, clause), and computes the
+// policy revision.
+package compiler
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/rego"
+)
+
+// Entrypoint is the query every decision is read from.
+const Entrypoint = "data.policyengine.decision"
+
+// RulesPackage is the package under which every rule package lives; the decision collects the
+// deny and warn sets of each package directly beneath it.
+const RulesPackage = "data.policyengine.rules"
+
+// DataRoot is where the policy document is found in data.
+const DataRoot = "privacy_policy"
+
+// BuiltinPrefix names the built-in modules in errors and bundles.
+const BuiltinPrefix = "rego/"
+
+// Rule describes one rule that can deny or warn, from its METADATA.
+type Rule struct {
+	ID          string
+	Kind        string // "deny" or "warn"
+	Title       string
+	Description string
+	Clause      string // the key of the clause in the policy document
+	Package     string // e.g. data.policyengine.rules.consent
+	File        string
+	Line        int
+}
+
+// Result is a compiled policy.
+type Result struct {
+	// Compiler holds the compiled modules.
+	Compiler *ast.Compiler
+	// Modules are the parsed modules by name, built-in ones first under rego/.
+	Modules map[string]*ast.Module
+	// Sources are the modules' sources by name.
+	Sources map[string][]byte
+	// Rules is the catalogue, sorted by id.
+	Rules []Rule
+	// Data is the data the rules read: {"privacy_policy": {...}}.
+	Data map[string]any
+	// Revision is a content hash of the data and every module.
+	Revision string
+}
+
+// Capabilities returns the builtins a policy may use: OPA's, without those that reach the
+// network, the environment or a source of randomness. Time comes only from the engine's clock.
+func Capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	kept := caps.Builtins[:0]
+	for _, b := range caps.Builtins {
+		if !Forbidden(b.Name) {
+			kept = append(kept, b)
+		}
+	}
+	caps.Builtins = kept
+	caps.AllowNet = []string{}
+	return caps
+}
+
+// Forbidden reports whether a builtin is withheld from policies: network access
+// (http.send, net.lookup_ip_addr), the environment (opa.runtime) and randomness (rand.intn,
+// uuid.rfc4122, uuid.parse is pure and allowed).
+func Forbidden(name string) bool {
+	switch name {
+	case "http.send", "net.lookup_ip_addr", "opa.runtime", "rand.intn", "uuid.rfc4122":
+		return true
+	}
+	return false
+}
+
+var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
+
+// Build compiles the built-in rules with the policy's document and modules. Tests (*_test.rego)
+// are not part of it.
+func Build(p *policy.Policy) (*Result, error) {
+	sources := map[string][]byte{}
+	err := fs.WalkDir(rego.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
+			return err
+		}
+		src, err := fs.ReadFile(rego.FS(), name)
+		sources[BuiltinPrefix+name] = src
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: built-in rules: %w", policy.ErrInvalid, err)
+	}
+	custom := map[string]bool{}
+	for _, m := range p.Modules {
+		if _, dup := sources[m.Name]; dup {
+			return nil, policy.Invalid([]*policy.Error{{File: m.Name, Message: "a module of this name is already loaded"}})
+		}
+		sources[m.Name] = m.Source
+		custom[m.Name] = true
+	}
+	return compile(p, sources, custom)
+}
+
+// ParserOptions are the options every module is parsed with: Rego v1, METADATA processed, the
+// hermetic capabilities.
+func ParserOptions() ast.ParserOptions {
+	return ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true, Capabilities: Capabilities()}
+}
+
+func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool) (*Result, error) {
+	names := make([]string, 0, len(sources))
+	for name := range sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	var problems []*policy.Error
+	modules := make(map[string]*ast.Module, len(sources))
+	opts := ParserOptions()
+	for _, name := range names {
+		m, err := ast.ParseModuleWithOpts(name, string(sources[name]), opts)
+		if err != nil {
+			problems = append(problems, astProblems(name, err)...)
+			continue
+		}
+		if custom[name] && !under(m.Package.Path.String(), RulesPackage) {
+			problems = append(problems, &policy.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
+				Message: fmt.Sprintf("package %s: a policy's modules add rules in packages under %s", strings.TrimPrefix(m.Package.Path.String(), "data."), strings.TrimPrefix(RulesPackage, "data."))})
+			continue
+		}
+		modules[name] = m
+	}
+	if len(problems) > 0 {
+		return nil, policy.Invalid(problems)
+	}
+
+	c := ast.NewCompiler().
+		WithStrict(true).
+		WithCapabilities(Capabilities()).
+		WithEnablePrintStatements(false)
+	c.Compile(modules)
+	if c.Failed() {
+		return nil, policy.Invalid(astProblems("", c.Errors))
+	}
+
+	rules, problems := catalogue(c, p)
+	if len(problems) > 0 {
+		return nil, policy.Invalid(problems)
+	}
+	data := p.Data()
+	rev, err := revision(data, sources)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
+	}
+	return &Result{Compiler: c, Modules: modules, Sources: sources, Rules: rules, Data: data, Revision: rev}, nil
+}
+
+func under(pkg, prefix string) bool {
+	return strings.HasPrefix(pkg, prefix+".")
+}
+
+func astProblems(file string, err error) []*policy.Error {
+	var out []*policy.Error
+	if errs, ok := err.(ast.Errors); ok {
+		for _, e := range errs {
+			pe := &policy.Error{File: file, Message: e.Message}
+			if e.Location != nil {
+				pe.File, pe.Line, pe.Column = e.Location.File, e.Location.Row, e.Location.Col
+			}
+			out = append(out, pe)
+		}
+		return out
+	}
+	return []*policy.Error{{File: file, Message: err.Error()}}
+}
+
+// catalogue reads the METADATA of every deny and warn rule, and checks it.
+func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
+	var rules []Rule
+	var problems []*policy.Error
+	seen := map[string]Rule{}
+	as := c.GetAnnotationSet()
+	names := make([]string, 0, len(c.Modules))
+	for name := range c.Modules {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		m := c.Modules[name]
+		pkg := m.Package.Path.String()
+		if !under(pkg, RulesPackage) {
+			continue
+		}
+		direct := !strings.Contains(strings.TrimPrefix(pkg, RulesPackage+"."), ".")
+		for _, r := range m.Rules {
+			head, ok := r.Head.Ref()[0].Value.(ast.Var)
+			kind := string(head)
+			if !ok || (kind != "deny" && kind != "warn") {
+				continue
+			}
+			at := func(msg string) *policy.Error {
+				return &policy.Error{File: r.Location.File, Line: r.Location.Row, Column: r.Location.Col, Message: msg}
+			}
+			if !direct {
+				problems = append(problems, at(fmt.Sprintf("%s rules are collected only from packages directly under %s, not %s", kind, strings.TrimPrefix(RulesPackage, "data."), strings.TrimPrefix(pkg, "data."))))
+				continue
+			}
+			if r.Head.RuleKind() != ast.MultiValue || len(r.Head.Reference) != 1 {
+				problems = append(problems, at(fmt.Sprintf("%s must be a set of reasons: write `%s contains reason if { ... }`", kind, kind)))
+				continue
+			}
+			var ann *ast.Annotations
+			for _, a := range as.GetRuleScope(r) {
+				if a.Scope == "rule" {
+					ann = a
+				}
+			}
+			if ann == nil {
+				problems = append(problems, at(fmt.Sprintf("this %s rule has no METADATA block: give it a title, a description and custom id and clause", kind)))
+				continue
+			}
+			rule := Rule{Kind: kind, Title: ann.Title, Description: strings.TrimSpace(ann.Description), Package: pkg, File: r.Location.File, Line: r.Location.Row}
+			rule.ID, _ = ann.Custom["id"].(string)
+			rule.Clause, _ = ann.Custom["clause"].(string)
+			var missing []string
+			if rule.Title == "" {
+				missing = append(missing, "title")
+			}
+			if rule.Description == "" {
+				missing = append(missing, "description")
+			}
+			if rule.ID == "" {
+				missing = append(missing, "custom id")
+			}
+			if rule.Clause == "" {
+				missing = append(missing, "custom clause")
+			}
+			if len(missing) > 0 {
+				problems = append(problems, at("the rule's METADATA lacks "+strings.Join(missing, ", ")))
+				continue
+			}
+			if !ruleID.MatchString(rule.ID) {
+				problems = append(problems, at(fmt.Sprintf("rule id %q is not of the form area.name (lower case, dotted)", rule.ID)))
+				continue
+			}
+			if _, ok := p.Document.Clauses[rule.Clause]; !ok {
+				problems = append(problems, at(fmt.Sprintf("rule %s names clause %q, which the policy document (%s) does not define", rule.ID, rule.Clause, p.DocumentFile)))
+				continue
+			}
+			if prev, dup := seen[rule.ID]; dup {
+				problems = append(problems, at(fmt.Sprintf("rule id %s is already claimed by the rule at %s:%d", rule.ID, prev.File, prev.Line)))
+				continue
+			}
+			seen[rule.ID] = rule
+			rules = append(rules, rule)
+		}
+	}
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	return rules, problems
+}
+
+// revision hashes the data and the modules' contents (not their names, so the same policy
+// loaded from another place has the same revision).
+func revision(data map[string]any, sources map[string][]byte) (string, error) {
+	h := sha256.New()
+	canonical, err := json.Marshal(data) // map keys are sorted: canonical
+	if err != nil {
+		return "", err
+	}
+	h.Write(canonical)
+	sums := make([]string, 0, len(sources))
+	for _, src := range sources {
+		s := sha256.Sum256(src)
+		sums = append(sums, hex.EncodeToString(s[:]))
+	}
+	sort.Strings(sums)
+	for _, s := range sums {
+		h.Write([]byte{0})
+		h.Write([]byte(s))
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

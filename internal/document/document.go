@@ -1,0 +1,143 @@
+// Package document parses JSON and YAML into plain Go values (map[string]any, []any, string,
+// json.Number, bool, nil) and remembers where each value stands in its source, by JSON pointer,
+// so that a problem found later (a schema error, a rule's reason) can be reported with its line.
+//
+// Both parsers are strict where encoding/json and YAML libraries are lenient: a duplicate key,
+// invalid UTF-8, a NUL byte, nesting deeper than the limit or more values than the limit are
+// errors, each with its position.
+package document
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Position is a place in a source: 1-based line and column (in characters). The zero Position
+// means the place is unknown.
+type Position struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+// String renders the position as "line:column".
+func (p Position) String() string {
+	return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+}
+
+// Doc is one parsed document: its value, and the position of each value by JSON pointer (for an
+// object member, the position of its key).
+type Doc struct {
+	// Value is the parsed value.
+	Value any
+
+	positions map[string]Position
+}
+
+// Locate returns the position of the value at pointer or, when the pointer names something
+// the document does not hold (a missing field), of its nearest ancestor that it does.
+func (d *Doc) Locate(pointer string) Position {
+	if d == nil || d.positions == nil {
+		return Position{}
+	}
+	for {
+		if p, ok := d.positions[pointer]; ok {
+			return p
+		}
+		if pointer == "" {
+			return Position{}
+		}
+		i := strings.LastIndexByte(pointer, '/')
+		if i < 0 {
+			return Position{}
+		}
+		pointer = pointer[:i]
+	}
+}
+
+// Options bound what a parser accepts.
+type Options struct {
+	// Positions records the position of every value (Doc.Locate). Off, parsing is faster.
+	Positions bool
+	// MaxDepth is the deepest nesting of objects and arrays accepted; 0 means DefaultMaxDepth.
+	MaxDepth int
+	// MaxValues is the most values (after YAML aliases are expanded) one parse may produce; 0
+	// means DefaultMaxValues.
+	MaxValues int
+}
+
+const (
+	// DefaultMaxDepth is the nesting depth accepted when Options.MaxDepth is 0. An activity
+	// needs 5.
+	DefaultMaxDepth = 32
+	// DefaultMaxValues is the number of values accepted when Options.MaxValues is 0.
+	DefaultMaxValues = 1 << 20
+)
+
+func (o Options) maxDepth() int {
+	if o.MaxDepth > 0 {
+		return o.MaxDepth
+	}
+	return DefaultMaxDepth
+}
+
+func (o Options) maxValues() int {
+	if o.MaxValues > 0 {
+		return o.MaxValues
+	}
+	return DefaultMaxValues
+}
+
+// Error is a problem with the source at a position. Its message never quotes the source's values.
+type Error struct {
+	Position
+	// Pointer is the JSON pointer of the value at fault, where one is known.
+	Pointer string
+	// Message says what is wrong.
+	Message string
+}
+
+// Error renders the error with its position.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Column)
+	}
+	if e.Pointer != "" {
+		b.WriteString(e.Pointer)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// AppendPointer returns the JSON pointer of a member or element of the value at pointer,
+// escaping "~" and "/" as RFC 6901 requires.
+func AppendPointer(pointer, token string) string {
+	if strings.ContainsAny(token, "~/") {
+		token = strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
+	}
+	return pointer + "/" + token
+}
+
+// Describe renders a located problem the way every error of this project does:
+// "file:line:column: pointer: message", leaving out what is unknown.
+func Describe(file string, line, column int, pointer, message string) string {
+	var b strings.Builder
+	b.WriteString(file)
+	if line > 0 {
+		fmt.Fprintf(&b, ":%d", line)
+		if column > 0 {
+			fmt.Fprintf(&b, ":%d", column)
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	if pointer != "" {
+		b.WriteString(pointer)
+		b.WriteString(": ")
+	}
+	b.WriteString(message)
+	return b.String()
+}

@@ -1,0 +1,209 @@
+package document
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ParseYAML parses a YAML stream into its documents (a stream of "---"-separated documents
+// holds several). Values take JSON's types: scalars tagged as timestamps stay the text they
+// were written as, so that dates are validated as text; numbers become json.Number. Anchors and
+// aliases are expanded, bounded by opts.MaxValues. Merge keys (<<), duplicate keys, non-string
+// keys, NaN and infinities, invalid UTF-8 and NUL bytes are errors.
+func ParseYAML(data []byte, opts Options) ([]*Doc, error) {
+	if err := checkText(data); err != nil {
+		return nil, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*Doc
+	w := yamlWalker{maxDepth: opts.maxDepth(), maxValues: opts.maxValues()}
+	for {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, yamlSyntaxError(err)
+		}
+		w.positions = nil
+		if opts.Positions {
+			w.positions = make(map[string]Position)
+		}
+		root := &node
+		if root.Kind == yaml.DocumentNode {
+			if len(root.Content) == 0 {
+				continue
+			}
+			root = root.Content[0]
+		}
+		w.mark("", root)
+		v, err := w.walk(root, "", 0)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, &Doc{Value: v, positions: w.positions})
+	}
+	if len(docs) == 0 {
+		return nil, &Error{Message: "the document is empty"}
+	}
+	return docs, nil
+}
+
+// checkText refuses what no YAML or JSON document may hold: invalid UTF-8 and NUL bytes.
+func checkText(data []byte) error {
+	line, lineStart := 1, 0
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c == '\n' {
+			line++
+			lineStart = i + 1
+		}
+		if c == 0 {
+			return &Error{Position: Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, Message: "NUL byte in the document"}
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return &Error{Position: Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, Message: "invalid UTF-8"}
+		}
+		i += size
+	}
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlSyntaxError(err error) error {
+	msg := err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{Position: Position{Line: line, Column: 1}, Message: "malformed YAML: " + m[2]}
+	}
+	return &Error{Message: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
+
+type yamlWalker struct {
+	maxDepth  int
+	maxValues int
+	values    int
+	positions map[string]Position
+}
+
+func (w *yamlWalker) mark(pointer string, n *yaml.Node) {
+	if w.positions != nil {
+		if _, seen := w.positions[pointer]; !seen {
+			w.positions[pointer] = Position{Line: n.Line, Column: n.Column}
+		}
+	}
+}
+
+func (w *yamlWalker) errorAt(n *yaml.Node, pointer, message string) *Error {
+	return &Error{Position: Position{Line: n.Line, Column: n.Column}, Pointer: pointer, Message: message}
+}
+
+func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) {
+	w.values++
+	if w.values > w.maxValues {
+		return nil, w.errorAt(n, pointer, "the document holds too many values, aliases expanded (limit "+strconv.Itoa(w.maxValues)+")")
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if depth > w.maxDepth {
+			return nil, w.errorAt(n, pointer, "nesting deeper than "+strconv.Itoa(w.maxDepth)+" levels")
+		}
+		return w.walk(n.Alias, pointer, depth)
+	case yaml.MappingNode:
+		if depth+1 > w.maxDepth {
+			return nil, w.errorAt(n, pointer, "nesting deeper than "+strconv.Itoa(w.maxDepth)+" levels")
+		}
+		obj := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind == yaml.AliasNode {
+				k = k.Alias
+			}
+			if k.Kind != yaml.ScalarNode {
+				return nil, w.errorAt(k, pointer, "a key must be a string")
+			}
+			if k.ShortTag() == "!!merge" {
+				return nil, w.errorAt(k, pointer, "YAML merge keys (<<) are not supported; write the keys out")
+			}
+			key := k.Value
+			child := AppendPointer(pointer, key)
+			if _, dup := obj[key]; dup {
+				return nil, w.errorAt(k, child, "duplicate key")
+			}
+			w.mark(child, k)
+			val, err := w.walk(v, child, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			obj[key] = val
+		}
+		return obj, nil
+	case yaml.SequenceNode:
+		if depth+1 > w.maxDepth {
+			return nil, w.errorAt(n, pointer, "nesting deeper than "+strconv.Itoa(w.maxDepth)+" levels")
+		}
+		arr := make([]any, 0, len(n.Content))
+		for i, item := range n.Content {
+			child := AppendPointer(pointer, strconv.Itoa(i))
+			w.mark(child, item)
+			val, err := w.walk(item, child, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, val)
+		}
+		return arr, nil
+	case yaml.ScalarNode:
+		return w.scalar(n, pointer)
+	case yaml.DocumentNode:
+		return nil, w.errorAt(n, pointer, "unexpected nested document")
+	}
+	return nil, w.errorAt(n, pointer, "unsupported YAML node")
+}
+
+func (w *yamlWalker) scalar(n *yaml.Node, pointer string) (any, error) {
+	switch n.ShortTag() {
+	case "!!str", "!!timestamp", "!!binary":
+		return n.Value, nil
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, w.errorAt(n, pointer, "invalid boolean")
+		}
+		return b, nil
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			return nil, w.errorAt(n, pointer, "integer out of range")
+		}
+		return json.Number(strconv.FormatInt(i, 10)), nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return nil, w.errorAt(n, pointer, "invalid number")
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, w.errorAt(n, pointer, "not a finite number")
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	}
+	return nil, w.errorAt(n, pointer, "unsupported YAML tag "+strconv.Quote(n.Tag))
+}

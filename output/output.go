@@ -1,0 +1,48 @@
+// Package output renders a check report in the formats a person or a pipeline reads. Each format
+// is its own file; New returns one by name, and an unknown name is an error, never a fallback.
+package output
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/confect/policyengine/check"
+)
+
+// Formatter writes a report.
+type Formatter interface {
+	// Format writes the report to w.
+	Format(w io.Writer, r *check.Report) error
+}
+
+// Options tune what a formatter writes.
+type Options struct {
+	// Color uses ANSI colours (text only). The CLI sets it on a terminal, unless NO_COLOR is set.
+	Color bool
+}
+
+var formats = map[string]func(Options) Formatter{
+	"text": func(o Options) Formatter { return &Text{Color: o.Color} },
+	"json": func(Options) Formatter { return JSON{} },
+}
+
+// Names returns the formats New knows, sorted.
+func Names() []string {
+	names := make([]string, 0, len(formats))
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// New returns the formatter of the given name.
+func New(name string, opts Options) (Formatter, error) {
+	f, ok := formats[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Names(), ", "))
+	}
+	return f(opts), nil
+}

@@ -1,0 +1,132 @@
+package output
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/confect/policyengine/check"
+)
+
+// Text writes the report for a person: grouped by file and activity, each reason on one line
+// with its place, rule, message, field and clause, and a summary.
+type Text struct {
+	// Color uses ANSI colours.
+	Color bool
+}
+
+const (
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	dim    = "\x1b[2m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+func (t *Text) paint(color, s string) string {
+	if !t.Color {
+		return s
+	}
+	return color + s + reset
+}
+
+// Format writes the report.
+func (t *Text) Format(w io.Writer, r *check.Report) error {
+	bw := bufio.NewWriter(w)
+	file := ""
+	for i := range r.Results {
+		res := &r.Results[i]
+		if res.File != file || i == 0 {
+			if i > 0 {
+				fmt.Fprintln(bw)
+			}
+			file = res.File
+			fmt.Fprintln(bw, t.paint(bold, file))
+		}
+		name := res.Activity
+		if name == "" && res.Index >= 0 {
+			name = fmt.Sprintf("(activity %d, no id)", res.Index+1)
+		}
+		switch {
+		case res.Failed():
+			if res.Index < 0 {
+				fmt.Fprintf(bw, "  %s  the file could not be read\n", t.paint(red, "ERROR"))
+			} else {
+				fmt.Fprintf(bw, "  %s  %s\n", t.paint(red, "ERROR"), name)
+			}
+			for _, p := range res.Errors {
+				fmt.Fprintf(bw, "         %s%s\n", place(p.Line, p.Column), problem(p.Path, p.Message))
+			}
+		case res.Allow:
+			fmt.Fprintf(bw, "  %s  %s\n", t.paint(green, "allow"), name)
+		default:
+			fmt.Fprintf(bw, "  %s   %s\n", t.paint(red, "DENY"), name)
+			for _, f := range res.Reasons {
+				t.finding(bw, f)
+			}
+		}
+		for _, f := range res.Warnings {
+			fmt.Fprintf(bw, "         %s ", t.paint(yellow, "warning"))
+			t.finding(bw, f)
+		}
+	}
+	if len(r.Results) > 0 {
+		fmt.Fprintln(bw)
+	}
+	s := r.Summary
+	parts := []string{
+		t.paint(green, fmt.Sprintf("%d allowed", s.Allowed)),
+		t.paint(red, fmt.Sprintf("%d denied", s.Denied)),
+	}
+	if s.Errors > 0 {
+		parts = append(parts, t.paint(red, plural(s.Errors, "error")))
+	}
+	if s.Warnings > 0 {
+		parts = append(parts, t.paint(yellow, plural(s.Warnings, "warning")))
+	}
+	rev := r.Revision
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	fmt.Fprintf(bw, "%s in %s: %s %s\n", plural(s.Activities, "activity"), plural(s.Files, "file"),
+		strings.Join(parts, ", "), t.paint(dim, "(policy "+rev+")"))
+	return bw.Flush()
+}
+
+func (t *Text) finding(w io.Writer, f check.Finding) {
+	fmt.Fprintf(w, "         %s%s  %s  %s\n", place(f.Line, f.Column), t.paint(bold, f.Rule), f.Message,
+		t.paint(dim, "["+pathOrRoot(f.Path)+" · "+f.Clause+"]"))
+}
+
+func place(line, col int) string {
+	if line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%-7s", fmt.Sprintf("%d:%d", line, col))
+}
+
+func problem(path, msg string) string {
+	if path == "" {
+		return msg
+	}
+	return path + ": " + msg
+}
+
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,134 @@
+package policy
+
+// Document is a company's privacy policy as data: every fact the rules use. It is the value of
+// the privacy_policy key of a policy document file, and the rules read it as
+// data.privacy_policy. Lookups are maps keyed by the value looked up.
+type Document struct {
+	// Organisation is the company the policy is for.
+	Organisation string `json:"organisation"`
+	// Title is the policy's title.
+	Title string `json:"title"`
+	// Source says where the policy text is published.
+	Source string `json:"source,omitempty"`
+	// Clauses are the parts of the policy text the rules enforce, by key. A rule's METADATA
+	// names the key of the clause it enforces.
+	Clauses map[string]Clause `json:"clauses"`
+	// DataSubjects are the kinds of people the policy covers.
+	DataSubjects map[string]Term `json:"data_subjects"`
+	// DataCategories are the personal data the policy says may be processed.
+	DataCategories map[string]Category `json:"data_categories"`
+	// SpecialCategories are sensitive data (GDPR art. 9 and 10) the rules recognise and refuse.
+	SpecialCategories map[string]SpecialCategory `json:"special_categories"`
+	// Sources are where personal data may be collected from.
+	Sources map[string]Term `json:"sources"`
+	// Purposes are why personal data may be processed, each with its permitted legal bases.
+	Purposes map[string]Purpose `json:"purposes"`
+	// RecipientTypes are who personal data may be shared with.
+	RecipientTypes map[string]RecipientType `json:"recipient_types"`
+	// EUEEACountries are the EU/EEA countries (ISO 3166-1 alpha-2 code to name).
+	EUEEACountries map[string]string `json:"eu_eea_countries"`
+	// TransferSafeguards are the safeguards accepted for a recipient outside the EU/EEA.
+	TransferSafeguards map[string]bool `json:"transfer_safeguards"`
+	// Retention holds the retention limits.
+	Retention Retention `json:"retention"`
+	// Marketing holds the facts of the marketing and profiling rules.
+	Marketing Marketing `json:"marketing"`
+	// Rights holds the facts of the data-subject rights rules.
+	Rights Rights `json:"rights"`
+}
+
+// Clause is a part of the policy text.
+type Clause struct {
+	// Section is the heading path of the clause, as a reason reports it.
+	Section string `json:"section"`
+	// Text quotes the policy.
+	Text string `json:"text"`
+}
+
+// Term is an entry of a vocabulary.
+type Term struct {
+	// Description says what the term means.
+	Description string `json:"description,omitempty"`
+}
+
+// Category is a kind of personal data.
+type Category struct {
+	// Group is the policy's grouping (basic, content, recruitment, ...).
+	Group string `json:"group"`
+	// Description says what the category holds.
+	Description string `json:"description,omitempty"`
+}
+
+// SpecialCategory is a kind of sensitive data.
+type SpecialCategory struct {
+	// Article is the GDPR article that makes it special: 9, or 10 for criminal-offence data.
+	Article int `json:"article"`
+	// Description says what the category holds.
+	Description string `json:"description,omitempty"`
+}
+
+// Purpose is a reason for processing.
+type Purpose struct {
+	// Description is the policy's wording of the purpose.
+	Description string `json:"description"`
+	// LegalBases are the legal bases the purpose may rest on (true = permitted).
+	LegalBases map[string]bool `json:"legal_bases"`
+}
+
+// RecipientType is a kind of recipient.
+type RecipientType struct {
+	// Description says who the recipient is.
+	Description string `json:"description"`
+	// Purposes, when set, are the only purposes data may be disclosed to it for.
+	Purposes map[string]bool `json:"purposes,omitempty"`
+	// DataCategories, when set, are the only categories that may be disclosed to it.
+	DataCategories map[string]bool `json:"data_categories,omitempty"`
+}
+
+// Retention holds the retention limits.
+type Retention struct {
+	// Limits are the policy's retention limits by name.
+	Limits map[string]RetentionLimit `json:"limits"`
+}
+
+// RetentionLimit is a maximum time personal data may be kept after an event.
+type RetentionLimit struct {
+	// Clause is the key of the clause that sets the limit.
+	Clause string `json:"clause"`
+	// Description says what the limit is.
+	Description string `json:"description,omitempty"`
+	// AppliesTo says which activities the limit applies to.
+	AppliesTo LimitScope `json:"applies_to"`
+	// Period is the limit, an ISO 8601 duration.
+	Period string `json:"period"`
+	// From is the event the limit runs from.
+	From string `json:"from"`
+	// SubjectClock is the field of the activity's subject that records the event.
+	SubjectClock string `json:"subject_clock"`
+	// ExtensionAllowed says whether an extension agreed with the person lifts the limit.
+	ExtensionAllowed bool `json:"extension_allowed,omitempty"`
+}
+
+// LimitScope selects activities: those listing one of the purposes or data subjects.
+type LimitScope struct {
+	// Purposes select activities with one of these purposes.
+	Purposes map[string]bool `json:"purposes,omitempty"`
+	// DataSubjects select activities about one of these kinds of people.
+	DataSubjects map[string]bool `json:"data_subjects,omitempty"`
+}
+
+// Marketing holds the facts of the marketing and profiling rules.
+type Marketing struct {
+	// Purposes are marketing: barred for a person who opted out of marketing.
+	Purposes map[string]bool `json:"purposes"`
+	// ProfilingPurposes build interest profiles: barred for a person who opted out of profiling.
+	ProfilingPurposes map[string]bool `json:"profiling_purposes"`
+	// ConsentChannels are the channels over which marketing needs consent.
+	ConsentChannels map[string]bool `json:"consent_channels"`
+}
+
+// Rights holds the facts of the data-subject rights rules.
+type Rights struct {
+	// RestrictionExemptPurposes stay allowed for a person who asked to restrict processing.
+	RestrictionExemptPurposes map[string]bool `json:"restriction_exempt_purposes"`
+}

@@ -1,0 +1,363 @@
+// Package policy loads a company's privacy policy as data: the policy document (a YAML or JSON
+// file whose privacy_policy object holds every fact the rules use) and any Rego modules that add
+// rules of the company's own. Confect's policy is embedded and is the default.
+//
+// A policy directory holds exactly one document file (*.yaml, *.yml or *.json) at its top level,
+// and any number of *.rego files (at any depth; *_test.rego files are tests, not rules). The
+// same directory loads unchanged into stock OPA: `opa test rego DIR`.
+package policy
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/schema"
+)
+
+//go:embed confect.yaml
+var confect []byte
+
+// DefaultFile is the file name of the embedded default document, Confect's.
+const DefaultFile = "confect.yaml"
+
+// ErrInvalid is wrapped by every error about a policy that cannot be used: a document that fails
+// its schema or refers to what it does not define, a directory without exactly one document, a
+// Rego module that does not compile.
+var ErrInvalid = errors.New("invalid policy")
+
+// Error is one problem with a policy file, with its place where known.
+type Error struct {
+	// File is the file at fault.
+	File string
+	// Line and Column locate the problem in File (0 when unknown).
+	Line, Column int
+	// Pointer is the JSON pointer of the field at fault in a document, where there is one.
+	Pointer string
+	// Message says what is wrong.
+	Message string
+}
+
+// Error renders the problem as "file:line:column: pointer: message".
+func (e *Error) Error() string {
+	return document.Describe(e.File, e.Line, e.Column, e.Pointer, e.Message)
+}
+
+// Invalid collects problems into one error that wraps ErrInvalid and lists them all; errors.As
+// finds each *Error in it.
+func Invalid(problems []*Error) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	merr := &multierror.Error{ErrorFormat: func(errs []error) string {
+		parts := make([]string, len(errs))
+		for i, e := range errs {
+			parts[i] = e.Error()
+		}
+		return strings.Join(parts, "\n")
+	}}
+	for _, p := range problems {
+		merr.Errors = append(merr.Errors, p)
+	}
+	return fmt.Errorf("%w:\n%w", ErrInvalid, merr)
+}
+
+// Module is a Rego source file of a policy.
+type Module struct {
+	// Name is the file's path, relative to the policy directory.
+	Name string
+	// Source is the file's content.
+	Source []byte
+}
+
+// Policy is a loaded policy: its document, and the Rego modules it adds to the built-in rules.
+type Policy struct {
+	// Name says where the policy was loaded from: a directory, or "embedded" for the default.
+	Name string
+	// DocumentFile is the document's file name, relative to the policy directory.
+	DocumentFile string
+	// Document is the policy document.
+	Document *Document
+	// Modules are the Rego modules that add rules (not tests).
+	Modules []Module
+	// Tests are the Rego test modules (*_test.rego) found beside them.
+	Tests []Module
+
+	data map[string]any
+	doc  *document.Doc
+}
+
+// Data returns the document as the rules read it: {"privacy_policy": {...}}, a fresh copy.
+func (p *Policy) Data() map[string]any {
+	return deepCopy(p.data).(map[string]any)
+}
+
+// Locate returns the line and column of the field at pointer in the document file (0, 0 when
+// unknown).
+func (p *Policy) Locate(pointer string) (line, column int) {
+	pos := p.doc.Locate(pointer)
+	return pos.Line, pos.Column
+}
+
+// Default returns Confect's policy, embedded in the binary: a fresh copy on every call.
+func Default() *Policy {
+	p, err := Parse(DefaultFile, confect)
+	if err != nil {
+		panic("policy: the embedded default document is invalid: " + err.Error())
+	}
+	p.Name = "embedded"
+	return p
+}
+
+// DefaultDocument returns the embedded default document's source.
+func DefaultDocument() []byte {
+	out := make([]byte, len(confect))
+	copy(out, confect)
+	return out
+}
+
+// Parse reads a policy document alone (no Rego modules) from its source; name is its file name,
+// whose extension (.json, or else YAML) says how to parse it.
+func Parse(name string, src []byte) (*Policy, error) {
+	doc, err := parseDocument(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(name, doc); err != nil {
+		return nil, err
+	}
+	// The schema has checked the shape, so this decoding cannot lose information.
+	raw, err := json.Marshal(doc.Value)
+	if err != nil {
+		return nil, Invalid([]*Error{{File: name, Message: "cannot encode the document: " + err.Error()}})
+	}
+	var wrapper struct {
+		PrivacyPolicy Document `json:"privacy_policy"`
+	}
+	if err := json.Unmarshal(raw, &wrapper); err != nil {
+		return nil, Invalid([]*Error{{File: name, Message: "cannot decode the document: " + err.Error()}})
+	}
+	var data map[string]any
+	if err := json.Unmarshal(raw, &data); err != nil {
+		return nil, Invalid([]*Error{{File: name, Message: "cannot decode the document: " + err.Error()}})
+	}
+	p := &Policy{Name: name, DocumentFile: name, Document: &wrapper.PrivacyPolicy, data: data, doc: doc}
+	if problems := crossCheck(p); len(problems) > 0 {
+		return nil, Invalid(problems)
+	}
+	return p, nil
+}
+
+func parseDocument(name string, src []byte) (*document.Doc, error) {
+	opts := document.Options{Positions: true}
+	if strings.EqualFold(path.Ext(name), ".json") {
+		doc, err := document.ParseJSON(src, opts)
+		if err != nil {
+			return nil, Invalid([]*Error{docError(name, err)})
+		}
+		return doc, nil
+	}
+	docs, err := document.ParseYAML(src, opts)
+	if err != nil {
+		return nil, Invalid([]*Error{docError(name, err)})
+	}
+	if len(docs) != 1 {
+		return nil, Invalid([]*Error{{File: name, Message: fmt.Sprintf("expected one YAML document, found %d", len(docs))}})
+	}
+	return docs[0], nil
+}
+
+func docError(name string, err error) *Error {
+	var de *document.Error
+	if errors.As(err, &de) {
+		return &Error{File: name, Line: de.Line, Column: de.Column, Pointer: de.Pointer, Message: de.Message}
+	}
+	return &Error{File: name, Message: err.Error()}
+}
+
+func validate(name string, doc *document.Doc) error {
+	problems := schema.Problems(schema.ValidatePolicy(doc.Value))
+	if len(problems) == 0 {
+		return nil
+	}
+	out := make([]*Error, len(problems))
+	for i, fe := range problems {
+		pos := doc.Locate(fe.Pointer)
+		out[i] = &Error{File: name, Line: pos.Line, Column: pos.Column, Pointer: fe.Pointer, Message: fe.Message}
+	}
+	return Invalid(out)
+}
+
+// crossCheck finds references the schema cannot check: a purpose, category, data subject or
+// clause named in one place and not defined in its own.
+func crossCheck(p *Policy) []*Error {
+	d := p.Document
+	var problems []*Error
+	missing := func(pointer, what, key string) {
+		line, col := p.Locate(pointer)
+		problems = append(problems, &Error{File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
+			Message: fmt.Sprintf("%s %q is not defined in the document", what, key)})
+	}
+	const root = "/privacy_policy"
+	purposes := func(base string, set map[string]bool) {
+		for _, k := range sortedKeys(set) {
+			if _, ok := d.Purposes[k]; !ok {
+				missing(document.AppendPointer(base, k), "purpose", k)
+			}
+		}
+	}
+	for _, name := range sortedKeys(d.RecipientTypes) {
+		rt := d.RecipientTypes[name]
+		base := root + "/recipient_types/" + name
+		purposes(base+"/purposes", rt.Purposes)
+		for _, k := range sortedKeys(rt.DataCategories) {
+			if _, ok := d.DataCategories[k]; !ok {
+				missing(base+"/data_categories/"+k, "data category", k)
+			}
+		}
+	}
+	for _, name := range sortedKeys(d.Retention.Limits) {
+		limit := d.Retention.Limits[name]
+		base := root + "/retention/limits/" + name
+		if _, ok := d.Clauses[limit.Clause]; !ok {
+			missing(base+"/clause", "clause", limit.Clause)
+		}
+		purposes(base+"/applies_to/purposes", limit.AppliesTo.Purposes)
+		for _, k := range sortedKeys(limit.AppliesTo.DataSubjects) {
+			if _, ok := d.DataSubjects[k]; !ok {
+				missing(base+"/applies_to/data_subjects/"+k, "data subject", k)
+			}
+		}
+	}
+	purposes(root+"/marketing/purposes", d.Marketing.Purposes)
+	purposes(root+"/marketing/profiling_purposes", d.Marketing.ProfilingPurposes)
+	purposes(root+"/rights/restriction_exempt_purposes", d.Rights.RestrictionExemptPurposes)
+	for _, k := range sortedKeys(d.SpecialCategories) {
+		if _, ok := d.DataCategories[k]; ok {
+			pointer := root + "/data_categories/" + k
+			line, col := p.Locate(pointer)
+			problems = append(problems, &Error{File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
+				Message: fmt.Sprintf("%q is both a data category and a special category", k)})
+		}
+	}
+	return problems
+}
+
+// LoadDir loads the policy in a directory.
+func LoadDir(dir string) (*Policy, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if !info.IsDir() {
+		return nil, Invalid([]*Error{{File: dir, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}})
+	}
+	p, err := Load(os.DirFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	p.Name = dir
+	return p, nil
+}
+
+// Load loads the policy at the root of fsys.
+func Load(fsys fs.FS) (*Policy, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	var docs []string
+	for _, e := range entries {
+		if !e.IsDir() && isDocumentFile(e.Name()) {
+			docs = append(docs, e.Name())
+		}
+	}
+	if len(docs) != 1 {
+		msg := "a policy directory holds exactly one policy document (*.yaml, *.yml or *.json), found none"
+		if len(docs) > 1 {
+			msg = "a policy directory holds exactly one policy document (*.yaml, *.yml or *.json), found " + strings.Join(docs, ", ")
+		}
+		return nil, Invalid([]*Error{{File: ".", Message: msg}})
+	}
+	src, err := fs.ReadFile(fsys, docs[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	p, err := Parse(docs[0], src)
+	if err != nil {
+		return nil, err
+	}
+	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".rego") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		m := Module{Name: name, Source: src}
+		if strings.HasSuffix(name, "_test.rego") {
+			p.Tests = append(p.Tests, m)
+		} else {
+			p.Modules = append(p.Modules, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return p, nil
+}
+
+func isDocumentFile(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	}
+	return v
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: Personal data categories
+# description: Which kinds of personal data the policy allows Confect to process.
+package policyengine.rules.categories
+
+import data.policyengine.lib
+import data.privacy_policy as policy
+
+# METADATA
+# title: No sensitive personal data
+# description: >-
+#   The policy says Confect processes no sensitive personal data. A special category (GDPR
+#   art. 9) or criminal-offence data (art. 10) among the activity's data categories is denied.
+#   To pass: remove the category, or do not process it.
+# custom:
+#   id: category.sensitive
+#   clause: sensitive-data
+deny contains reason if {
+	lib.controller
+	some i, category in input.data_categories
+	special := policy.special_categories[category]
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/data_categories/%d", [i]),
+		sprintf("%q is a special category of personal data (GDPR art. %d); the policy processes no sensitive personal data", [category, special.article]),
+	)
+}
+
+# METADATA
+# title: Only the personal data the policy lists
+# description: >-
+#   The policy lists the personal data Confect may process (basic personal data, content users
+#   upload or share, information from job applications). A category outside that list is denied.
+#   To pass: use a category from the policy's list, or change the policy first.
+# custom:
+#   id: category.unlisted
+#   clause: personal-data
+deny contains reason if {
+	lib.controller
+	some i, category in input.data_categories
+	not policy.data_categories[category]
+	not policy.special_categories[category]
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/data_categories/%d", [i]),
+		sprintf("%q is not personal data the policy says Confect processes", [category]),
+	)
+}

@@ -1,0 +1,47 @@
+# METADATA
+# title: Whose data, and where it comes from
+# description: The people the policy speaks of and the sources it says data is collected from.
+package policyengine.rules.collection
+
+import data.policyengine.lib
+import data.privacy_policy as policy
+
+# METADATA
+# title: Only the people the policy speaks of
+# description: >-
+#   The policy applies to the people it names: customers, users, contact persons, leads, website
+#   visitors, webinar participants, forum users and job applicants. Children are not among them.
+#   A data subject type outside that list is denied. To pass: use a type from the policy's list.
+# custom:
+#   id: data_subject.unlisted
+#   clause: data-subjects
+deny contains reason if {
+	lib.controller
+	some i, subject in input.data_subjects
+	not policy.data_subjects[subject]
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/data_subjects/%d", [i]),
+		sprintf("%q is not a kind of person the policy covers", [subject]),
+	)
+}
+
+# METADATA
+# title: Only the collection sources the policy names
+# description: >-
+#   The policy says where personal data comes from: the person, people connected to the
+#   customer, cookies, data aggregators, marketing partners, public sources and social networks.
+#   Any other source is denied. To pass: use a source from the policy's list.
+# custom:
+#   id: source.unlisted
+#   clause: collection
+deny contains reason if {
+	lib.controller
+	some i, source in input.sources
+	not policy.sources[source]
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/sources/%d", [i]),
+		sprintf("%q is not a source the policy says personal data is collected from", [source]),
+	)
+}

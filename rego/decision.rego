@@ -1,0 +1,34 @@
+# METADATA
+# title: The decision on one processing activity
+# description: >-
+#   Collects the reasons of every rule package under data.policyengine.rules (the built-in
+#   rules and any a policy adds) and allows the activity only when none denies and the input is
+#   well-formed. This is the entrypoint the library, the CLI and OPA servers query.
+# entrypoint: true
+package policyengine
+
+import data.policyengine.validation
+
+# The decision: allow, the reasons it was denied, warnings that never deny, and structural
+# problems with the input.
+decision := {
+	"allow": allow,
+	"reasons": reasons,
+	"warnings": warnings,
+	"errors": validation.errors,
+}
+
+default allow := false
+
+allow if {
+	count(validation.errors) == 0
+	count(reasons) == 0
+}
+
+# Every reason to deny, sorted by rule id and then path.
+reasons := _sorted({r | some r in data.policyengine.rules[_].deny})
+
+# Every warning, sorted the same way.
+warnings := _sorted({r | some r in data.policyengine.rules[_].warn})
+
+_sorted(set) := [t[2] | some t in sort([[r.rule, r.path, r] | some r in set])]

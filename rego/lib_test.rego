@@ -1,0 +1,170 @@
+package policyengine.lib_test
+
+import data.policyengine.lib
+
+ns(timestamp) := time.parse_rfc3339_ns(timestamp)
+
+# "In these cases, Confect acts as a data processor": otherwise Confect is the controller.
+test_activity_without_role_is_controller if {
+	lib.controller with input as {"id": "a"}
+	not lib.processor with input as {"id": "a"}
+}
+
+test_activity_with_role_processor_is_processor if {
+	lib.processor with input as {"role": "processor"}
+	not lib.controller with input as {"role": "processor"}
+}
+
+# A reason names the rule, the policy section it enforces and the field to fix.
+test_reason_reports_the_clause_section if {
+	meta := {"custom": {"id": "category.sensitive", "clause": "sensitive-data"}}
+	lib.reason(meta, "/data_categories/0", "no") == {
+		"rule": "category.sensitive",
+		"clause": data.privacy_policy.clauses["sensitive-data"].section,
+		"clause_id": "sensitive-data",
+		"path": "/data_categories/0",
+		"message": "no",
+	}
+}
+
+test_reason_with_a_clause_the_policy_lacks_reports_the_clause_id if {
+	reason := lib.reason_with_clause({"custom": {"id": "x.y"}}, "no-such-clause", "/id", "no")
+	reason.clause == "no-such-clause"
+}
+
+# "You always have the option to withdraw your consent after it has been given."
+test_consent_is_given_only_with_status_given if {
+	lib.consent_given with input as {"consent": {"status": "given"}}
+	not lib.consent_given with input as {"consent": {"status": "withdrawn"}}
+	not lib.consent_given with input as {}
+}
+
+test_missing_consent_is_reported_at_the_consent_object if {
+	lib.consent_path == "/consent" with input as {}
+	lib.consent_state == "not recorded" with input as {}
+}
+
+test_consent_with_a_status_is_reported_at_the_status if {
+	lib.consent_path == "/consent/status" with input as {"consent": {"status": "refused"}}
+	lib.consent_state == "refused" with input as {"consent": {"status": "refused"}}
+}
+
+# "If subprocessors are located outside the EU/EEA": the EU 27 plus Iceland, Liechtenstein, Norway.
+test_eu_eea_countries_are_the_policy_documents if {
+	every country, _ in data.privacy_policy.eu_eea_countries {
+		lib.in_eu_eea(country)
+	}
+	count(data.privacy_policy.eu_eea_countries) == 30
+}
+
+test_switzerland_uk_and_us_are_outside_the_eu_eea if {
+	every country in ["CH", "GB", "US", "", "se"] {
+		not lib.in_eu_eea(country)
+	}
+}
+
+# "a maximum of 6 months after the last application date", "no later than 24 months after the
+# last recorded activity": ISO 8601 durations as [months, days, seconds].
+test_duration_of_months if {
+	lib.duration("P6M") == [6, 0, 0]
+	lib.duration("P24M") == [24, 0, 0]
+}
+
+test_duration_of_years_is_in_months if {
+	lib.duration("P2Y") == [24, 0, 0]
+}
+
+test_duration_of_weeks_is_in_days if {
+	lib.duration("P2W") == [0, 14, 0]
+}
+
+test_duration_of_time_is_in_seconds if {
+	lib.duration("PT1H30M") == [0, 0, 5400]
+}
+
+test_duration_with_every_field if {
+	lib.duration("P1Y2M3W4DT5H6M7S") == [14, 25, 18367]
+}
+
+test_duration_of_zero if {
+	lib.duration("P0D") == [0, 0, 0]
+}
+
+test_malformed_duration_is_undefined if {
+	every text in ["P", "PT", "P1YT", "P1.5Y", "6M", "P6m", "6 months", "", "P-6M", "PT6", " P6M"] {
+		not lib.duration(text)
+	}
+}
+
+test_duration_of_a_non_string_is_undefined if {
+	every value in [6, null, true, ["P6M"]] {
+		not lib.duration(value)
+	}
+}
+
+test_durations_add_field_by_field if {
+	lib.add_durations([6, 1, 2], [6, 10, 20]) == [12, 11, 22]
+}
+
+test_duration_after_a_time if {
+	lib.add_duration(ns("2025-01-15T00:00:00Z"), [6, 1, 3600]) == ns("2025-07-16T01:00:00Z")
+}
+
+# longer: a period that, from some start date, ends later than the limit exceeds it.
+test_two_years_is_not_longer_than_24_months if {
+	not lib.longer(lib.duration("P2Y"), lib.duration("P24M"))
+	not lib.longer(lib.duration("P24M"), lib.duration("P2Y"))
+}
+
+test_25_months_and_3_years_are_longer_than_24_months if {
+	lib.longer(lib.duration("P25M"), lib.duration("P24M"))
+	lib.longer(lib.duration("P3Y"), lib.duration("P24M"))
+}
+
+test_730_days_is_not_longer_than_24_months if {
+	not lib.longer(lib.duration("P730D"), lib.duration("P24M"))
+}
+
+test_731_days_is_longer_than_24_months if {
+	lib.longer(lib.duration("P731D"), lib.duration("P24M"))
+}
+
+test_24_months_can_be_longer_than_730_days_across_a_leap_day if {
+	lib.longer(lib.duration("P24M"), lib.duration("P730D"))
+}
+
+test_6_months_is_not_longer_than_itself if {
+	not lib.longer(lib.duration("P6M"), lib.duration("P6M"))
+}
+
+test_180_days_is_not_longer_than_6_months if {
+	not lib.longer(lib.duration("P180D"), lib.duration("P6M"))
+}
+
+test_more_than_6_months_is_longer_than_6_months if {
+	every text in ["P7M", "P6M1D", "P6MT1S", "P184D", "P1Y"] {
+		lib.longer(lib.duration(text), lib.duration("P6M"))
+	}
+}
+
+test_shorter_durations_are_not_longer if {
+	not lib.longer(lib.duration("P5M"), lib.duration("P6M"))
+	not lib.longer(lib.duration("P23M"), lib.duration("P730D"))
+}
+
+test_unbounded_duration_is_longer_than_any_limit if {
+	lib.longer(lib.duration("P1000Y"), lib.duration("P24M"))
+	not lib.longer(lib.duration("P24M"), lib.duration("P1000Y"))
+	not lib.bounded(lib.duration("P1000Y"))
+	lib.bounded(lib.duration("P200Y"))
+}
+
+# The evaluation clock is the engine's, and tests replace it.
+test_now_is_the_engine_clock if {
+	lib.now_ns == ns("2025-06-01T12:00:00Z") with time.now_ns as ns("2025-06-01T12:00:00Z")
+}
+
+test_timestamps_are_rfc3339 if {
+	lib.timestamp_ns("2025-01-15T09:30:00+01:00") == ns("2025-01-15T08:30:00Z")
+	not lib.timestamp_ns("2025-01-15")
+}

@@ -1,0 +1,82 @@
+# METADATA
+# title: Marketing and profiling
+# description: >-
+#   Marketing by email (and SMS) needs consent; a person who opted out of marketing or profiling
+#   gets neither, while administrative messages stay allowed.
+package policyengine.rules.marketing
+
+import data.policyengine.lib
+import data.privacy_policy as policy
+
+# METADATA
+# title: Marketing by email or SMS only with consent
+# description: >-
+#   Confect uses email to communicate marketing only with the person's consent. Marketing content
+#   over a channel that needs consent (email, sms) is denied unless consent is given. To pass:
+#   record the person's consent, or send administrative content only.
+# custom:
+#   id: marketing.email_without_consent
+#   clause: marketing-consent
+deny contains reason if {
+	lib.controller
+	input.channel.content == "marketing"
+	policy.marketing.consent_channels[input.channel.type]
+	not lib.consent_given
+	reason := lib.reason(
+		rego.metadata.rule(),
+		lib.consent_path,
+		sprintf("marketing by %s needs the person's consent, but consent is %s", [input.channel.type, lib.consent_state]),
+	)
+}
+
+# METADATA
+# title: No marketing to a person who opted out
+# description: >-
+#   A person may opt out of marketing materials. For a person who did, marketing content and
+#   marketing purposes are denied; administrative information (order confirmations, account
+#   notifications) stays allowed. To pass: do not market to the person.
+# custom:
+#   id: marketing.opted_out
+#   clause: opt-out
+deny contains reason if {
+	lib.controller
+	input.subject.opted_out_marketing == true
+	some path, message in _marketing
+	reason := lib.reason(rego.metadata.rule(), path, message)
+}
+
+_marketing["/channel/content"] := "the message is marketing, and the person opted out of marketing" if {
+	input.channel.content == "marketing"
+}
+
+_marketing[sprintf("/purposes/%d", [i])] := message if {
+	some i, purpose in input.purposes
+	policy.marketing.purposes[purpose]
+	message := sprintf("purpose %q is marketing, and the person opted out of marketing", [purpose])
+}
+
+# METADATA
+# title: No profiling of a person who opted out
+# description: >-
+#   A person may opt out of being subject to profiling. For a person who did, building an
+#   interest profile (profiling true, or a profiling purpose) is denied. To pass: do not profile
+#   the person.
+# custom:
+#   id: profiling.opted_out
+#   clause: opt-out
+deny contains reason if {
+	lib.controller
+	input.subject.opted_out_profiling == true
+	some path, message in _profiling
+	reason := lib.reason(rego.metadata.rule(), path, message)
+}
+
+_profiling["/profiling"] := "the activity builds an interest profile, and the person opted out of profiling" if {
+	input.profiling == true
+}
+
+_profiling[sprintf("/purposes/%d", [i])] := message if {
+	some i, purpose in input.purposes
+	policy.marketing.profiling_purposes[purpose]
+	message := sprintf("purpose %q builds an interest profile, and the person opted out of profiling", [purpose])
+}

@@ -1,0 +1,130 @@
+# METADATA
+# title: Retention
+# description: >-
+#   How long personal data may be kept. Every controller activity declares a retention period;
+#   where the policy sets a limit (recruitment, marketing contacts), the period stays within it
+#   and data past it is already due for deletion.
+package policyengine.rules.retention
+
+import data.policyengine.lib
+import data.privacy_policy as policy
+
+# METADATA
+# title: A retention period is declared
+# description: >-
+#   Confect stores personal data only as long as required for the purpose. A controller activity
+#   must say how long it keeps the data. To pass: set retention.period (and retention.from).
+# custom:
+#   id: retention.missing
+#   clause: retention
+deny contains reason if {
+	lib.controller
+	not input.retention.period
+	reason := lib.reason(
+		rego.metadata.rule(),
+		_missing_path,
+		"the activity declares no retention period; say how long the data is kept",
+	)
+}
+
+_missing_path := "/retention/period" if input.retention
+
+_missing_path := "/retention" if not input.retention
+
+# METADATA
+# title: The retention period is within the policy's limit
+# description: >-
+#   The policy limits how long some data is kept: recruitment data at most 6 months after the
+#   last application date unless otherwise agreed with the applicant, marketing contact data at
+#   most 24 months after the last recorded activity. A longer period, or one that runs from
+#   another event, is denied. To pass: shorten the period, run it from the limit's event, or
+#   (where the policy allows) record the agreed extension.
+# custom:
+#   id: retention.exceeds_limit
+#   clause: retention
+deny contains reason if {
+	lib.controller
+	some key, message in _limit_problems
+	[name, path] := key
+	reason := lib.reason_with_clause(rego.metadata.rule(), policy.retention.limits[name].clause, path, message)
+}
+
+# Each way the declared retention breaks a limit, keyed by [limit name, path].
+_limit_problems[[name, "/retention/period"]] := message if {
+	some name, limit in applicable_limits
+	period := lib.duration(input.retention.period)
+	lib.longer(period, allowed_period(limit))
+	message := sprintf("retention %s is longer than the policy's %s limit of %s from %s", [
+		input.retention.period, name, _allowed_text(limit), limit.from,
+	])
+}
+
+_limit_problems[[name, "/retention/from"]] := message if {
+	some name, limit in applicable_limits
+	allowed_period(limit)
+	from := input.retention.from
+	from != limit.from
+	message := sprintf("retention runs from %s, but the policy's %s limit runs from %s", [from, name, limit.from])
+}
+
+# METADATA
+# title: Data past its retention limit is already deleted
+# description: >-
+#   Data the policy says is deleted a set time after an event must not be processed once that
+#   time has passed. Where the subject's clock (last_application_at for recruitment,
+#   last_activity_at for marketing) plus the limit and any agreed extension lies before the
+#   evaluation time, the activity is denied. To pass: delete the data; do not process it.
+# custom:
+#   id: retention.expired
+#   clause: retention
+deny contains reason if {
+	lib.controller
+	some name, limit in applicable_limits
+	allowed := allowed_period(limit)
+	lib.bounded(allowed)
+	clock := input.subject[limit.subject_clock]
+	lib.add_duration(lib.timestamp_ns(clock), allowed) < lib.now_ns
+	reason := lib.reason_with_clause(
+		rego.metadata.rule(),
+		limit.clause,
+		sprintf("/subject/%s", [limit.subject_clock]),
+		sprintf("the policy's %s limit (%s from %s) has passed for this person: the data should already be deleted", [name, _allowed_text(limit), limit.from]),
+	)
+}
+
+# The policy's retention limits that apply to this activity: it lists one of the limit's
+# purposes or data subjects.
+applicable_limits[name] := limit if {
+	some name, limit in policy.retention.limits
+	_applies(limit)
+}
+
+_applies(limit) if {
+	some purpose in input.purposes
+	limit.applies_to.purposes[purpose]
+}
+
+_applies(limit) if {
+	some subject in input.data_subjects
+	limit.applies_to.data_subjects[subject]
+}
+
+# An extension agreed with the person, where the limit allows one ("unless otherwise agreed").
+extension_agreed(limit) if {
+	limit.extension_allowed == true
+	trim_space(input.retention.agreed_extension.reference) != ""
+}
+
+# The longest the data may be kept under a limit: the limit, plus the period of an agreed
+# extension. An extension agreed with no period sets no bound, so the limit is not checked.
+allowed_period(limit) := lib.duration(limit.period) if not extension_agreed(limit)
+
+allowed_period(limit) := lib.add_durations(lib.duration(limit.period), lib.duration(input.retention.agreed_extension.period)) if {
+	extension_agreed(limit)
+}
+
+_allowed_text(limit) := sprintf("%s plus the agreed extension of %s", [limit.period, input.retention.agreed_extension.period]) if {
+	extension_agreed(limit)
+}
+
+_allowed_text(limit) := limit.period if not extension_agreed(limit)

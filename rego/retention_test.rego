@@ -1,0 +1,257 @@
+package policyengine.rules.retention_test
+
+import data.policyengine.fixtures
+import data.policyengine.rules.retention
+
+# The base activity, with retention kept (a retention object).
+keeping(kept) := object.union(fixtures.without(["retention"]), {"retention": kept})
+
+# A recruitment activity about a job applicant, with retention kept (a retention object).
+recruitment(kept) := object.union(keeping(kept), {
+	"id": "recruitment",
+	"data_subjects": ["job_applicant"],
+	"data_categories": ["name", "email", "cv", "job_application"],
+	"purposes": ["recruitment.applications"],
+})
+
+# A marketing activity about leads, with retention kept (a retention object).
+marketing(kept) := object.union(keeping(kept), {
+	"id": "newsletter",
+	"data_subjects": ["lead"],
+	"data_categories": ["name", "email"],
+	"purposes": ["marketing.materials"],
+	"legal_basis": "legitimate_interest",
+})
+
+# Retention at exactly the policy's limits, from their events.
+six_months := {"period": "P6M", "from": "last_application_date"}
+
+twenty_four_months := {"period": "P24M", "from": "last_activity"}
+
+# Twelve months: the six of the limit and six more agreed with the applicant.
+extended := {
+	"period": "P12M", "from": "last_application_date",
+	"agreed_extension": {"reference": "talent-pool consent 2025-02", "period": "P6M"},
+}
+
+ns(timestamp) := time.parse_rfc3339_ns(timestamp)
+
+too_long := {["retention.exceeds_limit", "/retention/period"]}
+
+# "Confect stores your personal data only as long as required to fulfill our contractual
+# obligations": every activity says how long that is.
+test_order_data_kept_five_years_after_end_of_contract_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as fixtures.activity
+}
+
+test_activity_without_retention_is_denied if {
+	result := retention.deny with input as fixtures.without(["retention"])
+	fixtures.findings(result) == {["retention.missing", "/retention"]}
+}
+
+test_retention_without_period_is_denied if {
+	result := retention.deny with input as keeping({"from": "end_of_contract"})
+	fixtures.findings(result) == {["retention.missing", "/retention/period"]}
+}
+
+test_empty_retention_is_denied_at_its_period if {
+	result := retention.deny with input as keeping({})
+	fixtures.findings(result) == {["retention.missing", "/retention/period"]}
+}
+
+# "These personal data will be deleted no later than 24 months after the last recorded activity."
+test_marketing_data_kept_24_months_after_last_activity_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as marketing(twenty_four_months)
+}
+
+test_marketing_data_kept_two_years_is_as_long_as_24_months if {
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P2Y", "from": "last_activity"})
+}
+
+test_marketing_data_kept_730_days_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P730D", "from": "last_activity"})
+}
+
+test_marketing_data_kept_731_days_is_denied if {
+	result := retention.deny with input as marketing({"period": "P731D", "from": "last_activity"})
+	fixtures.findings(result) == too_long
+}
+
+test_marketing_data_kept_25_months_is_denied if {
+	result := retention.deny with input as marketing({"period": "P25M", "from": "last_activity"})
+	fixtures.findings(result) == too_long
+}
+
+test_marketing_data_kept_three_years_is_denied if {
+	result := retention.deny with input as marketing({"period": "P3Y", "from": "last_activity"})
+	fixtures.findings(result) == too_long
+}
+
+test_marketing_data_kept_from_collection_is_denied if {
+	result := retention.deny with input as marketing({"period": "P24M", "from": "collection"})
+	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
+}
+
+test_marketing_limit_admits_no_agreed_extension if {
+	activity := marketing({
+		"period": "P36M", "from": "last_activity",
+		"agreed_extension": {"reference": "EXT-2025-3", "period": "P12M"},
+	})
+	result := retention.deny with input as activity
+	fixtures.findings(result) == too_long
+}
+
+test_marketing_limit_is_named_in_the_reason if {
+	[reason] := [r | some r in retention.deny] with input as marketing({"period": "P3Y", "from": "last_activity"})
+	reason.clause_id == "retention-marketing"
+	reason.clause == data.privacy_policy.clauses["retention-marketing"].section
+}
+
+# "In recruitment, Confect will delete your personal data such as CV, application, and other
+# documents [...] usually a maximum of 6 months after the last application date"
+test_recruitment_data_kept_6_months_after_last_application_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as recruitment(six_months)
+}
+
+test_recruitment_data_kept_180_days_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as recruitment({"period": "P180D", "from": "last_application_date"})
+}
+
+test_recruitment_data_kept_longer_than_6_months_is_denied if {
+	every period in ["P7M", "P6M1D", "P184D", "P1Y"] {
+		result := retention.deny with input as recruitment({"period": period, "from": "last_application_date"})
+		fixtures.findings(result) == too_long
+	}
+}
+
+test_recruitment_data_kept_from_collection_is_denied if {
+	result := retention.deny with input as recruitment({"period": "P6M", "from": "collection"})
+	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
+}
+
+test_job_applicant_data_for_another_purpose_is_under_the_recruitment_limit if {
+	activity := object.union(recruitment({"period": "P7M", "from": "last_application_date"}), {"purposes": ["support.customer_support"]})
+	result := retention.deny with input as activity
+	fixtures.findings(result) == too_long
+}
+
+test_recruitment_purpose_without_job_applicant_subject_is_under_the_recruitment_limit if {
+	activity := object.union(recruitment({"period": "P7M", "from": "last_application_date"}), {"data_subjects": ["contact_person"]})
+	result := retention.deny with input as activity
+	fixtures.findings(result) == too_long
+}
+
+# "[...] unless otherwise agreed with you."
+test_recruitment_data_kept_longer_under_agreed_extension_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as recruitment(extended)
+}
+
+test_recruitment_data_kept_beyond_limit_plus_agreed_extension_is_denied if {
+	activity := recruitment(object.union(extended, {"period": "P13M"}))
+	result := retention.deny with input as activity
+	fixtures.findings(result) == too_long
+}
+
+test_agreed_extension_without_period_sets_no_bound if {
+	activity := recruitment({
+		"period": "P10Y", "from": "last_application_date",
+		"agreed_extension": {"reference": "talent-pool consent 2025-02"},
+	})
+	fixtures.findings(retention.deny) == set() with input as activity
+}
+
+test_agreed_extension_without_reference_is_no_extension if {
+	every extension in [{"period": "P6M"}, {"reference": " ", "period": "P6M"}] {
+		activity := recruitment({"period": "P12M", "from": "last_application_date", "agreed_extension": extension})
+		result := retention.deny with input as activity
+		fixtures.findings(result) == too_long
+	}
+}
+
+# "deleted [...] after the last application date" / "after the last recorded activity": once that
+# time has passed, the data is due for deletion and may not be processed.
+# The applicant last applied, or the lead was last active, at timestamp.
+applicant_who_applied_at(timestamp, kept) := object.union(recruitment(kept), {"subject": {"last_application_at": timestamp}})
+
+lead_last_active_at(timestamp, kept) := object.union(marketing(kept), {"subject": {"last_activity_at": timestamp}})
+
+test_recruitment_data_within_6_months_of_last_application_is_not_expired if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-07-14T23:59:59Z")
+}
+
+test_recruitment_data_is_not_expired_at_the_exact_limit if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-07-15T00:00:00Z")
+}
+
+test_recruitment_data_past_6_months_of_last_application_is_expired if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
+	result := retention.deny with input as activity with time.now_ns as ns("2025-07-15T00:00:01Z")
+	fixtures.findings(result) == {["retention.expired", "/subject/last_application_at"]}
+}
+
+test_recruitment_data_within_agreed_extension_is_not_expired if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", extended)
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2026-01-14T00:00:00Z")
+}
+
+test_recruitment_data_past_agreed_extension_is_expired if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", extended)
+	result := retention.deny with input as activity with time.now_ns as ns("2026-01-16T00:00:00Z")
+	fixtures.findings(result) == {["retention.expired", "/subject/last_application_at"]}
+}
+
+test_recruitment_data_under_agreed_extension_without_period_never_expires if {
+	open_ended := {"period": "P10Y", "from": "last_application_date", "agreed_extension": {"reference": "talent-pool consent 2015-02"}}
+	activity := applicant_who_applied_at("2015-01-15T00:00:00Z", open_ended)
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-01-16T00:00:00Z")
+}
+
+test_marketing_data_within_24_months_of_last_activity_is_not_expired if {
+	activity := lead_last_active_at("2023-03-01T00:00:00Z", twenty_four_months)
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-02-28T00:00:00Z")
+}
+
+test_marketing_data_past_24_months_of_last_activity_is_expired if {
+	activity := lead_last_active_at("2023-03-01T00:00:00Z", twenty_four_months)
+	result := retention.deny with input as activity with time.now_ns as ns("2025-03-02T00:00:00Z")
+	fixtures.findings(result) == {["retention.expired", "/subject/last_activity_at"]}
+}
+
+test_marketing_data_past_24_months_is_expired_despite_an_agreed_extension if {
+	with_extension := object.union(twenty_four_months, {"agreed_extension": {"reference": "EXT-2023-1", "period": "P12M"}})
+	activity := lead_last_active_at("2023-03-01T00:00:00Z", with_extension)
+	result := retention.deny with input as activity with time.now_ns as ns("2025-03-02T00:00:00Z")
+	fixtures.findings(result) == {["retention.expired", "/subject/last_activity_at"]}
+}
+
+test_activity_without_a_limit_does_not_expire if {
+	activity := fixtures.with_patch({"subject": {"last_activity_at": "2000-01-01T00:00:00Z"}})
+	fixtures.findings(retention.deny) == set() with input as activity
+		with time.now_ns as ns("2025-01-01T00:00:00Z")
+}
+
+test_subject_without_clock_does_not_expire if {
+	fixtures.findings(retention.deny) == set() with input as marketing(twenty_four_months)
+		with time.now_ns as ns("2099-01-01T00:00:00Z")
+}
+
+# "In these cases, Confect acts as a data processor": the customer's DPA sets how long data is kept.
+test_processor_activity_is_out_of_scope if {
+	every activity in [
+		fixtures.processor_activity,
+		fixtures.processor_with_patch({"purposes": ["recruitment.applications"], "retention": {"period": "P10Y", "from": "collection"}}),
+		fixtures.processor_with_patch({
+			"data_subjects": ["job_applicant"], "retention": {},
+			"subject": {"last_application_at": "2000-01-01T00:00:00Z", "last_activity_at": "2000-01-01T00:00:00Z"},
+		}),
+		fixtures.processor_with_patch({
+			"purposes": ["marketing.materials"], "retention": {"period": "P3Y", "from": "collection"},
+			"subject": {"last_activity_at": "2000-01-01T00:00:00Z"},
+		}),
+	] {
+		fixtures.findings(retention.deny) == set() with input as activity
+			with time.now_ns as ns("2025-01-01T00:00:00Z")
+	}
+}

@@ -1,0 +1,132 @@
+# METADATA
+# title: Sharing personal data
+# description: >-
+#   Who personal data may be shared with, and on what terms: within Confect, with subprocessors
+#   under a DPA, with business partners on a legal basis, with authorities on a court order, and
+#   with the public on the user forum only. These rules apply to processor activities too.
+package policyengine.rules.sharing
+
+import data.policyengine.lib
+import data.privacy_policy as policy
+
+# METADATA
+# title: Only recipients the policy shares with
+# description: >-
+#   The policy names who Confect shares personal data with. A recipient of any other type is
+#   denied. To pass: use a recipient type from the policy's list.
+# custom:
+#   id: sharing.recipient_unlisted
+#   clause: sharing
+deny contains reason if {
+	some i, recipient in input.recipients
+	not policy.recipient_types[recipient.type]
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/recipients/%d/type", [i]),
+		sprintf("recipient %q is of type %q, which the policy does not share personal data with", [_name(recipient), _type(recipient)]),
+	)
+}
+
+# METADATA
+# title: Authorities only on a court order from an EU/EEA court
+# description: >-
+#   Confect gives personal data to the police or another authority only on a court order. A
+#   recipient of type authority needs a court_order, issued by a court in the EU/EEA or
+#   recognised under an international agreement. To pass: name the court order, or do not share.
+# custom:
+#   id: sharing.authority_without_court_order
+#   clause: authorities
+deny contains reason if {
+	some i, recipient in input.recipients
+	recipient.type == "authority"
+	some field, message in _court_order_problems(recipient)
+	reason := lib.reason(rego.metadata.rule(), sprintf("/recipients/%d/%s", [i, field]), message)
+}
+
+_court_order_problems(recipient) := {"court_order": sprintf("authority %q gets personal data only on a court order, and none is named", [_name(recipient)])} if {
+	not recipient.court_order
+}
+
+_court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
+	order := recipient.court_order
+	jurisdiction := object.get(order, "jurisdiction", "")
+	not lib.in_eu_eea(jurisdiction)
+	not order.international_agreement == true
+	message := sprintf("the court order for authority %q is from a court outside the EU/EEA (%q) and is not recognised under an international agreement", [_name(recipient), jurisdiction])
+}
+
+# METADATA
+# title: Subprocessors under a data processing agreement
+# description: >-
+#   When Confect uses subprocessors it enters into data processing agreements with them. A
+#   recipient of type subprocessor must have dpa set to true. To pass: sign the DPA and set dpa.
+# custom:
+#   id: sharing.subprocessor_without_dpa
+#   clause: subprocessors
+deny contains reason if {
+	some i, recipient in input.recipients
+	recipient.type == "subprocessor"
+	not recipient.dpa == true
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/recipients/%d/dpa", [i]),
+		sprintf("subprocessor %q has no data processing agreement (dpa is not true)", [_name(recipient)]),
+	)
+}
+
+# METADATA
+# title: Business partners on a legal basis
+# description: >-
+#   Confect shares personal data with partners only where it is legitimate and in accordance with
+#   data protection law. A recipient of type business_partner must name the legal basis for the
+#   sharing. To pass: set the recipient's legal_basis.
+# custom:
+#   id: sharing.partner_without_legal_basis
+#   clause: business-partners
+deny contains reason if {
+	some i, recipient in input.recipients
+	recipient.type == "business_partner"
+	not recipient.legal_basis
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/recipients/%d/legal_basis", [i]),
+		sprintf("business partner %q is given personal data with no legal basis for the sharing", [_name(recipient)]),
+	)
+}
+
+# METADATA
+# title: The public sees only what users post on the forum
+# description: >-
+#   What users post on Confect's user forum can be read by others with access to it. That is the
+#   only disclosure to the public: a public recipient is denied for any purpose but the ones the
+#   policy gives for it (the forum) and for any data but what it lists (the username and posted
+#   content). To pass: drop the public recipient, or the other purposes and categories.
+# custom:
+#   id: sharing.public_not_forum
+#   clause: forum
+deny contains reason if {
+	some recipient in input.recipients
+	recipient.type == "public"
+	some path, message in _public_problems
+	reason := lib.reason(rego.metadata.rule(), path, message)
+}
+
+_public := object.get(policy.recipient_types, "public", {})
+
+_public_problems[sprintf("/purposes/%d", [i])] := message if {
+	allowed := _public.purposes
+	some i, purpose in input.purposes
+	not allowed[purpose]
+	message := sprintf("personal data is disclosed to the public for purpose %q; the public sees only what users post on the forum", [purpose])
+}
+
+_public_problems[sprintf("/data_categories/%d", [i])] := message if {
+	allowed := _public.data_categories
+	some i, category in input.data_categories
+	not allowed[category]
+	message := sprintf("%q is disclosed to the public; only the username and the content a user posted may be", [category])
+}
+
+_name(recipient) := object.get(recipient, "name", "(unnamed)")
+
+_type(recipient) := object.get(recipient, "type", "(none)")

@@ -1,0 +1,151 @@
+package policyengine.rules.sharing_test
+
+import data.policyengine.fixtures
+import data.policyengine.rules.sharing
+
+group_company := fixtures.activity.recipients[0]
+
+# The base activity shared with Confect's group company and one more recipient, at index 1.
+sharing_with(recipient) := fixtures.with_patch({"recipients": [group_company, recipient]})
+
+authority(court_order) := {"name": "Police", "type": "authority", "country": "DE", "court_order": court_order}
+
+# "Confect may share your personal data between companies within Confect."
+test_sharing_within_confect_is_allowed if {
+	fixtures.findings(sharing.deny) == set() with input as fixtures.activity
+}
+
+# "Confect may also share your personal data with external third parties in the following
+# contexts": the forum, business partners, authorities (and subprocessors under a DPA).
+test_every_recipient_type_the_policy_names_is_known if {
+	every type, _ in data.privacy_policy.recipient_types {
+		result := sharing.deny with input as sharing_with({"name": "R", "type": type})
+		not ["sharing.recipient_unlisted", "/recipients/1/type"] in fixtures.findings(result)
+	}
+}
+
+test_recipient_of_unlisted_type_is_denied if {
+	result := sharing.deny with input as sharing_with({"name": "Ad network", "type": "advertiser", "country": "SE"})
+	fixtures.findings(result) == {["sharing.recipient_unlisted", "/recipients/1/type"]}
+}
+
+# "Confect will only provide the information if there is a court order to do so."
+test_authority_without_court_order_is_denied if {
+	result := sharing.deny with input as sharing_with({"name": "Police", "type": "authority", "country": "DE"})
+	fixtures.findings(result) == {["sharing.authority_without_court_order", "/recipients/1/court_order"]}
+}
+
+test_authority_with_order_of_a_court_in_the_eu_is_allowed if {
+	activity := sharing_with(authority({"reference": "AG Berlin 12 Gs 34/25", "jurisdiction": "DE"}))
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_authority_with_order_of_a_court_in_the_eea_is_allowed if {
+	activity := sharing_with(authority({"reference": "Oslo tingrett 25-1234", "jurisdiction": "NO"}))
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_authority_with_us_court_order_and_no_international_agreement_is_denied if {
+	activity := sharing_with(authority({"reference": "1:25-mj-00123", "jurisdiction": "US"}))
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.authority_without_court_order", "/recipients/1/court_order/jurisdiction"]}
+}
+
+test_authority_with_us_court_order_recognised_under_international_agreement_is_allowed if {
+	activity := sharing_with(authority({"reference": "1:25-mj-00123", "jurisdiction": "US", "international_agreement": true}))
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_authority_with_court_order_naming_no_jurisdiction_is_denied if {
+	activity := sharing_with(authority({"reference": "B 1234-25"}))
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.authority_without_court_order", "/recipients/1/court_order/jurisdiction"]}
+}
+
+# "When Confect uses subprocessors, Confect enters into data processing agreements (DPA) with them"
+test_subprocessor_under_dpa_is_allowed if {
+	activity := sharing_with({"name": "Cloud host", "type": "subprocessor", "country": "IE", "dpa": true})
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_subprocessor_without_dpa_is_denied if {
+	activity := sharing_with({"name": "Cloud host", "type": "subprocessor", "country": "IE", "dpa": false})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.subprocessor_without_dpa", "/recipients/1/dpa"]}
+}
+
+test_subprocessor_with_dpa_not_stated_is_denied if {
+	activity := sharing_with({"name": "Cloud host", "type": "subprocessor", "country": "IE"})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.subprocessor_without_dpa", "/recipients/1/dpa"]}
+}
+
+# "Confect may share your personal data with our partners if it appears legitimate from a business
+# perspective and in accordance with applicable data protection legislation."
+test_business_partner_with_legal_basis_is_allowed if {
+	activity := sharing_with({"name": "Reseller", "type": "business_partner", "country": "DK", "legal_basis": "contract"})
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_business_partner_without_legal_basis_is_denied if {
+	activity := sharing_with({"name": "Reseller", "type": "business_partner", "country": "DK"})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.partner_without_legal_basis", "/recipients/1/legal_basis"]}
+}
+
+# "If you post, comment, or similar on Confect's user forum [...] this information can be read and
+# used by others who have access to these forums."
+forum_post(patch) := object.union(
+	fixtures.with_patch({
+		"data_subjects": ["forum_user"],
+		"data_categories": ["username", "comment", "photo"],
+		"purposes": ["support.forum"],
+		"legal_basis": "legitimate_interest",
+		"recipients": [{"name": "Forum readers", "type": "public"}],
+	}),
+	patch,
+)
+
+test_forum_post_shown_to_the_public_is_allowed if {
+	fixtures.findings(sharing.deny) == set() with input as forum_post({})
+}
+
+test_public_disclosure_of_order_data_is_denied if {
+	activity := fixtures.with_patch({"recipients": [{"name": "Everyone", "type": "public"}]})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {
+		["sharing.public_not_forum", "/purposes/0"],
+		["sharing.public_not_forum", "/data_categories/0"],
+		["sharing.public_not_forum", "/data_categories/1"],
+		["sharing.public_not_forum", "/data_categories/2"],
+	}
+}
+
+test_forum_post_with_email_address_shown_to_the_public_is_denied if {
+	activity := forum_post({"data_categories": ["username", "comment", "email"]})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.public_not_forum", "/data_categories/2"]}
+}
+
+test_forum_post_shown_to_the_public_for_marketing_too_is_denied if {
+	activity := forum_post({"purposes": ["support.forum", "marketing.materials"]})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.public_not_forum", "/purposes/1"]}
+}
+
+# "These rules apply to processor activities too": what Confect shares is its own business.
+test_processor_activity_sharing_with_subprocessor_without_dpa_is_denied if {
+	activity := fixtures.processor_with_patch({"recipients": [{"name": "Cloud host", "type": "subprocessor", "country": "IE"}]})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.subprocessor_without_dpa", "/recipients/0/dpa"]}
+}
+
+test_processor_activity_giving_data_to_authority_without_court_order_is_denied if {
+	activity := fixtures.processor_with_patch({"recipients": [{"name": "Police", "type": "authority", "country": "SE"}]})
+	result := sharing.deny with input as activity
+	fixtures.findings(result) == {["sharing.authority_without_court_order", "/recipients/0/court_order"]}
+}
+
+test_processor_activity_under_dpa_with_its_subprocessor_is_allowed if {
+	fixtures.findings(sharing.deny) == set() with input as fixtures.processor_activity
+}

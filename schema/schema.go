@@ -1,0 +1,295 @@
+// Package schema holds the JSON Schemas (draft 2020-12) of the two documents policyengine reads,
+// a processing activity and a policy document, and validates decoded values against them.
+//
+// Validation reports every problem of one document together, as a *multierror.Error of
+// *FieldError, each naming the field by JSON pointer and saying what was expected. Messages never
+// quote the document's values: a value may be personal data.
+package schema
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-multierror"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+//go:embed activity.schema.json
+var activitySchema []byte
+
+//go:embed policy.schema.json
+var policySchema []byte
+
+const (
+	activityURL = "https://github.com/confect/policyengine/schema/activity.schema.json"
+	policyURL   = "https://github.com/confect/policyengine/schema/policy.schema.json"
+)
+
+// ActivitySchema returns the JSON Schema of a processing activity (contract §1).
+func ActivitySchema() []byte { return bytes.Clone(activitySchema) }
+
+// PolicySchema returns the JSON Schema of a policy document.
+func PolicySchema() []byte { return bytes.Clone(policySchema) }
+
+// FieldError is one problem with one field of a document.
+type FieldError struct {
+	// Pointer is the JSON pointer of the field ("" for the whole document).
+	Pointer string `json:"path"`
+	// Message says what was expected.
+	Message string `json:"message"`
+	// Line and Column give the field's place in its source file, where the caller knows it
+	// (0 otherwise).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// Error renders the problem as "pointer: message", the pointer "/" for the whole document.
+func (e *FieldError) Error() string {
+	p := e.Pointer
+	if p == "" {
+		p = "/"
+	}
+	if e.Line > 0 {
+		return fmt.Sprintf("line %d: %s: %s", e.Line, p, e.Message)
+	}
+	return p + ": " + e.Message
+}
+
+// Problems returns the field errors held in err (a *multierror.Error of *FieldError, a single
+// *FieldError, or either wrapped), in order; nil when there are none.
+func Problems(err error) []*FieldError {
+	var merr *multierror.Error
+	if errors.As(err, &merr) {
+		var out []*FieldError
+		for _, e := range merr.Errors {
+			var fe *FieldError
+			if errors.As(e, &fe) {
+				out = append(out, fe)
+			}
+		}
+		return out
+	}
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return []*FieldError{fe}
+	}
+	return nil
+}
+
+// Join collects field errors into one error listing them all, sorted by pointer; nil when there
+// are none.
+func Join(problems []*FieldError) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
+	merr := &multierror.Error{ErrorFormat: formatProblems}
+	for _, p := range problems {
+		merr.Errors = append(merr.Errors, p)
+	}
+	return merr
+}
+
+func formatProblems(errs []error) string {
+	if len(errs) == 1 {
+		return errs[0].Error()
+	}
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = e.Error()
+	}
+	return fmt.Sprintf("%d problems: %s", len(errs), strings.Join(parts, "; "))
+}
+
+// compiled holds a schema compiled once, with its raw form for descriptions.
+type compiled struct {
+	schema *jsonschema.Schema
+	raw    map[string]any
+}
+
+var (
+	activityOnce = sync.OnceValue(func() *compiled { return compile(activityURL, activitySchema) })
+	policyOnce   = sync.OnceValue(func() *compiled { return compile(policyURL, policySchema) })
+)
+
+func compile(url string, src []byte) *compiled {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	if err := c.AddResource(url, bytes.NewReader(src)); err != nil {
+		panic(fmt.Sprintf("schema: embedded %s: %v", url, err))
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		panic(fmt.Sprintf("schema: embedded %s: %v", url, err))
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(src, &raw); err != nil {
+		panic(fmt.Sprintf("schema: embedded %s: %v", url, err))
+	}
+	return &compiled{schema: s, raw: raw}
+}
+
+// ValidateActivity checks a decoded activity (map[string]any and friends, numbers as
+// json.Number or float64) against the activity schema.
+func ValidateActivity(v any) error { return activityOnce().validate(v) }
+
+// ValidatePolicy checks a decoded policy document against the policy schema.
+func ValidatePolicy(v any) error { return policyOnce().validate(v) }
+
+func (c *compiled) validate(v any) (err error) {
+	verr := c.schema.Validate(v)
+	if verr == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(verr, &ve) {
+		// An unsupported Go type in v: a caller's mistake, reported as such.
+		return Join([]*FieldError{{Message: "not a JSON document: " + verr.Error()}})
+	}
+	seen := map[FieldError]bool{}
+	var problems []*FieldError
+	add := func(fe *FieldError) {
+		if !seen[*fe] {
+			seen[*fe] = true
+			problems = append(problems, fe)
+		}
+	}
+	for _, leaf := range leaves(ve) {
+		for _, fe := range c.describe(leaf) {
+			add(fe)
+		}
+	}
+	return Join(problems)
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// describe turns one failed keyword into field errors with messages of our own: the library's
+// messages for format, pattern and bounds quote the value.
+func (c *compiled) describe(ve *jsonschema.ValidationError) []*FieldError {
+	at := ve.InstanceLocation
+	keyword := ve.KeywordLocation[strings.LastIndexByte(ve.KeywordLocation, '/')+1:]
+	switch keyword {
+	case "required":
+		var out []*FieldError
+		for _, name := range quotedNames(ve.Message) {
+			out = append(out, &FieldError{Pointer: at + "/" + escape(name), Message: "is required"})
+		}
+		return out
+	case "additionalProperties":
+		var out []*FieldError
+		for _, name := range quotedNames(ve.Message) {
+			out = append(out, &FieldError{Pointer: at + "/" + escape(name), Message: "unknown key: not part of the format"})
+		}
+		return out
+	case "type":
+		return []*FieldError{{Pointer: at, Message: ve.Message}} // "expected string, but got number"
+	case "enum":
+		return []*FieldError{{Pointer: at, Message: strings.Replace(ve.Message, "value must be one of", "expected one of", 1)}}
+	case "format", "pattern":
+		if d := c.description(ve.AbsoluteKeywordLocation); d != "" {
+			return []*FieldError{{Pointer: at, Message: "expected " + lowerFirst(d)}}
+		}
+		if keyword == "pattern" && strings.Contains(ve.Message, `\S`) {
+			return []*FieldError{{Pointer: at, Message: "expected a non-blank string"}}
+		}
+		return []*FieldError{{Pointer: at, Message: "is not in the expected form"}}
+	case "minItems":
+		return []*FieldError{{Pointer: at, Message: "expected at least one item"}}
+	case "minProperties":
+		return []*FieldError{{Pointer: at, Message: "expected at least one entry"}}
+	case "minLength":
+		return []*FieldError{{Pointer: at, Message: "expected a non-empty string"}}
+	case "maxLength", "maxItems", "maxProperties":
+		return []*FieldError{{Pointer: at, Message: "too long: " + boundOnly(ve.Message)}}
+	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
+		return []*FieldError{{Pointer: at, Message: "out of range: " + boundOnly(ve.Message)}}
+	case "propertyNames":
+		return []*FieldError{{Pointer: at, Message: "has a key that is not in the expected form"}}
+	}
+	if keyword == "false" || ve.Message == "not allowed" {
+		return []*FieldError{{Pointer: at, Message: "not allowed here"}}
+	}
+	return []*FieldError{{Pointer: at, Message: "does not match the format (" + keyword + ")"}}
+}
+
+// description finds the "description" of the schema holding a failed keyword, for a message
+// that says what was expected in words.
+func (c *compiled) description(absoluteKeywordLocation string) string {
+	_, frag, ok := strings.Cut(absoluteKeywordLocation, "#")
+	if !ok {
+		return ""
+	}
+	parts := strings.Split(strings.TrimPrefix(frag, "/"), "/")
+	if len(parts) == 0 {
+		return ""
+	}
+	var node any = c.raw
+	for _, p := range parts[:len(parts)-1] { // the schema holding the keyword
+		p = strings.ReplaceAll(strings.ReplaceAll(p, "~1", "/"), "~0", "~")
+		m, ok := node.(map[string]any)
+		if !ok {
+			return ""
+		}
+		node = m[p]
+	}
+	if m, ok := node.(map[string]any); ok {
+		if d, ok := m["description"].(string); ok {
+			return d
+		}
+	}
+	return ""
+}
+
+// quotedNames extracts 'name' items from a library message such as "missing properties: 'a', 'b'".
+func quotedNames(msg string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(msg, '\'')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(msg[i+1:], '\'')
+		if j < 0 {
+			return out
+		}
+		out = append(out, msg[i+1:i+1+j])
+		msg = msg[i+j+2:]
+	}
+}
+
+// boundOnly keeps the bound of a message such as "must be <= 150 but found 200", dropping the
+// value found.
+func boundOnly(msg string) string {
+	if i := strings.Index(msg, " but"); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimSuffix(msg, ",")
+}
+
+func escape(token string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
