@@ -20,15 +20,20 @@ decision := {
 
 default allow := false
 
+# Allow counts the reasons as the rules produced them, so that a reason of the wrong shape still
+# denies.
 allow if {
 	count(validation.errors) == 0
-	count(reasons) == 0
+	count(_denials) == 0
 }
 
+_denials := {r | some r in data.policyengine.rules[_].deny}
+
 # Every reason to deny, sorted by rule id and then path.
-reasons := _sorted({r | some r in data.policyengine.rules[_].deny})
+reasons := _sorted(_denials)
 
 # Every warning, sorted the same way.
 warnings := _sorted({r | some r in data.policyengine.rules[_].warn})
 
-_sorted(set) := [t[2] | some t in sort([[r.rule, r.path, r] | some r in set])]
+# Sorting reads the keys with defaults: a reason that lacks one is kept, not dropped.
+_sorted(set) := [t[2] | some t in sort([[object.get(r, "rule", ""), object.get(r, "path", ""), r] | some r in set])]

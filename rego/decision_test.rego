@@ -158,3 +158,25 @@ test_same_activity_as_controller_is_judged_by_the_controller_rules_too if {
 		"sharing.subprocessor_without_dpa", "source.unlisted", "transfer.without_scc",
 	}
 }
+
+# Fail closed: an input the rules cannot read is never allowed, even with no rule to deny it.
+test_missing_id_is_not_allowed if {
+	not policyengine.decision.allow with input as fixtures.without({"id"})
+}
+
+test_no_input_is_not_allowed if {
+	not policyengine.decision.allow
+}
+
+test_misspelt_role_keeps_the_controller_rules if {
+	d := policyengine.decision with input as fixtures.with_patch({"role": "controler", "data_categories": ["health"]})
+	not d.allow
+	fixtures.findings(d.reasons) == {["category.sensitive", "/data_categories/0"]}
+}
+
+# A reason without a rule id (a company's rule written wrongly) still denies.
+test_reason_without_rule_id_still_denies if {
+	d := policyengine.decision with input as fixtures.activity with data.policyengine.rules.faulty.deny as {{"message": "no id"}}
+	not d.allow
+	d.reasons == [{"message": "no id"}]
+}

@@ -8,10 +8,14 @@ package policyengine.lib
 import data.privacy_policy as policy
 
 # The activity's role: controller unless it says processor.
-role := object.get(input, "role", "controller")
+default role := "controller"
 
-# Confect's own processing as controller: every rule applies.
-controller if role == "controller"
+role := object.get(input, "role", "controller") if is_object(input)
+
+# Confect's own processing as controller: every rule applies. Anything but an explicit
+# processor role counts as controller, so a misspelt role cannot switch the controller rules off
+# (it is also a validation error).
+controller if role != "processor"
 
 # Processing on a customer's behalf under the customer's DPA: only the processor, sharing and
 # transfer rules apply.
@@ -51,13 +55,16 @@ in_eu_eea(country) if policy.eu_eea_countries[country]
 now_ns := time.now_ns()
 
 # An RFC 3339 timestamp in nanoseconds since the epoch.
-timestamp_ns(ts) := time.parse_rfc3339_ns(ts)
+timestamp_ns(ts) := time.parse_rfc3339_ns(ts) if regex.match(_timestamp_pattern, ts)
+
+_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
 
 _duration_pattern := `^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`
 
 # duration is an ISO 8601 duration (integer fields) as [months, days, seconds]; undefined for
 # anything else.
 duration(text) := [(n[0] * 12) + n[1], (n[2] * 7) + n[3], ((n[4] * 3600) + (n[5] * 60)) + n[6]] if {
+	is_string(text)
 	text != "P"
 	not endswith(text, "T")
 	[match] := regex.find_all_string_submatch_n(_duration_pattern, text, 1)

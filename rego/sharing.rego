@@ -19,7 +19,7 @@ import data.privacy_policy as policy
 #   clause: sharing
 deny contains reason if {
 	some i, recipient in input.recipients
-	not policy.recipient_types[recipient.type]
+	not policy.recipient_types[_type(recipient)]
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/type", [i]),
@@ -44,10 +44,11 @@ deny contains reason if {
 }
 
 _court_order_problems(recipient) := {"court_order": sprintf("authority %q gets personal data only on a court order, and none is named", [_name(recipient)])} if {
-	not recipient.court_order
+	not _names_court_order(recipient)
 }
 
 _court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
+	_names_court_order(recipient)
 	order := recipient.court_order
 	jurisdiction := object.get(order, "jurisdiction", "")
 	not lib.in_eu_eea(jurisdiction)
@@ -126,6 +127,9 @@ _public_problems[sprintf("/data_categories/%d", [i])] := message if {
 	not allowed[category]
 	message := sprintf("%q is disclosed to the public; only the username and the content a user posted may be", [category])
 }
+
+# A court order counts when it names its reference.
+_names_court_order(recipient) if trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
 
 _name(recipient) := object.get(recipient, "name", "(unnamed)")
 

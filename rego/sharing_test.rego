@@ -149,3 +149,15 @@ test_processor_activity_giving_data_to_authority_without_court_order_is_denied i
 test_processor_activity_under_dpa_with_its_subprocessor_is_allowed if {
 	fixtures.findings(sharing.deny) == set() with input as fixtures.processor_activity
 }
+
+# A recipient that names no type is not one the policy shares with.
+test_recipient_without_type_is_unlisted if {
+	fixtures.findings(sharing.deny) == {["sharing.recipient_unlisted", "/recipients/0/type"]} with input as fixtures.with_patch({"recipients": [{"name": "Data broker", "country": "SE"}]})
+}
+
+# "Confect will only provide the information if there is a court order": an order with no
+# reference is no court order.
+test_court_order_without_reference_is_no_court_order if {
+	recipients := [{"name": "Police", "type": "authority", "country": "SE", "court_order": {"jurisdiction": "SE"}}]
+	fixtures.findings(sharing.deny) == {["sharing.authority_without_court_order", "/recipients/0/court_order"]} with input as fixtures.with_patch({"recipients": recipients})
+}

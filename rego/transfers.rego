@@ -20,7 +20,7 @@ import data.privacy_policy as policy
 #   clause: transfers
 deny contains reason if {
 	some i, recipient in input.recipients
-	recipient.type != "public"
+	object.get(recipient, "type", "") != "public"
 	country := object.get(recipient, "country", "")
 	not lib.in_eu_eea(country)
 	safeguard := object.get(recipient, "transfer_safeguard", "none")

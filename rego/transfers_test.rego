@@ -121,3 +121,8 @@ test_processor_activity_with_subprocessor_in_the_us_under_scc_is_allowed if {
 	}]})
 	fixtures.findings(transfers.deny) == set() with input as activity
 }
+
+# A recipient that names no type is not thereby the public: outside the EU/EEA it needs SCCs.
+test_recipient_without_type_outside_eea_needs_scc if {
+	fixtures.findings(transfers.deny) == {["transfer.without_scc", "/recipients/0/transfer_safeguard"]} with input as fixtures.with_patch({"recipients": [{"name": "Data broker", "country": "US"}]})
+}

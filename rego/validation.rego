@@ -13,18 +13,38 @@ import data.policyengine.lib
 errors := [e | some t in sort([[e.path, e] | some e in _problems]); e := t[1]]
 
 _problems contains {"path": "", "message": "expected an object (a processing activity)"} if {
-	not is_object(input)
+	not _input_is_object
 }
 
+# False when there is no input at all, as well as when it is not an object.
+default _input_is_object := false
+
+_input_is_object if is_object(input)
+
+# Fields are read with object.get so that a missing one is a value the check sees: a reference
+# to a missing field inside `not f(...)` would make the whole check undefined, and let the input
+# through.
 _problems contains {"path": "/id", "message": "expected a non-empty string"} if {
-	is_object(input)
-	not _nonempty_string(input.id)
+	_input_is_object
+	not _nonempty_string(object.get(input, "id", null))
 }
 
 _problems contains {"path": sprintf("/%s", [field]), "message": "expected a non-empty array of strings"} if {
-	is_object(input)
+	_input_is_object
 	some field in ["data_categories", "purposes"]
-	not _nonempty_strings(input[field])
+	not _nonempty_strings(object.get(input, field, null))
+}
+
+_problems contains {"path": "/role", "message": "expected one of \"controller\", \"processor\""} if {
+	_input_is_object
+	role := object.get(input, "role", "controller")
+	not role in {"controller", "processor"}
+}
+
+_problems contains {"path": sprintf("/recipients/%d/type", [i]), "message": "expected a non-empty string"} if {
+	some i, recipient in input.recipients
+	is_object(recipient)
+	not _nonempty_string(object.get(recipient, "type", null))
 }
 
 _problems contains {"path": sprintf("/%s", [field]), "message": "expected an array of strings"} if {
@@ -86,5 +106,5 @@ _objects(value) if {
 
 _timestamp(value) if {
 	is_string(value)
-	time.parse_rfc3339_ns(value)
+	lib.timestamp_ns(value)
 }

@@ -97,3 +97,26 @@ test_errors_are_sorted_by_path if {
 	})
 	paths(validation.errors) == ["/data_categories", "/id", "/purposes", "/retention/period", "/subject/last_application_at"] with input as activity
 }
+
+# A stock OPA server does not run the JSON Schema: a missing required field must still refuse the
+# input, not let every rule that reads it fall silent.
+test_missing_id_is_an_error if {
+	paths(validation.errors) == ["/id"] with input as fixtures.without({"id"})
+}
+
+test_missing_categories_and_purposes_are_errors if {
+	paths(validation.errors) == ["/data_categories", "/purposes"] with input as fixtures.without({"data_categories", "purposes"})
+}
+
+test_no_input_at_all_is_an_error if {
+	validation.errors == [{"path": "", "message": "expected an object (a processing activity)"}]
+}
+
+# "role: controller (default) or processor"
+test_unknown_role_is_an_error if {
+	paths(validation.errors) == ["/role"] with input as fixtures.with_patch({"role": "controler"})
+}
+
+test_recipient_without_type_is_an_error if {
+	paths(validation.errors) == ["/recipients/0/type"] with input as fixtures.with_patch({"recipients": [{"name": "Data broker", "country": "US"}]})
+}

@@ -1,0 +1,115 @@
+package rego_test
+
+import (
+	"context"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/rego"
+)
+
+// modules parses every built-in module, tests included, as `opa test rego policy` does.
+func modules(t *testing.T) (map[string]*ast.Module, map[string][]byte) {
+	t.Helper()
+	parsed := map[string]*ast.Module{}
+	sources := map[string][]byte{}
+	err := fs.WalkDir(rego.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, err := fs.ReadFile(rego.FS(), name)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts("rego/"+name, string(src), compiler.ParserOptions())
+		if err != nil {
+			return err
+		}
+		parsed["rego/"+name] = m
+		sources["rego/"+name] = src
+		return nil
+	})
+	require.NoError(t, err)
+	return parsed, sources
+}
+
+// TestRego runs the Rego unit tests against Confect's policy document, as stock OPA does with
+// `opa test rego policy`.
+func TestRego(t *testing.T) {
+	mods, _ := modules(t)
+	store := inmem.NewFromObject(policy.Default().Data())
+	ch, err := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().WithStrict(true).WithCapabilities(compiler.Capabilities())).
+		SetStore(store).
+		RaiseBuiltinErrors(false). // as stock `opa test` does
+		Run(context.Background(), mods)
+	require.NoError(t, err)
+	perFile := map[string]int{}
+	n := 0
+	for r := range ch {
+		n++
+		perFile[r.Location.File]++
+		t.Run(r.Package+"."+r.Name, func(t *testing.T) {
+			if r.Error != nil {
+				t.Fatalf("%s: error: %v", r.Location, r.Error)
+			}
+			if r.Fail || r.Skip {
+				t.Fatalf("%s: %s", r.Location, r.String())
+			}
+		})
+	}
+	assert.Greater(t, n, 150, "the Rego suite shrank")
+
+	// Every rule file has tests beside it, and they run.
+	for name := range mods {
+		if strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		test := strings.TrimSuffix(name, ".rego") + "_test.rego"
+		assert.Contains(t, mods, test, "%s has no tests beside it", name)
+		assert.Positive(t, perFile[test], "%s runs no tests", test)
+	}
+}
+
+// TestFormat holds every module to `opa fmt`.
+func TestFormat(t *testing.T) {
+	_, sources := modules(t)
+	for name, src := range sources {
+		formatted, err := format.SourceWithOpts(name, src, format.Opts{RegoVersion: ast.RegoV1})
+		require.NoError(t, err, name)
+		assert.Equal(t, string(formatted), string(src), "%s is not opa fmt clean: run `go tool opa fmt -w rego`", name)
+	}
+}
+
+// TestStrict compiles every module, tests included, with the strict checks `opa check --strict`
+// makes.
+func TestStrict(t *testing.T) {
+	mods, _ := modules(t)
+	c := ast.NewCompiler().WithStrict(true).WithCapabilities(compiler.Capabilities())
+	c.Compile(mods)
+	require.False(t, c.Failed(), "%v", c.Errors)
+}
+
+// TestMetadata holds every rule that can deny to its METADATA: title, description, custom id
+// and clause, the id used in no other rule, the clause defined in Confect's document.
+func TestMetadata(t *testing.T) {
+	built, err := compiler.Build(policy.Default())
+	require.NoError(t, err)
+	assert.Len(t, built.Rules, 23)
+	for _, r := range built.Rules {
+		assert.True(t, strings.HasPrefix(r.File, compiler.BuiltinPrefix), r.ID)
+		assert.NotEmpty(t, r.Title, r.ID)
+		assert.NotEmpty(t, r.Description, r.ID)
+		assert.Contains(t, policy.Default().Document.Clauses, r.Clause, r.ID)
+	}
+}
