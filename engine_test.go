@@ -155,6 +155,10 @@ func ruleCases() []ruleCase {
 		// consent.not_given
 		{"consent basis with consent withdrawn is denied", with(newsletter(), func(a *policyengine.Activity) { a.Consent.Status = "withdrawn" }),
 			[]finding{{"consent.not_given", "/consent/status"}, {"marketing.email_without_consent", "/consent/status"}}},
+		{"consent given more than two years ago is flagged, not denied", with(newsletter(), func(a *policyengine.Activity) {
+			a.Consent.GivenAt = now.AddDate(-2, 0, -1)
+			a.Retention.Period = "P12M"
+		}), nil},
 		{"consent basis with no consent recorded is denied", with(application(), func(a *policyengine.Activity) { a.LegalBasis = "consent" }),
 			[]finding{{"consent.not_given", "/consent"}}},
 
@@ -231,6 +235,7 @@ func ruleCases() []ruleCase {
 		{"a retention without a period is missing", with(orderHandling(), func(a *policyengine.Activity) { a.Retention = &policyengine.Retention{From: "collection"} }),
 			[]finding{{"retention.missing", "/retention/period"}}},
 		{"P2Y is the marketing limit of P24M, not beyond it", with(newsletter(), func(a *policyengine.Activity) { a.Retention.Period = "P2Y" }), nil},
+		{"P23M is within the marketing limit", with(newsletter(), func(a *policyengine.Activity) { a.Retention.Period = "P23M" }), nil},
 		{"P730D is within P24M", with(newsletter(), func(a *policyengine.Activity) { a.Retention.Period = "P730D" }), nil},
 		{"P731D can outlast P24M", with(newsletter(), func(a *policyengine.Activity) { a.Retention.Period = "P731D" }),
 			[]finding{{"retention.exceeds_limit", "/retention/period"}}},
@@ -360,7 +365,7 @@ func TestEveryRuleFiresAndHoldsBack(t *testing.T) {
 		d, err := e.Evaluate(context.Background(), tc.activity)
 		require.NoError(t, err)
 		got := map[string]bool{}
-		for _, r := range d.Reasons {
+		for _, r := range append(d.Reasons, d.Warnings...) {
 			got[r.Rule] = true
 			fired[r.Rule] = true
 		}
@@ -420,7 +425,7 @@ func TestCatalogue(t *testing.T) {
 	var ids []string
 	for _, r := range rules {
 		ids = append(ids, r.ID)
-		assert.Equal(t, "deny", r.Kind, r.ID)
+		assert.Contains(t, []string{"deny", "warn"}, r.Kind, r.ID)
 		assert.NotEmpty(t, r.Title, r.ID)
 		assert.NotEmpty(t, r.Description, r.ID)
 		assert.NotEmpty(t, r.Clause, r.ID)
@@ -805,4 +810,35 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// Warnings flag without denying.
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t)
+	atLimit := newsletter() // P24M from last_activity: exactly the marketing limit
+	atLimit.Consent.GivenAt = now.AddDate(-3, 0, 0)
+	d, err := e.Evaluate(context.Background(), atLimit)
+	require.NoError(t, err)
+	assert.True(t, d.Allow, "warnings never deny")
+	assert.Empty(t, d.Reasons)
+	var got []finding
+	for _, w := range d.Warnings {
+		got = append(got, finding{w.Rule, w.Path})
+		assert.NotEmpty(t, w.Message)
+		assert.NotEmpty(t, w.Clause)
+	}
+	assert.Equal(t, []finding{{"consent.stale", "/consent/given_at"}, {"retention.at_limit", "/retention/period"}}, got)
+
+	within := with(newsletter(), func(a *policyengine.Activity) {
+		a.Retention.Period = "P12M"
+		a.Consent.GivenAt = now.AddDate(-1, 0, 0)
+	})
+	d, err = e.Evaluate(context.Background(), within)
+	require.NoError(t, err)
+	assert.Empty(t, d.Warnings)
+
+	rule, ok := e.Rule("retention.at_limit")
+	require.True(t, ok)
+	assert.Equal(t, "warn", rule.Kind)
 }

@@ -14,59 +14,63 @@ import (
 )
 
 // exampleDecisions is what Confect's policy says of each activity in examples/manifests, on
-// 2026-11-28: the rules that deny it, none for an allowed one. Written from the policy, not from
-// the engine's output.
-var exampleDecisions = map[string][]string{
+// 2026-11-28: the rules that deny it (none for an allowed one) and the rules that flag it.
+// Written from the policy, not from the engine's output.
+var exampleDecisions = map[string]struct{ deny, warn []string }{
 	// analytics-subprocessors.yaml
-	"product-analytics-eu":       nil,
-	"product-analytics-us-trial": {"sharing.subprocessor_without_dpa", "transfer.without_scc"},
-	"crash-reports-uk":           {"transfer.without_scc"}, // adequacy is not SCCs
-	"analytics-for-objector":     {"objection.legitimate_interest"},
+	"product-analytics-eu":       {},
+	"product-analytics-us-trial": {deny: []string{"sharing.subprocessor_without_dpa", "transfer.without_scc"}},
+	"crash-reports-uk":           {deny: []string{"transfer.without_scc"}}, // adequacy is not SCCs
+	"analytics-for-objector":     {deny: []string{"objection.legitimate_interest"}},
 	// authority-request.yaml
-	"police-request-stockholm": nil,
-	"police-request-informal":  {"sharing.authority_without_court_order"},
-	"foreign-subpoena":         {"sharing.authority_without_court_order"},
+	"police-request-stockholm": {},
+	"police-request-informal":  {deny: []string{"sharing.authority_without_court_order"}},
+	"foreign-subpoena":         {deny: []string{"sharing.authority_without_court_order"}},
 	// customer-services.yaml
-	"hosted-survey-responses": nil,
-	"hosted-hr-records":       {"processor.no_customer_dpa"}, // health data, but processor scope
-	"support-ticket":          nil,
+	"hosted-survey-responses": {},
+	"hosted-hr-records":       {deny: []string{"processor.no_customer_dpa"}}, // health data, but processor scope
+	"support-ticket":          {},
 	// forum.yaml
-	"forum-posts":            nil,
-	"forum-member-directory": {"sharing.public_not_forum", "sharing.public_not_forum"},
+	"forum-posts":            {},
+	"forum-member-directory": {deny: []string{"sharing.public_not_forum", "sharing.public_not_forum"}, warn: atLimit},
 	// lead-generation.yaml
-	"webinar-signups":      nil,
-	"lead-enrichment":      {"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"},
-	"dormant-leads":        {"retention.expired"},
-	"lead-scoring-forever": {"retention.exceeds_limit", "retention.exceeds_limit"},
-	"partner-co-marketing": {"sharing.partner_without_legal_basis"},
-	"sell-leads-to-broker": {"sharing.recipient_unlisted"},
+	"webinar-signups":      {warn: atLimit},
+	"lead-enrichment":      {deny: []string{"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"}, warn: atLimit},
+	"dormant-leads":        {deny: []string{"retention.expired"}, warn: atLimit},
+	"lead-scoring-forever": {deny: []string{"retention.exceeds_limit", "retention.exceeds_limit"}},
+	"partner-co-marketing": {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
+	"sell-leads-to-broker": {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
 	// newsletter.yaml
-	"newsletter-monthly":               nil,
-	"newsletter-imported-contacts":     {"marketing.email_without_consent"},
-	"newsletter-to-opted-out-customer": {"marketing.opted_out", "marketing.opted_out"},
-	"order-confirmation-after-opt-out": nil,
+	"newsletter-monthly":               {warn: atLimit},
+	"newsletter-legacy-subscribers":    {warn: []string{"consent.stale"}}, // consent from 2023
+	"newsletter-imported-contacts":     {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
+	"newsletter-to-opted-out-customer": {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
+	"order-confirmation-after-opt-out": {},
 	// order-handling.json
-	"checkout":        nil,
-	"invoice-archive": {"retention.missing"},
-	"account-signup":  {"legal_basis.missing"},
+	"checkout":        {},
+	"invoice-archive": {deny: []string{"retention.missing"}},
+	"account-signup":  {deny: []string{"legal_basis.missing"}},
 	// profiling.yaml
-	"interest-profiles":      nil,
-	"profile-opted-out-user": {"profiling.opted_out", "profiling.opted_out"},
-	"sms-promotions":         {"marketing.email_without_consent"},
+	"interest-profiles":      {warn: atLimit},
+	"profile-opted-out-user": {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: atLimit},
+	"sms-promotions":         {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
 	// recruitment.yaml
-	"applications-inbox":              nil,
-	"talent-pool":                     {"retention.exceeds_limit"},
-	"talent-pool-agreed":              nil,
-	"interview-notes-stale-candidate": {"retention.expired"},
-	"pre-employment-screening":        {"category.sensitive", "category.sensitive"},
+	"applications-inbox":              {warn: atLimit},
+	"talent-pool":                     {deny: []string{"retention.exceeds_limit"}},
+	"talent-pool-agreed":              {warn: atLimit}, // P12M: the limit plus the agreed P6M
+	"interview-notes-stale-candidate": {deny: []string{"retention.expired"}, warn: atLimit},
+	"pre-employment-screening":        {deny: []string{"category.sensitive", "category.sensitive"}, warn: atLimit},
 	// rights-requests.yaml
-	"access-request":                   nil,
-	"onboarding-emails-restricted-user": {"restriction.requested"},
-	"erasure-request":                   {"consent.not_given", "legal_basis.not_permitted"},
+	"access-request":                    {},
+	"onboarding-emails-restricted-user": {deny: []string{"restriction.requested"}},
+	"erasure-request":                   {deny: []string{"consent.not_given", "legal_basis.not_permitted"}},
 	// security-logging.yaml
-	"edge-access-logs":         nil,
-	"debug-session-recordings": {"legal_basis.not_permitted"},
+	"edge-access-logs":         {},
+	"debug-session-recordings": {deny: []string{"legal_basis.not_permitted"}},
 }
+
+// atLimit: retention exactly at the policy's limit (P24M for marketing, P6M for recruitment).
+var atLimit = []string{"retention.at_limit"}
 
 func TestExamples(t *testing.T) {
 	t.Parallel()
@@ -83,21 +87,25 @@ func TestExamples(t *testing.T) {
 			continue
 		}
 		seen[r.Activity] = true
-		var got []string
-		for _, reason := range r.Reasons {
-			got = append(got, reason.Rule)
-			fired[reason.Rule] = true
-			assert.Positive(t, reason.Line, "%s %s: a reason points at a line", r.Activity, reason.Rule)
+		rules := func(fs []check.Finding) []string {
+			var out []string
+			for _, f := range fs {
+				out = append(out, f.Rule)
+				fired[f.Rule] = true
+				assert.Positive(t, f.Line, "%s %s: a finding points at a line", r.Activity, f.Rule)
+			}
+			sort.Strings(out)
+			return out
 		}
-		sort.Strings(got)
-		assert.Equal(t, want, got, "%s: %s", r.File, r.Activity)
-		assert.Equal(t, len(want) == 0, r.Allow, r.Activity)
+		assert.Equal(t, want.deny, rules(r.Reasons), "%s: %s: reasons", r.File, r.Activity)
+		assert.Equal(t, want.warn, rules(r.Warnings), "%s: %s: warnings", r.File, r.Activity)
+		assert.Equal(t, len(want.deny) == 0, r.Allow, r.Activity)
 	}
 	for id := range exampleDecisions {
 		assert.True(t, seen[id], "%s is in the table but not in the examples", id)
 	}
-	// The examples show every rule of the policy denying.
+	// The examples show every rule of the policy denying or flagging.
 	for _, rule := range e.Rules() {
-		assert.True(t, fired[rule.ID], "no example is denied by %s", rule.ID)
+		assert.True(t, fired[rule.ID], "no example is %s by %s", map[string]string{"deny": "denied", "warn": "flagged"}[rule.Kind], rule.ID)
 	}
 }

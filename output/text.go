@@ -64,12 +64,11 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 		default:
 			fmt.Fprintf(bw, "  %s   %s\n", t.paint(red, "DENY"), name)
 			for _, f := range res.Reasons {
-				t.finding(bw, f)
+				t.finding(bw, "", f)
 			}
 		}
 		for _, f := range res.Warnings {
-			fmt.Fprintf(bw, "         %s ", t.paint(yellow, "warning"))
-			t.finding(bw, f)
+			t.finding(bw, t.paint(yellow, "warning")+" ", f)
 		}
 	}
 	if len(r.Results) > 0 {
@@ -95,8 +94,9 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 	return bw.Flush()
 }
 
-func (t *Text) finding(w io.Writer, f check.Finding) {
-	fmt.Fprintf(w, "         %s%s  %s  %s\n", place(f.Line, f.Column), t.paint(bold, f.Rule), f.Message,
+// finding writes one reason or warning on one line: place, label, rule, message, field and clause.
+func (t *Text) finding(w io.Writer, label string, f check.Finding) {
+	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", place(f.Line, f.Column), label, t.paint(bold, f.Rule), f.Message,
 		t.paint(dim, "["+pathOrRoot(f.Path)+" · "+f.Clause+"]"))
 }
 

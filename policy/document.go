@@ -31,6 +31,8 @@ type Document struct {
 	TransferSafeguards map[string]bool `json:"transfer_safeguards"`
 	// Retention holds the retention limits.
 	Retention Retention `json:"retention"`
+	// Consent holds the facts of the consent rules.
+	Consent Consent `json:"consent,omitzero"`
 	// Marketing holds the facts of the marketing and profiling rules.
 	Marketing Marketing `json:"marketing"`
 	// Rights holds the facts of the data-subject rights rules.
@@ -115,6 +117,13 @@ type LimitScope struct {
 	Purposes map[string]bool `json:"purposes,omitempty"`
 	// DataSubjects select activities about one of these kinds of people.
 	DataSubjects map[string]bool `json:"data_subjects,omitempty"`
+}
+
+// Consent holds the facts of the consent rules.
+type Consent struct {
+	// ReviewAfter is how old consent may grow before it is flagged for review, an ISO 8601
+	// duration; empty, consent is never flagged.
+	ReviewAfter string `json:"review_after,omitempty"`
 }
 
 // Marketing holds the facts of the marketing and profiling rules.

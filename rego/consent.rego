@@ -4,6 +4,7 @@
 package policyengine.rules.consent
 
 import data.policyengine.lib
+import data.privacy_policy as policy
 
 # METADATA
 # title: Consent is given where consent is the basis
@@ -23,5 +24,28 @@ deny contains reason if {
 		rego.metadata.rule(),
 		lib.consent_path,
 		sprintf("the legal basis is consent, but consent is %s", [lib.consent_state]),
+	)
+}
+
+# METADATA
+# title: Old consent is reviewed
+# description: >-
+#   Consent can be withdrawn at any time, so consent given long ago deserves a fresh look. Where
+#   the policy sets a review period (consent.review_after) and consent was given longer ago than
+#   that, the activity is flagged. A warning: it never denies. To clear it: renew the consent
+#   and record the new given_at.
+# custom:
+#   id: consent.stale
+#   clause: consent
+warn contains reason if {
+	lib.controller
+	lib.consent_given
+	review_after := lib.duration(policy.consent.review_after)
+	given := lib.timestamp_ns(input.consent.given_at)
+	lib.add_duration(given, review_after) < lib.now_ns
+	reason := lib.reason(
+		rego.metadata.rule(),
+		"/consent/given_at",
+		sprintf("consent was given more than %s ago; renew it", [policy.consent.review_after]),
 	)
 }

@@ -48,3 +48,29 @@ test_processor_activity_on_withdrawn_consent_is_out_of_scope if {
 	activity := fixtures.processor_with_patch({"legal_basis": "consent", "consent": {"status": "withdrawn"}})
 	fixtures.findings(consent.deny) == set() with input as activity
 }
+
+# Consent "can be withdrawn after it has been given": consent older than the policy's review
+# period (consent.review_after) is flagged, never denied.
+on_consent_given_at(ts) := fixtures.with_patch({"legal_basis": "consent", "consent": {"status": "given", "given_at": ts}})
+
+test_consent_older_than_the_review_period_is_flagged if {
+	fixtures.findings(consent.warn) == {["consent.stale", "/consent/given_at"]} with input as on_consent_given_at("2024-11-27T00:00:00Z")
+		with time.now_ns as time.parse_rfc3339_ns("2026-11-28T00:00:00Z")
+	fixtures.findings(consent.deny) == set() with input as on_consent_given_at("2024-11-27T00:00:00Z")
+		with time.now_ns as time.parse_rfc3339_ns("2026-11-28T00:00:00Z")
+}
+
+test_recent_consent_is_not_flagged if {
+	fixtures.findings(consent.warn) == set() with input as on_consent_given_at("2024-11-29T00:00:00Z")
+		with time.now_ns as time.parse_rfc3339_ns("2026-11-28T00:00:00Z")
+}
+
+test_consent_without_a_date_or_review_period_is_not_flagged if {
+	fixtures.findings(consent.warn) == set() with input as fixtures.with_patch({"legal_basis": "consent", "consent": {"status": "given"}})
+	fixtures.findings(consent.warn) == set() with input as on_consent_given_at("2020-01-01T00:00:00Z")
+		with data.privacy_policy.consent as {}
+}
+
+test_withdrawn_consent_is_denied_not_flagged if {
+	fixtures.findings(consent.warn) == set() with input as fixtures.with_patch({"legal_basis": "consent", "consent": {"status": "withdrawn", "given_at": "2020-01-01T00:00:00Z"}})
+}

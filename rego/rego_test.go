@@ -105,7 +105,7 @@ func TestStrict(t *testing.T) {
 func TestMetadata(t *testing.T) {
 	built, err := compiler.Build(policy.Default())
 	require.NoError(t, err)
-	assert.Len(t, built.Rules, 23)
+	assert.Len(t, built.Rules, 25)
 	for _, r := range built.Rules {
 		assert.True(t, strings.HasPrefix(r.File, compiler.BuiltinPrefix), r.ID)
 		assert.NotEmpty(t, r.Title, r.ID)

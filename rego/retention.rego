@@ -68,6 +68,30 @@ _limit_problems[[name, "/retention/from"]] := message if {
 }
 
 # METADATA
+# title: A retention period right at its limit is flagged
+# description: >-
+#   A retention period exactly as long as the policy's limit leaves no margin: any delay in
+#   deleting the data breaks the policy. The activity is flagged. A warning: it never denies. To
+#   clear it: choose a shorter period.
+# custom:
+#   id: retention.at_limit
+#   clause: retention
+warn contains reason if {
+	lib.controller
+	some name, limit in applicable_limits
+	allowed := allowed_period(limit)
+	period := lib.duration(input.retention.period)
+	not lib.longer(period, allowed)
+	not lib.longer(allowed, period)
+	reason := lib.reason_with_clause(
+		rego.metadata.rule(),
+		limit.clause,
+		"/retention/period",
+		sprintf("retention %s is exactly the policy's %s limit of %s: deletion has no margin", [input.retention.period, name, _allowed_text(limit)]),
+	)
+}
+
+# METADATA
 # title: Data past its retention limit is already deleted
 # description: >-
 #   Data the policy says is deleted a set time after an event must not be processed once that

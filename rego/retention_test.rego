@@ -255,3 +255,24 @@ test_processor_activity_is_out_of_scope if {
 			with time.now_ns as ns("2025-01-01T00:00:00Z")
 	}
 }
+
+# A period exactly at the limit leaves deletion no margin: a warning, never a denial.
+test_retention_exactly_at_the_limit_is_flagged if {
+	at_limit := {["retention.at_limit", "/retention/period"]}
+	fixtures.findings(retention.warn) == at_limit with input as marketing(twenty_four_months)
+	fixtures.findings(retention.warn) == at_limit with input as marketing({"period": "P2Y", "from": "last_activity"})
+	fixtures.findings(retention.warn) == at_limit with input as recruitment(six_months)
+	fixtures.findings(retention.warn) == at_limit with input as recruitment(extended)
+	fixtures.findings(retention.deny) == set() with input as marketing(twenty_four_months)
+}
+
+test_retention_within_or_beyond_the_limit_is_not_flagged if {
+	fixtures.findings(retention.warn) == set() with input as marketing({"period": "P23M", "from": "last_activity"})
+	fixtures.findings(retention.warn) == set() with input as marketing({"period": "P25M", "from": "last_activity"})
+	fixtures.findings(retention.warn) == set() with input as marketing({"period": "P730D", "from": "last_activity"})
+	fixtures.findings(retention.warn) == set() with input as fixtures.activity
+}
+
+test_retention_at_the_limit_is_not_flagged_for_a_processor if {
+	fixtures.findings(retention.warn) == set() with input as fixtures.processor_with_patch({"data_subjects": ["job_applicant"], "retention": six_months})
+}
