@@ -32,13 +32,16 @@ import (
 
 // Engine decides activities under one policy. It is safe for concurrent use.
 type Engine struct {
-	clock func() time.Time
-	state atomic.Pointer[prepared]
+	clock   func() time.Time
+	logger  DecisionLogger
+	masking bool
+	state   atomic.Pointer[prepared]
 }
 
 // prepared is everything one policy revision needs to decide, built once.
 type prepared struct {
 	query    rego.PreparedEvalQuery
+	mask     rego.PreparedEvalQuery // data.system.log.mask, when decisions are logged
 	policy   *policy.Policy
 	revision string
 	rules    []Rule
@@ -47,49 +50,56 @@ type prepared struct {
 // New prepares an engine: it loads the policy (the embedded Confect policy unless an option
 // names another), compiles the rules with it, checks them, and prepares the decision query.
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
-	var o options
+	o := options{masking: true}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	if len(o.sources) > 1 {
-		return nil, fmt.Errorf("policyengine: %d policy options given; give at most one of WithPolicy, WithPolicyDir, WithPolicyFS", len(o.sources))
+		return nil, fmt.Errorf("policyengine: %d policy options given; give at most one of WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle", len(o.sources))
 	}
-	p := policy.Default()
+	load := fromPolicy(func() (*policy.Policy, error) { return policy.Default(), nil })
 	if len(o.sources) == 1 {
-		var err error
-		if p, err = o.sources[0](); err != nil {
-			return nil, err
-		}
-		if p == nil {
-			return nil, fmt.Errorf("%w: no policy given", ErrInvalidPolicy)
-		}
+		load = o.sources[0]
+	}
+	p, built, err := load()
+	if err != nil {
+		return nil, err
 	}
 	if o.clock == nil {
 		o.clock = time.Now
 	}
-	st, err := prepare(ctx, p)
+	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking}
+	st, err := e.prepare(ctx, p, built)
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{clock: o.clock}
 	e.state.Store(st)
 	return e, nil
 }
 
-func prepare(ctx context.Context, p *policy.Policy) (*prepared, error) {
-	built, err := compiler.Build(p)
+func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.Result) (*prepared, error) {
+	query := func(q string) (rego.PreparedEvalQuery, error) {
+		pq, err := rego.New(
+			rego.Query(q),
+			rego.Compiler(built.Compiler),
+			rego.Store(inmem.NewFromObject(built.Data)),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(compiler.Capabilities()),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return pq, fmt.Errorf("%w: preparing %s: %w", ErrInvalidPolicy, q, err)
+		}
+		return pq, nil
+	}
+	decision, err := query(compiler.Entrypoint)
 	if err != nil {
 		return nil, err
 	}
-	query, err := rego.New(
-		rego.Query(compiler.Entrypoint),
-		rego.Compiler(built.Compiler),
-		rego.Store(inmem.NewFromObject(built.Data)),
-		rego.StrictBuiltinErrors(true),
-		rego.Capabilities(compiler.Capabilities()),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: preparing the decision query: %w", ErrInvalidPolicy, err)
+	var mask rego.PreparedEvalQuery
+	if e.logger != nil && e.masking {
+		if mask, err = query(compiler.MaskEntrypoint); err != nil {
+			return nil, err
+		}
 	}
 	rules := make([]Rule, len(built.Rules))
 	for i, r := range built.Rules {
@@ -98,7 +108,7 @@ func prepare(ctx context.Context, p *policy.Policy) (*prepared, error) {
 			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text,
 			Package: r.Package, File: r.File, Line: r.Line}
 	}
-	return &prepared{query: query, policy: p, revision: built.Revision, rules: rules}, nil
+	return &prepared{query: decision, mask: mask, policy: p, revision: built.Revision, rules: rules}, nil
 }
 
 // Revision returns the content hash of the policy the engine decides under.
@@ -127,7 +137,11 @@ func (e *Engine) Policy() *policy.Document { return e.state.Load().policy.Docume
 
 // Evaluate decides a typed activity.
 func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
-	return e.evaluate(ctx, e.state.Load(), a.document())
+	st := e.state.Load()
+	input := a.document()
+	d, err := e.evaluate(ctx, st, input)
+	e.log(ctx, st, input, d, err)
+	return d, err
 }
 
 // EvaluateJSON decides an activity given as a JSON document. Duplicate keys, invalid UTF-8 and
@@ -136,9 +150,13 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 	st := e.state.Load()
 	parsed, err := document.ParseJSON(doc, document.Options{})
 	if err != nil {
-		return Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}, inputError(err)
+		d, err := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}, inputError(err)
+		e.log(ctx, st, nil, d, err)
+		return d, err
 	}
-	return e.evaluate(ctx, st, parsed.Value)
+	d, err := e.evaluate(ctx, st, parsed.Value)
+	e.log(ctx, st, parsed.Value, d, err)
+	return d, err
 }
 
 func inputError(err error) error {

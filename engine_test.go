@@ -707,7 +707,7 @@ func TestInvalidPolicy(t *testing.T) {
 		}, nil, "policy.yaml:198:21: /privacy_policy/purposes/purchase.orders/legal_bases/contract: expected boolean, but got string"},
 		{"rule names an undefined clause", func(d string) string {
 			return strings.Replace(d, "    opt-out:\n", "    opt-out-renamed:\n", 1)
-		}, nil, "names clause \"opt-out\", which the policy document (policy.yaml) does not define"},
+		}, nil, "rego/marketing.rego:41:1: rule marketing.opted_out names clause \"opt-out\", which the policy document ("},
 		{"module does not compile", nil, map[string]string{"bad.rego": "package policyengine.rules.bad\n\ndeny contains x if {\n"}, "bad.rego:"},
 		{"module fails the strict check", nil, map[string]string{"strict.rego": "package policyengine.rules.strict\n\nimport data.privacy_policy\n\nx := 1\n"}, "strict.rego:3"},
 		{"deny rule without METADATA", nil, map[string]string{"bare.rego": "package policyengine.rules.bare\n\ndeny contains \"x\" if false\n"}, "bare.rego:3:1: this deny rule has no METADATA block"},

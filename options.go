@@ -1,9 +1,13 @@
 package policyengine
 
 import (
+	"fmt"
 	"io/fs"
+	"os"
 	"time"
 
+	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -11,15 +15,35 @@ import (
 type Option func(*options)
 
 type options struct {
-	sources []func() (*policy.Policy, error)
+	sources []source
 	clock   func() time.Time
+	logger  DecisionLogger
+	masking bool
+}
+
+// source loads a policy and compiles it with its rules.
+type source func() (*policy.Policy, *compiler.Result, error)
+
+// fromPolicy is the source of a policy whose rules are the built-in ones plus its own modules.
+func fromPolicy(load func() (*policy.Policy, error)) source {
+	return func() (*policy.Policy, *compiler.Result, error) {
+		p, err := load()
+		if err != nil {
+			return nil, nil, err
+		}
+		if p == nil {
+			return nil, nil, fmt.Errorf("%w: no policy given", ErrInvalidPolicy)
+		}
+		built, err := compiler.Build(p)
+		return p, built, err
+	}
 }
 
 // WithPolicy makes the engine decide under a loaded policy instead of the embedded Confect
 // policy.
 func WithPolicy(p *policy.Policy) Option {
 	return func(o *options) {
-		o.sources = append(o.sources, func() (*policy.Policy, error) { return p, nil })
+		o.sources = append(o.sources, fromPolicy(func() (*policy.Policy, error) { return p, nil }))
 	}
 }
 
@@ -27,15 +51,51 @@ func WithPolicy(p *policy.Policy) Option {
 // (*.yaml, *.yml or *.json) and any Rego modules that add rules.
 func WithPolicyDir(dir string) Option {
 	return func(o *options) {
-		o.sources = append(o.sources, func() (*policy.Policy, error) { return policy.LoadDir(dir) })
+		o.sources = append(o.sources, fromPolicy(func() (*policy.Policy, error) { return policy.LoadDir(dir) }))
 	}
 }
 
 // WithPolicyFS is WithPolicyDir for a file system: the policy is at its root.
 func WithPolicyFS(fsys fs.FS) Option {
 	return func(o *options) {
-		o.sources = append(o.sources, func() (*policy.Policy, error) { return policy.Load(fsys) })
+		o.sources = append(o.sources, fromPolicy(func() (*policy.Policy, error) { return policy.Load(fsys) }))
 	}
+}
+
+// WithBundle makes the engine decide under the policy in an OPA bundle, as `policyengine bundle
+// build` writes it: its rules and its document, exactly as the servers that load it decide. With
+// verify.PublicKey set, the bundle's signature is checked and a bundle that fails it is refused;
+// a signed bundle is refused without one.
+func WithBundle(path string, verify bundle.ReadOptions) Option {
+	return func(o *options) {
+		o.sources = append(o.sources, func() (*policy.Policy, *compiler.Result, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: %w", bundle.ErrInvalid, err)
+			}
+			defer f.Close()
+			c, err := bundle.Read(f, verify)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+			built, err := compiler.Compile(c.Policy, c.Sources)
+			return c.Policy, built, err
+		})
+	}
+}
+
+// WithDecisionLogger hands every decision (allowed, denied, or failed) to a logger the caller
+// supplies, as OPA's decision log would record it. The activity in it is masked by the same rules
+// the bundle gives OPA servers (data.system.log.mask): no state of the person, no consent record,
+// no free text. The logger is called synchronously on the evaluating goroutine: keep it fast.
+func WithDecisionLogger(logger DecisionLogger) Option {
+	return func(o *options) { o.logger = logger }
+}
+
+// WithUnmaskedDecisionLogs hands the logger the whole activity, personal data and all. Only for
+// a logger that is itself allowed to hold it.
+func WithUnmaskedDecisionLogs() Option {
+	return func(o *options) { o.masking = false }
 }
 
 // WithClock sets the clock that gives the evaluation time (retention deadlines run against it).

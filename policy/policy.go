@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -73,8 +74,10 @@ func Invalid(problems []*Error) error {
 
 // Module is a Rego source file of a policy.
 type Module struct {
-	// Name is the file's path, relative to the policy directory.
+	// Name is the file's path as errors name it: joined to the policy directory as given.
 	Name string
+	// Path is the file's slash-separated path relative to the policy directory.
+	Path string
 	// Source is the file's content.
 	Source []byte
 }
@@ -98,7 +101,7 @@ type Policy struct {
 
 // Data returns the document as the rules read it: {"privacy_policy": {...}}, a fresh copy.
 func (p *Policy) Data() map[string]any {
-	return deepCopy(p.data).(map[string]any)
+	return document.Clone(p.data).(map[string]any)
 }
 
 // Locate returns the line and column of the field at pointer in the document file (0, 0 when
@@ -132,6 +135,16 @@ func Parse(name string, src []byte) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
+	return fromDoc(name, doc)
+}
+
+// FromValue reads a policy document already decoded from JSON (as an OPA bundle carries it:
+// {"privacy_policy": {...}}); name is what errors call it.
+func FromValue(name string, value any) (*Policy, error) {
+	return fromDoc(name, &document.Doc{Value: value})
+}
+
+func fromDoc(name string, doc *document.Doc) (*Policy, error) {
 	if err := validate(name, doc); err != nil {
 		return nil, err
 	}
@@ -261,16 +274,23 @@ func LoadDir(dir string) (*Policy, error) {
 	if !info.IsDir() {
 		return nil, Invalid([]*Error{{File: dir, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}})
 	}
-	p, err := Load(os.DirFS(dir))
-	if err != nil {
-		return nil, err
-	}
-	p.Name = dir
-	return p, nil
+	return load(os.DirFS(dir), dir)
 }
 
 // Load loads the policy at the root of fsys.
 func Load(fsys fs.FS) (*Policy, error) {
+	return load(fsys, "")
+}
+
+// load loads the policy at the root of fsys; file names in the policy and its errors are joined
+// to prefix, the directory as the user named it.
+func load(fsys fs.FS, prefix string) (*Policy, error) {
+	name := func(rel string) string {
+		if prefix == "" {
+			return rel
+		}
+		return filepath.Join(prefix, filepath.FromSlash(rel))
+	}
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -286,35 +306,38 @@ func Load(fsys fs.FS) (*Policy, error) {
 		if len(docs) > 1 {
 			msg = "a policy directory holds exactly one policy document (*.yaml, *.yml or *.json), found " + strings.Join(docs, ", ")
 		}
-		return nil, Invalid([]*Error{{File: ".", Message: msg}})
+		return nil, Invalid([]*Error{{File: name("."), Message: msg}})
 	}
 	src, err := fs.ReadFile(fsys, docs[0])
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	p, err := Parse(docs[0], src)
+	p, err := Parse(name(docs[0]), src)
 	if err != nil {
 		return nil, err
 	}
-	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+	if prefix != "" {
+		p.Name = prefix
+	}
+	err = fs.WalkDir(fsys, ".", func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			if name != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 				return fs.SkipDir
 			}
 			return nil
 		}
-		if !strings.HasSuffix(name, ".rego") {
+		if !strings.HasSuffix(rel, ".rego") {
 			return nil
 		}
-		src, err := fs.ReadFile(fsys, name)
+		src, err := fs.ReadFile(fsys, rel)
 		if err != nil {
 			return err
 		}
-		m := Module{Name: name, Source: src}
-		if strings.HasSuffix(name, "_test.rego") {
+		m := Module{Name: name(rel), Path: rel, Source: src}
+		if strings.HasSuffix(rel, "_test.rego") {
 			p.Tests = append(p.Tests, m)
 		} else {
 			p.Modules = append(p.Modules, m)
@@ -342,22 +365,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }

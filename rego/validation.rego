@@ -108,3 +108,30 @@ _timestamp(value) if {
 	is_string(value)
 	lib.timestamp_ns(value)
 }
+
+# An OPA server fed by `policyengine bundle build` has the activity's JSON Schema in its data
+# (data.policyengine_schema.activity): there the input is held to the whole schema, unknown keys
+# and all, as the library holds it. The library validates in Go before it asks, and leaves the
+# schema out of its data.
+_problems contains {"path": concat("", [_pointer(e.field), _member(e)]), "message": e.desc} if {
+	schema := data.policyengine_schema.activity
+	[valid, errs] := json.match_schema(input, schema)
+	not valid
+	some e in errs
+}
+
+_pointer(field) := "" if lower(field) == "(root)"
+
+_pointer(field) := concat("", [sprintf("/%s", [part]) | some part in split(field, ".")]) if lower(field) != "(root)"
+
+# An unknown or missing key is reported on its object: name the key itself, as the library does.
+_member_patterns := {
+	"additional_property_not_allowed": `^Additional property (.+) is not allowed$`,
+	"required": `^(.+) is required$`,
+}
+
+default _member(_) := ""
+
+_member(e) := sprintf("/%s", [m[1]]) if {
+	[m] := regex.find_all_string_submatch_n(_member_patterns[e.type], e.desc, 1)
+}

@@ -120,3 +120,34 @@ test_unknown_role_is_an_error if {
 test_recipient_without_type_is_an_error if {
 	paths(validation.errors) == ["/recipients/0/type"] with input as fixtures.with_patch({"recipients": [{"name": "Data broker", "country": "US"}]})
 }
+
+# With the activity's JSON Schema in the data, as a bundle carries it, the whole schema applies.
+small_schema := {
+	"type": "object",
+	"properties": {"id": {"type": "string"}, "recipients": {"type": "array", "items": {"type": "object", "properties": {"dpa": {"type": "boolean"}}}}},
+	"additionalProperties": true,
+}
+
+test_the_bundled_schema_is_applied if {
+	errs := validation.errors with input as fixtures.with_patch({"recipients": [{"name": "Mailer", "type": "subprocessor", "dpa": "yes"}]})
+		with data.policyengine_schema.activity as small_schema
+	paths(errs) == ["/recipients/0/dpa"]
+}
+
+test_unknown_and_missing_keys_are_named_under_a_bundled_schema if {
+	errs := validation.errors with input as fixtures.with_patch({"colour": "red", "recipients": [{"type": "subprocessor"}]})
+		with data.policyengine_schema.activity as {
+			"type": "object",
+			"additionalProperties": false,
+			"properties": {
+				"id": {}, "description": {}, "role": {}, "data_subjects": {}, "data_categories": {}, "sources": {},
+				"purposes": {}, "legal_basis": {}, "retention": {},
+				"recipients": {"type": "array", "items": {"type": "object", "required": ["name"]}},
+			},
+		}
+	paths(errs) == ["/colour", "/recipients/0/name"]
+}
+
+test_without_a_bundled_schema_only_the_structural_checks_apply if {
+	validation.errors == [] with input as fixtures.with_patch({"recipients": [{"name": "Mailer", "type": "subprocessor", "dpa": "yes"}]})
+}

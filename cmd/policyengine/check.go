@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/bundle"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 )
@@ -30,6 +31,9 @@ const checkExample = `  policyengine check examples/manifests
 type checkFlags struct {
 	output    string
 	policyDir string
+	bundle    string
+	verifyKey string
+	keyID     string
 	now       string
 	color     string
 	ignore    []string
@@ -50,6 +54,9 @@ func newCheckCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(output.Names(), "|"))
 	fl.StringVar(&f.policyDir, "policy", "", "policy directory: one policy document and any Rego modules (default: the embedded Confect policy)")
+	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
+	fl.StringVar(&f.verifyKey, "verification-key", "", "PEM public key to verify the bundle's signature with")
+	fl.StringVar(&f.keyID, "key-id", "", "the verification key's id")
 	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
@@ -69,7 +76,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return usageError("--output: %v", err)
 	}
-	opts, err := engineOptions(f.policyDir, f.now)
+	opts, err := engineOptions(f)
 	if err != nil {
 		return err
 	}
@@ -93,13 +100,29 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	return nil
 }
 
-// engineOptions turns the policy and time flags into engine options.
-func engineOptions(policyDir, now string) ([]policyengine.Option, error) {
+// engineOptions turns the policy, bundle and time flags into engine options.
+func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 	var opts []policyengine.Option
-	if policyDir != "" {
-		opts = append(opts, policyengine.WithPolicyDir(policyDir))
+	if f.policyDir != "" && f.bundle != "" {
+		return nil, usageError("--policy and --bundle: give one")
 	}
-	if now != "" {
+	if f.policyDir != "" {
+		opts = append(opts, policyengine.WithPolicyDir(f.policyDir))
+	}
+	if f.bundle != "" {
+		verify := bundle.ReadOptions{KeyID: f.keyID}
+		if f.verifyKey != "" {
+			key, err := os.ReadFile(f.verifyKey)
+			if err != nil {
+				return nil, usageError("--verification-key: %v", err)
+			}
+			verify.PublicKey = key
+		}
+		opts = append(opts, policyengine.WithBundle(f.bundle, verify))
+	} else if f.verifyKey != "" || f.keyID != "" {
+		return nil, usageError("--verification-key and --key-id go with --bundle")
+	}
+	if now := f.now; now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
 			return nil, usageError("--now: expected an RFC 3339 time such as 2026-11-28T09:00:00Z")

@@ -25,5 +25,6 @@ func newRootCmd(e env) *cobra.Command {
 		return usageError("%v", err)
 	})
 	root.AddCommand(newCheckCmd(e))
+	root.AddCommand(newBundleCmd(e))
 	return root
 }

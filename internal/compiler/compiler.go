@@ -24,6 +24,9 @@ import (
 // Entrypoint is the query every decision is read from.
 const Entrypoint = "data.policyengine.decision"
 
+// MaskEntrypoint is the decision log mask: JSON pointers of what a decision log leaves out.
+const MaskEntrypoint = "data.system.log.mask"
+
 // RulesPackage is the package under which every rule package lives; the decision collects the
 // deny and warn sets of each package directly beneath it.
 const RulesPackage = "data.policyengine.rules"
@@ -93,6 +96,36 @@ var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 // Build compiles the built-in rules with the policy's document and modules. Tests (*_test.rego)
 // are not part of it.
 func Build(p *policy.Policy) (*Result, error) {
+	sources, err := Builtins()
+	if err != nil {
+		return nil, err
+	}
+	custom := map[string]bool{}
+	for _, m := range p.Modules {
+		if _, dup := sources[m.Name]; dup {
+			return nil, policy.Invalid([]*policy.Error{{File: m.Name, Message: "a module of this name is already loaded"}})
+		}
+		sources[m.Name] = m.Source
+		custom[m.Name] = true
+	}
+	return compile(p, sources, custom)
+}
+
+// Compile compiles a complete set of modules (the built-in ones included, under rego/) with a
+// policy document, as a bundle carries them. Modules outside rego/ are held to the rules for a
+// policy's own modules.
+func Compile(p *policy.Policy, sources map[string][]byte) (*Result, error) {
+	custom := map[string]bool{}
+	for name := range sources {
+		if !strings.HasPrefix(name, BuiltinPrefix) {
+			custom[name] = true
+		}
+	}
+	return compile(p, sources, custom)
+}
+
+// Builtins returns the sources of the built-in modules (not their tests), by name under rego/.
+func Builtins() (map[string][]byte, error) {
 	sources := map[string][]byte{}
 	err := fs.WalkDir(rego.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
@@ -105,15 +138,7 @@ func Build(p *policy.Policy) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: built-in rules: %w", policy.ErrInvalid, err)
 	}
-	custom := map[string]bool{}
-	for _, m := range p.Modules {
-		if _, dup := sources[m.Name]; dup {
-			return nil, policy.Invalid([]*policy.Error{{File: m.Name, Message: "a module of this name is already loaded"}})
-		}
-		sources[m.Name] = m.Source
-		custom[m.Name] = true
-	}
-	return compile(p, sources, custom)
+	return sources, nil
 }
 
 // ParserOptions are the options every module is parsed with: Rego v1, METADATA processed, the

@@ -141,3 +141,22 @@ func Describe(file string, line, column int, pointer, message string) string {
 	b.WriteString(message)
 	return b.String()
 }
+
+// Clone returns a deep copy of a parsed value: maps and slices are copied, scalars shared.
+func Clone(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = Clone(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = Clone(e)
+		}
+		return out
+	}
+	return v
+}

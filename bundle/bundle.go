@@ -1,0 +1,247 @@
+// Package bundle makes a policy an OPA bundle, so that stock OPA servers fed by a bundle service
+// decide exactly as the library does, and reads such bundles back, verifying their signature.
+//
+// A bundle holds the built-in rules (under rego/), the policy's own modules (under policy/),
+// the policy document as data (data.privacy_policy), the activity's JSON Schema
+// (data.policyengine_schema.activity, so a server refuses what the library refuses), and a
+// .manifest whose revision is the policy revision the library reports and whose roots are
+// policyengine, privacy_policy, policyengine_schema and system/log (the decision log mask).
+package bundle
+
+import (
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/schema"
+)
+
+// Roots are the data paths a bundle owns.
+var Roots = []string{"policyengine", compiler.DataRoot, SchemaRoot, "system/log"}
+
+// SchemaRoot is where a bundle puts the activity's JSON Schema: data.policyengine_schema.activity.
+const SchemaRoot = "policyengine_schema"
+
+// customPrefix is where a policy's own modules go in a bundle.
+const customPrefix = "policy/"
+
+// ErrInvalid is wrapped by every error about a bundle that cannot be used: not a bundle, a
+// signature that fails or is missing, content that does not match its revision.
+var ErrInvalid = errors.New("invalid bundle")
+
+// BuildOptions say how to build a bundle.
+type BuildOptions struct {
+	// SigningKey is a PEM private key (RSA or ECDSA) to sign the bundle with; nil leaves it
+	// unsigned.
+	SigningKey []byte
+	// KeyID names the key, as the servers' configuration does (keys.<id>); required to sign.
+	KeyID string
+	// Algorithm is the JWS algorithm (RS256, ES256, ...); empty, it follows from the key.
+	Algorithm string
+}
+
+// Build makes the bundle of a policy and writes it to w as a .tar.gz. It returns the revision.
+func Build(w io.Writer, p *policy.Policy, opts BuildOptions) (string, error) {
+	built, err := compiler.Build(p)
+	if err != nil {
+		return "", err
+	}
+	b := opabundle.Bundle{Data: built.Data}
+	b.Data[SchemaRoot] = map[string]any{"activity": activitySchema()}
+	roots := append([]string(nil), Roots...)
+	regoVersion := ast.RegoV1.Int()
+	b.Manifest = opabundle.Manifest{
+		Revision:    built.Revision,
+		Roots:       &roots,
+		RegoVersion: &regoVersion,
+		Metadata:    map[string]any{"policy": p.Document.Title, "organisation": p.Document.Organisation},
+	}
+	custom := map[string]string{}
+	for _, m := range p.Modules {
+		custom[m.Name] = customPrefix + m.Path
+	}
+	names := make([]string, 0, len(built.Sources))
+	for name := range built.Sources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		file := name
+		if c, ok := custom[name]; ok {
+			file = c
+		}
+		b.Modules = append(b.Modules, opabundle.ModuleFile{
+			URL:    "/" + file,
+			Path:   "/" + file,
+			Raw:    built.Sources[name],
+			Parsed: built.Modules[name],
+		})
+	}
+	if opts.SigningKey != nil {
+		if opts.KeyID == "" {
+			return "", errors.New("bundle: signing needs a key id")
+		}
+		alg := opts.Algorithm
+		if alg == "" {
+			if alg, err = algorithmOf(opts.SigningKey); err != nil {
+				return "", err
+			}
+		}
+		if err := b.GenerateSignature(opabundle.NewSigningConfig(string(opts.SigningKey), alg, ""), opts.KeyID, false); err != nil {
+			return "", fmt.Errorf("bundle: signing: %w", err)
+		}
+	}
+	if err := opabundle.NewWriter(w).DisableFormat(true).Write(b); err != nil {
+		return "", fmt.Errorf("bundle: writing: %w", err)
+	}
+	return built.Revision, nil
+}
+
+func activitySchema() any {
+	var s any
+	if err := json.Unmarshal(schema.ActivitySchema(), &s); err != nil {
+		panic("bundle: the embedded activity schema is not JSON: " + err.Error())
+	}
+	return s
+}
+
+// ReadOptions say how to read a bundle.
+type ReadOptions struct {
+	// PublicKey is the PEM public key to verify the bundle's signature with. With it, a
+	// bundle that is unsigned or whose signature fails is refused; without it, a signed bundle is
+	// refused ("verification key not provided"), as OPA does.
+	PublicKey []byte
+	// KeyID names the key the signature must be made with; required with PublicKey.
+	KeyID string
+	// Algorithm is the JWS algorithm; empty, it follows from the key.
+	Algorithm string
+	// MaxSize bounds the bundle's uncompressed files, in bytes; 0 means OPA's default.
+	MaxSize int64
+}
+
+// Contents is what a bundle holds, ready for the engine.
+type Contents struct {
+	// Policy is the policy document (its modules are in Sources).
+	Policy *policy.Policy
+	// Sources are every module, by path in the bundle.
+	Sources map[string][]byte
+	// Revision is the manifest's revision, checked against the content.
+	Revision string
+}
+
+// Read reads a bundle (.tar.gz), verifies it, and checks that its content is the revision its
+// manifest names.
+func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
+	reader := opabundle.NewReader(r).
+		WithRegoVersion(ast.RegoV1).
+		WithProcessAnnotations(true).
+		WithCapabilities(compiler.Capabilities())
+	if opts.MaxSize > 0 {
+		reader = reader.WithSizeLimitBytes(opts.MaxSize)
+	}
+	if opts.PublicKey != nil {
+		if opts.KeyID == "" {
+			return nil, fmt.Errorf("%w: verifying needs the key id", ErrInvalid)
+		}
+		alg := opts.Algorithm
+		if alg == "" {
+			var err error
+			if alg, err = algorithmOf(opts.PublicKey); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+			}
+		}
+		keys := map[string]*opabundle.KeyConfig{opts.KeyID: {Key: string(opts.PublicKey), Algorithm: alg}}
+		reader = reader.WithBundleVerificationConfig(opabundle.NewVerificationConfig(keys, opts.KeyID, "", nil))
+	}
+	b, err := reader.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	sources := make(map[string][]byte, len(b.Modules))
+	for _, m := range b.Modules {
+		sources[strings.TrimPrefix(path.Clean(m.Path), "/")] = m.Raw
+	}
+	data := b.Data
+	delete(data, SchemaRoot)
+	p, err := policy.FromValue("bundle data", map[string]any{compiler.DataRoot: data[compiler.DataRoot]})
+	if err != nil {
+		return nil, err
+	}
+	built, err := compiler.Compile(p, sources)
+	if err != nil {
+		return nil, err
+	}
+	if built.Revision != b.Manifest.Revision {
+		return nil, fmt.Errorf("%w: its content is revision %s, not the %s its manifest names", ErrInvalid, short(built.Revision), short(b.Manifest.Revision))
+	}
+	return &Contents{Policy: p, Sources: sources, Revision: built.Revision}, nil
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
+
+// algorithmOf picks the JWS algorithm for a PEM key: RS256 for RSA, ES256/384/512 for ECDSA by
+// curve size.
+func algorithmOf(pemKey []byte) (string, error) {
+	block, _ := pem.Decode(pemKey)
+	if block == nil {
+		return "", errors.New("the key is not PEM")
+	}
+	var key any
+	var err error
+	switch block.Type {
+	case "RSA PRIVATE KEY":
+		key, err = x509.ParsePKCS1PrivateKey(block.Bytes)
+	case "EC PRIVATE KEY":
+		key, err = x509.ParseECPrivateKey(block.Bytes)
+	case "PRIVATE KEY":
+		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)
+	case "PUBLIC KEY":
+		key, err = x509.ParsePKIXPublicKey(block.Bytes)
+	case "RSA PUBLIC KEY":
+		key, err = x509.ParsePKCS1PublicKey(block.Bytes)
+	default:
+		return "", fmt.Errorf("unsupported key type %q", block.Type)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the key: %w", err)
+	}
+	switch k := key.(type) {
+	case *rsa.PrivateKey, *rsa.PublicKey:
+		return "RS256", nil
+	case *ecdsa.PrivateKey:
+		return ecAlgorithm(k.Curve.Params().BitSize)
+	case *ecdsa.PublicKey:
+		return ecAlgorithm(k.Curve.Params().BitSize)
+	}
+	return "", fmt.Errorf("unsupported key %T: use RSA or ECDSA", key)
+}
+
+func ecAlgorithm(bits int) (string, error) {
+	switch bits {
+	case 256:
+		return "ES256", nil
+	case 384:
+		return "ES384", nil
+	case 521:
+		return "ES512", nil
+	}
+	return "", fmt.Errorf("unsupported ECDSA curve of %d bits", bits)
+}

@@ -1,0 +1,128 @@
+package policyengine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/confect/policyengine/internal/document"
+)
+
+// DecisionLogger receives every decision the engine makes. See WithDecisionLogger.
+type DecisionLogger func(context.Context, DecisionLog)
+
+// DecisionLog is one decision as the engine logs it: what an OPA server's decision log records
+// for the same activity, masked by the same rules.
+type DecisionLog struct {
+	// DecisionID identifies the decision (a random UUID).
+	DecisionID string `json:"decision_id"`
+	// Time is when the decision was made, by the engine's clock.
+	Time time.Time `json:"timestamp"`
+	// Revision is the policy revision the decision was made under.
+	Revision string `json:"revision"`
+	// ActivityID is the activity's id, where it has one.
+	ActivityID string `json:"activity,omitempty"`
+	// Input is the activity, masked unless WithUnmaskedDecisionLogs; nil when it was not
+	// well-formed JSON.
+	Input map[string]any `json:"input,omitempty"`
+	// Allow, Reasons and Warnings are the decision.
+	Allow    bool     `json:"allow"`
+	Reasons  []Reason `json:"reasons"`
+	Warnings []Reason `json:"warnings"`
+	// Error says why no decision could be made, if none could.
+	Error string `json:"error,omitempty"`
+}
+
+// log hands a decision to the logger, masking the input.
+func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, err error) {
+	if e.logger == nil {
+		return
+	}
+	entry := DecisionLog{
+		DecisionID: newDecisionID(),
+		Time:       e.clock(),
+		Revision:   st.revision,
+		Allow:      d.Allow,
+		Reasons:    d.Reasons,
+		Warnings:   d.Warnings,
+	}
+	if err != nil {
+		entry.Error = err.Error()
+	}
+	if obj, ok := input.(map[string]any); ok {
+		entry.ActivityID, _ = obj["id"].(string)
+		entry.Input = obj
+		if e.masking {
+			entry.Input = masked(ctx, st, obj)
+		}
+	}
+	e.logger(ctx, entry)
+}
+
+// masked returns a copy of the activity without what data.system.log.mask names. If the mask
+// cannot be computed, nothing of the activity is logged but its id.
+func masked(ctx context.Context, st *prepared, activity map[string]any) map[string]any {
+	value, err := ast.InterfaceToValue(map[string]any{"input": activity})
+	if err == nil {
+		var rs rego.ResultSet
+		if rs, err = st.mask.Eval(ctx, rego.EvalParsedInput(value)); err == nil && len(rs) == 1 {
+			if pointers, ok := rs[0].Expressions[0].Value.([]any); ok {
+				out := document.Clone(activity).(map[string]any)
+				for _, p := range pointers {
+					if s, ok := p.(string); ok {
+						remove(out, strings.TrimPrefix(s, "/input"))
+					}
+				}
+				return out
+			}
+		}
+	}
+	id, _ := activity["id"].(string)
+	return map[string]any{"id": id}
+}
+
+// remove deletes the value at a JSON pointer (object members only; array elements are walked
+// into by index).
+func remove(doc any, pointer string) {
+	parts := strings.Split(strings.TrimPrefix(pointer, "/"), "/")
+	for i, part := range parts {
+		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+		last := i == len(parts)-1
+		switch x := doc.(type) {
+		case map[string]any:
+			if last {
+				delete(x, part)
+				return
+			}
+			doc = x[part]
+		case []any:
+			n := 0
+			for _, c := range part {
+				if c < '0' || c > '9' {
+					return
+				}
+				n = n*10 + int(c-'0')
+			}
+			if n >= len(x) || last {
+				return
+			}
+			doc = x[n]
+		default:
+			return
+		}
+	}
+}
+
+func newDecisionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
