@@ -64,8 +64,10 @@ type Rule struct {
 	Kind string `json:"kind"`
 	// Title names the rule in a few words.
 	Title string `json:"title"`
-	// Description says what the rule checks and what an activity must do to pass.
+	// Description says what the rule checks, and why.
 	Description string `json:"description"`
+	// Remedy says what an activity must change to pass (or to clear a warning).
+	Remedy string `json:"remedy,omitempty"`
 	// Clause is the section of the policy the rule enforces.
 	Clause string `json:"clause"`
 	// ClauseID is the key of the clause in the policy document.

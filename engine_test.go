@@ -428,6 +428,8 @@ func TestCatalogue(t *testing.T) {
 		assert.Contains(t, []string{"deny", "warn"}, r.Kind, r.ID)
 		assert.NotEmpty(t, r.Title, r.ID)
 		assert.NotEmpty(t, r.Description, r.ID)
+		assert.NotEmpty(t, r.Remedy, r.ID)
+		assert.NotContains(t, r.Description, "To pass", r.ID)
 		assert.NotEmpty(t, r.Clause, r.ID)
 		assert.NotEmpty(t, r.ClauseText, r.ID)
 		assert.Contains(t, r.File, "rego/", r.ID)

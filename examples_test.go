@@ -2,12 +2,14 @@ package policyengine_test
 
 import (
 	"context"
+	"os"
 	"sort"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
@@ -107,5 +109,17 @@ func TestExamples(t *testing.T) {
 	// The examples show every rule of the policy denying or flagging.
 	for _, rule := range e.Rules() {
 		assert.True(t, fired[rule.ID], "no example is %s by %s", map[string]string{"deny": "denied", "warn": "flagged"}[rule.Kind], rule.ID)
+	}
+}
+
+// The CI examples run the README's command and parse as YAML.
+func TestCIExamples(t *testing.T) {
+	t.Parallel()
+	for file, format := range map[string]string{"examples/ci/github-actions.yml": "sarif", "examples/ci/gitlab-ci.yml": "junit"} {
+		src, err := os.ReadFile(file)
+		require.NoError(t, err)
+		var doc map[string]any
+		require.NoError(t, yaml.Unmarshal(src, &doc), file)
+		assert.Contains(t, string(src), "go run ./cmd/policyengine check --output "+format+" examples/manifests", file)
 	}
 }

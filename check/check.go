@@ -45,6 +45,8 @@ type Report struct {
 	Summary Summary `json:"summary"`
 	// Revision is the policy revision every decision was made under.
 	Revision string `json:"revision"`
+	// Rules is the policy's rule catalogue, for formats that describe the rules (SARIF).
+	Rules []policyengine.Rule `json:"-"`
 }
 
 // Summary counts a report's results.
@@ -142,7 +144,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 
-	rep := &Report{Results: []Result{}, Revision: engine.Revision()}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules()}
 	for i, rs := range per {
 		if units[i].err == nil {
 			rep.Summary.Files++

@@ -24,8 +24,12 @@ type Options struct {
 }
 
 var formats = map[string]func(Options) Formatter{
-	"text": func(o Options) Formatter { return &Text{Color: o.Color} },
-	"json": func(Options) Formatter { return JSON{} },
+	"text":   func(o Options) Formatter { return &Text{Color: o.Color} },
+	"json":   func(Options) Formatter { return JSON{} },
+	"sarif":  func(Options) Formatter { return SARIF{} },
+	"junit":  func(Options) Formatter { return JUnit{} },
+	"github": func(Options) Formatter { return GitHub{} },
+	"table":  func(Options) Formatter { return Table{} },
 }
 
 // Names returns the formats New knows, sorted.
@@ -45,4 +49,10 @@ func New(name string, opts Options) (Formatter, error) {
 		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Names(), ", "))
 	}
 	return f(opts), nil
+}
+
+// summary says what a report holds in one line, as the machine-readable formats end.
+func summary(s check.Summary) string {
+	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),
+		s.Allowed, s.Denied, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
 }

@@ -21,23 +21,29 @@ PATH is a manifest file, a directory (walked for .json, .yaml and .yml files, hi
 directories skipped) or - for standard input. A manifest holds one activity, a list of
 activities, {"activities": [...]}, or (YAML) several documents.
 
-Exit codes: 0 every activity allowed; 1 at least one denied; 2 a usage, input or policy error
-(a malformed manifest is reported and the other files are still decided).`
+Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
+(contract §4), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
+github (GitHub Actions annotations on the file and line).
+
+Exit codes: 0 every activity allowed; 1 at least one denied (or, with --fail-on-warn, a
+warning); 2 a usage, input or policy error (a malformed manifest is reported with its line and
+the other files are still decided).`
 
 const checkExample = `  policyengine check examples/manifests
   policyengine check --output json --now 2026-11-28T00:00:00Z manifests/
   cat activity.json | policyengine check -`
 
 type checkFlags struct {
-	output    string
-	policyDir string
-	bundle    string
-	verifyKey string
-	keyID     string
-	now       string
-	color     string
-	ignore    []string
-	workers   int
+	output     string
+	policyDir  string
+	bundle     string
+	verifyKey  string
+	keyID      string
+	now        string
+	color      string
+	ignore     []string
+	workers    int
+	failOnWarn bool
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -61,6 +67,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
+	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	return cmd
 }
 
@@ -94,7 +101,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	switch {
 	case report.Summary.Errors > 0:
 		return &exit{code: exitError}
-	case report.Summary.Denied > 0:
+	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
 		return &exit{code: exitDenied}
 	}
 	return nil

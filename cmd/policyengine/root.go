@@ -26,5 +26,7 @@ func newRootCmd(e env) *cobra.Command {
 	})
 	root.AddCommand(newCheckCmd(e))
 	root.AddCommand(newBundleCmd(e))
+	root.AddCommand(newRulesCmd(e))
+	root.AddCommand(newExplainCmd(e))
 	return root
 }

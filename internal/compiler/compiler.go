@@ -42,7 +42,8 @@ type Rule struct {
 	ID          string
 	Kind        string // "deny" or "warn"
 	Title       string
-	Description string
+	Description string // what the rule checks, and why
+	Remedy      string // what an activity must change to pass: the description's "To pass:" part
 	Clause      string // the key of the clause in the policy document
 	Package     string // e.g. data.policyengine.rules.consent
 	File        string
@@ -259,7 +260,8 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 				problems = append(problems, at(fmt.Sprintf("this %s rule has no METADATA block: give it a title, a description and custom id and clause", kind)))
 				continue
 			}
-			rule := Rule{Kind: kind, Title: ann.Title, Description: strings.TrimSpace(ann.Description), Package: pkg, File: r.Location.File, Line: r.Location.Row}
+			rule := Rule{Kind: kind, Title: ann.Title, Package: pkg, File: r.Location.File, Line: r.Location.Row}
+			rule.Description, rule.Remedy = splitRemedy(ann.Description)
 			rule.ID, _ = ann.Custom["id"].(string)
 			rule.Clause, _ = ann.Custom["clause"].(string)
 			var missing []string
@@ -297,6 +299,27 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules, problems
+}
+
+// remedyMarker introduces, in a rule's METADATA description, what an activity must change to
+// pass the rule. Rules of a policy's own may follow the same convention.
+const remedyMarker = "To pass:"
+
+func splitRemedy(description string) (what, remedy string) {
+	description = strings.Join(strings.Fields(description), " ")
+	for _, marker := range []string{remedyMarker, "To clear it:"} {
+		if i := strings.Index(description, marker); i >= 0 {
+			return strings.TrimSpace(description[:i]), capitalise(strings.TrimSpace(description[i+len(marker):]))
+		}
+	}
+	return description, ""
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // revision hashes the data and the modules' contents (not their names, so the same policy

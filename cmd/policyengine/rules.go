@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confect/policyengine"
+)
+
+const rulesLong = `List the policy's rules: every rule that can deny or warn, with its id, title, the clause
+of the policy it enforces, and what it checks. The catalogue comes from the rules' METADATA
+and the policy document.`
+
+func newRulesCmd(e env) *cobra.Command {
+	var policyDir, out string
+	cmd := &cobra.Command{
+		Use:   "rules [--policy DIR] [-o text|json]",
+		Short: "List the policy's rules and the clauses they enforce",
+		Long:  rulesLong,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out != "text" && out != "json" {
+				return usageError("--output: unknown format %q (want text or json)", out)
+			}
+			engine, err := newEngine(cmd, policyDir)
+			if err != nil {
+				return err
+			}
+			rules := engine.Rules()
+			if out == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				return enc.Encode(rules)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RULE\tKIND\tTITLE\tCLAUSE")
+			for _, r := range rules {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.Title, r.Clause)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
+	cmd.Flags().StringVarP(&out, "output", "o", "text", "output format: text|json")
+	return cmd
+}
+
+const explainLong = `Explain a rule: what it checks, why (the clause of the policy it enforces, quoted), and what a
+manifest must change to pass it.`
+
+func newExplainCmd(e env) *cobra.Command {
+	var policyDir string
+	cmd := &cobra.Command{
+		Use:     "explain [--policy DIR] RULE",
+		Short:   "Explain a rule: what it checks, why, and how to pass it",
+		Long:    explainLong,
+		Example: "  policyengine explain transfer.without_scc",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			engine, err := newEngine(cmd, policyDir)
+			if err != nil {
+				return err
+			}
+			r, ok := engine.Rule(args[0])
+			if !ok {
+				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], suggest(engine.Rules(), args[0]))
+			}
+			kind := "denies"
+			if r.Kind == "warn" {
+				kind = "warns (never denies)"
+			}
+			w := e.stdout
+			fmt.Fprintf(w, "%s: %s\n\n", r.ID, r.Title)
+			fmt.Fprintf(w, "What it checks (it %s)\n%s\n\n", kind, indent(wrap(r.Description, 88)))
+			fmt.Fprintf(w, "Why: the policy, %s\n%s\n\n", r.Clause, indent(wrap("\""+r.ClauseText+"\"", 88)))
+			if r.Remedy != "" {
+				fmt.Fprintf(w, "To pass\n%s\n\n", indent(wrap(r.Remedy, 88)))
+			}
+			fmt.Fprintf(w, "Source: %s:%d (%s)\n", r.File, r.Line, strings.TrimPrefix(r.Package, "data."))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
+	return cmd
+}
+
+// newEngine prepares the engine for a command that only reads the policy.
+func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, error) {
+	var opts []policyengine.Option
+	if policyDir != "" {
+		opts = append(opts, policyengine.WithPolicyDir(policyDir))
+	}
+	engine, err := policyengine.New(cmd.Context(), opts...)
+	if err != nil {
+		return nil, &exit{code: exitError, err: err}
+	}
+	return engine, nil
+}
+
+// suggest names the rules whose ids share a part with the one asked for.
+func suggest(rules []policyengine.Rule, id string) string {
+	var near []string
+	for _, r := range rules {
+		for _, part := range strings.FieldsFunc(id, func(c rune) bool { return c == '.' || c == '_' }) {
+			if len(part) > 2 && strings.Contains(r.ID, part) {
+				near = append(near, r.ID)
+				break
+			}
+		}
+	}
+	if len(near) == 0 {
+		return ""
+	}
+	sort.Strings(near)
+	return "; did you mean " + strings.Join(near, ", ") + "?"
+}
+
+func wrap(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indent(text string) string {
+	return "  " + strings.ReplaceAll(text, "\n", "\n  ")
+}

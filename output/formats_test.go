@@ -1,0 +1,379 @@
+package output_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/output"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// A small tree: a denied and an allowed activity (with a warning), and a malformed manifest.
+const (
+	ordersYAML = `activities:
+  - id: checkout
+    data_categories: [name, email]
+    purposes: [purchase.orders]
+    legal_basis: contract
+    retention: {period: P5Y, from: end_of_contract}
+    recipients:
+      - name: PayFlow Inc.
+        type: subprocessor
+        country: US
+        dpa: true
+  - id: newsletter
+    data_categories: [name, email]
+    purposes: [marketing.materials]
+    legal_basis: consent
+    consent: {status: given}
+    channel: {type: email, content: marketing}
+    retention: {period: P24M, from: last_activity}
+`
+	brokenJSON = "{\n  \"id\": \"x\",\n  \"purposes\": [\"purchase.orders\"\n}\n"
+)
+
+func report(t *testing.T) *check.Report {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "orders.yaml"), []byte(ordersYAML), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.json"), []byte(brokenJSON), 0o644))
+	e, err := policyengine.New(context.Background(), policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{})
+	require.NoError(t, err)
+	// Paths relative to the tree, so golden files do not hold a temporary directory.
+	for i := range rep.Results {
+		rep.Results[i].File = filepath.ToSlash(strings.TrimPrefix(rep.Results[i].File, dir+string(filepath.Separator)))
+	}
+	require.Len(t, rep.Results, 3)
+	return rep
+}
+
+func format(t *testing.T, name string, rep *check.Report) []byte {
+	t.Helper()
+	f, err := output.New(name, output.Options{})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, f.Format(&buf, rep))
+	return buf.Bytes()
+}
+
+func TestNew(t *testing.T) {
+	assert.Equal(t, []string{"github", "json", "junit", "sarif", "table", "text"}, output.Names())
+	_, err := output.New("yaml", output.Options{})
+	require.Error(t, err, "an unknown format is an error, never a fallback")
+	assert.Contains(t, err.Error(), "github, json, junit, sarif, table, text")
+}
+
+func TestJSON(t *testing.T) {
+	rep := report(t)
+	var got struct {
+		Results []struct {
+			File     string `json:"file"`
+			Activity string `json:"activity"`
+			Allow    bool   `json:"allow"`
+			Reasons  []struct {
+				Rule, Message, Clause, Path string
+				Line, Column                int
+			} `json:"reasons"`
+			Warnings []json.RawMessage `json:"warnings"`
+			Errors   []struct {
+				Path, Message string
+				Line          int
+			} `json:"errors"`
+		} `json:"results"`
+		Summary  map[string]int `json:"summary"`
+		Revision string         `json:"revision"`
+	}
+	require.NoError(t, json.Unmarshal(format(t, "json", rep), &got))
+	require.Len(t, got.Results, 3)
+	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1}, got.Summary)
+	assert.Equal(t, rep.Revision, got.Revision)
+
+	broken := got.Results[0]
+	assert.Equal(t, "broken.json", broken.File)
+	assert.False(t, broken.Allow)
+	require.Len(t, broken.Errors, 1)
+	assert.Equal(t, 4, broken.Errors[0].Line, "the syntax error's line")
+
+	checkout := got.Results[1]
+	assert.Equal(t, "orders.yaml", checkout.File)
+	assert.Equal(t, "checkout", checkout.Activity)
+	assert.False(t, checkout.Allow)
+	require.Len(t, checkout.Reasons, 1)
+	r := checkout.Reasons[0]
+	assert.Equal(t, "transfer.without_scc", r.Rule)
+	assert.Equal(t, "/recipients/0/transfer_safeguard", r.Path)
+	assert.Equal(t, 8, r.Line, "the missing safeguard is reported on its recipient's line")
+	assert.NotEmpty(t, r.Message)
+	assert.Equal(t, "When Does Confect Use Subprocessors?", r.Clause)
+
+	newsletter := got.Results[2]
+	assert.True(t, newsletter.Allow)
+	assert.Len(t, newsletter.Warnings, 1)
+}
+
+// sarifLog is the part of SARIF 2.1.0 that code-scanning services read.
+type sarifLog struct {
+	Schema  string `json:"$schema"`
+	Version string `json:"version"`
+	Runs    []struct {
+		Tool struct {
+			Driver struct {
+				Name  string `json:"name"`
+				Rules []struct {
+					ID               string `json:"id"`
+					ShortDescription struct {
+						Text string `json:"text"`
+					} `json:"shortDescription"`
+					FullDescription struct {
+						Text string `json:"text"`
+					} `json:"fullDescription"`
+					Help struct {
+						Text string `json:"text"`
+					} `json:"help"`
+					DefaultConfiguration struct {
+						Level string `json:"level"`
+					} `json:"defaultConfiguration"`
+					Properties struct {
+						Clause string `json:"clause"`
+					} `json:"properties"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		Results []struct {
+			RuleID    string `json:"ruleId"`
+			RuleIndex int    `json:"ruleIndex"`
+			Level     string `json:"level"`
+			Message   struct {
+				Text string `json:"text"`
+			} `json:"message"`
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region struct {
+						StartLine   int `json:"startLine"`
+						StartColumn int `json:"startColumn"`
+					} `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+func TestSARIF(t *testing.T) {
+	rep := report(t)
+	var got sarifLog
+	require.NoError(t, json.Unmarshal(format(t, "sarif", rep), &got))
+	assert.Equal(t, "2.1.0", got.Version)
+	assert.Contains(t, got.Schema, "sarif-2.1.0")
+	require.Len(t, got.Runs, 1)
+	run := got.Runs[0]
+	assert.Equal(t, "policyengine", run.Tool.Driver.Name)
+
+	// Every rule of the catalogue is described, with its clause and what to change.
+	rules := map[string]int{}
+	for i, r := range run.Tool.Driver.Rules {
+		rules[r.ID] = i
+		assert.NotEmpty(t, r.ShortDescription.Text, r.ID)
+		assert.NotEmpty(t, r.FullDescription.Text, r.ID)
+		assert.NotEmpty(t, r.Help.Text, r.ID)
+		assert.Contains(t, []string{"error", "warning"}, r.DefaultConfiguration.Level, r.ID)
+		if r.ID != output.InputRule {
+			assert.NotEmpty(t, r.Properties.Clause, r.ID)
+		}
+	}
+	for _, r := range rep.Rules {
+		assert.Contains(t, rules, r.ID)
+	}
+	assert.Equal(t, "warning", run.Tool.Driver.Rules[rules["retention.at_limit"]].DefaultConfiguration.Level)
+
+	// One result per reason, warning and input error, located on its line.
+	require.Len(t, run.Results, 3)
+	byRule := map[string]int{}
+	for i, res := range run.Results {
+		byRule[res.RuleID] = i
+		assert.Equal(t, rules[res.RuleID], res.RuleIndex, "ruleIndex points at the rule")
+		require.Len(t, res.Locations, 1)
+		assert.Positive(t, res.Locations[0].PhysicalLocation.Region.StartLine, res.RuleID)
+		assert.NotEmpty(t, res.Message.Text)
+	}
+	deny := run.Results[byRule["transfer.without_scc"]]
+	assert.Equal(t, "error", deny.Level)
+	assert.Equal(t, "orders.yaml", deny.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	assert.Equal(t, 8, deny.Locations[0].PhysicalLocation.Region.StartLine)
+	warn := run.Results[byRule["retention.at_limit"]]
+	assert.Equal(t, "warning", warn.Level)
+	assert.Equal(t, 18, warn.Locations[0].PhysicalLocation.Region.StartLine)
+	input := run.Results[byRule[output.InputRule]]
+	assert.Equal(t, "broken.json", input.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	assert.Equal(t, 4, input.Locations[0].PhysicalLocation.Region.StartLine)
+}
+
+func TestJUnit(t *testing.T) {
+	rep := report(t)
+	var got struct {
+		XMLName  xml.Name `xml:"testsuites"`
+		Tests    int      `xml:"tests,attr"`
+		Failures int      `xml:"failures,attr"`
+		Errors   int      `xml:"errors,attr"`
+		Suites   []struct {
+			Name     string `xml:"name,attr"`
+			Tests    int    `xml:"tests,attr"`
+			Failures int    `xml:"failures,attr"`
+			Errors   int    `xml:"errors,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Line    int    `xml:"line,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Text    string `xml:",chardata"`
+				} `xml:"failure"`
+				Error *struct {
+					Text string `xml:",chardata"`
+				} `xml:"error"`
+				SystemOut string `xml:"system-out"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(format(t, "junit", rep), &got))
+	assert.Equal(t, 3, got.Tests)
+	assert.Equal(t, 1, got.Failures)
+	assert.Equal(t, 1, got.Errors)
+	require.Len(t, got.Suites, 2)
+	assert.Equal(t, "broken.json", got.Suites[0].Name)
+	assert.Contains(t, got.Suites[0].Cases[0].Error.Text, "line 4")
+
+	orders := got.Suites[1]
+	assert.Equal(t, "orders.yaml", orders.Name)
+	assert.Equal(t, 2, orders.Tests)
+	assert.Equal(t, 1, orders.Failures)
+	require.Len(t, orders.Cases, 2)
+	checkout := orders.Cases[0]
+	assert.Equal(t, "checkout", checkout.Name)
+	assert.Equal(t, 2, checkout.Line)
+	require.NotNil(t, checkout.Failure)
+	assert.Equal(t, "denied: 1 reason", checkout.Failure.Message)
+	assert.Contains(t, checkout.Failure.Text, "line 8: transfer.without_scc at /recipients/0/transfer_safeguard")
+	assert.Contains(t, checkout.Failure.Text, "[When Does Confect Use Subprocessors?]")
+	newsletter := orders.Cases[1]
+	assert.Nil(t, newsletter.Failure)
+	assert.Contains(t, newsletter.SystemOut, "warning: line 18: retention.at_limit")
+}
+
+// annotation is a GitHub workflow command: ::level key=value,...::message.
+var annotation = regexp.MustCompile(`^::(error|warning) ([^:]*)::(.*)$`)
+
+func TestGitHub(t *testing.T) {
+	rep := report(t)
+	lines := strings.Split(strings.TrimSpace(string(format(t, "github", rep))), "\n")
+	require.Len(t, lines, 4)
+	type ann struct {
+		level string
+		props map[string]string
+		msg   string
+	}
+	var got []ann
+	for _, l := range lines[:3] {
+		m := annotation.FindStringSubmatch(l)
+		require.NotNil(t, m, l)
+		props := map[string]string{}
+		for _, kv := range strings.Split(m[2], ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			props[k] = v
+		}
+		got = append(got, ann{m[1], props, m[3]})
+	}
+	assert.Equal(t, "error", got[0].level)
+	assert.Equal(t, "broken.json", got[0].props["file"])
+	assert.Equal(t, "4", got[0].props["line"])
+	assert.Equal(t, "input.invalid", got[0].props["title"])
+	assert.Equal(t, "error", got[1].level)
+	assert.Equal(t, "orders.yaml", got[1].props["file"])
+	assert.Equal(t, "8", got[1].props["line"])
+	assert.Equal(t, "transfer.without_scc", got[1].props["title"])
+	assert.Contains(t, got[1].msg, "checkout: ")
+	assert.Equal(t, "warning", got[2].level)
+	assert.Equal(t, "18", got[2].props["line"])
+	assert.Equal(t, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning", lines[3])
+}
+
+// Workflow command values are escaped, so a message cannot end the command or inject another.
+func TestGitHubEscaping(t *testing.T) {
+	rep := &check.Report{Results: []check.Result{{
+		File: "a,b:c.yaml", Activity: "x", Index: 0,
+		Reasons: []check.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "50% done\n::error::injected", Path: "/p"}, Line: 1}},
+	}}, Summary: check.Summary{Activities: 1, Denied: 1}}
+	out := string(format(t, "github", rep))
+	first := strings.Split(out, "\n")[0]
+	assert.Equal(t, "::error file=a%2Cb%3Ac.yaml,line=1,title=r.x::x: 50%25 done%0A::error::injected (/p; policy: )", first)
+}
+
+func TestTable(t *testing.T) {
+	rep := report(t)
+	out := string(format(t, "table", rep))
+	lines := strings.Split(out, "\n")
+	assert.Regexp(t, `^PLACE\s+ACTIVITY\s+DECISION\s+RULE\s+FIELD\s+MESSAGE$`, lines[0])
+	assert.Regexp(t, `^broken\.json:4\s+error\s+input\.invalid\s+`, lines[1])
+	assert.Regexp(t, `^orders\.yaml:8\s+checkout\s+deny\s+transfer\.without_scc\s+/recipients/0/transfer_safeguard\s+recipient "PayFlow Inc\."`, lines[2])
+	assert.Regexp(t, `^orders\.yaml:12\s+newsletter\s+allow\s+-\s+-\s+-$`, lines[3])
+	assert.Regexp(t, `^orders\.yaml:18\s+newsletter\s+warning\s+retention\.at_limit\s+`, lines[4])
+	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning")
+}
+
+func TestText(t *testing.T) {
+	rep := report(t)
+	out := format(t, "text", rep)
+	// The revision changes with every policy change; the golden file holds a placeholder.
+	got := strings.ReplaceAll(string(out), rep.Revision[:12], "REVISION")
+	golden := filepath.Join("testdata", "report.txt")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "run go test ./output -update to create it")
+	assert.Equal(t, string(want), got)
+
+	// Each reason line holds the place, the rule, the message and the clause.
+	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  recipient "PayFlow Inc\." .*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
+	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
+
+	f, err := output.New("text", output.Options{Color: true})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, f.Format(&buf, rep))
+	assert.Contains(t, buf.String(), "\x1b[31mDENY\x1b[0m")
+	assert.Equal(t, got, regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(strings.ReplaceAll(buf.String(), rep.Revision[:12], "REVISION"), ""),
+		"colour changes nothing but colour")
+}
+
+func TestTextSummary(t *testing.T) {
+	for _, tc := range []struct {
+		s    check.Summary
+		want string
+	}{
+		{check.Summary{Files: 1, Activities: 1, Allowed: 1}, "1 activity in 1 file: 1 allowed, 0 denied"},
+		{check.Summary{Files: 3, Activities: 5, Allowed: 2, Denied: 2, Errors: 1, Warnings: 4}, "5 activities in 3 files: 2 allowed, 2 denied, 1 error, 4 warnings"},
+	} {
+		out := string(format(t, "text", &check.Report{Summary: tc.s, Revision: "0123456789abcdef"}))
+		assert.Equal(t, tc.want+" (policy 0123456789ab)\n", out, strconv.Itoa(tc.s.Activities))
+	}
+}

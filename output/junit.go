@@ -1,0 +1,116 @@
+package output
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/confect/policyengine/check"
+)
+
+// JUnit writes the report as JUnit XML, the test report CI systems show: a test suite per
+// manifest file, a test case per activity, a failure per denied activity listing its reasons,
+// an error per activity or file that could not be decided. Warnings go to the case's
+// system-out.
+type JUnit struct{}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
+	Line      int           `xml:"line,attr,omitempty"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// Format writes the report.
+func (JUnit) Format(w io.Writer, r *check.Report) error {
+	out := junitSuites{Name: "policyengine"}
+	suiteOf := map[string]int{}
+	for _, res := range r.Results {
+		i, ok := suiteOf[res.File]
+		if !ok {
+			i = len(out.Suites)
+			suiteOf[res.File] = i
+			out.Suites = append(out.Suites, junitSuite{Name: res.File})
+		}
+		s := &out.Suites[i]
+		name := res.Activity
+		if res.Index < 0 {
+			name = "(file)"
+		} else if name == "" {
+			name = fmt.Sprintf("(activity %d)", res.Index+1)
+		}
+		c := junitCase{Name: name, Classname: res.File, File: res.File, Line: res.Line}
+		switch {
+		case res.Failed():
+			var lines []string
+			for _, p := range res.Errors {
+				lines = append(lines, fmt.Sprintf("%s%s", lineOf(p.Line), problem(p.Path, p.Message)))
+			}
+			c.Error = &junitProblem{Message: plural(len(res.Errors), "input error"), Type: InputRule, Text: strings.Join(lines, "\n")}
+			s.Errors++
+			out.Errors++
+		case !res.Allow:
+			var lines []string
+			for _, f := range res.Reasons {
+				lines = append(lines, fmt.Sprintf("%s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
+			}
+			c.Failure = &junitProblem{Message: "denied: " + plural(len(res.Reasons), "reason"), Type: "deny", Text: strings.Join(lines, "\n")}
+			s.Failures++
+			out.Failures++
+		}
+		if len(res.Warnings) > 0 {
+			var lines []string
+			for _, f := range res.Warnings {
+				lines = append(lines, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
+			}
+			c.SystemOut = strings.Join(lines, "\n")
+		}
+		s.Cases = append(s.Cases, c)
+		s.Tests++
+		out.Tests++
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func lineOf(line int) string {
+	if line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("line %d: ", line)
+}

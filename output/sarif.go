@@ -1,0 +1,205 @@
+package output
+
+import (
+	"encoding/json"
+	"io"
+	"sort"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
+)
+
+// SARIF writes the report as SARIF 2.1.0, the format code-scanning services read: one run, the
+// policy's rules as the tool's rule metadata (with the clause they enforce and what to change to
+// pass), one result per reason, warning and input error, each located at the line and column
+// of the field at fault.
+type SARIF struct{}
+
+// InputRule is the rule id SARIF and the other machine formats give to an input error (a
+// manifest that is not well-formed), which no policy rule covers.
+const InputRule = "input.invalid"
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Results     []sarifResult     `json:"results"`
+	Invocations []sarifInvocation `json:"invocations"`
+	Properties  map[string]any    `json:"properties,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	InformationURI string      `json:"informationUri"`
+	Version        string      `json:"version,omitempty"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name,omitempty"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifText      `json:"help"`
+	DefaultConfiguration sarifLevel     `json:"defaultConfiguration"`
+	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+type sarifLevel struct {
+	Level string `json:"level"`
+}
+
+type sarifResult struct {
+	RuleID     string          `json:"ruleId"`
+	RuleIndex  int             `json:"ruleIndex"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+	Locations  []sarifLocation `json:"locations"`
+	Properties map[string]any  `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful bool `json:"executionSuccessful"`
+}
+
+// Format writes the report.
+func (SARIF) Format(w io.Writer, r *check.Report) error {
+	rules, index := sarifRules(r.Rules)
+	results := []sarifResult{}
+	for _, res := range r.Results {
+		for _, p := range res.Errors {
+			results = append(results, sarifResultFor(index, res, InputRule, "error", p.Message, p.Path, p.Line, p.Column, ""))
+		}
+		for _, f := range res.Reasons {
+			results = append(results, sarifResultFor(index, res, f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
+		}
+		for _, f := range res.Warnings {
+			results = append(results, sarifResultFor(index, res, f.Rule, "warning", f.Message, f.Path, f.Line, f.Column, f.Clause))
+		}
+	}
+	log := sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs: []sarifRun{{
+			Tool: sarifTool{Driver: sarifDriver{
+				Name:           "policyengine",
+				InformationURI: "https://github.com/confect/policyengine",
+				Version:        r.Revision,
+				Rules:          rules,
+			}},
+			Results:     results,
+			Invocations: []sarifInvocation{{ExecutionSuccessful: r.Summary.Errors == 0}},
+			Properties:  map[string]any{"policyRevision": r.Revision, "summary": r.Summary},
+		}},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(log)
+}
+
+// sarifRules describes the catalogue, plus the input-error rule, sorted by id.
+func sarifRules(catalogue []policyengine.Rule) ([]sarifRule, map[string]int) {
+	rules := make([]sarifRule, 0, len(catalogue)+1)
+	for _, r := range catalogue {
+		level := "error"
+		if r.Kind == "warn" {
+			level = "warning"
+		}
+		help := r.Remedy
+		if help == "" {
+			help = r.Description
+		}
+		rules = append(rules, sarifRule{
+			ID:                   r.ID,
+			Name:                 r.Title,
+			ShortDescription:     sarifText{Text: r.Title},
+			FullDescription:      sarifText{Text: r.Description},
+			Help:                 sarifText{Text: help + " (Policy: " + r.Clause + ")", Markdown: sarifHelpMarkdown(r)},
+			DefaultConfiguration: sarifLevel{Level: level},
+			Properties:           map[string]any{"clause": r.Clause, "clause_id": r.ClauseID, "tags": []string{"privacy", r.Kind}},
+		})
+	}
+	rules = append(rules, sarifRule{
+		ID:                   InputRule,
+		Name:                 "The manifest is well-formed",
+		ShortDescription:     sarifText{Text: "The manifest is well-formed"},
+		FullDescription:      sarifText{Text: "A manifest that is not a well-formed processing activity (contract §1) cannot be decided, so nothing in it is allowed."},
+		Help:                 sarifText{Text: "Fix the field the result points at; the message says what was expected."},
+		DefaultConfiguration: sarifLevel{Level: "error"},
+	})
+	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
+	index := make(map[string]int, len(rules))
+	for i, r := range rules {
+		index[r.ID] = i
+	}
+	return rules, index
+}
+
+func sarifHelpMarkdown(r policyengine.Rule) string {
+	md := "**" + r.Title + "**\n\n" + r.Description + "\n\n"
+	if r.Remedy != "" {
+		md += "**To pass:** " + r.Remedy + "\n\n"
+	}
+	return md + "**Policy**, " + r.Clause + ":\n\n> " + r.ClauseText
+}
+
+func sarifResultFor(index map[string]int, res check.Result, rule, level, message, path string, line, col int, clause string) sarifResult {
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: res.File}}}
+	if line > 0 {
+		loc.PhysicalLocation.Region = &sarifRegion{StartLine: line, StartColumn: col}
+	}
+	if res.Activity != "" {
+		loc.LogicalLocations = []sarifLogical{{Name: res.Activity, FullyQualifiedName: res.Activity + path, Kind: "object"}}
+	}
+	props := map[string]any{"path": path}
+	if res.Activity != "" {
+		props["activity"] = res.Activity
+	}
+	if clause != "" {
+		props["clause"] = clause
+	}
+	i, ok := index[rule]
+	if !ok {
+		i = -1
+	}
+	return sarifResult{RuleID: rule, RuleIndex: i, Level: level, Message: sarifText{Text: message}, Locations: []sarifLocation{loc}, Properties: props}
+}

@@ -1,0 +1,57 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/confect/policyengine/check"
+)
+
+// Table writes the report as an aligned table for a person: a row per reason, warning and error
+// (and one per allowed activity), with its place, the activity, the outcome, the rule and the
+// message.
+type Table struct{}
+
+// Format writes the report.
+func (Table) Format(w io.Writer, r *check.Report) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PLACE\tACTIVITY\tDECISION\tRULE\tFIELD\tMESSAGE")
+	row := func(file string, line int, activity, decision, rule, path, msg string) {
+		rule, path, msg = orDash(rule), orDash(path), orDash(msg)
+		place := file
+		if line > 0 {
+			place = fmt.Sprintf("%s:%d", file, line)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", place, activity, decision, rule, path, msg)
+	}
+	for _, res := range r.Results {
+		switch {
+		case res.Failed():
+			for _, p := range res.Errors {
+				row(res.File, p.Line, res.Activity, "error", InputRule, pathOrRoot(p.Path), p.Message)
+			}
+		case res.Allow:
+			row(res.File, res.Line, res.Activity, "allow", "", "", "")
+		default:
+			for _, f := range res.Reasons {
+				row(res.File, f.Line, res.Activity, "deny", f.Rule, pathOrRoot(f.Path), f.Message)
+			}
+		}
+		for _, f := range res.Warnings {
+			row(res.File, f.Line, res.Activity, "warning", f.Rule, pathOrRoot(f.Path), f.Message)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n", summary(r.Summary))
+	return err
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
