@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,7 +36,11 @@ type Engine struct {
 	clock   func() time.Time
 	logger  DecisionLogger
 	masking bool
+	limits  Limits
 	state   atomic.Pointer[prepared]
+
+	reload sync.Mutex // serialises Reload
+	source source     // guarded by reload
 }
 
 // prepared is everything one policy revision needs to decide, built once.
@@ -61,20 +66,56 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if len(o.sources) == 1 {
 		load = o.sources[0]
 	}
-	p, built, err := load()
-	if err != nil {
-		return nil, err
-	}
 	if o.clock == nil {
 		o.clock = time.Now
 	}
-	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking}
-	st, err := e.prepare(ctx, p, built)
+	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), source: load}
+	st, err := e.load(ctx, load)
 	if err != nil {
 		return nil, err
 	}
 	e.state.Store(st)
 	return e, nil
+}
+
+// Reload loads the policy again and swaps it in atomically: from where it was loaded before
+// (a directory or bundle read anew), or from the one policy option given (WithPolicy,
+// WithPolicyDir, WithPolicyFS, WithBundle), which becomes the engine's source. It is all or
+// nothing: on any error the engine keeps deciding under the policy it had, complete, and Reload
+// returns the error. Every decision is made under exactly one revision, the old or the new.
+func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.other > 0 || len(o.sources) > 1 {
+		return errors.New("policyengine: Reload takes at most one policy option (WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle) and no other")
+	}
+	e.reload.Lock()
+	defer e.reload.Unlock()
+	src := e.source
+	if len(o.sources) == 1 {
+		src = o.sources[0]
+	}
+	st, err := e.load(ctx, src)
+	if err != nil {
+		return err
+	}
+	e.state.Store(st)
+	e.source = src
+	return nil
+}
+
+// load loads and prepares a policy.
+func (e *Engine) load(ctx context.Context, src source) (*prepared, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p, built, err := src()
+	if err != nil {
+		return nil, err
+	}
+	return e.prepare(ctx, p, built)
 }
 
 func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.Result) (*prepared, error) {
@@ -148,7 +189,14 @@ func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
 // anything the activity schema refuses are input errors.
 func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error) {
 	st := e.state.Load()
-	parsed, err := document.ParseJSON(doc, document.Options{})
+	if len(doc) > e.limits.MaxBytes {
+		d := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
+		err := fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{
+			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)}}))
+		e.log(ctx, st, nil, d, err)
+		return d, err
+	}
+	parsed, err := document.ParseJSON(doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
 	if err != nil {
 		d, err := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}, inputError(err)
 		e.log(ctx, st, nil, d, err)

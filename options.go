@@ -19,6 +19,48 @@ type options struct {
 	clock   func() time.Time
 	logger  DecisionLogger
 	masking bool
+	limits  Limits
+	other   int // options that are not a policy source, for Reload to refuse
+}
+
+// Limits bound what EvaluateJSON accepts, so that hostile or broken input costs little. Zero
+// fields take the defaults.
+type Limits struct {
+	// MaxBytes is the largest document accepted (DefaultMaxBytes).
+	MaxBytes int
+	// MaxDepth is the deepest nesting of objects and arrays (DefaultMaxDepth; an activity
+	// needs 5).
+	MaxDepth int
+	// MaxValues is the most values one document may hold (DefaultMaxValues).
+	MaxValues int
+}
+
+// The limits EvaluateJSON applies unless WithLimits says otherwise.
+const (
+	DefaultMaxBytes  = 1 << 20
+	DefaultMaxDepth  = 32
+	DefaultMaxValues = 1 << 16
+)
+
+func (l Limits) orDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultMaxBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxValues <= 0 {
+		l.MaxValues = DefaultMaxValues
+	}
+	return l
+}
+
+// WithLimits sets the limits on input EvaluateJSON accepts; exceeding one is an input error.
+func WithLimits(l Limits) Option {
+	return func(o *options) {
+		o.limits = l
+		o.other++
+	}
 }
 
 // source loads a policy and compiles it with its rules.
@@ -89,19 +131,28 @@ func WithBundle(path string, verify bundle.ReadOptions) Option {
 // the bundle gives OPA servers (data.system.log.mask): no state of the person, no consent record,
 // no free text. The logger is called synchronously on the evaluating goroutine: keep it fast.
 func WithDecisionLogger(logger DecisionLogger) Option {
-	return func(o *options) { o.logger = logger }
+	return func(o *options) {
+		o.logger = logger
+		o.other++
+	}
 }
 
 // WithUnmaskedDecisionLogs hands the logger the whole activity, personal data and all. Only for
 // a logger that is itself allowed to hold it.
 func WithUnmaskedDecisionLogs() Option {
-	return func(o *options) { o.masking = false }
+	return func(o *options) {
+		o.masking = false
+		o.other++
+	}
 }
 
 // WithClock sets the clock that gives the evaluation time (retention deadlines run against it).
 // The default is time.Now.
 func WithClock(now func() time.Time) Option {
-	return func(o *options) { o.clock = now }
+	return func(o *options) {
+		o.clock = now
+		o.other++
+	}
 }
 
 // WithTime fixes the evaluation time, as the CLI's --now does.
