@@ -45,7 +45,7 @@ func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, e
 	}
 	entry := DecisionLog{
 		DecisionID: newDecisionID(),
-		Time:       e.clock(),
+		Time:       e.now(ctx),
 		Revision:   st.revision,
 		Allow:      d.Allow,
 		Reasons:    d.Reasons,

@@ -227,7 +227,7 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(e.clock()))
+	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(e.now(ctx)))
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}

@@ -471,6 +471,11 @@ func TestClock(t *testing.T) {
 	d, err = e.Evaluate(context.Background(), a)
 	require.NoError(t, err)
 	assert.False(t, d.Allow)
+
+	// AtTime overrides the clock for one call.
+	d, err = e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)), a)
+	require.NoError(t, err)
+	assert.True(t, d.Allow)
 }
 
 func TestDecisionShape(t *testing.T) {

@@ -1,6 +1,7 @@
 package policyengine
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -153,6 +154,22 @@ func WithClock(now func() time.Time) Option {
 		o.clock = now
 		o.other++
 	}
+}
+
+// AtTime returns a context under which the engine decides as at t, whatever its clock: for
+// test cases that pin their time, and for replaying a past decision.
+func AtTime(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, atTimeKey{}, t)
+}
+
+type atTimeKey struct{}
+
+// now is the evaluation time of a call: AtTime's, else the engine's clock.
+func (e *Engine) now(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(atTimeKey{}).(time.Time); ok {
+		return t
+	}
+	return e.clock()
 }
 
 // WithTime fixes the evaluation time, as the CLI's --now does.

@@ -1,10 +1,10 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/encode"
 )
 
 // JSON writes the report as one JSON object (contract §4): {"results": [{"file", "activity",
@@ -14,8 +14,5 @@ type JSON struct{}
 
 // Format writes the report.
 func (JSON) Format(w io.Writer, r *check.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return encode.JSON(w, r)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/encode"
 )
 
 // JUnit writes the report as JUnit XML, the test report CI systems show: a test suite per
@@ -96,16 +97,7 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 		s.Tests++
 		out.Tests++
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return encode.XML(w, out)
 }
 
 func lineOf(line int) string {

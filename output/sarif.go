@@ -1,12 +1,12 @@
 package output
 
 import (
-	"encoding/json"
 	"io"
 	"sort"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/encode"
 )
 
 // SARIF writes the report as SARIF 2.1.0, the format code-scanning services read: one run, the
@@ -130,10 +130,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 			Properties:  map[string]any{"policyRevision": r.Revision, "summary": r.Summary},
 		}},
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return encode.JSON(w, log)
 }
 
 // sarifRules describes the catalogue, plus the input-error rule, sorted by id.

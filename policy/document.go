@@ -37,6 +37,8 @@ type Document struct {
 	Marketing Marketing `json:"marketing"`
 	// Rights holds the facts of the data-subject rights rules.
 	Rights Rights `json:"rights"`
+	// Extensions holds facts for a policy's own rules, free in shape.
+	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
 // Clause is a part of the policy text.
@@ -105,8 +107,9 @@ type RetentionLimit struct {
 	Period string `json:"period"`
 	// From is the event the limit runs from.
 	From string `json:"from"`
-	// SubjectClock is the field of the activity's subject that records the event.
-	SubjectClock string `json:"subject_clock"`
+	// SubjectClock is the field of the activity's subject that records the event; without one,
+	// data past the limit cannot be recognised (retention.expired does not apply).
+	SubjectClock string `json:"subject_clock,omitempty"`
 	// ExtensionAllowed says whether an extension agreed with the person lifts the limit.
 	ExtensionAllowed bool `json:"extension_allowed,omitempty"`
 }

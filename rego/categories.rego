@@ -1,6 +1,6 @@
 # METADATA
 # title: Personal data categories
-# description: Which kinds of personal data the policy allows Confect to process.
+# description: Which kinds of personal data the policy allows the company to process.
 package policyengine.rules.categories
 
 import data.policyengine.lib
@@ -9,7 +9,7 @@ import data.privacy_policy as policy
 # METADATA
 # title: No sensitive personal data
 # description: >-
-#   The policy says Confect processes no sensitive personal data. A special category (GDPR
+#   The policy says the company processes no sensitive personal data. A special category (GDPR
 #   art. 9) or criminal-offence data (art. 10) among the activity's data categories is denied.
 #   To pass: remove the category, or do not process it.
 # custom:
@@ -29,8 +29,9 @@ deny contains reason if {
 # METADATA
 # title: Only the personal data the policy lists
 # description: >-
-#   The policy lists the personal data Confect may process (basic personal data, content users
-#   upload or share, information from job applications). A category outside that list is denied.
+#   The policy lists the personal data the company may process (for Confect: basic personal data,
+#   content users upload or share, information from job applications). A category outside that
+#   list is denied.
 #   To pass: use a category from the policy's list, or change the policy first.
 # custom:
 #   id: category.unlisted
@@ -43,6 +44,6 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/data_categories/%d", [i]),
-		sprintf("%q is not personal data the policy says Confect processes", [category]),
+		sprintf("%q is not personal data the policy says %s processes", [category, policy.organisation]),
 	)
 }

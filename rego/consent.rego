@@ -9,7 +9,7 @@ import data.privacy_policy as policy
 # METADATA
 # title: Consent is given where consent is the basis
 # description: >-
-#   Confect may process personal data based on consent, and consent can be withdrawn. When the
+#   The company may process personal data based on consent, and consent can be withdrawn. When the
 #   legal basis is consent, the person's consent must stand as given: withdrawn, refused,
 #   expired, unknown or missing consent is denied. To pass: record the consent as given, or
 #   stop the processing.

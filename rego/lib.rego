@@ -12,7 +12,7 @@ default role := "controller"
 
 role := object.get(input, "role", "controller") if is_object(input)
 
-# Confect's own processing as controller: every rule applies. Anything but an explicit
+# The company's own processing as controller: every rule applies. Anything but an explicit
 # processor role counts as controller, so a misspelt role cannot switch the controller rules off
 # (it is also a validation error).
 controller if role != "processor"

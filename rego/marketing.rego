@@ -11,7 +11,7 @@ import data.privacy_policy as policy
 # METADATA
 # title: Marketing by email or SMS only with consent
 # description: >-
-#   Confect uses email to communicate marketing only with the person's consent. Marketing content
+#   The company uses email to communicate marketing only with the person's consent. Marketing content
 #   over a channel that needs consent (email, sms) is denied unless consent is given. To pass:
 #   record the person's consent, or send administrative content only.
 # custom:

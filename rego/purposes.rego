@@ -9,9 +9,9 @@ import data.privacy_policy as policy
 # METADATA
 # title: Only the purposes the policy gives
 # description: >-
-#   The policy says why Confect processes personal data (purchase and delivery, support and
-#   improvement, security, marketing, recruitment) and the rights requests it handles. Any other
-#   purpose is denied. To pass: use a purpose from the policy's list.
+#   The policy says why the company processes personal data (for Confect: purchase and delivery,
+#   support and improvement, security, marketing, recruitment) and the rights requests it
+#   handles. Any other purpose is denied. To pass: use a purpose from the policy's list.
 # custom:
 #   id: purpose.unlisted
 #   clause: purposes
@@ -29,7 +29,7 @@ deny contains reason if {
 # METADATA
 # title: A legal basis is named
 # description: >-
-#   Confect processes personal data on a legal ground. An activity where Confect is the
+#   The company processes personal data on a legal ground. An activity where the company is the
 #   controller must name its legal basis. To pass: set legal_basis.
 # custom:
 #   id: legal_basis.missing
@@ -40,7 +40,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		"/legal_basis",
-		"the activity names no legal basis; as controller, Confect must process on one",
+		sprintf("the activity names no legal basis; as controller, %s must process on one", [policy.organisation]),
 	)
 }
 

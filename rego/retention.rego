@@ -12,7 +12,7 @@ import data.privacy_policy as policy
 # METADATA
 # title: A retention period is declared
 # description: >-
-#   Confect stores personal data only as long as required for the purpose. A controller activity
+#   The company stores personal data only as long as required for the purpose. A controller activity
 #   must say how long it keeps the data. To pass: set retention.period (and retention.from).
 # custom:
 #   id: retention.missing

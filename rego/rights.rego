@@ -29,7 +29,7 @@ deny contains reason if {
 # METADATA
 # title: Restricted processing only to handle the person's rights
 # description: >-
-#   A person can ask Confect to limit the processing of their personal data. For a person who
+#   A person can ask the company to limit the processing of their personal data. For a person who
 #   did, any purpose but handling their rights requests is denied. To pass: do not process the
 #   person's data until the restriction is lifted.
 # custom:

@@ -1,7 +1,7 @@
 # METADATA
 # title: Sharing personal data
 # description: >-
-#   Who personal data may be shared with, and on what terms: within Confect, with subprocessors
+#   Who personal data may be shared with, and on what terms: within the group, with subprocessors
 #   under a DPA, with business partners on a legal basis, with authorities on a court order, and
 #   with the public on the user forum only. These rules apply to processor activities too.
 package policyengine.rules.sharing
@@ -12,7 +12,7 @@ import data.privacy_policy as policy
 # METADATA
 # title: Only recipients the policy shares with
 # description: >-
-#   The policy names who Confect shares personal data with. A recipient of any other type is
+#   The policy names who the company shares personal data with. A recipient of any other type is
 #   denied. To pass: use a recipient type from the policy's list.
 # custom:
 #   id: sharing.recipient_unlisted
@@ -30,7 +30,7 @@ deny contains reason if {
 # METADATA
 # title: Authorities only on a court order from an EU/EEA court
 # description: >-
-#   Confect gives personal data to the police or another authority only on a court order. A
+#   The company gives personal data to the police or another authority only on a court order. A
 #   recipient of type authority needs a court_order, issued by a court in the EU/EEA or
 #   recognised under an international agreement. To pass: name the court order, or do not share.
 # custom:
@@ -59,7 +59,7 @@ _court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
 # METADATA
 # title: Subprocessors under a data processing agreement
 # description: >-
-#   When Confect uses subprocessors it enters into data processing agreements with them. A
+#   When the company uses subprocessors it enters into data processing agreements with them. A
 #   recipient of type subprocessor must have dpa set to true. To pass: sign the DPA and set dpa.
 # custom:
 #   id: sharing.subprocessor_without_dpa
@@ -78,7 +78,7 @@ deny contains reason if {
 # METADATA
 # title: Business partners on a legal basis
 # description: >-
-#   Confect shares personal data with partners only where it is legitimate and in accordance with
+#   The company shares personal data with partners only where it is legitimate and in accordance with
 #   data protection law. A recipient of type business_partner must name the legal basis for the
 #   sharing. To pass: set the recipient's legal_basis.
 # custom:
@@ -98,7 +98,7 @@ deny contains reason if {
 # METADATA
 # title: The public sees only what users post on the forum
 # description: >-
-#   What users post on Confect's user forum can be read by others with access to it. That is the
+#   What users post on the company's user forum can be read by others with access to it. That is the
 #   only disclosure to the public: a public recipient is denied for any purpose but the ones the
 #   policy gives for it (the forum) and for any data but what it lists (the username and posted
 #   content). To pass: drop the public recipient, or the other purposes and categories.

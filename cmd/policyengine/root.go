@@ -28,5 +28,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newBundleCmd(e))
 	root.AddCommand(newRulesCmd(e))
 	root.AddCommand(newExplainCmd(e))
+	root.AddCommand(newTestCmd(e))
+	root.AddCommand(newDiffCmd(e))
 	return root
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/encode"
 )
 
 const rulesLong = `List the policy's rules: every rule that can deny or warn, with its id, title, the clause
@@ -33,10 +33,7 @@ func newRulesCmd(e env) *cobra.Command {
 			}
 			rules := engine.Rules()
 			if out == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				return enc.Encode(rules)
+				return encode.JSON(e.stdout, rules)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "RULE\tKIND\tTITLE\tCLAUSE")

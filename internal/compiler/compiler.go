@@ -225,7 +225,14 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 	for name := range c.Modules {
 		names = append(names, name)
 	}
-	sort.Strings(names)
+	// Built-in modules first: a policy's rule that claims a built-in id is the duplicate.
+	sort.Slice(names, func(i, j int) bool {
+		bi, bj := strings.HasPrefix(names[i], BuiltinPrefix), strings.HasPrefix(names[j], BuiltinPrefix)
+		if bi != bj {
+			return bi
+		}
+		return names[i] < names[j]
+	})
 	for _, name := range names {
 		m := c.Modules[name]
 		pkg := m.Package.Path.String()

@@ -1,0 +1,253 @@
+// Package impact shows what a policy change does to the activities already in use: it decides
+// every activity under a base policy and under a new one, and lists each whose decision or
+// reasons change.
+package impact
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/encode"
+)
+
+// Kinds of change.
+const (
+	NewlyDenied  = "newly_denied"
+	NewlyAllowed = "newly_allowed"
+	OtherReasons = "other_reasons"
+)
+
+// Finding is a reason or warning as a change lists it.
+type Finding struct {
+	// Kind is "deny" for a reason, "warn" for a warning.
+	Kind    string `json:"kind"`
+	Rule    string `json:"rule"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+	Line    int    `json:"line,omitempty"`
+}
+
+func (f Finding) key() string { return f.Kind + " " + f.Rule + " " + f.Path }
+
+// Change is an activity whose decision or findings differ between the two policies.
+type Change struct {
+	File     string `json:"file"`
+	Activity string `json:"activity"`
+	Line     int    `json:"line,omitempty"`
+	// Kind is NewlyDenied, NewlyAllowed or OtherReasons.
+	Kind string `json:"kind"`
+	// Before and After are the decisions (allow) under the base and the new policy.
+	Before bool `json:"before"`
+	After  bool `json:"after"`
+	// Added and Removed are the findings the new policy makes and no longer makes.
+	Added   []Finding `json:"added"`
+	Removed []Finding `json:"removed"`
+}
+
+// Summary counts the changes.
+type Summary struct {
+	Activities   int `json:"activities"`
+	NewlyDenied  int `json:"newly_denied"`
+	NewlyAllowed int `json:"newly_allowed"`
+	OtherReasons int `json:"other_reasons"`
+	// Errors counts activities and files that could not be decided (they are the same under
+	// both policies when the input is at fault).
+	Errors int `json:"errors"`
+}
+
+// Report is what a policy change does to a set of manifests.
+type Report struct {
+	BaseRevision string   `json:"base_revision"`
+	Revision     string   `json:"revision"`
+	Changes      []Change `json:"changes"`
+	Summary      Summary  `json:"summary"`
+}
+
+// Changed reports whether any activity's decision or findings changed.
+func (r *Report) Changed() bool { return len(r.Changes) > 0 }
+
+// Compare decides the activities under paths with both engines and lists what changes.
+func Compare(ctx context.Context, base, next *policyengine.Engine, paths []string, opts check.Options) (*Report, error) {
+	if base == nil || next == nil {
+		return nil, errors.New("impact: two engines are needed")
+	}
+	if opts.Stdin != nil {
+		// Both runs read the same input: read it once.
+		data, err := io.ReadAll(opts.Stdin)
+		if err != nil {
+			return nil, fmt.Errorf("impact: reading standard input: %w", err)
+		}
+		opts.Stdin = nil
+		before, err := check.Run(ctx, base, paths, withStdin(opts, data))
+		if err != nil {
+			return nil, err
+		}
+		after, err := check.Run(ctx, next, paths, withStdin(opts, data))
+		if err != nil {
+			return nil, err
+		}
+		return compare(before, after), nil
+	}
+	before, err := check.Run(ctx, base, paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	after, err := check.Run(ctx, next, paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	return compare(before, after), nil
+}
+
+func withStdin(opts check.Options, data []byte) check.Options {
+	opts.Stdin = strings.NewReader(string(data))
+	return opts
+}
+
+func compare(before, after *check.Report) *Report {
+	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}}
+	type key struct {
+		file  string
+		index int
+	}
+	prior := map[key]check.Result{}
+	for _, r := range before.Results {
+		prior[key{r.File, r.Index}] = r
+	}
+	for _, a := range after.Results {
+		if a.Index >= 0 {
+			rep.Summary.Activities++
+		}
+		b, ok := prior[key{a.File, a.Index}]
+		if a.Failed() {
+			rep.Summary.Errors++
+		}
+		// An activity that could not be decided under both policies has not changed.
+		if ok && !(a.Failed() && b.Failed()) {
+			rep.add(b, a)
+		}
+	}
+	return rep
+}
+
+func (rep *Report) add(b, a check.Result) {
+	was, is := findings(b), findings(a)
+	added, removed := diff(is, was), diff(was, is)
+	if b.Allow == a.Allow && len(added) == 0 && len(removed) == 0 {
+		return
+	}
+	c := Change{File: a.File, Activity: a.Activity, Line: a.Line, Before: b.Allow, After: a.Allow, Added: added, Removed: removed}
+	switch {
+	case b.Allow && !a.Allow:
+		c.Kind = NewlyDenied
+		rep.Summary.NewlyDenied++
+	case !b.Allow && a.Allow:
+		c.Kind = NewlyAllowed
+		rep.Summary.NewlyAllowed++
+	default:
+		c.Kind = OtherReasons
+		rep.Summary.OtherReasons++
+	}
+	rep.Changes = append(rep.Changes, c)
+}
+
+func findings(r check.Result) []Finding {
+	var out []Finding
+	for _, f := range r.Reasons {
+		out = append(out, Finding{Kind: "deny", Rule: f.Rule, Path: f.Path, Message: f.Message, Line: f.Line})
+	}
+	for _, f := range r.Warnings {
+		out = append(out, Finding{Kind: "warn", Rule: f.Rule, Path: f.Path, Message: f.Message, Line: f.Line})
+	}
+	for _, p := range r.Errors {
+		out = append(out, Finding{Kind: "error", Rule: "input.invalid", Path: p.Path, Message: p.Message, Line: p.Line})
+	}
+	return out
+}
+
+// diff returns the findings of a that b does not make.
+func diff(a, b []Finding) []Finding {
+	in := map[string]bool{}
+	for _, f := range b {
+		in[f.key()] = true
+	}
+	out := []Finding{}
+	for _, f := range a {
+		if !in[f.key()] {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
+	return out
+}
+
+// Write writes the report: text for people, or json.
+func (r *Report) Write(w io.Writer, format string) error {
+	switch format {
+	case "json":
+		return encode.JSON(w, r)
+	case "text":
+		return r.writeText(w)
+	}
+	return fmt.Errorf("unknown output format %q (want text or json)", format)
+}
+
+func verdict(allow bool) string {
+	if allow {
+		return "allow"
+	}
+	return "DENY"
+}
+
+func (r *Report) writeText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	for _, c := range r.Changes {
+		place := c.File
+		if c.Line > 0 {
+			place = fmt.Sprintf("%s:%d", c.File, c.Line)
+		}
+		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, c.Activity, verdict(c.Before), verdict(c.After))
+		for _, f := range c.Added {
+			fmt.Fprintf(bw, "    + %s\n", describe(f))
+		}
+		for _, f := range c.Removed {
+			fmt.Fprintf(bw, "    - %s\n", describe(f))
+		}
+	}
+	if len(r.Changes) > 0 {
+		fmt.Fprintln(bw)
+	}
+	s := r.Summary
+	fmt.Fprintf(bw, "%d activities: %d newly denied, %d newly allowed, %d with other reasons", s.Activities, s.NewlyDenied, s.NewlyAllowed, s.OtherReasons)
+	if s.Errors > 0 {
+		fmt.Fprintf(bw, " (%d could not be decided)", s.Errors)
+	}
+	fmt.Fprintf(bw, " (policy %s -> %s)\n", short(r.BaseRevision), short(r.Revision))
+	return bw.Flush()
+}
+
+func describe(f Finding) string {
+	label := ""
+	if f.Kind == "warn" {
+		label = "warning "
+	}
+	path := f.Path
+	if path == "" {
+		path = "/"
+	}
+	return fmt.Sprintf("%s%s at %s: %s", label, f.Rule, path, f.Message)
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}

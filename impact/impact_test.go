@@ -1,0 +1,161 @@
+package impact_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/policy"
+)
+
+var now = policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+
+// changed writes Confect's document with edits into a policy directory.
+func changed(t *testing.T, edits ...[2]string) string {
+	t.Helper()
+	doc := string(policy.DefaultDocument())
+	for _, e := range edits {
+		require.Contains(t, doc, e[0])
+		doc = strings.Replace(doc, e[0], e[1], 1)
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(doc), 0o644))
+	return dir
+}
+
+func engine(t *testing.T, opts ...policyengine.Option) *policyengine.Engine {
+	t.Helper()
+	e, err := policyengine.New(context.Background(), append(opts, now)...)
+	require.NoError(t, err)
+	return e
+}
+
+type change struct{ activity, kind string }
+
+func changes(r *impact.Report) []change {
+	var out []change
+	for _, c := range r.Changes {
+		out = append(out, change{c.Activity, c.Kind})
+	}
+	return out
+}
+
+// Accepting adequacy and shortening the marketing limit to a year: the UK crash reports are
+// newly allowed, marketing kept 24 months newly denied.
+func TestPolicyChangeFlipsKnownActivities(t *testing.T) {
+	next := changed(t,
+		[2]string{"  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n"},
+		[2]string{"        period: P24M\n        from: last_activity", "        period: P12M\n        from: last_activity"},
+	)
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)),
+		[]string{"../examples/manifests/analytics-subprocessors.yaml", "../examples/manifests/newsletter.yaml"}, check.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []change{
+		{"crash-reports-uk", impact.NewlyAllowed},
+		{"newsletter-monthly", impact.NewlyDenied},
+		{"newsletter-legacy-subscribers", impact.OtherReasons}, // P12M is now exactly the limit: a warning
+		{"newsletter-imported-contacts", impact.OtherReasons},
+		{"newsletter-to-opted-out-customer", impact.OtherReasons},
+	}, changes(rep))
+	assert.Equal(t, impact.Summary{Activities: 9, NewlyDenied: 1, NewlyAllowed: 1, OtherReasons: 3}, rep.Summary)
+	assert.True(t, rep.Changed())
+
+	uk := rep.Changes[0]
+	assert.False(t, uk.Before)
+	assert.True(t, uk.After)
+	require.Len(t, uk.Removed, 1)
+	assert.Equal(t, "transfer.without_scc", uk.Removed[0].Rule)
+	assert.Empty(t, uk.Added)
+
+	monthly := rep.Changes[1]
+	var added []string
+	for _, f := range monthly.Added {
+		added = append(added, f.Kind+" "+f.Rule+" "+f.Path)
+	}
+	assert.Equal(t, []string{"deny retention.exceeds_limit /retention/period"}, added)
+	require.Len(t, monthly.Removed, 1)
+	assert.Equal(t, "warn", monthly.Removed[0].Kind, "the at-limit warning goes with the old limit")
+
+	var text bytes.Buffer
+	require.NoError(t, rep.Write(&text, "text"))
+	assert.Contains(t, text.String(), "crash-reports-uk  DENY -> allow\n    - transfer.without_scc at /recipients/0/transfer_safeguard")
+	assert.Contains(t, text.String(), "9 activities: 1 newly denied, 1 newly allowed, 3 with other reasons")
+
+	var js struct {
+		Changes []struct {
+			Activity string `json:"activity"`
+			Kind     string `json:"kind"`
+		} `json:"changes"`
+		Summary map[string]int `json:"summary"`
+	}
+	var buf bytes.Buffer
+	require.NoError(t, rep.Write(&buf, "json"))
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &js))
+	assert.Equal(t, "crash-reports-uk", js.Changes[0].Activity)
+	assert.Equal(t, 1, js.Summary["newly_denied"])
+	assert.Error(t, rep.Write(&buf, "xml"))
+}
+
+func TestNoChange(t *testing.T) {
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir("../policy")),
+		[]string{"../examples/manifests"}, check.Options{})
+	require.NoError(t, err)
+	assert.False(t, rep.Changed())
+	assert.Equal(t, rep.BaseRevision, rep.Revision)
+	assert.Equal(t, 39, rep.Summary.Activities)
+}
+
+// Brightpath's policy decides Confect's manifests otherwise, for the reasons its document
+// gives: adequacy accepted, its own purposes, a shorter marketing limit.
+func TestBrightpathAgainstConfect(t *testing.T) {
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir("../examples/policies/brightpath/policy")),
+		[]string{"../examples/manifests/analytics-subprocessors.yaml"}, check.Options{})
+	require.NoError(t, err)
+	byActivity := map[string]impact.Change{}
+	for _, c := range rep.Changes {
+		byActivity[c.Activity] = c
+	}
+	uk := byActivity["crash-reports-uk"]
+	var removed, added []string
+	for _, f := range uk.Removed {
+		removed = append(removed, f.Rule)
+	}
+	for _, f := range uk.Added {
+		added = append(added, f.Rule)
+	}
+	assert.Equal(t, []string{"transfer.without_scc"}, removed, "Brightpath accepts the UK's adequacy decision")
+	assert.Contains(t, added, "purpose.unlisted", "security.maintenance is Confect's purpose, not Brightpath's")
+	assert.Equal(t, impact.NewlyDenied, byActivity["product-analytics-eu"].Kind)
+}
+
+// Standard input is read once and decided under both policies.
+func TestStdin(t *testing.T) {
+	next := changed(t, [2]string{"  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n"})
+	doc := `{"id":"uk","data_categories":["device"],"purposes":["security.maintenance"],"legal_basis":"legitimate_interest","retention":{"period":"P90D"},
+		"recipients":[{"name":"CrashDesk","type":"subprocessor","country":"GB","dpa":true,"transfer_safeguard":"adequacy"}]}`
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)), []string{"-"}, check.Options{Stdin: strings.NewReader(doc)})
+	require.NoError(t, err)
+	assert.Equal(t, []change{{"uk", impact.NewlyAllowed}}, changes(rep))
+}
+
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("id: [\n"), 0o644))
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t), []string{dir}, check.Options{})
+	require.NoError(t, err)
+	assert.False(t, rep.Changed(), "a manifest broken under both policies has not changed")
+	assert.Equal(t, 1, rep.Summary.Errors)
+	_, err = impact.Compare(context.Background(), nil, engine(t), []string{dir}, check.Options{})
+	assert.Error(t, err)
+}

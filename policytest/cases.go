@@ -1,0 +1,321 @@
+// Package policytest runs declarative test cases against a policy: YAML files in which each case
+// is a processing activity (written inline, or taken from a manifest), the decision it must get,
+// and the rules that must and must not fire. The same cases run from `policyengine test` and,
+// with Run, from `go test` in any Go service.
+//
+// A case file:
+//
+//	# Retention: "usually a maximum of 6 months after the last application date"
+//	now: "2026-11-28T00:00:00Z"        # the evaluation time of every case (optional)
+//	cases:
+//	  - name: Recruitment data kept six months after the last application is allowed
+//	    activity:
+//	      id: applications
+//	      data_categories: [name, cv]
+//	      purposes: [recruitment.applications]
+//	      legal_basis: contract
+//	      retention: {period: P6M, from: last_application_date}
+//	    expect:
+//	      allow: true
+//	      fires: [retention.at_limit]            # rules (or warnings) that must fire
+//	      not_fires: [retention.exceeds_limit]   # rules that must not
+//	  - name: A talent pool kept a year is denied
+//	    manifest: ../../examples/manifests/recruitment.yaml#talent-pool
+//	    expect:
+//	      allow: false
+//	      fires: ["retention.exceeds_limit at /retention/period"]
+//
+// A case's activity is inline (activity) or an activity of a manifest (manifest: path#id, the
+// path relative to the case file). expect.allow is required; fires entries are a rule id, or a
+// rule id and the JSON pointer it must fire at ("rule at /path").
+package policytest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/manifest"
+)
+
+// ErrInvalidCase is wrapped by every error about a case file that cannot be run.
+var ErrInvalidCase = errors.New("invalid test case")
+
+// Case is one test case.
+type Case struct {
+	// Name says what the case shows, in the policy's words.
+	Name string
+	// File and Line locate the case.
+	File string
+	Line int
+	// Activity is the activity to decide, as JSON.
+	Activity []byte
+	// Source says where the activity comes from: "inline", or the manifest path and id.
+	Source string
+	// Now is the evaluation time; zero means the engine's clock.
+	Now time.Time
+	// Expect is what the decision must be.
+	Expect Expect
+}
+
+// Expect is what a case's decision must be.
+type Expect struct {
+	// Allow is the decision.
+	Allow bool
+	// Fires are findings (reasons or warnings) that must be made: a rule id, and a path if
+	// given.
+	Fires []Finding
+	// NotFires are rules that must make no finding.
+	NotFires []string
+}
+
+// Finding names a rule, and optionally the JSON pointer it fires at.
+type Finding struct {
+	Rule string `json:"rule"`
+	Path string `json:"path,omitempty"`
+}
+
+// String renders the finding as a case file writes it.
+func (f Finding) String() string {
+	if f.Path == "" {
+		return f.Rule
+	}
+	return f.Rule + " at " + f.Path
+}
+
+// caseError is an ErrInvalidCase at a place in a file.
+func caseError(file string, line int, format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidCase, document.Describe(file, line, 0, "", fmt.Sprintf(format, a...)))
+}
+
+// Load reads the cases of a file, or of every .yaml and .yml file under a directory (sorted).
+func Load(path string) ([]*Case, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, err)
+	}
+	if !info.IsDir() {
+		return LoadFile(path)
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, err)
+	}
+	sort.Strings(files)
+	var cases []*Case
+	for _, f := range files {
+		cs, err := LoadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		cases = append(cases, cs...)
+	}
+	return cases, nil
+}
+
+// LoadFile reads the cases of one file.
+func LoadFile(file string) ([]*Case, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, err)
+	}
+	docs, err := document.ParseYAML(src, document.Options{Positions: true})
+	if err != nil {
+		var de *document.Error
+		if errors.As(err, &de) {
+			return nil, caseError(file, de.Line, "%s", de.Message)
+		}
+		return nil, caseError(file, 0, "%v", err)
+	}
+	if len(docs) != 1 {
+		return nil, caseError(file, 0, "expected one YAML document, found %d", len(docs))
+	}
+	doc := docs[0]
+	at := func(pointer string) int { return doc.Locate(pointer).Line }
+	top, ok := doc.Value.(map[string]any)
+	if !ok {
+		return nil, caseError(file, 1, "expected {now, cases}")
+	}
+	if err := onlyKeys(top, "", at, file, "now", "cases"); err != nil {
+		return nil, err
+	}
+	var fileNow time.Time
+	if s, ok := top["now"]; ok {
+		if fileNow, err = parseTime(s); err != nil {
+			return nil, caseError(file, at("/now"), "now: %v", err)
+		}
+	}
+	list, ok := top["cases"].([]any)
+	if !ok || len(list) == 0 {
+		return nil, caseError(file, at("/cases"), "expected a non-empty list of cases")
+	}
+	var cases []*Case
+	names := map[string]int{}
+	for i, item := range list {
+		ptr := fmt.Sprintf("/cases/%d", i)
+		c, err := readCase(file, ptr, item, at)
+		if err != nil {
+			return nil, err
+		}
+		if c.Now.IsZero() {
+			c.Now = fileNow
+		}
+		if prev, dup := names[c.Name]; dup {
+			return nil, caseError(file, c.Line, "case %q is already at line %d", c.Name, prev)
+		}
+		names[c.Name] = c.Line
+		cases = append(cases, c)
+	}
+	return cases, nil
+}
+
+func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
+	m, ok := item.(map[string]any)
+	if !ok {
+		return nil, caseError(file, at(ptr), "expected a case: {name, activity or manifest, expect}")
+	}
+	if err := onlyKeys(m, ptr, at, file, "name", "now", "activity", "manifest", "expect"); err != nil {
+		return nil, err
+	}
+	c := &Case{File: file, Line: at(ptr)}
+	c.Name, _ = m["name"].(string)
+	if strings.TrimSpace(c.Name) == "" {
+		return nil, caseError(file, at(ptr), "a case needs a name")
+	}
+	if s, ok := m["now"]; ok {
+		t, err := parseTime(s)
+		if err != nil {
+			return nil, caseError(file, at(ptr+"/now"), "now: %v", err)
+		}
+		c.Now = t
+	}
+	activity, inline := m["activity"]
+	ref, fromManifest := m["manifest"].(string)
+	switch {
+	case inline && fromManifest:
+		return nil, caseError(file, at(ptr), "case %q: give an activity or a manifest, not both", c.Name)
+	case inline:
+		js, err := json.Marshal(activity)
+		if err != nil {
+			return nil, caseError(file, at(ptr+"/activity"), "case %q: the activity cannot be written as JSON", c.Name)
+		}
+		c.Activity, c.Source = js, "inline"
+	case fromManifest:
+		js, err := fromManifestRef(file, ref)
+		if err != nil {
+			return nil, caseError(file, at(ptr+"/manifest"), "case %q: %v", c.Name, err)
+		}
+		c.Activity, c.Source = js, ref
+	default:
+		return nil, caseError(file, at(ptr), "case %q: give an activity or a manifest", c.Name)
+	}
+	exp, ok := m["expect"].(map[string]any)
+	if !ok {
+		return nil, caseError(file, at(ptr), "case %q: expect {allow, fires, not_fires} is required", c.Name)
+	}
+	eptr := ptr + "/expect"
+	if err := onlyKeys(exp, eptr, at, file, "allow", "fires", "not_fires"); err != nil {
+		return nil, err
+	}
+	allow, ok := exp["allow"].(bool)
+	if !ok {
+		return nil, caseError(file, at(eptr), "case %q: expect.allow must be true or false", c.Name)
+	}
+	c.Expect.Allow = allow
+	fires, err := strings_(exp["fires"])
+	if err != nil {
+		return nil, caseError(file, at(eptr+"/fires"), "case %q: fires: %v", c.Name, err)
+	}
+	for _, f := range fires {
+		rule, path, _ := strings.Cut(f, " at ")
+		c.Expect.Fires = append(c.Expect.Fires, Finding{Rule: strings.TrimSpace(rule), Path: strings.TrimSpace(path)})
+	}
+	if c.Expect.NotFires, err = strings_(exp["not_fires"]); err != nil {
+		return nil, caseError(file, at(eptr+"/not_fires"), "case %q: not_fires: %v", c.Name, err)
+	}
+	return c, nil
+}
+
+// fromManifestRef reads the activity a manifest reference (path#id, relative to the case
+// file) names.
+func fromManifestRef(caseFile, ref string) ([]byte, error) {
+	path, id, ok := strings.Cut(ref, "#")
+	if !ok || id == "" {
+		return nil, fmt.Errorf("manifest: expected path#activity-id")
+	}
+	m, err := manifest.ReadFile(filepath.Join(filepath.Dir(caseFile), filepath.FromSlash(path)), manifest.Options{})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range m.Entries {
+		if e.ID == id {
+			return e.JSON, nil
+		}
+	}
+	return nil, fmt.Errorf("manifest %s has no activity %q", path, id)
+}
+
+func onlyKeys(m map[string]any, ptr string, at func(string) int, file string, allowed ...string) error {
+	var unknown []string
+	for k := range m {
+		found := false
+		for _, a := range allowed {
+			found = found || k == a
+		}
+		if !found {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return caseError(file, at(ptr+"/"+unknown[0]), "unknown key %q (expected %s)", unknown[0], strings.Join(allowed, ", "))
+}
+
+func strings_(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, errors.New("expected a list of rule ids")
+	}
+	out := make([]string, len(list))
+	for i, x := range list {
+		s, ok := x.(string)
+		if !ok || strings.TrimSpace(s) == "" {
+			return nil, errors.New("expected a list of rule ids")
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func parseTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, errors.New("expected an RFC 3339 time such as 2026-11-28T00:00:00Z")
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errors.New("expected an RFC 3339 time such as 2026-11-28T00:00:00Z")
+	}
+	return t, nil
+}

@@ -1,0 +1,185 @@
+package policytest
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/policy"
+	regofiles "github.com/confect/policyengine/rego"
+)
+
+// RegoResult is how one Rego unit test went.
+type RegoResult struct {
+	// Name is the test's package and rule, e.g. data.policyengine.rules.consent_test.test_x.
+	Name string `json:"name"`
+	// File and Line locate the test.
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// Passed says the test passed.
+	Passed bool `json:"passed"`
+	// Failure says how it failed.
+	Failure string `json:"failure,omitempty"`
+	// Duration is how long it ran.
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Modules gathers what a policy's Rego tests run against: the built-in rules, the test
+// fixtures, and the policy's own rules and tests; with builtinTests, the built-in rules' tests
+// too (they are written against Confect's document).
+func modules(p *policy.Policy, builtinTests bool) (map[string]*ast.Module, error) {
+	sources, err := compiler.Builtins()
+	if err != nil {
+		return nil, err
+	}
+	err = fs.WalkDir(regofiles.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(name, "_test.rego") {
+			return err
+		}
+		if !builtinTests && name != "fixtures_test.rego" {
+			return nil
+		}
+		src, err := fs.ReadFile(regofiles.FS(), name)
+		sources[compiler.BuiltinPrefix+name] = src
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range append(append([]policy.Module{}, p.Modules...), p.Tests...) {
+		sources[m.Name] = m.Source
+	}
+	out := make(map[string]*ast.Module, len(sources))
+	var problems []*policy.Error
+	for name, src := range sources {
+		m, err := ast.ParseModuleWithOpts(name, string(src), compiler.ParserOptions())
+		if err != nil {
+			problems = append(problems, &policy.Error{File: name, Message: err.Error()})
+			continue
+		}
+		out[name] = m
+	}
+	if len(problems) > 0 {
+		return nil, policy.Invalid(problems)
+	}
+	return out, nil
+}
+
+// RunRego runs a policy's Rego unit tests against its document, as `opa test` does: the
+// built-in rules' tests when builtinTests is set (for Confect's own policy), and the tests
+// beside the policy's own modules. Tests whose name does not match filter are skipped. With a
+// coverage tracer, the lines the tests reach are recorded.
+func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *regexp.Regexp, cov *cover.Cover) ([]RegoResult, error) {
+	mods, err := modules(p, builtinTests)
+	if err != nil {
+		return nil, err
+	}
+	runner := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().WithStrict(true).WithCapabilities(compiler.Capabilities())).
+		SetStore(inmem.NewFromObject(p.Data())).
+		SetModules(mods)
+	if filter != nil {
+		runner = runner.Filter(filter.String())
+	}
+	if cov != nil {
+		runner = runner.SetCoverageQueryTracer(cov)
+	}
+	ch, err := runner.Run(ctx, mods)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
+	}
+	var out []RegoResult
+	for r := range ch {
+		res := RegoResult{Name: r.Package + "." + r.Name, Passed: r.Pass(), Duration: r.Duration}
+		if r.Location != nil {
+			res.File, res.Line = r.Location.File, r.Location.Row
+		}
+		switch {
+		case r.Error != nil:
+			res.Failure = "error: " + r.Error.Error()
+		case r.Fail:
+			res.Failure = "failed"
+			if r.FailedAt != nil && r.FailedAt.Location != nil {
+				res.Failure = fmt.Sprintf("failed at line %d: %s", r.FailedAt.Location.Row, r.FailedAt.String())
+			}
+		}
+		out = append(out, res)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out, nil
+}
+
+// traceCases evaluates the cases' activities with a coverage tracer, for the Rego lines the
+// cases reach.
+func traceCases(ctx context.Context, p *policy.Policy, cases []*Case, cov *cover.Cover) error {
+	built, err := compiler.Build(p)
+	if err != nil {
+		return err
+	}
+	pq, err := rego.New(
+		rego.Query(compiler.Entrypoint),
+		rego.Compiler(built.Compiler),
+		rego.Store(inmem.NewFromObject(built.Data)),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cases {
+		input, err := ast.ValueFromReader(strings.NewReader(string(c.Activity)))
+		if err != nil {
+			continue // the case reports it
+		}
+		now := c.Now
+		if now.IsZero() {
+			now = time.Now()
+		}
+		// A prepared query takes its tracers per evaluation.
+		if _, err := pq.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalQueryTracer(cov)); err != nil {
+			continue // the case reports it
+		}
+	}
+	return nil
+}
+
+// RegoCoverage is line coverage of the policy's Rego (not its tests).
+type RegoCoverage struct {
+	// Files holds each module's coverage, in percent.
+	Files map[string]float64 `json:"files"`
+	// Covered and NotCovered count lines.
+	Covered    int `json:"covered_lines"`
+	NotCovered int `json:"not_covered_lines"`
+	// Percent is the share of lines covered.
+	Percent float64 `json:"percent"`
+}
+
+func regoCoverage(report cover.Report) RegoCoverage {
+	out := RegoCoverage{Files: map[string]float64{}}
+	for name, f := range report.Files {
+		if strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		out.Files[name] = f.Coverage
+		out.Covered += f.CoveredLines
+		out.NotCovered += f.NotCoveredLines
+	}
+	if total := out.Covered + out.NotCovered; total > 0 {
+		out.Percent = 100 * float64(out.Covered) / float64(total)
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package policytest
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confect/policyengine"
+)
+
+// Result is how a case went.
+type Result struct {
+	// Case is the case.
+	Case *Case `json:"-"`
+	// Name, File and Line repeat the case's, for reports.
+	Name string `json:"name"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+	// Passed says the decision was what the case expects.
+	Passed bool `json:"passed"`
+	// Decision is the engine's decision (denying, when Err is set).
+	Decision policyengine.Decision `json:"decision"`
+	// Err is why the engine could not decide, if it could not.
+	Err string `json:"error,omitempty"`
+	// Failures say how the decision differs from the expectation.
+	Failures []string `json:"failures,omitempty"`
+	// Duration is how long the decision took.
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Evaluate decides every case whose name matches filter (nil: all) and compares the decision
+// with the case's expectation.
+func Evaluate(ctx context.Context, engine *policyengine.Engine, cases []*Case, filter *regexp.Regexp) []Result {
+	var out []Result
+	for _, c := range cases {
+		if filter != nil && !filter.MatchString(c.Name) {
+			continue
+		}
+		out = append(out, Check(ctx, engine, c))
+	}
+	return out
+}
+
+// Check decides one case and compares the decision with its expectation.
+func Check(ctx context.Context, engine *policyengine.Engine, c *Case) Result {
+	r := Result{Case: c, Name: c.Name, File: c.File, Line: c.Line}
+	if !c.Now.IsZero() {
+		ctx = policyengine.AtTime(ctx, c.Now)
+	}
+	start := time.Now()
+	d, err := engine.EvaluateJSON(ctx, c.Activity)
+	r.Duration = time.Since(start)
+	r.Decision = d
+	if err != nil {
+		r.Err = err.Error()
+		r.Failures = []string{"the engine could not decide: " + err.Error()}
+		return r
+	}
+	r.Failures = compare(c.Expect, d)
+	r.Passed = len(r.Failures) == 0
+	return r
+}
+
+// compare lists how a decision differs from an expectation, as a diff a person reads: what was
+// expected and is missing (-), what was found and must not be (+).
+func compare(want Expect, d policyengine.Decision) []string {
+	var out []string
+	if want.Allow != d.Allow {
+		out = append(out, fmt.Sprintf("allow: expected %v, got %v", want.Allow, d.Allow))
+	}
+	found := append(append([]policyengine.Reason{}, d.Reasons...), d.Warnings...)
+	for _, f := range want.Fires {
+		if !fired(found, f) {
+			out = append(out, "- "+f.String()+" (expected to fire, did not)")
+		}
+	}
+	for _, rule := range want.NotFires {
+		for _, r := range found {
+			if r.Rule == rule {
+				out = append(out, fmt.Sprintf("+ %s at %s (expected not to fire): %s", r.Rule, pathOrRoot(r.Path), r.Message))
+			}
+		}
+	}
+	if want.Allow && !d.Allow {
+		for _, r := range d.Reasons {
+			out = append(out, fmt.Sprintf("+ %s at %s: %s", r.Rule, pathOrRoot(r.Path), r.Message))
+		}
+	}
+	return out
+}
+
+func fired(found []policyengine.Reason, f Finding) bool {
+	for _, r := range found {
+		if r.Rule == f.Rule && (f.Path == "" || r.Path == f.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+// Run runs the cases under path (a case file, or a directory of them) as subtests of t, one per
+// case, and fails a subtest with the difference between the expected and the actual decision.
+// A case file that cannot be read fails t.
+func Run(t *testing.T, engine *policyengine.Engine, path string) {
+	t.Helper()
+	cases, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			r := Check(context.Background(), engine, c)
+			if !r.Passed {
+				t.Errorf("%s:%d: %s\n%s\ngot: %s", c.File, c.Line, c.Name, strings.Join(r.Failures, "\n"), describe(r.Decision))
+			}
+		})
+	}
+}
+
+// describe renders a decision's findings for a failure message.
+func describe(d policyengine.Decision) string {
+	var parts []string
+	for _, r := range d.Reasons {
+		parts = append(parts, r.Rule+" at "+pathOrRoot(r.Path))
+	}
+	for _, r := range d.Warnings {
+		parts = append(parts, "warning "+r.Rule+" at "+pathOrRoot(r.Path))
+	}
+	sort.Strings(parts)
+	verdict := "deny"
+	if d.Allow {
+		verdict = "allow"
+	}
+	if len(parts) == 0 {
+		return verdict
+	}
+	return verdict + ": " + strings.Join(parts, ", ")
+}
