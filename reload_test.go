@@ -130,16 +130,20 @@ func TestReloadFailureKeepsThePolicy(t *testing.T) {
 	e := newEngine(t, policyengine.WithPolicyDir(dir))
 	before := e.Revision()
 
-	for name, breakIt := range map[string]func(){
-		"document fails its schema": func() {
+	for _, step := range []struct {
+		name    string
+		breakIt func()
+	}{
+		{"document fails its schema", func() {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("privacy_policy: {}\n"), 0o644))
-		},
-		"module does not compile": func() {
+		}},
+		{"module does not compile", func() {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), mustReadFile(t, "policy/confect.yaml"), 0o644))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.rego"), []byte("package policyengine.rules.bad\n\ndeny contains"), 0o644))
-		},
-		"directory gone": func() { require.NoError(t, os.RemoveAll(dir)) },
+		}},
+		{"directory gone", func() { require.NoError(t, os.RemoveAll(dir)) }},
 	} {
+		name, breakIt := step.name, step.breakIt
 		breakIt()
 		err := e.Reload(context.Background())
 		require.Error(t, err, name)

@@ -270,7 +270,11 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 		if in == nil {
 			in = os.Stdin
 		}
-		data, rerr := io.ReadAll(in)
+		limit := opts.Manifest.MaxBytes
+		if limit <= 0 {
+			limit = manifest.DefaultMaxBytes
+		}
+		data, rerr := io.ReadAll(io.LimitReader(in, limit+1)) // one byte more: Parse reports it
 		if rerr != nil {
 			return []Result{fileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}
 		}

@@ -87,17 +87,35 @@ const (
 
 // Options bound what is read.
 type Options struct {
+	// MaxBytes is the largest manifest read; 0 means DefaultMaxBytes.
+	MaxBytes int64
 	// MaxActivities is the most activities one manifest may hold; 0 means DefaultMaxActivities.
 	MaxActivities int
 	// MaxDepth and MaxValues bound the parse, as in the engine; 0 means the defaults.
 	MaxDepth, MaxValues int
 }
 
-// DefaultMaxActivities is the activities per manifest accepted when Options.MaxActivities is 0.
-const DefaultMaxActivities = 10000
+// Defaults for Options' zero fields.
+const (
+	// DefaultMaxBytes is the largest manifest read when Options.MaxBytes is 0.
+	DefaultMaxBytes = 64 << 20
+	// DefaultMaxActivities is the activities per manifest accepted when Options.MaxActivities
+	// is 0.
+	DefaultMaxActivities = 10000
+)
+
+func (o Options) maxBytes() int64 {
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return DefaultMaxBytes
+}
 
 // ReadFile reads and parses a manifest file.
 func ReadFile(path string, opts Options) (*Manifest, error) {
+	if info, err := os.Stat(path); err == nil && info.Size() > opts.maxBytes() {
+		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
@@ -112,6 +130,9 @@ func ReadFile(path string, opts Options) (*Manifest, error) {
 
 // Parse parses a manifest's content; name is what errors and results call it.
 func Parse(name string, data []byte, format Format, opts Options) (*Manifest, error) {
+	if int64(len(data)) > opts.maxBytes() {
+		return nil, &Error{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+	}
 	if format == Auto {
 		format = detect(name, data)
 	}

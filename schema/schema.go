@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -183,7 +184,7 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 // describe turns one failed keyword into field errors with messages of our own: the library's
 // messages for format, pattern and bounds quote the value.
 func (c *compiled) describe(ve *jsonschema.ValidationError) []*FieldError {
-	at := ve.InstanceLocation
+	at := unescapeLocation(ve.InstanceLocation)
 	keyword := ve.KeywordLocation[strings.LastIndexByte(ve.KeywordLocation, '/')+1:]
 	switch keyword {
 	case "required":
@@ -255,6 +256,21 @@ func (c *compiled) description(absoluteKeywordLocation string) string {
 		}
 	}
 	return ""
+}
+
+// unescapeLocation turns the library's instance location, whose tokens are URL path-escaped
+// ("Bad%20Key"), into a plain JSON pointer.
+func unescapeLocation(loc string) string {
+	if !strings.Contains(loc, "%") {
+		return loc
+	}
+	parts := strings.Split(loc, "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // quotedNames extracts 'name' items from a library message such as "missing properties: 'a', 'b'".

@@ -22,6 +22,7 @@ func ParseJSON(data []byte, opts Options) (*Doc, error) {
 	if p.i == len(data) {
 		return nil, p.errorf("", "the document is empty")
 	}
+	p.mark("")
 	v, err := p.value("", 0)
 	if err != nil {
 		if !opts.Positions {

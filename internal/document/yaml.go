@@ -46,6 +46,9 @@ func ParseYAML(data []byte, opts Options) ([]*Doc, error) {
 			}
 			root = root.Content[0]
 		}
+		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" && root.Value == "" {
+			continue // an empty document, as a trailing "---" leaves
+		}
 		w.mark("", root)
 		v, err := w.walk(root, "", 0)
 		if err != nil {
@@ -95,11 +98,17 @@ func yamlSyntaxError(err error) error {
 	return &Error{Message: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
+// MaxAliasValues bounds the values YAML aliases may expand to in one parse: anchors save
+// writing, and a manifest that needs more than this from them is an alias bomb.
+const MaxAliasValues = 100_000
+
 type yamlWalker struct {
-	maxDepth  int
-	maxValues int
-	values    int
-	positions map[string]Position
+	maxDepth    int
+	maxValues   int
+	values      int
+	aliasDepth  int // > 0 while expanding an alias
+	aliasValues int
+	positions   map[string]Position
 }
 
 func (w *yamlWalker) mark(pointer string, n *yaml.Node) {
@@ -119,11 +128,19 @@ func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) 
 	if w.values > w.maxValues {
 		return nil, w.errorAt(n, pointer, "the document holds too many values, aliases expanded (limit "+strconv.Itoa(w.maxValues)+")")
 	}
+	if w.aliasDepth > 0 {
+		w.aliasValues++
+		if w.aliasValues > MaxAliasValues {
+			return nil, w.errorAt(n, pointer, "YAML aliases expand to too many values (limit "+strconv.Itoa(MaxAliasValues)+")")
+		}
+	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		if depth > w.maxDepth {
 			return nil, w.errorAt(n, pointer, "nesting deeper than "+strconv.Itoa(w.maxDepth)+" levels")
 		}
+		w.aliasDepth++
+		defer func() { w.aliasDepth-- }()
 		return w.walk(n.Alias, pointer, depth)
 	case yaml.MappingNode:
 		if depth+1 > w.maxDepth {

@@ -1,0 +1,92 @@
+package policyengine
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/policy"
+)
+
+// withDecision prepares an engine whose decision.rego is replaced: the faults a tampered or
+// hand-made rule set can produce, which no policy directory can (its modules cannot touch the
+// decision).
+func withDecision(t *testing.T, decision string) *Engine {
+	t.Helper()
+	sources, err := compiler.Builtins()
+	require.NoError(t, err)
+	sources["rego/decision.rego"] = []byte(decision)
+	p := policy.Default()
+	built, err := compiler.Compile(p, sources)
+	require.NoError(t, err)
+	e := &Engine{clock: time.Now, limits: Limits{}.orDefaults()}
+	st, err := e.prepare(context.Background(), p, built)
+	require.NoError(t, err)
+	e.state.Store(st)
+	return e
+}
+
+const activity = `{"id": "a", "data_categories": ["email"], "purposes": ["purchase.orders"], "legal_basis": "contract", "retention": {"period": "P1Y"}}`
+
+func TestFaultsFailClosed(t *testing.T) {
+	for name, tc := range map[string]struct{ decision, want string }{
+		"undefined decision": {"package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [], \"warnings\": [], \"errors\": []} if input.id == \"never\"\n",
+			"the policy returned no decision"},
+		"allow of the wrong type": {"package policyengine\n\ndecision := {\"allow\": \"yes\", \"reasons\": [], \"warnings\": [], \"errors\": []}\n",
+			"the decision has no allow"},
+		"no reasons list": {"package policyengine\n\ndecision := {\"allow\": true, \"warnings\": [], \"errors\": []}\n",
+			"the decision's reasons are not a list"},
+		"no errors list": {"package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [], \"warnings\": []}\n",
+			"the decision has no errors list"},
+		"not an object": {"package policyengine\n\ndecision := true\n",
+			"the decision is not an object"},
+		"builtin error": {"package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [], \"warnings\": [], \"errors\": [time.parse_rfc3339_ns(\"yesterday\")]}\n",
+			"time.parse_rfc3339_ns"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := withDecision(t, tc.decision)
+			d, err := e.EvaluateJSON(context.Background(), []byte(activity))
+			assert.False(t, d.Allow)
+			require.ErrorIs(t, err, ErrEvaluation)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+
+	// Allow true with a reason beside it is a deny.
+	e := withDecision(t, "package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [{\"rule\": \"x.y\", \"path\": \"\", \"message\": \"m\"}], \"warnings\": [], \"errors\": []}\n")
+	d, err := e.EvaluateJSON(context.Background(), []byte(activity))
+	require.NoError(t, err)
+	assert.False(t, d.Allow)
+}
+
+// The same input and policy give byte-identical output, run after run: sorted reasons, no map
+// order leaking.
+func TestDeterministicDecisions(t *testing.T) {
+	e, err := New(context.Background(), WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	doc := []byte(`{"id": "x", "data_subjects": ["child", "customer", "robot"], "data_categories": ["health", "shoe_size", "email", "genetic"],
+		"sources": ["rumour", "cookies"], "purposes": ["resale", "security.maintenance", "marketing.materials"], "legal_basis": "consent",
+		"consent": {"status": "withdrawn"}, "channel": {"type": "email", "content": "marketing"}, "retention": {"period": "P5Y", "from": "collection"},
+		"subject": {"opted_out_marketing": true, "restricted": true, "last_activity_at": "2020-01-01T00:00:00Z"},
+		"recipients": [{"name": "A", "type": "public"}, {"name": "B", "type": "subprocessor", "country": "US"}, {"name": "C", "type": "authority"}]}`)
+	var first []byte
+	for i := 0; i < 50; i++ {
+		d, err := e.EvaluateJSON(context.Background(), doc)
+		require.NoError(t, err)
+		out, err := json.Marshal(d)
+		require.NoError(t, err)
+		if first == nil {
+			first = out
+			require.Greater(t, len(d.Reasons), 15)
+			continue
+		}
+		require.Equal(t, string(first), string(out), "run %d", i)
+	}
+	assert.True(t, strings.Contains(string(first), `"rule":"category.sensitive"`))
+}
