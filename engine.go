@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -119,11 +120,15 @@ func (e *Engine) load(ctx context.Context, src source) (*prepared, error) {
 }
 
 func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.Result) (*prepared, error) {
+	// The engine validates every activity in Go before it asks, and tells the rules so.
+	data := maps.Clone(built.Data)
+	data[compiler.EngineRoot] = map[string]any{"validated_input": true}
+	store := inmem.NewFromObject(data)
 	query := func(q string) (rego.PreparedEvalQuery, error) {
 		pq, err := rego.New(
 			rego.Query(q),
 			rego.Compiler(built.Compiler),
-			rego.Store(inmem.NewFromObject(built.Data)),
+			rego.Store(store),
 			rego.StrictBuiltinErrors(true),
 			rego.Capabilities(compiler.Capabilities()),
 		).PrepareForEval(ctx)
@@ -185,6 +190,15 @@ func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
 	return d, err
 }
 
+// EvaluateDocument decides an activity already decoded from JSON or YAML: maps, slices,
+// strings, numbers (json.Number or float64), booleans and nil, as encoding/json produces them.
+func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Decision, error) {
+	st := e.state.Load()
+	d, err := e.evaluate(ctx, st, doc)
+	e.log(ctx, st, doc, d, err)
+	return d, err
+}
+
 // EvaluateJSON decides an activity given as a JSON document. Duplicate keys, invalid UTF-8 and
 // anything the activity schema refuses are input errors.
 func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error) {
@@ -220,14 +234,18 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err := ctx.Err(); err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
-	if err := schema.ValidateActivity(input); err != nil {
-		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	// The fast check passes every well-formed activity; only what it doubts goes through the
+	// JSON Schema, which names the problems.
+	if !schema.ActivityValid(input) {
+		if err := schema.ValidateActivity(input); err != nil {
+			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
 	}
 	value, err := ast.InterfaceToValue(input)
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(e.now(ctx)))
+	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(e.now(ctx)), rego.EvalGenerateJSON(keepAST))
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
@@ -242,64 +260,73 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	return d, nil
 }
 
+// keepAST leaves the result as OPA's AST: the decision is read from it directly, without
+// converting it to Go values first.
+func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
+
 // readDecision reads the decision object the rules return, refusing any shape but the expected
 // one: an unexpected shape is an evaluation error, never an allow.
 func readDecision(v any) (Decision, error) {
-	obj, ok := v.(map[string]any)
+	empty := Decision{Reasons: []Reason{}, Warnings: []Reason{}}
+	t, _ := v.(*ast.Term)
+	if t == nil {
+		return empty, fmt.Errorf("%w: the decision is not an object", ErrEvaluation)
+	}
+	obj, ok := t.Value.(ast.Object)
 	if !ok {
-		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, fmt.Errorf("%w: the decision is not an object", ErrEvaluation)
+		return empty, fmt.Errorf("%w: the decision is not an object", ErrEvaluation)
 	}
-	d := Decision{Reasons: []Reason{}, Warnings: []Reason{}}
-	var problems []*schema.FieldError
-	if errs, ok := obj["errors"].([]any); ok {
-		for _, x := range errs {
-			m, _ := x.(map[string]any)
-			path, _ := m["path"].(string)
-			msg, _ := m["message"].(string)
-			problems = append(problems, &schema.FieldError{Pointer: path, Message: msg})
-		}
-	} else {
-		return d, fmt.Errorf("%w: the decision has no errors list", ErrEvaluation)
-	}
-	if len(problems) > 0 {
-		return d, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
-	}
-	allow, ok := obj["allow"].(bool)
+	errs, ok := arrayAt(obj, "errors")
 	if !ok {
-		return d, fmt.Errorf("%w: the decision has no allow", ErrEvaluation)
+		return empty, fmt.Errorf("%w: the decision has no errors list", ErrEvaluation)
 	}
-	var err error
-	if d.Reasons, err = readReasons(obj["reasons"]); err != nil {
-		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	if errs.Len() > 0 {
+		problems := make([]*schema.FieldError, 0, errs.Len())
+		errs.Foreach(func(x *ast.Term) {
+			m, _ := x.Value.(ast.Object)
+			problems = append(problems, &schema.FieldError{Pointer: stringAt(m, "path"), Message: stringAt(m, "message")})
+		})
+		return empty, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
 	}
-	if d.Warnings, err = readReasons(obj["warnings"]); err != nil {
-		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	allow, ok := valueAt(obj, "allow").(ast.Boolean)
+	if !ok {
+		return empty, fmt.Errorf("%w: the decision has no allow", ErrEvaluation)
 	}
-	d.Allow = allow && len(d.Reasons) == 0
-	return d, nil
+	reasons, err := readReasons(obj, "reasons")
+	if err != nil {
+		return empty, err
+	}
+	warnings, err := readReasons(obj, "warnings")
+	if err != nil {
+		return empty, err
+	}
+	return Decision{Allow: bool(allow) && len(reasons) == 0, Reasons: reasons, Warnings: warnings}, nil
 }
 
-func readReasons(v any) ([]Reason, error) {
-	list, ok := v.([]any)
+func readReasons(obj ast.Object, key string) ([]Reason, error) {
+	list, ok := arrayAt(obj, key)
 	if !ok {
-		return nil, fmt.Errorf("%w: the decision's reasons are not a list", ErrEvaluation)
+		return nil, fmt.Errorf("%w: the decision's %s are not a list", ErrEvaluation, key)
 	}
-	out := make([]Reason, 0, len(list))
-	for _, x := range list {
-		m, ok := x.(map[string]any)
+	out := make([]Reason, 0, list.Len())
+	var bad bool
+	list.Foreach(func(x *ast.Term) {
+		m, ok := x.Value.(ast.Object)
 		if !ok {
-			return nil, fmt.Errorf("%w: a reason is not an object", ErrEvaluation)
+			bad = true
+			return
 		}
-		r := Reason{}
-		r.Rule, _ = m["rule"].(string)
-		r.Message, _ = m["message"].(string)
-		r.Clause, _ = m["clause"].(string)
-		r.ClauseID, _ = m["clause_id"].(string)
-		r.Path, ok = m["path"].(string)
+		r := Reason{Rule: stringAt(m, "rule"), Message: stringAt(m, "message"), Clause: stringAt(m, "clause"), ClauseID: stringAt(m, "clause_id")}
+		path, ok := valueAt(m, "path").(ast.String)
 		if r.Rule == "" || !ok {
-			return nil, fmt.Errorf("%w: a reason has no rule or path", ErrEvaluation)
+			bad = true
+			return
 		}
+		r.Path = string(path)
 		out = append(out, r)
+	})
+	if bad {
+		return nil, fmt.Errorf("%w: a reason is not an object with a rule and a path", ErrEvaluation)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Rule != out[j].Rule {
@@ -308,4 +335,24 @@ func readReasons(v any) ([]Reason, error) {
 		return out[i].Path < out[j].Path
 	})
 	return out, nil
+}
+
+func valueAt(obj ast.Object, key string) ast.Value {
+	if obj == nil {
+		return nil
+	}
+	if t := obj.Get(ast.InternedTerm(key)); t != nil {
+		return t.Value
+	}
+	return nil
+}
+
+func arrayAt(obj ast.Object, key string) (*ast.Array, bool) {
+	a, ok := valueAt(obj, key).(*ast.Array)
+	return a, ok
+}
+
+func stringAt(obj ast.Object, key string) string {
+	s, _ := valueAt(obj, key).(ast.String)
+	return string(s)
 }

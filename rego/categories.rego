@@ -16,9 +16,10 @@ import data.privacy_policy as policy
 #   id: category.sensitive
 #   clause: sensitive-data
 deny contains reason if {
-	lib.controller
-	some i, category in input.data_categories
+	some i in _not_listed
+	category := input.data_categories[i]
 	special := policy.special_categories[category]
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/data_categories/%d", [i]),
@@ -37,13 +38,17 @@ deny contains reason if {
 #   id: category.unlisted
 #   clause: personal-data
 deny contains reason if {
-	lib.controller
-	some i, category in input.data_categories
-	not policy.data_categories[category]
+	some i in _not_listed
+	category := input.data_categories[i]
 	not policy.special_categories[category]
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/data_categories/%d", [i]),
 		sprintf("%q is not personal data the policy says %s processes", [category, policy.organisation]),
 	)
 }
+
+# The categories (by index) that are not personal data the policy lists: special categories and
+# unknown ones. One pass over the categories serves both rules.
+_not_listed := [i | some i, category in input.data_categories; not policy.data_categories[category]]

@@ -16,9 +16,9 @@ import data.privacy_policy as policy
 #   id: data_subject.unlisted
 #   clause: data-subjects
 deny contains reason if {
-	lib.controller
 	some i, subject in input.data_subjects
 	not policy.data_subjects[subject]
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/data_subjects/%d", [i]),
@@ -36,9 +36,9 @@ deny contains reason if {
 #   id: source.unlisted
 #   clause: collection
 deny contains reason if {
-	lib.controller
 	some i, source in input.sources
 	not policy.sources[source]
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/sources/%d", [i]),

@@ -17,9 +17,9 @@ import data.privacy_policy as policy
 #   id: consent.not_given
 #   clause: consent
 deny contains reason if {
-	lib.controller
 	input.legal_basis == "consent"
 	not lib.consent_given
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		lib.consent_path,
@@ -38,8 +38,8 @@ deny contains reason if {
 #   id: consent.stale
 #   clause: consent
 warn contains reason if {
+	input.consent.status == "given"
 	lib.controller
-	lib.consent_given
 	review_after := lib.duration(policy.consent.review_after)
 	given := lib.timestamp_ns(input.consent.given_at)
 	lib.add_duration(given, review_after) < lib.now_ns

@@ -15,7 +15,7 @@ decision := {
 	"allow": allow,
 	"reasons": reasons,
 	"warnings": warnings,
-	"errors": validation.errors,
+	"errors": errors,
 }
 
 default allow := false
@@ -23,9 +23,18 @@ default allow := false
 # Allow counts the reasons as the rules produced them, so that a reason of the wrong shape still
 # denies.
 allow if {
-	count(validation.errors) == 0
+	count(errors) == 0
 	count(_denials) == 0
 }
+
+# Structural problems with the input. The library validates every activity against its JSON
+# Schema in Go before it asks, and says so in its data (policyengine_engine.validated_input);
+# an OPA server, fed by a bundle that does not say so, validates here.
+errors := validation.errors if not _validated
+
+errors := [] if _validated
+
+_validated if data.policyengine_engine.validated_input == true
 
 _denials := {r | some r in data.policyengine.rules[_].deny}
 

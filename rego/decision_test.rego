@@ -180,3 +180,10 @@ test_reason_without_rule_id_still_denies if {
 	not d.allow
 	d.reasons == [{"message": "no id"}]
 }
+
+# The library validates in Go, and tells the rules so: they skip validating again.
+test_validation_is_skipped_where_the_engine_has_validated if {
+	d := policyengine.decision with input as fixtures.without({"id"}) with data.policyengine_engine.validated_input as true
+	d.errors == []
+	not policyengine.decision.allow with input as fixtures.without({"id"})
+}

@@ -7,19 +7,15 @@ package policyengine.lib
 
 import data.privacy_policy as policy
 
-# The activity's role: controller unless it says processor.
-default role := "controller"
-
-role := object.get(input, "role", "controller") if is_object(input)
+# Processing on a customer's behalf under the customer's DPA: only the processor, sharing and
+# transfer rules apply. (Rules read input.role == "processor" directly where they can: OPA
+# indexes such a comparison, so a rule that does not apply costs next to nothing.)
+processor if input.role == "processor"
 
 # The company's own processing as controller: every rule applies. Anything but an explicit
 # processor role counts as controller, so a misspelt role cannot switch the controller rules off
 # (it is also a validation error).
-controller if role != "processor"
-
-# Processing on a customer's behalf under the customer's DPA: only the processor, sharing and
-# transfer rules apply.
-processor if role == "processor"
+controller if not processor
 
 # reason builds the reason a rule reports, from the rule's METADATA (custom.id and
 # custom.clause), a JSON pointer into the input and a message.

@@ -18,10 +18,10 @@ import data.privacy_policy as policy
 #   id: marketing.email_without_consent
 #   clause: marketing-consent
 deny contains reason if {
-	lib.controller
 	input.channel.content == "marketing"
 	policy.marketing.consent_channels[input.channel.type]
 	not lib.consent_given
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		lib.consent_path,
@@ -39,8 +39,8 @@ deny contains reason if {
 #   id: marketing.opted_out
 #   clause: opt-out
 deny contains reason if {
-	lib.controller
 	input.subject.opted_out_marketing == true
+	lib.controller
 	some path, message in _marketing
 	reason := lib.reason(rego.metadata.rule(), path, message)
 }
@@ -65,8 +65,8 @@ _marketing[sprintf("/purposes/%d", [i])] := message if {
 #   id: profiling.opted_out
 #   clause: opt-out
 deny contains reason if {
-	lib.controller
 	input.subject.opted_out_profiling == true
+	lib.controller
 	some path, message in _profiling
 	reason := lib.reason(rego.metadata.rule(), path, message)
 }

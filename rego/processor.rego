@@ -19,7 +19,7 @@ import data.privacy_policy as policy
 #   id: processor.no_customer_dpa
 #   clause: processor
 deny contains reason if {
-	lib.processor
+	input.role == "processor"
 	not _names_dpa
 	reason := lib.reason(
 		rego.metadata.rule(),

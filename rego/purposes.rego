@@ -16,9 +16,10 @@ import data.privacy_policy as policy
 #   id: purpose.unlisted
 #   clause: purposes
 deny contains reason if {
-	lib.controller
-	some i, purpose in input.purposes
+	some i in _unpermitted
+	purpose := input.purposes[i]
 	not policy.purposes[purpose]
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/purposes/%d", [i]),
@@ -35,8 +36,8 @@ deny contains reason if {
 #   id: legal_basis.missing
 #   clause: legal-basis
 deny contains reason if {
-	lib.controller
 	not input.legal_basis
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		"/legal_basis",
@@ -54,11 +55,11 @@ deny contains reason if {
 #   id: legal_basis.not_permitted
 #   clause: legal-basis
 deny contains reason if {
-	lib.controller
 	basis := input.legal_basis
-	some i, name in input.purposes
+	some i in _unpermitted
+	name := input.purposes[i]
 	purpose := policy.purposes[name]
-	not purpose.legal_bases[basis]
+	lib.controller
 	permitted := concat(", ", sort([b | some b, ok in purpose.legal_bases; ok == true]))
 	reason := lib.reason(
 		rego.metadata.rule(),
@@ -66,3 +67,13 @@ deny contains reason if {
 		sprintf("purpose %q may rest only on %s, not on %s", [name, permitted, basis]),
 	)
 }
+
+# The purposes (by index) that do not permit the activity's legal basis: unlisted ones (which
+# permit nothing) among them. One pass over the purposes serves both rules.
+_unpermitted := [i | some i, name in input.purposes; not policy.purposes[name].legal_bases[_basis]]
+
+# The legal basis, "" when none is named (a missing one inside `not` would make the scan empty).
+# A default rule, not object.get(input, ...): passing the whole input to a builtin copies it.
+default _basis := ""
+
+_basis := input.legal_basis

@@ -95,3 +95,10 @@ test_processor_activity_with_basis_its_purpose_does_not_permit_is_out_of_scope i
 	activity := fixtures.processor_with_patch({"purposes": ["security.maintenance"], "legal_basis": "contract"})
 	fixtures.findings(purposes.deny) == set() with input as activity
 }
+
+# With no legal basis at all, an unlisted purpose is still denied as unlisted, besides the
+# missing basis.
+test_unlisted_purpose_without_a_basis_is_denied_as_unlisted_too if {
+	activity := fixtures.with_patch({"purposes": ["purchase.orders", "resale"]})
+	fixtures.findings(purposes.deny) == {["legal_basis.missing", "/legal_basis"], ["purpose.unlisted", "/purposes/1"]} with input as object.remove(activity, {"legal_basis"})
+}

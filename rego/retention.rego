@@ -18,8 +18,8 @@ import data.privacy_policy as policy
 #   id: retention.missing
 #   clause: retention
 deny contains reason if {
-	lib.controller
 	not input.retention.period
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		_missing_path,
@@ -43,8 +43,8 @@ _missing_path := "/retention" if not input.retention
 #   id: retention.exceeds_limit
 #   clause: retention
 deny contains reason if {
-	lib.controller
 	some key, message in _limit_problems
+	lib.controller
 	[name, path] := key
 	reason := lib.reason_with_clause(rego.metadata.rule(), policy.retention.limits[name].clause, path, message)
 }
@@ -77,8 +77,8 @@ _limit_problems[[name, "/retention/from"]] := message if {
 #   id: retention.at_limit
 #   clause: retention
 warn contains reason if {
-	lib.controller
 	some name, limit in applicable_limits
+	lib.controller
 	allowed := allowed_period(limit)
 	period := lib.duration(input.retention.period)
 	not lib.longer(period, allowed)
@@ -102,8 +102,8 @@ warn contains reason if {
 #   id: retention.expired
 #   clause: retention
 deny contains reason if {
-	lib.controller
 	some name, limit in applicable_limits
+	lib.controller
 	allowed := allowed_period(limit)
 	lib.bounded(allowed)
 	clock := input.subject[limit.subject_clock]
@@ -119,17 +119,14 @@ deny contains reason if {
 # The policy's retention limits that apply to this activity: it lists one of the limit's
 # purposes or data subjects.
 applicable_limits[name] := limit if {
-	some name, limit in policy.retention.limits
-	_applies(limit)
-}
-
-_applies(limit) if {
 	some purpose in input.purposes
+	some name, limit in policy.retention.limits
 	limit.applies_to.purposes[purpose]
 }
 
-_applies(limit) if {
+applicable_limits[name] := limit if {
 	some subject in input.data_subjects
+	some name, limit in policy.retention.limits
 	limit.applies_to.data_subjects[subject]
 }
 

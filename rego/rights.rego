@@ -16,9 +16,9 @@ import data.privacy_policy as policy
 #   id: objection.legitimate_interest
 #   clause: objection
 deny contains reason if {
-	lib.controller
 	input.legal_basis == "legitimate_interest"
 	input.subject.objected_legitimate_interest == true
+	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),
 		"/legal_basis",
@@ -36,8 +36,8 @@ deny contains reason if {
 #   id: restriction.requested
 #   clause: restriction
 deny contains reason if {
-	lib.controller
 	input.subject.restricted == true
+	lib.controller
 	some i, purpose in input.purposes
 	not policy.rights.restriction_exempt_purposes[purpose]
 	reason := lib.reason(

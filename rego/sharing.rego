@@ -18,8 +18,10 @@ import data.privacy_policy as policy
 #   id: sharing.recipient_unlisted
 #   clause: sharing
 deny contains reason if {
+	some type in _types
+	not policy.recipient_types[type]
 	some i, recipient in input.recipients
-	not policy.recipient_types[_type(recipient)]
+	object.get(recipient, "type", "") == type
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/type", [i]),
@@ -37,6 +39,7 @@ deny contains reason if {
 #   id: sharing.authority_without_court_order
 #   clause: authorities
 deny contains reason if {
+	_types.authority
 	some i, recipient in input.recipients
 	recipient.type == "authority"
 	some field, message in _court_order_problems(recipient)
@@ -65,6 +68,7 @@ _court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
 #   id: sharing.subprocessor_without_dpa
 #   clause: subprocessors
 deny contains reason if {
+	_types.subprocessor
 	some i, recipient in input.recipients
 	recipient.type == "subprocessor"
 	not recipient.dpa == true
@@ -85,6 +89,7 @@ deny contains reason if {
 #   id: sharing.partner_without_legal_basis
 #   clause: business-partners
 deny contains reason if {
+	_types.business_partner
 	some i, recipient in input.recipients
 	recipient.type == "business_partner"
 	not recipient.legal_basis
@@ -106,8 +111,7 @@ deny contains reason if {
 #   id: sharing.public_not_forum
 #   clause: forum
 deny contains reason if {
-	some recipient in input.recipients
-	recipient.type == "public"
+	_types.public
 	some path, message in _public_problems
 	reason := lib.reason(rego.metadata.rule(), path, message)
 }
@@ -130,6 +134,10 @@ _public_problems[sprintf("/data_categories/%d", [i])] := message if {
 
 # A court order counts when it names its reference.
 _names_court_order(recipient) if trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
+
+# The recipient types the activity shares with, one pass over the recipients: a rule about a
+# type that is not among them stops at once.
+_types := {object.get(recipient, "type", "") | some recipient in input.recipients}
 
 _name(recipient) := object.get(recipient, "name", "(unnamed)")
 

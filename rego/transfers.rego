@@ -20,11 +20,14 @@ import data.privacy_policy as policy
 #   clause: transfers
 deny contains reason if {
 	some i, recipient in input.recipients
-	object.get(recipient, "type", "") != "public"
+
+	# object.get, not recipient.country: a missing field inside `not` would make the rule
+	# undefined, and let the recipient through.
 	country := object.get(recipient, "country", "")
-	not lib.in_eu_eea(country)
+	not policy.eu_eea_countries[country]
 	safeguard := object.get(recipient, "transfer_safeguard", "none")
 	not policy.transfer_safeguards[safeguard]
+	not recipient.type == "public"
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/transfer_safeguard", [i]),

@@ -34,6 +34,10 @@ const RulesPackage = "data.policyengine.rules"
 // DataRoot is where the policy document is found in data.
 const DataRoot = "privacy_policy"
 
+// EngineRoot is where the engine puts what it tells the rules about itself (that it has
+// validated the input); bundles leave it out.
+const EngineRoot = "policyengine_engine"
+
 // BuiltinPrefix names the built-in modules in errors and bundles.
 const BuiltinPrefix = "rego/"
 
