@@ -86,3 +86,8 @@ func benchmarkEvaluate(b *testing.B, a policyengine.Activity, opts ...policyengi
 func BenchmarkTypical(b *testing.B) { benchmarkEvaluate(b, typical()) }
 func BenchmarkDenied(b *testing.B)  { benchmarkEvaluate(b, denied()) }
 func BenchmarkLarge(b *testing.B)   { benchmarkEvaluate(b, large()) }
+
+// The same, with the decision cache on: a repeated activity is answered from it.
+func BenchmarkTypicalCached(b *testing.B) {
+	benchmarkEvaluate(b, typical(), policyengine.WithDecisionCache(1024))
+}

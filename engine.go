@@ -38,6 +38,7 @@ type Engine struct {
 	logger  DecisionLogger
 	masking bool
 	limits  Limits
+	cache   int
 	state   atomic.Pointer[prepared]
 
 	reload sync.Mutex // serialises Reload
@@ -51,6 +52,7 @@ type prepared struct {
 	policy   *policy.Policy
 	revision string
 	rules    []Rule
+	cache    *decisionCache // nil: no cache, or the policy's own rules read the clock
 }
 
 // New prepares an engine: it loads the policy (the embedded Confect policy unless an option
@@ -70,7 +72,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if o.clock == nil {
 		o.clock = time.Now
 	}
-	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), source: load}
+	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), cache: o.cache, source: load}
 	st, err := e.load(ctx, load)
 	if err != nil {
 		return nil, err
@@ -137,7 +139,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 		}
 		return pq, nil
 	}
-	decision, err := query(compiler.Entrypoint)
+	decision, err := query(compiler.FindingsEntrypoint)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +156,11 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text,
 			Package: r.Package, File: r.File, Line: r.Line}
 	}
-	return &prepared{query: decision, mask: mask, policy: p, revision: built.Revision, rules: rules}, nil
+	st := &prepared{query: decision, mask: mask, policy: p, revision: built.Revision, rules: rules}
+	if e.cache > 0 && !built.ClockInCustomRules {
+		st.cache = newDecisionCache(e.cache, built.InputFields) // one per revision: a reload starts afresh
+	}
+	return st, nil
 }
 
 // Revision returns the content hash of the policy the engine decides under.
@@ -241,11 +247,21 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 		}
 	}
+	now := e.now(ctx)
+	var key [32]byte
+	cacheable := st.cache != nil
+	if cacheable {
+		if key, cacheable = st.cache.key(st.revision, input, now, timeDependent(input)); cacheable {
+			if d, ok := st.cache.get(key); ok {
+				return d, nil
+			}
+		}
+	}
 	value, err := ast.InterfaceToValue(input)
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(e.now(ctx)), rego.EvalGenerateJSON(keepAST))
+	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST))
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
@@ -257,6 +273,9 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 		return denied, err
 	}
 	d.Revision = st.revision
+	if cacheable {
+		st.cache.put(key, d)
+	}
 	return d, nil
 }
 
@@ -264,53 +283,38 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 // converting it to Go values first.
 func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
-// readDecision reads the decision object the rules return, refusing any shape but the expected
-// one: an unexpected shape is an evaluation error, never an allow.
+// readDecision reads the findings the rules return ({"deny": set, "warn": set}) into a decision,
+// refusing any shape but the expected one: an unexpected shape is an evaluation error, never an
+// allow.
 func readDecision(v any) (Decision, error) {
 	empty := Decision{Reasons: []Reason{}, Warnings: []Reason{}}
 	t, _ := v.(*ast.Term)
 	if t == nil {
-		return empty, fmt.Errorf("%w: the decision is not an object", ErrEvaluation)
+		return empty, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
 	}
 	obj, ok := t.Value.(ast.Object)
 	if !ok {
-		return empty, fmt.Errorf("%w: the decision is not an object", ErrEvaluation)
+		return empty, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
 	}
-	errs, ok := arrayAt(obj, "errors")
-	if !ok {
-		return empty, fmt.Errorf("%w: the decision has no errors list", ErrEvaluation)
-	}
-	if errs.Len() > 0 {
-		problems := make([]*schema.FieldError, 0, errs.Len())
-		errs.Foreach(func(x *ast.Term) {
-			m, _ := x.Value.(ast.Object)
-			problems = append(problems, &schema.FieldError{Pointer: stringAt(m, "path"), Message: stringAt(m, "message")})
-		})
-		return empty, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
-	}
-	allow, ok := valueAt(obj, "allow").(ast.Boolean)
-	if !ok {
-		return empty, fmt.Errorf("%w: the decision has no allow", ErrEvaluation)
-	}
-	reasons, err := readReasons(obj, "reasons")
+	reasons, err := readReasons(obj, "deny")
 	if err != nil {
 		return empty, err
 	}
-	warnings, err := readReasons(obj, "warnings")
+	warnings, err := readReasons(obj, "warn")
 	if err != nil {
 		return empty, err
 	}
-	return Decision{Allow: bool(allow) && len(reasons) == 0, Reasons: reasons, Warnings: warnings}, nil
+	return Decision{Allow: len(reasons) == 0, Reasons: reasons, Warnings: warnings}, nil
 }
 
 func readReasons(obj ast.Object, key string) ([]Reason, error) {
-	list, ok := arrayAt(obj, key)
+	set, ok := valueAt(obj, key).(ast.Set)
 	if !ok {
-		return nil, fmt.Errorf("%w: the decision's %s are not a list", ErrEvaluation, key)
+		return nil, fmt.Errorf("%w: the policy's %s findings are not a set", ErrEvaluation, key)
 	}
-	out := make([]Reason, 0, list.Len())
+	out := make([]Reason, 0, set.Len())
 	var bad bool
-	list.Foreach(func(x *ast.Term) {
+	set.Foreach(func(x *ast.Term) {
 		m, ok := x.Value.(ast.Object)
 		if !ok {
 			bad = true
@@ -345,11 +349,6 @@ func valueAt(obj ast.Object, key string) ast.Value {
 		return t.Value
 	}
 	return nil
-}
-
-func arrayAt(obj ast.Object, key string) (*ast.Array, bool) {
-	a, ok := valueAt(obj, key).(*ast.Array)
-	return a, ok
 }
 
 func stringAt(obj ast.Object, key string) string {

@@ -14,7 +14,7 @@ import (
 	"github.com/confect/policyengine/policy"
 )
 
-// withDecision prepares an engine whose decision.rego is replaced: the faults a tampered or
+// withDecision prepares an engine whose decision.rego (and so its findings) is replaced: the faults a tampered or
 // hand-made rule set can produce, which no policy directory can (its modules cannot touch the
 // decision).
 func withDecision(t *testing.T, decision string) *Engine {
@@ -35,34 +35,27 @@ func withDecision(t *testing.T, decision string) *Engine {
 const activity = `{"id": "a", "data_categories": ["email"], "purposes": ["purchase.orders"], "legal_basis": "contract", "retention": {"period": "P1Y"}}`
 
 func TestFaultsFailClosed(t *testing.T) {
-	for name, tc := range map[string]struct{ decision, want string }{
-		"undefined decision": {"package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [], \"warnings\": [], \"errors\": []} if input.id == \"never\"\n",
+	for name, tc := range map[string]struct{ findings, want string }{
+		"undefined findings": {`findings := {"deny": set(), "warn": set()} if input.id == "never"`,
 			"the policy returned no decision"},
-		"allow of the wrong type": {"package policyengine\n\ndecision := {\"allow\": \"yes\", \"reasons\": [], \"warnings\": [], \"errors\": []}\n",
-			"the decision has no allow"},
-		"no reasons list": {"package policyengine\n\ndecision := {\"allow\": true, \"warnings\": [], \"errors\": []}\n",
-			"the decision's reasons are not a list"},
-		"no errors list": {"package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [], \"warnings\": []}\n",
-			"the decision has no errors list"},
-		"not an object": {"package policyengine\n\ndecision := true\n",
-			"the decision is not an object"},
-		"builtin error": {"package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [], \"warnings\": [], \"errors\": [time.parse_rfc3339_ns(\"yesterday\")]}\n",
+		"not an object":  {`findings := true`, "the policy's findings are not an object"},
+		"deny not a set": {`findings := {"deny": [], "warn": set()}`, "the policy's deny findings are not a set"},
+		"no warn":        {`findings := {"deny": set()}`, "the policy's warn findings are not a set"},
+		"reason without a rule": {`findings := {"deny": {{"path": "", "message": "m"}}, "warn": set()}`,
+			"a reason is not an object with a rule and a path"},
+		"reason not an object": {`findings := {"deny": {"denied"}, "warn": set()}`,
+			"a reason is not an object with a rule and a path"},
+		"builtin error": {`findings := {"deny": {{"rule": "x.y", "path": "", "message": sprintf("%d", [time.parse_rfc3339_ns("yesterday")])}}, "warn": set()}`,
 			"time.parse_rfc3339_ns"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			e := withDecision(t, tc.decision)
+			e := withDecision(t, "package policyengine\n\n"+tc.findings+"\n")
 			d, err := e.EvaluateJSON(context.Background(), []byte(activity))
 			assert.False(t, d.Allow)
 			require.ErrorIs(t, err, ErrEvaluation)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-
-	// Allow true with a reason beside it is a deny.
-	e := withDecision(t, "package policyengine\n\ndecision := {\"allow\": true, \"reasons\": [{\"rule\": \"x.y\", \"path\": \"\", \"message\": \"m\"}], \"warnings\": [], \"errors\": []}\n")
-	d, err := e.EvaluateJSON(context.Background(), []byte(activity))
-	require.NoError(t, err)
-	assert.False(t, d.Allow)
 }
 
 // The same input and policy give byte-identical output, run after run: sorted reasons, no map

@@ -298,7 +298,13 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 		r.Errors = []Problem{{Path: relative(e, e.Err.Pointer), Message: e.Err.Message, Line: e.Err.Line, Column: e.Err.Column}}
 		return r
 	}
-	d, err := engine.EvaluateJSON(ctx, e.JSON)
+	var d policyengine.Decision
+	var err error
+	if e.Value != nil {
+		d, err = engine.EvaluateDocument(ctx, e.Value)
+	} else {
+		d, err = engine.EvaluateJSON(ctx, e.JSON)
+	}
 	if err != nil {
 		r.Errors = problems(e, err)
 		return r

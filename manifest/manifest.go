@@ -57,6 +57,9 @@ type Entry struct {
 	Pointer string
 	// JSON is the activity as JSON (keys sorted), ready for Engine.EvaluateJSON.
 	JSON []byte
+	// Value is the activity as decoded, ready for Engine.EvaluateDocument; nil when the
+	// activity is not an object (the engine refuses it from JSON).
+	Value map[string]any
 	// Line and Column locate the activity in the file.
 	Line, Column int
 	// Err is a problem with this activity alone (such as an id used twice), or nil.
@@ -178,6 +181,7 @@ func Parse(name string, data []byte, format Format, opts Options) (*Manifest, er
 			e := &Entry{Index: len(m.Entries), Document: d, Pointer: pointer, JSON: js, Line: pos.Line, Column: pos.Column, doc: doc}
 			if obj, ok := item.(map[string]any); ok {
 				e.ID, _ = obj["id"].(string)
+				e.Value = obj
 			}
 			m.Entries = append(m.Entries, e)
 		}

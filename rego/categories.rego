@@ -50,5 +50,8 @@ deny contains reason if {
 }
 
 # The categories (by index) that are not personal data the policy lists: special categories and
-# unknown ones. One pass over the categories serves both rules.
-_not_listed := [i | some i, category in input.data_categories; not policy.data_categories[category]]
+# unknown ones. Counting the listed ones first, with lookups and no negation, settles the usual
+# case (every category listed) in one cheap pass.
+_not_listed := [] if {
+	count([1 | some category in input.data_categories; policy.data_categories[category]]) == count(input.data_categories)
+} else := [i | some i, category in input.data_categories; not policy.data_categories[category]]

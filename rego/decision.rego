@@ -36,13 +36,20 @@ errors := [] if _validated
 
 _validated if data.policyengine_engine.validated_input == true
 
+# Every finding of every rule package, unsorted: what the decision is made of. The library asks
+# for this rather than the decision (it validates in Go and sorts in Go); an OPA server asks for
+# the decision.
+findings := {"deny": _denials, "warn": _warnings}
+
 _denials := {r | some r in data.policyengine.rules[_].deny}
+
+_warnings := {r | some r in data.policyengine.rules[_].warn}
 
 # Every reason to deny, sorted by rule id and then path.
 reasons := _sorted(_denials)
 
 # Every warning, sorted the same way.
-warnings := _sorted({r | some r in data.policyengine.rules[_].warn})
+warnings := _sorted(_warnings)
 
 # Sorting reads the keys with defaults: a reason that lacks one is kept, not dropped.
 _sorted(set) := [t[2] | some t in sort([[object.get(r, "rule", ""), object.get(r, "path", ""), r] | some r in set])]

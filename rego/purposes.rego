@@ -70,7 +70,9 @@ deny contains reason if {
 
 # The purposes (by index) that do not permit the activity's legal basis: unlisted ones (which
 # permit nothing) among them. One pass over the purposes serves both rules.
-_unpermitted := [i | some i, name in input.purposes; not policy.purposes[name].legal_bases[_basis]]
+_unpermitted := [] if {
+	count([1 | some name in input.purposes; policy.purposes[name].legal_bases[_basis]]) == count(input.purposes)
+} else := [i | some i, name in input.purposes; not policy.purposes[name].legal_bases[_basis]]
 
 # The legal basis, "" when none is named (a missing one inside `not` would make the scan empty).
 # A default rule, not object.get(input, ...): passing the whole input to a builtin copies it.

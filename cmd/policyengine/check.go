@@ -44,6 +44,7 @@ type checkFlags struct {
 	ignore     []string
 	workers    int
 	failOnWarn bool
+	cacheSize  int
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -63,11 +64,12 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
 	fl.StringVar(&f.verifyKey, "verification-key", "", "PEM public key to verify the bundle's signature with")
 	fl.StringVar(&f.keyID, "key-id", "", "the verification key's id")
-	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
+	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
+	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
 	return cmd
 }
 
@@ -86,6 +88,12 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	opts, err := engineOptions(f)
 	if err != nil {
 		return err
+	}
+	if f.cacheSize < 0 {
+		return usageError("--cache-size: expected 0 or more")
+	}
+	if f.cacheSize > 0 {
+		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
 	}
 	engine, err := policyengine.New(cmd.Context(), opts...)
 	if err != nil {
@@ -129,14 +137,16 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 	} else if f.verifyKey != "" || f.keyID != "" {
 		return nil, usageError("--verification-key and --key-id go with --bundle")
 	}
+	// One evaluation time for the whole run: every activity is decided as at the same moment.
+	at := time.Now()
 	if now := f.now; now != "" {
 		t, err := time.Parse(time.RFC3339, now)
 		if err != nil {
 			return nil, usageError("--now: expected an RFC 3339 time such as 2026-11-28T09:00:00Z")
 		}
-		opts = append(opts, policyengine.WithTime(t))
+		at = t
 	}
-	return opts, nil
+	return append(opts, policyengine.WithTime(at)), nil
 }
 
 func useColor(mode string, e env) (bool, error) {

@@ -216,3 +216,14 @@ func TestExplainCommand(t *testing.T) {
 	assert.Contains(t, stderr, `no rule "transfer.no_scc"`)
 	assert.Contains(t, stderr, "did you mean transfer.without_scc")
 }
+
+// The decision cache changes nothing but speed.
+func TestCacheChangesNothing(t *testing.T) {
+	manifests := "../../examples/manifests"
+	_, cached, _ := runCLI(t, "check", "-o", "json", "--now", now, manifests)
+	_, uncached, _ := runCLI(t, "check", "-o", "json", "--now", now, "--cache-size", "0", manifests)
+	assert.Equal(t, uncached, cached)
+	code, _, stderr := runCLI(t, "check", "--cache-size", "-1", manifests)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--cache-size")
+}

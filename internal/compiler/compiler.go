@@ -21,8 +21,12 @@ import (
 	"github.com/confect/policyengine/rego"
 )
 
-// Entrypoint is the query every decision is read from.
+// Entrypoint is the query OPA servers answer: the decision.
 const Entrypoint = "data.policyengine.decision"
+
+// FindingsEntrypoint is the query the engine asks: every deny and warn finding, unsorted. The
+// engine has validated the input and sorts in Go; the decision is made of the same findings.
+const FindingsEntrypoint = "data.policyengine.findings"
 
 // MaskEntrypoint is the decision log mask: JSON pointers of what a decision log leaves out.
 const MaskEntrypoint = "data.system.log.mask"
@@ -68,6 +72,12 @@ type Result struct {
 	Data map[string]any
 	// Revision is a content hash of the data and every module.
 	Revision string
+	// ClockInCustomRules says a policy's own module reads the evaluation time, so that a
+	// decision may depend on it for any input.
+	ClockInCustomRules bool
+	// InputFields are the top-level fields of the input the rules read (the modules the
+	// findings are made of); nil when some rule reads the input whole, so any field may matter.
+	InputFields map[string]bool
 }
 
 // Capabilities returns the builtins a policy may use: OPA's, without those that reach the
@@ -197,7 +207,58 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
 	}
-	return &Result{Compiler: c, Modules: modules, Sources: sources, Rules: rules, Data: data, Revision: rev}, nil
+	clock := false
+	for name := range custom {
+		ast.WalkTerms(modules[name], func(t *ast.Term) bool {
+			if ref, ok := t.Value.(ast.Ref); ok && ref.HasPrefix(ast.MustParseRef("time.now_ns")) {
+				clock = true
+			}
+			return clock
+		})
+	}
+	return &Result{Compiler: c, Modules: modules, Sources: sources, Rules: rules, Data: data, Revision: rev,
+		ClockInCustomRules: clock, InputFields: inputFields(modules)}, nil
+}
+
+// inputFields lists the top-level input fields the modules the findings are made of read (the
+// rules and their library; not the validation, the decision's assembly or the log mask); nil
+// when one of them reads the input whole or by a computed key.
+func inputFields(modules map[string]*ast.Module) map[string]bool {
+	fields := map[string]bool{}
+	whole := false
+	for _, m := range modules {
+		pkg := m.Package.Path.String()
+		if !under(pkg, RulesPackage) && pkg != "data.policyengine.lib" {
+			continue
+		}
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			switch v := t.Value.(type) {
+			case ast.Ref:
+				if !v[0].Equal(ast.InputRootDocument) {
+					return false
+				}
+				if len(v) < 2 {
+					whole = true
+					return true
+				}
+				if s, ok := v[1].Value.(ast.String); ok {
+					fields[string(s)] = true
+				} else {
+					whole = true
+				}
+				return true
+			case ast.Var:
+				if v.Equal(ast.InputRootDocument.Value) {
+					whole = true // input passed on as a value
+				}
+			}
+			return false
+		})
+	}
+	if whole {
+		return nil
+	}
+	return fields
 }
 
 func under(pkg, prefix string) bool {

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/policy"
+)
+
+// typical is the benchmarks' typical activity: 3 recipients, 2 purposes, 6 categories.
+const typical = `{"id": "checkout", "data_subjects": ["customer"],
+ "data_categories": ["name", "email", "postal_address", "phone", "login_id", "username"],
+ "sources": ["data_subject"], "purposes": ["purchase.orders", "purchase.accounts"], "legal_basis": "contract",
+ "retention": {"period": "P5Y", "from": "end_of_contract"},
+ "recipients": [{"name": "Confect Logistics AB", "type": "group_company", "country": "SE"},
+  {"name": "PayFlow Inc.", "type": "subprocessor", "country": "US", "dpa": true, "transfer_safeguard": "scc"},
+  {"name": "Mail Delivery EU", "type": "subprocessor", "country": "IE", "dpa": true}]}`
+
+type contender struct {
+	name   string
+	n      int
+	decide func() error
+}
+
+type result struct {
+	name          string
+	p50, p99, avg time.Duration
+	allocs        float64
+}
+
+func measure(c contender) (result, error) {
+	for i := 0; i < c.n/10+1; i++ { // warm up
+		if err := c.decide(); err != nil {
+			return result{}, fmt.Errorf("%s: %w", c.name, err)
+		}
+	}
+	runtime.GC()
+	times := make([]time.Duration, c.n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	for i := range times {
+		t := time.Now()
+		if err := c.decide(); err != nil {
+			return result{}, fmt.Errorf("%s: %w", c.name, err)
+		}
+		times[i] = time.Since(t)
+	}
+	total := time.Since(start)
+	runtime.ReadMemStats(&after)
+	slices.Sort(times)
+	return result{
+		name:   c.name,
+		p50:    times[len(times)/2],
+		p99:    times[len(times)*99/100],
+		avg:    total / time.Duration(c.n),
+		allocs: float64(after.Mallocs-before.Mallocs) / float64(c.n),
+	}, nil
+}
+
+func compare(ctx context.Context, n int) error {
+	doc := []byte(typical)
+	p := policy.Default()
+	engine, err := policyengine.New(ctx, policyengine.WithTime(now))
+	if err != nil {
+		return err
+	}
+	cached, err := policyengine.New(ctx, policyengine.WithTime(now), policyengine.WithDecisionCache(1024))
+	if err != nil {
+		return err
+	}
+	f := floor{doc: p.Document}
+	if err := checkFloor(ctx, engine, f); err != nil {
+		return err
+	}
+	sources, err := compiler.Builtins()
+	if err != nil {
+		return err
+	}
+	data := p.Data()
+	// OPA prepared once, the input handed over the plain way: a map from encoding/json.
+	plainData := maps.Clone(data)
+	plainData[compiler.EngineRoot] = map[string]any{"validated_input": true}
+	plainOpts := []func(*rego.Rego){rego.Query(compiler.Entrypoint), rego.Store(inmem.NewFromObject(plainData))}
+	naiveModules := []func(*rego.Rego){}
+	for name, src := range sources {
+		naiveModules = append(naiveModules, rego.Module(name, string(src)))
+	}
+	plain, err := rego.New(append(plainOpts, naiveModules...)...).PrepareForEval(ctx)
+	if err != nil {
+		return err
+	}
+	results := []result{}
+	for _, c := range []contender{
+		{"policyengine EvaluateJSON", n, func() error {
+			d, err := engine.EvaluateJSON(ctx, doc)
+			return allowed(d.Allow, err)
+		}},
+		{"policyengine EvaluateJSON, decision cache on", n, func() error {
+			d, err := cached.EvaluateJSON(ctx, doc)
+			return allowed(d.Allow, err)
+		}},
+		{"OPA naive: rego.New(...).Eval per call", max(n/100, 20), func() error {
+			var input any
+			if err := json.Unmarshal(doc, &input); err != nil {
+				return err
+			}
+			opts := append([]func(*rego.Rego){rego.Query(compiler.Entrypoint), rego.Store(inmem.NewFromObject(plainData)), rego.Input(input)}, naiveModules...)
+			rs, err := rego.New(opts...).Eval(ctx)
+			return allowedRS(rs, err)
+		}},
+		{"OPA prepared, EvalInput of a decoded map", n, func() error {
+			var input any
+			if err := json.Unmarshal(doc, &input); err != nil {
+				return err
+			}
+			rs, err := plain.Eval(ctx, rego.EvalInput(input), rego.EvalTime(now))
+			return allowedRS(rs, err)
+		}},
+		{"hand-written Go floor (encoding/json + rules)", n, func() error {
+			ok, _, err := f.decideJSON(doc, now)
+			return allowed(ok, err)
+		}},
+	} {
+		r, err := measure(c)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	var naive, floorResult, ours result
+	for _, r := range results {
+		switch {
+		case strings.HasPrefix(r.name, "OPA naive"):
+			naive = r
+		case strings.HasPrefix(r.name, "hand-written"):
+			floorResult = r
+		case r.name == "policyengine EvaluateJSON":
+			ours = r
+		}
+	}
+	fmt.Printf("One decision on the typical activity (3 recipients, 2 purposes, 6 categories), from JSON bytes.\nMachine: %s.\n\n", machine())
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "contender\tp50\tp99\tmean\tallocs/decision\tp50 vs policyengine\t")
+	for _, r := range results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f\t%.2fx\t\n", r.name, us(r.p50), us(r.p99), us(r.avg), r.allocs, float64(r.p50)/float64(ours.p50))
+	}
+	_ = tw.Flush()
+	fmt.Printf("\npolicyengine is %.0fx faster than naive OPA (p50) and %.1fx the hand-written floor.\n",
+		float64(naive.p50)/float64(ours.p50), float64(ours.p50)/float64(floorResult.p50))
+	return nil
+}
+
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
+
+func allowed(ok bool, err error) error {
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("the typical activity was denied")
+	}
+	return nil
+}
+
+func allowedRS(rs rego.ResultSet, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(rs) != 1 {
+		return fmt.Errorf("no decision")
+	}
+	d, _ := rs[0].Expressions[0].Value.(map[string]any)
+	ok, _ := d["allow"].(bool)
+	return allowed(ok, nil)
+}
+
+// checkFloor makes sure the floor decides every example as the engine does, rule for rule, so
+// that it is the same work done by hand.
+func checkFloor(ctx context.Context, engine *policyengine.Engine, f floor) error {
+	files, _ := filepath.Glob("examples/manifests/*")
+	if len(files) == 0 {
+		return fmt.Errorf("run from the repository root: examples/manifests not found")
+	}
+	checked := 0
+	for _, file := range files {
+		m, err := manifest.ReadFile(file, manifest.Options{})
+		if err != nil {
+			return err
+		}
+		for _, e := range m.Entries {
+			d, err := engine.EvaluateJSON(ctx, e.JSON)
+			if err != nil {
+				return err
+			}
+			var want []string
+			for _, r := range d.Reasons {
+				want = append(want, r.Rule)
+			}
+			sort.Strings(want)
+			allow, got, err := f.decideJSON(e.JSON, now)
+			if err != nil {
+				return err
+			}
+			if allow != d.Allow || strings.Join(got, ",") != strings.Join(want, ",") {
+				return fmt.Errorf("the floor decides %s otherwise: %v %v, the engine %v %v", e.ID, allow, got, d.Allow, want)
+			}
+			checked++
+		}
+	}
+	fmt.Printf("The hand-written floor decides all %d example activities as the engine does.\n", checked)
+	return nil
+}

@@ -1,0 +1,80 @@
+// Command bench measures policyengine and puts the numbers side by side; docs/performance.md
+// holds a table from a real run.
+//
+//	go run ./internal/bench compare [-n 20000]     # one decision: engine, cache, naive OPA, plain OPA, floor
+//	go run ./internal/bench gen -files 10000 -o DIR # a synthetic tree of manifests
+//	go run ./internal/bench batch DIR               # check over a tree: wall time, activities/s
+//	go run ./internal/bench memory [-n 1000000]     # heap in use across many decisions
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/confect/policyengine/internal/gentree"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	ctx := context.Background()
+	var err error
+	switch os.Args[1] {
+	case "compare":
+		fs := flag.NewFlagSet("compare", flag.ExitOnError)
+		n := fs.Int("n", 20000, "decisions per contender (naive OPA: n/100)")
+		_ = fs.Parse(os.Args[2:])
+		err = compare(ctx, *n)
+	case "gen":
+		fs := flag.NewFlagSet("gen", flag.ExitOnError)
+		files := fs.Int("files", 10000, "manifest files to write")
+		out := fs.String("o", "", "directory to write them to")
+		seed := fs.Int64("seed", 1, "random seed: the same seed writes the same tree")
+		_ = fs.Parse(os.Args[2:])
+		if *out == "" {
+			usage()
+		}
+		var n int
+		if n, err = gentree.Write(*out, *files, *seed); err == nil {
+			fmt.Printf("wrote %d manifests holding %d activities under %s\n", *files, n, *out)
+		}
+	case "batch":
+		fs := flag.NewFlagSet("batch", flag.ExitOnError)
+		workers := fs.Int("j", 0, "files decided at once (default: one per CPU)")
+		profile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+		_ = fs.Parse(os.Args[2:])
+		if fs.NArg() != 1 {
+			usage()
+		}
+		err = batch(ctx, fs.Arg(0), *workers, *profile)
+	case "memory":
+		fs := flag.NewFlagSet("memory", flag.ExitOnError)
+		n := fs.Int("n", 1000000, "decisions")
+		_ = fs.Parse(os.Args[2:])
+		err = memory(ctx, *n)
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N -o DIR [-seed S] | batch [-j N] DIR | memory [-n N]")
+	os.Exit(2)
+}
+
+// machine describes where the numbers come from.
+func machine() string {
+	return fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+}
+
+// now is the evaluation time of every measured decision.
+var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
