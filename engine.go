@@ -47,7 +47,7 @@ type Engine struct {
 
 // prepared is everything one policy revision needs to decide, built once.
 type prepared struct {
-	query    rego.PreparedEvalQuery
+	query    rego.PreparedEvalQuery // data.policyengine.findings
 	mask     rego.PreparedEvalQuery // data.system.log.mask, when decisions are logged
 	policy   *policy.Policy
 	revision string
@@ -139,7 +139,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 		}
 		return pq, nil
 	}
-	decision, err := query(compiler.FindingsEntrypoint)
+	findings, err := query(compiler.FindingsEntrypoint)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text,
 			Package: r.Package, File: r.File, Line: r.Line}
 	}
-	st := &prepared{query: decision, mask: mask, policy: p, revision: built.Revision, rules: rules}
+	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules}
 	if e.cache > 0 && !built.ClockInCustomRules {
 		st.cache = newDecisionCache(e.cache, built.InputFields) // one per revision: a reload starts afresh
 	}

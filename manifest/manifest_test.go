@@ -12,8 +12,6 @@ import (
 	"github.com/confect/policyengine/manifest"
 )
 
-const activity = `{"id": "%s", "data_categories": ["email"], "purposes": ["purchase.orders"]}`
-
 func TestForms(t *testing.T) {
 	for name, tc := range map[string]struct {
 		file, src string

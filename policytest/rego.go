@@ -85,9 +85,10 @@ func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *r
 	if err != nil {
 		return nil, err
 	}
+	store := inmem.NewFromObject(p.Data())
 	runner := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithStrict(true).WithCapabilities(compiler.Capabilities())).
-		SetStore(inmem.NewFromObject(p.Data())).
+		SetStore(store).
 		SetModules(mods)
 	if filter != nil {
 		runner = runner.Filter(filter.String())
@@ -95,7 +96,12 @@ func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *r
 	if cov != nil {
 		runner = runner.SetCoverageQueryTracer(cov)
 	}
-	ch, err := runner.Run(ctx, mods)
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Abort(ctx, txn)
+	ch, err := runner.RunTests(ctx, txn)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
 	}

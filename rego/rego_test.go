@@ -48,11 +48,15 @@ func modules(t *testing.T) (map[string]*ast.Module, map[string][]byte) {
 func TestRego(t *testing.T) {
 	mods, _ := modules(t)
 	store := inmem.NewFromObject(policy.Default().Data())
+	txn, err := store.NewTransaction(context.Background())
+	require.NoError(t, err)
+	defer store.Abort(context.Background(), txn)
 	ch, err := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithStrict(true).WithCapabilities(compiler.Capabilities())).
 		SetStore(store).
+		SetModules(mods).
 		RaiseBuiltinErrors(false). // as stock `opa test` does
-		Run(context.Background(), mods)
+		RunTests(context.Background(), txn)
 	require.NoError(t, err)
 	perFile := map[string]int{}
 	n := 0
