@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/bundle"
-	"github.com/confect/policyengine/policy"
 )
 
 const bundleBuildLong = `Build an OPA bundle of the policy, for a fleet of stock OPA servers fed by a bundle
@@ -44,12 +43,9 @@ func newBundleBuildCmd(e env) *cobra.Command {
 			if (signingKey == "") != (keyID == "") {
 				return usageError("--signing-key and --key-id go together")
 			}
-			p := policy.Default()
-			if policyDir != "" {
-				var err error
-				if p, err = policy.LoadDir(policyDir); err != nil {
-					return &exit{code: exitError, err: err}
-				}
+			p, err := loadPolicy(policyDir)
+			if err != nil {
+				return err
 			}
 			opts := bundle.BuildOptions{KeyID: keyID}
 			if signingKey != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/policy"
 )
 
 const rulesLong = `List the policy's rules: every rule that can deny or warn, with its id, title, the clause
@@ -85,6 +86,18 @@ func newExplainCmd(e env) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
 	return cmd
+}
+
+// loadPolicy loads the policy in dir, or the embedded Confect policy when dir is empty.
+func loadPolicy(dir string) (*policy.Policy, error) {
+	if dir == "" {
+		return policy.Default(), nil
+	}
+	p, err := policy.LoadDir(dir)
+	if err != nil {
+		return nil, &exit{code: exitError, err: err}
+	}
+	return p, nil
 }
 
 // newEngine prepares the engine for a command that only reads the policy.

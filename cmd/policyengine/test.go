@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 )
 
@@ -49,12 +48,9 @@ func newTestCmd(e env) *cobra.Command {
 			if minCoverage < 0 || minCoverage > 100 {
 				return usageError("--min-coverage: expected a percentage from 0 to 100")
 			}
-			p := policy.Default()
-			if policyDir != "" {
-				var err error
-				if p, err = policy.LoadDir(policyDir); err != nil {
-					return &exit{code: exitError, err: err}
-				}
+			p, err := loadPolicy(policyDir)
+			if err != nil {
+				return err
 			}
 			engine, err := policyengine.New(cmd.Context(), policyengine.WithPolicy(p))
 			if err != nil {
