@@ -27,7 +27,7 @@ var badInput = map[string][]string{
 	"duplicate-key.yaml":         {"5:1 /legal_basis: duplicate key"},
 	"empty.json":                 {"1:1 the document is empty"},
 	"empty.yaml":                 {"the document is empty"},
-	"malformed.yaml":             {"1:1 malformed YAML: did not find expected ',' or ']'"},
+	"malformed.yaml":             {"2:1 malformed YAML: did not find expected ',' or ']'"},
 	"merge-key.yaml":             {"4:1 YAML merge keys (<<) are not supported; write the keys out"},
 	"non-utf8.json":              {"1:12 /id: invalid UTF-8 in a string"},
 	"not-an-activity.json":       {"1:1 expected an activity, a list of activities or {activities: [...]}"},

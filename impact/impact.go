@@ -26,18 +26,22 @@ const (
 
 // Finding is a reason or warning as a change lists it.
 type Finding struct {
-	// Kind is "deny" for a reason, "warn" for a warning.
-	Kind    string `json:"kind"`
+	// Kind is "deny" for a reason, "warn" for a warning, "error" for an activity that could
+	// not be decided (its Rule is then input.invalid).
+	Kind string `json:"kind"`
+	// Rule, Path and Message are the finding's.
 	Rule    string `json:"rule"`
 	Path    string `json:"path"`
 	Message string `json:"message"`
-	Line    int    `json:"line,omitempty"`
+	// Line locates the field at fault in the manifest.
+	Line int `json:"line,omitempty"`
 }
 
 func (f Finding) key() string { return f.Kind + " " + f.Rule + " " + f.Path }
 
 // Change is an activity whose decision or findings differ between the two policies.
 type Change struct {
+	// File, Activity and Line locate the activity.
 	File     string `json:"file"`
 	Activity string `json:"activity"`
 	Line     int    `json:"line,omitempty"`
@@ -53,27 +57,57 @@ type Change struct {
 
 // Summary counts the changes.
 type Summary struct {
-	Activities   int `json:"activities"`
+	// Activities counts the activities found.
+	Activities int `json:"activities"`
+	// NewlyDenied, NewlyAllowed and OtherReasons count the changes of each kind.
 	NewlyDenied  int `json:"newly_denied"`
 	NewlyAllowed int `json:"newly_allowed"`
 	OtherReasons int `json:"other_reasons"`
-	// Errors counts activities and files that could not be decided (they are the same under
-	// both policies when the input is at fault).
+	// Errors counts activities and files that could not be decided under one policy or both
+	// (the same under both when the input is at fault): the comparison leaves them out.
 	Errors int `json:"errors"`
+}
+
+// Failure is an activity, or a file, that could not be decided.
+type Failure struct {
+	// File is the manifest; Activity the activity's id ("" for a file that could not be read).
+	File     string `json:"file"`
+	Activity string `json:"activity"`
+	// Line locates the problem, where known.
+	Line int `json:"line,omitempty"`
+	// Message says what is wrong.
+	Message string `json:"message"`
 }
 
 // Report is what a policy change does to a set of manifests.
 type Report struct {
-	BaseRevision string   `json:"base_revision"`
-	Revision     string   `json:"revision"`
-	Changes      []Change `json:"changes"`
-	Summary      Summary  `json:"summary"`
+	// BaseRevision and Revision are the revisions of the base and the new policy.
+	BaseRevision string `json:"base_revision"`
+	Revision     string `json:"revision"`
+	// Changes are the activities whose decision or findings change, in file order.
+	Changes []Change `json:"changes"`
+	// Errors are the activities and files that could not be decided, in file order.
+	Errors []Failure `json:"errors"`
+	// Summary counts them.
+	Summary Summary `json:"summary"`
 }
 
 // Changed reports whether any activity's decision or findings changed.
 func (r *Report) Changed() bool { return len(r.Changes) > 0 }
 
-// Compare decides the activities under paths with both engines and lists what changes.
+// Compare decides the activities under paths with both engines and lists what changes. Steps:
+//
+//  1. Decide every activity under paths with base, as check.Run does (standard input, "-", is
+//     read once and given to both runs).
+//  2. Decide them again with next.
+//  3. Pair the results by file and place in the file; for each pair, the findings (reasons,
+//     warnings, errors) next makes that base did not are Added, those it no longer makes
+//     Removed. A pair with the same decision and no finding added or removed is no change.
+//  4. Classify each change (NewlyDenied, NewlyAllowed, OtherReasons) and list what could not
+//     be decided under either policy in Errors.
+//
+// Both engines should decide at one evaluation time (policyengine.WithTime), or retention
+// deadlines may differ between the runs for no reason of the policies'.
 func Compare(ctx context.Context, base, next *policyengine.Engine, paths []string, opts check.Options) (*Report, error) {
 	if base == nil || next == nil {
 		return nil, errors.New("impact: two engines are needed")
@@ -112,7 +146,7 @@ func withStdin(opts check.Options, data []byte) check.Options {
 }
 
 func compare(before, after *check.Report) *Report {
-	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}}
+	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}}
 	type key struct {
 		file  string
 		index int
@@ -126,8 +160,11 @@ func compare(before, after *check.Report) *Report {
 			rep.Summary.Activities++
 		}
 		b, ok := prior[key{a.File, a.Index}]
-		if a.Failed() {
-			rep.Summary.Errors++
+		switch {
+		case a.Failed():
+			rep.fail(a)
+		case ok && b.Failed():
+			rep.fail(b)
 		}
 		// An activity that could not be decided under both policies has not changed.
 		if ok && !(a.Failed() && b.Failed()) {
@@ -135,6 +172,22 @@ func compare(before, after *check.Report) *Report {
 		}
 	}
 	return rep
+}
+
+func (rep *Report) fail(r check.Result) {
+	f := Failure{File: r.File, Activity: r.Activity, Line: r.Line}
+	if len(r.Errors) > 0 {
+		p := r.Errors[0]
+		f.Message = p.Message
+		if p.Path != "" {
+			f.Message = p.Path + ": " + p.Message
+		}
+		if p.Line > 0 {
+			f.Line = p.Line
+		}
+	}
+	rep.Errors = append(rep.Errors, f)
+	rep.Summary.Errors++
 }
 
 func (rep *Report) add(b, a check.Result) {
@@ -221,7 +274,18 @@ func (r *Report) writeText(w io.Writer) error {
 			fmt.Fprintf(bw, "    - %s\n", describe(f))
 		}
 	}
-	if len(r.Changes) > 0 {
+	for _, f := range r.Errors {
+		place := f.File
+		if f.Line > 0 {
+			place = fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+		activity := f.Activity
+		if activity != "" {
+			activity += "  "
+		}
+		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, f.Message)
+	}
+	if len(r.Changes)+len(r.Errors) > 0 {
 		fmt.Fprintln(bw)
 	}
 	s := r.Summary

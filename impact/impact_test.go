@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,7 +120,7 @@ func TestNoChange(t *testing.T) {
 // Brightpath's policy decides Confect's manifests otherwise, for the reasons its document
 // gives: adequacy accepted, its own purposes, a shorter marketing limit.
 func TestBrightpathAgainstConfect(t *testing.T) {
-	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir("../examples/policies/brightpath/policy")),
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir("../examples/policies/brightpath")),
 		[]string{"../examples/manifests/analytics-subprocessors.yaml"}, check.Options{})
 	require.NoError(t, err)
 	byActivity := map[string]impact.Change{}
@@ -139,6 +140,52 @@ func TestBrightpathAgainstConfect(t *testing.T) {
 	assert.Equal(t, impact.NewlyDenied, byActivity["product-analytics-eu"].Kind)
 }
 
+// The same recruitment manifest, in words both policies share, decided under Confect's policy
+// and Brightpath's: each difference is one their documents give. Brightpath accepts the UK's
+// adequacy decision, keeps applications 3 months rather than 6, and has consent reviewed after
+// 12 months rather than 24.
+func TestBrightpathAgainstConfectOnTheSameManifest(t *testing.T) {
+	rep, err := impact.Compare(t.Context(), engine(t), engine(t, policyengine.WithPolicyDir("../examples/policies/brightpath")),
+		[]string{"../testdata/two-policies"}, check.Options{})
+	require.NoError(t, err)
+	type diff struct {
+		kind           string
+		added, removed []string
+	}
+	got := map[string]diff{}
+	for _, c := range rep.Changes {
+		d := diff{kind: c.Kind}
+		for _, f := range c.Added {
+			d.added = append(d.added, f.Kind+" "+f.Rule+" "+f.Path)
+		}
+		for _, f := range c.Removed {
+			d.removed = append(d.removed, f.Kind+" "+f.Rule+" "+f.Path)
+		}
+		got[c.Activity] = d
+	}
+	assert.Equal(t, map[string]diff{
+		"applicant-tracking-uk": {kind: impact.NewlyAllowed,
+			added:   []string{"warn retention.at_limit /retention/period"},
+			removed: []string{"deny transfer.without_scc /recipients/0/transfer_safeguard"}},
+		"applications-inbox": {kind: impact.NewlyDenied,
+			added:   []string{"deny retention.exceeds_limit /retention/period"},
+			removed: []string{"warn retention.at_limit /retention/period"}},
+		"open-applications": {kind: impact.OtherReasons,
+			added: []string{"warn consent.stale /consent/given_at"}},
+	}, got)
+	assert.Equal(t, impact.Summary{Activities: 5, NewlyDenied: 1, NewlyAllowed: 1, OtherReasons: 1}, rep.Summary)
+	for _, c := range rep.Changes {
+		for _, f := range c.Added {
+			switch f.Rule {
+			case "retention.exceeds_limit":
+				assert.Equal(t, "retention P6M is longer than the policy's recruitment limit of P3M from last_application_date", f.Message)
+			case "consent.stale":
+				assert.Equal(t, "consent was given more than P12M ago; renew it", f.Message)
+			}
+		}
+	}
+}
+
 // Standard input is read once and decided under both policies.
 func TestStdin(t *testing.T) {
 	next := changed(t, [2]string{"  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n"})
@@ -156,6 +203,13 @@ func TestErrors(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Changed(), "a manifest broken under both policies has not changed")
 	assert.Equal(t, 1, rep.Summary.Errors)
+	require.Len(t, rep.Errors, 1)
+	assert.Equal(t, filepath.Join(dir, "broken.yaml"), rep.Errors[0].File)
+	assert.Positive(t, rep.Errors[0].Line)
+	assert.Contains(t, rep.Errors[0].Message, "malformed YAML")
+	var text bytes.Buffer
+	require.NoError(t, rep.Write(&text, "text"))
+	assert.Contains(t, text.String(), fmt.Sprintf("%s:%d  could not be decided: malformed YAML", filepath.Join(dir, "broken.yaml"), rep.Errors[0].Line))
 	_, err = impact.Compare(context.Background(), nil, engine(t), []string{dir}, check.Options{})
 	assert.Error(t, err)
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -202,11 +203,14 @@ func activities(v any) (items []any, base string, err error) {
 			return []any{x}, "", nil
 		}
 		if len(x) != 1 {
+			keys := make([]string, 0, len(x))
 			for k := range x {
 				if k != "activities" {
-					return nil, "", errors.New("a manifest with an activities list holds nothing else; unknown key " + strconv.Quote(k))
+					keys = append(keys, k)
 				}
 			}
+			sort.Strings(keys) // the same key named on every run
+			return nil, "", errors.New("a manifest with an activities list holds nothing else; unknown key " + strconv.Quote(keys[0]))
 		}
 		arr, ok := list.([]any)
 		if !ok {
@@ -227,8 +231,9 @@ func markDuplicateIDs(m *Manifest) {
 		}
 		if prev, dup := first[e.ID]; dup {
 			line, col := e.Locate("/id")
+			prevLine, _ := prev.Locate("/id")
 			e.Err = &Error{File: m.File, Line: line, Column: col, Pointer: e.Pointer + "/id",
-				Message: fmt.Sprintf("activity id %q is already used at line %d; ids are unique within a manifest", e.ID, prev.Line)}
+				Message: fmt.Sprintf("activity id %q is already used at line %d; ids are unique within a manifest", e.ID, prevLine)}
 			continue
 		}
 		first[e.ID] = e

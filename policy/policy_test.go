@@ -1,147 +1,637 @@
 package policy_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"unicode/utf8"
 
+	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/policy"
 )
 
-// The embedded document says what the contract says Confect's policy says.
-func TestDefaultMatchesTheContract(t *testing.T) {
-	d := policy.Default().Document
-	assert.Equal(t, "Confect", d.Organisation)
-	bases := func(ids ...string) map[string]bool {
-		m := map[string]bool{}
-		for _, id := range ids {
-			m[id] = true
-		}
-		return m
+func set(keys ...string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
 	}
-	for purposes, want := range map[string]map[string]bool{
-		"purchase.orders purchase.accounts":                                         bases("contract", "consent"),
-		"purchase.services purchase.offers support.customer_support":                bases("contract", "legitimate_interest", "consent"),
-		"support.improvement support.forum marketing.materials marketing.profiling": bases("legitimate_interest", "consent"),
-		"security.threat_prevention":                                                bases("legitimate_interest", "legal_obligation"),
-		"security.maintenance":                                                      bases("legitimate_interest"),
-		"recruitment.applications recruitment.evaluation":                           bases("contract", "consent"),
-		"rights.access rights.rectification rights.erasure rights.restriction rights.portability rights.objection": bases("legal_obligation"),
-	} {
-		for _, p := range strings.Fields(purposes) {
-			assert.Equal(t, want, d.Purposes[p].LegalBases, p)
-		}
-	}
-	assert.Len(t, d.Purposes, 19)
-	assert.Len(t, d.EUEEACountries, 30)
-	for _, c := range []string{"IS", "LI", "NO", "DE", "SE", "GR"} {
-		assert.Contains(t, d.EUEEACountries, c)
-	}
-	for _, c := range []string{"CH", "GB", "US", "EL"} {
-		assert.NotContains(t, d.EUEEACountries, c)
-	}
-	assert.Equal(t, map[string]bool{"scc": true}, d.TransferSafeguards)
-	assert.Equal(t, "P6M", d.Retention.Limits["recruitment"].Period)
-	assert.Equal(t, "last_application_date", d.Retention.Limits["recruitment"].From)
-	assert.True(t, d.Retention.Limits["recruitment"].ExtensionAllowed)
-	assert.Equal(t, "P24M", d.Retention.Limits["marketing"].Period)
-	assert.Equal(t, "last_activity", d.Retention.Limits["marketing"].From)
-	assert.Len(t, d.SpecialCategories, 10)
-	assert.Len(t, d.DataCategories, 18)
-	assert.Equal(t, map[string]bool{"username": true, "photo": true, "comment": true, "article": true, "video": true}, d.RecipientTypes["public"].DataCategories)
+	return m
 }
 
-func TestDataIsACopy(t *testing.T) {
+func keys[V any](m map[string]V) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// The embedded document says what the contract (§1 and §3) says Confect's policy says.
+func TestDefaultMatchesTheContract(t *testing.T) {
+	p := policy.Default()
+	assert.Equal(t, "embedded", p.Name)
+	assert.Equal(t, policy.DefaultFile, p.DocumentFile)
+	assert.Empty(t, p.Modules)
+	assert.Empty(t, p.Tests)
+	d := p.Document
+	assert.Equal(t, "Confect", d.Organisation)
+	assert.NotEmpty(t, d.Title)
+
+	t.Run("bases per purpose", func(t *testing.T) {
+		// The contract's table, row by row.
+		want := map[string]map[string]bool{}
+		for purposes, bases := range map[string]map[string]bool{
+			"purchase.orders purchase.accounts":                                         set("contract", "consent"),
+			"purchase.services purchase.offers":                                         set("contract", "legitimate_interest", "consent"),
+			"support.customer_support":                                                  set("contract", "legitimate_interest", "consent"),
+			"support.improvement support.forum marketing.materials marketing.profiling": set("legitimate_interest", "consent"),
+			"security.threat_prevention":                                                set("legitimate_interest", "legal_obligation"),
+			"security.maintenance":                                                      set("legitimate_interest"),
+			"recruitment.applications recruitment.evaluation":                           set("contract", "consent"),
+			"rights.access rights.rectification rights.erasure rights.restriction rights.portability rights.objection": set("legal_obligation"),
+		} {
+			for _, purpose := range strings.Fields(purposes) {
+				want[purpose] = bases
+			}
+		}
+		got := map[string]map[string]bool{}
+		for purpose, def := range d.Purposes {
+			got[purpose] = def.LegalBases
+			assert.NotEmpty(t, def.Description, purpose)
+		}
+		assert.Equal(t, want, got, "exactly the contract's purposes, with its bases")
+		assert.Len(t, got, 19)
+	})
+
+	t.Run("vocabularies", func(t *testing.T) {
+		assert.Equal(t, set("customer", "user", "contact_person", "lead", "website_visitor", "webinar_participant", "forum_user", "job_applicant"),
+			keys(d.DataSubjects), "children are not among them")
+		assert.Equal(t, set("data_subject", "customer", "cookies", "data_aggregator", "marketing_partner", "public_source", "social_network"), keys(d.Sources))
+		groups := map[string]string{}
+		for name, c := range d.DataCategories {
+			groups[name] = c.Group
+		}
+		assert.Equal(t, map[string]string{
+			"name": "basic", "postal_address": "basic", "phone": "basic", "email": "basic", "login_id": "basic",
+			"username": "basic", "ip_address": "basic", "device": "basic", "web_traffic": "basic", "interests": "basic",
+			"photo": "content", "comment": "content", "article": "content", "video": "content",
+			"cv": "recruitment", "job_application": "recruitment", "reference": "recruitment", "interview_notes": "recruitment",
+		}, groups)
+		articles := map[string]int{}
+		for name, c := range d.SpecialCategories {
+			articles[name] = c.Article
+		}
+		assert.Equal(t, map[string]int{
+			"health": 9, "genetic": 9, "biometric": 9, "racial_or_ethnic_origin": 9, "political_opinion": 9,
+			"religious_belief": 9, "trade_union_membership": 9, "sex_life": 9, "sexual_orientation": 9, "criminal_record": 10,
+		}, articles)
+	})
+
+	t.Run("sharing", func(t *testing.T) {
+		assert.Equal(t, set("group_company", "subprocessor", "business_partner", "authority", "public"), keys(d.RecipientTypes))
+		public := d.RecipientTypes["public"]
+		assert.Equal(t, set("support.forum"), public.Purposes)
+		assert.Equal(t, set("username", "photo", "comment", "article", "video"), public.DataCategories)
+		for _, name := range []string{"group_company", "subprocessor", "business_partner", "authority"} {
+			assert.Empty(t, d.RecipientTypes[name].Purposes, name)
+			assert.Empty(t, d.RecipientTypes[name].DataCategories, name)
+		}
+	})
+
+	t.Run("transfers", func(t *testing.T) {
+		eu := "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
+		assert.Equal(t, set(strings.Fields(eu+" IS LI NO")...), keys(d.EUEEACountries), "the EU 27, Iceland, Liechtenstein and Norway")
+		assert.Len(t, d.EUEEACountries, 30)
+		assert.Equal(t, "Norway", d.EUEEACountries["NO"], `"NO" is a key, not YAML 1.1's false`)
+		for _, c := range []string{"CH", "GB", "US", "EL", "UK"} {
+			assert.NotContains(t, d.EUEEACountries, c)
+		}
+		assert.Equal(t, map[string]bool{"scc": true}, d.TransferSafeguards, "SCCs only: adequacy is off by default")
+	})
+
+	t.Run("retention", func(t *testing.T) {
+		assert.Equal(t, map[string]policy.RetentionLimit{
+			"recruitment": {
+				Clause:           "retention-recruitment",
+				Description:      d.Retention.Limits["recruitment"].Description,
+				AppliesTo:        policy.LimitScope{Purposes: set("recruitment.applications", "recruitment.evaluation"), DataSubjects: set("job_applicant")},
+				Period:           "P6M",
+				From:             "last_application_date",
+				SubjectClock:     "last_application_at",
+				ExtensionAllowed: true,
+			},
+			"marketing": {
+				Clause:       "retention-marketing",
+				Description:  d.Retention.Limits["marketing"].Description,
+				AppliesTo:    policy.LimitScope{Purposes: set("marketing.materials", "marketing.profiling")},
+				Period:       "P24M",
+				From:         "last_activity",
+				SubjectClock: "last_activity_at",
+			},
+		}, d.Retention.Limits)
+	})
+
+	t.Run("marketing and rights", func(t *testing.T) {
+		assert.Equal(t, set("marketing.materials", "marketing.profiling"), d.Marketing.Purposes, "every marketing.* purpose")
+		assert.Equal(t, set("marketing.profiling"), d.Marketing.ProfilingPurposes)
+		assert.Equal(t, set("email", "sms"), d.Marketing.ConsentChannels, "marketing over email or sms needs consent")
+		assert.Equal(t, set("rights.access", "rights.rectification", "rights.erasure", "rights.restriction", "rights.portability", "rights.objection"),
+			d.Rights.RestrictionExemptPurposes)
+		assert.Equal(t, "P24M", d.Consent.ReviewAfter)
+	})
+
+	t.Run("clauses", func(t *testing.T) {
+		for _, key := range []string{"personal-data", "sensitive-data", "data-subjects", "collection", "purposes", "processor", "legal-basis",
+			"consent", "sharing", "forum", "business-partners", "authorities", "subprocessors", "transfers", "retention",
+			"retention-recruitment", "retention-marketing", "objection", "restriction", "marketing-consent", "opt-out"} {
+			c, ok := d.Clauses[key]
+			if assert.True(t, ok, key) {
+				assert.NotEmpty(t, c.Section, key)
+				assert.NotEmpty(t, c.Text, key)
+			}
+		}
+		assert.Contains(t, d.Clauses["retention-recruitment"].Text, "6 months")
+		assert.Contains(t, d.Clauses["retention-marketing"].Text, "24 months")
+		assert.Contains(t, d.Clauses["authorities"].Text, "court order")
+	})
+
+	t.Run("data", func(t *testing.T) {
+		data := p.Data()
+		require.Len(t, data, 1)
+		pp := data["privacy_policy"].(map[string]any)
+		assert.Equal(t, "Confect", pp["organisation"])
+		assert.Equal(t, true, pp["purposes"].(map[string]any)["security.maintenance"].(map[string]any)["legal_bases"].(map[string]any)["legitimate_interest"])
+		// The data and the Document say the same.
+		b, err := json.Marshal(data["privacy_policy"])
+		require.NoError(t, err)
+		var again policy.Document
+		require.NoError(t, json.Unmarshal(b, &again))
+		assert.Equal(t, *d, again)
+	})
+
+	t.Run("locate", func(t *testing.T) {
+		src := string(policy.DefaultDocument())
+		for pointer, text := range map[string]string{
+			"/privacy_policy":                        "privacy_policy:",
+			"/privacy_policy/organisation":           "organisation: Confect",
+			"/privacy_policy/eu_eea_countries/NO":    `"NO": Norway`,
+			"/privacy_policy/purposes/rights.access": "rights.access:\n",
+			"/privacy_policy/nothing/here":           "privacy_policy:",
+		} {
+			line, col := position(t, src, text)
+			gl, gc := p.Locate(pointer)
+			assert.Equal(t, [2]int{line, col}, [2]int{gl, gc}, pointer)
+		}
+	})
+}
+
+// position is the 1-based line and column of the first occurrence of text in src.
+func position(t *testing.T, src, text string) (line, column int) {
+	t.Helper()
+	i := strings.Index(src, text)
+	require.GreaterOrEqual(t, i, 0, "%q is in the document", text)
+	before := src[:i]
+	line = strings.Count(before, "\n") + 1
+	column = utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return line, column
+}
+
+func TestDefaultIsFresh(t *testing.T) {
+	a, b := policy.Default(), policy.Default()
+	a.Document.Purposes["purchase.orders"].LegalBases["whim"] = true
+	delete(a.Document.EUEEACountries, "SE")
+	a.Document.Organisation = "Mallory"
+	assert.NotContains(t, b.Document.Purposes["purchase.orders"].LegalBases, "whim")
+	assert.Contains(t, b.Document.EUEEACountries, "SE")
+	assert.Equal(t, "Confect", policy.Default().Document.Organisation)
+
+	src := policy.DefaultDocument()
+	src[0] = '!'
+	assert.NotEqual(t, byte('!'), policy.DefaultDocument()[0], "DefaultDocument is a copy")
+}
+
+func TestDataIsADeepCopy(t *testing.T) {
 	p := policy.Default()
 	data := p.Data()
-	data["privacy_policy"].(map[string]any)["organisation"] = "Mallory"
-	assert.Equal(t, "Confect", p.Data()["privacy_policy"].(map[string]any)["organisation"])
-	assert.Equal(t, "Confect", policy.Default().Document.Organisation, "Default is a fresh copy each time")
+	pp := data["privacy_policy"].(map[string]any)
+	pp["organisation"] = "Mallory"
+	pp["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"].(map[string]any)["whim"] = true
+	delete(pp["eu_eea_countries"].(map[string]any), "SE")
+	pp["retention"].(map[string]any)["limits"].(map[string]any)["marketing"].(map[string]any)["period"] = "P99Y"
+	data["extra"] = 1
+
+	again := p.Data()
+	assert.NotContains(t, again, "extra")
+	app := again["privacy_policy"].(map[string]any)
+	assert.Equal(t, "Confect", app["organisation"])
+	assert.NotContains(t, app["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"], "whim")
+	assert.Contains(t, app["eu_eea_countries"], "SE")
+	assert.Equal(t, "P24M", app["retention"].(map[string]any)["limits"].(map[string]any)["marketing"].(map[string]any)["period"])
+	assert.Equal(t, "Confect", p.Document.Organisation, "the Document is untouched")
 }
 
-func edit(t *testing.T, old, new string) []byte {
+// edit returns the embedded document with old replaced by new, once.
+func edit(t *testing.T, old, new string) string {
 	t.Helper()
 	doc := string(policy.DefaultDocument())
-	require.Contains(t, doc, old)
-	return []byte(strings.Replace(doc, old, new, 1))
+	require.Equal(t, 1, strings.Count(doc, old), "%q occurs once in the document", old)
+	return strings.Replace(doc, old, new, 1)
+}
+
+// problems lists the *policy.Error an error holds.
+func problems(t *testing.T, err error) []policy.Error {
+	t.Helper()
+	var merr *multierror.Error
+	if !errors.As(err, &merr) {
+		var pe *policy.Error
+		require.True(t, errors.As(err, &pe), "a *policy.Error in %v", err)
+		return []policy.Error{*pe}
+	}
+	var out []policy.Error
+	for _, e := range merr.Errors {
+		var pe *policy.Error
+		require.True(t, errors.As(e, &pe), "%T", e)
+		out = append(out, *pe)
+	}
+	return out
+}
+
+// at is the error expected at the first occurrence of text in src, shifted by offset characters.
+func at(t *testing.T, file, src, text string, offset int, pointer, message string) policy.Error {
+	t.Helper()
+	line, col := position(t, src, text)
+	return policy.Error{File: file, Line: line, Column: col + offset, Pointer: pointer, Message: message}
 }
 
 func TestParseErrors(t *testing.T) {
-	for name, tc := range map[string]struct {
-		src  []byte
-		want string
-	}{
-		"schema": {edit(t, "legal_bases: {contract: true, consent: true}", "legal_bases: {contract: maybe}"),
-			"p.yaml:198:21: /privacy_policy/purposes/purchase.orders/legal_bases/contract: expected boolean, but got string"},
-		"syntax":        {[]byte("privacy_policy: [\n"), "p.yaml:1:1: malformed YAML"},
-		"duplicate key": {edit(t, "  organisation: Confect\n", "  organisation: Confect\n  organisation: Other\n"), "p.yaml:9:3: /privacy_policy/organisation: duplicate key"},
-		"undefined purpose": {edit(t, "      purposes: {support.forum: true}", "      purposes: {support.forums: true}"),
-			`p.yaml:267:18: /privacy_policy/recipient_types/public/purposes/support.forums: purpose "support.forums" is not defined in the document`},
-		"undefined category": {edit(t, "data_categories: {username: true,", "data_categories: {user_name: true,"),
-			`/privacy_policy/recipient_types/public/data_categories/user_name: data category "user_name" is not defined in the document`},
-		"undefined data subject": {edit(t, "data_subjects: {job_applicant: true}", "data_subjects: {applicant: true}"),
-			`/privacy_policy/retention/limits/recruitment/applies_to/data_subjects/applicant: data subject "applicant" is not defined in the document`},
-		"undefined clause": {edit(t, "clause: retention-marketing", "clause: retention-leads"),
-			`/privacy_policy/retention/limits/marketing/clause: clause "retention-leads" is not defined in the document`},
-		"both kinds of category": {edit(t, "    interests: {group: basic}\n", "    interests: {group: basic}\n    health: {group: basic}\n"),
-			`/privacy_policy/data_categories/health: "health" is both a data category and a special category`},
-		"two documents": {[]byte("privacy_policy: {}\n---\nprivacy_policy: {}\n"), "p.yaml: expected one YAML document, found 2"},
-	} {
+	const pp = "/privacy_policy"
+	type tc struct {
+		file string
+		src  string
+		want func(src string) []policy.Error
+	}
+	cases := map[string]tc{}
+	add := func(name, file, src string, want func(src string) []policy.Error) { cases[name] = tc{file, src, want} }
+
+	// Schema failures, at the field at fault.
+	add("schema: wrong type", "p.yaml", edit(t, "legal_bases: {contract: true, consent: true}\n    purchase.services", "legal_bases: {contract: maybe}\n    purchase.services"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "contract: maybe", 0, pp+"/purposes/purchase.orders/legal_bases/contract", "expected boolean, but got string")}
+		})
+	add("schema: missing field", "p.yaml", edit(t, "  organisation: Confect\n", ""),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "privacy_policy:", 0, pp+"/organisation", "is required")}
+		})
+	add("schema: unknown key", "p.yaml", edit(t, "  organisation: Confect\n", "  organisation: Confect\n  owner: legal\n"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "owner: legal", 0, pp+"/owner", "unknown key: not part of the format")}
+		})
+	add("schema: several problems", "p.yml", edit(t, "    SE: Sweden\n", "    se: Sweden\n    XX: \"\"\n"),
+		func(src string) []policy.Error {
+			return []policy.Error{
+				at(t, "p.yml", src, `XX: ""`, 0, pp+"/eu_eea_countries/XX", "expected a non-empty string"),
+				at(t, "p.yml", src, "se: Sweden", 0, pp+"/eu_eea_countries/se", "is not in the expected form"),
+			}
+		})
+	add("schema: bad period", "p.yaml", edit(t, "period: P6M", "period: 6 months"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "is not in the expected form")}
+		})
+
+	// Syntax.
+	add("YAML syntax error", "p.yaml", edit(t, "  title: Confect's Privacy Policy\n", "  title: [Confect's Privacy Policy\n"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "  title: [", 0, "", "malformed YAML: did not find expected ',' or ']'")}
+		})
+	add("YAML tab", "p.yaml", edit(t, "  title:", "\ttitle:"),
+		func(src string) []policy.Error {
+			// yaml.v3 names the line where the plain scalar it was scanning began.
+			return []policy.Error{at(t, "p.yaml", src, "  organisation: Confect", 0, "", "malformed YAML: found a tab character that violates indentation")}
+		})
+	add("JSON syntax error", "p.json", "{\"privacy_policy\": {\n  \"organisation\": \"X\"\n",
+		func(string) []policy.Error {
+			return []policy.Error{{File: "p.json", Line: 3, Column: 1, Pointer: "/privacy_policy", Message: "unexpected end of JSON inside an object"}}
+		})
+	add("two YAML documents", "p.yaml", "privacy_policy: {}\n---\nprivacy_policy: {}\n",
+		func(string) []policy.Error {
+			return []policy.Error{{File: "p.yaml", Message: "expected one YAML document, found 2"}}
+		})
+	add("empty", "p.yaml", "# nothing\n",
+		func(string) []policy.Error { return []policy.Error{{File: "p.yaml", Message: "the document is empty"}} })
+	add("merge key", "p.yaml", edit(t, "  title:", "  <<: {x: 1}\n  title:"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "<<:", 0, pp, "YAML merge keys (<<) are not supported; write the keys out")}
+		})
+
+	// Duplicate keys.
+	add("duplicate key", "p.yaml", edit(t, "  organisation: Confect\n", "  organisation: Confect\n  organisation: Other\n"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "organisation: Other", 0, pp+"/organisation", "duplicate key")}
+		})
+	add("duplicate purpose", "p.yaml", edit(t, "    security.maintenance:\n", "    security.threat_prevention: {description: again, legal_bases: {consent: true}}\n    security.maintenance:\n"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "security.threat_prevention: {description: again", 0, pp+"/purposes/security.threat_prevention", "duplicate key")}
+		})
+	add("duplicate in a flow mapping", "p.yaml", edit(t, "consent_channels: {email: true, sms: true}", "consent_channels: {email: true, email: false}"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "email: false", 0, pp+"/marketing/consent_channels/email", "duplicate key")}
+		})
+
+	// References to what the document does not define.
+	add("undefined purpose", "p.yaml", edit(t, "      purposes: {support.forum: true}", "      purposes: {support.forums: true}"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "support.forums", 0, pp+"/recipient_types/public/purposes/support.forums", `purpose "support.forums" is not defined in the document`)}
+		})
+	add("undefined category", "p.yaml", edit(t, "data_categories: {username: true,", "data_categories: {user_name: true,"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "user_name", 0, pp+"/recipient_types/public/data_categories/user_name", `data category "user_name" is not defined in the document`)}
+		})
+	add("undefined data subject", "p.yaml", edit(t, "data_subjects: {job_applicant: true}", "data_subjects: {applicant: true}"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "{applicant: true}", 1, pp+"/retention/limits/recruitment/applies_to/data_subjects/applicant", `data subject "applicant" is not defined in the document`)}
+		})
+	add("undefined clause", "p.yaml", edit(t, "clause: retention-marketing", "clause: retention-leads"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "clause: retention-leads", 0, pp+"/retention/limits/marketing/clause", `clause "retention-leads" is not defined in the document`)}
+		})
+	add("undefined limit purpose", "p.yaml", edit(t, "purposes: {recruitment.applications: true,", "purposes: {recruitment.application: true,"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "recruitment.application:", 0, pp+"/retention/limits/recruitment/applies_to/purposes/recruitment.application", `purpose "recruitment.application" is not defined in the document`)}
+		})
+	add("undefined marketing purpose", "p.yaml", edit(t, "    purposes: {marketing.materials: true, marketing.profiling: true}\n    # Purposes that build", "    purposes: {marketing.material: true, marketing.profiling: true}\n    # Purposes that build"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "marketing.material:", 0, pp+"/marketing/purposes/marketing.material", `purpose "marketing.material" is not defined in the document`)}
+		})
+	add("undefined profiling purpose", "p.yaml", edit(t, "profiling_purposes: {marketing.profiling: true}", "profiling_purposes: {marketing.profile: true}"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "marketing.profile:", 0, pp+"/marketing/profiling_purposes/marketing.profile", `purpose "marketing.profile" is not defined in the document`)}
+		})
+	add("undefined rights purpose", "p.yaml", edit(t, "      rights.objection: true", "      rights.objections: true"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "rights.objections: true", 0, pp+"/rights/restriction_exempt_purposes/rights.objections", `purpose "rights.objections" is not defined in the document`)}
+		})
+	add("both kinds of category", "p.yaml", edit(t, "    interests: {group: basic}\n", "    interests: {group: basic}\n    health: {group: basic}\n"),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "health: {group: basic}", 0, pp+"/data_categories/health", `"health" is both a data category and a special category`)}
+		})
+	// A purpose removed: every reference to it is reported.
+	removed := edit(t, "    marketing.profiling:\n      description: Create interest profiles to market relevant products and services\n      legal_bases: {legitimate_interest: true, consent: true}\n", "")
+	add("several references", "p.yaml", removed,
+		func(src string) []policy.Error {
+			msg := `purpose "marketing.profiling" is not defined in the document`
+			limit := strings.Index(src, "applies_to:\n          purposes: {marketing.materials: true, marketing.profiling: true}")
+			require.Greater(t, limit, 0)
+			line, col := position(t, src[limit:], "marketing.profiling")
+			base, _ := position(t, src, "applies_to:\n          purposes: {marketing.materials")
+			marketing := strings.Index(src, "  marketing:\n    # Purposes")
+			mline, mcol := position(t, src[marketing:], "marketing.profiling: true}")
+			mbase, _ := position(t, src, "  marketing:\n    # Purposes")
+			return []policy.Error{
+				{File: "p.yaml", Line: base + line - 1, Column: col, Pointer: pp + "/retention/limits/marketing/applies_to/purposes/marketing.profiling", Message: msg},
+				{File: "p.yaml", Line: mbase + mline - 1, Column: mcol, Pointer: pp + "/marketing/purposes/marketing.profiling", Message: msg},
+				at(t, "p.yaml", src, "profiling_purposes: {marketing.profiling", 21, pp+"/marketing/profiling_purposes/marketing.profiling", msg),
+			}
+		})
+
+	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := policy.Parse("p.yaml", tc.src)
+			p, err := policy.Parse(tc.file, []byte(tc.src))
 			require.Error(t, err)
+			assert.Nil(t, p)
 			assert.ErrorIs(t, err, policy.ErrInvalid)
-			assert.Contains(t, err.Error(), tc.want)
-			var pe *policy.Error
-			assert.True(t, errors.As(err, &pe))
+			want := tc.want(tc.src)
+			assert.Equal(t, want, problems(t, err))
+			var lines []string
+			for _, w := range want {
+				lines = append(lines, w.Error())
+			}
+			assert.Equal(t, "invalid policy:\n"+strings.Join(lines, "\n"), err.Error())
 		})
 	}
-	_, err := policy.Parse("p.json", []byte(`{"privacy_policy": {"organisation": "X"`))
-	assert.ErrorContains(t, err, "p.json:1:")
 }
 
-func TestLoadDir(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string) {
+func TestParseFormats(t *testing.T) {
+	want := policy.Default().Document
+	b, err := json.MarshalIndent(policy.Default().Data(), "", "  ")
+	require.NoError(t, err)
+	for name, file := range map[string]string{"JSON": "p.json", "JSON, capitals": "P.JSON"} {
+		t.Run(name, func(t *testing.T) {
+			p, err := policy.Parse(file, b)
+			require.NoError(t, err)
+			assert.Equal(t, want, p.Document)
+			assert.Equal(t, file, p.Name)
+			assert.Equal(t, file, p.DocumentFile)
+			line, col := position(t, string(b), `"organisation"`)
+			gl, gc := p.Locate("/privacy_policy/organisation")
+			assert.Equal(t, [2]int{line, col}, [2]int{gl, gc})
+		})
+	}
+	for _, file := range []string{"p.yml", "p.YAML", "policy.txt", "policy"} {
+		p, err := policy.Parse(file, policy.DefaultDocument())
+		require.NoError(t, err, "%s is read as YAML", file)
+		assert.Equal(t, want, p.Document, file)
+	}
+	_, err = policy.Parse("p.json", policy.DefaultDocument())
+	require.Error(t, err, "a .json file is read as JSON")
+	assert.ErrorIs(t, err, policy.ErrInvalid)
+	assert.Equal(t, []policy.Error{{File: "p.json", Line: 1, Column: 1, Message: "invalid character where a JSON value was expected"}}, problems(t, err))
+}
+
+func TestFromValue(t *testing.T) {
+	var v any
+	b, err := json.Marshal(policy.Default().Data())
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &v))
+	p, err := policy.FromValue("bundle", v)
+	require.NoError(t, err)
+	assert.Equal(t, policy.Default().Document, p.Document)
+	line, col := p.Locate("/privacy_policy/organisation")
+	assert.Equal(t, [2]int{0, 0}, [2]int{line, col}, "a decoded value has no places")
+
+	pp := v.(map[string]any)["privacy_policy"].(map[string]any)
+	delete(pp, "title")
+	pp["transfer_safeguards"].(map[string]any)["adequacy"] = true
+	pp["recipient_types"].(map[string]any)["public"].(map[string]any)["purposes"] = map[string]any{"support.chat": true}
+	_, err = policy.FromValue("bundle", v)
+	assert.ErrorIs(t, err, policy.ErrInvalid)
+	assert.Equal(t, []policy.Error{{File: "bundle", Pointer: "/privacy_policy/title", Message: "is required"}}, problems(t, err),
+		"the schema first")
+	pp["title"] = "T"
+	p, err = policy.FromValue("bundle", v)
+	require.Error(t, err)
+	assert.Nil(t, p)
+	assert.Equal(t, []policy.Error{{File: "bundle", Pointer: "/privacy_policy/recipient_types/public/purposes/support.chat",
+		Message: `purpose "support.chat" is not defined in the document`}}, problems(t, err))
+}
+
+func TestInvalid(t *testing.T) {
+	assert.NoError(t, policy.Invalid(nil))
+	err := policy.Invalid([]*policy.Error{
+		{File: "a.yaml", Line: 3, Column: 5, Pointer: "/x", Message: "bad"},
+		{File: "a.yaml", Message: "worse"},
+	})
+	assert.ErrorIs(t, err, policy.ErrInvalid)
+	assert.EqualError(t, err, "invalid policy:\na.yaml:3:5: /x: bad\na.yaml: worse")
+	assert.Len(t, problems(t, err), 2)
+	var pe *policy.Error
+	require.True(t, errors.As(err, &pe))
+	assert.Equal(t, "bad", pe.Message, "errors.As finds the first")
+}
+
+// writeTree writes files (slash-separated names) under dir.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 		require.NoError(t, os.WriteFile(path, []byte(content), 0o644))
 	}
-	_, err := policy.LoadDir(dir)
-	assert.ErrorIs(t, err, policy.ErrInvalid)
-	assert.ErrorContains(t, err, "found none")
+}
 
-	write("policy.yaml", string(policy.DefaultDocument()))
-	write("rules/acme.rego", "package policyengine.rules.acme\n")
-	write("rules/acme_test.rego", "package policyengine.rules.acme_test\n")
-	write("testdata/ignored.rego", "not rego at all")
-	write(".hidden/ignored.rego", "not rego at all")
-	write("cases/one.yaml", "cases: []\n")
+func TestLoadDir(t *testing.T) {
+	doc := string(policy.DefaultDocument())
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"policy.yaml":                 doc,
+		"acme.rego":                   "package policyengine.rules.acme\n",
+		"rules/b.rego":                "package policyengine.rules.b\n",
+		"rules/a_test.rego":           "package policyengine.rules.a_test\n",
+		"rules/deeper/c.rego":         "package policyengine.rules.c\n",
+		"rules/testdata/ignored.rego": "not rego at all",
+		"testdata/ignored.rego":       "not rego at all",
+		"testdata/cases.yaml":         "cases: []\n",
+		".hidden/ignored.rego":        "not rego at all",
+		".git/hooks/x.rego":           "not rego at all",
+		"cases/one.yaml":              "cases: []\n", // below the top: not a document
+		"README.md":                   "# ACME's policy\n",
+		"notes.rego.txt":              "not rego",
+	})
 	p, err := policy.LoadDir(dir)
 	require.NoError(t, err)
 	assert.Equal(t, dir, p.Name)
 	assert.Equal(t, filepath.Join(dir, "policy.yaml"), p.DocumentFile)
-	require.Len(t, p.Modules, 1)
-	assert.Equal(t, filepath.Join(dir, "rules", "acme.rego"), p.Modules[0].Name)
-	assert.Equal(t, "rules/acme.rego", p.Modules[0].Path)
-	require.Len(t, p.Tests, 1)
-	assert.Equal(t, "rules/acme_test.rego", p.Tests[0].Path)
+	assert.Equal(t, policy.Default().Document, p.Document)
+
+	type mod struct{ Name, Path, Source string }
+	mods := func(ms []policy.Module) []mod {
+		var out []mod
+		for _, m := range ms {
+			out = append(out, mod{m.Name, m.Path, string(m.Source)})
+		}
+		return out
+	}
+	assert.Equal(t, []mod{
+		{filepath.Join(dir, "acme.rego"), "acme.rego", "package policyengine.rules.acme\n"},
+		{filepath.Join(dir, "rules", "b.rego"), "rules/b.rego", "package policyengine.rules.b\n"},
+		{filepath.Join(dir, "rules", "deeper", "c.rego"), "rules/deeper/c.rego", "package policyengine.rules.c\n"},
+	}, mods(p.Modules), "rules, testdata and hidden directories skipped")
+	assert.Equal(t, []mod{
+		{filepath.Join(dir, "rules", "a_test.rego"), "rules/a_test.rego", "package policyengine.rules.a_test\n"},
+	}, mods(p.Tests))
+	line, _ := p.Locate("/privacy_policy/organisation")
+	wantLine, _ := position(t, doc, "organisation: Confect")
+	assert.Equal(t, wantLine, line)
 
 	fromFS, err := policy.Load(os.DirFS(dir))
 	require.NoError(t, err)
-	assert.Equal(t, "rules/acme.rego", fromFS.Modules[0].Name, "from a file system, names are relative")
+	assert.Equal(t, "policy.yaml", fromFS.DocumentFile, "from a file system, names are relative")
+	assert.Equal(t, []mod{
+		{"acme.rego", "acme.rego", "package policyengine.rules.acme\n"},
+		{"rules/b.rego", "rules/b.rego", "package policyengine.rules.b\n"},
+		{"rules/deeper/c.rego", "rules/deeper/c.rego", "package policyengine.rules.c\n"},
+	}, mods(fromFS.Modules))
+	assert.Len(t, fromFS.Tests, 1)
+}
 
-	write("second.json", "{}")
-	_, err = policy.LoadDir(dir)
-	assert.ErrorContains(t, err, "found policy.yaml, second.json")
+func TestLoadDocumentNames(t *testing.T) {
+	b, err := json.Marshal(policy.Default().Data())
+	require.NoError(t, err)
+	for name, content := range map[string]string{
+		"policy.yml":  string(policy.DefaultDocument()),
+		"POLICY.YAML": string(policy.DefaultDocument()),
+		"acme.json":   string(b),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := policy.Load(fstest.MapFS{name: {Data: []byte(content)}, "x.rego": {Data: []byte("package x\n")}})
+			require.NoError(t, err)
+			assert.Equal(t, name, p.DocumentFile)
+			assert.Equal(t, policy.Default().Document, p.Document)
+			require.Len(t, p.Modules, 1)
+		})
+	}
+}
 
-	_, err = policy.LoadDir(filepath.Join(dir, "policy.yaml"))
-	assert.ErrorContains(t, err, "not a directory")
-	_, err = policy.LoadDir(filepath.Join(dir, "missing"))
-	assert.ErrorIs(t, err, policy.ErrInvalid)
+func TestLoadErrors(t *testing.T) {
+	doc := string(policy.DefaultDocument())
+	const oneDocument = "a policy directory holds exactly one policy document (*.yaml, *.yml or *.json), found "
+
+	t.Run("no document", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string]string{"rules/a.rego": "package a\n", "sub/policy.yaml": doc, "README.md": "x"})
+		_, err := policy.LoadDir(dir)
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{{File: dir, Message: oneDocument + "none"}}, problems(t, err))
+	})
+	t.Run("empty directory", func(t *testing.T) {
+		dir := t.TempDir()
+		_, err := policy.LoadDir(dir)
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{{File: dir, Message: oneDocument + "none"}}, problems(t, err))
+	})
+	t.Run("two documents", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string]string{"policy.yaml": doc, "second.json": "{}", "a.rego": "package a\n"})
+		_, err := policy.LoadDir(dir)
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{{File: dir, Message: oneDocument + "policy.yaml, second.json"}}, problems(t, err))
+	})
+	t.Run("a directory named like a document", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string]string{"policy.yaml": doc, "more.yaml/a.rego": "package a\n"})
+		p, err := policy.LoadDir(dir)
+		require.NoError(t, err)
+		assert.Len(t, p.Modules, 1)
+	})
+	t.Run("a file", func(t *testing.T) {
+		dir := t.TempDir()
+		writeTree(t, dir, map[string]string{"policy.yaml": doc})
+		file := filepath.Join(dir, "policy.yaml")
+		_, err := policy.LoadDir(file)
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{{File: file, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}}, problems(t, err))
+	})
+	t.Run("missing", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "missing")
+		_, err := policy.LoadDir(missing)
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.ErrorIs(t, err, os.ErrNotExist)
+		assert.ErrorContains(t, err, missing)
+	})
+	t.Run("an invalid document", func(t *testing.T) {
+		dir := t.TempDir()
+		src := edit(t, "clause: retention-marketing", "clause: retention-leads")
+		writeTree(t, dir, map[string]string{"policy.yaml": src, "a.rego": "package a\n"})
+		_, err := policy.LoadDir(dir)
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{at(t, filepath.Join(dir, "policy.yaml"), src, "clause: retention-leads", 0,
+			"/privacy_policy/retention/limits/marketing/clause", `clause "retention-leads" is not defined in the document`)}, problems(t, err),
+			"the error names the document by its path")
+	})
+	t.Run("a file system without a document", func(t *testing.T) {
+		_, err := policy.Load(fstest.MapFS{"a.rego": {Data: []byte("package a\n")}})
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{{File: ".", Message: oneDocument + "none"}}, problems(t, err))
+	})
+	t.Run("a file system with two documents", func(t *testing.T) {
+		_, err := policy.Load(fstest.MapFS{"b.yml": {Data: []byte(doc)}, "a.yaml": {Data: []byte(doc)}})
+		assert.ErrorIs(t, err, policy.ErrInvalid)
+		assert.Equal(t, []policy.Error{{File: ".", Message: oneDocument + "a.yaml, b.yml"}}, problems(t, err))
+	})
 }

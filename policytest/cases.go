@@ -26,8 +26,11 @@
 //	      fires: ["retention.exceeds_limit at /retention/period"]
 //
 // A case's activity is inline (activity) or an activity of a manifest (manifest: path#id, the
-// path relative to the case file). expect.allow is required; fires entries are a rule id, or a
-// rule id and the JSON pointer it must fire at ("rule at /path").
+// path relative to the case file). expect.allow is required; fires and not_fires entries are a
+// rule id (a rule that denies, or one that warns), or a rule id and the JSON pointer it must or
+// must not fire at ("rule at /path"). A rule id the policy does not have is an error in the case
+// file, not a silent pass. A case's now overrides the file's; without either, the engine's clock
+// decides.
 package policytest
 
 import (
@@ -41,6 +44,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/manifest"
 )
@@ -68,18 +72,28 @@ type Case struct {
 // Expect is what a case's decision must be.
 type Expect struct {
 	// Allow is the decision.
-	Allow bool
+	Allow bool `json:"allow"`
 	// Fires are findings (reasons or warnings) that must be made: a rule id, and a path if
 	// given.
-	Fires []Finding
-	// NotFires are rules that must make no finding.
-	NotFires []string
+	Fires []Finding `json:"fires,omitempty"`
+	// NotFires are findings that must not be made: a rule id (no finding of it at all), and a
+	// path if given (none at that path).
+	NotFires []Finding `json:"not_fires,omitempty"`
 }
 
 // Finding names a rule, and optionally the JSON pointer it fires at.
 type Finding struct {
+	// Rule is the rule's id.
 	Rule string `json:"rule"`
+	// Path is the JSON pointer of the finding; empty matches any.
 	Path string `json:"path,omitempty"`
+	// Line is where the case file names the finding (0 for a case built in Go).
+	Line int `json:"-"`
+}
+
+// matches reports whether a reason or warning is this finding.
+func (f Finding) matches(r policyengine.Reason) bool {
+	return r.Rule == f.Rule && (f.Path == "" || r.Path == f.Path)
 }
 
 // String renders the finding as a case file writes it.
@@ -95,7 +109,8 @@ func caseError(file string, line int, format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidCase, document.Describe(file, line, 0, "", fmt.Sprintf(format, a...)))
 }
 
-// Load reads the cases of a file, or of every .yaml and .yml file under a directory (sorted).
+// Load reads the cases of a file, or of every .yaml and .yml file under a directory (sorted;
+// hidden directories skipped). A directory without case files is an error.
 func Load(path string) ([]*Case, error) {
 	info, err := os.Stat(path)
 	if err != nil {
@@ -106,16 +121,21 @@ func Load(path string) ([]*Case, error) {
 	}
 	var files []string
 	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+		switch {
+		case err != nil:
 			return err
-		}
-		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+		case d.IsDir() && p != path && strings.HasPrefix(d.Name(), "."):
+			return fs.SkipDir
+		case !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")):
 			files = append(files, p)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, err)
+	}
+	if len(files) == 0 {
+		return nil, caseError(path, 0, "no case files (.yaml, .yml) in this directory")
 	}
 	sort.Strings(files)
 	var cases []*Case
@@ -238,18 +258,38 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 		return nil, caseError(file, at(eptr), "case %q: expect.allow must be true or false", c.Name)
 	}
 	c.Expect.Allow = allow
-	fires, err := strings_(exp["fires"])
-	if err != nil {
-		return nil, caseError(file, at(eptr+"/fires"), "case %q: fires: %v", c.Name, err)
+	var err error
+	if c.Expect.Fires, err = findings(file, c.Name, eptr+"/fires", exp["fires"], at); err != nil {
+		return nil, err
 	}
-	for _, f := range fires {
-		rule, path, _ := strings.Cut(f, " at ")
-		c.Expect.Fires = append(c.Expect.Fires, Finding{Rule: strings.TrimSpace(rule), Path: strings.TrimSpace(path)})
-	}
-	if c.Expect.NotFires, err = strings_(exp["not_fires"]); err != nil {
-		return nil, caseError(file, at(eptr+"/not_fires"), "case %q: not_fires: %v", c.Name, err)
+	if c.Expect.NotFires, err = findings(file, c.Name, eptr+"/not_fires", exp["not_fires"], at); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// findings reads a list of findings (fires or not_fires): each "rule" or "rule at /path".
+func findings(file, name, ptr string, v any, at func(string) int) ([]Finding, error) {
+	key := ptr[strings.LastIndex(ptr, "/")+1:]
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, caseError(file, at(ptr), `case %q: %s: expected a list of rule ids (each "rule" or "rule at /path")`, name, key)
+	}
+	out := make([]Finding, len(list))
+	for i, x := range list {
+		item := fmt.Sprintf("%s/%d", ptr, i)
+		s, _ := x.(string)
+		rule, path, _ := strings.Cut(s, " at ")
+		rule, path = strings.TrimSpace(rule), strings.TrimSpace(path)
+		if rule == "" || strings.ContainsAny(rule, " \t") || (path != "" && !strings.HasPrefix(path, "/")) {
+			return nil, caseError(file, at(item), `case %q: %s: expected a rule id, or "rule at /path"`, name, key)
+		}
+		out[i] = Finding{Rule: rule, Path: path, Line: at(item)}
+	}
+	return out, nil
 }
 
 // fromManifestRef reads the activity a manifest reference (path#id, relative to the case
@@ -287,25 +327,6 @@ func onlyKeys(m map[string]any, ptr string, at func(string) int, file string, al
 	}
 	sort.Strings(unknown)
 	return caseError(file, at(ptr+"/"+unknown[0]), "unknown key %q (expected %s)", unknown[0], strings.Join(allowed, ", "))
-}
-
-func strings_(v any) ([]string, error) {
-	if v == nil {
-		return nil, nil
-	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, errors.New("expected a list of rule ids")
-	}
-	out := make([]string, len(list))
-	for i, x := range list {
-		s, ok := x.(string)
-		if !ok || strings.TrimSpace(s) == "" {
-			return nil, errors.New("expected a list of rule ids")
-		}
-		out[i] = s
-	}
-	return out, nil
 }
 
 func parseTime(v any) (time.Time, error) {

@@ -6,13 +6,16 @@ import (
 	"github.com/confect/policyengine"
 )
 
-// Coverage says which rules and clauses the cases exercise. A rule is covered when a passing
-// case asserts that it fires (expect.fires) and a passing case asserts that it does not
-// (expect.not_fires, or expect.allow: true for a rule that denies). A clause is covered when a
-// rule fires with it in a passing case's assertion and a rule that enforces it is held back in
-// another.
+// Coverage says which rules and clauses the cases exercise. A rule (one that denies, or one
+// that warns) is covered when a passing case asserts that it fires (expect.fires) and a passing
+// case asserts that it does not (expect.not_fires, anywhere or at a path, or expect.allow: true
+// for a rule that denies): only what a case asserts counts, since only that would catch the rule
+// breaking. A clause is covered when a rule fires with it in a passing case's assertion and a
+// rule that enforces it is held back in another.
 type Coverage struct {
-	Rules   []RuleCoverage   `json:"rules"`
+	// Rules holds each rule of the policy, sorted by id.
+	Rules []RuleCoverage `json:"rules"`
+	// Clauses holds each clause of the policy document, sorted by key.
 	Clauses []ClauseCoverage `json:"clauses"`
 	// RulesPercent and ClausesPercent are the shares covered.
 	RulesPercent   float64 `json:"rules_percent"`
@@ -23,23 +26,29 @@ type Coverage struct {
 
 // RuleCoverage is one rule's coverage.
 type RuleCoverage struct {
+	// ID is the rule's id; Kind "deny" or "warn".
 	ID   string `json:"id"`
 	Kind string `json:"kind"`
 	// Fires and HeldBack count the passing cases that assert the rule fires, and does not.
-	Fires    int  `json:"fires"`
-	HeldBack int  `json:"held_back"`
-	Covered  bool `json:"covered"`
+	Fires    int `json:"fires"`
+	HeldBack int `json:"held_back"`
+	// Covered says both counts are above zero.
+	Covered bool `json:"covered"`
 }
 
 // ClauseCoverage is one clause's coverage.
 type ClauseCoverage struct {
+	// ID is the clause's key in the policy document; Section the part of the policy it is.
 	ID      string `json:"id"`
 	Section string `json:"section"`
 	// Rules are the rules that enforce the clause.
-	Rules    []string `json:"rules"`
-	Fires    bool     `json:"fires"`
-	HeldBack bool     `json:"held_back"`
-	Covered  bool     `json:"covered"`
+	Rules []string `json:"rules"`
+	// Fires says a passing case asserts a finding under the clause; HeldBack that one asserts
+	// a rule enforcing it does not fire.
+	Fires    bool `json:"fires"`
+	HeldBack bool `json:"held_back"`
+	// Covered says both.
+	Covered bool `json:"covered"`
 }
 
 // Uncovered lists what the cases leave uncovered: rule ids, then clause ids.
@@ -88,15 +97,15 @@ func measure(engine *policyengine.Engine, results []Result) *Coverage {
 				rc.Fires++
 			}
 			for _, r := range found {
-				if r.Rule == f.Rule && (f.Path == "" || r.Path == f.Path) {
+				if f.matches(r) {
 					clauseFires[r.ClauseID] = true
 					link(r.ClauseID, r.Rule)
 				}
 			}
 		}
 		held := map[string]bool{}
-		for _, id := range res.Case.Expect.NotFires {
-			held[id] = true
+		for _, f := range res.Case.Expect.NotFires {
+			held[f.Rule] = true
 		}
 		if res.Case.Expect.Allow {
 			for _, r := range rules {

@@ -2,7 +2,6 @@ package policytest_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,26 +23,24 @@ const brightpath = "../examples/policies/brightpath"
 
 // Confect's own cases pass, each as a subtest: the way a Go service runs them in go test.
 func TestConfectCases(t *testing.T) {
-	e, err := policyengine.New(context.Background())
+	e, err := policyengine.New(t.Context())
 	require.NoError(t, err)
 	policytest.Run(t, e, "../testdata/policy-cases")
 }
 
 // Brightpath's cases pass under Brightpath's policy: another company, no code of its own.
 func TestBrightpathCases(t *testing.T) {
-	e, err := policyengine.New(context.Background(), policyengine.WithPolicyDir(filepath.Join(brightpath, "policy")))
+	e, err := policyengine.New(t.Context(), policyengine.WithPolicyDir(brightpath))
 	require.NoError(t, err)
-	policytest.Run(t, e, filepath.Join(brightpath, "cases"))
+	policytest.Run(t, e, filepath.Join(brightpath, "tests"))
 }
 
 // Confect's cases cover every rule and every clause of its policy, firing and held back.
 func TestConfectCoverage(t *testing.T) {
-	p := policy.Default()
-	e, err := policyengine.New(context.Background(), policyengine.WithPolicy(p))
-	require.NoError(t, err)
+	p, e := engineFor(t, "")
 	cases, err := policytest.Load("../testdata/policy-cases")
 	require.NoError(t, err)
-	rep, err := policytest.RunSuite(context.Background(), e, p, cases, policytest.Options{BuiltinRegoTests: true, Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{BuiltinRegoTests: true, Coverage: true})
 	require.NoError(t, err)
 	require.True(t, rep.Passed())
 	rules, clauses := rep.Coverage.Uncovered()
@@ -59,12 +57,10 @@ func TestConfectCoverage(t *testing.T) {
 
 // Coverage counts only what passing cases assert.
 func TestCoverageCountsAssertions(t *testing.T) {
-	p := policy.Default()
-	e, err := policyengine.New(context.Background(), policyengine.WithPolicy(p))
-	require.NoError(t, err)
+	p, e := engineFor(t, "")
 	cases, err := policytest.Load("../testdata/policy-cases/consent.yaml")
 	require.NoError(t, err)
-	rep, err := policytest.RunSuite(context.Background(), e, p, cases, policytest.Options{Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Coverage: true})
 	require.NoError(t, err)
 	byID := map[string]policytest.RuleCoverage{}
 	for _, r := range rep.Coverage.Rules {
@@ -78,13 +74,30 @@ func TestCoverageCountsAssertions(t *testing.T) {
 	assert.Less(t, rep.Coverage.RulesPercent, 100.0)
 }
 
-// copyDir copies a policy directory so a test can break it.
+// engineFor loads the policy in dir ("" for the embedded one) and prepares an engine under it.
+func engineFor(t *testing.T, dir string) (*policy.Policy, *policyengine.Engine) {
+	t.Helper()
+	p := policy.Default()
+	if dir != "" {
+		var err error
+		p, err = policy.LoadDir(dir)
+		require.NoError(t, err)
+	}
+	e, err := policyengine.New(t.Context(), policyengine.WithPolicy(p))
+	require.NoError(t, err)
+	return p, e
+}
+
+// copyDir copies a policy directory's files (not its subdirectories) so a test can break it.
 func copyDir(t *testing.T, from string) string {
 	t.Helper()
 	to := t.TempDir()
 	entries, err := os.ReadDir(from)
 	require.NoError(t, err)
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		data, err := os.ReadFile(filepath.Join(from, e.Name()))
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(to, e.Name()), data, 0o644))
@@ -92,87 +105,147 @@ func copyDir(t *testing.T, from string) string {
 	return to
 }
 
-// A deliberately broken rule is caught: by the policy's Rego tests and by its cases.
+// A deliberately broken rule is caught: Brightpath's rule about children, off by one in a copy
+// of its policy, fails the example's own case at the boundary and the rule's own Rego test.
 func TestBrokenRuleIsCaught(t *testing.T) {
-	dir := copyDir(t, filepath.Join(brightpath, "policy"))
+	dir := copyDir(t, brightpath)
 	src, err := os.ReadFile(filepath.Join(dir, "minors.rego"))
 	require.NoError(t, err)
 	broken := strings.Replace(string(src), "age < policy.extensions", "age <= policy.extensions", 1)
 	require.NotEqual(t, string(src), broken)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "minors.rego"), []byte(broken), 0o644))
 
-	p, err := policy.LoadDir(dir)
+	p, e := engineFor(t, dir)
+	cases, err := policytest.Load(filepath.Join(brightpath, "tests"))
 	require.NoError(t, err)
-	e, err := policyengine.New(context.Background(), policyengine.WithPolicy(p))
-	require.NoError(t, err)
-	caseFile := filepath.Join(t.TempDir(), "thirteen.yaml")
-	require.NoError(t, os.WriteFile(caseFile, []byte(`cases:
-  - name: A learner of 13 enrols on contract
-    activity:
-      id: course
-      data_subjects: [learner]
-      data_categories: [name, course_progress]
-      purposes: [learning.courses]
-      legal_basis: contract
-      retention: {period: P24M, from: account_closure}
-      subject: {age: 13}
-    expect:
-      allow: true
-      not_fires: [minors.parental_consent]
-`), 0o644))
-	cases, err := policytest.Load(caseFile)
-	require.NoError(t, err)
-	rep, err := policytest.RunSuite(context.Background(), e, p, cases, policytest.Options{})
+	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{})
 	require.NoError(t, err)
 	assert.False(t, rep.Passed())
-	assert.Equal(t, 1, rep.Summary.CasesFailed)
-	assert.Contains(t, strings.Join(rep.Cases[0].Failures, "\n"), "+ minors.parental_consent at /subject/age (expected not to fire)")
+	var failed []string
+	for _, r := range rep.Cases {
+		if !r.Passed {
+			failed = append(failed, r.Name+"\n"+strings.Join(r.Failures, "\n"))
+		}
+	}
+	assert.Equal(t, []string{"A learner of 13 is no longer a child, and needs no parent's consent\n" +
+		"allow: expected true, got false\n" +
+		"+ minors.parental_consent at /subject/age (expected not to fire): the person is a child under 13; processing needs a parent's consent, given"}, failed)
 	assert.Equal(t, 1, rep.Summary.RegoFailed, "the rule's own Rego test catches it too")
 	for _, r := range rep.Rego {
 		if !r.Passed {
-			assert.Contains(t, r.Name, "test_a_learner_of_13_or_older_is_allowed")
+			assert.Equal(t, "data.policyengine.rules.minors_test.test_a_learner_of_13_or_older_is_allowed", r.Name)
+			assert.Equal(t, filepath.Join(dir, "minors_test.rego"), r.File)
 		}
 	}
 }
 
 func TestFailureDiff(t *testing.T) {
-	e, err := policyengine.New(context.Background())
+	e, err := policyengine.New(t.Context())
 	require.NoError(t, err)
-	c := &policytest.Case{
-		Name:     "wrong on purpose",
-		Activity: []byte(`{"id":"x","data_categories":["name"],"purposes":["purchase.orders"],"retention":{"period":"P1Y"}}`),
-		Expect:   policytest.Expect{Allow: true, Fires: []policytest.Finding{{Rule: "consent.not_given"}}, NotFires: []string{"legal_basis.missing"}},
+	activity := []byte(`{"id":"x","data_categories":["name"],"purposes":["purchase.orders"],"retention":{"period":"P1Y"}}`)
+	missing := "legal_basis.missing at /legal_basis: the activity names no legal basis; as controller, Confect must process on one"
+	for _, tc := range []struct {
+		name   string
+		expect policytest.Expect
+		want   []string
+	}{
+		{"as expected", policytest.Expect{Fires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/legal_basis"}}, NotFires: []policytest.Finding{{Rule: "consent.not_given"}}}, nil},
+		{"allowed, and a rule expected that does not fire", policytest.Expect{Allow: true, Fires: []policytest.Finding{{Rule: "consent.not_given"}}},
+			[]string{"allow: expected true, got false", "- consent.not_given (expected to fire, did not)", "+ " + missing}},
+		{"a rule that must not fire is listed once", policytest.Expect{Allow: true, NotFires: []policytest.Finding{{Rule: "legal_basis.missing"}}},
+			[]string{"allow: expected true, got false", "+ legal_basis.missing at /legal_basis (expected not to fire): the activity names no legal basis; as controller, Confect must process on one"}},
+		{"at another path it does not fire", policytest.Expect{NotFires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/purposes/0"}}}, nil},
+		{"at its path it does", policytest.Expect{NotFires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/legal_basis"}}},
+			[]string{"+ legal_basis.missing at /legal_basis (expected not to fire): the activity names no legal basis; as controller, Confect must process on one"}},
+		{"the wrong path", policytest.Expect{Fires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/purposes"}}},
+			[]string{"- legal_basis.missing at /purposes (expected to fire, did not)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := policytest.Check(t.Context(), e, &policytest.Case{Name: tc.name, Activity: activity, Expect: tc.expect})
+			assert.Equal(t, tc.want, r.Failures)
+			assert.Equal(t, tc.want == nil, r.Passed)
+		})
 	}
-	r := policytest.Check(context.Background(), e, c)
-	assert.False(t, r.Passed)
-	assert.Equal(t, []string{
-		"allow: expected true, got false",
-		"- consent.not_given (expected to fire, did not)",
-		"+ legal_basis.missing at /legal_basis (expected not to fire): the activity names no legal basis; as controller, Confect must process on one",
-		"+ legal_basis.missing at /legal_basis: the activity names no legal basis; as controller, Confect must process on one",
-	}, r.Failures)
 
-	c.Activity = []byte(`{"id": "x", "colour": "red"}`)
-	r = policytest.Check(context.Background(), e, c)
+	r := policytest.Check(t.Context(), e, &policytest.Case{Name: "invalid", Activity: []byte(`{"id": "x", "colour": "red"}`)})
 	assert.False(t, r.Passed)
 	assert.Contains(t, r.Err, "invalid input")
+}
+
+// A case's now decides the evaluation time, over the file's; without either, the engine's clock.
+func TestEvaluationTime(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "time.yaml")
+	lead := `{id: lead, data_subjects: [lead], data_categories: [email], purposes: [marketing.materials], legal_basis: legitimate_interest,
+      retention: {period: P12M, from: last_activity}, subject: {last_activity_at: "2025-01-01T00:00:00Z"}}`
+	require.NoError(t, os.WriteFile(file, []byte(`now: "2027-06-01T00:00:00Z"
+cases:
+  - name: After 24 months the lead should already be deleted
+    activity: `+lead+`
+    expect: {allow: false, fires: [retention.expired]}
+  - name: Within 24 months it may be kept
+    now: "2026-06-01T00:00:00Z"
+    activity: `+lead+`
+    expect: {allow: true, not_fires: [retention.expired]}
+`), 0o644))
+	cases, err := policytest.Load(file)
+	require.NoError(t, err)
+	require.Len(t, cases, 2)
+	assert.Equal(t, time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC), cases[0].Now)
+	assert.Equal(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), cases[1].Now)
+
+	// The engine's clock stands in the past: only the cases' own times make both pass.
+	e, err := policyengine.New(t.Context(), policyengine.WithTime(time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	for _, c := range cases {
+		r := policytest.Check(t.Context(), e, c)
+		assert.True(t, r.Passed, "%s: %v", c.Name, r.Failures)
+	}
+	cases[0].Now = time.Time{}
+	assert.False(t, policytest.Check(t.Context(), e, cases[0]).Passed, "without a time of its own, the case runs at the engine's")
+}
+
+// A rule id the policy does not have is an error in the case file, named with its line: a
+// misspelt not_fires would otherwise pass forever.
+func TestUnknownRule(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "typo.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(`cases:
+  - name: Checkout
+    activity: {id: a, data_categories: [name], purposes: [purchase.orders], legal_basis: contract, retention: {period: P1Y}}
+    expect:
+      allow: true
+      not_fires:
+        - consent.not_given
+        - consent.not_givn
+`), 0o644))
+	cases, err := policytest.Load(file)
+	require.NoError(t, err)
+	e, err := policyengine.New(t.Context())
+	require.NoError(t, err)
+	err = policytest.Validate(e, cases)
+	require.ErrorIs(t, err, policytest.ErrInvalidCase)
+	assert.Equal(t, "invalid test case: "+file+`:8: case "Checkout": the policy has no rule "consent.not_givn"`, err.Error())
+	_, err = policytest.RunSuite(t.Context(), e, policy.Default(), cases, policytest.Options{})
+	assert.ErrorIs(t, err, policytest.ErrInvalidCase)
 }
 
 func TestInvalidCaseFiles(t *testing.T) {
 	activity := "    activity: {id: a, data_categories: [name], purposes: [purchase.orders]}\n"
 	for name, tc := range map[string]struct{ src, want string }{
-		"unknown key":      {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, deny: [x]}\n", `:4: unknown key "deny"`},
-		"no expect":        {"cases:\n  - name: x\n" + activity, ":2: case \"x\": expect {allow, fires, not_fires} is required"},
-		"allow not a bool": {"cases:\n  - name: x\n" + activity + "    expect: {allow: yes}\n", ":4: case \"x\": expect.allow must be true or false"},
-		"no name":          {"cases:\n  - " + strings.TrimSpace(activity) + "\n    expect: {allow: true}\n", ":2: a case needs a name"},
-		"bad now":          {"now: tomorrow\ncases:\n  - name: x\n" + activity + "    expect: {allow: true}\n", ":1: now: expected an RFC 3339 time"},
-		"both sources":     {"cases:\n  - name: x\n    manifest: m.yaml#a\n" + activity + "    expect: {allow: true}\n", "give an activity or a manifest, not both"},
-		"missing manifest": {"cases:\n  - name: x\n    manifest: nowhere.yaml#a\n    expect: {allow: true}\n", ":3: case \"x\": "},
-		"no activity id":   {"cases:\n  - name: x\n    manifest: nowhere.yaml\n    expect: {allow: true}\n", "expected path#activity-id"},
-		"duplicate names":  {"cases:\n  - name: x\n" + activity + "    expect: {allow: true}\n  - name: x\n" + activity + "    expect: {allow: true}\n", ":5: case \"x\" is already at line 2"},
-		"not YAML":         {"cases: [\n", "malformed YAML"},
-		"fires not a list": {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, fires: consent.not_given}\n", "fires: expected a list of rule ids"},
-		"no cases":         {"now: \"2026-01-01T00:00:00Z\"\n", "expected a non-empty list of cases"},
+		"unknown key":        {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, deny: [x]}\n", `:4: unknown key "deny"`},
+		"no expect":          {"cases:\n  - name: x\n" + activity, ":2: case \"x\": expect {allow, fires, not_fires} is required"},
+		"allow not a bool":   {"cases:\n  - name: x\n" + activity + "    expect: {allow: yes}\n", ":4: case \"x\": expect.allow must be true or false"},
+		"no name":            {"cases:\n  - " + strings.TrimSpace(activity) + "\n    expect: {allow: true}\n", ":2: a case needs a name"},
+		"bad now":            {"now: tomorrow\ncases:\n  - name: x\n" + activity + "    expect: {allow: true}\n", ":1: now: expected an RFC 3339 time"},
+		"both sources":       {"cases:\n  - name: x\n    manifest: m.yaml#a\n" + activity + "    expect: {allow: true}\n", "give an activity or a manifest, not both"},
+		"missing manifest":   {"cases:\n  - name: x\n    manifest: nowhere.yaml#a\n    expect: {allow: true}\n", ":3: case \"x\": "},
+		"no activity id":     {"cases:\n  - name: x\n    manifest: nowhere.yaml\n    expect: {allow: true}\n", "expected path#activity-id"},
+		"duplicate names":    {"cases:\n  - name: x\n" + activity + "    expect: {allow: true}\n  - name: x\n" + activity + "    expect: {allow: true}\n", ":5: case \"x\" is already at line 2"},
+		"not YAML":           {"cases: [\n", "malformed YAML"},
+		"fires not a list":   {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, fires: consent.not_given}\n", ":4: case \"x\": fires: expected a list of rule ids"},
+		"bad entry":          {"cases:\n  - name: x\n" + activity + "    expect:\n      allow: true\n      not_fires:\n        - consent.not_given\n        - [x]\n", ":8: case \"x\": not_fires: expected a rule id"},
+		"path not a pointer": {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, fires: [consent.not_given at consent]}\n", ":4: case \"x\": fires: expected a rule id"},
+		"no cases":           {"now: \"2026-01-01T00:00:00Z\"\n", "expected a non-empty list of cases"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "cases.yaml")
@@ -186,13 +259,11 @@ func TestInvalidCaseFiles(t *testing.T) {
 }
 
 func TestReportFormats(t *testing.T) {
-	p := policy.Default()
-	e, err := policyengine.New(context.Background(), policyengine.WithPolicy(p))
-	require.NoError(t, err)
+	p, e := engineFor(t, "")
 	cases, err := policytest.Load("../testdata/policy-cases/rights.yaml")
 	require.NoError(t, err)
 	cases[0].Expect.Allow = true // break one
-	rep, err := policytest.RunSuite(context.Background(), e, p, cases, policytest.Options{Filter: regexp.MustCompile("object|restrict"), Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Filter: regexp.MustCompile("object|restrict"), Coverage: true})
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Summary.CasesFailed)
 
@@ -201,6 +272,10 @@ func TestReportFormats(t *testing.T) {
 	assert.Contains(t, text.String(), "FAIL  ../testdata/policy-cases/rights.yaml:4  You have the right to object to processing based on legitimate interest")
 	assert.Contains(t, text.String(), "allow: expected true, got false")
 	assert.Contains(t, text.String(), "coverage: rules ")
+	assert.Regexp(t, `\nREGO FILE +LINES +COVERED +PERCENT\n`, text.String())
+	assert.Regexp(t, `\nrego/rights.rego +\d+ +\d+ +\d+\.\d%\n`, text.String())
+	assert.Contains(t, text.String(), "\nuncovered rules: category.sensitive, ")
+	assert.Regexp(t, `\nuncovered Rego lines:\n    rego/categories.rego: \d+`, text.String())
 	assert.Contains(t, text.String(), "cases: 2 passed, 1 failed")
 
 	var js struct {
@@ -208,7 +283,21 @@ func TestReportFormats(t *testing.T) {
 			Name     string   `json:"name"`
 			Passed   bool     `json:"passed"`
 			Failures []string `json:"failures"`
+			Expect   struct {
+				Allow    bool `json:"allow"`
+				NotFires []struct {
+					Rule string `json:"rule"`
+				} `json:"not_fires"`
+			} `json:"expect"`
 		} `json:"cases"`
+		Coverage struct {
+			Rego struct {
+				Files []struct {
+					File    string  `json:"file"`
+					Percent float64 `json:"percent"`
+				} `json:"files"`
+			} `json:"rego"`
+		} `json:"coverage"`
 		Summary map[string]int `json:"summary"`
 	}
 	var buf bytes.Buffer
@@ -216,6 +305,8 @@ func TestReportFormats(t *testing.T) {
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &js))
 	assert.Len(t, js.Cases, 3, "--run keeps the cases whose name matches")
 	assert.Equal(t, 1, js.Summary["cases_failed"])
+	assert.True(t, js.Cases[0].Expect.Allow, "the expectation as run")
+	assert.NotEmpty(t, js.Coverage.Rego.Files)
 
 	var junit struct {
 		Tests    int `xml:"tests,attr"`
@@ -234,4 +325,67 @@ func TestReportFormats(t *testing.T) {
 	assert.Equal(t, 1, junit.Failures)
 	assert.Equal(t, rep.Summary.Cases+rep.Summary.Rego, junit.Tests)
 	assert.Error(t, rep.Write(&buf, "yaml"))
+}
+
+// A policy's Rego test module that does not parse, or that a strict check rejects, stops the
+// suite with a policy error naming its file and line.
+func TestRegoTestErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		src  string
+		line int
+	}{
+		"does not parse": {"package policyengine.rules.minors_test\n\ntest_x if {\n\tinput.x ==\n}\n", 5},
+		"strict check":   {"package policyengine.rules.minors_test\n\nimport data.policyengine.fixtures\n\ntest_x if true\n", 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := copyDir(t, brightpath)
+			file := filepath.Join(dir, "extra_test.rego")
+			require.NoError(t, os.WriteFile(file, []byte(tc.src), 0o644))
+			p, e := engineFor(t, dir) // tests are not part of the policy the engine decides under
+			_, err := policytest.RunSuite(t.Context(), e, p, nil, policytest.Options{})
+			require.ErrorIs(t, err, policy.ErrInvalid)
+			var pe *policy.Error
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, file, pe.File)
+			assert.Equal(t, tc.line, pe.Line, pe.Error())
+		})
+	}
+}
+
+// Coverage of another company's policy: its own rule and clause by its own cases, its own
+// module's Rego lines by its cases and tests, and what is left uncovered, named.
+func TestBrightpathCoverage(t *testing.T) {
+	p, e := engineFor(t, brightpath)
+	cases, err := policytest.Load(filepath.Join(brightpath, "tests"))
+	require.NoError(t, err)
+	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Coverage: true})
+	require.NoError(t, err)
+	require.True(t, rep.Passed())
+	assert.Equal(t, 4, rep.Summary.Rego, "its own Rego tests only")
+
+	rules, clauses := rep.Coverage.Uncovered()
+	assert.NotContains(t, rules, "minors.parental_consent")
+	assert.Contains(t, rules, "category.sensitive", "no case of Brightpath's lists a special category")
+	assert.NotContains(t, clauses, "children")
+	assert.NotContains(t, clauses, "retention-recruitment")
+	assert.Contains(t, clauses, "authorities", "no case of Brightpath's shares with an authority")
+
+	var files []string
+	for _, f := range rep.Coverage.Rego.Files {
+		files = append(files, f.File)
+		if f.File == filepath.Join(brightpath, "minors.rego") {
+			assert.Equal(t, 100.0, f.Percent)
+			assert.Empty(t, f.Uncovered)
+		}
+	}
+	assert.Contains(t, files, filepath.Join(brightpath, "minors.rego"))
+	assert.IsNonDecreasing(t, files)
+	assert.NotContains(t, strings.Join(files, " "), "_test.rego")
+}
+
+func TestLoadEmptyDirectory(t *testing.T) {
+	dir := t.TempDir()
+	_, err := policytest.Load(dir)
+	require.ErrorIs(t, err, policytest.ErrInvalidCase)
+	assert.Contains(t, err.Error(), dir+": no case files")
 }

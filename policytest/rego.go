@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +67,7 @@ func modules(p *policy.Policy, builtinTests bool) (map[string]*ast.Module, error
 	for name, src := range sources {
 		m, err := ast.ParseModuleWithOpts(name, string(src), compiler.ParserOptions())
 		if err != nil {
-			problems = append(problems, &policy.Error{File: name, Message: err.Error()})
+			problems = append(problems, compiler.Problems(name, err)...)
 			continue
 		}
 		out[name] = m
@@ -103,7 +105,7 @@ func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *r
 	defer store.Abort(ctx, txn)
 	ch, err := runner.RunTests(ctx, txn)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
+		return nil, policy.Invalid(compiler.Problems("", err))
 	}
 	var out []RegoResult
 	for r := range ch {
@@ -139,7 +141,8 @@ func traceCases(ctx context.Context, p *policy.Policy, cases []*Case, cov *cover
 		return err
 	}
 	pq, err := rego.New(
-		rego.Query(compiler.Entrypoint),
+		// The decision, as OPA servers ask for it, and the findings, as the engine does.
+		rego.Query(compiler.Entrypoint+"; "+compiler.FindingsEntrypoint),
 		rego.Compiler(built.Compiler),
 		rego.Store(inmem.NewFromObject(built.Data)),
 	).PrepareForEval(ctx)
@@ -163,29 +166,72 @@ func traceCases(ctx context.Context, p *policy.Policy, cases []*Case, cov *cover
 	return nil
 }
 
-// RegoCoverage is line coverage of the policy's Rego (not its tests).
+// RegoCoverage is line coverage of the policy's Rego (its rules, not its tests) by the cases and
+// the Rego tests, from OPA's cover package.
 type RegoCoverage struct {
-	// Files holds each module's coverage, in percent.
-	Files map[string]float64 `json:"files"`
-	// Covered and NotCovered count lines.
+	// Files holds each module's coverage, sorted by file.
+	Files []RegoFileCoverage `json:"files"`
+	// Covered and NotCovered count lines over all modules.
 	Covered    int `json:"covered_lines"`
 	NotCovered int `json:"not_covered_lines"`
 	// Percent is the share of lines covered.
 	Percent float64 `json:"percent"`
 }
 
+// RegoFileCoverage is one module's line coverage.
+type RegoFileCoverage struct {
+	// File is the module's name: rego/... for a built-in one, the path for a policy's own.
+	File string `json:"file"`
+	// Covered and NotCovered count its lines.
+	Covered    int `json:"covered_lines"`
+	NotCovered int `json:"not_covered_lines"`
+	// Percent is the share of its lines covered.
+	Percent float64 `json:"percent"`
+	// Uncovered lists the lines no case or test reaches, in order, as "12" or "12-14".
+	Uncovered []string `json:"uncovered,omitempty"`
+}
+
 func regoCoverage(report cover.Report) RegoCoverage {
-	out := RegoCoverage{Files: map[string]float64{}}
+	out := RegoCoverage{Files: []RegoFileCoverage{}}
 	for name, f := range report.Files {
 		if strings.HasSuffix(name, "_test.rego") {
 			continue
 		}
-		out.Files[name] = f.Coverage
+		fc := RegoFileCoverage{File: name, Covered: f.CoveredLines, NotCovered: f.NotCoveredLines, Percent: f.Coverage,
+			Uncovered: lineRanges(f.NotCovered)}
+		out.Files = append(out.Files, fc)
 		out.Covered += f.CoveredLines
 		out.NotCovered += f.NotCoveredLines
 	}
+	sort.Slice(out.Files, func(i, j int) bool { return out.Files[i].File < out.Files[j].File })
 	if total := out.Covered + out.NotCovered; total > 0 {
 		out.Percent = 100 * float64(out.Covered) / float64(total)
+	}
+	return out
+}
+
+// lineRanges merges OPA's ranges (several may share a line) into runs of lines: "12", "14-16".
+func lineRanges(ranges []cover.Range) []string {
+	var rows []int
+	for _, r := range ranges {
+		for row := r.Start.Row; row <= r.End.Row; row++ {
+			rows = append(rows, row)
+		}
+	}
+	slices.Sort(rows)
+	rows = slices.Compact(rows)
+	var out []string
+	for i := 0; i < len(rows); {
+		j := i
+		for j+1 < len(rows) && rows[j+1] == rows[j]+1 {
+			j++
+		}
+		if i == j {
+			out = append(out, strconv.Itoa(rows[i]))
+		} else {
+			out = append(out, fmt.Sprintf("%d-%d", rows[i], rows[j]))
+		}
+		i = j + 1
 	}
 	return out
 }

@@ -12,11 +12,8 @@ import (
 	"github.com/confect/policyengine/internal/encode"
 )
 
-// Formats are the names Write knows.
-var formats = []string{"text", "json", "junit"}
-
 // Formats returns the report formats Write knows.
-func Formats() []string { return append([]string(nil), formats...) }
+func Formats() []string { return []string{"text", "json", "junit"} }
 
 // Write writes the report in a format: text (for people), json, or junit (JUnit XML).
 func (r *Report) Write(w io.Writer, format string) error {
@@ -28,7 +25,7 @@ func (r *Report) Write(w io.Writer, format string) error {
 	case "junit":
 		return r.writeJUnit(w)
 	}
-	return fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(formats, ", "))
+	return fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(Formats(), ", "))
 }
 
 func (r *Report) writeText(w io.Writer) error {
@@ -72,6 +69,21 @@ func (r *Report) writeText(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		var lines []string // one entry per file: "file: 12, 14-16"
+		if c.Rego != nil {
+			fmt.Fprintln(bw)
+			tw = tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "REGO FILE\tLINES\tCOVERED\tPERCENT")
+			for _, f := range c.Rego.Files {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\n", f.File, f.Covered+f.NotCovered, f.Covered, f.Percent)
+				if len(f.Uncovered) > 0 {
+					lines = append(lines, f.File+": "+strings.Join(f.Uncovered, ", "))
+				}
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+		}
 		rules, clauses := c.Uncovered()
 		fmt.Fprintf(bw, "\ncoverage: rules %.1f%%, clauses %.1f%%", c.RulesPercent, c.ClausesPercent)
 		if c.Rego != nil {
@@ -83,6 +95,9 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 		if len(clauses) > 0 {
 			fmt.Fprintf(bw, "uncovered clauses: %s\n", strings.Join(clauses, ", "))
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(bw, "uncovered Rego lines:\n    %s\n", strings.Join(lines, "\n    "))
 		}
 	}
 	s := r.Summary

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/document"
 )
 
 // Result is how a case went.
@@ -22,6 +24,8 @@ type Result struct {
 	Line int    `json:"line"`
 	// Passed says the decision was what the case expects.
 	Passed bool `json:"passed"`
+	// Expect is what the case expects.
+	Expect Expect `json:"expect"`
 	// Decision is the engine's decision (denying, when Err is set).
 	Decision policyengine.Decision `json:"decision"`
 	// Err is why the engine could not decide, if it could not.
@@ -45,9 +49,10 @@ func Evaluate(ctx context.Context, engine *policyengine.Engine, cases []*Case, f
 	return out
 }
 
-// Check decides one case and compares the decision with its expectation.
+// Check decides one case (as at its Now, if it has one) and compares the decision with its
+// expectation. It does not check the rule ids the case names: Validate does.
 func Check(ctx context.Context, engine *policyengine.Engine, c *Case) Result {
-	r := Result{Case: c, Name: c.Name, File: c.File, Line: c.Line}
+	r := Result{Case: c, Name: c.Name, File: c.File, Line: c.Line, Expect: c.Expect}
 	if !c.Now.IsZero() {
 		ctx = policyengine.AtTime(ctx, c.Now)
 	}
@@ -74,32 +79,27 @@ func compare(want Expect, d policyengine.Decision) []string {
 	}
 	found := append(append([]policyengine.Reason{}, d.Reasons...), d.Warnings...)
 	for _, f := range want.Fires {
-		if !fired(found, f) {
+		if !slices.ContainsFunc(found, f.matches) {
 			out = append(out, "- "+f.String()+" (expected to fire, did not)")
 		}
 	}
-	for _, rule := range want.NotFires {
+	reported := map[policyengine.Reason]bool{}
+	for _, f := range want.NotFires {
 		for _, r := range found {
-			if r.Rule == rule {
+			if f.matches(r) && !reported[r] {
+				reported[r] = true
 				out = append(out, fmt.Sprintf("+ %s at %s (expected not to fire): %s", r.Rule, pathOrRoot(r.Path), r.Message))
 			}
 		}
 	}
 	if want.Allow && !d.Allow {
 		for _, r := range d.Reasons {
-			out = append(out, fmt.Sprintf("+ %s at %s: %s", r.Rule, pathOrRoot(r.Path), r.Message))
+			if !reported[r] {
+				out = append(out, fmt.Sprintf("+ %s at %s: %s", r.Rule, pathOrRoot(r.Path), r.Message))
+			}
 		}
 	}
 	return out
-}
-
-func fired(found []policyengine.Reason, f Finding) bool {
-	for _, r := range found {
-		if r.Rule == f.Rule && (f.Path == "" || r.Path == f.Path) {
-			return true
-		}
-	}
-	return false
 }
 
 func pathOrRoot(p string) string {
@@ -109,18 +109,48 @@ func pathOrRoot(p string) string {
 	return p
 }
 
+// Validate checks that every rule a case names in fires or not_fires is one of the engine's
+// policy (a rule that denies or one that warns): a misspelt id would make a not_fires pass
+// forever. The error wraps ErrInvalidCase and names the file and line of each unknown id.
+func Validate(engine *policyengine.Engine, cases []*Case) error {
+	known := map[string]bool{}
+	for _, r := range engine.Rules() {
+		known[r.ID] = true
+	}
+	var problems []string
+	for _, c := range cases {
+		for _, f := range append(append([]Finding{}, c.Expect.Fires...), c.Expect.NotFires...) {
+			if !known[f.Rule] {
+				line := f.Line
+				if line == 0 {
+					line = c.Line
+				}
+				problems = append(problems, document.Describe(c.File, line, 0, "", fmt.Sprintf("case %q: the policy has no rule %q", c.Name, f.Rule)))
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrInvalidCase, strings.Join(problems, "\n"))
+}
+
 // Run runs the cases under path (a case file, or a directory of them) as subtests of t, one per
-// case, and fails a subtest with the difference between the expected and the actual decision.
-// A case file that cannot be read fails t.
+// case named as the case is, and fails a subtest with the difference between the expected and
+// the actual decision. A case file that cannot be read, or a case that names a rule the
+// engine's policy does not have, fails t.
 func Run(t *testing.T, engine *policyengine.Engine, path string) {
 	t.Helper()
 	cases, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := Validate(engine, cases); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			r := Check(context.Background(), engine, c)
+			r := Check(t.Context(), engine, c)
 			if !r.Passed {
 				t.Errorf("%s:%d: %s\n%s\ngot: %s", c.File, c.Line, c.Name, strings.Join(r.Failures, "\n"), describe(r.Decision))
 			}

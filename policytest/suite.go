@@ -12,8 +12,9 @@ import (
 
 // Options tune a suite run.
 type Options struct {
-	// BuiltinRegoTests runs the built-in rules' Rego tests (written against Confect's
-	// document) besides the policy's own.
+	// BuiltinRegoTests runs the built-in rules' Rego tests besides the policy's own, against
+	// the policy's document. They are written against Confect's document: set it for Confect's
+	// policy, or a change to it; another company's document fails them.
 	BuiltinRegoTests bool
 	// Filter keeps the cases and Rego tests whose name matches; nil keeps all.
 	Filter *regexp.Regexp
@@ -23,26 +24,45 @@ type Options struct {
 
 // Report is the outcome of a suite: every case, every Rego test, and coverage if asked.
 type Report struct {
-	Cases    []Result     `json:"cases"`
-	Rego     []RegoResult `json:"rego"`
-	Coverage *Coverage    `json:"coverage,omitempty"`
-	Summary  Summary      `json:"summary"`
+	// Cases are the cases run, in file order.
+	Cases []Result `json:"cases"`
+	// Rego are the Rego unit tests run, by file and line.
+	Rego []RegoResult `json:"rego"`
+	// Coverage is there when Options.Coverage asked for it.
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Summary counts the cases and tests.
+	Summary Summary `json:"summary"`
 }
 
 // Summary counts a report.
 type Summary struct {
+	// Cases and CasesFailed count the cases run, and those that failed.
 	Cases       int `json:"cases"`
 	CasesFailed int `json:"cases_failed"`
-	Rego        int `json:"rego"`
-	RegoFailed  int `json:"rego_failed"`
+	// Rego and RegoFailed count the Rego tests run, and those that failed.
+	Rego       int `json:"rego"`
+	RegoFailed int `json:"rego_failed"`
 }
 
 // Passed reports whether every case and Rego test passed.
 func (r *Report) Passed() bool { return r.Summary.CasesFailed == 0 && r.Summary.RegoFailed == 0 }
 
 // RunSuite runs the cases against the engine and the policy's Rego tests against the policy the
-// engine was made from.
+// engine was made from. Steps:
+//
+//  1. Validate the cases against the engine's rules (an unknown rule id is an ErrInvalidCase).
+//  2. Decide each case whose name matches opts.Filter and compare it with its expectation.
+//  3. Run the Rego tests with OPA's tester against the policy's document (a test module that
+//     does not compile is a policy error naming its file and line).
+//  4. With opts.Coverage, measure rule and clause coverage from the cases' assertions, and Rego
+//     line coverage from the tests and from evaluating the cases again with OPA's cover tracer.
+//
+// The error is for what stops the suite from running (a case file or the policy at fault); a
+// case or test that fails is in the report.
 func RunSuite(ctx context.Context, engine *policyengine.Engine, p *policy.Policy, cases []*Case, opts Options) (*Report, error) {
+	if err := Validate(engine, cases); err != nil {
+		return nil, err
+	}
 	rep := &Report{Cases: Evaluate(ctx, engine, cases, opts.Filter)}
 	var cov *cover.Cover
 	if opts.Coverage {

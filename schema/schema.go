@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -274,6 +275,9 @@ func unescapeLocation(loc string) string {
 }
 
 // quotedNames extracts 'name' items from a library message such as "missing properties: 'a', 'b'".
+// The library quotes a name as Go's %q does, then unescapes double quotes and escapes single
+// ones, so a name may hold an escaped quote ('it\'s') or other escapes; each is read back to the
+// name itself.
 func quotedNames(msg string) []string {
 	var out []string
 	for {
@@ -281,12 +285,31 @@ func quotedNames(msg string) []string {
 		if i < 0 {
 			return out
 		}
-		j := strings.IndexByte(msg[i+1:], '\'')
-		if j < 0 {
+		var quoted strings.Builder // the name as a Go string literal's content
+		j := i + 1
+		for ; j < len(msg) && msg[j] != '\''; j++ {
+			switch c := msg[j]; {
+			case c == '\\' && j+1 < len(msg):
+				j++
+				if msg[j] != '\'' {
+					quoted.WriteByte('\\')
+				}
+				quoted.WriteByte(msg[j])
+			case c == '"':
+				quoted.WriteString(`\"`)
+			default:
+				quoted.WriteByte(c)
+			}
+		}
+		if j >= len(msg) {
 			return out
 		}
-		out = append(out, msg[i+1:i+1+j])
-		msg = msg[i+j+2:]
+		name, err := strconv.Unquote(`"` + quoted.String() + `"`)
+		if err != nil {
+			name = msg[i+1 : j]
+		}
+		out = append(out, name)
+		msg = msg[j+1:]
 	}
 }
 

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/schema"
 )
@@ -19,10 +21,11 @@ func decode(t *testing.T, s string) any {
 	var v any
 	d := json.NewDecoder(strings.NewReader(s))
 	d.UseNumber()
-	require.NoError(t, d.Decode(&v))
+	require.NoError(t, d.Decode(&v), s)
 	return v
 }
 
+// full uses every field of the activity format.
 const full = `{"id": "full", "description": "d", "role": "controller", "customer_dpa": "x", "data_subjects": ["user"],
  "data_categories": ["email"], "sources": ["cookies"], "purposes": ["support.improvement"], "legal_basis": "consent",
  "consent": {"status": "given", "given_at": "2026-01-01T00:00:00Z", "withdrawn_at": "2026-02-01T00:00:00+01:00"},
@@ -33,103 +36,432 @@ const full = `{"id": "full", "description": "d", "role": "controller", "customer
  "subject": {"opted_out_marketing": true, "opted_out_profiling": false, "objected_legitimate_interest": false, "restricted": false,
    "last_activity_at": "2026-01-01T00:00:00Z", "last_application_at": "2026-01-01T00:00:00Z", "age": 30}}`
 
-func TestValidActivity(t *testing.T) {
-	assert.NoError(t, schema.ValidateActivity(decode(t, full)))
-}
+// base is the least a valid activity holds; cases add to it.
+const base = `"id": "a", "data_categories": ["email"], "purposes": ["purchase.orders"]`
 
-func problems(err error) []string {
-	var out []string
+func with(fields string) string { return `{` + base + `, ` + fields + `}` }
+
+type problem struct{ Pointer, Message string }
+
+func problemsOf(err error) []problem {
+	var out []problem
 	for _, p := range schema.Problems(err) {
-		out = append(out, p.Error())
+		out = append(out, problem{p.Pointer, p.Message})
 	}
 	return out
 }
 
+const (
+	durationMsg  = "expected an ISO 8601 duration such as P6M or P2Y"
+	timestampMsg = "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"
+	countryMsg   = "expected an ISO 3166-1 alpha-2 country code such as DE"
+	termMsg      = "expected a value of one of the policy's vocabularies: snake_case"
+	purposeMsg   = "expected a purpose: dotted snake_case such as marketing.materials"
+	basisMsg     = `expected one of "consent", "contract", "legitimate_interest", "legal_obligation", "vital_interests", "public_task"`
+	unknownMsg   = "unknown key: not part of the format"
+)
+
+func TestValidActivities(t *testing.T) {
+	for name, src := range map[string]string{
+		"every field":   full,
+		"the least":     `{` + base + `}`,
+		"a processor":   with(`"role": "processor", "customer_dpa": "DPA-2026-01", "recipients": [{"name": "AWS", "type": "subprocessor", "country": "US", "dpa": true, "transfer_safeguard": "scc"}]`),
+		"empty lists":   with(`"data_subjects": [], "sources": [], "recipients": []`),
+		"empty objects": with(`"subject": {}, "retention": {"agreed_extension": {}}, "consent": {"status": "given"}`),
+		"durations": with(`"retention": {"period": "P6M", "agreed_extension": {"period": "P1Y2M3DT4H5M6S"}}, ` +
+			`"recipients": [{"name": "n", "type": "t", "court_order": {"reference": "r", "jurisdiction": "DE", "international_agreement": true}}]`),
+		"weeks":               with(`"retention": {"period": "P3W"}`),
+		"time only":           with(`"retention": {"period": "PT36H"}`),
+		"zero":                with(`"retention": {"period": "P0D"}`),
+		"timestamps":          with(`"consent": {"status": "withdrawn", "given_at": "2026-01-01T09:30:00.123Z", "withdrawn_at": "2026-01-02t10:00:00-05:00"}`),
+		"age bounds":          with(`"subject": {"age": 0}, "description": ""`),
+		"age 150":             with(`"subject": {"age": 150}`),
+		"an integral float":   with(`"subject": {"age": 30.0}`),
+		"dotted purposes":     `{"id": "a", "data_categories": ["email"], "purposes": ["a", "a.b", "a.b_c.d1.e"]}`,
+		"an id of 200 runes":  `{"id": "` + strings.Repeat("é", 200) + `", "data_categories": ["email"], "purposes": ["x"]}`,
+		"a blank-edged id":    `{"id": " a ", "data_categories": ["email"], "purposes": ["x"]}`,
+		"every enum":          with(`"legal_basis": "public_task", "channel": {"type": "in_app", "content": "administrative"}, "retention": {"from": "account_closure"}, "consent": {"status": "unknown"}`),
+		"a recipient's basis": with(`"recipients": [{"name": "n", "type": "business_partner", "legal_basis": "legitimate_interest", "transfer_safeguard": "none"}]`),
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.NoError(t, schema.ValidateActivity(decode(t, src)))
+		})
+	}
+
+	// Values decoded without UseNumber (float64) and by the project's own parsers validate too.
+	var v any
+	require.NoError(t, json.Unmarshal([]byte(full), &v))
+	assert.NoError(t, schema.ValidateActivity(v))
+	docs, err := document.ParseYAML([]byte("id: a\ndata_categories: [email]\npurposes: [purchase.orders]\nsubject: {age: 30, last_activity_at: 2026-01-01T00:00:00Z}\n"), document.Options{})
+	require.NoError(t, err)
+	assert.NoError(t, schema.ValidateActivity(docs[0].Value))
+}
+
 func TestInvalidActivities(t *testing.T) {
-	base := `"data_categories": ["email"], "purposes": ["purchase.orders"]`
 	for name, tc := range map[string]struct {
 		doc  string
-		want []string
+		want []problem
 	}{
-		"nested unknown key": {`{"id": "a", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "foo": 1}]}`,
-			[]string{"/recipients/0/foo: unknown key: not part of the format"}},
-		"missing required": {`{"purposes": []}`,
-			[]string{"/data_categories: is required", "/id: is required", "/purposes: expected at least one item"}},
-		"blank id": {`{"id": "  ", ` + base + `}`, []string{"/id: expected a non-blank name for the activity"}},
-		"durations": {`{"id": "a", ` + base + `, "retention": {"period": "P", "agreed_extension": {"period": "P1.5Y"}}}`,
-			[]string{"/retention/agreed_extension/period: expected an ISO 8601 duration such as P6M or P2Y", "/retention/period: expected an ISO 8601 duration such as P6M or P2Y"}},
-		"timestamps": {`{"id": "a", ` + base + `, "subject": {"last_activity_at": "2026-13-01T00:00:00Z"}}`,
-			[]string{"/subject/last_activity_at: expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"}},
-		"enums": {`{"id": "a", ` + base + `, "role": "owner", "legal_basis": "whim", "consent": {"status": "maybe"}, "channel": {"type": "fax", "content": "spam"}}`,
-			[]string{
-				`/channel/content: expected one of "marketing", "administrative"`,
-				`/channel/type: expected one of "email", "sms", "phone", "social_media", "web", "in_app", "post"`,
-				`/consent/status: expected one of "given", "withdrawn", "refused", "expired", "unknown"`,
-				`/legal_basis: expected one of "consent", "contract", "legitimate_interest", "legal_obligation", "vital_interests", "public_task"`,
-				`/role: expected one of "controller", "processor"`,
-			}},
-		"country and court order": {`{"id": "a", ` + base + `, "recipients": [{"name": "n", "type": "authority", "country": "Sweden", "court_order": {}}]}`,
-			[]string{"/recipients/0/country: expected an ISO 3166-1 alpha-2 country code such as DE",
-				"/recipients/0/court_order/jurisdiction: is required", "/recipients/0/court_order/reference: is required"}},
-		"vocabulary shape": {`{"id": "a", "data_categories": ["Email Address"], "purposes": ["Purchase Orders"]}`,
-			[]string{"/data_categories/0: expected a value of one of the policy's vocabularies: snake_case",
-				"/purposes/0: expected a purpose: dotted snake_case such as marketing.materials"}},
-		"age": {`{"id": "a", ` + base + `, "subject": {"age": -1}}`, []string{"/subject/age: out of range: must be >= 0"}},
+		// Unknown keys.
+		"unknown key":          {with(`"owner": "growth-team"`), []problem{{"/owner", unknownMsg}}},
+		"unknown nested key":   {with(`"recipients": [{"name": "n", "type": "subprocessor", "foo": 1}]`), []problem{{"/recipients/0/foo", unknownMsg}}},
+		"unknown in consent":   {with(`"consent": {"status": "given", "date": "x"}`), []problem{{"/consent/date", unknownMsg}}},
+		"unknown in extension": {with(`"retention": {"agreed_extension": {"reference": "r", "until": "x"}}`), []problem{{"/retention/agreed_extension/until", unknownMsg}}},
+		"unknown in court order": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "jurisdiction": "SE", "judge": "x"}}]`),
+			[]problem{{"/recipients/0/court_order/judge", unknownMsg}}},
+		"unknown in subject":   {with(`"subject": {"opted_out": true}`), []problem{{"/subject/opted_out", unknownMsg}}},
+		"unknown in channel":   {with(`"channel": {"type": "email", "content": "marketing", "sender": "x"}`), []problem{{"/channel/sender", unknownMsg}}},
+		"several unknown keys": {with(`"b": 1, "a": 2, "c": 3`), []problem{{"/a", unknownMsg}, {"/b", unknownMsg}, {"/c", unknownMsg}}},
+		"keys that need escaping": {with(`"a/b~c": 1, "x y": 2, "%41": 3`),
+			[]problem{{"/%41", unknownMsg}, {"/a~1b~0c", unknownMsg}, {"/x y", unknownMsg}}},
+		"keys with quotes": {with(`"it's": 1, "a', 'b": 2, "say \"hi\"": 3, "back\\slash'": 4, "tab\there": 5, "café": 6`),
+			[]problem{{"/a', 'b", unknownMsg}, {"/back\\slash'", unknownMsg}, {"/café", unknownMsg}, {"/it's", unknownMsg}, {`/say "hi"`, unknownMsg}, {"/tab\there", unknownMsg}}},
+		"nested key with a quote": {with(`"recipients": [{"name": "n", "type": "t", "o'neil": 1}]`), []problem{{"/recipients/0/o'neil", unknownMsg}}},
+
+		// Types.
+		"wrong types": {`{"id": 5, "description": ["d"], "data_categories": "email", "purposes": {"a": 1}, "profiling": "yes", "customer_dpa": null}`, []problem{
+			{"/customer_dpa", "expected string, but got null"},
+			{"/data_categories", "expected array, but got string"},
+			{"/description", "expected string, but got array"},
+			{"/id", "expected string, but got number"},
+			{"/profiling", "expected boolean, but got string"},
+			{"/purposes", "expected array, but got object"},
+		}},
+		"wrong nested types": {with(`"consent": "given", "channel": ["email"], "retention": {"period": 6}, "recipients": {"name": "n"}, "subject": {"age": "30", "restricted": 1}`), []problem{
+			{"/channel", "expected object, but got array"},
+			{"/consent", "expected object, but got string"},
+			{"/recipients", "expected array, but got object"},
+			{"/retention/period", "expected string, but got number"},
+			{"/subject/age", "expected integer, but got string"},
+			{"/subject/restricted", "expected boolean, but got number"},
+		}},
+		"wrong element types": {with(`"data_subjects": [1], "sources": [true], "recipients": ["AWS", {"name": "n", "type": "t", "dpa": "true", "court_order": {"reference": "r", "jurisdiction": "SE", "international_agreement": "no"}}]`), []problem{
+			{"/data_subjects/0", "expected string, but got number"},
+			{"/recipients/0", "expected object, but got string"},
+			{"/recipients/1/court_order/international_agreement", "expected boolean, but got string"},
+			{"/recipients/1/dpa", "expected boolean, but got string"},
+			{"/sources/0", "expected string, but got boolean"},
+		}},
+		"an age with a fraction": {with(`"subject": {"age": 30.5}`), []problem{{"/subject/age", "expected integer, but got number"}}},
+		"a string":               {`"x"`, []problem{{"", "expected object, but got string"}}},
+		"a list":                 {`[{"id": "a"}]`, []problem{{"", "expected object, but got array"}}},
+		"null":                   {`null`, []problem{{"", "expected object, but got null"}}},
+
+		// Required fields.
+		"nothing":                 {`{}`, []problem{{"/data_categories", "is required"}, {"/id", "is required"}, {"/purposes", "is required"}}},
+		"missing id":              {`{"data_categories": ["email"], "purposes": ["purchase.orders"]}`, []problem{{"/id", "is required"}}},
+		"missing data_categories": {`{"id": "a", "purposes": ["purchase.orders"]}`, []problem{{"/data_categories", "is required"}}},
+		"missing purposes":        {`{"id": "a", "data_categories": ["email"]}`, []problem{{"/purposes", "is required"}}},
+		"missing nested fields": {with(`"consent": {}, "channel": {"type": "email"}, "recipients": [{}]`), []problem{
+			{"/channel/content", "is required"},
+			{"/consent/status", "is required"},
+			{"/recipients/0/name", "is required"},
+			{"/recipients/0/type", "is required"},
+		}},
+		"court order without reference and jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {}}]`), []problem{
+			{"/recipients/0/court_order/jurisdiction", "is required"},
+			{"/recipients/0/court_order/reference", "is required"},
+		}},
+		"court order without jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "international_agreement": true}}]`),
+			[]problem{{"/recipients/0/court_order/jurisdiction", "is required"}}},
+
+		// Empty and blank.
+		"empty category list":  {`{"id": "a", "data_categories": [], "purposes": ["purchase.orders"]}`, []problem{{"/data_categories", "expected at least one item"}}},
+		"empty purpose list":   {`{"id": "a", "data_categories": ["email"], "purposes": []}`, []problem{{"/purposes", "expected at least one item"}}},
+		"empty id":             {`{"id": "", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "expected a non-blank name for the activity"}}},
+		"blank id":             {`{"id": " \t\n ", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "expected a non-blank name for the activity"}}},
+		"empty recipient name": {with(`"recipients": [{"name": "", "type": "t"}]`), []problem{{"/recipients/0/name", "expected a non-empty string"}}},
+		"empty court order reference": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "", "jurisdiction": "SE"}}]`),
+			[]problem{{"/recipients/0/court_order/reference", "expected a non-empty string"}}},
+
+		// Lengths.
+		"id too long":            {`{"id": "` + strings.Repeat("a", 201) + `", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "too long: length must be <= 200"}}},
+		"blank and too long":     {`{"id": "` + strings.Repeat(" ", 201) + `", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "too long: length must be <= 200"}, {"/id", "expected a non-blank name for the activity"}}},
+		"description too long":   {with(`"description": "` + strings.Repeat("d", 10001) + `"`), []problem{{"/description", "too long: length must be <= 10000"}}},
+		"dpa reference too long": {with(`"customer_dpa": "` + strings.Repeat("d", 501) + `"`), []problem{{"/customer_dpa", "too long: length must be <= 500"}}},
+		"duration too long":      {with(`"retention": {"period": "P` + strings.Repeat("1", 40) + `D"}`), []problem{{"/retention/period", "too long: length must be <= 40"}}},
+
+		// Durations.
+		"duration in words":      {with(`"retention": {"period": "6 months"}`), []problem{{"/retention/period", durationMsg}}},
+		"duration P":             {with(`"retention": {"period": "P"}`), []problem{{"/retention/period", durationMsg}}},
+		"duration PT":            {with(`"retention": {"period": "PT"}`), []problem{{"/retention/period", durationMsg}}},
+		"duration with fraction": {with(`"retention": {"period": "P1.5Y"}`), []problem{{"/retention/period", durationMsg}}},
+		"duration lower case":    {with(`"retention": {"period": "p6m"}`), []problem{{"/retention/period", durationMsg}}},
+		"duration empty time":    {with(`"retention": {"period": "P1DT"}`), []problem{{"/retention/period", durationMsg}}},
+		"weeks and days":         {with(`"retention": {"period": "P1W2D"}`), []problem{{"/retention/period", durationMsg}}},
+		"negative duration":      {with(`"retention": {"period": "-P1D"}`), []problem{{"/retention/period", durationMsg}}},
+		"empty duration":         {with(`"retention": {"period": ""}`), []problem{{"/retention/period", durationMsg}}},
+		"extension duration":     {with(`"retention": {"period": "P6M", "agreed_extension": {"reference": "r", "period": "six months"}}`), []problem{{"/retention/agreed_extension/period", durationMsg}}},
+
+		// Timestamps.
+		"month 13":           {with(`"subject": {"last_activity_at": "2026-13-01T00:00:00Z"}`), []problem{{"/subject/last_activity_at", timestampMsg}}},
+		"a date alone":       {with(`"subject": {"last_application_at": "2026-01-01"}`), []problem{{"/subject/last_application_at", timestampMsg}}},
+		"no offset":          {with(`"consent": {"status": "given", "given_at": "2026-01-01T00:00:00"}`), []problem{{"/consent/given_at", timestampMsg}}},
+		"30 February":        {with(`"consent": {"status": "withdrawn", "withdrawn_at": "2026-02-30T00:00:00Z"}`), []problem{{"/consent/withdrawn_at", timestampMsg}}},
+		"hour 25":            {with(`"subject": {"last_activity_at": "2026-01-01T25:00:00Z"}`), []problem{{"/subject/last_activity_at", timestampMsg}}},
+		"a space for T":      {with(`"subject": {"last_activity_at": "2026-01-01 00:00:00Z"}`), []problem{{"/subject/last_activity_at", timestampMsg}}},
+		"a European date":    {with(`"consent": {"status": "given", "given_at": "31/12/2025"}`), []problem{{"/consent/given_at", timestampMsg}}},
+		"a timestamp number": {with(`"subject": {"last_activity_at": 1767225600}`), []problem{{"/subject/last_activity_at", "expected string, but got number"}}},
+
+		// Enums.
+		"role":                  {with(`"role": "owner"`), []problem{{"/role", `expected one of "controller", "processor"`}}},
+		"role, capitalised":     {with(`"role": "Controller"`), []problem{{"/role", `expected one of "controller", "processor"`}}},
+		"legal_basis":           {with(`"legal_basis": "whim"`), []problem{{"/legal_basis", basisMsg}}},
+		"consent.status":        {with(`"consent": {"status": "maybe"}`), []problem{{"/consent/status", `expected one of "given", "withdrawn", "refused", "expired", "unknown"`}}},
+		"channel":               {with(`"channel": {"type": "fax", "content": "spam"}`), []problem{{"/channel/content", `expected one of "marketing", "administrative"`}, {"/channel/type", `expected one of "email", "sms", "phone", "social_media", "web", "in_app", "post"`}}},
+		"retention.from":        {with(`"retention": {"period": "P1Y", "from": "deletion"}`), []problem{{"/retention/from", `expected one of "collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"`}}},
+		"transfer_safeguard":    {with(`"recipients": [{"name": "n", "type": "t", "transfer_safeguard": "SCC"}]`), []problem{{"/recipients/0/transfer_safeguard", `expected one of "scc", "adequacy", "bcr", "none"`}}},
+		"recipient legal_basis": {with(`"recipients": [{"name": "n", "type": "business_partner", "legal_basis": "partnership"}]`), []problem{{"/recipients/0/legal_basis", basisMsg}}},
+		"enum of another type":  {with(`"role": 1, "legal_basis": null`), []problem{{"/legal_basis", basisMsg}, {"/role", `expected one of "controller", "processor"`}}},
+
+		// Countries.
+		"country name":       {with(`"recipients": [{"name": "n", "type": "t", "country": "Sweden"}]`), []problem{{"/recipients/0/country", countryMsg}}},
+		"country lower":      {with(`"recipients": [{"name": "n", "type": "t", "country": "se"}]`), []problem{{"/recipients/0/country", countryMsg}}},
+		"country alpha-3":    {with(`"recipients": [{"name": "n", "type": "t", "country": "SWE"}]`), []problem{{"/recipients/0/country", countryMsg}}},
+		"country empty":      {with(`"recipients": [{"name": "n", "type": "t", "country": ""}]`), []problem{{"/recipients/0/country", countryMsg}}},
+		"court jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "jurisdiction": "Sweden"}}]`), []problem{{"/recipients/0/court_order/jurisdiction", countryMsg}}},
+
+		// Ages.
+		"age below 0":   {with(`"subject": {"age": -1}`), []problem{{"/subject/age", "out of range: must be >= 0"}}},
+		"age above 150": {with(`"subject": {"age": 151}`), []problem{{"/subject/age", "out of range: must be <= 150"}}},
+		"age huge":      {with(`"subject": {"age": 1e999}`), []problem{{"/subject/age", "out of range: must be <= 150"}}},
+
+		// Vocabulary shapes (whether a term is in the policy is the rules' business).
+		"category shape": {`{"id": "a", "data_categories": ["Email Address"], "purposes": ["Purchase Orders"]}`, []problem{
+			{"/data_categories/0", termMsg},
+			{"/purposes/0", purposeMsg},
+		}},
+		"purpose shapes": {`{"id": "a", "data_categories": ["email"], "purposes": ["ok", "a..b", ".a", "a.b.c.d.e", "a-b"]}`, []problem{
+			{"/purposes/1", purposeMsg}, {"/purposes/2", purposeMsg}, {"/purposes/3", purposeMsg}, {"/purposes/4", purposeMsg},
+		}},
+		"term shapes": {with(`"data_subjects": ["a b"], "sources": ["X"], "recipients": [{"name": "n", "type": "Bad"}]`), []problem{
+			{"/data_subjects/0", termMsg}, {"/recipients/0/type", termMsg}, {"/sources/0", termMsg},
+		}},
+
+		// Several problems at once: all reported, sorted by pointer.
+		"many problems": {`{"id": "", "data_categories": [], "purposes": ["Bad"], "role": "owner", "retention": {"period": "P"},
+			"recipients": [{"name": "n", "type": "t", "country": "Sweden", "extra": 1}, {"type": "t"}], "subject": {"age": 200}, "zzz": 1}`, []problem{
+			{"/data_categories", "expected at least one item"},
+			{"/id", "expected a non-blank name for the activity"},
+			{"/purposes/0", purposeMsg},
+			{"/recipients/0/country", countryMsg},
+			{"/recipients/0/extra", unknownMsg},
+			{"/recipients/1/name", "is required"},
+			{"/retention/period", durationMsg},
+			{"/role", `expected one of "controller", "processor"`},
+			{"/subject/age", "out of range: must be <= 150"},
+			{"/zzz", unknownMsg},
+		}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := schema.ValidateActivity(decode(t, tc.doc))
 			require.Error(t, err)
-			assert.Equal(t, tc.want, problems(err))
+			assert.Equal(t, tc.want, problemsOf(err))
+
 			var merr *multierror.Error
-			assert.True(t, errors.As(err, &merr))
+			require.True(t, errors.As(err, &merr), "a *multierror.Error")
+			assert.Len(t, merr.Errors, len(tc.want))
 			var fe *schema.FieldError
-			assert.True(t, errors.As(err, &fe))
+			require.True(t, errors.As(err, &fe), "errors.As finds a *schema.FieldError")
+			assert.Equal(t, tc.want[0], problem{fe.Pointer, fe.Message}, "the first problem")
+
+			// The error's text lists every problem.
+			for _, p := range schema.Problems(err) {
+				assert.Contains(t, err.Error(), p.Error())
+			}
+			if len(tc.want) > 1 {
+				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf("%d problems: ", len(tc.want))), err.Error())
+			}
 		})
 	}
 }
 
+// The same input gives the same problems in the same order, every time.
+func TestProblemsAreDeterministic(t *testing.T) {
+	src := with(`"z": 1, "y": 2, "x": 3, "role": "r", "legal_basis": "b", "recipients": [{"name": "", "type": "T", "country": "x", "w": 1}], "subject": {"age": -1, "v": 1}`)
+	first := schema.ValidateActivity(decode(t, src)).Error()
+	for i := 0; i < 30; i++ {
+		require.Equal(t, first, schema.ValidateActivity(decode(t, src)).Error())
+	}
+}
+
+// Every string field holding a distinctive value in the wrong form: no message repeats it.
 func TestMessagesDoNotQuoteValues(t *testing.T) {
-	secret := "Ada Lovelace 555-0100"
-	doc := `{"id": "` + secret + `", "description": 7, "data_categories": ["` + secret + `"], "purposes": ["` + secret + `"],
-	  "role": "` + secret + `", "legal_basis": "` + secret + `", "retention": {"period": "` + secret + `", "from": "` + secret + `"},
-	  "consent": {"status": "` + secret + `", "given_at": "` + secret + `"}, "channel": {"type": "` + secret + `", "content": "` + secret + `"},
-	  "recipients": [{"name": "", "type": "` + secret + `", "country": "` + secret + `", "transfer_safeguard": "` + secret + `"}],
-	  "subject": {"age": 5550100, "last_activity_at": "` + secret + `"}}`
-	err := schema.ValidateActivity(decode(t, doc))
-	require.Error(t, err)
-	assert.Greater(t, len(schema.Problems(err)), 10)
-	assert.NotContains(t, err.Error(), "Lovelace")
-	assert.NotContains(t, err.Error(), "0100")
+	const secret = "Ada Lovelace 555-0100"
+	long := strings.Repeat(secret+" ", 600) // too long for any string field
+	for name, doc := range map[string]string{
+		"wrong forms": `{"id": "` + long + `", "description": "` + strings.Repeat(long, 2) + `", "role": "` + secret + `", "customer_dpa": "` + long + `",
+		  "data_subjects": ["` + secret + `"], "data_categories": ["` + secret + `"], "sources": ["` + secret + `"], "purposes": ["` + secret + `"],
+		  "legal_basis": "` + secret + `",
+		  "consent": {"status": "` + secret + `", "given_at": "` + secret + `", "withdrawn_at": "` + secret + `"},
+		  "channel": {"type": "` + secret + `", "content": "` + secret + `"},
+		  "retention": {"period": "` + secret + `", "from": "` + secret + `", "agreed_extension": {"reference": "` + long + `", "period": "` + secret + `"}},
+		  "recipients": [{"name": "` + long + `", "type": "` + secret + `", "country": "` + secret + `", "transfer_safeguard": "` + secret + `",
+		    "legal_basis": "` + secret + `", "court_order": {"reference": "` + long + `", "jurisdiction": "` + secret + `"}}],
+		  "subject": {"last_activity_at": "` + secret + `", "last_application_at": "` + secret + `", "age": 5550100}}`,
+		"wrong types": `{"id": "a", "data_categories": "` + secret + `", "purposes": ["x"], "profiling": "` + secret + `",
+		  "consent": "` + secret + `", "channel": "` + secret + `", "retention": "` + secret + `", "recipients": "` + secret + `",
+		  "subject": {"age": "` + secret + `", "restricted": "` + secret + `", "opted_out_marketing": "` + secret + `"}}`,
+		"wrong items": `{"id": "a", "data_categories": ["email"], "purposes": ["x"], "recipients": ["` + secret + `", {"name": "n", "type": "t", "dpa": "` + secret + `",
+		  "court_order": {"reference": "r", "jurisdiction": "SE", "international_agreement": "` + secret + `"}}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := schema.ValidateActivity(decode(t, doc))
+			require.Error(t, err)
+			probs := schema.Problems(err)
+			require.NotEmpty(t, probs)
+			if name == "wrong forms" {
+				var pointers []string
+				for _, p := range probs {
+					pointers = append(pointers, p.Pointer)
+				}
+				assert.Equal(t, []string{
+					"/channel/content", "/channel/type", "/consent/given_at", "/consent/status", "/consent/withdrawn_at",
+					"/customer_dpa", "/data_categories/0", "/data_subjects/0", "/description", "/id", "/legal_basis",
+					"/purposes/0", "/recipients/0/country", "/recipients/0/court_order/jurisdiction",
+					"/recipients/0/court_order/reference", "/recipients/0/legal_basis", "/recipients/0/name",
+					"/recipients/0/transfer_safeguard", "/recipients/0/type", "/retention/agreed_extension/period",
+					"/retention/agreed_extension/reference", "/retention/from", "/retention/period", "/role", "/sources/0",
+					"/subject/age", "/subject/last_activity_at", "/subject/last_application_at",
+				}, pointers, "every field is reported")
+			}
+			for _, p := range probs {
+				for _, s := range []string{"Lovelace", "555-0100", "5550100", "0100", "Ada"} {
+					assert.NotContains(t, p.Message, s, p.Pointer)
+				}
+			}
+			for _, s := range []string{"Lovelace", "0100", "Ada"} {
+				assert.NotContains(t, err.Error(), s)
+			}
+		})
+	}
 }
 
-func TestJoinAndProblems(t *testing.T) {
+func TestNotAJSONValue(t *testing.T) {
+	err := schema.ValidateActivity(map[string]any{"id": struct{}{}, "data_categories": []any{"email"}, "purposes": []any{"x"}})
+	require.Error(t, err)
+	probs := schema.Problems(err)
+	require.Len(t, probs, 1)
+	assert.Equal(t, "", probs[0].Pointer)
+	assert.True(t, strings.HasPrefix(probs[0].Message, "not a JSON document: "), probs[0].Message)
+}
+
+func TestProblemsAndJoin(t *testing.T) {
 	assert.NoError(t, schema.Join(nil))
-	err := schema.Join([]*schema.FieldError{{Pointer: "/b", Message: "two"}, {Pointer: "/a", Message: "one"}})
-	assert.EqualError(t, err, "2 problems: /a: one; /b: two")
-	assert.Equal(t, []string{"/a: one", "/b: two"}, problems(err))
-	single := &schema.FieldError{Pointer: "", Message: "whole", Line: 3}
-	assert.Equal(t, "line 3: /: whole", single.Error())
-	assert.Len(t, schema.Problems(single), 1)
+	assert.NoError(t, schema.Join([]*schema.FieldError{}))
+	assert.Nil(t, schema.Problems(nil))
 	assert.Nil(t, schema.Problems(errors.New("other")))
-}
 
-func TestPolicySchema(t *testing.T) {
-	var doc any
-	require.NoError(t, json.Unmarshal(mustJSON(t, policy.Default().Data()), &doc))
-	assert.NoError(t, schema.ValidatePolicy(doc))
-	err := schema.ValidatePolicy(decode(t, `{"privacy_policy": {"organisation": "X", "title": "T", "purposes": {"Bad Key": {}}}}`))
-	require.Error(t, err)
-	assert.Contains(t, problems(err), "/privacy_policy/purposes/Bad Key: is not in the expected form", "the key's pointer, unescaped")
-	assert.Contains(t, problems(err), "/privacy_policy/clauses: is required")
-	var v map[string]any
-	require.NoError(t, json.Unmarshal(schema.ActivitySchema(), &v))
-	assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", v["$schema"])
-	require.NoError(t, json.Unmarshal(schema.PolicySchema(), &v))
-}
+	err := schema.Join([]*schema.FieldError{{Pointer: "/b", Message: "two"}, {Pointer: "/a", Message: "one"}, {Pointer: "/a", Message: "also one"}})
+	assert.EqualError(t, err, "3 problems: /a: one; /a: also one; /b: two", "sorted by pointer, stable")
+	assert.Equal(t, []problem{{"/a", "one"}, {"/a", "also one"}, {"/b", "two"}}, problemsOf(err))
 
-func mustJSON(t *testing.T, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
+	one := schema.Join([]*schema.FieldError{{Pointer: "/a", Message: "one"}})
+	assert.EqualError(t, one, "/a: one", "a single problem has no count")
+
+	wrapped := fmt.Errorf("input: %w", err)
+	assert.Len(t, schema.Problems(wrapped), 3, "through wrapping")
+
+	single := &schema.FieldError{Pointer: "/x", Message: "alone"}
+	assert.Equal(t, []*schema.FieldError{single}, schema.Problems(fmt.Errorf("wrapped: %w", single)))
+
+	for _, tc := range []struct {
+		fe   schema.FieldError
+		want string
+	}{
+		{schema.FieldError{Pointer: "", Message: "whole"}, "/: whole"},
+		{schema.FieldError{Pointer: "", Message: "whole", Line: 3}, "line 3: /: whole"},
+		{schema.FieldError{Pointer: "/a/0", Message: "bad", Line: 7, Column: 2}, "line 7: /a/0: bad"},
+		{schema.FieldError{Pointer: "/a/0", Message: "bad"}, "/a/0: bad"},
+	} {
+		assert.Equal(t, tc.want, tc.fe.Error())
+	}
+
+	b, err := json.Marshal(&schema.FieldError{Pointer: "/a", Message: "m"})
 	require.NoError(t, err)
-	return b
+	assert.JSONEq(t, `{"path": "/a", "message": "m"}`, string(b))
+}
+
+func embeddedPolicy(t *testing.T) map[string]any {
+	t.Helper()
+	docs, err := document.ParseYAML(policy.DefaultDocument(), document.Options{})
+	require.NoError(t, err)
+	require.Len(t, docs, 1)
+	return docs[0].Value.(map[string]any)
+}
+
+func TestValidatePolicy(t *testing.T) {
+	assert.NoError(t, schema.ValidatePolicy(embeddedPolicy(t)), "the embedded document")
+
+	pp := func(doc map[string]any) map[string]any { return doc["privacy_policy"].(map[string]any) }
+	for name, tc := range map[string]struct {
+		edit func(doc map[string]any)
+		want []problem
+	}{
+		"missing organisation":  {func(d map[string]any) { delete(pp(d), "organisation") }, []problem{{"/privacy_policy/organisation", "is required"}}},
+		"unknown key":           {func(d map[string]any) { pp(d)["owner"] = "x" }, []problem{{"/privacy_policy/owner", unknownMsg}}},
+		"unknown top-level key": {func(d map[string]any) { d["policy"] = map[string]any{} }, []problem{{"/policy", unknownMsg}}},
+		"bad purpose key": {func(d map[string]any) {
+			pp(d)["purposes"].(map[string]any)["Bad Key"] = map[string]any{"description": "d", "legal_bases": map[string]any{"consent": true}}
+		}, []problem{{"/privacy_policy/purposes/Bad Key", "is not in the expected form"}}},
+		"unknown legal basis": {func(d map[string]any) {
+			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{"whim": true}
+		}, []problem{{"/privacy_policy/purposes/purchase.orders/legal_bases/whim", basisMsg}}},
+		"legal basis not a boolean": {func(d map[string]any) {
+			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{"contract": "yes"}
+		}, []problem{{"/privacy_policy/purposes/purchase.orders/legal_bases/contract", "expected boolean, but got string"}}},
+		"no legal bases": {func(d map[string]any) {
+			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{}
+		}, []problem{{"/privacy_policy/purposes/purchase.orders/legal_bases", "expected at least one entry"}}},
+		"lower-case country": {func(d map[string]any) { pp(d)["eu_eea_countries"].(map[string]any)["se"] = "Sweden" },
+			[]problem{{"/privacy_policy/eu_eea_countries/se", "is not in the expected form"}}},
+		"unknown safeguard": {func(d map[string]any) { pp(d)["transfer_safeguards"].(map[string]any)["dpa"] = true },
+			[]problem{{"/privacy_policy/transfer_safeguards/dpa", `expected one of "scc", "adequacy", "bcr"`}}},
+		"bad retention period": {func(d map[string]any) {
+			pp(d)["retention"].(map[string]any)["limits"].(map[string]any)["recruitment"].(map[string]any)["period"] = "6 months"
+		}, []problem{{"/privacy_policy/retention/limits/recruitment/period", "is not in the expected form"}}},
+		"bad review period": {func(d map[string]any) { pp(d)["consent"].(map[string]any)["review_after"] = "two years" },
+			[]problem{{"/privacy_policy/consent/review_after", "expected an ISO 8601 duration such as P24M"}}},
+		"empty clauses": {func(d map[string]any) { pp(d)["clauses"] = map[string]any{} },
+			[]problem{{"/privacy_policy/clauses", "expected at least one entry"}}},
+		"clause without text": {func(d map[string]any) { pp(d)["clauses"].(map[string]any)["consent"] = map[string]any{"section": "s"} },
+			[]problem{{"/privacy_policy/clauses/consent/text", "is required"}}},
+		"several": {func(d map[string]any) {
+			delete(pp(d), "title")
+			pp(d)["marketing"].(map[string]any)["consent_channels"] = map[string]any{"fax": true}
+			pp(d)["data_categories"].(map[string]any)["email"] = map[string]any{"group": "Basic"}
+		}, []problem{
+			{"/privacy_policy/data_categories/email/group", "is not in the expected form"},
+			{"/privacy_policy/marketing/consent_channels/fax", `expected one of "email", "sms", "phone", "social_media", "web", "in_app", "post"`},
+			{"/privacy_policy/title", "is required"},
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := embeddedPolicy(t)
+			tc.edit(doc)
+			err := schema.ValidatePolicy(doc)
+			require.Error(t, err)
+			assert.Equal(t, tc.want, problemsOf(err))
+		})
+	}
+
+	err := schema.ValidatePolicy(decode(t, `{"privacy_policy": {"organisation": "X", "title": "T"}}`))
+	require.Error(t, err)
+	assert.Len(t, schema.Problems(err), 12, "every missing section: %v", problemsOf(err))
+	err = schema.ValidatePolicy(decode(t, `[]`))
+	assert.Equal(t, []problem{{"", "expected object, but got array"}}, problemsOf(err))
+}
+
+func TestEmbeddedSchemas(t *testing.T) {
+	for name, get := range map[string]func() []byte{"activity": schema.ActivitySchema, "policy": schema.PolicySchema} {
+		t.Run(name, func(t *testing.T) {
+			var v map[string]any
+			require.NoError(t, json.Unmarshal(get(), &v))
+			assert.Equal(t, "https://json-schema.org/draft/2020-12/schema", v["$schema"])
+			assert.Equal(t, "https://github.com/confect/policyengine/schema/"+name+".schema.json", v["$id"])
+			b := get()
+			b[0] = 'X'
+			assert.Equal(t, byte('{'), get()[0], "a copy each call")
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
@@ -12,9 +14,15 @@ const diffLong = `Show what a policy change does to the activities already in us
 under PATH with the base policy and with the new one, and list each whose decision or reasons
 change, with a summary (N activities: X newly denied, Y newly allowed, Z with other reasons).
 
-Each side is a policy directory, or the embedded Confect policy when its flag is left out.
+Each side is a policy directory, or the embedded Confect policy when its flag is left out. Both
+decide as at the same time (--now, default the time the run starts). PATH is as for check.
 
-Exit codes: 0 no activity changes; 1 some do; 2 a usage, input or policy error.`
+Output: text (each changed activity with the findings added (+) and removed (-), then the
+summary) or json ({"base_revision", "revision", "changes", "errors", "summary"}).
+
+Exit codes: 0 no activity changes; 1 some do; 2 a usage error, a policy that cannot be loaded
+(named with its file and line), or an activity or file that could not be decided (the report
+still lists it and every change found: the comparison is incomplete).`
 
 func newDiffCmd(e env) *cobra.Command {
 	var base, next, now, out string
@@ -29,6 +37,9 @@ func newDiffCmd(e env) *cobra.Command {
 			}
 			if out != "text" && out != "json" {
 				return usageError("--output: unknown format %q (want text or json)", out)
+			}
+			if now == "" {
+				now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
 			}
 			engines := make([]*policyengine.Engine, 2)
 			for i, dir := range []string{base, next} {
@@ -47,7 +58,10 @@ func newDiffCmd(e env) *cobra.Command {
 			if err := rep.Write(e.stdout, out); err != nil {
 				return &exit{code: exitError, err: err}
 			}
-			if rep.Changed() {
+			switch {
+			case rep.Summary.Errors > 0:
+				return &exit{code: exitError}
+			case rep.Changed():
 				return &exit{code: exitDenied}
 			}
 			return nil

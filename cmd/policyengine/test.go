@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,89 +16,108 @@ const testLong = `Run a policy's test cases and its Rego unit tests together.
 
 PATH is a case file or a directory of them (.yaml, .yml): each case an activity (inline, or
 manifest: path#id), the decision it must get, and the rules that must and must not fire; see
-the policytest package. The Rego tests are the built-in rules' own (for the embedded Confect
-policy) or the *_test.rego files of --policy DIR.
+the policytest package. Cases pin their evaluation time with now (per file or per case).
+
+The Rego tests run with OPA's tester against the policy's document: for the embedded Confect
+policy the built-in rules' own tests; for --policy DIR the *_test.rego files in DIR.
+--builtin-tests runs the built-in rules' tests against DIR's document too: they are written
+against Confect's document, so this is for a change to Confect's policy, not for another
+company's.
 
 --coverage prints which rules and which clauses of the policy the cases exercise, both firing
-and held back, and the Rego lines the cases and tests reach; --min-coverage N fails below N
-percent of rules or of clauses.
+and held back, the Rego lines the cases and tests reach, and lists what is uncovered;
+--min-coverage N fails below N percent of rules or of clauses.
 
 Exit codes: 0 everything passed; 1 a case or test failed, or coverage is below --min-coverage;
-2 a usage, case-file or policy error.`
+2 a usage error, a case file that cannot be read (named with its line), or a policy that cannot
+be loaded or compiled (named with its file and line).`
+
+const testExample = `  policyengine test --coverage testdata/policy-cases
+  policyengine test --policy examples/policies/brightpath examples/policies/brightpath/tests
+  policyengine test --run 'court order' -o junit testdata/policy-cases > cases.xml`
+
+type testFlags struct {
+	policyDir    string
+	run          string
+	output       string
+	coverage     bool
+	minCoverage  float64
+	builtinTests bool
+}
 
 func newTestCmd(e env) *cobra.Command {
-	var policyDir, run, out string
-	var coverage bool
-	var minCoverage float64
+	var f testFlags
 	cmd := &cobra.Command{
 		Use:     "test [--policy DIR] [--run REGEX] [--coverage] PATH...",
 		Short:   "Run a policy's test cases and Rego tests, with coverage",
 		Long:    testLong,
-		Example: "  policyengine test --coverage testdata/policy-cases\n  policyengine test --policy examples/policies/brightpath/policy examples/policies/brightpath/cases",
+		Example: testExample,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			var filter *regexp.Regexp
-			if run != "" {
-				var err error
-				if filter, err = regexp.Compile(run); err != nil {
-					return usageError("--run: %v", err)
-				}
+			if !cmd.Flags().Changed("builtin-tests") {
+				f.builtinTests = f.policyDir == ""
 			}
-			if !contains(policytest.Formats(), out) {
-				return usageError("--output: unknown format %q (want one of %s)", out, strings.Join(policytest.Formats(), ", "))
-			}
-			if minCoverage < 0 || minCoverage > 100 {
-				return usageError("--min-coverage: expected a percentage from 0 to 100")
-			}
-			p, err := loadPolicy(policyDir)
-			if err != nil {
-				return err
-			}
-			engine, err := policyengine.New(cmd.Context(), policyengine.WithPolicy(p))
-			if err != nil {
-				return &exit{code: exitError, err: err}
-			}
-			var cases []*policytest.Case
-			for _, path := range paths {
-				cs, err := policytest.Load(path)
-				if err != nil {
-					return &exit{code: exitError, err: err}
-				}
-				cases = append(cases, cs...)
-			}
-			rep, err := policytest.RunSuite(cmd.Context(), engine, p, cases, policytest.Options{
-				BuiltinRegoTests: policyDir == "",
-				Filter:           filter,
-				Coverage:         coverage || minCoverage > 0,
-			})
-			if err != nil {
-				return &exit{code: exitError, err: err}
-			}
-			if err := rep.Write(e.stdout, out); err != nil {
-				return &exit{code: exitError, err: err}
-			}
-			if !rep.Passed() {
-				return &exit{code: exitDenied}
-			}
-			if c := rep.Coverage; minCoverage > 0 && (c.RulesPercent < minCoverage || c.ClausesPercent < minCoverage) {
-				return &exit{code: exitDenied, err: fmt.Errorf("coverage below %.1f%%: rules %.1f%%, clauses %.1f%%", minCoverage, c.RulesPercent, c.ClausesPercent)}
-			}
-			return nil
+			return runTest(cmd, e, f, paths)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
-	fl.StringVar(&run, "run", "", "run only the cases and Rego tests whose name matches this regular expression")
-	fl.StringVarP(&out, "output", "o", "text", "output format: "+strings.Join(policytest.Formats(), "|"))
-	fl.BoolVar(&coverage, "coverage", false, "report rule, clause and Rego line coverage")
-	fl.Float64Var(&minCoverage, "min-coverage", 0, "fail when rule or clause coverage is below this percentage (implies --coverage)")
+	fl.StringVar(&f.policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
+	fl.StringVar(&f.run, "run", "", "run only the cases and Rego tests whose name matches this regular expression")
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(policytest.Formats(), "|"))
+	fl.BoolVar(&f.coverage, "coverage", false, "report rule, clause and Rego line coverage, and what is uncovered")
+	fl.Float64Var(&f.minCoverage, "min-coverage", 0, "fail when rule or clause coverage is below this percentage (implies --coverage)")
+	fl.BoolVar(&f.builtinTests, "builtin-tests", false, "run the built-in rules' Rego tests against the policy's document (default: only for the embedded policy)")
 	return cmd
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
+	if len(paths) == 0 {
+		return usageError("test needs at least one PATH: a case file or a directory of them")
+	}
+	var filter *regexp.Regexp
+	if f.run != "" {
+		var err error
+		if filter, err = regexp.Compile(f.run); err != nil {
+			return usageError("--run: %v", err)
 		}
 	}
-	return false
+	if !slices.Contains(policytest.Formats(), f.output) {
+		return usageError("--output: unknown format %q (want one of %s)", f.output, strings.Join(policytest.Formats(), ", "))
+	}
+	if f.minCoverage < 0 || f.minCoverage > 100 {
+		return usageError("--min-coverage: expected a percentage from 0 to 100")
+	}
+	p, err := loadPolicy(f.policyDir)
+	if err != nil {
+		return err
+	}
+	engine, err := policyengine.New(cmd.Context(), policyengine.WithPolicy(p))
+	if err != nil {
+		return &exit{code: exitError, err: err}
+	}
+	var cases []*policytest.Case
+	for _, path := range paths {
+		cs, err := policytest.Load(path)
+		if err != nil {
+			return &exit{code: exitError, err: err}
+		}
+		cases = append(cases, cs...)
+	}
+	rep, err := policytest.RunSuite(cmd.Context(), engine, p, cases, policytest.Options{
+		BuiltinRegoTests: f.builtinTests,
+		Filter:           filter,
+		Coverage:         f.coverage || f.minCoverage > 0,
+	})
+	if err != nil {
+		return &exit{code: exitError, err: err}
+	}
+	if err := rep.Write(e.stdout, f.output); err != nil {
+		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
+	}
+	if !rep.Passed() {
+		return &exit{code: exitDenied}
+	}
+	if c := rep.Coverage; f.minCoverage > 0 && (c.RulesPercent < f.minCoverage || c.ClausesPercent < f.minCoverage) {
+		return &exit{code: exitDenied, err: fmt.Errorf("coverage below %.1f%%: rules %.1f%%, clauses %.1f%%", f.minCoverage, c.RulesPercent, c.ClausesPercent)}
+	}
+	return nil
 }

@@ -51,14 +51,21 @@ type jsonParser struct {
 	maxValues int
 	values    int
 	positions map[string]Position
+	// colByte and colRunes remember the characters between lineStart and colByte, so that
+	// positions on one long line (minified JSON) are counted on, not counted again each time.
+	colByte, colRunes int
 }
 
 func (p *jsonParser) position() Position {
-	col := p.i - p.lineStart
-	if col < 0 {
-		col = 0
+	if p.i < p.lineStart {
+		return Position{Line: p.line, Column: 1}
 	}
-	return Position{Line: p.line, Column: utf8.RuneCount(p.data[p.lineStart:p.lineStart+col]) + 1}
+	if p.colByte < p.lineStart || p.colByte > p.i {
+		p.colByte, p.colRunes = p.lineStart, 0
+	}
+	p.colRunes += utf8.RuneCount(p.data[p.colByte:p.i])
+	p.colByte = p.i
+	return Position{Line: p.line, Column: p.colRunes + 1}
 }
 
 func (p *jsonParser) errorf(pointer, message string) *Error {
@@ -293,12 +300,15 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 				if utf16.IsSurrogate(r) {
 					r2 := utf8.RuneError
 					if p.i+1 < len(p.data) && p.data[p.i] == '\\' && p.data[p.i+1] == 'u' {
+						next := p.i
 						p.i += 2
 						low, ok := p.hex4()
 						if !ok {
 							return nil, p.errorf(pointer, "invalid \\u escape in a string")
 						}
-						r2 = utf16.DecodeRune(r, low)
+						if r2 = utf16.DecodeRune(r, low); r2 == utf8.RuneError {
+							p.i = next // not a pair: the second escape stands on its own
+						}
 					}
 					r = r2
 				}

@@ -89,13 +89,39 @@ func checkText(data []byte) error {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserProblems are the problems yaml.v3's parser (not its scanner) reports. It numbers
+// their lines from 0, and leaves out line 0: the line it names is one before the place.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+// yamlScannerProblem matches the problems of yaml.v3's scanner, which leaves out line 1.
+var yamlScannerProblem = regexp.MustCompile(`^(found |did not find |could not find |mapping |block sequence |exceeded max depth)`)
+
 func yamlSyntaxError(err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if yamlParserProblems[m[2]] {
+			line++
+		}
 		return &Error{Position: Position{Line: line, Column: 1}, Message: "malformed YAML: " + m[2]}
 	}
-	return &Error{Message: "malformed YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if yamlParserProblems[msg] || yamlScannerProblem.MatchString(msg) {
+		return &Error{Position: Position{Line: 1, Column: 1}, Message: "malformed YAML: " + msg}
+	}
+	return &Error{Message: "malformed YAML: " + msg}
 }
 
 // MaxAliasValues bounds the values YAML aliases may expand to in one parse: anchors save
@@ -152,11 +178,11 @@ func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) 
 			if k.Kind == yaml.AliasNode {
 				k = k.Alias
 			}
-			if k.Kind != yaml.ScalarNode {
-				return nil, w.errorAt(k, pointer, "a key must be a string")
-			}
-			if k.ShortTag() == "!!merge" {
+			if k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge" {
 				return nil, w.errorAt(k, pointer, "YAML merge keys (<<) are not supported; write the keys out")
+			}
+			if k.Kind != yaml.ScalarNode || k.ShortTag() != "!!str" {
+				return nil, w.errorAt(k, pointer, "a key must be a string")
 			}
 			key := k.Value
 			child := AppendPointer(pointer, key)
@@ -208,7 +234,13 @@ func (w *yamlWalker) scalar(n *yaml.Node, pointer string) (any, error) {
 		return b, nil
 	case "!!int":
 		var i int64
-		if err := n.Decode(&i); err != nil {
+		if digits := strings.TrimLeft(n.Value, "+-"); len(digits) > 1 && digits[0] == '0' && digits[1] >= '0' && digits[1] <= '9' {
+			// YAML 1.2: a leading zero is decimal (yaml.v3 keeps YAML 1.1's octal 0777 = 511).
+			var err error
+			if i, err = strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64); err != nil {
+				return nil, w.errorAt(n, pointer, "integer out of range")
+			}
+		} else if err := n.Decode(&i); err != nil {
 			return nil, w.errorAt(n, pointer, "integer out of range")
 		}
 		return json.Number(strconv.FormatInt(i, 10)), nil
