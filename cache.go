@@ -9,44 +9,52 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// decisionCache keeps decisions by a hash of the revision, the evaluation time where it matters,
-// and the canonical activity restricted to the fields the rules read.
+// decisionCache keeps decisions by a hash of the revision and the canonical input restricted to
+// the fields the rules read. The evaluation time is not in the key: a decision is served from the
+// time it was made until its ValidUntil (forever, for one that does not depend on the clock).
+// Decisions change with the clock only one way (a deadline passes, a consent comes due), so the
+// decision made at t holds for every time from t until its ValidUntil.
 type decisionCache struct {
-	lru    *lru.Cache[[sha256.Size]byte, Decision]
+	lru    *lru.Cache[[sha256.Size]byte, cached]
 	fields map[string]bool // the input fields the rules read; nil: all
 }
 
+type cached struct {
+	decision Decision
+	at       time.Time // when it was made
+}
+
 func newDecisionCache(size int, fields map[string]bool) *decisionCache {
-	c, err := lru.New[[sha256.Size]byte, Decision](size)
+	c, err := lru.New[[sha256.Size]byte, cached](size)
 	if err != nil {
 		return nil // size <= 0: no cache
 	}
 	return &decisionCache{lru: c, fields: fields}
 }
 
-// key hashes the revision, the evaluation time when the decision depends on it, and the activity
-// in canonical form (encoding/json sorts map keys) without the fields no rule reads (the id, the
-// description): activities alike in all the rules look at share a decision. ok is false when
-// the activity cannot be encoded.
-func (c *decisionCache) key(revision string, activity any, now time.Time, timed bool) (k [sha256.Size]byte, ok bool) {
-	if m, isMap := activity.(map[string]any); isMap && c.fields != nil {
+// key hashes the revision and the input in canonical form (encoding/json sorts map keys)
+// without the fields no rule reads (the id, the description): activities alike in all the rules
+// look at share a decision. More parts (a declaration's hash) may follow. ok is false when the
+// input cannot be encoded.
+func (c *decisionCache) key(revision string, input any, parts ...[]byte) (k [sha256.Size]byte, ok bool) {
+	if m, isMap := input.(map[string]any); isMap && c.fields != nil {
 		read := make(map[string]any, len(m))
 		for field, v := range m {
 			if c.fields[field] {
 				read[field] = v
 			}
 		}
-		activity = read
+		input = read
 	}
-	canonical, err := json.Marshal(activity)
+	canonical, err := json.Marshal(input)
 	if err != nil {
 		return k, false
 	}
 	h := sha256.New()
 	h.Write([]byte(revision))
-	h.Write([]byte{0})
-	if timed {
-		h.Write([]byte(now.UTC().Format(time.RFC3339Nano)))
+	for _, p := range parts {
+		h.Write([]byte{0})
+		h.Write(p)
 	}
 	h.Write([]byte{0})
 	h.Write(canonical)
@@ -54,43 +62,24 @@ func (c *decisionCache) key(revision string, activity any, now time.Time, timed 
 	return k, true
 }
 
-func (c *decisionCache) get(k [sha256.Size]byte) (Decision, bool) {
-	d, ok := c.lru.Get(k)
-	if !ok {
+// get returns the decision kept under k if it holds at now.
+func (c *decisionCache) get(k [sha256.Size]byte, now time.Time) (Decision, bool) {
+	e, ok := c.lru.Get(k)
+	if !ok || now.Before(e.at) || (!e.decision.ValidUntil.IsZero() && !now.Before(e.decision.ValidUntil)) {
 		return Decision{}, false
 	}
 	// The caller owns what it gets: a copy of the slices.
+	d := e.decision
 	d.Reasons = slices.Clone(d.Reasons)
 	d.Warnings = slices.Clone(d.Warnings)
+	d.Conditions = slices.Clone(d.Conditions)
 	return d, true
 }
 
-func (c *decisionCache) put(k [sha256.Size]byte, d Decision) {
+// put keeps a decision made at now.
+func (c *decisionCache) put(k [sha256.Size]byte, d Decision, now time.Time) {
 	d.Reasons = slices.Clone(d.Reasons)
 	d.Warnings = slices.Clone(d.Warnings)
-	c.lru.Add(k, d)
-}
-
-// timeDependent reports whether the built-in rules' decision on an activity depends on the
-// evaluation time: through the subject's clocks (retention.expired) or the date consent was
-// given (consent.stale).
-func timeDependent(activity any) bool {
-	m, ok := activity.(map[string]any)
-	if !ok {
-		return true
-	}
-	if s, ok := m["subject"].(map[string]any); ok {
-		if _, ok := s["last_activity_at"]; ok {
-			return true
-		}
-		if _, ok := s["last_application_at"]; ok {
-			return true
-		}
-	}
-	if c, ok := m["consent"].(map[string]any); ok {
-		if _, ok := c["given_at"]; ok {
-			return true
-		}
-	}
-	return false
+	d.Conditions = slices.Clone(d.Conditions)
+	c.lru.Add(k, cached{decision: d, at: now})
 }

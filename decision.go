@@ -2,6 +2,7 @@ package policyengine
 
 import (
 	"strings"
+	"time"
 )
 
 // Decision is the engine's answer for one activity. Allow is true only when no rule denies; every
@@ -13,9 +14,43 @@ type Decision struct {
 	Reasons []Reason `json:"reasons"`
 	// Warnings flag what deserves a look without denying, sorted like Reasons.
 	Warnings []Reason `json:"warnings"`
+	// Conditions, for a declaration decided alone (without a person's state), are what must
+	// hold for a person at run time: a person rule that would deny for some person. They never
+	// appear in a decision for a person, nor in one on a full activity.
+	Conditions []Condition `json:"conditions,omitempty"`
 	// Revision is the content hash of the policy (rules and document) the decision was made
 	// under.
 	Revision string `json:"revision"`
+	// ValidUntil, when the decision depends on the clock, is the earliest instant at which the
+	// same input would be decided differently (a retention deadline, a consent review date).
+	// It is zero when no clock matters.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
+}
+
+// Condition is what a person rule needs of the person for a declaration to be allowed for them:
+// the service meets it at run time, deciding per person.
+type Condition struct {
+	// Rule is the id of the person rule.
+	Rule string `json:"rule"`
+	// Message says what the rule checks, in words a product engineer understands.
+	Message string `json:"message"`
+	// Clause is the section of the policy the rule enforces.
+	Clause string `json:"clause"`
+	// ClauseID is the key of that clause in the policy document.
+	ClauseID string `json:"clause_id,omitempty"`
+	// Path is a JSON pointer to the field of the declaration that makes the rule apply.
+	Path string `json:"path"`
+	// Requires names what must hold for the person ("the person's consent is given").
+	Requires string `json:"requires"`
+}
+
+// String renders the condition on one line: "rule at path: requires".
+func (c Condition) String() string {
+	path := c.Path
+	if path == "" {
+		path = "/"
+	}
+	return c.Rule + " at " + path + ": requires " + c.Requires
 }
 
 // Reason is one rule's finding about an activity.
@@ -41,9 +76,17 @@ func (r Reason) String() string {
 	return r.Rule + " at " + path + ": " + r.Message
 }
 
-// String renders the decision: "allow", or "deny" followed by its reasons.
+// String renders the decision: "allow" (followed by its conditions, if any), or "deny"
+// followed by its reasons.
 func (d Decision) String() string {
 	if d.Allow {
+		if len(d.Conditions) > 0 {
+			parts := make([]string, len(d.Conditions))
+			for i, c := range d.Conditions {
+				parts[i] = c.String()
+			}
+			return "allow if: " + strings.Join(parts, "; ")
+		}
 		return "allow"
 	}
 	if len(d.Reasons) == 0 {
@@ -74,6 +117,12 @@ type Rule struct {
 	ClauseID string `json:"clause_id"`
 	// ClauseText quotes the policy.
 	ClauseText string `json:"clause_text"`
+	// Requires, for a person rule (one that reads the person's consent or state), says what
+	// must hold for the person; empty for a declaration rule.
+	Requires string `json:"requires,omitempty"`
+	// DeclaredAt is the field of a declaration a person rule's condition points at, when its
+	// finding points into the person's state.
+	DeclaredAt string `json:"declared_at,omitempty"`
 	// Package is the Rego package that holds the rule.
 	Package string `json:"package"`
 	// File and Line locate the rule's source.

@@ -23,8 +23,11 @@ import (
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/internal/document"
@@ -52,7 +55,17 @@ type prepared struct {
 	policy   *policy.Policy
 	revision string
 	rules    []Rule
-	cache    *decisionCache // nil: no cache, or the policy's own rules read the clock
+	person   map[string]Rule // the person rules by id: those whose METADATA says what they require
+	cache    *decisionCache  // nil: no cache, or the policy's own rules read the clock
+
+	compiler *ast.Compiler
+	store    storage.Store
+	// partial holds the partial-evaluation queries of the findings (deny, warn, changes_at),
+	// with the person's state unknown; residuals keeps what they leave of each declaration.
+	partial   [len(findingKinds)]rego.PreparedPartialQuery
+	residuals *residualCache
+	// exposed is the subject of the most exposed person, for deciding declarations alone.
+	exposed map[string]any
 }
 
 // New prepares an engine: it loads the policy (the embedded Confect policy unless an option
@@ -150,13 +163,36 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 		}
 	}
 	rules := make([]Rule, len(built.Rules))
+	person := map[string]Rule{}
 	for i, r := range built.Rules {
 		clause := p.Document.Clauses[r.Clause]
 		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description, Remedy: r.Remedy,
-			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text,
+			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text, Requires: r.Requires, DeclaredAt: r.DeclaredAt,
 			Package: r.Package, File: r.File, Line: r.Line}
+		if r.Requires != "" {
+			person[r.ID] = rules[i]
+		}
 	}
-	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules}
+	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person,
+		compiler: built.Compiler, store: store, residuals: newResidualCache(residualCacheSize)}
+	if st.exposed, err = exposedSubject(); err != nil {
+		return nil, err
+	}
+	for i, kind := range findingKinds {
+		pq, err := rego.New(
+			rego.Query(compiler.RulesPackage+"[_]."+kind+"[x]"),
+			rego.Compiler(built.Compiler),
+			rego.Store(store),
+			rego.Unknowns(personUnknowns),
+			rego.PartialNamespace(partialNamespace+kind),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(compiler.Capabilities()),
+		).PrepareForPartial(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: preparing the partial evaluation of %s: %w", ErrInvalidPolicy, kind, err)
+		}
+		st.partial[i] = pq
+	}
 	if e.cache > 0 && !built.ClockInCustomRules {
 		st.cache = newDecisionCache(e.cache, built.InputFields) // one per revision: a reload starts afresh
 	}
@@ -189,6 +225,9 @@ func (e *Engine) Policy() *policy.Document { return e.state.Load().policy.Docume
 
 // Evaluate decides a typed activity.
 func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
+	if err := e.ready(); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	}
 	st := e.state.Load()
 	input := a.document()
 	d, err := e.evaluate(ctx, st, input)
@@ -199,6 +238,9 @@ func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
 // EvaluateDocument decides an activity already decoded from JSON or YAML: maps, slices,
 // strings, numbers (json.Number or float64), booleans and nil, as encoding/json produces them.
 func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Decision, error) {
+	if err := e.ready(); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	}
 	st := e.state.Load()
 	d, err := e.evaluate(ctx, st, doc)
 	e.log(ctx, st, doc, d, err)
@@ -208,23 +250,44 @@ func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Deci
 // EvaluateJSON decides an activity given as a JSON document. Duplicate keys, invalid UTF-8 and
 // anything the activity schema refuses are input errors.
 func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error) {
+	if err := e.ready(); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	}
 	st := e.state.Load()
-	if len(doc) > e.limits.MaxBytes {
-		d := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
-		err := fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{
-			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)}}))
+	v, err := e.parseJSON(doc)
+	if err != nil {
+		d := deniedDecision(st)
 		e.log(ctx, st, nil, d, err)
 		return d, err
+	}
+	d, err := e.evaluate(ctx, st, v)
+	e.log(ctx, st, v, d, err)
+	return d, err
+}
+
+// parseJSON parses a JSON document within the engine's limits; a problem is an input error.
+func (e *Engine) parseJSON(doc []byte) (any, error) {
+	if len(doc) > e.limits.MaxBytes {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{
+			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)}}))
 	}
 	parsed, err := document.ParseJSON(doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
 	if err != nil {
-		d, err := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}, inputError(err)
-		e.log(ctx, st, nil, d, err)
-		return d, err
+		return nil, inputError(err)
 	}
-	d, err := e.evaluate(ctx, st, parsed.Value)
-	e.log(ctx, st, parsed.Value, d, err)
-	return d, err
+	return parsed.Value, nil
+}
+
+// ErrNotPrepared is returned by the methods of an Engine that was not made by New: it decides
+// nothing.
+var ErrNotPrepared = errors.New("policyengine: the engine was not prepared with New")
+
+// ready fails closed on an Engine that New did not make.
+func (e *Engine) ready() error {
+	if e == nil || e.state.Load() == nil {
+		return fmt.Errorf("%w: %w", ErrEvaluation, ErrNotPrepared)
+	}
+	return nil
 }
 
 func inputError(err error) error {
@@ -236,23 +299,19 @@ func inputError(err error) error {
 }
 
 func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decision, error) {
-	denied := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
+	denied := deniedDecision(st)
 	if err := ctx.Err(); err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
-	// The fast check passes every well-formed activity; only what it doubts goes through the
-	// JSON Schema, which names the problems.
-	if !schema.ActivityValid(input) {
-		if err := schema.ValidateActivity(input); err != nil {
-			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-		}
+	if err := validate(input); err != nil {
+		return denied, err
 	}
 	now := e.now(ctx)
 	var key [32]byte
 	cacheable := st.cache != nil
 	if cacheable {
-		if key, cacheable = st.cache.key(st.revision, input, now, timeDependent(input)); cacheable {
-			if d, ok := st.cache.get(key); ok {
+		if key, cacheable = st.cache.key(st.revision, input); cacheable {
+			if d, ok := st.cache.get(key, now); ok {
 				return d, nil
 			}
 		}
@@ -261,21 +320,57 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST))
+	d, err := run(ctx, st, st.query, value, now, false)
 	if err != nil {
+		return denied, err
+	}
+	if cacheable {
+		st.cache.put(key, d, now)
+	}
+	return d, nil
+}
+
+// validate checks an activity against the activity schema. The fast check passes every
+// well-formed activity; only what it doubts goes through the JSON Schema, which names the
+// problems.
+func validate(input any) error {
+	if !schema.ActivityValid(input) {
+		if err := schema.ValidateActivity(input); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+	}
+	return nil
+}
+
+// deniedDecision is the decision of a call that fails: it denies.
+func deniedDecision(st *prepared) Decision {
+	return Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
+}
+
+// run evaluates a prepared findings query on an input and reads the decision. Cancellation is
+// wired to the context without a goroutine per evaluation, and no metrics are kept. partial
+// says the query is a declaration's residual, whose findings may lack a kind.
+func run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.Value, now time.Time, partial bool) (Decision, error) {
+	denied := deniedDecision(st)
+	cancel := topdown.NewCancel()
+	stop := context.AfterFunc(ctx, cancel.Cancel)
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST),
+		rego.EvalExternalCancel(cancel), rego.EvalMetrics(metrics.NoOp()))
+	stop()
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return denied, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
+		}
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return denied, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)
 	}
-	d, err := readDecision(rs[0].Expressions[0].Value)
+	d, err := readDecision(rs[0].Expressions[0].Value, now, partial)
 	if err != nil {
 		return denied, err
 	}
 	d.Revision = st.revision
-	if cacheable {
-		st.cache.put(key, d)
-	}
 	return d, nil
 }
 
@@ -286,7 +381,7 @@ func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 // readDecision reads the findings the rules return ({"deny": set, "warn": set}) into a decision,
 // refusing any shape but the expected one: an unexpected shape is an evaluation error, never an
 // allow.
-func readDecision(v any) (Decision, error) {
+func readDecision(v any, now time.Time, partial bool) (Decision, error) {
 	empty := Decision{Reasons: []Reason{}, Warnings: []Reason{}}
 	t, _ := v.(*ast.Term)
 	if t == nil {
@@ -296,19 +391,68 @@ func readDecision(v any) (Decision, error) {
 	if !ok {
 		return empty, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
 	}
-	reasons, err := readReasons(obj, "deny")
+	reasons, err := readReasons(obj, "deny", partial)
 	if err != nil {
 		return empty, err
 	}
-	warnings, err := readReasons(obj, "warn")
+	warnings, err := readReasons(obj, "warn", partial)
 	if err != nil {
 		return empty, err
 	}
-	return Decision{Allow: len(reasons) == 0, Reasons: reasons, Warnings: warnings}, nil
+	until, err := readValidUntil(obj, now, partial)
+	if err != nil {
+		return empty, err
+	}
+	return Decision{Allow: len(reasons) == 0, Reasons: reasons, Warnings: warnings, ValidUntil: until}, nil
 }
 
-func readReasons(obj ast.Object, key string) ([]Reason, error) {
-	set, ok := valueAt(obj, key).(ast.Set)
+// findingKinds are the sets each rule package may contribute to the findings: reasons to deny,
+// warnings, and the instants (nanoseconds) at which the decision would change.
+var findingKinds = [...]string{"deny", "warn", "changes_at"}
+
+// readValidUntil reads the earliest instant after now at which the decision changes.
+func readValidUntil(obj ast.Object, now time.Time, partial bool) (time.Time, error) {
+	v := valueAt(obj, "changes_at")
+	if v == nil && partial {
+		return time.Time{}, nil
+	}
+	set, ok := v.(ast.Set)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%w: the policy's changes_at findings are not a set", ErrEvaluation)
+	}
+	var earliest int64
+	var bad bool
+	nowNS := now.UnixNano()
+	set.Foreach(func(x *ast.Term) {
+		n, ok := x.Value.(ast.Number)
+		if !ok {
+			bad = true
+			return
+		}
+		ns, ok := n.Int64()
+		if !ok {
+			bad = true
+			return
+		}
+		if ns > nowNS && (earliest == 0 || ns < earliest) {
+			earliest = ns
+		}
+	})
+	if bad {
+		return time.Time{}, fmt.Errorf("%w: an instant in changes_at is not an integer of nanoseconds", ErrEvaluation)
+	}
+	if earliest == 0 {
+		return time.Time{}, nil
+	}
+	return time.Unix(0, earliest).UTC(), nil
+}
+
+func readReasons(obj ast.Object, key string, partial bool) ([]Reason, error) {
+	v := valueAt(obj, key)
+	if v == nil && partial {
+		return []Reason{}, nil
+	}
+	set, ok := v.(ast.Set)
 	if !ok {
 		return nil, fmt.Errorf("%w: the policy's %s findings are not a set", ErrEvaluation, key)
 	}
@@ -332,13 +476,21 @@ func readReasons(obj ast.Object, key string) ([]Reason, error) {
 	if bad {
 		return nil, fmt.Errorf("%w: a reason is not an object with a rule and a path", ErrEvaluation)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Rule != out[j].Rule {
-			return out[i].Rule < out[j].Rule
-		}
-		return out[i].Path < out[j].Path
-	})
+	sortReasons(out)
 	return out, nil
+}
+
+// sortReasons sorts reasons by rule id, then path, then message.
+func sortReasons(rs []Reason) {
+	sort.Slice(rs, func(i, j int) bool {
+		if rs[i].Rule != rs[j].Rule {
+			return rs[i].Rule < rs[j].Rule
+		}
+		if rs[i].Path != rs[j].Path {
+			return rs[i].Path < rs[j].Path
+		}
+		return rs[i].Message < rs[j].Message
+	})
 }
 
 func valueAt(obj ast.Object, key string) ast.Value {

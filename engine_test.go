@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/policy"
+	regofiles "github.com/confect/policyengine/rego"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -714,7 +716,7 @@ func TestInvalidPolicy(t *testing.T) {
 		}, nil, "policy.yaml:198:21: /privacy_policy/purposes/purchase.orders/legal_bases/contract: expected boolean, but got string"},
 		{"rule names an undefined clause", func(d string) string {
 			return strings.Replace(d, "    opt-out:\n", "    opt-out-renamed:\n", 1)
-		}, nil, "rego/marketing.rego:41:1: rule marketing.opted_out names clause \"opt-out\", which the policy document ("},
+		}, nil, fmt.Sprintf("rego/marketing.rego:%d:1: rule marketing.opted_out names clause", ruleLine(t, "marketing.rego", "marketing.opted_out")) + ` "opt-out", which the policy document (`},
 		{"module does not compile", nil, map[string]string{"bad.rego": "package policyengine.rules.bad\n\ndeny contains x if {\n"}, "bad.rego:"},
 		{"module fails the strict check", nil, map[string]string{"strict.rego": "package policyengine.rules.strict\n\nimport data.privacy_policy\n\nx := 1\n"}, "strict.rego:3"},
 		{"deny rule without METADATA", nil, map[string]string{"bare.rego": "package policyengine.rules.bare\n\ndeny contains \"x\" if false\n"}, "bare.rego:3:1: this deny rule has no METADATA block"},
@@ -848,4 +850,24 @@ func TestWarnings(t *testing.T) {
 	rule, ok := e.Rule("retention.at_limit")
 	require.True(t, ok)
 	assert.Equal(t, "warn", rule.Kind)
+}
+
+// ruleLine is the line of the rule with the given id in a built-in module: the first line after
+// its METADATA.
+func ruleLine(t *testing.T, file, id string) int {
+	t.Helper()
+	src, err := fs.ReadFile(regofiles.FS(), file)
+	require.NoError(t, err)
+	lines := strings.Split(string(src), "\n")
+	for i, line := range lines {
+		if strings.TrimSpace(line) == "#   id: "+id {
+			for j := i + 1; j < len(lines); j++ {
+				if !strings.HasPrefix(lines[j], "#") {
+					return j + 1
+				}
+			}
+		}
+	}
+	t.Fatalf("no rule %s in %s", id, file)
+	return 0
 }

@@ -16,6 +16,8 @@ import data.privacy_policy as policy
 # custom:
 #   id: consent.not_given
 #   clause: consent
+#   requires: the person's consent is given
+#   declared_at: /legal_basis
 deny contains reason if {
 	input.legal_basis == "consent"
 	not lib.consent_given
@@ -37,15 +39,25 @@ deny contains reason if {
 # custom:
 #   id: consent.stale
 #   clause: consent
+#   requires: the person's consent was given within the review period
+#   declared_at: /legal_basis
 warn contains reason if {
 	input.consent.status == "given"
 	lib.controller
-	review_after := lib.duration(policy.consent.review_after)
-	given := lib.timestamp_ns(input.consent.given_at)
-	lib.add_duration(given, review_after) < lib.now_ns
+	_review_due_ns < lib.now_ns
 	reason := lib.reason(
 		rego.metadata.rule(),
 		"/consent/given_at",
 		sprintf("consent was given more than %s ago; renew it", [policy.consent.review_after]),
 	)
+}
+
+# The instant the person's consent is due for review, where the policy sets a review period.
+_review_due_ns := lib.add_duration(lib.timestamp_ns(input.consent.given_at), lib.duration(policy.consent.review_after))
+
+# The decision changes once the review is due.
+changes_at contains _review_due_ns + 1 if {
+	input.consent.status == "given"
+	lib.controller
+	_review_due_ns >= lib.now_ns
 }

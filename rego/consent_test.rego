@@ -1,6 +1,7 @@
 package policyengine.rules.consent_test
 
 import data.policyengine.fixtures
+import data.policyengine.lib
 import data.policyengine.rules.consent
 
 # An account created on the person's consent.
@@ -73,4 +74,17 @@ test_consent_without_a_date_or_review_period_is_not_flagged if {
 
 test_withdrawn_consent_is_denied_not_flagged if {
 	fixtures.findings(consent.warn) == set() with input as fixtures.with_patch({"legal_basis": "consent", "consent": {"status": "withdrawn", "given_at": "2020-01-01T00:00:00Z"}})
+}
+
+# valid_until: consent within its review period changes the instant the review is due.
+test_consent_within_its_review_period_changes_when_the_review_is_due if {
+	given := time.parse_rfc3339_ns("2026-01-01T00:00:00Z")
+	activity := on_consent({"consent": {"status": "given", "given_at": "2026-01-01T00:00:00Z"}})
+	due := lib.add_duration(given, lib.duration(data.privacy_policy.consent.review_after))
+	consent.changes_at == {due + 1} with input as activity with time.now_ns as given
+}
+
+test_consent_past_its_review_period_changes_no_more if {
+	activity := on_consent({"consent": {"status": "given", "given_at": "2020-01-01T00:00:00Z"}})
+	consent.changes_at == set() with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-02-01T00:00:00Z")
 }

@@ -7,16 +7,62 @@
 # entrypoint: true
 package policyengine
 
+import data.policyengine.lib
 import data.policyengine.validation
 
-# The decision: allow, the reasons it was denied, warnings that never deny, and structural
-# problems with the input.
-decision := {
-	"allow": allow,
-	"reasons": reasons,
-	"warnings": warnings,
-	"errors": errors,
+# The decision: allow, the reasons it was denied, warnings that never deny, structural problems
+# with the input, and (when the clock matters) the instant the same input would be decided
+# differently. An input that names a declaration ({"declaration": id, "consent": ..., "subject":
+# ...}) is decided as the declaration the bundle holds under that id together with the person's
+# state; an unknown id is an error, and denies.
+decision := _decision if not _by_declaration
+
+decision := d if {
+	_by_declaration
+	count(_declaration_errors) == 0
+	d := _decision with input as object.union(_declared, object.filter(input, {"consent", "subject"}))
 }
+
+decision := {"allow": false, "reasons": [], "warnings": [], "errors": [e | some e in _declaration_errors]} if {
+	_by_declaration
+	count(_declaration_errors) > 0
+}
+
+_decision := object.union(
+	{
+		"allow": allow,
+		"reasons": reasons,
+		"warnings": warnings,
+		"errors": errors,
+	},
+	_valid_until,
+)
+
+# An input that asks by declaration id.
+_by_declaration if {
+	is_object(input)
+	"declaration" in object.keys(input)
+}
+
+_declared := data.policyengine_declarations[input.declaration]
+
+# What is wrong with a request by declaration id.
+_declaration_errors contains {"path": "/declaration", "message": "no declaration of this id is known"} if {
+	not _declared
+}
+
+_declaration_errors contains {"path": sprintf("/%s", [key]), "message": "only consent and subject go with a declaration"} if {
+	some key in object.keys(input)
+	not key in {"declaration", "consent", "subject"}
+}
+
+# The instants, after the evaluation time, at which some rule would decide the same input
+# differently (each rule package's changes_at, in nanoseconds).
+_changes := {t | some t in data.policyengine.rules[_].changes_at; t > lib.now_ns}
+
+_valid_until := {"valid_until": time.format(min(_changes))} if count(_changes) > 0
+
+_valid_until := {} if count(_changes) == 0
 
 default allow := false
 
@@ -39,7 +85,7 @@ _validated if data.policyengine_engine.validated_input == true
 # Every finding of every rule package, unsorted: what the decision is made of. The library asks
 # for this rather than the decision (it validates in Go and sorts in Go); an OPA server asks for
 # the decision.
-findings := {"deny": _denials, "warn": _warnings}
+findings := {"deny": _denials, "warn": _warnings, "changes_at": _changes}
 
 _denials := {r | some r in data.policyengine.rules[_].deny}
 

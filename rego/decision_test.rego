@@ -187,3 +187,55 @@ test_validation_is_skipped_where_the_engine_has_validated if {
 	d.errors == []
 	not policyengine.decision.allow with input as fixtures.without({"id"})
 }
+
+# Version 2, declarations: an OPA server is asked by declaration id with the person's state; it
+# decides the declaration the bundle holds together with that state.
+declarations := {"newsletter": object.union(fixtures.activity, {
+	"id": "newsletter",
+	"purposes": ["marketing.materials"],
+	"legal_basis": "consent",
+	"retention": {"period": "P24M", "from": "last_activity"},
+})}
+
+test_a_declaration_is_decided_with_the_persons_state if {
+	decision := policyengine.decision with input as {"declaration": "newsletter", "consent": {"status": "given"}}
+		with data.policyengine_declarations as declarations
+	decision.allow == true
+}
+
+test_a_declaration_without_the_persons_consent_is_denied if {
+	decision := policyengine.decision with input as {"declaration": "newsletter", "subject": {"opted_out_marketing": true}}
+		with data.policyengine_declarations as declarations
+	decision.allow == false
+	{r.rule | some r in decision.reasons} == {"consent.not_given", "marketing.opted_out"}
+}
+
+test_an_unknown_declaration_id_denies if {
+	decision := policyengine.decision with input as {"declaration": "no-such"} with data.policyengine_declarations as declarations
+	decision.allow == false
+	decision.errors == [{"path": "/declaration", "message": "no declaration of this id is known"}]
+}
+
+test_a_declaration_request_carries_only_the_persons_state if {
+	decision := policyengine.decision with input as {"declaration": "newsletter", "purposes": ["support.forum"]}
+		with data.policyengine_declarations as declarations
+	decision.allow == false
+	[e.path | some e in decision.errors] == ["/purposes"]
+}
+
+# valid_until: the instant after which the same input is decided differently, where the clock
+# matters, and absent where it does not.
+test_a_decision_that_depends_on_the_clock_says_until_when_it_holds if {
+	activity := object.union(declarations.newsletter, {
+		"consent": {"status": "given"},
+		"subject": {"last_activity_at": "2026-01-01T00:00:00Z"},
+	})
+	decision := policyengine.decision with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+	decision.allow == true
+	decision.valid_until == "2028-01-01T00:00:00.000000001Z"
+}
+
+test_a_decision_that_does_not_depend_on_the_clock_has_no_valid_until if {
+	decision := policyengine.decision with input as fixtures.activity
+	not "valid_until" in object.keys(decision)
+}

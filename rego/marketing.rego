@@ -17,6 +17,8 @@ import data.privacy_policy as policy
 # custom:
 #   id: marketing.email_without_consent
 #   clause: marketing-consent
+#   requires: the person's consent to marketing is given
+#   declared_at: /channel/type
 deny contains reason if {
 	input.channel.content == "marketing"
 	policy.marketing.consent_channels[input.channel.type]
@@ -38,6 +40,7 @@ deny contains reason if {
 # custom:
 #   id: marketing.opted_out
 #   clause: opt-out
+#   requires: the person has not opted out of marketing
 deny contains reason if {
 	input.subject.opted_out_marketing == true
 	lib.controller
@@ -64,6 +67,7 @@ _marketing[sprintf("/purposes/%d", [i])] := message if {
 # custom:
 #   id: profiling.opted_out
 #   clause: opt-out
+#   requires: the person has not opted out of profiling
 deny contains reason if {
 	input.subject.opted_out_profiling == true
 	lib.controller

@@ -101,19 +101,33 @@ warn contains reason if {
 # custom:
 #   id: retention.expired
 #   clause: retention
+#   requires: the person's data is still within the retention limit
+#   declared_at: /retention/period
 deny contains reason if {
 	some name, limit in applicable_limits
 	lib.controller
-	allowed := allowed_period(limit)
-	lib.bounded(allowed)
-	clock := input.subject[limit.subject_clock]
-	lib.add_duration(lib.timestamp_ns(clock), allowed) < lib.now_ns
+	_deletion_due_ns(limit) < lib.now_ns
 	reason := lib.reason_with_clause(
 		rego.metadata.rule(),
 		limit.clause,
 		sprintf("/subject/%s", [limit.subject_clock]),
 		sprintf("the policy's %s limit (%s from %s) has passed for this person: the data should already be deleted", [name, _allowed_text(limit), limit.from]),
 	)
+}
+
+# The instant a limit has passed for this person: their clock plus the limit (and any agreed
+# extension).
+_deletion_due_ns(limit) := lib.add_duration(lib.timestamp_ns(input.subject[limit.subject_clock]), allowed) if {
+	allowed := allowed_period(limit)
+	lib.bounded(allowed)
+}
+
+# The decision changes once a limit has passed.
+changes_at contains deadline + 1 if {
+	some limit in applicable_limits
+	lib.controller
+	deadline := _deletion_due_ns(limit)
+	deadline >= lib.now_ns
 }
 
 # The policy's retention limits that apply to this activity: it lists one of the limit's

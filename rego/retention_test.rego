@@ -276,3 +276,14 @@ test_retention_within_or_beyond_the_limit_is_not_flagged if {
 test_retention_at_the_limit_is_not_flagged_for_a_processor if {
 	fixtures.findings(retention.warn) == set() with input as fixtures.processor_with_patch({"data_subjects": ["job_applicant"], "retention": six_months})
 }
+
+# valid_until: before the limit has passed, the decision changes the instant after it does.
+test_recruitment_data_within_its_limit_changes_the_instant_after_the_limit if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
+	retention.changes_at == {ns("2025-07-15T00:00:00Z") + 1} with input as activity with time.now_ns as ns("2025-07-14T23:59:59Z")
+}
+
+test_recruitment_data_past_its_limit_changes_no_more if {
+	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
+	retention.changes_at == set() with input as activity with time.now_ns as ns("2025-07-15T00:00:01Z")
+}

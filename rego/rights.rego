@@ -15,6 +15,7 @@ import data.privacy_policy as policy
 # custom:
 #   id: objection.legitimate_interest
 #   clause: objection
+#   requires: the person has not objected to processing on legitimate interest
 deny contains reason if {
 	input.legal_basis == "legitimate_interest"
 	input.subject.objected_legitimate_interest == true
@@ -35,6 +36,7 @@ deny contains reason if {
 # custom:
 #   id: restriction.requested
 #   clause: restriction
+#   requires: the person has not asked to restrict processing
 deny contains reason if {
 	input.subject.restricted == true
 	lib.controller

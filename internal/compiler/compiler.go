@@ -53,9 +53,15 @@ type Rule struct {
 	Description string // what the rule checks, and why
 	Remedy      string // what an activity must change to pass: the description's "To pass:" part
 	Clause      string // the key of the clause in the policy document
-	Package     string // e.g. data.policyengine.rules.consent
-	File        string
-	Line        int
+	// Requires, for a person rule (one that reads the person's state: consent, subject), says
+	// what must hold for the person; "" for a declaration rule.
+	Requires string
+	// DeclaredAt is the JSON pointer into the declaration that a person rule's condition points
+	// at when its finding points into the person's state ("" to keep the finding's path).
+	DeclaredAt string
+	Package    string // e.g. data.policyengine.rules.consent
+	File       string
+	Line       int
 }
 
 // Result is a compiled policy.
@@ -336,6 +342,8 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 			rule.Description, rule.Remedy = splitRemedy(ann.Description)
 			rule.ID, _ = ann.Custom["id"].(string)
 			rule.Clause, _ = ann.Custom["clause"].(string)
+			rule.Requires, _ = ann.Custom["requires"].(string)
+			rule.DeclaredAt, _ = ann.Custom["declared_at"].(string)
 			var missing []string
 			if rule.Title == "" {
 				missing = append(missing, "title")

@@ -1,0 +1,383 @@
+package policyengine_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/policy"
+)
+
+// generator makes declarations and person states from a policy's vocabularies, with a share of
+// values outside them, so that every rule both fires and holds back.
+type generator struct {
+	r   *rand.Rand
+	doc *policy.Document
+	now time.Time
+}
+
+func newGenerator(seed uint64, doc *policy.Document, now time.Time) *generator {
+	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), doc: doc, now: now}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := slices.Collect(maps.Keys(m))
+	sort.Strings(out)
+	return out
+}
+
+func (g *generator) pick(options []string) string { return options[g.r.IntN(len(options))] }
+
+func (g *generator) some(options []string, most int) []any {
+	n := 1 + g.r.IntN(most)
+	out := make([]any, 0, n)
+	for range n {
+		out = append(out, g.pick(options))
+	}
+	return out
+}
+
+// declaration is a random declaration (an activity without consent and subject).
+func (g *generator) declaration(i int) map[string]any {
+	purposes := append(sortedKeys(g.doc.Purposes), "sales.cold_calling")
+	categories := append(sortedKeys(g.doc.DataCategories), "health")
+	subjects := append(sortedKeys(g.doc.DataSubjects), "child")
+	bases := []string{"consent", "contract", "legitimate_interest", "legal_obligation", "vital_interests", "public_task"}
+	d := map[string]any{
+		"id":              "decl-" + strconv.Itoa(i),
+		"data_subjects":   g.some(subjects, 2),
+		"data_categories": g.some(categories, 3),
+		"sources":         g.some(sortedKeys(g.doc.Sources), 2),
+		"purposes":        g.some(purposes, 2),
+	}
+	if g.r.IntN(10) > 0 {
+		d["legal_basis"] = g.pick(bases)
+	}
+	if g.r.IntN(10) == 0 {
+		d["role"] = "processor"
+		d["customer_dpa"] = "DPA-1"
+	}
+	if g.r.IntN(3) == 0 {
+		d["profiling"] = true
+	}
+	if g.r.IntN(2) == 0 {
+		d["channel"] = map[string]any{"type": g.pick([]string{"email", "sms", "phone", "web", "post"}), "content": g.pick([]string{"marketing", "administrative"})}
+	}
+	if g.r.IntN(8) > 0 {
+		ret := map[string]any{"period": g.pick([]string{"P3M", "P6M", "P7M", "P12M", "P24M", "P25M", "P5Y", "P730D", "P731D"}),
+			"from": g.pick([]string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"})}
+		if g.r.IntN(6) == 0 {
+			ret["agreed_extension"] = map[string]any{"reference": "AGR-1", "period": g.pick([]string{"P3M", "P6M"})}
+		}
+		d["retention"] = ret
+	}
+	if g.r.IntN(2) == 0 {
+		g.clean(d)
+		return d
+	}
+	if g.r.IntN(2) == 0 {
+		var rs []any
+		for range 1 + g.r.IntN(2) {
+			rec := map[string]any{"name": "R", "type": g.pick(sortedKeys(g.doc.RecipientTypes)), "country": g.pick([]string{"SE", "DE", "NO", "US", "GB"})}
+			if g.r.IntN(2) == 0 {
+				rec["dpa"] = true
+			}
+			if g.r.IntN(2) == 0 {
+				rec["transfer_safeguard"] = g.pick([]string{"scc", "adequacy", "none"})
+			}
+			if g.r.IntN(2) == 0 {
+				rec["legal_basis"] = g.pick(bases)
+			}
+			if g.r.IntN(3) == 0 {
+				rec["court_order"] = map[string]any{"reference": "B 1", "jurisdiction": g.pick([]string{"SE", "US"})}
+			}
+			rs = append(rs, rec)
+		}
+		d["recipients"] = rs
+	}
+	return d
+}
+
+// clean makes a declaration that the declaration rules are likely to allow, so that the person
+// rules decide: one purpose with a basis it permits, vocabulary terms only, EU recipients.
+func (g *generator) clean(d map[string]any) {
+	purpose := g.pick(sortedKeys(g.doc.Purposes))
+	d["purposes"] = []any{purpose}
+	var bases []string
+	for b, ok := range g.doc.Purposes[purpose].LegalBases {
+		if ok {
+			bases = append(bases, b)
+		}
+	}
+	sort.Strings(bases)
+	d["legal_basis"] = g.pick(bases)
+	d["data_categories"] = g.some(sortedKeys(g.doc.DataCategories), 2)
+	d["data_subjects"] = g.some(sortedKeys(g.doc.DataSubjects), 2)
+	if g.r.IntN(2) == 0 {
+		d["recipients"] = []any{map[string]any{"name": "R", "type": "subprocessor", "country": "DE", "dpa": true}}
+	}
+	d["retention"] = map[string]any{"period": g.pick([]string{"P1M", "P3M", "P6M", "P12M", "P24M"}),
+		"from": g.pick([]string{"collection", "last_activity", "last_application_date"})}
+}
+
+func (g *generator) time(within time.Duration) string {
+	offset := time.Duration(g.r.Int64N(int64(within))) - within*4/5
+	return g.now.Add(offset).UTC().Format(time.RFC3339)
+}
+
+// person is a random person's state: {"consent": ..., "subject": ...}, either possibly absent.
+func (g *generator) person() map[string]any {
+	p := map[string]any{}
+	if g.r.IntN(4) > 0 {
+		c := map[string]any{"status": g.pick([]string{"given", "given", "given", "withdrawn", "refused", "expired", "unknown"})}
+		if g.r.IntN(2) == 0 {
+			c["given_at"] = g.time(5 * 365 * 24 * time.Hour)
+		}
+		if g.r.IntN(5) == 0 {
+			c["withdrawn_at"] = g.time(365 * 24 * time.Hour)
+		}
+		p["consent"] = c
+	}
+	if g.r.IntN(4) > 0 {
+		s := map[string]any{}
+		for _, flag := range []string{"opted_out_marketing", "opted_out_profiling", "objected_legitimate_interest", "restricted"} {
+			if g.r.IntN(4) == 0 {
+				s[flag] = true
+			}
+		}
+		for _, clock := range []string{"last_activity_at", "last_application_at"} {
+			if g.r.IntN(2) == 0 {
+				s[clock] = g.time(4 * 365 * 24 * time.Hour)
+			}
+		}
+		if g.r.IntN(3) == 0 {
+			s["age"] = g.r.IntN(80)
+		}
+		p["subject"] = s
+	}
+	return p
+}
+
+// differentialPairs is how many (declaration, person) pairs the differential test decides:
+// POLICYENGINE_DIFFERENTIAL_PAIRS, or a count that keeps go test quick.
+func differentialPairs(t *testing.T) int {
+	if s := os.Getenv("POLICYENGINE_DIFFERENTIAL_PAIRS"); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err)
+		return n
+	}
+	if testing.Short() {
+		return 500
+	}
+	return 2000
+}
+
+// TestPersonDecisionEqualsFullDecision is the differential test of the per-person path: for
+// generated declarations and persons, the decision from the prepared declaration and the
+// person's state alone equals the decision on the full activity, field for field. And every
+// person rule that denies some person is among the declaration's conditions.
+func TestPersonDecisionEqualsFullDecision(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	ctx := policyengine.AtTime(context.Background(), now)
+	g := newGenerator(20261201, policy.Default().Document, now)
+	pairs := differentialPairs(t)
+	const perDeclaration = 25
+	persons, denials, withValidUntil := 0, 0, 0
+	for i := 0; persons < pairs; i++ {
+		decl := g.declaration(i)
+		prepared, err := engine.DeclareDocument(ctx, decl)
+		require.NoError(t, err, "declaration %d: %s", i, mustJSON(t, decl))
+		alone, err := prepared.Decision(ctx)
+		require.NoError(t, err)
+		conditioned := map[string]bool{}
+		for _, c := range alone.Conditions {
+			conditioned[c.Rule] = true
+		}
+		declared := map[string]bool{}
+		for _, r := range alone.Reasons {
+			declared[r.Rule] = true
+		}
+		for range perDeclaration {
+			person := g.person()
+			full := maps.Clone(decl)
+			maps.Copy(full, person)
+			want, wantErr := engine.EvaluateJSON(ctx, mustJSON(t, full))
+			got, gotErr := prepared.DecideJSON(ctx, mustJSON(t, person))
+			persons++
+			if wantErr != nil {
+				require.Error(t, gotErr, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+				continue
+			}
+			require.NoError(t, gotErr, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+			require.Equal(t, want, got, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+			for _, r := range want.Reasons {
+				rule, _ := engine.Rule(r.Rule)
+				if rule.Requires != "" && !declared[r.Rule] {
+					assert.True(t, conditioned[r.Rule], "%s denies a person but is no condition of declaration %s", r.Rule, mustJSON(t, decl))
+				}
+			}
+			if !want.Allow {
+				denials++
+			}
+			if !want.ValidUntil.IsZero() {
+				withValidUntil++
+			}
+		}
+	}
+	t.Logf("%d pairs: %d denied, %d with valid_until", persons, denials, withValidUntil)
+	assert.Positive(t, denials)
+	assert.Less(t, denials, persons, "some pairs are allowed")
+	assert.Positive(t, withValidUntil)
+}
+
+func TestDeclarationAloneHasConditionsNotDenials(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	newsletter := policyengine.Activity{
+		ID:             "newsletter",
+		DataSubjects:   []string{"lead", "customer"},
+		DataCategories: []string{"name", "email"},
+		Sources:        []string{"data_subject"},
+		Purposes:       []string{"marketing.materials"},
+		LegalBasis:     "consent",
+		Channel:        &policyengine.Channel{Type: "email", Content: "marketing"},
+		Retention:      &policyengine.Retention{Period: "P24M", From: "last_activity"},
+	}
+	decl, err := engine.Declare(ctx, newsletter)
+	require.NoError(t, err)
+	d, err := decl.Decision(ctx)
+	require.NoError(t, err)
+	assert.True(t, d.Allow, d.String())
+	assert.Empty(t, d.Reasons)
+	var got []string
+	for _, c := range d.Conditions {
+		got = append(got, c.Rule+" at "+c.Path)
+		assert.NotEmpty(t, c.Requires)
+		assert.NotEmpty(t, c.Clause)
+		assert.NotEmpty(t, c.Message)
+	}
+	assert.Equal(t, []string{
+		"consent.not_given at /legal_basis",
+		"marketing.email_without_consent at /channel/type",
+		"marketing.opted_out at /channel/content",
+		"marketing.opted_out at /purposes/0",
+		"restriction.requested at /purposes/0",
+		"retention.expired at /retention/period",
+	}, got)
+
+	// The same activity decided in full, without consent, is denied as in version 1.
+	full, err := engine.Evaluate(ctx, newsletter)
+	require.NoError(t, err)
+	assert.False(t, full.Allow)
+	assert.Empty(t, full.Conditions)
+
+	// For a person who consented and did nothing else, it is allowed, with no conditions.
+	p, err := decl.Decide(ctx, policyengine.Person{Consent: &policyengine.Consent{Status: "given"}})
+	require.NoError(t, err)
+	assert.True(t, p.Allow, p.String())
+	assert.Empty(t, p.Conditions)
+	assert.Equal(t, engine.Revision(), p.Revision)
+}
+
+func TestDeclarationDeniedByDeclarationRulesStaysDenied(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	d, err := engine.EvaluateDeclaration(ctx, map[string]any{
+		"id": "x", "data_categories": []any{"health"}, "purposes": []any{"marketing.materials"},
+		"legal_basis": "consent", "retention": map[string]any{"period": "P1M", "from": "last_activity"},
+	})
+	require.NoError(t, err)
+	assert.False(t, d.Allow)
+	assert.Equal(t, "category.sensitive", d.Reasons[0].Rule)
+	assert.NotEmpty(t, d.Conditions, "conditions are listed beside the denial")
+}
+
+func TestDeclarationRefusesThePersonsState(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	_, err := engine.DeclareJSON(ctx, []byte(`{"id":"x","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"contract","consent":{"status":"given"}}`))
+	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "/consent")
+	_, err = engine.EvaluateDeclaration(ctx, map[string]any{"id": "x", "data_categories": []any{"email"}, "purposes": []any{"purchase.orders"}, "subject": map[string]any{}})
+	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "/subject")
+}
+
+func TestPersonStateErrorsNameTheField(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	decl, err := engine.DeclareJSON(ctx, []byte(`{"id":"x","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"consent","retention":{"period":"P1Y"}}`))
+	require.NoError(t, err)
+	for state, want := range map[string]string{
+		`{"consent":{"status":"maybe"}}`: "/consent/status",
+		`{"subject":{"age":"ten"}}`:      "/subject/age",
+		`{"purposes":["support.forum"]}`: "/purposes: only consent and subject describe a person",
+		`[]`:                             "expected an object",
+		`{"consent":{"status":"given"},"consent":null}`: "duplicate",
+	} {
+		d, err := decl.DecideJSON(ctx, []byte(state))
+		require.ErrorIs(t, err, policyengine.ErrInvalidInput, state)
+		assert.Contains(t, err.Error(), want, state)
+		assert.False(t, d.Allow, state)
+	}
+}
+
+func TestValidUntilAndTheCache(t *testing.T) {
+	t.Parallel()
+	clock := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	engine := newEngine(t, policyengine.WithDecisionCache(100), policyengine.WithClock(func() time.Time { return clock }))
+	ctx := context.Background()
+	decl, err := engine.DeclareJSON(ctx, []byte(`{"id":"n","data_subjects":["lead"],"data_categories":["email"],"purposes":["marketing.materials"],"legal_basis":"consent","retention":{"period":"P24M","from":"last_activity"}}`))
+	require.NoError(t, err)
+	state := []byte(`{"consent":{"status":"given"},"subject":{"last_activity_at":"2025-01-01T00:00:00Z"}}`)
+	d, err := decl.DecideJSON(ctx, state)
+	require.NoError(t, err)
+	assert.True(t, d.Allow)
+	deadline := time.Date(2027, 1, 1, 0, 0, 0, 1, time.UTC)
+	assert.Equal(t, deadline, d.ValidUntil, "the instant after the 24 months have passed")
+
+	// Just before the deadline the (cached) decision still holds; at it, it does not.
+	clock = deadline.Add(-time.Nanosecond)
+	d, err = decl.DecideJSON(ctx, state)
+	require.NoError(t, err)
+	assert.True(t, d.Allow)
+	clock = deadline
+	d, err = decl.DecideJSON(ctx, state)
+	require.NoError(t, err)
+	assert.False(t, d.Allow, "the cache does not serve a decision past its valid_until")
+	assert.Equal(t, "retention.expired", d.Reasons[0].Rule)
+	assert.True(t, d.ValidUntil.IsZero(), "an expired retention stays expired")
+
+	// A decision that does not depend on the clock has no valid_until.
+	plain, err := engine.EvaluateJSON(ctx, []byte(`{"id":"o","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"contract","retention":{"period":"P1Y"}}`))
+	require.NoError(t, err)
+	assert.True(t, plain.ValidUntil.IsZero())
+}
+
+func TestZeroEngineFailsClosed(t *testing.T) {
+	t.Parallel()
+	var e policyengine.Engine
+	d, err := e.EvaluateJSON(context.Background(), []byte(`{}`))
+	require.ErrorIs(t, err, policyengine.ErrNotPrepared)
+	assert.False(t, d.Allow)
+	_, err = e.Declare(context.Background(), policyengine.Activity{})
+	require.ErrorIs(t, err, policyengine.ErrNotPrepared)
+	_ = fmt.Sprint(err)
+}
