@@ -284,21 +284,23 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 			out.Warnings = append(out.Warnings, r)
 		}
 	}
-	seen := map[[2]string]bool{}
+	seen := map[string]bool{}
 	for _, r := range worst.Reasons {
 		rule, person := st.person[r.Rule]
 		if !person {
 			out.Reasons = append(out.Reasons, r)
 			continue
 		}
+		// One condition per rule, at the first field that makes it apply: what a person must
+		// meet does not multiply with the purposes that need it.
+		if seen[r.Rule] {
+			continue
+		}
+		seen[r.Rule] = true
 		path := r.Path
 		if inPersonState(path) {
 			path = rule.DeclaredAt
 		}
-		if seen[[2]string{r.Rule, path}] {
-			continue
-		}
-		seen[[2]string{r.Rule, path}] = true
 		out.Conditions = append(out.Conditions, Condition{Rule: r.Rule, Message: rule.Title, Clause: r.Clause, ClauseID: r.ClauseID, Path: path, Requires: rule.Requires})
 	}
 	if len(out.Conditions) > 0 {
@@ -318,12 +320,7 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 		}
 		out.Conditions = slices.DeleteFunc(out.Conditions, func(c Condition) bool { return always[c.Rule] })
 		sortReasons(out.Reasons)
-		sort.Slice(out.Conditions, func(i, j int) bool {
-			if out.Conditions[i].Rule != out.Conditions[j].Rule {
-				return out.Conditions[i].Rule < out.Conditions[j].Rule
-			}
-			return out.Conditions[i].Path < out.Conditions[j].Path
-		})
+		sort.Slice(out.Conditions, func(i, j int) bool { return out.Conditions[i].Rule < out.Conditions[j].Rule })
 		if len(out.Conditions) == 0 {
 			out.Conditions = nil
 		}

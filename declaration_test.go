@@ -274,7 +274,6 @@ func TestDeclarationAloneHasConditionsNotDenials(t *testing.T) {
 		"consent.not_given at /legal_basis",
 		"marketing.email_without_consent at /channel/type",
 		"marketing.opted_out at /channel/content",
-		"marketing.opted_out at /purposes/0",
 		"restriction.requested at /purposes/0",
 		"retention.expired at /retention/period",
 	}, got)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,12 +16,14 @@ import (
 	"github.com/confect/policyengine/check"
 )
 
-// exampleDecisions is what Confect's policy says of each activity in examples/manifests, on
-// 2026-11-28: the rules that deny it (none for an allowed one) and the rules that flag it.
-// Written from the policy, not from the engine's output.
-var exampleDecisions = map[string]struct{ deny, warn []string }{
+// exampleDecisions is what Confect's policy says of each activity in examples/manifests (the
+// declarations teams commit, decided alone) and testdata/people (one person each, decided in
+// full), on 2026-11-28: the rules that deny it (none for an allowed one), the rules that flag it,
+// and, for a declaration where it is the point, the person rules it is conditional on. Written
+// from the policy, not from the engine's output.
+var exampleDecisions = map[string]struct{ deny, warn, cond []string }{
 	// analytics-subprocessors.yaml
-	"product-analytics-eu":       {},
+	"product-analytics-eu":       {cond: []string{"objection.legitimate_interest", "restriction.requested"}},
 	"product-analytics-us-trial": {deny: []string{"sharing.subprocessor_without_dpa", "transfer.without_scc"}},
 	"crash-reports-uk":           {deny: []string{"transfer.without_scc"}}, // adequacy is not SCCs
 	"analytics-for-objector":     {deny: []string{"objection.legitimate_interest"}},
@@ -29,7 +32,7 @@ var exampleDecisions = map[string]struct{ deny, warn []string }{
 	"police-request-informal":  {deny: []string{"sharing.authority_without_court_order"}},
 	"foreign-subpoena":         {deny: []string{"sharing.authority_without_court_order"}},
 	// customer-services.yaml
-	"hosted-survey-responses": {},
+	"hosted-survey-responses": {cond: []string{}},                            // processor scope: no person rule applies
 	"hosted-hr-records":       {deny: []string{"processor.no_customer_dpa"}}, // health data, but processor scope
 	"support-ticket":          {},
 	// forum.yaml
@@ -43,9 +46,9 @@ var exampleDecisions = map[string]struct{ deny, warn []string }{
 	"partner-co-marketing": {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
 	"sell-leads-to-broker": {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
 	// newsletter.yaml
-	"newsletter-monthly":               {warn: atLimit},
+	"newsletter-monthly":               {warn: atLimit, cond: []string{"consent.not_given", "marketing.email_without_consent", "marketing.opted_out", "restriction.requested", "retention.expired"}},
 	"newsletter-legacy-subscribers":    {warn: []string{"consent.stale"}}, // consent from 2023
-	"newsletter-imported-contacts":     {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
+	"newsletter-imported-contacts":     {warn: atLimit, cond: []string{"marketing.email_without_consent", "marketing.opted_out", "objection.legitimate_interest", "restriction.requested", "retention.expired"}},
 	"newsletter-to-opted-out-customer": {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
 	"order-confirmation-after-opt-out": {},
 	// order-handling.json
@@ -53,19 +56,22 @@ var exampleDecisions = map[string]struct{ deny, warn []string }{
 	"invoice-archive": {deny: []string{"retention.missing"}},
 	"account-signup":  {deny: []string{"legal_basis.missing"}},
 	// profiling.yaml
-	"interest-profiles":      {warn: atLimit},
-	"profile-opted-out-user": {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: atLimit},
-	"sms-promotions":         {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
+	"interest-profiles":         {warn: atLimit},
+	"profile-opted-out-user":    {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: atLimit},
+	"sms-promotions":            {warn: atLimit},
+	"sms-promotions-to-refuser": {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
 	// recruitment.yaml
 	"applications-inbox":              {warn: atLimit},
 	"talent-pool":                     {deny: []string{"retention.exceeds_limit"}},
-	"talent-pool-agreed":              {warn: atLimit}, // P12M: the limit plus the agreed P6M
+	"talent-pool-agreed":              {warn: atLimit, cond: []string{"consent.not_given", "restriction.requested", "retention.expired"}}, // P12M: the limit plus the agreed P6M
 	"interview-notes-stale-candidate": {deny: []string{"retention.expired"}, warn: atLimit},
 	"pre-employment-screening":        {deny: []string{"category.sensitive", "category.sensitive"}, warn: atLimit},
 	// rights-requests.yaml
-	"access-request":                    {},
+	"access-request":                    {cond: []string{}}, // handling a right is allowed whatever the person asked
+	"access-request-by-restricted-user": {},
 	"onboarding-emails-restricted-user": {deny: []string{"restriction.requested"}},
-	"erasure-request":                   {deny: []string{"consent.not_given", "legal_basis.not_permitted"}},
+	"erasure-request":                   {deny: []string{"legal_basis.not_permitted"}, cond: []string{"consent.not_given"}},
+	"erasure-request-after-withdrawal":  {deny: []string{"consent.not_given", "legal_basis.not_permitted"}},
 	// security-logging.yaml
 	"edge-access-logs":         {},
 	"debug-session-recordings": {deny: []string{"legal_basis.not_permitted"}},
@@ -77,7 +83,7 @@ var atLimit = []string{"retention.at_limit"}
 func TestExamples(t *testing.T) {
 	t.Parallel()
 	e := newEngine(t, policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
-	report, err := check.Run(context.Background(), e, []string{"examples/manifests"}, check.Options{})
+	report, err := check.Run(context.Background(), e, []string{"examples/manifests", "testdata/people"}, check.Options{})
 	require.NoError(t, err)
 	require.Zero(t, report.Summary.Errors, "the examples are well-formed")
 
@@ -101,6 +107,22 @@ func TestExamples(t *testing.T) {
 		}
 		assert.Equal(t, want.deny, rules(r.Reasons), "%s: %s: reasons", r.File, r.Activity)
 		assert.Equal(t, want.warn, rules(r.Warnings), "%s: %s: warnings", r.File, r.Activity)
+		if strings.HasPrefix(r.File, "examples/") {
+			assert.NotContains(t, string(mustRead(t, r.File)), "consent:", "%s: a declaration carries no person's consent", r.File)
+		}
+		if want.cond != nil {
+			var conds []string
+			for _, c := range r.Conditions {
+				conds = append(conds, c.Rule)
+				assert.Positive(t, c.Line, "%s %s: a condition points at a line", r.Activity, c.Rule)
+			}
+			sort.Strings(conds)
+			if len(want.cond) == 0 {
+				assert.Empty(t, conds, "%s: conditions", r.Activity)
+			} else {
+				assert.Equal(t, want.cond, conds, "%s: %s: conditions", r.File, r.Activity)
+			}
+		}
 		assert.Equal(t, len(want.deny) == 0, r.Allow, r.Activity)
 	}
 	for id := range exampleDecisions {
@@ -110,6 +132,13 @@ func TestExamples(t *testing.T) {
 	for _, rule := range e.Rules() {
 		assert.True(t, fired[rule.ID], "no example is %s by %s", map[string]string{"deny": "denied", "warn": "flagged"}[rule.Kind], rule.ID)
 	}
+}
+
+func mustRead(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	return b
 }
 
 // The CI examples run the README's command and parse as YAML.

@@ -63,6 +63,9 @@ type Summary struct {
 	Errors int `json:"errors"`
 	// Warnings counts warnings over all activities.
 	Warnings int `json:"warnings"`
+	// Conditions counts the conditions of declarations over all activities: what services
+	// must meet per person at run time.
+	Conditions int `json:"conditions"`
 }
 
 // Result is the decision on one activity, or an error about one activity or file.
@@ -82,6 +85,9 @@ type Result struct {
 	Reasons []Finding `json:"reasons"`
 	// Warnings never deny.
 	Warnings []Finding `json:"warnings"`
+	// Conditions, for a declaration (an activity without consent or subject), are what a
+	// person must meet at run time; they never deny.
+	Conditions []Condition `json:"conditions"`
 	// Errors are why the activity or file could not be decided.
 	Errors []Problem `json:"errors,omitempty"`
 }
@@ -93,6 +99,14 @@ func (r *Result) Failed() bool { return len(r.Errors) > 0 }
 type Finding struct {
 	policyengine.Reason
 	// Line and Column locate the field at fault (or its nearest present ancestor).
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+}
+
+// Condition is a declaration's condition with its place in the manifest.
+type Condition struct {
+	policyengine.Condition
+	// Line and Column locate the field it points at (or its nearest present ancestor).
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
 }
@@ -170,6 +184,7 @@ func (rep *Report) add(r Result) {
 		rep.Summary.Denied++
 	}
 	rep.Summary.Warnings += len(r.Warnings)
+	rep.Summary.Conditions += len(r.Conditions)
 }
 
 // unit is a file to read, or an error found while walking, in its place.
@@ -259,7 +274,7 @@ func fileError(file string, err error) Result {
 	if errors.As(err, &me) {
 		p = Problem{Path: me.Pointer, Message: me.Message, Line: me.Line, Column: me.Column}
 	}
-	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Errors: []Problem{p}}
+	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []Problem{p}}
 }
 
 func checkFile(ctx context.Context, engine *policyengine.Engine, file string, opts Options) []Result {
@@ -293,16 +308,19 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 }
 
 func decide(ctx context.Context, engine *policyengine.Engine, file string, e *manifest.Entry) Result {
-	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []Finding{}, Warnings: []Finding{}}
+	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
 	if e.Err != nil {
 		r.Errors = []Problem{{Path: relative(e, e.Err.Pointer), Message: e.Err.Message, Line: e.Err.Line, Column: e.Err.Column}}
 		return r
 	}
 	var d policyengine.Decision
 	var err error
-	if e.Value != nil {
+	switch {
+	case e.Value != nil && IsDeclaration(e.Value):
+		d, err = engine.EvaluateDeclaration(ctx, e.Value)
+	case e.Value != nil:
 		d, err = engine.EvaluateDocument(ctx, e.Value)
-	} else {
+	default:
 		d, err = engine.EvaluateJSON(ctx, e.JSON)
 	}
 	if err != nil {
@@ -312,7 +330,20 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 	r.Allow = d.Allow
 	r.Reasons = locate(e, d.Reasons)
 	r.Warnings = locate(e, d.Warnings)
+	for _, c := range d.Conditions {
+		line, col := e.Locate(c.Path)
+		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: line, Column: col})
+	}
 	return r
+}
+
+// IsDeclaration says a manifest activity is a declaration, decided alone with conditions: it
+// carries neither consent nor subject. One that carries either is a fixture of one person and
+// is decided in full.
+func IsDeclaration(activity map[string]any) bool {
+	_, consent := activity["consent"]
+	_, subject := activity["subject"]
+	return !consent && !subject
 }
 
 func relative(e *manifest.Entry, pointer string) string {

@@ -107,7 +107,7 @@ func TestLocations(t *testing.T) {
 	assert.Equal(t, "bad", bad.Activity)
 	assert.Equal(t, "/retention/period", bad.Errors[0].Path, "relative to the activity")
 	assert.Equal(t, 17, bad.Errors[0].Line)
-	assert.Equal(t, check.Summary{Files: 1, Activities: 3, Denied: 1, Errors: 2}, rep.Summary)
+	assert.Equal(t, check.Summary{Files: 1, Activities: 3, Denied: 1, Errors: 2, Conditions: len(share.Conditions)}, rep.Summary)
 }
 
 func TestStdin(t *testing.T) {
@@ -148,6 +148,7 @@ func TestSummary(t *testing.T) {
 			s.Denied++
 		}
 		s.Warnings += len(r.Warnings)
+		s.Conditions += len(r.Conditions)
 	}
 	s.Files = len(files)
 	assert.Equal(t, s, rep.Summary)

@@ -24,7 +24,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// A small tree: a denied and an allowed activity (with a warning), and a malformed manifest.
+// A small tree: a denied declaration (with a condition), an allowed activity of one person (with a
+// warning), and a malformed manifest.
 const (
 	ordersYAML = `activities:
   - id: checkout
@@ -92,8 +93,12 @@ func TestJSON(t *testing.T) {
 				Rule, Message, Clause, Path string
 				Line, Column                int
 			} `json:"reasons"`
-			Warnings []json.RawMessage `json:"warnings"`
-			Errors   []struct {
+			Warnings   []json.RawMessage `json:"warnings"`
+			Conditions []struct {
+				Rule, Message, Clause, Path, Requires string
+				Line                                  int
+			} `json:"conditions"`
+			Errors []struct {
 				Path, Message string
 				Line          int
 			} `json:"errors"`
@@ -103,7 +108,7 @@ func TestJSON(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(format(t, "json", rep), &got))
 	require.Len(t, got.Results, 3)
-	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1}, got.Summary)
+	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1, "conditions": 1}, got.Summary)
 	assert.Equal(t, rep.Revision, got.Revision)
 
 	broken := got.Results[0]
@@ -123,10 +128,18 @@ func TestJSON(t *testing.T) {
 	assert.Equal(t, 8, r.Line, "the missing safeguard is reported on its recipient's line")
 	assert.NotEmpty(t, r.Message)
 	assert.Equal(t, "When Does Confect Use Subprocessors?", r.Clause)
+	require.Len(t, checkout.Conditions, 1, "a declaration: what a person must meet")
+	c := checkout.Conditions[0]
+	assert.Equal(t, "restriction.requested", c.Rule)
+	assert.Equal(t, "/purposes/0", c.Path)
+	assert.Equal(t, 4, c.Line)
+	assert.NotEmpty(t, c.Requires)
+	assert.NotEmpty(t, c.Clause)
 
 	newsletter := got.Results[2]
 	assert.True(t, newsletter.Allow)
 	assert.Len(t, newsletter.Warnings, 1)
+	assert.Empty(t, newsletter.Conditions, "one person's activity is decided in full")
 }
 
 // sarifLog is the part of SARIF 2.1.0 that code-scanning services read.
@@ -206,8 +219,8 @@ func TestSARIF(t *testing.T) {
 	}
 	assert.Equal(t, "warning", run.Tool.Driver.Rules[rules["retention.at_limit"]].DefaultConfiguration.Level)
 
-	// One result per reason, warning and input error, located on its line.
-	require.Len(t, run.Results, 3)
+	// One result per reason, warning, condition and input error, located on its line.
+	require.Len(t, run.Results, 4)
 	byRule := map[string]int{}
 	for i, res := range run.Results {
 		byRule[res.RuleID] = i
@@ -223,6 +236,10 @@ func TestSARIF(t *testing.T) {
 	warn := run.Results[byRule["retention.at_limit"]]
 	assert.Equal(t, "warning", warn.Level)
 	assert.Equal(t, 18, warn.Locations[0].PhysicalLocation.Region.StartLine)
+	note := run.Results[byRule["restriction.requested"]]
+	assert.Equal(t, "note", note.Level, "a condition is a note, never a failure")
+	assert.Equal(t, 4, note.Locations[0].PhysicalLocation.Region.StartLine)
+	assert.Contains(t, note.Message.Text, "requires")
 	input := run.Results[byRule[output.InputRule]]
 	assert.Equal(t, "broken.json", input.Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Equal(t, 4, input.Locations[0].PhysicalLocation.Region.StartLine)
@@ -274,25 +291,26 @@ func TestJUnit(t *testing.T) {
 	assert.Equal(t, "denied: 1 reason", checkout.Failure.Message)
 	assert.Contains(t, checkout.Failure.Text, "line 8: transfer.without_scc at /recipients/0/transfer_safeguard")
 	assert.Contains(t, checkout.Failure.Text, "[When Does Confect Use Subprocessors?]")
+	assert.Contains(t, checkout.SystemOut, "condition: line 4: restriction.requested at /purposes/0: requires ")
 	newsletter := orders.Cases[1]
 	assert.Nil(t, newsletter.Failure)
 	assert.Contains(t, newsletter.SystemOut, "warning: line 18: retention.at_limit")
 }
 
 // annotation is a GitHub workflow command: ::level key=value,...::message.
-var annotation = regexp.MustCompile(`^::(error|warning) ([^:]*)::(.*)$`)
+var annotation = regexp.MustCompile(`^::(error|warning|notice) ([^:]*)::(.*)$`)
 
 func TestGitHub(t *testing.T) {
 	rep := report(t)
 	lines := strings.Split(strings.TrimSpace(string(format(t, "github", rep))), "\n")
-	require.Len(t, lines, 4)
+	require.Len(t, lines, 5)
 	type ann struct {
 		level string
 		props map[string]string
 		msg   string
 	}
 	var got []ann
-	for _, l := range lines[:3] {
+	for _, l := range lines[:4] {
 		m := annotation.FindStringSubmatch(l)
 		require.NotNil(t, m, l)
 		props := map[string]string{}
@@ -311,9 +329,12 @@ func TestGitHub(t *testing.T) {
 	assert.Equal(t, "8", got[1].props["line"])
 	assert.Equal(t, "transfer.without_scc", got[1].props["title"])
 	assert.Contains(t, got[1].msg, "checkout: ")
-	assert.Equal(t, "warning", got[2].level)
-	assert.Equal(t, "18", got[2].props["line"])
-	assert.Equal(t, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning", lines[3])
+	assert.Equal(t, "notice", got[2].level, "a condition is a notice, never an error")
+	assert.Equal(t, "4", got[2].props["line"])
+	assert.Equal(t, "restriction.requested", got[2].props["title"])
+	assert.Equal(t, "warning", got[3].level)
+	assert.Equal(t, "18", got[3].props["line"])
+	assert.Equal(t, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 1 condition", lines[4])
 }
 
 // Workflow command values are escaped, so a message cannot end the command or inject another.
@@ -334,9 +355,10 @@ func TestTable(t *testing.T) {
 	assert.Regexp(t, `^PLACE\s+ACTIVITY\s+DECISION\s+RULE\s+FIELD\s+MESSAGE$`, lines[0])
 	assert.Regexp(t, `^broken\.json:4\s+error\s+input\.invalid\s+`, lines[1])
 	assert.Regexp(t, `^orders\.yaml:8\s+checkout\s+deny\s+transfer\.without_scc\s+/recipients/0/transfer_safeguard\s+recipient "PayFlow Inc\."`, lines[2])
-	assert.Regexp(t, `^orders\.yaml:12\s+newsletter\s+allow\s+-\s+-\s+-$`, lines[3])
-	assert.Regexp(t, `^orders\.yaml:18\s+newsletter\s+warning\s+retention\.at_limit\s+`, lines[4])
-	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning")
+	assert.Regexp(t, `^orders\.yaml:4\s+checkout\s+condition\s+restriction\.requested\s+/purposes/0\s+requires `, lines[3])
+	assert.Regexp(t, `^orders\.yaml:12\s+newsletter\s+allow\s+-\s+-\s+-$`, lines[4])
+	assert.Regexp(t, `^orders\.yaml:18\s+newsletter\s+warning\s+retention\.at_limit\s+`, lines[5])
+	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 1 condition")
 }
 
 func TestText(t *testing.T) {
@@ -354,6 +376,7 @@ func TestText(t *testing.T) {
 
 	// Each reason line holds the place, the rule, the message and the clause.
 	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  recipient "PayFlow Inc\." .*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
+	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, string(out))
 	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
 
 	f, err := output.New("text", output.Options{Color: true})

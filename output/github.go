@@ -10,7 +10,7 @@ import (
 )
 
 // GitHub writes the report as GitHub Actions workflow commands: an ::error annotation per reason
-// and per input error, a ::warning per warning, each on the manifest's file and line, so they
+// and per input error, a ::warning per warning, a ::notice per condition of a declaration, each on the manifest's file and line, so they
 // show on the pull request's diff. A summary line ends it.
 type GitHub struct{}
 
@@ -26,6 +26,9 @@ func (GitHub) Format(w io.Writer, r *check.Report) error {
 		}
 		for _, f := range res.Warnings {
 			annotate(bw, "warning", res.File, f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
+		}
+		for _, c := range res.Conditions {
+			annotate(bw, "notice", res.File, c.Line, c.Column, c.Rule, fmt.Sprintf("%s: at run time, requires %s (%s; policy: %s)", res.Activity, c.Requires, pathOrRoot(c.Path), c.Clause))
 		}
 	}
 	fmt.Fprintf(bw, "policyengine: %s\n", summary(r.Summary))

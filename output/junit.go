@@ -86,12 +86,15 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 			s.Failures++
 			out.Failures++
 		}
-		if len(res.Warnings) > 0 {
-			var lines []string
-			for _, f := range res.Warnings {
-				lines = append(lines, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
-			}
-			c.SystemOut = strings.Join(lines, "\n")
+		var notes []string
+		for _, f := range res.Warnings {
+			notes = append(notes, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
+		}
+		for _, cond := range res.Conditions {
+			notes = append(notes, fmt.Sprintf("condition: %s%s at %s: requires %s [%s]", lineOf(cond.Line), cond.Rule, pathOrRoot(cond.Path), cond.Requires, cond.Clause))
+		}
+		if len(notes) > 0 {
+			c.SystemOut = strings.Join(notes, "\n")
 		}
 		s.Cases = append(s.Cases, c)
 		s.Tests++

@@ -53,6 +53,6 @@ func New(name string, opts Options) (Formatter, error) {
 
 // summary says what a report holds in one line, as the machine-readable formats end.
 func summary(s check.Summary) string {
-	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),
-		s.Allowed, s.Denied, plural(s.Errors, "error"), plural(s.Warnings, "warning"))
+	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),
+		s.Allowed, s.Denied, plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Conditions, "condition"))
 }

@@ -114,6 +114,9 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			results = append(results, sarifResultFor(index, res, f.Rule, "warning", f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
+		for _, c := range res.Conditions {
+			results = append(results, sarifResultFor(index, res, c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
+		}
 	}
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",

@@ -41,6 +41,9 @@ func (Table) Format(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			row(res.File, f.Line, res.Activity, "warning", f.Rule, pathOrRoot(f.Path), f.Message)
 		}
+		for _, c := range res.Conditions {
+			row(res.File, c.Line, res.Activity, "condition", c.Rule, pathOrRoot(c.Path), "requires "+c.Requires)
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err

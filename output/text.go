@@ -10,7 +10,8 @@ import (
 )
 
 // Text writes the report for a person: grouped by file and activity, each reason on one line
-// with its place, rule, message, field and clause, and a summary.
+// with its place, rule, message, field and clause, a declaration's conditions under it ("if
+// rule requires ..."), and a summary.
 type Text struct {
 	// Color uses ANSI colours.
 	Color bool
@@ -20,6 +21,7 @@ const (
 	red    = "\x1b[31m"
 	green  = "\x1b[32m"
 	yellow = "\x1b[33m"
+	cyan   = "\x1b[36m"
 	dim    = "\x1b[2m"
 	bold   = "\x1b[1m"
 	reset  = "\x1b[0m"
@@ -70,6 +72,10 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			t.finding(bw, t.paint(yellow, "warning")+" ", f)
 		}
+		for _, c := range res.Conditions {
+			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", place(c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, c.Rule), c.Requires,
+				t.paint(dim, "["+pathOrRoot(c.Path)+" · "+c.Clause+"]"))
+		}
 	}
 	if len(r.Results) > 0 {
 		fmt.Fprintln(bw)
@@ -84,6 +90,9 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 	}
 	if s.Warnings > 0 {
 		parts = append(parts, t.paint(yellow, plural(s.Warnings, "warning")))
+	}
+	if s.Conditions > 0 {
+		parts = append(parts, t.paint(cyan, plural(s.Conditions, "condition")+" to meet per person"))
 	}
 	rev := r.Revision
 	if len(rev) > 12 {

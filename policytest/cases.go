@@ -61,7 +61,9 @@ type Case struct {
 	Line int
 	// Activity is the activity to decide, as JSON.
 	Activity []byte
-	// Source says where the activity comes from: "inline", or the manifest path and id.
+	// Source says where the activity comes from: "inline", or the manifest path and id. A
+	// case's person ({consent, subject}) is added to it: the declaration decided for that
+	// person.
 	Source string
 	// Now is the evaluation time; zero means the engine's clock.
 	Now time.Time
@@ -210,7 +212,7 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 	if !ok {
 		return nil, caseError(file, at(ptr), "expected a case: {name, activity or manifest, expect}")
 	}
-	if err := onlyKeys(m, ptr, at, file, "name", "now", "activity", "manifest", "expect"); err != nil {
+	if err := onlyKeys(m, ptr, at, file, "name", "now", "activity", "manifest", "person", "expect"); err != nil {
 		return nil, err
 	}
 	c := &Case{File: file, Line: at(ptr)}
@@ -245,6 +247,13 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 	default:
 		return nil, caseError(file, at(ptr), "case %q: give an activity or a manifest", c.Name)
 	}
+	if person, ok := m["person"]; ok {
+		js, err := withPerson(c.Activity, person)
+		if err != nil {
+			return nil, caseError(file, at(ptr+"/person"), "case %q: %v", c.Name, err)
+		}
+		c.Activity = js
+	}
 	exp, ok := m["expect"].(map[string]any)
 	if !ok {
 		return nil, caseError(file, at(ptr), "case %q: expect {allow, fires, not_fires} is required", c.Name)
@@ -266,6 +275,29 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// withPerson adds a person's state ({consent, subject}) to a declaration: the activity a service
+// decides for that person.
+func withPerson(activity []byte, person any) ([]byte, error) {
+	p, ok := person.(map[string]any)
+	if !ok {
+		return nil, errors.New("person: expected {consent, subject}")
+	}
+	var a map[string]any
+	if err := json.Unmarshal(activity, &a); err != nil {
+		return nil, errors.New("person: the activity is not an object")
+	}
+	for k, v := range p {
+		if k != "consent" && k != "subject" {
+			return nil, fmt.Errorf("person: unknown key %q: only consent and subject describe a person", k)
+		}
+		if _, dup := a[k]; dup {
+			return nil, fmt.Errorf("person: the activity already has a %s", k)
+		}
+		a[k] = v
+	}
+	return json.Marshal(a)
 }
 
 // findings reads a list of findings (fires or not_fires): each "rule" or "rule at /path".

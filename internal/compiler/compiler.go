@@ -344,6 +344,17 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 			rule.Clause, _ = ann.Custom["clause"].(string)
 			rule.Requires, _ = ann.Custom["requires"].(string)
 			rule.DeclaredAt, _ = ann.Custom["declared_at"].(string)
+			person := readsPerson(c, r)
+			switch {
+			case person && rule.Requires == "" && strings.HasPrefix(name, BuiltinPrefix):
+				problems = append(problems, at(fmt.Sprintf("rule %s reads the person's state (consent or subject): its METADATA must say what it requires of the person (custom requires)", rule.ID)))
+				continue
+			case person && rule.Requires == "":
+				rule.Requires = "the person's state passes: " + strings.ToLower(rule.Title[:1]) + rule.Title[1:]
+			case !person && rule.Requires != "":
+				problems = append(problems, at(fmt.Sprintf("rule %s says what it requires of the person, but reads nothing of the person's state (consent or subject)", rule.ID)))
+				continue
+			}
 			var missing []string
 			if rule.Title == "" {
 				missing = append(missing, "title")
@@ -379,6 +390,41 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 	}
 	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
 	return rules, problems
+}
+
+// readsPerson says a rule reads the person's state: input.consent or input.subject, in its own
+// body or in any rule or function it depends on.
+func readsPerson(c *ast.Compiler, rule *ast.Rule) bool {
+	seen := map[*ast.Rule]bool{}
+	queue := []*ast.Rule{rule}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		found := false
+		ast.WalkRefs(r, func(ref ast.Ref) bool {
+			if ref[0].Equal(ast.InputRootDocument) {
+				if len(ref) < 2 {
+					found = true // the input whole
+				} else if key, ok := ref[1].Value.(ast.String); !ok || key == "consent" || key == "subject" {
+					found = true
+				}
+			}
+			return found
+		})
+		if found {
+			return true
+		}
+		for dep := range c.Graph.Dependencies(r) {
+			if d, ok := dep.(*ast.Rule); ok {
+				queue = append(queue, d)
+			}
+		}
+	}
+	return false
 }
 
 // remedyMarker introduces, in a rule's METADATA description, what an activity must change to
