@@ -125,6 +125,12 @@ func declarationDocument(doc any) (map[string]any, error) {
 	return m, nil
 }
 
+// Document returns the declaration as a decoded activity (a copy).
+func (d *Declaration) Document() map[string]any {
+	m, _ := document.Clone(d.doc).(map[string]any)
+	return m
+}
+
 // ID returns the declaration's id.
 func (d *Declaration) ID() string { return d.id }
 

@@ -380,3 +380,40 @@ func TestZeroEngineFailsClosed(t *testing.T) {
 	require.ErrorIs(t, err, policyengine.ErrNotPrepared)
 	_ = fmt.Sprint(err)
 }
+
+func TestLoadDeclarations(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	decls, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	require.NoError(t, err)
+	assert.Contains(t, decls.IDs(), "newsletter-monthly")
+	assert.Len(t, decls.IDs(), 31)
+	_, ok := decls.Lookup("newsletter-monthly")
+	assert.True(t, ok)
+
+	// Fixtures of one person are not declarations.
+	people, err := engine.LoadDeclarations(ctx, os.DirFS("testdata/people"))
+	require.NoError(t, err)
+	assert.Empty(t, people.IDs())
+
+	// An unknown id denies.
+	d, err := decls.Decide(ctx, "no-such", policyengine.Person{})
+	require.ErrorIs(t, err, policyengine.ErrUnknownDeclaration)
+	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.False(t, d.Allow)
+	assert.Equal(t, engine.Revision(), d.Revision)
+
+	// An id declared twice, and a broken manifest, are errors naming the file and line.
+	dir := t.TempDir()
+	decl := "- id: same\n  data_categories: [email]\n  purposes: [purchase.orders]\n  legal_basis: contract\n  retention: {period: P1Y}\n"
+	require.NoError(t, os.WriteFile(dir+"/a.yaml", []byte(decl), 0o644))
+	require.NoError(t, os.WriteFile(dir+"/b.yaml", []byte(decl), 0o644))
+	_, err = engine.LoadDeclarations(ctx, os.DirFS(dir))
+	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "b.yaml:1: the declaration's id is already declared at a.yaml:1")
+	require.NoError(t, os.WriteFile(dir+"/b.yaml", []byte("- id: x\n  purposes: [\n"), 0o644))
+	_, err = engine.LoadDeclarations(ctx, os.DirFS(dir))
+	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "b.yaml:")
+}

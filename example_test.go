@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/confect/policyengine"
@@ -105,4 +106,92 @@ func ExampleWithPolicyDir() {
 	}
 	fmt.Println(engine.Policy().Organisation)
 	// Output: Confect
+}
+
+// A service prepares each declaration it makes once, at start-up, and decides per request from
+// the person's state alone.
+func ExampleEngine_Declare() {
+	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		panic(err)
+	}
+	newsletter, err := engine.Declare(ctx, policyengine.Activity{
+		ID:             "newsletter",
+		DataSubjects:   []string{"lead"},
+		DataCategories: []string{"name", "email"},
+		Purposes:       []string{"marketing.materials"},
+		LegalBasis:     "consent",
+		Channel:        &policyengine.Channel{Type: "email", Content: "marketing"},
+		Retention:      &policyengine.Retention{Period: "P24M", From: "last_activity"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, state := range []string{
+		`{"consent": {"status": "given", "given_at": "2026-03-02T10:15:00Z"}, "subject": {"last_activity_at": "2026-10-01T08:00:00Z"}}`,
+		`{"consent": {"status": "withdrawn"}}`,
+	} {
+		d, err := newsletter.DecideJSON(ctx, []byte(state))
+		if err != nil { // bad person state: the decision denies
+			panic(err)
+		}
+		fmt.Println(d.Allow, d.ValidUntil.Format(time.RFC3339))
+	}
+	// Output:
+	// true 2028-03-02T10:15:00Z
+	// false 0001-01-01T00:00:00Z
+}
+
+// A CI gate decides a declaration alone: what depends on one person is a condition, not a denial.
+func ExampleEngine_EvaluateDeclaration() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		panic(err)
+	}
+	d, err := engine.EvaluateDeclaration(ctx, map[string]any{
+		"id":              "newsletter",
+		"data_categories": []any{"name", "email"},
+		"purposes":        []any{"marketing.materials"},
+		"legal_basis":     "consent",
+		"retention":       map[string]any{"period": "P12M", "from": "last_activity"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("allow:", d.Allow)
+	for _, c := range d.Conditions {
+		fmt.Printf("%s at %s: requires %s\n", c.Rule, c.Path, c.Requires)
+	}
+	// Output:
+	// allow: true
+	// consent.not_given at /legal_basis: requires the person's consent is given
+	// marketing.opted_out at /purposes/0: requires the person has not opted out of marketing
+	// restriction.requested at /purposes/0: requires the person has not asked to restrict processing
+	// retention.expired at /retention/period: requires the person's data is still within the retention limit
+}
+
+// A service loads its declarations from the manifests it ships, the files CI checks, and names
+// them by id per request.
+func ExampleEngine_LoadDeclarations() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		panic(err)
+	}
+	declarations, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	if err != nil {
+		panic(err)
+	}
+	d, err := declarations.DecideJSON(ctx, "checkout", []byte(`{"subject": {"restricted": true}}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(d)
+	_, err = declarations.DecideJSON(ctx, "no-such-declaration", []byte(`{}`))
+	fmt.Println(errors.Is(err, policyengine.ErrUnknownDeclaration))
+	// Output:
+	// deny: restriction.requested at /purposes/0: the person asked to restrict processing, and purpose "purchase.orders" is not handling their rights
+	// true
 }

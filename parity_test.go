@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,10 +31,11 @@ const opaConfig = "docs/scale-out/opa-config.yaml"
 
 // serverDecision is what the server answers at /v1/data/policyengine/decision.
 type serverDecision struct {
-	Allow    bool                  `json:"allow"`
-	Reasons  []policyengine.Reason `json:"reasons"`
-	Warnings []policyengine.Reason `json:"warnings"`
-	Errors   []struct {
+	Allow      bool                  `json:"allow"`
+	Reasons    []policyengine.Reason `json:"reasons"`
+	Warnings   []policyengine.Reason `json:"warnings"`
+	ValidUntil string                `json:"valid_until"`
+	Errors     []struct {
 		Path    string `json:"path"`
 		Message string `json:"message"`
 	} `json:"errors"`
@@ -128,6 +130,61 @@ func TestStockOPAParity(t *testing.T) {
 		assert.Equal(t, pairs(lib.Warnings), pairs(srv.Warnings), "%s: warnings", name)
 	}
 	t.Logf("%d inputs decided alike by the library and stock OPA (revision %s)", len(names), rev[:12])
+}
+
+// TestStockOPADeclarationParity serves a bundle with the example declarations to a stock OPA
+// server and asks it by declaration id with a person's state, as a service fleet does: it decides
+// each (declaration, person) pair exactly as the library's per-person call, valid_until
+// included, and an unknown id denies.
+func TestStockOPADeclarationParity(t *testing.T) {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx) // the real clock, as the server's
+	require.NoError(t, err)
+	decls, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	require.NoError(t, err)
+	private, public := opatest.Keys(t, false)
+	var buf bytes.Buffer
+	_, err = bundle.Build(&buf, policy.Default(), bundle.BuildOptions{SigningKey: private, KeyID: "policyengine", Declarations: decls.Documents()})
+	require.NoError(t, err)
+	server := opatest.Start(t, opatest.Binary(t), opaConfig, buf.Bytes(), public)
+
+	g := newGenerator(5, policy.Default().Document, time.Now())
+	persons := []map[string]any{{}, {"consent": map[string]any{"status": "given"}}, {"consent": map[string]any{"status": "maybe"}}}
+	for range 6 {
+		persons = append(persons, g.person())
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	n := 0
+	for _, id := range decls.IDs() {
+		for _, person := range persons {
+			require.True(t, time.Now().Before(deadline), "the parity test ran out of time")
+			state := mustJSON(t, person)
+			lib, libErr := decls.DecideJSON(ctx, id, state)
+			request := map[string]any{"declaration": id}
+			maps.Copy(request, person)
+			srv := decide(t, server, mustJSON(t, request))
+			n++
+			if libErr != nil {
+				assert.False(t, srv.Allow, "%s %s: the server allowed what the library refused: %v", id, state, libErr)
+				assert.NotEmpty(t, srv.Errors, "%s %s", id, state)
+				continue
+			}
+			assert.Empty(t, srv.Errors, "%s %s", id, state)
+			assert.Equal(t, lib.Allow, srv.Allow, "%s %s: allow", id, state)
+			assert.Equal(t, lib.Reasons, srv.Reasons, "%s %s: reasons", id, state)
+			assert.Equal(t, lib.Warnings, srv.Warnings, "%s %s: warnings", id, state)
+			want := ""
+			if !lib.ValidUntil.IsZero() {
+				want = lib.ValidUntil.Format(time.RFC3339Nano)
+			}
+			assert.Equal(t, want, srv.ValidUntil, "%s %s: valid_until", id, state)
+		}
+	}
+	unknown := decide(t, server, json.RawMessage(`{"declaration": "no-such", "consent": {"status": "given"}}`))
+	assert.False(t, unknown.Allow, "an unknown declaration id denies")
+	require.Len(t, unknown.Errors, 1)
+	assert.Equal(t, "/declaration", unknown.Errors[0].Path)
+	t.Logf("%d (declaration, person) pairs decided alike by the library and stock OPA", n)
 }
 
 // The fleet logs what the library logs: the server's decision log, masked by the bundle's mask

@@ -30,7 +30,7 @@ import (
 )
 
 // Roots are the data paths a bundle owns.
-var Roots = []string{"policyengine", compiler.DataRoot, SchemaRoot, "system/log"}
+var Roots = []string{"policyengine", compiler.DataRoot, SchemaRoot, compiler.DeclarationsRoot, "system/log"}
 
 // SchemaRoot is where a bundle puts the activity's JSON Schema: data.policyengine_schema.activity.
 const SchemaRoot = "policyengine_schema"
@@ -51,6 +51,10 @@ type BuildOptions struct {
 	KeyID string
 	// Algorithm is the JWS algorithm (RS256, ES256, ...); empty, it follows from the key.
 	Algorithm string
+	// Declarations are the declarations servers decide by id
+	// ({"declaration": id, "consent": ..., "subject": ...}), as decoded activities by id; the
+	// caller has validated them (Engine.LoadDeclarations does).
+	Declarations map[string]map[string]any
 }
 
 // Build makes the bundle of a policy and writes it to w as a .tar.gz. It returns the revision.
@@ -61,6 +65,11 @@ func Build(w io.Writer, p *policy.Policy, opts BuildOptions) (string, error) {
 	}
 	b := opabundle.Bundle{Data: built.Data}
 	b.Data[SchemaRoot] = map[string]any{"activity": activitySchema()}
+	declarations := map[string]any{}
+	for id, d := range opts.Declarations {
+		declarations[id] = d
+	}
+	b.Data[compiler.DeclarationsRoot] = declarations
 	roots := append([]string(nil), Roots...)
 	regoVersion := ast.RegoV1.Int()
 	b.Manifest = opabundle.Manifest{

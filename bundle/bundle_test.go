@@ -39,7 +39,7 @@ func TestBuildHoldsThePolicy(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(fs[".manifest"], &manifest))
 	assert.Equal(t, rev, manifest.Revision)
-	assert.ElementsMatch(t, []string{"policyengine", "privacy_policy", "policyengine_schema", "system/log"}, manifest.Roots)
+	assert.ElementsMatch(t, []string{"policyengine", "privacy_policy", "policyengine_schema", "policyengine_declarations", "system/log"}, manifest.Roots)
 	assert.Contains(t, fs, "rego/decision.rego")
 	assert.Contains(t, fs, "rego/mask.rego")
 	assert.NotContains(t, fs, "rego/decision_test.rego", "tests stay out of bundles")

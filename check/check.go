@@ -316,7 +316,7 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 	var d policyengine.Decision
 	var err error
 	switch {
-	case e.Value != nil && IsDeclaration(e.Value):
+	case e.IsDeclaration():
 		d, err = engine.EvaluateDeclaration(ctx, e.Value)
 	case e.Value != nil:
 		d, err = engine.EvaluateDocument(ctx, e.Value)
@@ -335,15 +335,6 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: line, Column: col})
 	}
 	return r
-}
-
-// IsDeclaration says a manifest activity is a declaration, decided alone with conditions: it
-// carries neither consent nor subject. One that carries either is a fixture of one person and
-// is decided in full.
-func IsDeclaration(activity map[string]any) bool {
-	_, consent := activity["consent"]
-	_, subject := activity["subject"]
-	return !consent && !subject
 }
 
 func relative(e *manifest.Entry, pointer string) string {

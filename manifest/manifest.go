@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -269,4 +270,56 @@ func IsManifestFile(name string) bool {
 		return true
 	}
 	return false
+}
+
+// IsDeclaration says the entry is a declaration: an activity that carries neither consent nor
+// subject, what a team writes once and CI checks, decided alone with conditions. One that
+// carries either is a fixture of one person, decided in full.
+func (e *Entry) IsDeclaration() bool {
+	if e.Value == nil {
+		return false
+	}
+	_, consent := e.Value["consent"]
+	_, subject := e.Value["subject"]
+	return !consent && !subject
+}
+
+// ReadFS reads every manifest file (.json, .yaml, .yml) of a file system, walking it in lexical
+// order and leaving out hidden files and directories (a name starting with a dot). The first
+// manifest that cannot be read or parsed is the error; an entry's own problem (such as an id
+// used twice) is left in its Err.
+func ReadFS(fsys fs.FS, opts Options) ([]*Manifest, error) {
+	var out []*Manifest
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &Error{File: name, Message: "cannot read: " + err.Error()}
+		}
+		if name != "." && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() || !IsManifestFile(name) {
+			return nil
+		}
+		info, err := d.Info()
+		if err == nil && info.Size() > opts.maxBytes() {
+			return &Error{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return &Error{File: name, Message: "cannot read the file"}
+		}
+		m, err := Parse(name, data, Auto, opts)
+		if err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

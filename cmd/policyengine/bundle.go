@@ -15,6 +15,11 @@ service: the built-in rules, the policy's own modules, the policy document as da
 activity's JSON Schema (so servers refuse what the library refuses), the decision log mask,
 and a .manifest whose revision is the policy revision the library reports.
 
+With --declarations DIR, the declarations in the manifests under DIR (the files CI checks)
+go into the bundle's data: a server asked {"declaration": ID, "consent": ..., "subject": ...}
+at data.policyengine.decision decides that declaration for that person, exactly as the
+library's Declaration.DecideJSON; an unknown id is an error decision that denies.
+
 With --signing-key (a PEM RSA or ECDSA private key) and --key-id, the bundle is signed;
 servers configured with the public key under that id refuse a bundle that fails it.
 See docs/scale-out.md.`
@@ -29,9 +34,9 @@ func newBundleCmd(e env) *cobra.Command {
 }
 
 func newBundleBuildCmd(e env) *cobra.Command {
-	var policyDir, signingKey, keyID, out string
+	var policyDir, signingKey, keyID, out, declarations string
 	cmd := &cobra.Command{
-		Use:     "build [--policy DIR] [--signing-key PEM --key-id ID] -o bundle.tar.gz",
+		Use:     "build [--policy DIR] [--declarations DIR] [--signing-key PEM --key-id ID] -o bundle.tar.gz",
 		Short:   "Build an OPA bundle of the policy",
 		Long:    bundleBuildLong,
 		Example: "  policyengine bundle build --signing-key keys/private.pem --key-id policyengine -o bundle.tar.gz",
@@ -54,6 +59,17 @@ func newBundleBuildCmd(e env) *cobra.Command {
 					return usageError("--signing-key: %v", err)
 				}
 				opts.SigningKey = key
+			}
+			if declarations != "" {
+				engine, err := newEngine(cmd, policyDir)
+				if err != nil {
+					return err
+				}
+				decls, err := engine.LoadDeclarations(cmd.Context(), os.DirFS(declarations))
+				if err != nil {
+					return &exit{code: exitError, err: fmt.Errorf("--declarations %s: %w", declarations, err)}
+				}
+				opts.Declarations = decls.Documents()
 			}
 			tmp, err := os.CreateTemp(filepath.Dir(out), ".bundle-*.tar.gz")
 			if err != nil {
@@ -83,5 +99,6 @@ func newBundleBuildCmd(e env) *cobra.Command {
 	fl.StringVar(&signingKey, "signing-key", "", "PEM private key (RSA or ECDSA) to sign the bundle with")
 	fl.StringVar(&keyID, "key-id", "", "the signing key's id, as the servers' configuration names it")
 	fl.StringVarP(&out, "output", "o", "", "the bundle file to write (.tar.gz)")
+	fl.StringVar(&declarations, "declarations", "", "directory of manifests whose declarations servers decide by id")
 	return cmd
 }
