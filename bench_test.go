@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/confect/policyengine"
 )
@@ -90,4 +93,99 @@ func BenchmarkLarge(b *testing.B)   { benchmarkEvaluate(b, large()) }
 // The same, with the decision cache on: a repeated activity is answered from it.
 func BenchmarkTypicalCached(b *testing.B) {
 	benchmarkEvaluate(b, typical(), policyengine.WithDecisionCache(1024))
+}
+
+// newsletterDeclaration is the typical consent-based declaration: the monthly newsletter.
+const newsletterDeclaration = `{"id": "newsletter-monthly", "data_subjects": ["lead", "customer"],
+ "data_categories": ["name", "email"], "sources": ["data_subject"], "purposes": ["marketing.materials"],
+ "legal_basis": "consent", "channel": {"type": "email", "content": "marketing"},
+ "retention": {"period": "P24M", "from": "last_activity"},
+ "recipients": [{"name": "Confect Mail Delivery (EU)", "type": "subprocessor", "country": "IE", "dpa": true}]}`
+
+// personStates are n distinct states of newsletter subscribers: consent given at a different
+// second each, last active at another.
+func personStates(n int) [][]byte {
+	base := time.Now().Add(-300 * 24 * time.Hour)
+	out := make([][]byte, n)
+	for i := range out {
+		given := base.Add(time.Duration(i) * time.Second).UTC().Format(time.RFC3339)
+		active := base.Add(time.Duration(i)*time.Second + 200*24*time.Hour).UTC().Format(time.RFC3339)
+		out[i] = []byte(`{"consent": {"status": "given", "given_at": "` + given + `"}, "subject": {"last_activity_at": "` + active + `"}}`)
+	}
+	return out
+}
+
+// reportPercentiles adds p50 and p99 of the per-iteration times to a benchmark's results.
+func reportPercentiles(b *testing.B, times []time.Duration) {
+	if len(times) == 0 {
+		return
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkPersonDecision is the service's per-request call: a prepared consent-based
+// declaration decided for a different person every iteration, from the person's state as JSON
+// bytes, under the real clock.
+func BenchmarkPersonDecision(b *testing.B) {
+	e := newEngine(b) // the real clock
+	ctx := context.Background()
+	decl, err := e.DeclareJSON(ctx, []byte(newsletterDeclaration))
+	if err != nil {
+		b.Fatal(err)
+	}
+	states := personStates(1 << 16)
+	b.Run("DecideJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		times := make([]time.Duration, 0, b.N)
+		i := 0
+		for b.Loop() {
+			start := time.Now()
+			d, err := decl.DecideJSON(ctx, states[i%len(states)])
+			times = append(times, time.Since(start))
+			if err != nil || !d.Allow {
+				b.Fatal(err, d)
+			}
+			i++
+		}
+		reportPercentiles(b, times)
+	})
+	b.Run("Decide", func(b *testing.B) {
+		b.ReportAllocs()
+		base := time.Now().Add(-300 * 24 * time.Hour)
+		i := 0
+		for b.Loop() {
+			p := policyengine.Person{
+				Consent: &policyengine.Consent{Status: "given", GivenAt: base.Add(time.Duration(i) * time.Second)},
+				Subject: &policyengine.Subject{LastActivityAt: base.Add(time.Duration(i)*time.Second + 200*24*time.Hour)},
+			}
+			if d, err := decl.Decide(ctx, p); err != nil || !d.Allow {
+				b.Fatal(err, d)
+			}
+			i++
+		}
+	})
+	// The same person decided in full, for comparison: the version-1 call.
+	b.Run("EvaluateJSON-full-activity", func(b *testing.B) {
+		b.ReportAllocs()
+		var m map[string]any
+		if err := json.Unmarshal([]byte(newsletterDeclaration), &m); err != nil {
+			b.Fatal(err)
+		}
+		docs := make([][]byte, 1024)
+		for i := range docs {
+			var p map[string]any
+			_ = json.Unmarshal(states[i], &p)
+			maps.Copy(m, p)
+			docs[i], _ = json.Marshal(m)
+		}
+		i := 0
+		for b.Loop() {
+			if d, err := e.EvaluateJSON(ctx, docs[i%len(docs)]); err != nil || !d.Allow {
+				b.Fatal(err, d)
+			}
+			i++
+		}
+	})
 }

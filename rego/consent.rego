@@ -56,8 +56,9 @@ warn contains reason if {
 _review_due_ns := lib.add_duration(lib.timestamp_ns(input.consent.given_at), lib.duration(policy.consent.review_after))
 
 # The decision changes once the review is due.
-changes_at contains _review_due_ns + 1 if {
+changes_at contains after if {
 	input.consent.status == "given"
 	lib.controller
-	_review_due_ns >= lib.now_ns
+	after := _review_due_ns + 1
+	after > lib.now_ns
 }

@@ -74,8 +74,11 @@ _number(digits) := to_number(digits) if digits != ""
 # add_durations adds two durations field by field.
 add_durations(a, b) := [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
 
-# add_duration is the time a duration after a start time (nanoseconds).
-add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000)
+# add_duration is the time a duration after a start time (nanoseconds). A duration without a
+# time part adds no seconds: partial evaluation then leaves no arithmetic to do per person.
+add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) if d[2] == 0
+
+add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000) if d[2] != 0
 
 # A duration short enough (at most 200 years) to be added to a date in OPA's time range.
 bounded(d) if {

@@ -123,11 +123,11 @@ _deletion_due_ns(limit) := lib.add_duration(lib.timestamp_ns(input.subject[limit
 }
 
 # The decision changes once a limit has passed.
-changes_at contains deadline + 1 if {
+changes_at contains after if {
 	some limit in applicable_limits
 	lib.controller
-	deadline := _deletion_due_ns(limit)
-	deadline >= lib.now_ns
+	after := _deletion_due_ns(limit) + 1
+	after > lib.now_ns
 }
 
 # The policy's retention limits that apply to this activity: it lists one of the limit's
