@@ -61,3 +61,15 @@ func TestCheckHTML(t *testing.T) {
 	assert.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))
 	assert.Contains(t, out, `data-node="declaration"`)
 }
+
+func TestDiffHTML(t *testing.T) {
+	code, out, errs := runCLI(t, "diff", "--now", now, "--policy", "../../examples/policies/brightpath", "-o", "html", "../../testdata/two-policies")
+	assert.Equal(t, 1, code, "the change changes decisions: %s", errs)
+	assert.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))
+	assert.Contains(t, out, `data-status="newly_denied"`)
+	assert.Contains(t, out, `data-status="newly_allowed"`)
+
+	code, _, errs = runCLI(t, "diff", "-o", "xml", "../../testdata/two-policies")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "want text, json or html")
+}
