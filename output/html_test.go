@@ -369,3 +369,24 @@ func TestHTMLNeedsTheEntries(t *testing.T) {
 	text, _ := output.New("text", output.Options{})
 	assert.False(t, output.NeedsEntries(text))
 }
+
+func TestHTMLReportsWhatCouldNotBeDecided(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.json"), []byte(brokenJSON), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "odd.yaml"), []byte("id: odd\ndata_categories: [name]\npurposes: [purchase.orders]\nfavourite_colour: blue\n"), 0o644))
+	rep, p := htmlReport(t, dir)
+	require.Equal(t, 2, rep.Summary.Errors)
+	decls, outcomes := p.rows(t, "declarations")
+	require.Len(t, decls, 1, "the activity that could not be decided is listed; the unreadable file is not a declaration")
+	assert.Equal(t, []string{"error"}, outcomes)
+	findings, kinds := p.rows(t, "findings")
+	require.Len(t, findings, 2)
+	assert.Equal(t, []string{"error", "error"}, kinds)
+	var places []string
+	for _, row := range findings {
+		places = append(places, row[0])
+		assert.Equal(t, output.InputRule, row[3])
+	}
+	assert.Contains(t, places, filepath.Join(dir, "odd.yaml")+":4", "the unknown key, on its line")
+	assert.Contains(t, places, filepath.Join(dir, "broken.json")+":4")
+}

@@ -98,6 +98,12 @@ var columns = []column{
 		return []string{s}
 	}},
 	{"decision", "Decision", func(e *Entry) []string { return []string{e.Decision.Outcome} }},
+	{"person_state", "Decided for", func(e *Entry) []string {
+		if e.PersonState {
+			return []string{"one person: the manifest gives a person's state (a test fixture)"}
+		}
+		return nil
+	}},
 	{"reasons", "Reasons", func(e *Entry) []string { return lines("", e.Decision.Reasons, e.Decision.Errors) }},
 	{"warnings", "Warnings", func(e *Entry) []string { return lines("", e.Decision.Warnings) }},
 	{"conditions", "Conditions", func(e *Entry) []string { return lines("requires ", e.Decision.Conditions) }},

@@ -20,7 +20,7 @@ type htmlCell struct {
 
 type htmlRow struct {
 	ID, Description, Place, Role           string
-	Outcome                                string
+	Outcome, PersonState                   string
 	Cells                                  []htmlCell
 	Reasons, Warnings, Conditions, Missing []string
 }
@@ -38,7 +38,7 @@ var recordTemplate = template.Must(template.New("record").Parse(`
 <table id="entries" class="record">
 <thead><tr><th>Activity</th>{{range .Titles}}<th>{{.}}</th>{{end}}<th>Decision</th><th>Missing</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr data-kind="{{.Outcome}}"><td><b>{{.ID}}</b>{{with .Description}}<br>{{.}}{{end}}<br><code>{{.Place}}</code>{{with .Role}}<br>{{.}}{{end}}</td>{{range .Cells}}<td>{{if .Terms}}{{range $i, $t := .Items}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{else}}{{range $i, $l := .Items}}{{if $i}}<br>{{end}}{{$l}}{{end}}{{end}}</td>{{end}}<td><span class="badge {{.Outcome}}">{{.Outcome}}</span>{{range .Reasons}}<br>{{.}}{{end}}{{range .Warnings}}<br><span class="badge warning">warning</span> {{.}}{{end}}{{range .Conditions}}<br><span class="badge condition">condition</span> {{.}}{{end}}</td><td class="missing">{{range $i, $l := .Missing}}{{if $i}}<br>{{end}}{{$l}}{{end}}</td></tr>
+{{range .Rows}}<tr data-kind="{{.Outcome}}"><td><b>{{.ID}}</b>{{with .Description}}<br>{{.}}{{end}}<br><code>{{.Place}}</code>{{with .Role}}<br>{{.}}{{end}}</td>{{range .Cells}}<td>{{if .Terms}}{{range $i, $t := .Items}}{{if $i}}, {{end}}<code>{{$t}}</code>{{end}}{{else}}{{range $i, $l := .Items}}{{if $i}}<br>{{end}}{{$l}}{{end}}{{end}}</td>{{end}}<td><span class="badge {{.Outcome}}">{{.Outcome}}</span>{{with .PersonState}} {{.}}{{end}}{{range .Reasons}}<br>{{.}}{{end}}{{range .Warnings}}<br><span class="badge warning">warning</span> {{.}}{{end}}{{range .Conditions}}<br><span class="badge condition">condition</span> {{.}}{{end}}</td><td class="missing">{{range $i, $l := .Missing}}{{if $i}}<br>{{end}}{{$l}}{{end}}</td></tr>
 {{end}}</tbody>
 </table>
 {{with .Errors}}<h2>Files that could not be read</h2><ul>{{range .}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
@@ -66,6 +66,9 @@ func writeHTML(w io.Writer, r *Record) error {
 		e := &r.Entries[i]
 		row := htmlRow{ID: e.ID, Description: e.Description, Place: place(e.File, e.Line), Outcome: e.Decision.Outcome, Reasons: lines("", e.Decision.Reasons, e.Decision.Errors),
 			Warnings: lines("", e.Decision.Warnings), Conditions: lines("requires ", e.Decision.Conditions), Missing: missingLines(e.Missing)}
+		if e.PersonState {
+			row.PersonState = forOnePerson
+		}
 		if e.Role != "controller" {
 			row.Role = columnsNamed("role")[0].Cell(e)[0]
 		}

@@ -81,6 +81,9 @@ func writeMarkdown(w io.Writer, r *Record) error {
 func mdDecision(e *Entry) string {
 	d := e.Decision
 	items := []string{"**" + d.Outcome + "**"}
+	if e.PersonState {
+		items[0] += " " + forOnePerson
+	}
 	for _, s := range lines("", d.Reasons, d.Errors) {
 		items = append(items, md(s))
 	}

@@ -81,6 +81,9 @@ type Entry struct {
 	Recipients []Recipient `json:"recipients"`
 	// Retention is how long the data is kept, and from which event (art. 30(1)(f)).
 	Retention *Retention `json:"retention"`
+	// PersonState says the manifest gives a person's state (consent, subject) with the
+	// declaration: a test fixture of one person, decided for that person.
+	PersonState bool `json:"person_state,omitempty"`
 	// Decision is the policy's decision on the declaration.
 	Decision Decision `json:"decision"`
 	// Missing lists the fields of the record the declaration leaves out.
@@ -290,6 +293,7 @@ func NewEntry(doc *policy.Document, res check.Result) Entry {
 			e.Retention.Extension = r.AgreedExtension.Reference
 		}
 	}
+	e.PersonState = a.Consent != nil || a.Subject != nil
 	e.Decision = decision(res)
 	e.Missing = missing(e, res)
 	return e

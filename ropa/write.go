@@ -35,6 +35,9 @@ func (r *Record) Write(w io.Writer, format string) error {
 	return f(w, r)
 }
 
+// forOnePerson qualifies the decision on a declaration given with a person's state.
+const forOnePerson = "(for the one person's state the manifest gives)"
+
 // notNamed is what the record says for a controller field the policy document leaves out.
 const notNamed = "not named in the policy document"
 

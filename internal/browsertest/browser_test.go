@@ -110,6 +110,14 @@ func TestCheckReportInABrowser(t *testing.T) {
 	_, log = run(t, bin, page, "--window-size=1280,1600", "--screenshot="+shot)
 	assert.Empty(t, console(log))
 	notBlank(t, shot)
+
+	// Printed to PDF, as a privacy officer hands it on.
+	pdf := filepath.Join(t.TempDir(), "report.pdf")
+	run(t, bin, page, "--no-pdf-header-footer", "--print-to-pdf="+pdf)
+	data, err := os.ReadFile(pdf)
+	require.NoError(t, err)
+	assert.True(t, bytes.HasPrefix(data, []byte("%PDF-")), "a PDF")
+	assert.Greater(t, bytes.Count(data, []byte("/Type /Page")), 2, "of several pages: the picture and every table")
 }
 
 func TestRecordInABrowser(t *testing.T) {
