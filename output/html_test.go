@@ -276,6 +276,13 @@ func TestHTMLFlowPicture(t *testing.T) {
 		assert.Contains(t, to, "/", to)
 	}
 	assert.True(t, seen["adequacy"] && seen["scc"] && seen["no safeguard"], "safeguards drawn: %v", safeguards)
+
+	// And where the policy does not accept a safeguard (Confect names SCCs only), its label says so.
+	labels := map[string]bool{}
+	for _, n := range all(pic, func(n *html.Node) bool { return n.Data == "text" && hasClass(n, "safeguard") }) {
+		labels[text(n)] = hasClass(n, "unsafe")
+	}
+	assert.Equal(t, map[string]bool{"SCC": false, "ADEQUACY": true, "NO SAFEGUARD": true}, labels)
 }
 
 func TestHTMLAggregatesAThousandDeclarations(t *testing.T) {

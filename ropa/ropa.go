@@ -114,6 +114,8 @@ type Recipient struct {
 	Transfer bool `json:"transfer"`
 	// Safeguard is the transfer's safeguard as declared (scc, adequacy, bcr, none), if any.
 	Safeguard string `json:"safeguard,omitempty"`
+	// SafeguardAccepted says the policy document accepts that safeguard for a transfer.
+	SafeguardAccepted bool `json:"safeguard_accepted"`
 	// DPA says a data processing agreement is in place.
 	DPA bool `json:"dpa"`
 }
@@ -315,7 +317,7 @@ func category(doc *policy.Document, c string) Term {
 
 func recipient(doc *policy.Document, r policyengine.Recipient) Recipient {
 	out := Recipient{Name: r.Name, Type: Term{ID: r.Type, Description: doc.RecipientTypes[r.Type].Description},
-		Country: r.Country, Safeguard: r.TransferSafeguard, DPA: r.DPA}
+		Country: r.Country, Safeguard: r.TransferSafeguard, SafeguardAccepted: doc.TransferSafeguards[r.TransferSafeguard], DPA: r.DPA}
 	name, eea := doc.EUEEACountries[r.Country]
 	switch {
 	case r.Country == "":

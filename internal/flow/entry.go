@@ -36,7 +36,7 @@ func FromEntry(e *ropa.Entry, status string) Declaration {
 			region = Third
 		}
 		d.Recipients = append(d.Recipients, Recipient{Name: r.Name, Type: r.Type.ID, Country: r.Country, Region: region,
-			Transfer: r.Transfer, Safeguard: r.Safeguard})
+			Transfer: r.Transfer, Safeguard: r.Safeguard, Accepted: r.SafeguardAccepted})
 	}
 	return d
 }

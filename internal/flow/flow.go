@@ -42,6 +42,8 @@ type Recipient struct {
 	// transfer's safeguard as declared ("" when none is).
 	Transfer  bool
 	Safeguard string
+	// Accepted says the policy accepts the safeguard; an edge with one it does not is marked.
+	Accepted bool
 }
 
 // Region is where a recipient is.
@@ -97,7 +99,7 @@ type edge struct {
 	from, to   *node
 	status     string
 	safeguard  string
-	transfer   bool
+	accepted   bool
 	count      int
 	fromY, toY float64
 }
@@ -130,7 +132,7 @@ func Draw(decls []Declaration, opts Options) Picture {
 			sn := g.node(0, "s:"+s, s, "", Unknown, "")
 			sn.count++
 			sn.status[d.Status]++
-			g.edge(sn, dn, d.Status, "", false)
+			g.edge(sn, dn, d.Status, "", true)
 		}
 		for _, r := range d.Recipients {
 			rk, rl := fmt.Sprintf("r:%d/%s/%s/%s", r.Region, r.Country, r.Type, r.Name), r.Name
@@ -147,7 +149,7 @@ func Draw(decls []Declaration, opts Options) Picture {
 					safeguard = "no safeguard"
 				}
 			}
-			g.edge(dn, rn, d.Status, safeguard, r.Transfer)
+			g.edge(dn, rn, d.Status, safeguard, r.Transfer && r.Accepted)
 		}
 	}
 	for c := range g.cols {
@@ -177,11 +179,11 @@ func (g *graph) node(col int, key, label, title string, region Region, country s
 	return n
 }
 
-func (g *graph) edge(from, to *node, status, safeguard string, transfer bool) {
+func (g *graph) edge(from, to *node, status, safeguard string, accepted bool) {
 	key := from.id + "\x00" + to.id + "\x00" + status + "\x00" + safeguard
 	e, ok := g.edges[key]
 	if !ok {
-		e = &edge{from: from, to: to, status: status, safeguard: safeguard, transfer: transfer}
+		e = &edge{from: from, to: to, status: status, safeguard: safeguard, accepted: accepted}
 		g.edges[key] = e
 		g.order = append(g.order, key)
 	}
@@ -323,14 +325,21 @@ func (g *graph) draw(label string, aggregated bool) Picture {
 		fmt.Fprintf(&b, `<text class="colhead" x="%.1f" y="24">%s</text>`, colX[c], esc(t))
 	}
 	b.WriteString(areas.String())
-	edges := 0
+	edges, most := 0, 1
+	for _, e := range g.edges {
+		most = max(most, e.count)
+	}
 	b.WriteString(`<g class="edges">`)
 	for _, k := range g.order {
 		e := g.edges[k]
 		x0, y0 := colX[e.from.col]+nodeW, e.from.y+nodeH/2
 		x1, y1 := colX[e.to.col], e.to.y+nodeH/2
 		xm := (x0 + x1) / 2
-		w := 1.5 + math.Log2(float64(e.count))
+		// Width grows with the flows an edge stands for, the busiest at 7.5.
+		w := 1.5
+		if most > 1 {
+			w += 6 * math.Sqrt(float64(e.count-1)/float64(most-1))
+		}
 		title := fmt.Sprintf("%s → %s: %s", e.from.label, e.to.label, e.status)
 		if e.count > 1 {
 			title += fmt.Sprintf(" (%d)", e.count)
@@ -346,23 +355,26 @@ func (g *graph) draw(label string, aggregated bool) Picture {
 		fmt.Fprintf(&b, `><title>%s</title></path>`, esc(title))
 		edges++
 	}
+	// Each recipient's safeguards, once, where its transfer edges arrive.
+	safeguards := map[*node][]string{}
+	refused := map[string]bool{}
 	for _, k := range g.order {
 		e := g.edges[k]
-		if e.safeguard == "" {
-			continue
+		if e.safeguard != "" && !contains(safeguards[e.to], e.safeguard) {
+			safeguards[e.to] = append(safeguards[e.to], e.safeguard)
 		}
-		// The label sits on the curve, past its middle, towards the recipient.
-		x0, y0 := colX[e.from.col]+nodeW, e.from.y+nodeH/2
-		x1, y1 := colX[e.to.col], e.to.y+nodeH/2
-		xm := (x0 + x1) / 2
-		t := 0.65
-		bx := cubic(t, x0, xm, xm, x1)
-		by := cubic(t, y0, y0, y1, y1)
-		class := "safeguard"
-		if e.safeguard != "scc" && e.safeguard != "bcr" && e.safeguard != "adequacy" {
-			class += " unsafe"
+		if e.safeguard != "" && !e.accepted {
+			refused[e.safeguard] = true
 		}
-		fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, class, bx, by-3, esc(strings.ToUpper(e.safeguard)))
+	}
+	for _, n := range g.cols[2] {
+		for i, sg := range safeguards[n] {
+			class := "safeguard"
+			if refused[sg] {
+				class += " unsafe"
+			}
+			fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, class, colX[2]-8, n.y+nodeH/2+4+float64(i)*11-float64(len(safeguards[n])-1)*5.5, esc(strings.ToUpper(sg)))
+		}
 	}
 	b.WriteString(`</g>`)
 	nodes := 0
@@ -428,9 +440,13 @@ func summarise(status map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func cubic(t, p0, p1, p2, p3 float64) float64 {
-	u := 1 - t
-	return u*u*u*p0 + 3*u*u*t*p1 + 3*u*t*t*p2 + t*t*t*p3
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func truncate(s string, n int) string {
