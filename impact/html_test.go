@@ -13,30 +13,16 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/internal/htmltest"
 )
 
-func elements(n *html.Node, match func(*html.Node) bool) []*html.Node {
-	var out []*html.Node
-	if n.Type == html.ElementNode && match(n) {
-		out = append(out, n)
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		out = append(out, elements(c, match)...)
-	}
-	return out
-}
-
-func attribute(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
+var (
+	elements  = htmltest.All
+	attribute = htmltest.Attr
+)
 
 func classed(class string) func(*html.Node) bool {
-	return func(n *html.Node) bool { return strings.Contains(" "+attribute(n, "class")+" ", " "+class+" ") }
+	return func(n *html.Node) bool { return htmltest.HasClass(n, class) }
 }
 
 // The picture of a policy change: the crash reports' flow to the UK newly allowed under a policy
@@ -51,7 +37,7 @@ func TestHTMLShowsTheFlowsAChangeDeniesOrAllows(t *testing.T) {
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, rep.Write(&buf, "html"))
-	root, err := html.Parse(&buf)
+	root, err := htmltest.Parse(buf.Bytes())
 	require.NoError(t, err)
 
 	rows := elements(root, func(n *html.Node) bool { return n.Data == "tr" && attribute(n, "data-kind") != "" })

@@ -17,6 +17,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/htmltest"
 	"github.com/confect/policyengine/output"
 )
 
@@ -25,63 +26,18 @@ type page struct{ root *html.Node }
 
 func parsePage(t *testing.T, src []byte) page {
 	t.Helper()
-	root, err := html.Parse(bytes.NewReader(src))
+	root, err := htmltest.Parse(src)
 	require.NoError(t, err)
 	return page{root}
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attr(n, "class")) {
-		if c == class {
-			return true
-		}
-	}
-	return false
-}
-
-// all returns the elements under n that match.
-func all(n *html.Node, match func(*html.Node) bool) []*html.Node {
-	var out []*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && match(n) {
-			out = append(out, n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
-}
-
-func tag(name string) func(*html.Node) bool {
-	return func(n *html.Node) bool { return n.Data == name }
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
-}
+var (
+	all      = htmltest.All
+	attr     = htmltest.Attr
+	hasClass = htmltest.HasClass
+	tag      = htmltest.Tag
+	text     = htmltest.Text
+)
 
 func (p page) byID(t *testing.T, id string) *html.Node {
 	t.Helper()

@@ -19,6 +19,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/htmltest"
 	"github.com/confect/policyengine/ropa"
 )
 
@@ -310,7 +311,7 @@ func TestWords(t *testing.T) {
 
 func TestHTMLRecord(t *testing.T) {
 	rec := examples(t)
-	root, err := html.Parse(bytes.NewReader(write(t, rec, "html")))
+	root, err := htmltest.Parse(write(t, rec, "html"))
 	require.NoError(t, err)
 	var rows, controller []*html.Node
 	var scripts, fetches int
@@ -343,7 +344,7 @@ func TestHTMLRecord(t *testing.T) {
 	assert.Zero(t, fetches, "nothing fetched")
 	require.Len(t, rows, len(rec.Entries), "a row per declaration")
 	for i, e := range rec.Entries {
-		got := nodeText(rows[i])
+		got := htmltest.Text(rows[i])
 		assert.Contains(t, got, e.ID)
 		assert.Contains(t, got, e.Decision.Outcome)
 		for _, m := range e.Missing {
@@ -354,20 +355,5 @@ func TestHTMLRecord(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, controller)
-	assert.Contains(t, nodeText(controller[0]), "Confect")
-}
-
-func nodeText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
+	assert.Contains(t, htmltest.Text(controller[0]), "Confect")
 }
