@@ -242,35 +242,8 @@ func TestHTMLFlowPicture(t *testing.T) {
 }
 
 func TestHTMLAggregatesAThousandDeclarations(t *testing.T) {
-	// 1,000 declarations over 20 files: a tenth denied (no DPA with a US vendor), recipients in
-	// five countries.
-	dir := t.TempDir()
-	countries := []string{"SE", "DE", "US", "GB", "IN"}
-	purposes := []string{"purchase.services", "support.customer_support", "security.maintenance", "support.improvement"}
-	denied := 0
-	for f := 0; f < 20; f++ {
-		var b strings.Builder
-		b.WriteString("activities:\n")
-		for i := 0; i < 50; i++ {
-			n := f*50 + i
-			country := countries[n%len(countries)]
-			dpa := "true"
-			if n%10 == 0 {
-				dpa, country = "false", "US"
-				denied++
-			}
-			fmt.Fprintf(&b, `  - id: decl-%04d
-    data_subjects: [customer]
-    data_categories: [name, email]
-    purposes: [%s]
-    legal_basis: legitimate_interest
-    retention: {period: P1Y, from: collection}
-    recipients:
-      - {name: Vendor %d, type: subprocessor, country: %q, dpa: %s, transfer_safeguard: scc}
-`, n, purposes[n%len(purposes)], n%97, country, dpa)
-		}
-		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("team-%02d.yaml", f)), []byte(b.String()), 0o644))
-	}
+	dir, denied := declarations(t, 1000)
+	countries, purposes := generatedCountries, generatedPurposes
 	rep, p := htmlReport(t, dir)
 	require.Equal(t, 1000, rep.Summary.Activities)
 	require.Equal(t, denied, rep.Summary.Denied)
@@ -352,4 +325,60 @@ func TestHTMLReportsWhatCouldNotBeDecided(t *testing.T) {
 	}
 	assert.Contains(t, places, filepath.Join(dir, "odd.yaml")+":4", "the unknown key, on its line")
 	assert.Contains(t, places, filepath.Join(dir, "broken.json")+":4")
+}
+
+var (
+	generatedCountries = []string{"SE", "DE", "US", "GB", "IN"}
+	generatedPurposes  = []string{"purchase.services", "support.customer_support", "security.maintenance", "support.improvement"}
+)
+
+// declarations writes n declarations (a multiple of 50) in files of 50: a tenth denied (no DPA
+// with a US vendor), recipients in five countries. It returns the directory and how many are
+// denied.
+func declarations(tb testing.TB, n int) (string, int) {
+	tb.Helper()
+	dir := tb.TempDir()
+	countries, purposes := generatedCountries, generatedPurposes
+	denied := 0
+	for f := 0; f < n/50; f++ {
+		var b strings.Builder
+		b.WriteString("activities:\n")
+		for i := 0; i < 50; i++ {
+			n := f*50 + i
+			country := countries[n%len(countries)]
+			dpa := "true"
+			if n%10 == 0 {
+				dpa, country = "false", "US"
+				denied++
+			}
+			fmt.Fprintf(&b, `  - id: decl-%04d
+    data_subjects: [customer]
+    data_categories: [name, email]
+    purposes: [%s]
+    legal_basis: legitimate_interest
+    retention: {period: P1Y, from: collection}
+    recipients:
+      - {name: Vendor %d, type: subprocessor, country: %q, dpa: %s, transfer_safeguard: scc}
+`, n, purposes[n%len(purposes)], n%97, country, dpa)
+		}
+		require.NoError(tb, os.WriteFile(filepath.Join(dir, fmt.Sprintf("team-%02d.yaml", f)), []byte(b.String()), 0o644))
+	}
+	return dir, denied
+}
+
+// BenchmarkHTML renders the report of 1,000 declarations (the picture aggregated).
+func BenchmarkHTML(b *testing.B) {
+	dir, _ := declarations(b, 1000)
+	e, err := policyengine.New(context.Background(), policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	require.NoError(b, err)
+	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{KeepEntries: true})
+	require.NoError(b, err)
+	f, err := output.New("html", output.Options{})
+	require.NoError(b, err)
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		require.NoError(b, f.Format(&buf, rep))
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/report")
 }
