@@ -18,6 +18,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -35,6 +36,10 @@ type Options struct {
 	Stdin io.Reader
 	// Manifest bounds what one manifest may hold.
 	Manifest manifest.Options
+	// KeepEntries keeps each activity as read (Result.Entry), for reports that describe the
+	// activities themselves (the record of processing, the data-flow picture). Off, a run holds
+	// only the decisions.
+	KeepEntries bool
 }
 
 // Report is the outcome of a run.
@@ -47,6 +52,8 @@ type Report struct {
 	Revision string `json:"revision"`
 	// Rules is the policy's rule catalogue, for formats that describe the rules (SARIF).
 	Rules []policyengine.Rule `json:"-"`
+	// Policy is the policy document every decision was made under.
+	Policy *policy.Document `json:"-"`
 }
 
 // Summary counts a report's results.
@@ -90,6 +97,9 @@ type Result struct {
 	Conditions []Condition `json:"conditions"`
 	// Errors are why the activity or file could not be decided.
 	Errors []Problem `json:"errors,omitempty"`
+	// Entry is the activity as read, with the place of every field; kept only with
+	// Options.KeepEntries (nil for a file that could not be read).
+	Entry *manifest.Entry `json:"-"`
 }
 
 // Failed reports whether the result is an error rather than a decision.
@@ -158,7 +168,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules()}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy()}
 	for i, rs := range per {
 		if units[i].err == nil {
 			rep.Summary.Files++
@@ -302,7 +312,11 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 	}
 	out := make([]Result, 0, len(m.Entries))
 	for _, e := range m.Entries {
-		out = append(out, decide(ctx, engine, file, e))
+		r := decide(ctx, engine, file, e)
+		if opts.KeepEntries {
+			r.Entry = e
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -53,6 +53,8 @@ type Change struct {
 	// Added and Removed are the findings the new policy makes and no longer makes.
 	Added   []Finding `json:"added"`
 	Removed []Finding `json:"removed"`
+
+	index int // the activity's place in its file, to find it in the runs
 }
 
 // Summary counts the changes.
@@ -90,6 +92,9 @@ type Report struct {
 	Errors []Failure `json:"errors"`
 	// Summary counts them.
 	Summary Summary `json:"summary"`
+
+	// The two runs compared, for the formats that describe the activities (html).
+	before, after *check.Report
 }
 
 // Changed reports whether any activity's decision or findings changed.
@@ -146,7 +151,7 @@ func withStdin(opts check.Options, data []byte) check.Options {
 }
 
 func compare(before, after *check.Report) *Report {
-	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}}
+	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}, before: before, after: after}
 	type key struct {
 		file  string
 		index int
@@ -196,7 +201,7 @@ func (rep *Report) add(b, a check.Result) {
 	if b.Allow == a.Allow && len(added) == 0 && len(removed) == 0 {
 		return
 	}
-	c := Change{File: a.File, Activity: a.Activity, Line: a.Line, Before: b.Allow, After: a.Allow, Added: added, Removed: removed}
+	c := Change{File: a.File, Activity: a.Activity, Line: a.Line, Before: b.Allow, After: a.Allow, Added: added, Removed: removed, index: a.Index}
 	switch {
 	case b.Allow && !a.Allow:
 		c.Kind = NewlyDenied
@@ -241,15 +246,19 @@ func diff(a, b []Finding) []Finding {
 	return out
 }
 
-// Write writes the report: text for people, or json.
+// Write writes the report: text for people, json, or html (one self-contained page with a
+// picture of the flows the change newly denies or allows; it needs the activities, so Compare
+// must be given check.Options.KeepEntries).
 func (r *Report) Write(w io.Writer, format string) error {
 	switch format {
 	case "json":
 		return encode.JSON(w, r)
 	case "text":
 		return r.writeText(w)
+	case "html":
+		return r.writeHTML(w)
 	}
-	return fmt.Errorf("unknown output format %q (want text or json)", format)
+	return fmt.Errorf("unknown output format %q (want text, json or html)", format)
 }
 
 func verdict(allow bool) string {

@@ -76,10 +76,10 @@ func format(t *testing.T, name string, rep *check.Report) []byte {
 }
 
 func TestNew(t *testing.T) {
-	assert.Equal(t, []string{"github", "json", "junit", "sarif", "table", "text"}, output.Names())
+	assert.Equal(t, []string{"github", "html", "json", "junit", "sarif", "table", "text"}, output.Names())
 	_, err := output.New("yaml", output.Options{})
 	require.Error(t, err, "an unknown format is an error, never a fallback")
-	assert.Contains(t, err.Error(), "github, json, junit, sarif, table, text")
+	assert.Contains(t, err.Error(), "github, html, json, junit, sarif, table, text")
 }
 
 func TestJSON(t *testing.T) {

@@ -30,6 +30,7 @@ var formats = map[string]func(Options) Formatter{
 	"junit":  func(Options) Formatter { return JUnit{} },
 	"github": func(Options) Formatter { return GitHub{} },
 	"table":  func(Options) Formatter { return Table{} },
+	"html":   func(Options) Formatter { return HTML{} },
 }
 
 // Names returns the formats New knows, sorted.

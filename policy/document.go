@@ -10,6 +10,9 @@ type Document struct {
 	Title string `json:"title"`
 	// Source says where the policy text is published.
 	Source string `json:"source,omitempty"`
+	// Controller names the controller for the record of processing activities; nil when the
+	// document does not.
+	Controller *Controller `json:"controller,omitempty"`
 	// Clauses are the parts of the policy text the rules enforce, by key. A rule's METADATA
 	// names the key of the clause it enforces.
 	Clauses map[string]Clause `json:"clauses"`
@@ -39,6 +42,31 @@ type Document struct {
 	Rights Rights `json:"rights"`
 	// Extensions holds facts for a policy's own rules, free in shape.
 	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+// Controller is the controller as the record of processing activities (GDPR art. 30(1)(a) and
+// (g)) names it.
+type Controller struct {
+	// Name is the controller's name.
+	Name string `json:"name"`
+	// Contact says how to reach the controller.
+	Contact string `json:"contact,omitempty"`
+	// Decisions says who makes the privacy decisions.
+	Decisions string `json:"decisions,omitempty"`
+	// Representative is the controller's representative in the Union (art. 27), if any.
+	Representative *ContactPoint `json:"representative,omitempty"`
+	// DPO is the data protection officer, where the document names one.
+	DPO *ContactPoint `json:"dpo,omitempty"`
+	// SecurityMeasures describe the technical and organisational security measures.
+	SecurityMeasures []string `json:"security_measures,omitempty"`
+}
+
+// ContactPoint is a person or office and how to reach them.
+type ContactPoint struct {
+	// Name names the person or office.
+	Name string `json:"name"`
+	// Contact says how to reach them.
+	Contact string `json:"contact,omitempty"`
 }
 
 // Clause is a part of the policy text.

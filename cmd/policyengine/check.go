@@ -23,7 +23,8 @@ activities, {"activities": [...]}, or (YAML) several documents.
 
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
 (contract §4), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
-github (GitHub Actions annotations on the file and line).
+github (GitHub Actions annotations on the file and line), html (one self-contained page: the
+summary, a picture of the data flows, every declaration and finding with the clause it enforces).
 
 Exit codes: 0 every activity allowed; 1 at least one denied (or, with --fail-on-warn, a
 warning); 2 a usage, input or policy error (a malformed manifest is reported with its line and
@@ -99,7 +100,8 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
-	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Stdin: e.stdin})
+	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Stdin: e.stdin,
+		KeepEntries: output.NeedsEntries(formatter)})
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}

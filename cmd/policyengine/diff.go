@@ -18,7 +18,8 @@ Each side is a policy directory, or the embedded Confect policy when its flag is
 decide as at the same time (--now, default the time the run starts). PATH is as for check.
 
 Output: text (each changed activity with the findings added (+) and removed (-), then the
-summary) or json ({"base_revision", "revision", "changes", "errors", "summary"}).
+summary), json ({"base_revision", "revision", "changes", "errors", "summary"}) or html (one
+self-contained page: a picture of the flows the change newly denies or allows, and the changes).
 
 Exit codes: 0 no activity changes; 1 some do; 2 a usage error, a policy that cannot be loaded
 (named with its file and line), or an activity or file that could not be decided (the report
@@ -35,8 +36,8 @@ func newDiffCmd(e env) *cobra.Command {
 			if len(paths) == 0 {
 				return usageError("diff needs at least one PATH")
 			}
-			if out != "text" && out != "json" {
-				return usageError("--output: unknown format %q (want text or json)", out)
+			if out != "text" && out != "json" && out != "html" {
+				return usageError("--output: unknown format %q (want text, json or html)", out)
 			}
 			if now == "" {
 				now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
@@ -51,7 +52,7 @@ func newDiffCmd(e env) *cobra.Command {
 					return &exit{code: exitError, err: err}
 				}
 			}
-			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, check.Options{Stdin: e.stdin})
+			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, check.Options{Stdin: e.stdin, KeepEntries: out == "html"})
 			if err != nil {
 				return &exit{code: exitError, err: err}
 			}
@@ -71,6 +72,6 @@ func newDiffCmd(e env) *cobra.Command {
 	fl.StringVar(&base, "base-policy", "", "the policy before the change (default: the embedded Confect policy)")
 	fl.StringVar(&next, "policy", "", "the policy after the change (default: the embedded Confect policy)")
 	fl.StringVar(&now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	fl.StringVarP(&out, "output", "o", "text", "output format: text|json")
+	fl.StringVarP(&out, "output", "o", "text", "output format: text|json|html")
 	return cmd
 }

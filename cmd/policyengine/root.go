@@ -30,5 +30,6 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newExplainCmd(e))
 	root.AddCommand(newTestCmd(e))
 	root.AddCommand(newDiffCmd(e))
+	root.AddCommand(newROPACmd(e))
 	return root
 }

@@ -1,0 +1,188 @@
+package output
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/flow"
+	"github.com/confect/policyengine/internal/htmlpage"
+	"github.com/confect/policyengine/ropa"
+)
+
+// HTML writes the report as one self-contained page (inline CSS and SVG, nothing fetched): the
+// summary, a data-flow picture (data subjects, declarations, recipients by country, the EU/EEA
+// and third countries apart, denied flows marked, each transfer's safeguard on its edge), every
+// declaration, and every finding with its file, line, rule, clause and the policy text of the
+// clause. The tables filter in the browser; the page prints to PDF. The picture aggregates past
+// flow.DefaultMaxNodes declarations.
+//
+// It needs the activities as read: run check with check.Options.KeepEntries (NeedsEntries).
+type HTML struct{}
+
+// ErrNoEntries is returned by formats that describe the activities for a report run without
+// check.Options.KeepEntries.
+var ErrNoEntries = errors.New("output: this format needs the activities (run check with KeepEntries)")
+
+// NeedsEntries reports whether a formatter describes the activities themselves, so that check
+// must run with check.Options.KeepEntries for it.
+func NeedsEntries(f Formatter) bool {
+	_, ok := f.(HTML)
+	return ok
+}
+
+// Format writes the report.
+func (HTML) Format(w io.Writer, r *check.Report) error {
+	rec, err := ropa.Build(r)
+	if errors.Is(err, ropa.ErrNoEntries) {
+		return ErrNoEntries
+	}
+	if err != nil {
+		return err
+	}
+	view := checkView{Summary: r.Summary}
+	decls := make([]flow.Declaration, len(rec.Entries))
+	cited := map[string]bool{}
+	for i := range rec.Entries {
+		e := &rec.Entries[i]
+		decls[i] = flow.FromEntry(e, "")
+		view.Declarations = append(view.Declarations, declRow{Place: fileLine(e.File, e.Line), Activity: e.ID, Outcome: e.Decision.Outcome,
+			Rules: ruleList(e.Decision.Reasons, e.Decision.Errors), Warnings: len(e.Decision.Warnings), Conditions: len(e.Decision.Conditions)})
+		add := func(kind string, fs []ropa.Finding) {
+			for _, f := range fs {
+				view.Findings = append(view.Findings, findingRow{Place: fileLine(e.File, f.Line), Activity: e.ID, Kind: kind, Rule: f.Rule,
+					Field: pathOrRoot(f.Path), Message: f.Message, Requires: f.Requires, Clause: f.Clause, ClauseID: f.ClauseID})
+				if f.ClauseID != "" {
+					cited[f.ClauseID] = true
+				}
+			}
+		}
+		add("deny", e.Decision.Reasons)
+		add("condition", e.Decision.Conditions)
+		add("warning", e.Decision.Warnings)
+		add("error", e.Decision.Errors)
+	}
+	for _, f := range rec.Errors {
+		view.Findings = append(view.Findings, findingRow{Place: fileLine(f.File, f.Line), Kind: "error", Rule: InputRule, Field: "/", Message: f.Message})
+	}
+	ids := make([]string, 0, len(cited))
+	for id := range cited {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		c := r.Policy.Clauses[id]
+		view.Clauses = append(view.Clauses, clauseView{ID: id, Section: c.Section, Text: c.Text})
+	}
+	view.Picture = flow.Draw(decls, flow.Options{Label: "Data flows: data subjects, declarations and recipients"})
+	view.Legend = []legendItem{{"allow", "allowed"}, {"deny", "denied"}, {"error", "could not be decided"}}
+	view.DeclFilter = htmlpage.Filter("declarations", ropa.Allow, ropa.Deny, ropa.Error)
+	view.FindingFilter = htmlpage.Filter("findings", "deny", "condition", "warning", "error")
+
+	var body strings.Builder
+	if err := checkTemplate.Execute(&body, view); err != nil {
+		return err
+	}
+	subtitle := fmt.Sprintf("%s, decided under %s (policy %s)", summary(r.Summary), r.Policy.Title, shortRevision(r.Revision))
+	return htmlpage.Write(w, htmlpage.Page{Title: "Privacy check: " + r.Policy.Organisation, Subtitle: subtitle, Body: template.HTML(body.String())})
+}
+
+type checkView struct {
+	Summary       check.Summary
+	Picture       flow.Picture
+	Legend        []legendItem
+	Declarations  []declRow
+	Findings      []findingRow
+	Clauses       []clauseView
+	DeclFilter    template.HTML
+	FindingFilter template.HTML
+}
+
+type legendItem struct{ Class, Label string }
+
+type declRow struct {
+	Place, Activity, Outcome string
+	Rules                    []string
+	Warnings, Conditions     int
+}
+
+type findingRow struct {
+	Place, Activity, Kind, Rule, Field, Message, Requires, Clause, ClauseID string
+}
+
+type clauseView struct{ ID, Section, Text string }
+
+var checkTemplate = template.Must(template.New("check").Parse(`
+<section class="cards" aria-label="Summary">
+<div class="card"><b>{{.Summary.Activities}}</b>declarations</div>
+<div class="card allow"><b>{{.Summary.Allowed}}</b>allowed</div>
+<div class="card deny"><b>{{.Summary.Denied}}</b>denied</div>
+<div class="card warn"><b>{{.Summary.Warnings}}</b>warnings</div>
+<div class="card error"><b>{{.Summary.Errors}}</b>errors</div>
+</section>
+
+<h2 id="flows">Data flows</h2>
+<p class="muted">Data subjects → declarations → recipients, grouped by country: the EU/EEA and third countries apart.
+A transfer out of the EU/EEA carries its safeguard on its edge.{{if .Picture.Aggregated}}
+With {{.Summary.Activities}} declarations the picture is aggregated: declarations by their first purpose, recipients by
+country and type; the tables below list every one.{{end}}</p>
+<div class="legend">{{range .Legend}}<span><i class="{{.Class}}"></i>{{.Label}}</span>{{end}}</div>
+<div class="flow">{{.Picture.SVG}}</div>
+
+<h2 id="declarations-head">Declarations</h2>
+{{.DeclFilter}}
+<table id="declarations">
+<thead><tr><th>Place</th><th>Activity</th><th>Decision</th><th>Denied by</th><th>Warnings</th></tr></thead>
+<tbody>
+{{range .Declarations}}<tr data-kind="{{.Outcome}}"><td class="mono">{{.Place}}</td><td>{{.Activity}}</td><td><span class="badge {{.Outcome}}">{{.Outcome}}</span></td><td>{{range $i, $r := .Rules}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}</td><td>{{if .Warnings}}{{.Warnings}}{{end}}</td></tr>
+{{end}}</tbody>
+</table>
+
+<h2 id="findings-head">Findings</h2>
+{{if .Findings}}{{.FindingFilter}}
+<table id="findings">
+<thead><tr><th>Place</th><th>Activity</th><th>Kind</th><th>Rule</th><th>Field</th><th>Message</th><th>Clause of the policy</th></tr></thead>
+<tbody>
+{{range .Findings}}<tr data-kind="{{.Kind}}"><td class="mono">{{.Place}}</td><td>{{.Activity}}</td><td><span class="badge {{.Kind}}">{{.Kind}}</span></td><td><code>{{.Rule}}</code></td><td><code>{{.Field}}</code></td><td>{{.Message}}{{with .Requires}}<br><span class="muted">requires: {{.}}</span>{{end}}</td><td>{{if .ClauseID}}<a href="#clause-{{.ClauseID}}">{{.Clause}}</a>{{else}}{{.Clause}}{{end}}</td></tr>
+{{end}}</tbody>
+</table>
+{{else}}<p>No findings: every declaration is allowed, with no warning.</p>{{end}}
+
+{{if .Clauses}}<h2 id="clauses">The policy's clauses cited</h2>
+{{range .Clauses}}<h3 id="clause-{{.ID}}">{{.Section}} <span class="muted mono">({{.ID}})</span></h3>
+<blockquote>{{.Text}}</blockquote>
+{{end}}{{end}}
+`))
+
+func fileLine(file string, line int) string {
+	if line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return file
+}
+
+func ruleList(groups ...[]ropa.Finding) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, fs := range groups {
+		for _, f := range fs {
+			if !seen[f.Rule] {
+				seen[f.Rule] = true
+				out = append(out, f.Rule)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func shortRevision(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}

@@ -1,0 +1,115 @@
+package ropa
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// markdownColumns are the record's table in markdown; the activity cell also holds its
+// description and file, the decision cell its findings.
+var markdownColumns = columnsNamed("purposes", "legal_basis", "data_subjects", "data_categories", "sources",
+	"recipients", "transfers", "retention")
+
+// writeMarkdown writes the record as a reviewer reads it in a pull request: the controller,
+// then one table row per declaration.
+func writeMarkdown(w io.Writer, r *Record) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# Record of processing activities: %s\n\n", md(r.Organisation))
+	fmt.Fprintf(bw, "Kept under GDPR art. 30(1), from the declarations in the manifests, each decided under %s (policy `%s`).\n\n",
+		md(r.Title), short(r.Revision))
+	fmt.Fprintln(bw, "## Controller")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "| | |")
+	fmt.Fprintln(bw, "|---|---|")
+	for _, row := range r.controllerRows() {
+		fmt.Fprintf(bw, "| %s | %s |\n", row[0], mdLines(strings.Split(row[1], "\n")))
+	}
+	if len(r.Missing) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "Missing from the record:")
+		fmt.Fprintln(bw)
+		for _, m := range missingLines(r.Missing) {
+			fmt.Fprintf(bw, "- %s\n", md(m))
+		}
+	}
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, "## Processing activities")
+	fmt.Fprintln(bw)
+	fmt.Fprintln(bw, md(r.summaryLine()))
+	fmt.Fprintln(bw)
+	fmt.Fprint(bw, "| Activity |")
+	for _, c := range markdownColumns {
+		fmt.Fprintf(bw, " %s |", c.Title)
+	}
+	fmt.Fprintln(bw, " Decision | Missing |")
+	fmt.Fprint(bw, "|---|")
+	fmt.Fprint(bw, strings.Repeat("---|", len(markdownColumns)+2))
+	fmt.Fprintln(bw)
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		activity := "**" + md(e.ID) + "**"
+		if e.Description != "" {
+			activity += "<br>" + md(e.Description)
+		}
+		activity += "<br>`" + strings.ReplaceAll(place(e.File, e.Line), "`", "'") + "`"
+		if e.Role != "controller" {
+			activity += "<br>" + mdLines(columnsNamed("role")[0].Cell(e))
+		}
+		fmt.Fprintf(bw, "| %s |", activity)
+		for _, c := range markdownColumns {
+			if terms[c.Key] && len(c.Cell(e)) > 0 {
+				fmt.Fprintf(bw, " %s |", md(strings.Join(c.Cell(e), ", ")))
+				continue
+			}
+			fmt.Fprintf(bw, " %s |", mdLines(c.Cell(e)))
+		}
+		fmt.Fprintf(bw, " %s | %s |\n", mdDecision(e), mdLines(missingLines(e.Missing)))
+	}
+	if len(r.Errors) > 0 {
+		fmt.Fprintln(bw)
+		fmt.Fprintln(bw, "## Files that could not be read")
+		fmt.Fprintln(bw)
+		for _, f := range r.Errors {
+			fmt.Fprintf(bw, "- `%s`: %s\n", strings.ReplaceAll(place(f.File, f.Line), "`", "'"), md(f.Message))
+		}
+	}
+	return bw.Flush()
+}
+
+func mdDecision(e *Entry) string {
+	d := e.Decision
+	items := []string{"**" + d.Outcome + "**"}
+	if e.PersonState {
+		items[0] += " " + forOnePerson
+	}
+	for _, s := range lines("", d.Reasons, d.Errors) {
+		items = append(items, md(s))
+	}
+	for _, s := range lines("", d.Warnings) {
+		items = append(items, "warning: "+md(s))
+	}
+	for _, s := range lines("requires ", d.Conditions) {
+		items = append(items, "condition: "+md(s))
+	}
+	return strings.Join(items, "<br>")
+}
+
+// mdLines joins a cell's items for a table cell; an empty cell is a dash.
+func mdLines(items []string) string {
+	if len(items) == 0 {
+		return "—"
+	}
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = md(s)
+	}
+	return strings.Join(out, "<br>")
+}
+
+// md makes text safe in a markdown table cell: no pipes, line breaks or HTML.
+var mdEscaper = strings.NewReplacer("|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "&", "&amp;",
+	"*", "\\*", "`", "\\`", "[", "\\[", "]", "\\]")
+
+func md(s string) string { return mdEscaper.Replace(s) }
