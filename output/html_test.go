@@ -117,6 +117,10 @@ func TestHTMLListsEveryDeclarationAndFinding(t *testing.T) {
 			want = append(want, strings.Join([]string{fmt.Sprintf("%s:%d", res.File, f.Line), res.Activity, "deny", f.Rule, f.Path, f.Message, f.Clause}, "|"))
 			wantKinds = append(wantKinds, "deny")
 		}
+		for _, c := range res.Conditions {
+			want = append(want, strings.Join([]string{fmt.Sprintf("%s:%d", res.File, c.Line), res.Activity, "condition", c.Rule, c.Path, c.Message + "requires: " + c.Requires, c.Clause}, "|"))
+			wantKinds = append(wantKinds, "condition")
+		}
 		for _, f := range res.Warnings {
 			want = append(want, strings.Join([]string{fmt.Sprintf("%s:%d", res.File, f.Line), res.Activity, "warning", f.Rule, f.Path, f.Message, f.Clause}, "|"))
 			wantKinds = append(wantKinds, "warning")
@@ -271,7 +275,7 @@ func TestHTMLAggregatesAThousandDeclarations(t *testing.T) {
 	decls, _ := p.rows(t, "declarations")
 	assert.Len(t, decls, 1000, "the table lists every declaration")
 	findings, _ := p.rows(t, "findings")
-	assert.Len(t, findings, denied)
+	assert.Len(t, findings, denied+rep.Summary.Conditions, "every finding and condition is listed")
 }
 
 func TestHTMLEscapesTheManifest(t *testing.T) {

@@ -343,8 +343,9 @@ func decision(res check.Result) Decision {
 	for _, p := range res.Errors {
 		d.Errors = append(d.Errors, Finding{Rule: "input.invalid", Message: p.Message, Path: p.Path, Line: p.Line})
 	}
-	// Conditions (issue 10: a person rule on a declaration alone) are filled here from the
-	// result's conditions once check carries them: d.Conditions = findings(res.Conditions).
+	for _, c := range res.Conditions {
+		d.Conditions = append(d.Conditions, Finding{Rule: c.Rule, Message: c.Message, Clause: c.Clause, ClauseID: c.ClauseID, Path: c.Path, Line: c.Line, Requires: c.Requires})
+	}
 	return d
 }
 
