@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -15,8 +16,9 @@ import (
 // Decisions change with the clock only one way (a deadline passes, a consent comes due), so the
 // decision made at t holds for every time from t until its ValidUntil.
 type decisionCache struct {
-	lru    *lru.Cache[[sha256.Size]byte, cached]
-	fields map[string]bool // the input fields the rules read; nil: all
+	lru          *lru.Cache[[sha256.Size]byte, cached]
+	fields       map[string]bool // the input fields the rules read; nil: all
+	hits, misses atomic.Int64    // what get found, for benchmarks and tests
 }
 
 type cached struct {
@@ -66,8 +68,10 @@ func (c *decisionCache) key(revision string, input any, parts ...[]byte) (k [sha
 func (c *decisionCache) get(k [sha256.Size]byte, now time.Time) (Decision, bool) {
 	e, ok := c.lru.Get(k)
 	if !ok || now.Before(e.at) || (!e.decision.ValidUntil.IsZero() && !now.Before(e.decision.ValidUntil)) {
+		c.misses.Add(1)
 		return Decision{}, false
 	}
+	c.hits.Add(1)
 	// The caller owns what it gets: a copy of the slices.
 	d := e.decision
 	d.Reasons = slices.Clone(d.Reasons)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/schema"
@@ -261,7 +262,9 @@ func (d *Declaration) Decision(ctx context.Context) (Decision, error) {
 //
 // The person rules are found by deciding the declaration for the most exposed person the
 // activity schema allows (no consent; every opt-out, objection and request made; every clock at
-// its earliest), and those that deny for the most favourable one the same way.
+// its earliest), and those that deny for the most favourable one (consent given, nothing known
+// of them) the same way, when the policy's own modules hold person rules: the built-in ones
+// never deny that person.
 func (e *Engine) EvaluateDeclaration(ctx context.Context, doc map[string]any) (Decision, error) {
 	if err := e.ready(); err != nil {
 		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
@@ -290,49 +293,119 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 			out.Warnings = append(out.Warnings, r)
 		}
 	}
-	seen := map[string]bool{}
+	var personal []Reason
 	for _, r := range worst.Reasons {
-		rule, person := st.person[r.Rule]
-		if !person {
+		if _, person := st.person[r.Rule]; person {
+			personal = append(personal, r)
+		} else {
 			out.Reasons = append(out.Reasons, r)
-			continue
 		}
-		// One condition per rule, at the first field that makes it apply: what a person must
-		// meet does not multiply with the purposes that need it.
+	}
+	if st.customPerson {
+		// A policy's own person rules may test the person's state any way: ask partial
+		// evaluation, which knows for each whether some person passes and some fails.
+		always, conds, err := e.partialConditions(ctx, st, m)
+		if err != nil {
+			return denied, err
+		}
+		out.Reasons = append(out.Reasons, always...)
+		sortReasons(out.Reasons)
+		out.Conditions = conds
+	} else {
+		out.Conditions = conditions(st, personal)
+	}
+	if len(out.Conditions) == 0 {
+		out.Conditions = nil
+	}
+	sort.Slice(out.Conditions, func(i, j int) bool { return out.Conditions[i].Rule < out.Conditions[j].Rule })
+	out.Allow = len(out.Reasons) == 0
+	return out, nil
+}
+
+// conditions makes the conditions of person rules' reasons: one per rule, at the first field that
+// makes it apply (what a person must meet does not multiply with the purposes that need it), a
+// field of the declaration rather than of the person's state.
+func conditions(st *prepared, reasons []Reason) []Condition {
+	var out []Condition
+	seen := map[string]bool{}
+	for _, r := range reasons {
+		rule := st.person[r.Rule]
 		if seen[r.Rule] {
 			continue
 		}
 		seen[r.Rule] = true
 		path := r.Path
-		if inPersonState(path) {
+		if path == "" || inPersonState(path) { // "": it depends on the person
 			path = rule.DeclaredAt
 		}
-		out.Conditions = append(out.Conditions, Condition{Rule: r.Rule, Message: rule.Title, Clause: r.Clause, ClauseID: r.ClauseID, Path: path, Requires: rule.Requires})
+		out = append(out, Condition{Rule: r.Rule, Message: rule.Title, Clause: r.Clause, ClauseID: r.ClauseID, Path: path, Requires: rule.Requires})
 	}
-	if len(out.Conditions) > 0 {
-		favourable := maps.Clone(m)
-		favourable["consent"] = map[string]any{"status": "given"}
-		favourable["subject"] = map[string]any{}
-		best, err := e.evaluate(ctx, st, favourable)
-		if err != nil {
-			return denied, err
+	return out
+}
+
+// partialConditions reads a declaration's conditions off the partial evaluation of its reasons
+// to deny with the person's state unknown: a person rule's reason that still tests the person's
+// state is a condition (some person passes, some fails); one that tests nothing of the person
+// denies every person.
+func (e *Engine) partialConditions(ctx context.Context, st *prepared, m map[string]any) (always []Reason, conds []Condition, err error) {
+	value, err := ast.InterfaceToValue(m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	pq, err := st.partial[0].Partial(ctx, rego.EvalParsedInput(value)) // findingKinds[0]: deny
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
+	var personal []Reason
+	alwaysSeen := map[[2]string]bool{}
+	for _, body := range pq.Queries {
+		r, ok := residualReason(body)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: a reason that partial evaluation left cannot be read", ErrEvaluation)
 		}
-		always := map[string]bool{}
-		for _, r := range best.Reasons {
-			if _, person := st.person[r.Rule]; person {
-				out.Reasons = append(out.Reasons, r)
-				always[r.Rule] = true
-			}
+		if _, person := st.person[r.Rule]; !person {
+			continue // a declaration rule: decided by the evaluation above
 		}
-		out.Conditions = slices.DeleteFunc(out.Conditions, func(c Condition) bool { return always[c.Rule] })
-		sortReasons(out.Reasons)
-		sort.Slice(out.Conditions, func(i, j int) bool { return out.Conditions[i].Rule < out.Conditions[j].Rule })
-		if len(out.Conditions) == 0 {
-			out.Conditions = nil
+		if readsPersonState(body) {
+			personal = append(personal, r)
+		} else if !alwaysSeen[[2]string{r.Rule, r.Path}] {
+			alwaysSeen[[2]string{r.Rule, r.Path}] = true
+			always = append(always, r)
 		}
 	}
-	out.Allow = len(out.Reasons) == 0
-	return out, nil
+	sortReasons(personal)
+	return always, conditions(st, personal), nil
+}
+
+// residualReason reads the reason a residual query builds: the object with a rule id. A part
+// that depends on the person (the path, the message) is left empty.
+func residualReason(body ast.Body) (Reason, bool) {
+	var r Reason
+	ast.WalkTerms(body, func(t *ast.Term) bool {
+		obj, ok := t.Value.(ast.Object)
+		if !ok || r.Rule != "" {
+			return r.Rule != ""
+		}
+		if id := stringAt(obj, "rule"); id != "" {
+			r = Reason{Rule: id, Message: stringAt(obj, "message"), Clause: stringAt(obj, "clause"), ClauseID: stringAt(obj, "clause_id"), Path: stringAt(obj, "path")}
+			return true
+		}
+		return false
+	})
+	return r, r.Rule != ""
+}
+
+// readsPersonState says a residual query still reads the person's state: the input, or a
+// support rule partial evaluation wrote (which reads it).
+func readsPersonState(body ast.Body) bool {
+	found := false
+	ast.WalkRefs(body, func(ref ast.Ref) bool {
+		if ref[0].Equal(ast.InputRootDocument) || strings.HasPrefix(ref.String(), "data."+partialNamespace) {
+			found = true
+		}
+		return found
+	})
+	return found
 }
 
 // inPersonState says a JSON pointer points into the person's state.

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,7 +57,11 @@ type prepared struct {
 	revision string
 	rules    []Rule
 	person   map[string]Rule // the person rules by id: those whose METADATA says what they require
-	cache    *decisionCache  // nil: no cache, or the policy's own rules read the clock
+	// customPerson says a policy's own modules hold person rules: whether any of them denies
+	// even the most favourable person must then be asked (the built-in ones never do; a test
+	// holds them to it).
+	customPerson bool
+	cache        *decisionCache // nil: no cache, or the policy's own rules read the clock
 
 	compiler *ast.Compiler
 	store    storage.Store
@@ -164,6 +169,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	}
 	rules := make([]Rule, len(built.Rules))
 	person := map[string]Rule{}
+	customPerson := false
 	for i, r := range built.Rules {
 		clause := p.Document.Clauses[r.Clause]
 		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description, Remedy: r.Remedy,
@@ -171,9 +177,10 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			Package: r.Package, File: r.File, Line: r.Line}
 		if r.Requires != "" {
 			person[r.ID] = rules[i]
+			customPerson = customPerson || !strings.HasPrefix(r.File, compiler.BuiltinPrefix)
 		}
 	}
-	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person,
+	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person, customPerson: customPerson,
 		compiler: built.Compiler, store: store, residuals: newResidualCache(residualCacheSize)}
 	if st.exposed, err = exposedSubject(); err != nil {
 		return nil, err

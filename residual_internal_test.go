@@ -2,6 +2,7 @@ package policyengine
 
 import (
 	"context"
+	"sort"
 	"testing"
 	"time"
 
@@ -29,4 +30,71 @@ func TestTypicalDeclarationsUsePartialEvaluation(t *testing.T) {
 		assert.False(t, r.full, "%s falls back to full evaluation", name)
 		assert.True(t, r.constant != nil || r.personOnly, "%s reads more than the person's state", name)
 	}
+}
+
+// For the built-in rules, the conditions found by deciding a declaration for the most exposed
+// person are exactly those partial evaluation finds (every person rule whose residual still
+// tests the person's state), and no person rule denies every person: the fast probe is exact.
+// Generated declarations over every vocabulary.
+func TestProbeConditionsArePartialEvaluations(t *testing.T) {
+	t.Parallel()
+	e, err := New(context.Background())
+	require.NoError(t, err)
+	st := e.state.Load()
+	require.False(t, st.customPerson)
+	doc := st.policy.Document
+	purposes := keysOf(doc.Purposes)
+	categories := keysOf(doc.DataCategories)
+	subjects := keysOf(doc.DataSubjects)
+	bases := []string{"consent", "contract", "legitimate_interest", "legal_obligation", "vital_interests", "public_task"}
+	channels := []string{"email", "sms", "phone", "web", "post"}
+	periods := []string{"P1M", "P6M", "P12M", "P24M", "P5Y"}
+	events := []string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"}
+	types := keysOf(doc.RecipientTypes)
+	ctx := AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	n := 600
+	if testing.Short() {
+		n = 100
+	}
+	for i := 0; i < n; i++ {
+		pick := func(xs []string, k int) string { return xs[(i*k+i/7)%len(xs)] }
+		m := map[string]any{
+			"id": "d", "data_subjects": []any{pick(subjects, 3)}, "data_categories": []any{pick(categories, 5)},
+			"purposes": []any{pick(purposes, 7), pick(purposes, 11)}, "legal_basis": pick(bases, 13),
+			"channel":   map[string]any{"type": pick(channels, 17), "content": []string{"marketing", "administrative"}[i%2]},
+			"retention": map[string]any{"period": pick(periods, 19), "from": pick(events, 23)},
+			"recipients": []any{map[string]any{"name": "R", "type": pick(types, 29), "country": "SE", "dpa": true,
+				"legal_basis": pick(bases, 31), "court_order": map[string]any{"reference": "C", "jurisdiction": "SE"}}},
+		}
+		if i%3 == 0 {
+			m["profiling"] = true
+		}
+		if i%5 == 0 {
+			m["role"] = "processor"
+			m["customer_dpa"] = "DPA"
+		}
+		probe, err := e.evaluateDeclaration(ctx, st, m)
+		require.NoError(t, err)
+		always, conds, err := e.partialConditions(ctx, st, m)
+		require.NoError(t, err)
+		assert.Empty(t, always, "declaration %v", m)
+		assert.Equal(t, ruleIDs(conds), ruleIDs(probe.Conditions), "declaration %v", m)
+	}
+}
+
+func ruleIDs(cs []Condition) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Rule+" at "+c.Path)
+	}
+	return out
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -14,7 +14,7 @@ import (
 // quarter denied), decided in parallel, with and without the decision cache the CLI turns on.
 func BenchmarkRun(b *testing.B) {
 	dir := b.TempDir()
-	n, err := gentree.Write(dir, 200, 1)
+	n, err := gentree.Write(dir, 200, 1, false)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,8 +1,8 @@
 // Command bench measures policyengine and puts the numbers side by side; docs/performance.md
 // holds a table from a real run.
 //
-//	go run ./internal/bench compare [-n 20000]     # one decision: engine, cache, naive OPA, plain OPA, floor
-//	go run ./internal/bench gen -files 10000 -o DIR # a synthetic tree of manifests
+//	go run ./internal/bench compare [-n 20000]     # one decision: engine, cache, per person, naive OPA, plain OPA
+//	go run ./internal/bench gen -files 10000 [-distinct] -o DIR # a synthetic tree of manifests
 //	go run ./internal/bench batch DIR               # check over a tree: wall time, activities/s
 //	go run ./internal/bench memory [-n 1000000]     # heap in use across many decisions
 package main
@@ -35,12 +35,13 @@ func main() {
 		files := fs.Int("files", 10000, "manifest files to write")
 		out := fs.String("o", "", "directory to write them to")
 		seed := fs.Int64("seed", 1, "random seed: the same seed writes the same tree")
+		distinct := fs.Bool("distinct", false, "no two activities alike in what the rules read: no decision can be reused")
 		_ = fs.Parse(os.Args[2:])
 		if *out == "" {
 			usage()
 		}
 		var n int
-		if n, err = gentree.Write(*out, *files, *seed); err == nil {
+		if n, err = gentree.Write(*out, *files, *seed, *distinct); err == nil {
 			fmt.Printf("wrote %d manifests holding %d activities under %s\n", *files, n, *out)
 		}
 	case "batch":
@@ -67,7 +68,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N -o DIR [-seed S] | batch [-j N] DIR | memory [-n N]")
+	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N [-distinct] -o DIR [-seed S] | batch [-j N] DIR | memory [-n N]")
 	os.Exit(2)
 }
 

@@ -25,7 +25,7 @@ func templates() []policyengine.Activity {
 				{Name: "PayFlow Inc.", Type: "subprocessor", Country: "US", DPA: true, TransferSafeguard: "scc"}}},
 		{ID: "newsletter", DataSubjects: []string{"lead", "customer"}, DataCategories: []string{"name", "email"},
 			Sources: []string{"data_subject"}, Purposes: []string{"marketing.materials"}, LegalBasis: "consent",
-			Consent: &policyengine.Consent{Status: "given"}, Channel: &policyengine.Channel{Type: "email", Content: "marketing"},
+			Channel:    &policyengine.Channel{Type: "email", Content: "marketing"},
 			Retention:  &policyengine.Retention{Period: "P18M", From: "last_activity"},
 			Recipients: []policyengine.Recipient{{Name: "Mail Delivery EU", Type: "subprocessor", Country: "IE", DPA: true}}},
 		{ID: "analytics", DataSubjects: []string{"user"}, DataCategories: []string{"login_id", "web_traffic", "device"},
@@ -63,8 +63,10 @@ var breaks = []func(*policyengine.Activity){
 
 // Write writes files manifests under dir, about three activities each (one to five), a quarter
 // of them denied, two thirds YAML and a third JSON, spread over team directories. The same seed
-// writes the same tree. It returns the number of activities.
-func Write(dir string, files int, seed int64) (int, error) {
+// writes the same tree. With distinct, no two activities are alike in anything the rules read
+// (each shares its data with a group company of its own), so no decision can be reused. It
+// returns the number of activities.
+func Write(dir string, files int, seed int64, distinct bool) (int, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	ts := templates()
 	activities := 0
@@ -79,6 +81,9 @@ func Write(dir string, files int, seed int64) (int, error) {
 			a.ID = fmt.Sprintf("%s-%d-%d", a.ID, i, j)
 			if rng.IntN(4) == 0 {
 				breaks[rng.IntN(len(breaks))](&a)
+			}
+			if distinct && a.Role != "processor" {
+				a.Recipients = append(a.Recipients, policyengine.Recipient{Name: fmt.Sprintf("Confect Entity %d", activities), Type: "group_company", Country: "SE"})
 			}
 			var v any
 			raw, _ := json.Marshal(a)
