@@ -94,6 +94,9 @@ func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
 	if o.other > 0 || len(o.sources) > 1 {
 		return errors.New("policyengine: Reload takes at most one policy option (WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle) and no other")
 	}
+	if e.current().policy == nil {
+		return errNotPrepared
+	}
 	e.reload.Lock()
 	defer e.reload.Unlock()
 	src := e.source
@@ -163,12 +166,32 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	return st, nil
 }
 
+// errNotPrepared is the error of an engine not made by New (a zero value or nil): it has no
+// policy, so it decides nothing and denies.
+var errNotPrepared = fmt.Errorf("%w: the engine has no policy (make it with policyengine.New)", ErrEvaluation)
+
+// current returns the revision the engine decides under; for an engine not made by New, an
+// empty one whose policy is nil.
+func (e *Engine) current() *prepared {
+	if e != nil {
+		if st := e.state.Load(); st != nil {
+			return st
+		}
+	}
+	return &prepared{}
+}
+
+// notPrepared is the decision and error of an engine not made by New: it fails closed.
+func notPrepared() (Decision, error) {
+	return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, errNotPrepared
+}
+
 // Revision returns the content hash of the policy the engine decides under.
-func (e *Engine) Revision() string { return e.state.Load().revision }
+func (e *Engine) Revision() string { return e.current().revision }
 
 // Rules returns the policy's rule catalogue, sorted by id.
 func (e *Engine) Rules() []Rule {
-	rules := e.state.Load().rules
+	rules := e.current().rules
 	out := make([]Rule, len(rules))
 	copy(out, rules)
 	return out
@@ -176,7 +199,7 @@ func (e *Engine) Rules() []Rule {
 
 // Rule returns the rule with the given id.
 func (e *Engine) Rule(id string) (Rule, bool) {
-	rules := e.state.Load().rules
+	rules := e.current().rules
 	i := sort.Search(len(rules), func(i int) bool { return rules[i].ID >= id })
 	if i < len(rules) && rules[i].ID == id {
 		return rules[i], true
@@ -185,11 +208,19 @@ func (e *Engine) Rule(id string) (Rule, bool) {
 }
 
 // Policy returns the policy document the engine decides under. It is shared: do not modify it.
-func (e *Engine) Policy() *policy.Document { return e.state.Load().policy.Document }
+func (e *Engine) Policy() *policy.Document {
+	if st := e.current(); st.policy != nil {
+		return st.policy.Document
+	}
+	return nil
+}
 
 // Evaluate decides a typed activity.
 func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
-	st := e.state.Load()
+	st := e.current()
+	if st.policy == nil {
+		return notPrepared()
+	}
 	input := a.document()
 	d, err := e.evaluate(ctx, st, input)
 	e.log(ctx, st, input, d, err)
@@ -199,7 +230,10 @@ func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
 // EvaluateDocument decides an activity already decoded from JSON or YAML: maps, slices,
 // strings, numbers (json.Number or float64), booleans and nil, as encoding/json produces them.
 func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Decision, error) {
-	st := e.state.Load()
+	st := e.current()
+	if st.policy == nil {
+		return notPrepared()
+	}
 	d, err := e.evaluate(ctx, st, doc)
 	e.log(ctx, st, doc, d, err)
 	return d, err
@@ -208,7 +242,10 @@ func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Deci
 // EvaluateJSON decides an activity given as a JSON document. Duplicate keys, invalid UTF-8 and
 // anything the activity schema refuses are input errors.
 func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error) {
-	st := e.state.Load()
+	st := e.current()
+	if st.policy == nil {
+		return notPrepared()
+	}
 	if len(doc) > e.limits.MaxBytes {
 		d := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
 		err := fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{

@@ -47,7 +47,14 @@ type Report struct {
 	Revision string `json:"revision"`
 	// Rules is the policy's rule catalogue, for formats that describe the rules (SARIF).
 	Rules []policyengine.Rule `json:"-"`
+	// FailOnWarn says that warnings fail the run as denials do (the CLI's --fail-on-warn), so
+	// that every format reports a warning as what failed it.
+	FailOnWarn bool `json:"fail_on_warn,omitempty"`
 }
+
+// WarningsFail reports whether the report's warnings fail the run: FailOnWarn is set and there
+// is at least one.
+func (r *Report) WarningsFail() bool { return r.FailOnWarn && r.Summary.Warnings > 0 }
 
 // Summary counts a report's results.
 type Summary struct {

@@ -92,6 +92,12 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 				lines = append(lines, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
 			}
 			c.SystemOut = strings.Join(lines, "\n")
+			if r.WarningsFail() && c.Failure == nil && c.Error == nil {
+				// With --fail-on-warn a warning fails the run, so it is the case's failure.
+				c.Failure = &junitProblem{Message: plural(len(res.Warnings), "warning") + " (--fail-on-warn)", Type: "warning", Text: c.SystemOut}
+				s.Failures++
+				out.Failures++
+			}
 		}
 		s.Cases = append(s.Cases, c)
 		s.Tests++

@@ -112,7 +112,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 			results = append(results, sarifResultFor(index, res, f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
 		for _, f := range res.Warnings {
-			results = append(results, sarifResultFor(index, res, f.Rule, "warning", f.Message, f.Path, f.Line, f.Column, f.Clause))
+			results = append(results, sarifResultFor(index, res, f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
 	}
 	log := sarifLog{

@@ -39,13 +39,13 @@ func (Table) Format(w io.Writer, r *check.Report) error {
 			}
 		}
 		for _, f := range res.Warnings {
-			row(res.File, f.Line, res.Activity, "warning", f.Rule, pathOrRoot(f.Path), f.Message)
+			row(res.File, f.Line, res.Activity, warningLevel(r, "warning", "warning (fails)"), f.Rule, pathOrRoot(f.Path), f.Message)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", summary(r.Summary))
+	_, err := fmt.Fprintf(w, "\n%s\n%s", summary(r.Summary), warningsFail(r))
 	return err
 }
 

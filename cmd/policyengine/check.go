@@ -26,8 +26,9 @@ Output formats: text (for people; colour on a terminal unless NO_COLOR is set), 
 github (GitHub Actions annotations on the file and line).
 
 Exit codes: 0 every activity allowed; 1 at least one denied (or, with --fail-on-warn, a
-warning); 2 a usage, input or policy error (a malformed manifest is reported with its line and
-the other files are still decided).`
+warning, which every format then reports as what failed the run); 2 a usage, input or policy
+error (a malformed manifest is reported with its line and the other files are still decided),
+or no activity found in any PATH (unless --allow-empty).`
 
 const checkExample = `  policyengine check examples/manifests
   policyengine check --output json --now 2026-11-28T00:00:00Z manifests/
@@ -44,6 +45,7 @@ type checkFlags struct {
 	ignore     []string
 	workers    int
 	failOnWarn bool
+	allowEmpty bool
 	cacheSize  int
 }
 
@@ -69,6 +71,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
+	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
 	return cmd
 }
@@ -103,12 +106,15 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
+	report.FailOnWarn = f.failOnWarn
 	if err := formatter.Format(e.stdout, report); err != nil {
 		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
 	switch {
 	case report.Summary.Errors > 0:
 		return &exit{code: exitError}
+	case report.Summary.Activities == 0 && !f.allowEmpty:
+		return usageError("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
 	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
 		return &exit{code: exitDenied}
 	}
