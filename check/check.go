@@ -29,8 +29,13 @@ type Options struct {
 	// Workers is how many files are decided at once; 0 means one per CPU.
 	Workers int
 	// Ignore holds glob patterns (filepath.Match syntax) of files and directories a directory
-	// walk leaves out; a pattern is matched against the path and against the base name.
+	// walk leaves out; a pattern is matched against the path and against the base name, and a
+	// pattern with a slash against the absolute path, "**" standing for any directories.
 	Ignore []string
+	// Include, when not empty, keeps of the files a directory walk finds only those matching
+	// one of its patterns (as Ignore's; a pattern naming a directory keeps all below it).
+	// Files named as paths are always read.
+	Include []string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
 	// Manifest bounds what one manifest may hold.
@@ -121,7 +126,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if engine == nil {
 		return nil, errors.New("check: no engine")
 	}
-	units := expand(paths, opts.Ignore)
+	units := expand(paths, opts.Ignore, opts.Include)
 	per := make([][]Result, len(units))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -187,7 +192,7 @@ type unit struct {
 
 // expand turns the paths given into the files to read, in a deterministic order: each path in
 // turn, a directory's files sorted. A path that does not exist is an error result in its place.
-func expand(paths []string, ignore []string) []unit {
+func expand(paths, ignore, include []string) []unit {
 	var units []unit
 	seen := map[string]bool{}
 	addFile := func(f string) {
@@ -229,7 +234,7 @@ func expand(paths []string, ignore []string) []unit {
 				}
 				return nil
 			}
-			if manifest.IsManifestFile(d.Name()) {
+			if manifest.IsManifestFile(d.Name()) && included(path, include) {
 				found = append(found, path)
 			}
 			return nil
@@ -254,6 +259,21 @@ func ignored(path, name string, patterns []string) bool {
 			return true
 		}
 		if ok, _ := filepath.Match(pat, filepath.ToSlash(path)); ok {
+			return true
+		}
+		if matchGlob(pat, path) {
+			return true
+		}
+	}
+	return false
+}
+
+func included(path string, patterns []string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, pat := range patterns {
+		if matchGlob(pat, path) {
 			return true
 		}
 	}

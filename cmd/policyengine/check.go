@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,6 +44,8 @@ type checkFlags struct {
 	now        string
 	color      string
 	ignore     []string
+	include    []string
+	config     string
 	workers    int
 	failOnWarn bool
 	allowEmpty bool
@@ -68,7 +71,9 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.keyID, "key-id", "", "the verification key's id")
 	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
-	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
+	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable; ** for any directories)")
+	fl.StringArrayVar(&f.include, "include", nil, "decide only the files matching this glob when walking (repeatable; default: the config file's manifests, else all)")
+	fl.StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
@@ -77,8 +82,16 @@ func newCheckCmd(e env) *cobra.Command {
 }
 
 func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
+	c, err := findConfig(f.config)
+	if err != nil {
+		return err
+	}
+	applyConfig(cmd, &f, c)
+	if len(paths) == 0 && len(c.Manifests) > 0 {
+		paths = []string{relToWd(c.dir)} // the project, as its config file says
+	}
 	if len(paths) == 0 {
-		return usageError("check needs at least one PATH (a file, a directory, or - for standard input)")
+		return usageError("check needs at least one PATH (a file, a directory, or - for standard input), or a %s that lists manifests", ConfigFile)
 	}
 	color, err := useColor(f.color, e)
 	if err != nil {
@@ -102,7 +115,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
-	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Stdin: e.stdin})
+	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Include: f.include, Stdin: e.stdin})
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
@@ -153,6 +166,23 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 		at = t
 	}
 	return append(opts, policyengine.WithTime(at)), nil
+}
+
+// relToWd names a directory relative to the working directory when it is below or above it, so
+// that reports name files as the user sees them.
+func relToWd(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil {
+		return rel
+	}
+	return dir
 }
 
 func useColor(mode string, e env) (bool, error) {
