@@ -6,12 +6,14 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/buildinfo"
 	"github.com/confect/policyengine/internal/encode"
 )
 
 // SARIF writes the report as SARIF 2.1.0, the format code-scanning services read: one run, the
 // policy's rules as the tool's rule metadata (with the clause they enforce and what to change to
-// pass), one result per reason, warning and input error, each located at the line and column
+// pass) and policyengine's own version, the policy's revision in the run's properties, one
+// result per reason, warning and input error, each located at the line and column
 // of the field at fault.
 type SARIF struct{}
 
@@ -122,7 +124,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 			Tool: sarifTool{Driver: sarifDriver{
 				Name:           "policyengine",
 				InformationURI: "https://github.com/confect/policyengine",
-				Version:        r.Revision,
+				Version:        buildinfo.Read().String(),
 				Rules:          rules,
 			}},
 			Results:     results,

@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/confect/policyengine/internal/buildinfo"
 )
 
 const rootLong = `policyengine decides whether proposed processing of personal data is allowed by a
@@ -17,7 +19,9 @@ func newRootCmd(e env) *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("policyengine {{.Version}}\n")
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
@@ -30,5 +34,6 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newExplainCmd(e))
 	root.AddCommand(newTestCmd(e))
 	root.AddCommand(newDiffCmd(e))
+	root.AddCommand(newVersionCmd(e))
 	return root
 }
