@@ -334,11 +334,13 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 	}
 	if err != nil {
 		r.Errors = problems(e, err)
+		suggestTerms(engine.Policy(), e, &r)
 		return r
 	}
 	r.Allow = d.Allow
 	r.Reasons = locate(e, d.Reasons)
 	r.Warnings = locate(e, d.Warnings)
+	suggestTerms(engine.Policy(), e, &r)
 	return r
 }
 

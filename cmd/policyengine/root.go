@@ -34,6 +34,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newExplainCmd(e))
 	root.AddCommand(newTestCmd(e))
 	root.AddCommand(newDiffCmd(e))
+	root.AddCommand(newVocabularyCmd(e))
 	root.AddCommand(newVersionCmd(e))
 	return root
 }

@@ -22,10 +22,7 @@ func newVersionCmd(e env) *cobra.Command {
 		Long:  versionLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out != "text" && out != "json" {
-				return usageError("--output: unknown format %q (want text or json)", out)
-			}
-			engine, err := newEngine(cmd, policyDir)
+			engine, err := readPolicy(cmd, policyDir, out)
 			if err != nil {
 				return err
 			}
@@ -47,7 +44,6 @@ func newVersionCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
-	cmd.Flags().StringVarP(&out, "output", "o", "text", "output format: text|json")
+	policyReaderFlags(cmd, &policyDir, &out)
 	return cmd
 }
