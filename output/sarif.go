@@ -161,7 +161,7 @@ func sarifRules(catalogue []policyengine.Rule) ([]sarifRule, map[string]int) {
 		ID:                   InputRule,
 		Name:                 "The manifest is well-formed",
 		ShortDescription:     sarifText{Text: "The manifest is well-formed"},
-		FullDescription:      sarifText{Text: "A manifest that is not a well-formed processing activity (contract §1) cannot be decided, so nothing in it is allowed."},
+		FullDescription:      sarifText{Text: "A manifest that is not a well-formed processing activity (one object with the fields the activity schema lists) cannot be decided, so nothing in it is allowed."},
 		Help:                 sarifText{Text: "Fix the field the result points at; the message says what was expected."},
 		DefaultConfiguration: sarifLevel{Level: "error"},
 	})

@@ -54,3 +54,20 @@ func TestVersion(t *testing.T) {
 	code, _, _ = runCLI(t, "version", "-o", "xml")
 	assert.Equal(t, 2, code)
 }
+
+// A JSON manifest may name its schema with $schema, as a lone activity or beside an activities
+// list, and is decided as without it.
+func TestManifestWithSchema(t *testing.T) {
+	dir := t.TempDir()
+	ref := `"$schema": "https://raw.githubusercontent.com/confect/policyengine/main/schema/manifest.schema.json"`
+	lone := write(t, dir, "lone.json", `{`+ref+`, `+strings.TrimPrefix(allowed, "{"))
+	list := write(t, dir, "list.json", `{`+ref+`, "activities": [`+denied+`]}`)
+	code, stdout, stderr := runCLI(t, "check", "--now", now, lone)
+	assert.Equal(t, 0, code, stdout+stderr)
+	code, stdout, _ = runCLI(t, "check", "--now", now, list)
+	assert.Equal(t, 1, code, stdout)
+	assert.Contains(t, stdout, "legal_basis.missing")
+	code, stdout, _ = runCLI(t, "check", "--now", now, write(t, dir, "bad.json", `{"$schema": 1, "activities": [`+allowed+`]}`))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stdout, "/$schema: expected the URL of a JSON Schema")
+}
