@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,4 +109,41 @@ retention: {period: P1Y, from: end_of_contrct}
 	code, _, stderr = runCLI(t, "test", cases)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `the policy has no rule "retention.exceed_limit" (did you mean "retention.exceeds_limit"?)`)
+}
+
+// Rule descriptions take their facts from the policy in use: explain, rules and SARIF's rule
+// help say Brightpath's limits and safeguards under Brightpath's policy, never Confect's.
+func TestRuleDescriptionsFromThePolicy(t *testing.T) {
+	code, stdout, _ := runCLI(t, "explain", "retention.exceeds_limit")
+	require.Equal(t, 0, code)
+	stdout = strings.Join(strings.Fields(stdout), " ")
+	assert.Contains(t, stdout, "marketing data at most P24M from")
+	assert.Contains(t, stdout, "recruitment data at most P6M from")
+
+	code, stdout, _ = runCLI(t, "explain", "--policy", brightpathPolicy, "retention.exceeds_limit")
+	require.Equal(t, 0, code)
+	stdout = strings.Join(strings.Fields(stdout), " ") // unwrapped
+	assert.Contains(t, stdout, "newsletter data at most P12M from")
+	assert.Contains(t, stdout, "recruitment data at most P3M from")
+	assert.NotContains(t, stdout, "P24M")
+	assert.NotContains(t, stdout, "P6M")
+
+	code, stdout, _ = runCLI(t, "explain", "--policy", brightpathPolicy, "transfer.without_scc")
+	require.Equal(t, 0, code)
+	stdout = strings.Join(strings.Fields(stdout), " ")
+	assert.Contains(t, stdout, "accepts (adequacy, scc)")
+
+	manifest := write(t, t.TempDir(), "a.json", allowed)
+	for _, args := range [][]string{
+		{"rules", "-o", "json"},
+		{"rules", "-o", "json", "--policy", brightpathPolicy},
+		{"check", "-o", "sarif", "--policy", brightpathPolicy, manifest},
+	} {
+		_, out, _ := runCLI(t, args...)
+		assert.NotRegexp(t, `\{[a-z_]+\}`, out, "%v: every fact filled in", args)
+		if slices.Contains(args, brightpathPolicy) {
+			assert.NotContains(t, out, "Confect", "%v", args)
+			assert.NotContains(t, out, "P24M", "%v", args)
+		}
+	}
 }
