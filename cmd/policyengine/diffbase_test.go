@@ -90,3 +90,26 @@ func TestDiffBaseRef(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--base-ref HEAD: git rev-parse: ")
 }
+
+// test --policy COPY, for a copy of Confect's policy with one fact changed: the built-in Rego
+// tests run against the copy's document without asking, the summary says which ran, and a
+// failing one says what it got and what it expected.
+func TestTestCommandOnACopy(t *testing.T) {
+	copied := confectVariant(t, [2]string{"        period: P24M\n", "        period: P12M\n"})
+	code, stdout, _ := runCLI(t, "test", "--policy", copied, confectCases)
+	assert.Equal(t, 1, code)
+	assert.Regexp(t, `Rego tests: \d{3} passed, \d+ failed\nRego tests run: \d{3} of the built-in rules, against the policy's document`, stdout)
+	assert.Regexp(t, `FAIL  rego/retention_test.rego:\d+  data.policyengine.rules.retention_test.test_\w+\n`+
+		`        failed at line \d+: fixtures.findings\(retention.deny\) == set\(\) with input as .*\n`+
+		`        got:      \{\["retention.exceeds_limit", "/retention/period"\]\}\n`+
+		`        expected: set\(\)\n`, stdout)
+	assert.NotContains(t, stdout, "\n        failed\n", "every failure says where")
+
+	code, stdout, _ = runCLI(t, "test", "--policy", copied, "--builtin-tests=false", confectCases)
+	assert.Equal(t, 1, code, "the cases still assert Confect's 24 months")
+	assert.Contains(t, stdout, "no Rego test ran (--builtin-tests runs the built-in rules' tests against the policy's document)")
+
+	code, stdout, _ = runCLI(t, "test", "--policy", brightpathPolicy, brightpathCases)
+	assert.Equal(t, 0, code)
+	assert.Regexp(t, `Rego tests run: \d+ of the policy's own \(--builtin-tests adds the built-in rules'\)`, stdout)
+}
