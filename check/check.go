@@ -46,15 +46,15 @@ type Options struct {
 type Report struct {
 	// Results holds one result per activity, and one per file that could not be read.
 	Results []Result `json:"results"`
+	// FailOnWarn says that warnings fail the run as denials do (the CLI's --fail-on-warn), so
+	// that every format reports a warning as what failed it.
+	FailOnWarn bool `json:"fail_on_warn,omitempty"`
 	// Summary counts them.
 	Summary Summary `json:"summary"`
 	// Revision is the policy revision every decision was made under.
 	Revision string `json:"revision"`
 	// Rules is the policy's rule catalogue, for formats that describe the rules (SARIF).
 	Rules []policyengine.Rule `json:"-"`
-	// FailOnWarn says that warnings fail the run as denials do (the CLI's --fail-on-warn), so
-	// that every format reports a warning as what failed it.
-	FailOnWarn bool `json:"fail_on_warn,omitempty"`
 }
 
 // WarningsFail reports whether the report's warnings fail the run: FailOnWarn is set and there
