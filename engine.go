@@ -94,8 +94,8 @@ func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
 	if o.other > 0 || len(o.sources) > 1 {
 		return errors.New("policyengine: Reload takes at most one policy option (WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle) and no other")
 	}
-	if e.current().policy == nil {
-		return errNotPrepared
+	if err := e.ready(); err != nil {
+		return err
 	}
 	e.reload.Lock()
 	defer e.reload.Unlock()
@@ -166,10 +166,6 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	return st, nil
 }
 
-// errNotPrepared is the error of an engine not made by New (a zero value or nil): it has no
-// policy, so it decides nothing and denies.
-var errNotPrepared = fmt.Errorf("%w: the engine has no policy (make it with policyengine.New)", ErrEvaluation)
-
 // current returns the revision the engine decides under; for an engine not made by New, an
 // empty one whose policy is nil.
 func (e *Engine) current() *prepared {
@@ -179,11 +175,6 @@ func (e *Engine) current() *prepared {
 		}
 	}
 	return &prepared{}
-}
-
-// notPrepared is the decision and error of an engine not made by New: it fails closed.
-func notPrepared() (Decision, error) {
-	return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, errNotPrepared
 }
 
 // Revision returns the content hash of the policy the engine decides under.
@@ -217,10 +208,10 @@ func (e *Engine) Policy() *policy.Document {
 
 // Evaluate decides a typed activity.
 func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
-	st := e.current()
-	if st.policy == nil {
-		return notPrepared()
+	if err := e.ready(); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
 	}
+	st := e.state.Load()
 	input := a.document()
 	d, err := e.evaluate(ctx, st, input)
 	e.log(ctx, st, input, d, err)
@@ -230,10 +221,10 @@ func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
 // EvaluateDocument decides an activity already decoded from JSON or YAML: maps, slices,
 // strings, numbers (json.Number or float64), booleans and nil, as encoding/json produces them.
 func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Decision, error) {
-	st := e.current()
-	if st.policy == nil {
-		return notPrepared()
+	if err := e.ready(); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
 	}
+	st := e.state.Load()
 	d, err := e.evaluate(ctx, st, doc)
 	e.log(ctx, st, doc, d, err)
 	return d, err
@@ -242,10 +233,10 @@ func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Deci
 // EvaluateJSON decides an activity given as a JSON document. Duplicate keys, invalid UTF-8 and
 // anything the activity schema refuses are input errors.
 func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error) {
-	st := e.current()
-	if st.policy == nil {
-		return notPrepared()
+	if err := e.ready(); err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
 	}
+	st := e.state.Load()
 	if len(doc) > e.limits.MaxBytes {
 		d := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
 		err := fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{
@@ -262,6 +253,18 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 	d, err := e.evaluate(ctx, st, parsed.Value)
 	e.log(ctx, st, parsed.Value, d, err)
 	return d, err
+}
+
+// ErrNotPrepared is wrapped, with ErrEvaluation, by the error of every method of an Engine that
+// New did not make (a zero value or nil): it has no policy, so it decides nothing and denies.
+var ErrNotPrepared = errors.New("policyengine: the engine was not prepared with New")
+
+// ready fails closed on an Engine that New did not make.
+func (e *Engine) ready() error {
+	if e == nil || e.state.Load() == nil {
+		return fmt.Errorf("%w: %w", ErrEvaluation, ErrNotPrepared)
+	}
+	return nil
 }
 
 func inputError(err error) error {

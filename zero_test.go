@@ -28,10 +28,10 @@ func TestZeroEngineFailsClosed(t *testing.T) {
 			for call, f := range calls {
 				d, err := f()
 				assert.ErrorIs(t, err, policyengine.ErrEvaluation, call)
-				assert.ErrorContains(t, err, "policyengine.New", call)
+				assert.ErrorIs(t, err, policyengine.ErrNotPrepared, call)
 				assert.False(t, d.Allow, call)
 			}
-			assert.ErrorIs(t, e.Reload(ctx), policyengine.ErrEvaluation)
+			assert.ErrorIs(t, e.Reload(ctx), policyengine.ErrNotPrepared)
 			assert.Empty(t, e.Revision())
 			assert.Empty(t, e.Rules())
 			assert.Nil(t, e.Policy())
