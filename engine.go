@@ -152,10 +152,14 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			return nil, err
 		}
 	}
+	for i := range built.Rules { // what a rule says it checks, in this document's facts
+		r := &built.Rules[i]
+		r.Title, r.Description, r.Remedy = p.Document.Describe(r.Title), p.Document.Describe(r.Description), p.Document.Describe(r.Remedy)
+	}
 	rules := make([]Rule, len(built.Rules))
 	for i, r := range built.Rules {
 		clause := p.Document.Clauses[r.Clause]
-		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: p.Document.Describe(r.Title), Description: p.Document.Describe(r.Description), Remedy: p.Document.Describe(r.Remedy),
+		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description, Remedy: r.Remedy,
 			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text,
 			Package: r.Package, File: r.File, Line: r.Line}
 	}
