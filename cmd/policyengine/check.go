@@ -23,7 +23,7 @@ directories skipped) or - for standard input. A manifest holds one activity, a l
 activities, {"activities": [...]}, or (YAML) several documents.
 
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
-({"results", "summary", "revision"}: every decision with its reasons), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
+(contract §4), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
 github (GitHub Actions annotations on the file and line).
 
 Exit codes: 0 every activity allowed; 1 at least one denied (or, with --fail-on-warn, a

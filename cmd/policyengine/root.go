@@ -29,12 +29,11 @@ func newRootCmd(e env) *cobra.Command {
 		return usageError("%v", err)
 	})
 	root.AddCommand(newCheckCmd(e))
+	root.AddCommand(newVocabularyCmd(e), newVersionCmd(e))
 	root.AddCommand(newBundleCmd(e))
 	root.AddCommand(newRulesCmd(e))
 	root.AddCommand(newExplainCmd(e))
 	root.AddCommand(newTestCmd(e))
 	root.AddCommand(newDiffCmd(e))
-	root.AddCommand(newVocabularyCmd(e))
-	root.AddCommand(newVersionCmd(e))
 	return root
 }
