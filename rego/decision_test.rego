@@ -52,7 +52,7 @@ test_marketing_email_to_opted_out_lead_without_consent_gives_each_reason_in_orde
 	activity := fixtures.with_patch({
 		"purposes": ["marketing.materials"],
 		"legal_basis": "legitimate_interest",
-		"retention": {"period": "P24M", "from": "last_activity"},
+		"retention": {"period": data.privacy_policy.retention.limits.marketing.period, "from": "last_activity"},
 		"channel": {"type": "email", "content": "marketing"},
 		"subject": {"opted_out_marketing": true},
 	})

@@ -1,6 +1,7 @@
 package policyengine.rules.retention_test
 
 import data.policyengine.fixtures
+import data.policyengine.lib
 import data.policyengine.rules.retention
 
 # The base activity, with retention kept (a retention object).
@@ -23,10 +24,28 @@ marketing(kept) := object.union(keeping(kept), {
 	"legal_basis": "legitimate_interest",
 })
 
-# Retention at exactly the policy's limits, from their events.
-six_months := {"period": "P6M", "from": "last_application_date"}
+# Retention at exactly the policy's limits, from their events, as the document sets them
+# (Confect's: six months for recruitment, twenty-four for marketing), so that the tests hold for a
+# document of the same shape with other limits.
+limits := data.privacy_policy.retention.limits
 
-twenty_four_months := {"period": "P24M", "from": "last_activity"}
+six_months := {"period": limits.recruitment.period, "from": limits.recruitment.from}
+
+twenty_four_months := {"period": limits.marketing.period, "from": limits.marketing.from}
+
+# The marketing limit in whole months (a limit of months or years, as Confect's is).
+marketing_months := lib.duration(limits.marketing.period)[0]
+
+# The marketing limit written in years, and in the fewest days it can span (a year is at least
+# 365 days, a month at least 28).
+marketing_in_years := sprintf("P%dY", [marketing_months / 12]) if marketing_months % 12 == 0
+
+marketing_in_days := sprintf("P%sD", [format_int((floor(marketing_months / 12) * 365) + ((marketing_months % 12) * 28), 10)])
+
+# A day before, and a day after, the marketing limit has run from a lead's last activity.
+within_marketing_limit(timestamp) := time.add_date(ns(timestamp), 0, marketing_months, -1)
+
+past_marketing_limit(timestamp) := time.add_date(ns(timestamp), 0, marketing_months, 1)
 
 # Twelve months: the six of the limit and six more agreed with the applicant.
 extended := {
@@ -65,11 +84,11 @@ test_marketing_data_kept_24_months_after_last_activity_is_allowed if {
 }
 
 test_marketing_data_kept_two_years_is_as_long_as_24_months if {
-	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P2Y", "from": "last_activity"})
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": marketing_in_years, "from": "last_activity"})
 }
 
 test_marketing_data_kept_730_days_is_allowed if {
-	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P730D", "from": "last_activity"})
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": marketing_in_days, "from": "last_activity"})
 }
 
 test_marketing_data_kept_731_days_is_denied if {
@@ -88,7 +107,7 @@ test_marketing_data_kept_three_years_is_denied if {
 }
 
 test_marketing_data_kept_from_collection_is_denied if {
-	result := retention.deny with input as marketing({"period": "P24M", "from": "collection"})
+	result := retention.deny with input as marketing({"period": twenty_four_months.period, "from": "collection"})
 	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
 }
 
@@ -210,19 +229,19 @@ test_recruitment_data_under_agreed_extension_without_period_never_expires if {
 
 test_marketing_data_within_24_months_of_last_activity_is_not_expired if {
 	activity := lead_last_active_at("2023-03-01T00:00:00Z", twenty_four_months)
-	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-02-28T00:00:00Z")
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as within_marketing_limit("2023-03-01T00:00:00Z")
 }
 
 test_marketing_data_past_24_months_of_last_activity_is_expired if {
 	activity := lead_last_active_at("2023-03-01T00:00:00Z", twenty_four_months)
-	result := retention.deny with input as activity with time.now_ns as ns("2025-03-02T00:00:00Z")
+	result := retention.deny with input as activity with time.now_ns as past_marketing_limit("2023-03-01T00:00:00Z")
 	fixtures.findings(result) == {["retention.expired", "/subject/last_activity_at"]}
 }
 
 test_marketing_data_past_24_months_is_expired_despite_an_agreed_extension if {
 	with_extension := object.union(twenty_four_months, {"agreed_extension": {"reference": "EXT-2023-1", "period": "P12M"}})
 	activity := lead_last_active_at("2023-03-01T00:00:00Z", with_extension)
-	result := retention.deny with input as activity with time.now_ns as ns("2025-03-02T00:00:00Z")
+	result := retention.deny with input as activity with time.now_ns as past_marketing_limit("2023-03-01T00:00:00Z")
 	fixtures.findings(result) == {["retention.expired", "/subject/last_activity_at"]}
 }
 
@@ -260,7 +279,7 @@ test_processor_activity_is_out_of_scope if {
 test_retention_exactly_at_the_limit_is_flagged if {
 	at_limit := {["retention.at_limit", "/retention/period"]}
 	fixtures.findings(retention.warn) == at_limit with input as marketing(twenty_four_months)
-	fixtures.findings(retention.warn) == at_limit with input as marketing({"period": "P2Y", "from": "last_activity"})
+	fixtures.findings(retention.warn) == at_limit with input as marketing({"period": marketing_in_years, "from": "last_activity"})
 	fixtures.findings(retention.warn) == at_limit with input as recruitment(six_months)
 	fixtures.findings(retention.warn) == at_limit with input as recruitment(extended)
 	fixtures.findings(retention.deny) == set() with input as marketing(twenty_four_months)
