@@ -22,6 +22,10 @@ PATH is a manifest file, a directory (walked for .json, .yaml and .yml files, hi
 directories skipped) or - for standard input. A manifest holds one activity, a list of
 activities, {"activities": [...]}, or (YAML) several documents.
 
+The project config file, .policyengine.yaml in the working directory or the nearest one above
+it (--config FILE, or none), lists the project's manifests (globs: a walk keeps only those, and
+with no PATH check walks the config's directory), ignore globs, the policy and output defaults.
+
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
 (contract §4), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
 github (GitHub Actions annotations on the file and line).
