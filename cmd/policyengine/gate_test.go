@@ -110,3 +110,24 @@ func TestEmptyGateFails(t *testing.T) {
 		})
 	}
 }
+
+// A YAML syntax error is reported at the line the parser names, not at 1:1.
+func TestYAMLSyntaxErrorLine(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct {
+		src  string
+		line string
+	}{
+		"an unclosed flow mapping": {"id: x\ndata_categories: [name]\npurposes: [purchase.orders]\nretention: {period: P1Y\nlegal_basis: contract\n", "4:"},
+		"a bad indentation":        {"id: x\ndata_categories:\n  - name\n - email\n", "4:"},
+		"a tab":                    {"id: x\n\tdata: 1\n", "2:"},
+		"an unclosed quote":        {"id: x\npurposes: [purchase.orders]\ndescription: \"open\n", "3:"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, _ := runCLI(t, "check", "-o", "github", write(t, dir, strings.ReplaceAll(name, " ", "-")+".yaml", tc.src))
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stdout, ",line="+strings.TrimSuffix(tc.line, ":")+",")
+			assert.Contains(t, stdout, "malformed YAML")
+		})
+	}
+}
