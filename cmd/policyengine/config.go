@@ -24,8 +24,8 @@ const ConfigFile = ".policyengine.yaml"
 type config struct {
 	// Policy is the policy directory (default: the embedded Confect policy).
 	Policy string `yaml:"policy"`
-	// Manifests are globs of the manifest files check decides when a directory is walked, and
-	// the directory check walks when given no PATH is the config file's.
+	// Manifests are globs, from the config file's directory, of the manifest files check decides
+	// when a directory is walked; given no PATH, check walks the config file's directory.
 	Manifests []string `yaml:"manifests"`
 	// Ignore are globs left out of every walk.
 	Ignore []string `yaml:"ignore"`
@@ -109,12 +109,13 @@ func (c *config) rel(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-// globs makes the config's globs relative to its directory; a glob without a slash matches a
-// base name anywhere and stays as it is.
-func (c *config) globs(patterns []string) []string {
+// globs makes the config's globs relative to its directory. An ignore glob without a slash
+// matches a name anywhere and stays as it is (as --ignore's); every manifests glob is a path
+// from the config's directory ("services" is the directory and all below it).
+func (c *config) globs(patterns []string, names bool) []string {
 	out := make([]string, len(patterns))
 	for i, p := range patterns {
-		if strings.ContainsRune(filepath.ToSlash(p), '/') {
+		if !names || strings.ContainsRune(filepath.ToSlash(p), '/') {
 			p = c.rel(p)
 		}
 		out[i] = p
@@ -138,7 +139,7 @@ func applyConfig(cmd *cobra.Command, f *checkFlags, c *config) {
 		f.allowEmpty = f.allowEmpty || c.AllowEmpty
 	}
 	if len(c.Manifests) > 0 && !changed("include") {
-		f.include = c.globs(c.Manifests)
+		f.include = c.globs(c.Manifests, false)
 	}
-	f.ignore = append(c.globs(c.Ignore), f.ignore...)
+	f.ignore = append(c.globs(c.Ignore, true), f.ignore...)
 }

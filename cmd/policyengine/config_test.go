@@ -87,3 +87,24 @@ func TestConfigFileErrors(t *testing.T) {
 	assert.Contains(t, stderr, "missing.yaml")
 	require.NotEmpty(t, stderr)
 }
+
+// The commands that read the policy (vocabulary, rules, explain, version) use the config file's
+// policy when --policy is not given.
+func TestConfigFilePolicy(t *testing.T) {
+	root := project(t, "policy: policies/brightpath\nmanifests: [services]\nignore: [testdata]\n")
+	for _, name := range []string{"policy.yaml", "minors.rego"} {
+		write(t, root, filepath.Join("policies", "brightpath", name), string(mustRead(t, filepath.Join(brightpathPolicy, name))))
+	}
+	t.Chdir(filepath.Join(root, "services"))
+	code, stdout, stderr := runCLI(t, "vocabulary")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "learning.courses")
+	code, stdout, _ = runCLI(t, "explain", "minors.parental_consent")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, "minors.parental_consent: ")
+	code, stdout, _ = runCLI(t, "vocabulary", "--policy", "../../"+filepath.Base(root)+"/no-such-dir")
+	assert.Equal(t, 2, code, stdout)
+	code, stdout, _ = runCLI(t, "check", "--now", now, "-o", "json", "--allow-empty")
+	assert.Equal(t, 1, code, "the brightpath policy does not know Confect's purposes")
+	assert.Contains(t, stdout, `"purpose.unlisted"`)
+}

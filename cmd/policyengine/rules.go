@@ -97,8 +97,16 @@ func loadPolicy(dir string) (*policy.Policy, error) {
 	return p, nil
 }
 
-// newEngine prepares the engine for a command that only reads the policy.
+// newEngine prepares the engine for a command that only reads the policy: --policy DIR, else the
+// project config file's policy, else the embedded one.
 func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, error) {
+	if policyDir == "" {
+		c, err := findConfig("")
+		if err != nil {
+			return nil, err
+		}
+		policyDir = c.rel(c.Policy)
+	}
 	var opts []policyengine.Option
 	if policyDir != "" {
 		opts = append(opts, policyengine.WithPolicyDir(policyDir))
@@ -121,7 +129,7 @@ func readPolicy(cmd *cobra.Command, policyDir, out string) (*policyengine.Engine
 
 // policyReaderFlags adds the flags of a command that prints what the policy holds.
 func policyReaderFlags(cmd *cobra.Command, policyDir, out *string) {
-	cmd.Flags().StringVar(policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
+	cmd.Flags().StringVar(policyDir, "policy", "", "policy directory (default: the project config file's, else the embedded Confect policy)")
 	cmd.Flags().StringVarP(out, "output", "o", "text", "output format: text|json")
 }
 
