@@ -27,7 +27,7 @@ it (--config FILE, or none), lists the project's manifests (globs: a walk keeps 
 with no PATH check walks the config's directory), ignore globs, the policy and output defaults.
 
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
-(contract §4), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
+({"results", "summary", "revision"}), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
 github (GitHub Actions annotations on the file and line).
 
 Exit codes: 0 every activity allowed; 1 at least one denied (or, with --fail-on-warn, a

@@ -71,3 +71,22 @@ func TestManifestWithSchema(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stdout, "/$schema: expected the URL of a JSON Schema")
 }
+
+// No user-facing text cites a document the repository does not hold ("contract §4"): every
+// command's help, the rule catalogue and the SARIF rule help say it in words.
+func TestNoContractSections(t *testing.T) {
+	outputs := []string{}
+	for _, args := range [][]string{
+		{"--help"}, {"check", "--help"}, {"test", "--help"}, {"diff", "--help"}, {"rules", "--help"},
+		{"explain", "--help"}, {"vocabulary", "--help"}, {"version", "--help"}, {"bundle", "--help"},
+		{"rules", "-o", "json"},
+		{"check", "-o", "sarif", write(t, t.TempDir(), "a.json", allowed)},
+	} {
+		_, stdout, stderr := runCLI(t, args...)
+		outputs = append(outputs, stdout+stderr)
+	}
+	for _, out := range outputs {
+		assert.NotContains(t, out, "§")
+		assert.NotContains(t, strings.ToLower(out), "contract §")
+	}
+}
