@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Activity is one proposed processing of personal data (contract §1): who, what data, why, on
-// which legal basis, shared with whom, kept how long. Its JSON form is the manifest format.
+// Activity is one proposed processing of personal data: who, what data, why, on which legal
+// basis, shared with whom, kept how long. Its JSON form is the manifest format.
 //
 // Vocabulary values (data subjects, categories, sources, purposes, recipient types) are the
 // policy's: a value outside them is not an error here but a reason to deny.

@@ -370,7 +370,7 @@ func TestValidUntilAndTheCache(t *testing.T) {
 	assert.True(t, plain.ValidUntil.IsZero())
 }
 
-func TestZeroEngineFailsClosed(t *testing.T) {
+func TestZeroEngineRefusesDeclarations(t *testing.T) {
 	t.Parallel()
 	var e policyengine.Engine
 	d, err := e.EvaluateJSON(context.Background(), []byte(`{}`))

@@ -112,6 +112,9 @@ func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
 	if o.other > 0 || len(o.sources) > 1 {
 		return errors.New("policyengine: Reload takes at most one policy option (WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle) and no other")
 	}
+	if err := e.ready(); err != nil {
+		return err
+	}
 	e.reload.Lock()
 	defer e.reload.Unlock()
 	src := e.source
@@ -167,6 +170,10 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			return nil, err
 		}
 	}
+	for i := range built.Rules { // what a rule says it checks, in this document's facts
+		r := &built.Rules[i]
+		r.Title, r.Description, r.Remedy = p.Document.Describe(r.Title), p.Document.Describe(r.Description), p.Document.Describe(r.Remedy)
+	}
 	rules := make([]Rule, len(built.Rules))
 	person := map[string]Rule{}
 	customPerson := false
@@ -206,12 +213,23 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	return st, nil
 }
 
+// current returns the revision the engine decides under; for an engine not made by New, an
+// empty one whose policy is nil.
+func (e *Engine) current() *prepared {
+	if e != nil {
+		if st := e.state.Load(); st != nil {
+			return st
+		}
+	}
+	return &prepared{}
+}
+
 // Revision returns the content hash of the policy the engine decides under.
-func (e *Engine) Revision() string { return e.state.Load().revision }
+func (e *Engine) Revision() string { return e.current().revision }
 
 // Rules returns the policy's rule catalogue, sorted by id.
 func (e *Engine) Rules() []Rule {
-	rules := e.state.Load().rules
+	rules := e.current().rules
 	out := make([]Rule, len(rules))
 	copy(out, rules)
 	return out
@@ -219,7 +237,7 @@ func (e *Engine) Rules() []Rule {
 
 // Rule returns the rule with the given id.
 func (e *Engine) Rule(id string) (Rule, bool) {
-	rules := e.state.Load().rules
+	rules := e.current().rules
 	i := sort.Search(len(rules), func(i int) bool { return rules[i].ID >= id })
 	if i < len(rules) && rules[i].ID == id {
 		return rules[i], true
@@ -228,7 +246,12 @@ func (e *Engine) Rule(id string) (Rule, bool) {
 }
 
 // Policy returns the policy document the engine decides under. It is shared: do not modify it.
-func (e *Engine) Policy() *policy.Document { return e.state.Load().policy.Document }
+func (e *Engine) Policy() *policy.Document {
+	if st := e.current(); st.policy != nil {
+		return st.policy.Document
+	}
+	return nil
+}
 
 // Evaluate decides a typed activity.
 func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
@@ -285,8 +308,8 @@ func (e *Engine) parseJSON(doc []byte) (any, error) {
 	return parsed.Value, nil
 }
 
-// ErrNotPrepared is returned by the methods of an Engine that was not made by New: it decides
-// nothing.
+// ErrNotPrepared is wrapped, with ErrEvaluation, by the error of every method of an Engine that
+// New did not make (a zero value or nil): it has no policy, so it decides nothing and denies.
 var ErrNotPrepared = errors.New("policyengine: the engine was not prepared with New")
 
 // ready fails closed on an Engine that New did not make.

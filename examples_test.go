@@ -141,14 +141,25 @@ func mustRead(t *testing.T, file string) []byte {
 	return b
 }
 
-// The CI examples run the README's command and parse as YAML.
+// The CI examples parse as YAML and run the gate: GitHub through the action (whose commands
+// cmd/policyengine's TestAction runs), GitLab with the README's install line and check command.
 func TestCIExamples(t *testing.T) {
 	t.Parallel()
-	for file, format := range map[string]string{"examples/ci/github-actions.yml": "sarif", "examples/ci/gitlab-ci.yml": "junit"} {
+	for file, want := range map[string]string{
+		"examples/ci/github-actions.yml":     "uses: ./",
+		"examples/ci/gitlab-ci.yml":          "policyengine check --output junit examples/manifests",
+		"examples/ci/pre-commit-config.yaml": "id: policyengine-check",
+		"examples/ci/policyengine.yaml":      "manifests:",
+		"action.yml":                         "policyengine check --output sarif",
+		".pre-commit-hooks.yaml":             "entry: policyengine check",
+	} {
 		src, err := os.ReadFile(file)
 		require.NoError(t, err)
-		var doc map[string]any
+		var doc any
 		require.NoError(t, yaml.Unmarshal(src, &doc), file)
-		assert.Contains(t, string(src), "go run ./cmd/policyengine check --output "+format+" examples/manifests", file)
+		assert.Contains(t, string(src), want, file)
 	}
+	src, err := os.ReadFile("examples/ci/gitlab-ci.yml")
+	require.NoError(t, err)
+	assert.Contains(t, string(src), "go install github.com/confect/policyengine/cmd/policyengine@latest")
 }

@@ -30,8 +30,13 @@ type Options struct {
 	// Workers is how many files are decided at once; 0 means one per CPU.
 	Workers int
 	// Ignore holds glob patterns (filepath.Match syntax) of files and directories a directory
-	// walk leaves out; a pattern is matched against the path and against the base name.
+	// walk leaves out; a pattern is matched against the path and against the base name, and a
+	// pattern with a slash against the absolute path, "**" standing for any directories.
 	Ignore []string
+	// Include, when not empty, keeps of the files a directory walk finds only those matching
+	// one of its patterns (as Ignore's; a pattern naming a directory keeps all below it).
+	// Files named as paths are always read.
+	Include []string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
 	// Manifest bounds what one manifest may hold.
@@ -46,6 +51,9 @@ type Options struct {
 type Report struct {
 	// Results holds one result per activity, and one per file that could not be read.
 	Results []Result `json:"results"`
+	// FailOnWarn says that warnings fail the run as denials do (the CLI's --fail-on-warn), so
+	// that every format reports a warning as what failed it.
+	FailOnWarn bool `json:"fail_on_warn,omitempty"`
 	// Summary counts them.
 	Summary Summary `json:"summary"`
 	// Revision is the policy revision every decision was made under.
@@ -55,6 +63,10 @@ type Report struct {
 	// Policy is the policy document every decision was made under.
 	Policy *policy.Document `json:"-"`
 }
+
+// WarningsFail reports whether the report's warnings fail the run: FailOnWarn is set and there
+// is at least one.
+func (r *Report) WarningsFail() bool { return r.FailOnWarn && r.Summary.Warnings > 0 }
 
 // Summary counts a report's results.
 type Summary struct {
@@ -138,7 +150,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if engine == nil {
 		return nil, errors.New("check: no engine")
 	}
-	units := expand(paths, opts.Ignore)
+	units := expand(paths, opts.Ignore, opts.Include)
 	per := make([][]Result, len(units))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -205,7 +217,7 @@ type unit struct {
 
 // expand turns the paths given into the files to read, in a deterministic order: each path in
 // turn, a directory's files sorted. A path that does not exist is an error result in its place.
-func expand(paths []string, ignore []string) []unit {
+func expand(paths, ignore, include []string) []unit {
 	var units []unit
 	seen := map[string]bool{}
 	addFile := func(f string) {
@@ -247,7 +259,7 @@ func expand(paths []string, ignore []string) []unit {
 				}
 				return nil
 			}
-			if manifest.IsManifestFile(d.Name()) {
+			if manifest.IsManifestFile(d.Name()) && included(path, include) {
 				found = append(found, path)
 			}
 			return nil
@@ -272,6 +284,21 @@ func ignored(path, name string, patterns []string) bool {
 			return true
 		}
 		if ok, _ := filepath.Match(pat, filepath.ToSlash(path)); ok {
+			return true
+		}
+		if matchGlob(pat, path) {
+			return true
+		}
+	}
+	return false
+}
+
+func included(path string, patterns []string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, pat := range patterns {
+		if matchGlob(pat, path) {
 			return true
 		}
 	}
@@ -339,6 +366,7 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 	}
 	if err != nil {
 		r.Errors = problems(e, err)
+		suggestTerms(engine.Policy(), e, &r)
 		return r
 	}
 	r.Allow = d.Allow
@@ -348,6 +376,7 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 		line, col := e.Locate(c.Path)
 		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: line, Column: col})
 	}
+	suggestTerms(engine.Policy(), e, &r)
 	return r
 }
 

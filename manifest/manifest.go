@@ -203,15 +203,19 @@ func activities(v any) (items []any, base string, err error) {
 		if !ok {
 			return []any{x}, "", nil
 		}
-		if len(x) != 1 {
+		_, schemaRef := x["$schema"] // for editors, as in a lone activity
+		if schemaRef && !isString(x["$schema"]) {
+			return nil, "/$schema", errors.New("expected the URL of a JSON Schema")
+		}
+		if len(x) != 1 && !(len(x) == 2 && schemaRef) {
 			keys := make([]string, 0, len(x))
 			for k := range x {
-				if k != "activities" {
+				if k != "activities" && k != "$schema" {
 					keys = append(keys, k)
 				}
 			}
 			sort.Strings(keys) // the same key named on every run
-			return nil, "", errors.New("a manifest with an activities list holds nothing else; unknown key " + strconv.Quote(keys[0]))
+			return nil, "", errors.New("a manifest with an activities list holds nothing else but $schema; unknown key " + strconv.Quote(keys[0]))
 		}
 		arr, ok := list.([]any)
 		if !ok {
@@ -222,6 +226,11 @@ func activities(v any) (items []any, base string, err error) {
 		return nil, "", errors.New("the document is empty")
 	}
 	return nil, "", errors.New("expected an activity, a list of activities or {activities: [...]}")
+}
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
 }
 
 func markDuplicateIDs(m *Manifest) {

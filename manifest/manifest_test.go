@@ -269,9 +269,9 @@ func TestErrors(t *testing.T) {
 		"a null document": {"a.yaml", "null\n", manifest.Options{},
 			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Message: "the document is empty"}},
 		"activities and another key": {"a.yaml", "activities: []\nowner: me\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else; unknown key "owner"`}},
+			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else but $schema; unknown key "owner"`}},
 		"activities and other keys (JSON)": {"a.json", "{\"zeta\": 1, \"activities\": [], \"beta\": 2, \"alpha\": 3, \"gamma\": 4}", manifest.Options{},
-			manifest.Error{File: "a.json", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else; unknown key "alpha"`}},
+			manifest.Error{File: "a.json", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else but $schema; unknown key "alpha"`}},
 		"activities not a list": {"a.yaml", "activities: {id: a}\n", manifest.Options{},
 			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Pointer: "/activities", Message: "expected a list of activities"}},
 		"activities null": {"a.json", "{\n  \"activities\": null\n}", manifest.Options{},
@@ -320,7 +320,7 @@ func TestUnknownKeyIsDeterministic(t *testing.T) {
 	src := []byte("activities: []\nzeta: 1\nbeta: 2\nalpha: 3\ndelta: 4\n")
 	for i := 0; i < 50; i++ {
 		_, err := manifest.Parse("m.yaml", src, manifest.Auto, manifest.Options{})
-		require.EqualError(t, err, `m.yaml:1:1: a manifest with an activities list holds nothing else; unknown key "alpha"`)
+		require.EqualError(t, err, `m.yaml:1:1: a manifest with an activities list holds nothing else but $schema; unknown key "alpha"`)
 	}
 }
 

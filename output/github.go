@@ -25,13 +25,16 @@ func (GitHub) Format(w io.Writer, r *check.Report) error {
 			annotate(bw, "error", res.File, f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
 		}
 		for _, f := range res.Warnings {
-			annotate(bw, "warning", res.File, f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
+			annotate(bw, warningLevel(r, "warning", "error"), res.File, f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
 		}
 		for _, c := range res.Conditions {
 			annotate(bw, "notice", res.File, c.Line, c.Column, c.Rule, fmt.Sprintf("%s: at run time, requires %s (%s; policy: %s)", res.Activity, c.Requires, pathOrRoot(c.Path), c.Clause))
 		}
 	}
 	fmt.Fprintf(bw, "policyengine: %s\n", summary(r.Summary))
+	if s := warningsFail(r); s != "" {
+		fmt.Fprint(bw, "policyengine: "+s)
+	}
 	return bw.Flush()
 }
 

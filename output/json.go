@@ -7,7 +7,7 @@ import (
 	"github.com/confect/policyengine/internal/encode"
 )
 
-// JSON writes the report as one JSON object (contract §4): {"results": [{"file", "activity",
+// JSON writes the report as one JSON object (the report format the README describes): {"results": [{"file", "activity",
 // "allow", "reasons", "warnings", ...}], "summary": {"activities", "allowed", "denied",
 // "errors", ...}, "revision"}. Reasons carry their line and column.
 type JSON struct{}

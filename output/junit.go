@@ -90,6 +90,12 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			notes = append(notes, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
 		}
+		if len(res.Warnings) > 0 && r.WarningsFail() && c.Failure == nil && c.Error == nil {
+			// With --fail-on-warn a warning fails the run, so it is the case's failure.
+			c.Failure = &junitProblem{Message: plural(len(res.Warnings), "warning") + " (--fail-on-warn)", Type: "warning", Text: strings.Join(notes, "\n")}
+			s.Failures++
+			out.Failures++
+		}
 		for _, cond := range res.Conditions {
 			notes = append(notes, fmt.Sprintf("condition: %s%s at %s: requires %s [%s]", lineOf(cond.Line), cond.Rule, pathOrRoot(cond.Path), cond.Requires, cond.Clause))
 		}

@@ -52,6 +52,22 @@ func New(name string, opts Options) (Formatter, error) {
 	return f(opts), nil
 }
 
+// warningLevel is how a format names a warning: usual, or failing when warnings fail the run.
+func warningLevel(r *check.Report, usual, failing string) string {
+	if r.WarningsFail() {
+		return failing
+	}
+	return usual
+}
+
+// warningsFail is the line a format ends with when warnings failed the run, or "".
+func warningsFail(r *check.Report) string {
+	if !r.WarningsFail() {
+		return ""
+	}
+	return fmt.Sprintf("FAILED: %s fail the run (--fail-on-warn)\n", plural(r.Summary.Warnings, "warning"))
+}
+
 // summary says what a report holds in one line, as the machine-readable formats end.
 func summary(s check.Summary) string {
 	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),

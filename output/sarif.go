@@ -6,12 +6,14 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/buildinfo"
 	"github.com/confect/policyengine/internal/encode"
 )
 
 // SARIF writes the report as SARIF 2.1.0, the format code-scanning services read: one run, the
 // policy's rules as the tool's rule metadata (with the clause they enforce and what to change to
-// pass), one result per reason, warning and input error, each located at the line and column
+// pass) and policyengine's own version, the policy's revision in the run's properties, one
+// result per reason, warning and input error, each located at the line and column
 // of the field at fault.
 type SARIF struct{}
 
@@ -112,7 +114,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 			results = append(results, sarifResultFor(index, res, f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
 		for _, f := range res.Warnings {
-			results = append(results, sarifResultFor(index, res, f.Rule, "warning", f.Message, f.Path, f.Line, f.Column, f.Clause))
+			results = append(results, sarifResultFor(index, res, f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
 		for _, c := range res.Conditions {
 			results = append(results, sarifResultFor(index, res, c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
@@ -125,7 +127,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 			Tool: sarifTool{Driver: sarifDriver{
 				Name:           "policyengine",
 				InformationURI: "https://github.com/confect/policyengine",
-				Version:        r.Revision,
+				Version:        buildinfo.Read().String(),
 				Rules:          rules,
 			}},
 			Results:     results,
@@ -162,7 +164,7 @@ func sarifRules(catalogue []policyengine.Rule) ([]sarifRule, map[string]int) {
 		ID:                   InputRule,
 		Name:                 "The manifest is well-formed",
 		ShortDescription:     sarifText{Text: "The manifest is well-formed"},
-		FullDescription:      sarifText{Text: "A manifest that is not a well-formed processing activity (contract §1) cannot be decided, so nothing in it is allowed."},
+		FullDescription:      sarifText{Text: "A manifest that is not a well-formed processing activity (one object with the fields the activity schema lists) cannot be decided, so nothing in it is allowed."},
 		Help:                 sarifText{Text: "Fix the field the result points at; the message says what was expected."},
 		DefaultConfiguration: sarifLevel{Level: "error"},
 	})

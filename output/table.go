@@ -39,7 +39,7 @@ func (Table) Format(w io.Writer, r *check.Report) error {
 			}
 		}
 		for _, f := range res.Warnings {
-			row(res.File, f.Line, res.Activity, "warning", f.Rule, pathOrRoot(f.Path), f.Message)
+			row(res.File, f.Line, res.Activity, warningLevel(r, "warning", "warning (fails)"), f.Rule, pathOrRoot(f.Path), f.Message)
 		}
 		for _, c := range res.Conditions {
 			row(res.File, c.Line, res.Activity, "condition", c.Rule, pathOrRoot(c.Path), "requires "+c.Requires)
@@ -48,7 +48,7 @@ func (Table) Format(w io.Writer, r *check.Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", summary(r.Summary))
+	_, err := fmt.Fprintf(w, "\n%s\n%s", summary(r.Summary), warningsFail(r))
 	return err
 }
 

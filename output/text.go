@@ -100,6 +100,9 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 	}
 	fmt.Fprintf(bw, "%s in %s: %s %s\n", plural(s.Activities, "activity"), plural(s.Files, "file"),
 		strings.Join(parts, ", "), t.paint(dim, "(policy "+rev+")"))
+	if r.WarningsFail() {
+		fmt.Fprintf(bw, "%s: %s fail the run (--fail-on-warn)\n", t.paint(red, "FAILED"), plural(s.Warnings, "warning"))
+	}
 	return bw.Flush()
 }
 

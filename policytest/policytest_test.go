@@ -224,7 +224,7 @@ func TestUnknownRule(t *testing.T) {
 	require.NoError(t, err)
 	err = policytest.Validate(e, cases)
 	require.ErrorIs(t, err, policytest.ErrInvalidCase)
-	assert.Equal(t, "invalid test case: "+file+`:8: case "Checkout": the policy has no rule "consent.not_givn"`, err.Error())
+	assert.Equal(t, "invalid test case: "+file+`:8: case "Checkout": the policy has no rule "consent.not_givn" (did you mean "consent.not_given"?)`, err.Error())
 	_, err = policytest.RunSuite(t.Context(), e, policy.Default(), cases, policytest.Options{})
 	assert.ErrorIs(t, err, policytest.ErrInvalidCase)
 }

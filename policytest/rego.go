@@ -16,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
@@ -87,11 +88,63 @@ func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *r
 	if err != nil {
 		return nil, err
 	}
+	results, err := runRegoTests(ctx, p, mods, filter, cov, false)
+	if err != nil {
+		return nil, err
+	}
+	var out []RegoResult
+	var failed []string
+	for _, r := range results {
+		if r.Fail && r.Error == nil {
+			failed = append(failed, "^"+regexp.QuoteMeta(r.Package+"."+r.Name)+"$")
+		}
+	}
+	// The tests that failed run once more, traced, to say where and with what values.
+	why := map[string]string{}
+	if len(failed) > 0 {
+		traced, err := runRegoTests(ctx, p, mods, regexp.MustCompile(strings.Join(failed, "|")), nil, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range traced {
+			if msg := failure(r); msg != "" {
+				why[r.Package+"."+r.Name] = msg
+			}
+		}
+	}
+	for _, r := range results {
+		res := RegoResult{Name: r.Package + "." + r.Name, Passed: r.Pass(), Duration: r.Duration}
+		if r.Location != nil {
+			res.File, res.Line = r.Location.File, r.Location.Row
+		}
+		switch {
+		case r.Error != nil:
+			res.Failure = "error: " + r.Error.Error()
+		case r.Fail:
+			res.Failure = "failed"
+			if msg, ok := why[res.Name]; ok {
+				res.Failure = msg
+			}
+		}
+		out = append(out, res)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return out, nil
+}
+
+// runRegoTests runs the Rego tests of mods against the policy's document.
+func runRegoTests(ctx context.Context, p *policy.Policy, mods map[string]*ast.Module, filter *regexp.Regexp, cov *cover.Cover, trace bool) ([]*tester.Result, error) {
 	store := inmem.NewFromObject(p.Data())
 	runner := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithStrict(true).WithCapabilities(compiler.Capabilities())).
 		SetStore(store).
-		SetModules(mods)
+		SetModules(mods).
+		EnableTracing(trace)
 	if filter != nil {
 		runner = runner.Filter(filter.String())
 	}
@@ -107,30 +160,51 @@ func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *r
 	if err != nil {
 		return nil, policy.Invalid(compiler.Problems("", err))
 	}
-	var out []RegoResult
+	var out []*tester.Result
 	for r := range ch {
-		res := RegoResult{Name: r.Package + "." + r.Name, Passed: r.Pass(), Duration: r.Duration}
-		if r.Location != nil {
-			res.File, res.Line = r.Location.File, r.Location.Row
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// failure says where a traced test failed: the last expression of the test's own file that
+// failed, with the values of its variables, as "failed at line 65: x == 2 (x = 3)".
+func failure(r *tester.Result) string {
+	if r.Location == nil {
+		return ""
+	}
+	for i := len(r.Trace) - 1; i >= 0; i-- {
+		ev := r.Trace[i]
+		expr, ok := ev.Node.(*ast.Expr)
+		if ev.Op != topdown.FailOp || !ok || ev.Location == nil || ev.Location.File != r.Location.File {
+			continue
 		}
-		switch {
-		case r.Error != nil:
-			res.Failure = "error: " + r.Error.Error()
-		case r.Fail:
-			res.Failure = "failed"
-			if r.FailedAt != nil && r.FailedAt.Location != nil {
-				res.Failure = fmt.Sprintf("failed at line %d: %s", r.FailedAt.Location.Row, r.FailedAt.String())
+		msg := fmt.Sprintf("failed at line %d: %s", ev.Location.Row, truncate(strings.Join(strings.Fields(string(ev.Location.Text)), " "), 200))
+		// A comparison says both sides: what the test got (left) and what it expected (right).
+		value := func(t *ast.Term) ast.Value {
+			if v, ok := t.Value.(ast.Var); ok {
+				return ev.Locals.Get(v)
+			}
+			if ast.IsConstant(t.Value) {
+				return t.Value
+			}
+			return nil
+		}
+		if ops := expr.Operands(); len(ops) == 2 && (expr.Operator().Equal(ast.Equal.Ref()) || expr.Operator().Equal(ast.Equality.Ref())) {
+			if got, want := value(ops[0]), value(ops[1]); got != nil && want != nil {
+				msg += fmt.Sprintf("\ngot:      %s\nexpected: %s", truncate(got.String(), 500), truncate(want.String(), 500))
 			}
 		}
-		out = append(out, res)
+		return msg
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].File != out[j].File {
-			return out[i].File < out[j].File
-		}
-		return out[i].Line < out[j].Line
-	})
-	return out, nil
+	return ""
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // traceCases evaluates the cases' activities with a coverage tracer, for the Rego lines the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/internal/encode"
 )
 
@@ -47,7 +48,7 @@ func (r *Report) writeText(w io.Writer) error {
 	}
 	for _, t := range r.Rego {
 		if !t.Passed {
-			fmt.Fprintf(bw, "FAIL  %s:%d  %s\n        %s\n", t.File, t.Line, t.Name, t.Failure)
+			fmt.Fprintf(bw, "FAIL  %s:%d  %s\n        %s\n", t.File, t.Line, t.Name, strings.ReplaceAll(t.Failure, "\n", "\n        "))
 		}
 	}
 	if c := r.Coverage; c != nil {
@@ -103,7 +104,29 @@ func (r *Report) writeText(w io.Writer) error {
 	s := r.Summary
 	fmt.Fprintf(bw, "\ncases: %d passed, %d failed; Rego tests: %d passed, %d failed\n",
 		s.Cases-s.CasesFailed, s.CasesFailed, s.Rego-s.RegoFailed, s.RegoFailed)
+	fmt.Fprintln(bw, r.regoRan())
 	return bw.Flush()
+}
+
+// regoRan says which Rego tests ran: the built-in rules' and the policy's own.
+func (r *Report) regoRan() string {
+	builtin, own := 0, 0
+	for _, t := range r.Rego {
+		if strings.HasPrefix(t.File, compiler.BuiltinPrefix) {
+			builtin++
+		} else {
+			own++
+		}
+	}
+	switch {
+	case builtin == 0 && own == 0:
+		return "no Rego test ran (--builtin-tests runs the built-in rules' tests against the policy's document)"
+	case own == 0:
+		return fmt.Sprintf("Rego tests run: %d of the built-in rules, against the policy's document", builtin)
+	case builtin == 0:
+		return fmt.Sprintf("Rego tests run: %d of the policy's own (--builtin-tests adds the built-in rules')", own)
+	}
+	return fmt.Sprintf("Rego tests run: %d of the built-in rules and %d of the policy's own, against its document", builtin, own)
 }
 
 func yes(b bool) string {

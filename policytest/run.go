@@ -12,6 +12,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/suggest"
 )
 
 // Result is how a case went.
@@ -114,8 +115,10 @@ func pathOrRoot(p string) string {
 // forever. The error wraps ErrInvalidCase and names the file and line of each unknown id.
 func Validate(engine *policyengine.Engine, cases []*Case) error {
 	known := map[string]bool{}
+	var ids []string
 	for _, r := range engine.Rules() {
 		known[r.ID] = true
+		ids = append(ids, r.ID)
 	}
 	var problems []string
 	for _, c := range cases {
@@ -125,7 +128,7 @@ func Validate(engine *policyengine.Engine, cases []*Case) error {
 				if line == 0 {
 					line = c.Line
 				}
-				problems = append(problems, document.Describe(c.File, line, 0, "", fmt.Sprintf("case %q: the policy has no rule %q", c.Name, f.Rule)))
+				problems = append(problems, document.Describe(c.File, line, 0, "", fmt.Sprintf("case %q: the policy has no rule %q%s", c.Name, f.Rule, suggest.DidYouMean(f.Rule, ids))))
 			}
 		}
 	}

@@ -30,9 +30,9 @@ deny contains reason if {
 # METADATA
 # title: Only the personal data the policy lists
 # description: >-
-#   The policy lists the personal data the company may process (for Confect: basic personal data,
-#   content users upload or share, information from job applications). A category outside that
-#   list is denied.
+#   The policy lists the personal data {organisation} may process (in these groups:
+#   {data_category_groups}; policyengine vocabulary lists them). A category outside that list is
+#   denied.
 #   To pass: use a category from the policy's list, or change the policy first.
 # custom:
 #   id: category.unlisted

@@ -2,6 +2,7 @@ package policyengine_test
 
 import data.policyengine
 import data.policyengine.fixtures
+import data.policyengine.lib
 
 # Contract §2: "allow is true only when no deny rule fires."
 test_order_handling_is_allowed_with_nothing_to_report if {
@@ -52,7 +53,7 @@ test_marketing_email_to_opted_out_lead_without_consent_gives_each_reason_in_orde
 	activity := fixtures.with_patch({
 		"purposes": ["marketing.materials"],
 		"legal_basis": "legitimate_interest",
-		"retention": {"period": "P24M", "from": "last_activity"},
+		"retention": {"period": data.privacy_policy.retention.limits.marketing.period, "from": "last_activity"},
 		"channel": {"type": "email", "content": "marketing"},
 		"subject": {"opted_out_marketing": true},
 	})
@@ -194,7 +195,7 @@ declarations := {"newsletter": object.union(fixtures.activity, {
 	"id": "newsletter",
 	"purposes": ["marketing.materials"],
 	"legal_basis": "consent",
-	"retention": {"period": "P24M", "from": "last_activity"},
+	"retention": {"period": data.privacy_policy.retention.limits.marketing.period, "from": "last_activity"},
 })}
 
 test_a_declaration_is_decided_with_the_persons_state if {
@@ -230,9 +231,10 @@ test_a_decision_that_depends_on_the_clock_says_until_when_it_holds if {
 		"consent": {"status": "given"},
 		"subject": {"last_activity_at": "2026-01-01T00:00:00Z"},
 	})
-	decision := policyengine.decision with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-06-01T00:00:00Z")
+	decision := policyengine.decision with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-01-02T00:00:00Z")
 	decision.allow == true
-	decision.valid_until == "2028-01-01T00:00:00.000000001Z"
+	limit := lib.duration(data.privacy_policy.retention.limits.marketing.period)
+	decision.valid_until == time.format(lib.add_duration(time.parse_rfc3339_ns("2026-01-01T00:00:00Z"), limit) + 1)
 }
 
 test_a_decision_that_does_not_depend_on_the_clock_has_no_valid_until if {

@@ -9,9 +9,9 @@ import data.privacy_policy as policy
 # METADATA
 # title: Only the purposes the policy gives
 # description: >-
-#   The policy says why the company processes personal data (for Confect: purchase and delivery,
-#   support and improvement, security, marketing, recruitment) and the rights requests it
-#   handles. Any other purpose is denied. To pass: use a purpose from the policy's list.
+#   The policy says why {organisation} processes personal data (purposes under: {purpose_groups};
+#   policyengine vocabulary lists them) and the rights requests it handles. Any other purpose is
+#   denied. To pass: use a purpose from the policy's list.
 # custom:
 #   id: purpose.unlisted
 #   clause: purposes

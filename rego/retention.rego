@@ -34,10 +34,8 @@ _missing_path := "/retention" if not input.retention
 # METADATA
 # title: The retention period is within the policy's limit
 # description: >-
-#   The policy limits how long some data is kept: recruitment data at most 6 months after the
-#   last application date unless otherwise agreed with the applicant, marketing contact data at
-#   most 24 months after the last recorded activity. A longer period, or one that runs from
-#   another event, is denied. To pass: shorten the period, run it from the limit's event, or
+#   The policy limits how long some data is kept: {retention_limits}. A longer period, or one
+#   that runs from another event, is denied. To pass: shorten the period, run it from the limit's event, or
 #   (where the policy allows) record the agreed extension.
 # custom:
 #   id: retention.exceeds_limit

@@ -1,6 +1,7 @@
 package policyengine.rules.retention_test
 
 import data.policyengine.fixtures
+import data.policyengine.lib
 import data.policyengine.rules.retention
 
 # The base activity, with retention kept (a retention object).
@@ -23,16 +24,72 @@ marketing(kept) := object.union(keeping(kept), {
 	"legal_basis": "legitimate_interest",
 })
 
-# Retention at exactly the policy's limits, from their events.
-six_months := {"period": "P6M", "from": "last_application_date"}
+# Retention at exactly the policy's limits, from their events, as the document sets them
+# (Confect's: six months for recruitment, twenty-four for marketing), so that the tests hold for a
+# document of the same shape with other limits.
+limits := data.privacy_policy.retention.limits
 
-twenty_four_months := {"period": "P24M", "from": "last_activity"}
+six_months := {"period": limits.recruitment.period, "from": limits.recruitment.from}
 
-# Twelve months: the six of the limit and six more agreed with the applicant.
+twenty_four_months := {"period": limits.marketing.period, "from": limits.marketing.from}
+
+# The marketing limit in whole months (a limit of months or years, as Confect's is).
+marketing_months := lib.duration(limits.marketing.period)[0]
+
+# The marketing limit written in years, and in the fewest days it can span (a year is at least
+# 365 days, a month at least 28).
+marketing_in_years := sprintf("P%dY", [marketing_months / 12]) if marketing_months % 12 == 0
+
+# The fewest days n months span from any of the reference dates periods are compared from (see
+# lib.duration_leq): a period of as many days is within n months, one day more is not.
+fewest_days(n) := min({d | some date in reference_dates; d := (time.add_date(ns(date), 0, n, 0) - ns(date)) / 86400000000000})
+
+reference_dates := ["1696-09-01T00:00:00Z", "1697-02-01T00:00:00Z", "1903-03-01T00:00:00Z", "1903-07-01T00:00:00Z"]
+
+days(n) := sprintf("P%sD", [format_int(n, 10)])
+
+marketing_days := fewest_days(marketing_months)
+
+marketing_in_days := days(marketing_days)
+
+# Periods just beyond the marketing limit: a day more than it can be short (Confect's: 731 days),
+# a month more, a year more.
+marketing_beyond_days := days(marketing_days + 1)
+
+marketing_beyond_months := sprintf("P%dM", [marketing_months + 1])
+
+marketing_beyond_years := sprintf("P%sY", [format_int(floor(marketing_months / 12) + 1, 10)])
+
+# A day before, and a day after, the marketing limit has run from a lead's last activity.
+within_marketing_limit(timestamp) := time.add_date(ns(timestamp), 0, marketing_months, -1)
+
+past_marketing_limit(timestamp) := time.add_date(ns(timestamp), 0, marketing_months, 1)
+
+# The recruitment limit in whole months, and periods just beyond it: a month more, a day more,
+# more days than its months can hold, a year more.
+recruitment_months := lib.duration(limits.recruitment.period)[0]
+
+months(n) := sprintf("P%dM", [n])
+
+beyond_recruitment := [
+	months(recruitment_months + 1),
+	sprintf("P%dM1D", [recruitment_months]),
+	days(fewest_days(recruitment_months) + 1),
+	sprintf("P%sY", [format_int(floor(recruitment_months / 12) + 1, 10)]),
+]
+
+# As many days as the recruitment limit can be short (Confect's: 181).
+recruitment_in_days := days(fewest_days(recruitment_months))
+
+# Twice the limit (Confect's: twelve months): the limit and as much again agreed with the
+# applicant.
 extended := {
-	"period": "P12M", "from": "last_application_date",
-	"agreed_extension": {"reference": "talent-pool consent 2025-02", "period": "P6M"},
+	"period": months(2 * recruitment_months), "from": "last_application_date",
+	"agreed_extension": {"reference": "talent-pool consent 2025-02", "period": limits.recruitment.period},
 }
+
+# An applicant's clock from timestamp plus n months and s seconds.
+after_applying(timestamp, n, s) := time.add_date(ns(timestamp), 0, n, 0) + (s * 1000000000)
 
 ns(timestamp) := time.parse_rfc3339_ns(timestamp)
 
@@ -65,36 +122,36 @@ test_marketing_data_kept_24_months_after_last_activity_is_allowed if {
 }
 
 test_marketing_data_kept_two_years_is_as_long_as_24_months if {
-	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P2Y", "from": "last_activity"})
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": marketing_in_years, "from": "last_activity"})
 }
 
 test_marketing_data_kept_730_days_is_allowed if {
-	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P730D", "from": "last_activity"})
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": marketing_in_days, "from": "last_activity"})
 }
 
 test_marketing_data_kept_731_days_is_denied if {
-	result := retention.deny with input as marketing({"period": "P731D", "from": "last_activity"})
+	result := retention.deny with input as marketing({"period": marketing_beyond_days, "from": "last_activity"})
 	fixtures.findings(result) == too_long
 }
 
 test_marketing_data_kept_25_months_is_denied if {
-	result := retention.deny with input as marketing({"period": "P25M", "from": "last_activity"})
+	result := retention.deny with input as marketing({"period": marketing_beyond_months, "from": "last_activity"})
 	fixtures.findings(result) == too_long
 }
 
 test_marketing_data_kept_three_years_is_denied if {
-	result := retention.deny with input as marketing({"period": "P3Y", "from": "last_activity"})
+	result := retention.deny with input as marketing({"period": marketing_beyond_years, "from": "last_activity"})
 	fixtures.findings(result) == too_long
 }
 
 test_marketing_data_kept_from_collection_is_denied if {
-	result := retention.deny with input as marketing({"period": "P24M", "from": "collection"})
+	result := retention.deny with input as marketing({"period": twenty_four_months.period, "from": "collection"})
 	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
 }
 
 test_marketing_limit_admits_no_agreed_extension if {
 	activity := marketing({
-		"period": "P36M", "from": "last_activity",
+		"period": sprintf("P%dM", [marketing_months + 12]), "from": "last_activity",
 		"agreed_extension": {"reference": "EXT-2025-3", "period": "P12M"},
 	})
 	result := retention.deny with input as activity
@@ -102,7 +159,7 @@ test_marketing_limit_admits_no_agreed_extension if {
 }
 
 test_marketing_limit_is_named_in_the_reason if {
-	[reason] := [r | some r in retention.deny] with input as marketing({"period": "P3Y", "from": "last_activity"})
+	[reason] := [r | some r in retention.deny] with input as marketing({"period": marketing_beyond_years, "from": "last_activity"})
 	reason.clause_id == "retention-marketing"
 	reason.clause == data.privacy_policy.clauses["retention-marketing"].section
 }
@@ -114,29 +171,29 @@ test_recruitment_data_kept_6_months_after_last_application_is_allowed if {
 }
 
 test_recruitment_data_kept_180_days_is_allowed if {
-	fixtures.findings(retention.deny) == set() with input as recruitment({"period": "P180D", "from": "last_application_date"})
+	fixtures.findings(retention.deny) == set() with input as recruitment({"period": recruitment_in_days, "from": "last_application_date"})
 }
 
 test_recruitment_data_kept_longer_than_6_months_is_denied if {
-	every period in ["P7M", "P6M1D", "P184D", "P1Y"] {
+	every period in beyond_recruitment {
 		result := retention.deny with input as recruitment({"period": period, "from": "last_application_date"})
 		fixtures.findings(result) == too_long
 	}
 }
 
 test_recruitment_data_kept_from_collection_is_denied if {
-	result := retention.deny with input as recruitment({"period": "P6M", "from": "collection"})
+	result := retention.deny with input as recruitment({"period": six_months.period, "from": "collection"})
 	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
 }
 
 test_job_applicant_data_for_another_purpose_is_under_the_recruitment_limit if {
-	activity := object.union(recruitment({"period": "P7M", "from": "last_application_date"}), {"purposes": ["support.customer_support"]})
+	activity := object.union(recruitment({"period": months(recruitment_months + 1), "from": "last_application_date"}), {"purposes": ["support.customer_support"]})
 	result := retention.deny with input as activity
 	fixtures.findings(result) == too_long
 }
 
 test_recruitment_purpose_without_job_applicant_subject_is_under_the_recruitment_limit if {
-	activity := object.union(recruitment({"period": "P7M", "from": "last_application_date"}), {"data_subjects": ["contact_person"]})
+	activity := object.union(recruitment({"period": months(recruitment_months + 1), "from": "last_application_date"}), {"data_subjects": ["contact_person"]})
 	result := retention.deny with input as activity
 	fixtures.findings(result) == too_long
 }
@@ -147,7 +204,7 @@ test_recruitment_data_kept_longer_under_agreed_extension_is_allowed if {
 }
 
 test_recruitment_data_kept_beyond_limit_plus_agreed_extension_is_denied if {
-	activity := recruitment(object.union(extended, {"period": "P13M"}))
+	activity := recruitment(object.union(extended, {"period": months((2 * recruitment_months) + 1)}))
 	result := retention.deny with input as activity
 	fixtures.findings(result) == too_long
 }
@@ -162,7 +219,7 @@ test_agreed_extension_without_period_sets_no_bound if {
 
 test_agreed_extension_without_reference_is_no_extension if {
 	every extension in [{"period": "P6M"}, {"reference": " ", "period": "P6M"}] {
-		activity := recruitment({"period": "P12M", "from": "last_application_date", "agreed_extension": extension})
+		activity := recruitment({"period": months(2 * recruitment_months), "from": "last_application_date", "agreed_extension": extension})
 		result := retention.deny with input as activity
 		fixtures.findings(result) == too_long
 	}
@@ -177,28 +234,28 @@ lead_last_active_at(timestamp, kept) := object.union(marketing(kept), {"subject"
 
 test_recruitment_data_within_6_months_of_last_application_is_not_expired if {
 	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
-	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-07-14T23:59:59Z")
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as after_applying("2025-01-15T00:00:00Z", recruitment_months, -1)
 }
 
 test_recruitment_data_is_not_expired_at_the_exact_limit if {
 	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
-	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-07-15T00:00:00Z")
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as after_applying("2025-01-15T00:00:00Z", recruitment_months, 0)
 }
 
 test_recruitment_data_past_6_months_of_last_application_is_expired if {
 	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
-	result := retention.deny with input as activity with time.now_ns as ns("2025-07-15T00:00:01Z")
+	result := retention.deny with input as activity with time.now_ns as after_applying("2025-01-15T00:00:00Z", recruitment_months, 1)
 	fixtures.findings(result) == {["retention.expired", "/subject/last_application_at"]}
 }
 
 test_recruitment_data_within_agreed_extension_is_not_expired if {
 	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", extended)
-	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2026-01-14T00:00:00Z")
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as after_applying("2025-01-15T00:00:00Z", 2 * recruitment_months, -86400)
 }
 
 test_recruitment_data_past_agreed_extension_is_expired if {
 	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", extended)
-	result := retention.deny with input as activity with time.now_ns as ns("2026-01-16T00:00:00Z")
+	result := retention.deny with input as activity with time.now_ns as after_applying("2025-01-15T00:00:00Z", 2 * recruitment_months, 86400)
 	fixtures.findings(result) == {["retention.expired", "/subject/last_application_at"]}
 }
 
@@ -210,19 +267,19 @@ test_recruitment_data_under_agreed_extension_without_period_never_expires if {
 
 test_marketing_data_within_24_months_of_last_activity_is_not_expired if {
 	activity := lead_last_active_at("2023-03-01T00:00:00Z", twenty_four_months)
-	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2025-02-28T00:00:00Z")
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as within_marketing_limit("2023-03-01T00:00:00Z")
 }
 
 test_marketing_data_past_24_months_of_last_activity_is_expired if {
 	activity := lead_last_active_at("2023-03-01T00:00:00Z", twenty_four_months)
-	result := retention.deny with input as activity with time.now_ns as ns("2025-03-02T00:00:00Z")
+	result := retention.deny with input as activity with time.now_ns as past_marketing_limit("2023-03-01T00:00:00Z")
 	fixtures.findings(result) == {["retention.expired", "/subject/last_activity_at"]}
 }
 
 test_marketing_data_past_24_months_is_expired_despite_an_agreed_extension if {
 	with_extension := object.union(twenty_four_months, {"agreed_extension": {"reference": "EXT-2023-1", "period": "P12M"}})
 	activity := lead_last_active_at("2023-03-01T00:00:00Z", with_extension)
-	result := retention.deny with input as activity with time.now_ns as ns("2025-03-02T00:00:00Z")
+	result := retention.deny with input as activity with time.now_ns as past_marketing_limit("2023-03-01T00:00:00Z")
 	fixtures.findings(result) == {["retention.expired", "/subject/last_activity_at"]}
 }
 
@@ -260,7 +317,7 @@ test_processor_activity_is_out_of_scope if {
 test_retention_exactly_at_the_limit_is_flagged if {
 	at_limit := {["retention.at_limit", "/retention/period"]}
 	fixtures.findings(retention.warn) == at_limit with input as marketing(twenty_four_months)
-	fixtures.findings(retention.warn) == at_limit with input as marketing({"period": "P2Y", "from": "last_activity"})
+	fixtures.findings(retention.warn) == at_limit with input as marketing({"period": marketing_in_years, "from": "last_activity"})
 	fixtures.findings(retention.warn) == at_limit with input as recruitment(six_months)
 	fixtures.findings(retention.warn) == at_limit with input as recruitment(extended)
 	fixtures.findings(retention.deny) == set() with input as marketing(twenty_four_months)

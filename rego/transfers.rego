@@ -11,10 +11,11 @@ import data.privacy_policy as policy
 # METADATA
 # title: Recipients outside the EU/EEA under standard contractual clauses
 # description: >-
-#   If a recipient is outside the EU/EEA, the company ensures legal grounds for the transfer with EU
-#   standard contractual clauses. A recipient (other than the public) outside the EU/EEA, or
-#   with no country named, must name a transfer_safeguard the policy accepts (Confect's: scc).
-#   To pass: put SCCs in place and set transfer_safeguard, or keep the data in the EU/EEA.
+#   If a recipient is outside the EU/EEA, the company ensures legal grounds for the transfer with a
+#   safeguard. A recipient (other than the public) outside the EU/EEA, or with no country named,
+#   must name a transfer_safeguard the policy accepts ({transfer_safeguards}).
+#   To pass: put an accepted safeguard in place and set transfer_safeguard, or keep the data in
+#   the EU/EEA.
 # custom:
 #   id: transfer.without_scc
 #   clause: transfers

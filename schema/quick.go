@@ -34,6 +34,8 @@ func ActivityValid(v any) bool {
 		switch k {
 		case "id":
 			ok = isID(x)
+		case "$schema":
+			ok = isString(x, 0, 500)
 		case "description":
 			ok = isString(x, 0, 10000)
 		case "role":

@@ -28,13 +28,20 @@ var activitySchema []byte
 //go:embed policy.schema.json
 var policySchema []byte
 
+//go:embed manifest.schema.json
+var manifestSchema []byte
+
 const (
 	activityURL = "https://github.com/confect/policyengine/schema/activity.schema.json"
 	policyURL   = "https://github.com/confect/policyengine/schema/policy.schema.json"
 )
 
-// ActivitySchema returns the JSON Schema of a processing activity (contract §1).
+// ActivitySchema returns the JSON Schema of a processing activity (the manifest format the README describes).
 func ActivitySchema() []byte { return bytes.Clone(activitySchema) }
+
+// ManifestSchema returns the JSON Schema of a manifest file (one activity, a list of them, or
+// {"activities": [...]}), for editors; it refers to the activity schema beside it.
+func ManifestSchema() []byte { return bytes.Clone(manifestSchema) }
 
 // PolicySchema returns the JSON Schema of a policy document.
 func PolicySchema() []byte { return bytes.Clone(policySchema) }

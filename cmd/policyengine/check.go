@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,14 +22,19 @@ PATH is a manifest file, a directory (walked for .json, .yaml and .yml files, hi
 directories skipped) or - for standard input. A manifest holds one activity, a list of
 activities, {"activities": [...]}, or (YAML) several documents.
 
+The project config file, .policyengine.yaml in the working directory or the nearest one above
+it (--config FILE, or none), lists the project's manifests (globs: a walk keeps only those, and
+with no PATH check walks the config's directory), ignore globs, the policy and output defaults.
+
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
-(contract §4), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
+({"results", "summary", "revision"}), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
 github (GitHub Actions annotations on the file and line), html (one self-contained page: the
 summary, a picture of the data flows, every declaration and finding with the clause it enforces).
 
 Exit codes: 0 every activity allowed; 1 at least one denied (or, with --fail-on-warn, a
-warning); 2 a usage, input or policy error (a malformed manifest is reported with its line and
-the other files are still decided).`
+warning, which every format then reports as what failed the run); 2 a usage, input or policy
+error (a malformed manifest is reported with its line and the other files are still decided),
+or no activity found in any PATH (unless --allow-empty).`
 
 const checkExample = `  policyengine check examples/manifests
   policyengine check --output json --now 2026-11-28T00:00:00Z manifests/
@@ -43,8 +49,11 @@ type checkFlags struct {
 	now        string
 	color      string
 	ignore     []string
+	include    []string
+	config     string
 	workers    int
 	failOnWarn bool
+	allowEmpty bool
 	cacheSize  int
 }
 
@@ -70,13 +79,24 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
+	fl.StringArrayVar(&f.include, "include", nil, "decide only the files matching this glob when walking (repeatable; ** for any directories; default: the config file's manifests, else all)")
+	fl.StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
+	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
 	return cmd
 }
 
 func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
+	c, err := findConfig(f.config)
+	if err != nil {
+		return err
+	}
+	applyConfig(cmd, &f, c)
+	if len(paths) == 0 && len(c.Manifests) > 0 {
+		paths = []string{relToWd(c.dir)} // the project, as its config file says
+	}
 	if len(paths) == 0 {
-		return usageError("check needs at least one PATH (a file, a directory, or - for standard input)")
+		return usageError("check needs at least one PATH (a file, a directory, or - for standard input), or a %s that lists manifests", ConfigFile)
 	}
 	color, err := useColor(f.color, e)
 	if err != nil {
@@ -100,17 +120,20 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
-	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Stdin: e.stdin,
+	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Include: f.include, Stdin: e.stdin,
 		KeepEntries: output.NeedsEntries(formatter)})
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
+	report.FailOnWarn = f.failOnWarn
 	if err := formatter.Format(e.stdout, report); err != nil {
 		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
 	switch {
 	case report.Summary.Errors > 0:
 		return &exit{code: exitError}
+	case report.Summary.Activities == 0 && !f.allowEmpty:
+		return usageError("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
 	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
 		return &exit{code: exitDenied}
 	}
@@ -149,6 +172,23 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 		at = t
 	}
 	return append(opts, policyengine.WithTime(at)), nil
+}
+
+// relToWd names a directory relative to the working directory when it is below or above it, so
+// that reports name files as the user sees them.
+func relToWd(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return dir
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil {
+		return rel
+	}
+	return dir
 }
 
 func useColor(mode string, e env) (bool, error) {

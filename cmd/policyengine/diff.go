@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,8 +15,11 @@ const diffLong = `Show what a policy change does to the activities already in us
 under PATH with the base policy and with the new one, and list each whose decision or reasons
 change, with a summary (N activities: X newly denied, Y newly allowed, Z with other reasons).
 
-Each side is a policy directory, or the embedded Confect policy when its flag is left out. Both
-decide as at the same time (--now, default the time the run starts). PATH is as for check.
+The new side is --policy DIR, or the embedded Confect policy when it is left out. The base is
+--base DIR, or --base-ref REV: the --policy directory as it was at a git revision (read with the
+git on PATH), so that a pull request's change to a policy edited in place is diffed against the
+branch it targets; or else the embedded Confect policy. Both decide as at the same time (--now,
+default the time the run starts). PATH is as for check.
 
 Output: text (each changed activity with the findings added (+) and removed (-), then the
 summary), json ({"base_revision", "revision", "changes", "errors", "summary"}) or html (one
@@ -26,12 +30,12 @@ Exit codes: 0 no activity changes; 1 some do; 2 a usage error, a policy that can
 still lists it and every change found: the comparison is incomplete).`
 
 func newDiffCmd(e env) *cobra.Command {
-	var base, next, now, out string
+	var base, baseRef, next, now, out string
 	cmd := &cobra.Command{
-		Use:     "diff [--base-policy DIR] [--policy DIR] PATH...",
+		Use:     "diff [--base DIR | --base-ref REV] [--policy DIR] PATH...",
 		Short:   "Show what a policy change does to existing manifests",
 		Long:    diffLong,
-		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base-policy policies/v1 --policy policies/v2 -o json manifests/",
+		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base policies/v1 --policy policies/v2 -o json manifests/\n  policyengine diff --base-ref origin/main --policy policies/acme manifests/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
 				return usageError("diff needs at least one PATH")
@@ -41,6 +45,22 @@ func newDiffCmd(e env) *cobra.Command {
 			}
 			if now == "" {
 				now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
+			}
+			if baseRef != "" {
+				if base != "" {
+					return usageError("--base and --base-ref: give one")
+				}
+				if next == "" {
+					return usageError("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
+				}
+				tmp, err := os.MkdirTemp("", "policyengine-diff-")
+				if err != nil {
+					return &exit{code: exitError, err: err}
+				}
+				defer os.RemoveAll(tmp)
+				if base, err = policyAtRevision(cmd.Context(), next, baseRef, tmp); err != nil {
+					return err
+				}
 			}
 			engines := make([]*policyengine.Engine, 2)
 			for i, dir := range []string{base, next} {
@@ -69,7 +89,10 @@ func newDiffCmd(e env) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&base, "base-policy", "", "the policy before the change (default: the embedded Confect policy)")
+	fl.StringVar(&base, "base", "", "the policy before the change (default: the embedded Confect policy)")
+	fl.StringVar(&base, "base-policy", "", "the same as --base")
+	_ = fl.MarkHidden("base-policy")
+	fl.StringVar(&baseRef, "base-ref", "", "the policy before the change is the --policy directory at this git revision")
 	fl.StringVar(&next, "policy", "", "the policy after the change (default: the embedded Confect policy)")
 	fl.StringVar(&now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
 	fl.StringVarP(&out, "output", "o", "text", "output format: text|json|html")

@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/confect/policyengine/internal/buildinfo"
 )
 
 const rootLong = `policyengine decides whether proposed processing of personal data is allowed by a
@@ -17,7 +19,9 @@ func newRootCmd(e env) *cobra.Command {
 		Long:          rootLong,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("policyengine {{.Version}}\n")
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
@@ -25,6 +29,7 @@ func newRootCmd(e env) *cobra.Command {
 		return usageError("%v", err)
 	})
 	root.AddCommand(newCheckCmd(e))
+	root.AddCommand(newVocabularyCmd(e), newVersionCmd(e))
 	root.AddCommand(newBundleCmd(e))
 	root.AddCommand(newRulesCmd(e))
 	root.AddCommand(newExplainCmd(e))

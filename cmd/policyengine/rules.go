@@ -10,6 +10,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -25,10 +26,7 @@ func newRulesCmd(e env) *cobra.Command {
 		Long:  rulesLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if out != "text" && out != "json" {
-				return usageError("--output: unknown format %q (want text or json)", out)
-			}
-			engine, err := newEngine(cmd, policyDir)
+			engine, err := readPolicy(cmd, policyDir, out)
 			if err != nil {
 				return err
 			}
@@ -44,8 +42,7 @@ func newRulesCmd(e env) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
-	cmd.Flags().StringVarP(&out, "output", "o", "text", "output format: text|json")
+	policyReaderFlags(cmd, &policyDir, &out)
 	return cmd
 }
 
@@ -67,7 +64,7 @@ func newExplainCmd(e env) *cobra.Command {
 			}
 			r, ok := engine.Rule(args[0])
 			if !ok {
-				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], suggest(engine.Rules(), args[0]))
+				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
 			kind := "denies"
 			if r.Kind == "warn" {
@@ -100,8 +97,16 @@ func loadPolicy(dir string) (*policy.Policy, error) {
 	return p, nil
 }
 
-// newEngine prepares the engine for a command that only reads the policy.
+// newEngine prepares the engine for a command that only reads the policy: --policy DIR, else the
+// project config file's policy, else the embedded one.
 func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, error) {
+	if policyDir == "" {
+		c, err := findConfig("")
+		if err != nil {
+			return nil, err
+		}
+		policyDir = c.rel(c.Policy)
+	}
 	var opts []policyengine.Option
 	if policyDir != "" {
 		opts = append(opts, policyengine.WithPolicyDir(policyDir))
@@ -113,14 +118,36 @@ func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, erro
 	return engine, nil
 }
 
-// suggest names the rules whose ids share a part with the one asked for.
-func suggest(rules []policyengine.Rule, id string) string {
-	var near []string
-	for _, r := range rules {
-		for _, part := range strings.FieldsFunc(id, func(c rune) bool { return c == '.' || c == '_' }) {
-			if len(part) > 2 && strings.Contains(r.ID, part) {
-				near = append(near, r.ID)
-				break
+// readPolicy prepares the engine for a command that prints what the policy holds, as text or
+// JSON (--output).
+func readPolicy(cmd *cobra.Command, policyDir, out string) (*policyengine.Engine, error) {
+	if out != "text" && out != "json" {
+		return nil, usageError("--output: unknown format %q (want text or json)", out)
+	}
+	return newEngine(cmd, policyDir)
+}
+
+// policyReaderFlags adds the flags of a command that prints what the policy holds.
+func policyReaderFlags(cmd *cobra.Command, policyDir, out *string) {
+	cmd.Flags().StringVar(policyDir, "policy", "", "policy directory (default: the project config file's, else the embedded Confect policy)")
+	cmd.Flags().StringVarP(out, "output", "o", "text", "output format: text|json")
+}
+
+// nearRules names the rule whose id is a near miss of the one asked for, or else those whose ids
+// share a part with it.
+func nearRules(rules []policyengine.Rule, id string) string {
+	ids := make([]string, len(rules))
+	for i, r := range rules {
+		ids[i] = r.ID
+	}
+	near := suggest.Nearest(id, ids) // a near miss says enough
+	if len(near) == 0 {
+		for _, r := range rules {
+			for _, part := range strings.FieldsFunc(id, func(c rune) bool { return c == '.' || c == '_' }) {
+				if len(part) > 2 && strings.Contains(r.ID, part) {
+					near = append(near, r.ID)
+					break
+				}
 			}
 		}
 	}

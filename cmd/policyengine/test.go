@@ -19,10 +19,10 @@ manifest: path#id), the decision it must get, and the rules that must and must n
 the policytest package. Cases pin their evaluation time with now (per file or per case).
 
 The Rego tests run with OPA's tester against the policy's document: for the embedded Confect
-policy the built-in rules' own tests; for --policy DIR the *_test.rego files in DIR.
---builtin-tests runs the built-in rules' tests against DIR's document too: they are written
-against Confect's document, so this is for a change to Confect's policy, not for another
-company's.
+policy the built-in rules' own tests; for --policy DIR the *_test.rego files in DIR, or, when it
+has none (a copy of Confect's policy, edited), the built-in rules' tests against DIR's document.
+--builtin-tests=true|false says which explicitly. The summary says which tests ran. A failing
+Rego test names the expression that failed, with what it got and what it expected.
 
 --coverage prints which rules and which clauses of the policy the cases exercise, both firing
 and held back, the Rego lines the cases and tests reach, and lists what is uncovered;
@@ -53,9 +53,6 @@ func newTestCmd(e env) *cobra.Command {
 		Long:    testLong,
 		Example: testExample,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if !cmd.Flags().Changed("builtin-tests") {
-				f.builtinTests = f.policyDir == ""
-			}
 			return runTest(cmd, e, f, paths)
 		},
 	}
@@ -65,7 +62,7 @@ func newTestCmd(e env) *cobra.Command {
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(policytest.Formats(), "|"))
 	fl.BoolVar(&f.coverage, "coverage", false, "report rule, clause and Rego line coverage, and what is uncovered")
 	fl.Float64Var(&f.minCoverage, "min-coverage", 0, "fail when rule or clause coverage is below this percentage (implies --coverage)")
-	fl.BoolVar(&f.builtinTests, "builtin-tests", false, "run the built-in rules' Rego tests against the policy's document (default: only for the embedded policy)")
+	fl.BoolVar(&f.builtinTests, "builtin-tests", false, "run the built-in rules' Rego tests against the policy's document (default: for the embedded policy, and for a --policy DIR with no *_test.rego of its own)")
 	return cmd
 }
 
@@ -89,6 +86,11 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 	p, err := loadPolicy(f.policyDir)
 	if err != nil {
 		return err
+	}
+	if !cmd.Flags().Changed("builtin-tests") {
+		// A policy without Rego tests of its own (a copy of Confect's, edited) is tested with
+		// the built-in rules' tests, against its document.
+		f.builtinTests = f.policyDir == "" || len(p.Tests) == 0
 	}
 	engine, err := policyengine.New(cmd.Context(), policyengine.WithPolicy(p))
 	if err != nil {

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigFile is the name of the project config file, looked for in the working directory and
+// each directory above it.
+const ConfigFile = ".policyengine.yaml"
+
+// config is a project's .policyengine.yaml: what check decides and how, so that a bare
+// `policyengine check` in any directory of the project does what the project wants. Paths and
+// globs in it are relative to the file's directory. Flags given on the command line win.
+type config struct {
+	// Policy is the policy directory (default: the embedded Confect policy).
+	Policy string `yaml:"policy"`
+	// Manifests are globs, from the config file's directory, of the manifest files check decides
+	// when a directory is walked; given no PATH, check walks the config file's directory.
+	Manifests []string `yaml:"manifests"`
+	// Ignore are globs left out of every walk.
+	Ignore []string `yaml:"ignore"`
+	// Output is the default output format.
+	Output string `yaml:"output"`
+	// FailOnWarn and AllowEmpty are the defaults of --fail-on-warn and --allow-empty.
+	FailOnWarn bool `yaml:"fail_on_warn"`
+	AllowEmpty bool `yaml:"allow_empty"`
+
+	file string // where it was read, "" when there is none
+	dir  string // its directory
+}
+
+// findConfig returns the config file named by --config, or else the first .policyengine.yaml
+// in the working directory or above it; none found is an empty config. "none" turns it off.
+func findConfig(named string) (*config, error) {
+	if named == "none" {
+		return &config{}, nil
+	}
+	if named != "" {
+		return readConfig(named)
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, usageError("finding %s: %v", ConfigFile, err)
+	}
+	for {
+		path := filepath.Join(dir, ConfigFile)
+		if _, err := os.Stat(path); err == nil {
+			return readConfig(path)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, usageError("%s: %v", path, err)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return &config{}, nil
+		}
+		dir = parent
+	}
+}
+
+func readConfig(path string) (*config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("--config: %v", err)
+	}
+	c := &config{file: path, dir: filepath.Dir(path)}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, usageError("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty)", path, configError(err))
+	}
+	c.file, c.dir = path, filepath.Dir(path)
+	return c, nil
+}
+
+// configError turns the YAML decoder's message into "LINE: what is wrong".
+func configError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	msg, _, _ = strings.Cut(msg, "\n") // the first problem
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, tail, ok := strings.Cut(rest, ": "); ok {
+			if key, ok := strings.CutPrefix(tail, "field "); ok {
+				key, _, _ = strings.Cut(key, " not found")
+				tail = fmt.Sprintf("unknown key %q", key)
+			} else if _, want, ok := strings.Cut(tail, " into "); ok && strings.HasPrefix(tail, "cannot unmarshal") {
+				tail = "expected " + map[string]string{"bool": "true or false", "string": "a string", "[]string": "a list of strings"}[want] // never the value given
+			}
+			return n + ": " + tail
+		}
+	}
+	return " " + msg
+}
+
+// rel makes a path from the config file relative to the config's directory.
+func (c *config) rel(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// globs makes the config's globs relative to its directory. An ignore glob without a slash
+// matches a name anywhere and stays as it is (as --ignore's); every manifests glob is a path
+// from the config's directory ("services" is the directory and all below it).
+func (c *config) globs(patterns []string, names bool) []string {
+	out := make([]string, len(patterns))
+	for i, p := range patterns {
+		if !names || strings.ContainsRune(filepath.ToSlash(p), '/') {
+			p = c.rel(p)
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// applyConfig fills the check flags the command line left out from the config file.
+func applyConfig(cmd *cobra.Command, f *checkFlags, c *config) {
+	changed := cmd.Flags().Changed
+	if c.Policy != "" && !changed("policy") && !changed("bundle") {
+		f.policyDir = c.rel(c.Policy)
+	}
+	if c.Output != "" && !changed("output") {
+		f.output = c.Output
+	}
+	if !changed("fail-on-warn") {
+		f.failOnWarn = f.failOnWarn || c.FailOnWarn
+	}
+	if !changed("allow-empty") {
+		f.allowEmpty = f.allowEmpty || c.AllowEmpty
+	}
+	if len(c.Manifests) > 0 && !changed("include") {
+		f.include = c.globs(c.Manifests, false)
+	}
+	f.ignore = append(c.globs(c.Ignore, true), f.ignore...)
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A project like the one the README shows: manifests beside workflow, OPA and test files that
+// are not manifests, a .policyengine.yaml at its root.
+func project(t *testing.T, config string) string {
+	t.Helper()
+	root := t.TempDir()
+	write(t, root, "services/shop/privacy.yaml", "id: checkout\ndata_categories: [name]\npurposes: [purchase.orders]\nlegal_basis: contract\nretention: {period: P5Y, from: end_of_contract}\n")
+	write(t, root, "services/leads/privacy.json", warned)
+	write(t, root, "services/leads/testdata/broken.yaml", "id: [\n")
+	write(t, root, ".github/workflows/ci.yml", "on: push\njobs: {}\n")
+	write(t, root, "deploy/opa-config.yaml", "services: {}\n")
+	if config != "" {
+		write(t, root, ".policyengine.yaml", config)
+	}
+	return root
+}
+
+func TestConfigFile(t *testing.T) {
+	// Without a config, a walk of the whole repository reads files that are not manifests.
+	root := project(t, "")
+	t.Chdir(root)
+	code, _, _ := runCLI(t, "check", "--now", now, ".")
+	assert.Equal(t, 2, code)
+
+	root = project(t, `# the manifests of this repository
+manifests: ["services/*/privacy.*"]
+ignore: ["**/testdata/**"]
+fail_on_warn: true
+output: table
+`)
+	t.Chdir(filepath.Join(root, "services", "shop")) // found by walking up
+	code, stdout, stderr := runCLI(t, "check", "--now", now)
+	assert.Equal(t, 1, code, stderr, "fail_on_warn from the config")
+	assert.Contains(t, stdout, "PLACE", "output from the config")
+	assert.Contains(t, stdout, filepath.Join("..", "..", "services", "shop", "privacy.yaml")+":1")
+	assert.Contains(t, stdout, filepath.Join("..", "..", "services", "leads", "privacy.json")+":1")
+	assert.Contains(t, stdout, "2 activities in 2 files: 2 allowed, 0 denied, 0 errors, 1 warning")
+
+	// Flags win over the config.
+	code, stdout, stderr = runCLI(t, "check", "--now", now, "--fail-on-warn=false", "-o", "text", "../..")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "allow  checkout")
+	code, stdout, _ = runCLI(t, "check", "--now", now, "--include", "**/shop/*", "-o", "json", "../..")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, `"activities": 1`)
+	code, _, _ = runCLI(t, "check", "--now", now, "--config", "none", "../..")
+	assert.Equal(t, 2, code, "no config: the walk reads everything")
+	code, _, stderr = runCLI(t, "check", "--now", now, "--config", "none")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "check needs at least one PATH")
+
+	// A file named as a path is read whatever the globs say.
+	code, stdout, _ = runCLI(t, "check", "--now", now, "-o", "text", "../leads/testdata/broken.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stdout, "malformed YAML")
+}
+
+func TestConfigFileErrors(t *testing.T) {
+	for name, tc := range map[string]struct{ config, want string }{
+		"an unknown key":           {"output: text\nmanifest: [a]\n", `.policyengine.yaml:2: unknown key "manifest"`},
+		"a wrong type":             {"fail_on_warn: sometimes\n", `.policyengine.yaml:1: expected true or false`},
+		"bad YAML":                 {"manifests: [a\n", `.policyengine.yaml:1: `},
+		"an unknown format":        {"output: xml\nmanifests: [services]\n", `--output: unknown output format "xml"`},
+		"a policy that is not one": {"policy: services\nmanifests: [services]\n", filepath.Join("services")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Chdir(project(t, tc.config))
+			code, stdout, stderr := runCLI(t, "check", "--now", now)
+			assert.Equal(t, 2, code)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, "sometimes", "no value is quoted")
+			assert.Empty(t, stdout)
+		})
+	}
+
+	code, _, stderr := runCLI(t, "check", "--config", filepath.Join(t.TempDir(), "missing.yaml"), ".")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "missing.yaml")
+	require.NotEmpty(t, stderr)
+}
+
+// The commands that read the policy (vocabulary, rules, explain, version) use the config file's
+// policy when --policy is not given.
+func TestConfigFilePolicy(t *testing.T) {
+	root := project(t, "policy: policies/brightpath\nmanifests: [services]\nignore: [testdata]\n")
+	for _, name := range []string{"policy.yaml", "minors.rego"} {
+		write(t, root, filepath.Join("policies", "brightpath", name), string(mustRead(t, filepath.Join(brightpathPolicy, name))))
+	}
+	t.Chdir(filepath.Join(root, "services"))
+	code, stdout, stderr := runCLI(t, "vocabulary")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "learning.courses")
+	code, stdout, _ = runCLI(t, "explain", "minors.parental_consent")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, stdout, "minors.parental_consent: ")
+	code, stdout, _ = runCLI(t, "vocabulary", "--policy", "../../"+filepath.Base(root)+"/no-such-dir")
+	assert.Equal(t, 2, code, stdout)
+	code, stdout, _ = runCLI(t, "check", "--now", now, "-o", "json", "--allow-empty")
+	assert.Equal(t, 1, code, "the brightpath policy does not know Confect's purposes")
+	assert.Contains(t, stdout, `"purpose.unlisted"`)
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confect/policyengine/internal/encode"
+)
+
+const vocabularyLong = `List what a manifest may say under the policy: every vocabulary with its terms and the
+fields they go in — data subjects, data categories, special categories (recognised and
+refused), sources, purposes with the legal bases each may rest on, legal bases, channels, the
+events a retention period runs from, recipient types, the EU/EEA countries and the transfer
+safeguards. The lists come from the policy document (the embedded Confect policy, or
+--policy DIR) and the activity schema.`
+
+func newVocabularyCmd(e env) *cobra.Command {
+	var policyDir, out string
+	cmd := &cobra.Command{
+		Use:     "vocabulary [--policy DIR] [-o text|json]",
+		Short:   "List every term a manifest may use, from the policy",
+		Long:    vocabularyLong,
+		Example: "  policyengine vocabulary\n  policyengine vocabulary --policy examples/policies/brightpath -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			engine, err := readPolicy(cmd, policyDir, out)
+			if err != nil {
+				return err
+			}
+			vocabularies := engine.Policy().Vocabularies()
+			if out == "json" {
+				return encode.JSON(e.stdout, vocabularies)
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			for i, v := range vocabularies {
+				if i > 0 {
+					fmt.Fprintln(tw)
+				}
+				fmt.Fprintf(tw, "%s\n", v.Title)
+				fmt.Fprintf(tw, "  %s in %s\n", v.Name, strings.Join(v.Fields, ", "))
+				if v.Note != "" {
+					fmt.Fprintf(tw, "  %s\n", v.Note)
+				}
+				for _, t := range v.Terms {
+					extra := t.Group
+					if t.Article > 0 {
+						extra = fmt.Sprintf("art. %d", t.Article)
+					}
+					if len(t.LegalBases) > 0 {
+						extra = strings.Join(t.LegalBases, ", ")
+					}
+					fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Term, extra, t.Description)
+				}
+			}
+			return tw.Flush()
+		},
+	}
+	policyReaderFlags(cmd, &policyDir, &out)
+	return cmd
+}
