@@ -178,13 +178,9 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 			problems = append(problems, astProblems(name, err)...)
 			continue
 		}
-		if custom[name] && !under(m.Package.Path.String(), RulesPackage) {
-			problems = append(problems, &policy.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
-				Message: fmt.Sprintf("package %s: a policy's modules add rules in packages under %s", strings.TrimPrefix(m.Package.Path.String(), "data."), strings.TrimPrefix(RulesPackage, "data."))})
-			continue
-		}
 		modules[name] = m
 	}
+	problems = append(problems, confine(modules, custom)...)
 	if len(problems) > 0 {
 		return nil, policy.Invalid(problems)
 	}
@@ -218,6 +214,47 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	}
 	return &Result{Compiler: c, Modules: modules, Sources: sources, Rules: rules, Data: data, Revision: rev,
 		ClockInCustomRules: clock, InputFields: inputFields(modules)}, nil
+}
+
+// confine refuses a policy's own module that is not in a package of its own under the rules
+// packages: outside them it could replace the decision, the library or the validation; in a
+// built-in package (or beneath one) it could add bodies to the built-in rules and their helpers,
+// and so switch them off.
+func confine(modules map[string]*ast.Module, custom map[string]bool) []*policy.Error {
+	var builtin []string // the built-in rule packages
+	for name, m := range modules {
+		if pkg := m.Package.Path.String(); !custom[name] && under(pkg, RulesPackage) {
+			builtin = append(builtin, pkg)
+		}
+	}
+	sort.Strings(builtin)
+	names := make([]string, 0, len(custom))
+	for name := range custom {
+		if modules[name] != nil {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var problems []*policy.Error
+	for _, name := range names {
+		m := modules[name]
+		pkg := m.Package.Path.String()
+		at := func(msg string) {
+			problems = append(problems, &policy.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
+				Message: fmt.Sprintf("package %s: %s", strings.TrimPrefix(pkg, "data."), msg)})
+		}
+		if !under(pkg, RulesPackage) {
+			at(fmt.Sprintf("a policy's modules add rules in packages under %s", strings.TrimPrefix(RulesPackage, "data.")))
+			continue
+		}
+		for _, b := range builtin {
+			if pkg == b || under(pkg, b) {
+				at(fmt.Sprintf("a built-in package: a policy's modules add rules in packages of their own, they cannot change the built-in rules of %s", strings.TrimPrefix(b, "data.")))
+				break
+			}
+		}
+	}
+	return problems
 }
 
 // inputFields lists the top-level input fields the modules the findings are made of read (the
