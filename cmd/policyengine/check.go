@@ -39,6 +39,7 @@ type checkFlags struct {
 	bundle     string
 	verifyKey  string
 	keyID      string
+	requireSig bool
 	now        string
 	color      string
 	ignore     []string
@@ -64,6 +65,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
 	fl.StringVar(&f.verifyKey, "verification-key", "", "PEM public key to verify the bundle's signature with")
 	fl.StringVar(&f.keyID, "key-id", "", "the verification key's id")
+	fl.BoolVar(&f.requireSig, "require-signature", false, "refuse a bundle unless it is verified with --verification-key")
 	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
@@ -88,6 +90,9 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	opts, err := engineOptions(f)
 	if err != nil {
 		return err
+	}
+	if f.bundle != "" && f.verifyKey == "" {
+		fmt.Fprintf(e.stderr, "policyengine: WARNING: the bundle is not verified: no --verification-key, so whoever can replace %q decides what is allowed (--require-signature refuses it)\n", f.bundle)
 	}
 	if f.cacheSize < 0 {
 		return usageError("--cache-size: expected 0 or more")
@@ -125,7 +130,7 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 		opts = append(opts, policyengine.WithPolicyDir(f.policyDir))
 	}
 	if f.bundle != "" {
-		verify := bundle.ReadOptions{KeyID: f.keyID}
+		verify := bundle.ReadOptions{KeyID: f.keyID, RequireSignature: f.requireSig}
 		if f.verifyKey != "" {
 			key, err := os.ReadFile(f.verifyKey)
 			if err != nil {
@@ -134,8 +139,8 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 			verify.PublicKey = key
 		}
 		opts = append(opts, policyengine.WithBundle(f.bundle, verify))
-	} else if f.verifyKey != "" || f.keyID != "" {
-		return nil, usageError("--verification-key and --key-id go with --bundle")
+	} else if f.verifyKey != "" || f.keyID != "" || f.requireSig {
+		return nil, usageError("--verification-key, --key-id and --require-signature go with --bundle")
 	}
 	// One evaluation time for the whole run: every activity is decided as at the same moment.
 	at := time.Now()
