@@ -216,7 +216,7 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 		e.log(ctx, st, nil, d, err)
 		return d, err
 	}
-	parsed, err := document.ParseJSON(doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
+	parsed, err := document.ParseJSONContext(ctx, doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
 	if err != nil {
 		d, err := Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}, inputError(err)
 		e.log(ctx, st, nil, d, err)
@@ -228,6 +228,9 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 }
 
 func inputError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
 	var de *document.Error
 	if errors.As(err, &de) {
 		err = schema.Join([]*schema.FieldError{{Pointer: de.Pointer, Message: de.Message, Line: de.Line, Column: de.Column}})

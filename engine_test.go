@@ -634,6 +634,14 @@ func TestContextFailsClosed(t *testing.T) {
 	d, err = e.EvaluateJSON(ctx, mustJSON(t, orderHandling()))
 	assert.False(t, d.Allow)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	// The parse itself honours the context: a large body with an error at its end is not
+	// parsed (twice, for positions) past the deadline.
+	body := `{"id":"x","data_categories":[` + strings.Repeat(`"a",`, 60000) + `1 x]}`
+	d, err = e.EvaluateJSON(ctx, []byte(body))
+	assert.False(t, d.Allow)
+	assert.ErrorIs(t, err, policyengine.ErrEvaluation)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func mustJSON(t testing.TB, v any) []byte {
