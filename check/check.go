@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/confect/policyengine"
@@ -47,6 +48,17 @@ type Report struct {
 	Revision string `json:"revision"`
 	// Rules is the policy's rule catalogue, for formats that describe the rules (SARIF).
 	Rules []policyengine.Rule `json:"-"`
+	// Skipped are the files a directory walk found and left unread: special files, and
+	// symbolic links that lead out of the directory given.
+	Skipped []Skipped `json:"skipped,omitempty"`
+}
+
+// Skipped is a file a directory walk left unread, and why.
+type Skipped struct {
+	// File is the path as walked.
+	File string `json:"file"`
+	// Reason says why it was not read.
+	Reason string `json:"reason"`
 }
 
 // Summary counts a report's results.
@@ -114,7 +126,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if engine == nil {
 		return nil, errors.New("check: no engine")
 	}
-	units := expand(paths, opts.Ignore)
+	units, skipped := expand(paths, opts.Ignore)
 	per := make([][]Result, len(units))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -144,7 +156,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules()}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Skipped: skipped}
 	for i, rs := range per {
 		if units[i].err == nil {
 			rep.Summary.Files++
@@ -180,8 +192,11 @@ type unit struct {
 
 // expand turns the paths given into the files to read, in a deterministic order: each path in
 // turn, a directory's files sorted. A path that does not exist is an error result in its place.
-func expand(paths []string, ignore []string) []unit {
+// A directory walk takes regular files, and symbolic links that lead to a regular file inside
+// the directory; it skips, and lists, special files and links that lead out of it.
+func expand(paths []string, ignore []string) ([]unit, []Skipped) {
 	var units []unit
+	var skipped []Skipped
 	seen := map[string]bool{}
 	addFile := func(f string) {
 		if !seen[f] {
@@ -205,6 +220,14 @@ func expand(paths []string, ignore []string) []unit {
 			continue
 		}
 		var found []string
+		root, rerr := filepath.EvalSymlinks(p)
+		if rerr == nil {
+			root, rerr = filepath.Abs(root)
+		}
+		if rerr != nil {
+			addErr(fileError(p, &manifest.Error{File: p, Message: "cannot resolve: " + rerr.Error()}))
+			continue
+		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				addErr(fileError(path, &manifest.Error{File: path, Message: "cannot read: " + err.Error()}))
@@ -222,9 +245,14 @@ func expand(paths []string, ignore []string) []unit {
 				}
 				return nil
 			}
-			if manifest.IsManifestFile(d.Name()) {
-				found = append(found, path)
+			if !manifest.IsManifestFile(d.Name()) {
+				return nil
 			}
+			if why := unreadable(root, path, d); why != "" {
+				skipped = append(skipped, Skipped{File: path, Reason: why})
+				return nil
+			}
+			found = append(found, path)
 			return nil
 		})
 		if err != nil {
@@ -235,7 +263,33 @@ func expand(paths []string, ignore []string) []unit {
 			addFile(f)
 		}
 	}
-	return units
+	return units, skipped
+}
+
+// unreadable says why a walk leaves a file unread, or "" to read it: a special file, or a
+// symbolic link that leads out of root (resolved and absolute) or to anything but a regular file.
+func unreadable(root, path string, d fs.DirEntry) string {
+	if d.Type().IsRegular() {
+		return ""
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return "not a regular file (" + manifest.Kind(d.Type()) + ")"
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		target, err = filepath.Abs(target)
+	}
+	if err != nil {
+		return "a symbolic link that cannot be resolved"
+	}
+	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "a symbolic link that leads out of the directory given: not followed"
+	}
+	info, err := os.Stat(target)
+	if err != nil || !info.Mode().IsRegular() {
+		return "a symbolic link to something other than a regular file: not followed"
+	}
+	return ""
 }
 
 func ignored(path, name string, patterns []string) bool {

@@ -108,6 +108,9 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
+	for _, s := range report.Skipped {
+		fmt.Fprintf(e.stderr, "policyengine: warning: %s skipped: %s\n", output.Printable(s.File), s.Reason)
+	}
 	if err := formatter.Format(e.stdout, report); err != nil {
 		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
