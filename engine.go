@@ -266,7 +266,7 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	}
 	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST))
 	if err != nil {
-		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
+		return denied, evaluationError(err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return denied, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)
