@@ -243,6 +243,11 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err := ctx.Err(); err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
+	// One set of string rules on every entry point: EvaluateJSON's parser holds its text to
+	// them, and here they hold for values given decoded (Evaluate, EvaluateDocument) too.
+	if se := document.CheckStrings(input); se != nil {
+		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{Pointer: se.Pointer, Message: se.Message}}))
+	}
 	// The fast check passes every well-formed activity; only what it doubts goes through the
 	// JSON Schema, which names the problems.
 	if !schema.ActivityValid(input) {

@@ -75,11 +75,12 @@ deny contains reason if {
 	require.Len(t, rec.logs, 1)
 	assert.NotContains(t, rec.logs[0].Error, "Ada")
 
-	// The built-in rules read a lower-case RFC 3339 time, as the schema accepts it.
-	n := newsletter()
-	raw := strings.Replace(string(mustJSON(t, n)), "T", "t", -1)
+	// A lower-case RFC 3339 time, which the built-in rules' parser fails on (quoting it), is an
+	// input error naming the field, as stock OPA's schema check finds it.
+	raw := strings.Replace(string(mustJSON(t, newsletter())), "T", "t", 1)
 	_, err = newEngine(t).EvaluateJSON(context.Background(), []byte(raw))
-	assert.NoError(t, err)
+	assert.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.ErrorContains(t, err, "_at: expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z")
 }
 
 // Decision logs keep what an allow-list names, for valid and refused input: an agreed
@@ -122,4 +123,51 @@ func TestDecisionLogsMaskByAllowList(t *testing.T) {
 	assert.Contains(t, rec.logs[1].Error, "/*: unknown key", "the error names a key the format does not define as *")
 	assert.Contains(t, rec.logs[1].Error, "/retention/*: unknown key")
 	assert.Equal(t, "json", rec.logs[4].ActivityID)
+}
+
+// One set of string rules on every entry point: NUL (raw or escaped) and invalid UTF-8 are
+// refused by Evaluate, EvaluateDocument and EvaluateJSON alike; a lone surrogate escape reads as
+// U+FFFD and keeps the character after it; an id of Unicode white space alone is blank, as stock
+// OPA finds it.
+func TestOneSetOfStringRules(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t)
+	ctx := context.Background()
+	for name, bad := range map[string]string{"NUL": "order\x00s", "invalid UTF-8": "order\xffs"} {
+		t.Run(name, func(t *testing.T) {
+			a := typical()
+			a.Description = bad
+			_, err := e.Evaluate(ctx, a)
+			assert.ErrorIs(t, err, policyengine.ErrInvalidInput, "Evaluate")
+			assert.ErrorContains(t, err, "/description")
+
+			doc := map[string]any{}
+			require.NoError(t, json.Unmarshal(mustJSON(t, typical()), &doc))
+			doc["description"] = bad
+			_, err = e.EvaluateDocument(ctx, doc)
+			assert.ErrorIs(t, err, policyengine.ErrInvalidInput, "EvaluateDocument")
+			doc["description"] = "x"
+			doc["key"+bad] = "x"
+			_, err = e.EvaluateDocument(ctx, doc)
+			assert.ErrorIs(t, err, policyengine.ErrInvalidInput, "EvaluateDocument, in a key")
+		})
+	}
+	raw := strings.Replace(string(mustJSON(t, typical())), `"id":`, `"description": "a\u0000b", "id":`, 1)
+	_, err := e.EvaluateJSON(ctx, []byte(raw))
+	assert.ErrorIs(t, err, policyengine.ErrInvalidInput, `EvaluateJSON, "\u0000"`)
+	assert.ErrorContains(t, err, "NUL character in a string")
+
+	rec := &recorder{}
+	logged := newEngine(t, policyengine.WithDecisionLogger(rec.log), policyengine.WithUnmaskedDecisionLogs())
+	raw = strings.Replace(string(mustJSON(t, typical())), `"id":`, `"description": "\ud800\u0041", "id":`, 1)
+	_, err = logged.EvaluateJSON(ctx, []byte(raw))
+	require.NoError(t, err)
+	assert.Equal(t, "\uFFFDA", rec.logs[0].Input["description"], "the A after a lone surrogate stays")
+
+	for _, blank := range []string{"\u00a0", "\u3000", "\u2028", "\u0085", "\v", " \u00a0\t"} {
+		a := typical()
+		a.ID = blank
+		_, err := e.Evaluate(ctx, a)
+		assert.ErrorIs(t, err, policyengine.ErrInvalidInput, "id %q", blank)
+	}
 }

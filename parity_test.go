@@ -77,6 +77,8 @@ func parityInputs(t *testing.T) map[string]json.RawMessage {
 		"malformed duration": `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"retention":{"period":"6 months"}}`,
 		"wrong type":         `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"profiling":"yes"}`,
 		"not an object":      `["a"]`,
+		"blank id":           `{"id":"\u00a0\u3000","data_categories":["email"],"purposes":["purchase.orders"]}`,
+		"lower-case time":    `{"id":"a","data_categories":["email"],"purposes":["marketing.materials"],"legal_basis":"consent","consent":{"status":"given","given_at":"2026-01-02t03:04:05z"}}`,
 	} {
 		inputs["invalid: "+name] = json.RawMessage(doc)
 	}

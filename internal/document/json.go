@@ -329,7 +329,12 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 				if !ok {
 					return nil, p.errorf(pointer, "invalid \\u escape in a string")
 				}
+				if r == 0 {
+					return nil, p.errorf(pointer, NULMessage)
+				}
 				if utf16.IsSurrogate(r) {
+					// A lone surrogate has no UTF-8 form: it reads as U+FFFD, as encoding/json
+					// (and so OPA) reads it, and the escape after it stands on its own.
 					r2 := utf8.RuneError
 					if p.i+1 < len(p.data) && p.data[p.i] == '\\' && p.data[p.i+1] == 'u' {
 						next := p.i
@@ -339,7 +344,7 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 							return nil, p.errorf(pointer, "invalid \\u escape in a string")
 						}
 						if r2 = utf16.DecodeRune(r, low); r2 == utf8.RuneError {
-							p.i = next // not a pair: the second escape stands on its own
+							p.i = next
 						}
 					}
 					r = r2
