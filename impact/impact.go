@@ -5,16 +5,18 @@ package impact
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/manifest"
 )
 
 // Kinds of change.
@@ -112,9 +114,14 @@ func Compare(ctx context.Context, base, next *policyengine.Engine, paths []strin
 	if base == nil || next == nil {
 		return nil, errors.New("impact: two engines are needed")
 	}
-	if opts.Stdin != nil {
-		// Both runs read the same input: read it once.
-		data, err := io.ReadAll(opts.Stdin)
+	if opts.Stdin != nil && slices.Contains(paths, check.Stdin) {
+		// Both runs read the same input: read it once, no more of it than a manifest may hold
+		// (one byte more, for the manifest's reader to report the limit).
+		limit := opts.Manifest.MaxBytes
+		if limit <= 0 {
+			limit = manifest.DefaultMaxBytes
+		}
+		data, err := io.ReadAll(io.LimitReader(opts.Stdin, limit+1))
 		if err != nil {
 			return nil, fmt.Errorf("impact: reading standard input: %w", err)
 		}
@@ -141,7 +148,7 @@ func Compare(ctx context.Context, base, next *policyengine.Engine, paths []strin
 }
 
 func withStdin(opts check.Options, data []byte) check.Options {
-	opts.Stdin = strings.NewReader(string(data))
+	opts.Stdin = bytes.NewReader(data)
 	return opts
 }
 

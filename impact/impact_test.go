@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -194,6 +196,40 @@ func TestStdin(t *testing.T) {
 	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)), []string{"-"}, check.Options{Stdin: strings.NewReader(doc)})
 	require.NoError(t, err)
 	assert.Equal(t, []change{{"uk", impact.NewlyAllowed}}, changes(rep))
+}
+
+// untouchable fails the test if it is read.
+type untouchable struct{ t *testing.T }
+
+func (u untouchable) Read([]byte) (int, error) {
+	u.t.Error("standard input was read, though no path is -")
+	return 0, io.EOF
+}
+
+// endless is standard input that never ends.
+type endless struct{ read int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	e.read += int64(len(p))
+	return len(p), nil
+}
+
+// Standard input is read only when a path is -, and then no more than a manifest may hold.
+func TestStdinIsReadOnlyWhenNamedAndBounded(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"contract","retention":{"period":"P1Y"}}`), 0o644))
+	_, err := impact.Compare(context.Background(), engine(t), engine(t), []string{dir}, check.Options{Stdin: untouchable{t}})
+	require.NoError(t, err)
+
+	in := &endless{}
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t), []string{"-"}, check.Options{Stdin: in, Manifest: manifest.Options{MaxBytes: 1 << 20}})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, in.read, int64(1<<20+64<<10), "read about the limit, not all of it")
+	require.Len(t, rep.Errors, 1)
+	assert.Contains(t, rep.Errors[0].Message, "more than the limit of 1048576")
 }
 
 func TestErrors(t *testing.T) {
