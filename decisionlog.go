@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,8 +52,8 @@ func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, e
 		Time:       e.now(ctx),
 		Revision:   st.revision,
 		Allow:      d.Allow,
-		Reasons:    d.Reasons,
-		Warnings:   d.Warnings,
+		Reasons:    slices.Clone(d.Reasons), // the logger's own: what it changes, the caller does not see
+		Warnings:   slices.Clone(d.Warnings),
 	}
 	if err != nil {
 		entry.Error = err.Error()

@@ -39,6 +39,7 @@ type Engine struct {
 	masking bool
 	limits  Limits
 	cache   int
+	timeout time.Duration
 	state   atomic.Pointer[prepared]
 
 	reload sync.Mutex // serialises Reload
@@ -72,7 +73,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if o.clock == nil {
 		o.clock = time.Now
 	}
-	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), cache: o.cache, source: load}
+	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), cache: o.cache, timeout: o.timeout, source: load}
 	st, err := e.load(ctx, load)
 	if err != nil {
 		return nil, err
@@ -269,8 +270,16 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
+	if e.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.timeout)
+		defer cancel()
+	}
 	rs, err := st.query.Eval(ctx, rego.EvalParsedInput(value), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST))
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return denied, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
+		}
 		return denied, evaluationError(err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {

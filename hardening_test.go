@@ -171,3 +171,54 @@ func TestOneSetOfStringRules(t *testing.T) {
 		assert.ErrorIs(t, err, policyengine.ErrInvalidInput, "id %q", blank)
 	}
 }
+
+// A policy's own module that loops is cut off at the decision's deadline, and the activity is
+// denied with an evaluation error.
+func TestEvaluationTimeout(t *testing.T) {
+	t.Parallel()
+	dir := writePolicy(t, nil, map[string]string{"slow.rego": `package policyengine.rules.slow
+
+import data.policyengine.lib
+
+_never if {
+	some i in numbers.range(1, 1000000)
+	some j in numbers.range(1, 1000000)
+	i + j < 0
+}
+
+# METADATA
+# title: Slow
+# description: Loops for a very long time before it finds nothing.
+# custom:
+#   id: slow.loop
+#   clause: purposes
+deny contains reason if {
+	_never
+	reason := lib.reason(rego.metadata.rule(), "", "never")
+}
+`})
+	e := newEngine(t, policyengine.WithPolicyDir(dir), policyengine.WithEvaluationTimeout(50*time.Millisecond))
+	d, err := e.Evaluate(context.Background(), typical())
+	assert.False(t, d.Allow)
+	assert.ErrorIs(t, err, policyengine.ErrEvaluation)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// The decision logger gets its own copy of the reasons: what it changes, the caller does not see.
+func TestDecisionLoggerGetsACopy(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t, policyengine.WithDecisionLogger(func(_ context.Context, l policyengine.DecisionLog) {
+		for i := range l.Reasons {
+			l.Reasons[i].Message = "changed by the logger"
+		}
+		for i := range l.Warnings {
+			l.Warnings[i].Message = "changed by the logger"
+		}
+	}))
+	d, err := e.Evaluate(context.Background(), denied())
+	require.NoError(t, err)
+	require.NotEmpty(t, d.Reasons)
+	for _, r := range d.Reasons {
+		assert.NotEqual(t, "changed by the logger", r.Message)
+	}
+}

@@ -25,9 +25,14 @@ import (
 // Stdin is the path that names standard input.
 const Stdin = "-"
 
+// MaxWorkers bounds Options.Workers: more files decided at once than this gains nothing on any
+// machine, and a huge number would start as many goroutines.
+const MaxWorkers = 256
+
 // Options tune a run.
 type Options struct {
-	// Workers is how many files are decided at once; 0 means one per CPU.
+	// Workers is how many files are decided at once; 0 means one per CPU. It is capped at
+	// MaxWorkers, and at the number of files.
 	Workers int
 	// Ignore holds glob patterns (filepath.Match syntax) of files and directories a directory
 	// walk leaves out; a pattern is matched against the path and against the base name.
@@ -132,6 +137,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, MaxWorkers, max(len(units), 1))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {

@@ -71,6 +71,9 @@ func TestBundleBuildUsage(t *testing.T) {
 		{"check", "--policy", "p", "--bundle", "b", "x"},
 		{"check", "--key-id", "k", "x"},
 		{"check", "--require-signature", "x"},
+		{"check", "-j", "1000000000", "x"},
+		{"check", "-j", "-1", "x"},
+		{"check", "--decision-timeout", "-1s", "x"},
 	} {
 		code, _, stderr := runCLI(t, args...)
 		assert.Equal(t, 2, code, "%v: %s", args, stderr)

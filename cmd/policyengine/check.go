@@ -46,6 +46,7 @@ type checkFlags struct {
 	workers    int
 	failOnWarn bool
 	cacheSize  int
+	timeout    time.Duration
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -69,9 +70,10 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
-	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
+	fl.IntVarP(&f.workers, "jobs", "j", 0, fmt.Sprintf("files decided at once, at most %d (default: one per CPU)", check.MaxWorkers))
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
+	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
 	return cmd
 }
 
@@ -96,6 +98,15 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	}
 	if f.cacheSize < 0 {
 		return usageError("--cache-size: expected 0 or more")
+	}
+	if f.workers < 0 || f.workers > check.MaxWorkers {
+		return usageError("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
+	}
+	if f.timeout < 0 {
+		return usageError("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
+	}
+	if f.timeout > 0 {
+		opts = append(opts, policyengine.WithEvaluationTimeout(f.timeout))
 	}
 	if f.cacheSize > 0 {
 		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
