@@ -745,6 +745,8 @@ deny contains "x" if false
 			"dpa.rego:1:1: package policyengine.rules.processor: a built-in package"},
 		{"module beneath a built-in rules package", nil, map[string]string{"ext.rego": "package policyengine.rules.retention.more\n\nx := true\n"},
 			"ext.rego:1:1: package policyengine.rules.retention.more: a built-in package"},
+		{"module in the rules root reaching into a built-in package", nil, map[string]string{"root.rego": "package policyengine.rules\n\nsharing._names_court_order(_) if true\n"},
+			"root.rego:1:1: package policyengine.rules: a policy's modules add rules in packages under policyengine.rules"},
 		{"module calls http.send", nil, map[string]string{"net.rego": "package policyengine.rules.net\n\nx := http.send({\"method\": \"GET\", \"url\": \"https://example.com\"})\n"}, "net.rego:3"},
 	}
 	for _, tc := range cases {
