@@ -101,7 +101,7 @@ func Capabilities() *ast.Capabilities {
 // signatures are random; the clock: io.jwt.decode_verify) and those that read the machine's clock
 // rather than the engine's (crypto.x509.parse_and_verify_certificates and its _with_options
 // form). Kept: time.now_ns, which is the engine's clock, and json.match_schema and
-// json.verify_schema, which check a value against a schema given inline.
+// json.verify_schema, for the built-in validation only (builtinOnly).
 func Forbidden(name string) bool {
 	switch name {
 	case "time.now_ns", "json.match_schema", "json.verify_schema":
@@ -320,9 +320,32 @@ func confine(modules map[string]*ast.Module, custom map[string]bool) []*policy.E
 				break
 			}
 		}
+		ast.NewGenericVisitor(func(x any) bool {
+			var op string
+			var loc *ast.Location
+			switch c := x.(type) {
+			case *ast.Expr: // a call as a statement
+				if c.IsCall() {
+					op, loc = c.Operator().String(), c.Location
+				}
+			case *ast.Term: // a call as a value
+				if call, ok := c.Value.(ast.Call); ok && len(call) > 0 {
+					op, loc = call[0].Value.String(), c.Location
+				}
+			}
+			if builtinOnly[op] && loc != nil {
+				problems = append(problems, &policy.Error{File: name, Line: loc.Row, Column: loc.Col,
+					Message: op + " is kept for the built-in validation: on a stock OPA server it fetches a schema's remote $ref over the network"})
+			}
+			return false
+		}).Walk(m)
 	}
 	return problems
 }
+
+// builtinOnly are the builtins the built-in modules may call and a policy's own may not: the
+// engine's capabilities keep them off the network, a stock OPA server's do not.
+var builtinOnly = map[string]bool{"json.match_schema": true, "json.verify_schema": true}
 
 // inputFields lists the top-level input fields the modules the findings are made of read (the
 // rules and their library; not the validation, the decision's assembly or the log mask); nil

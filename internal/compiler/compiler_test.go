@@ -84,6 +84,14 @@ func TestNondeterministicBuiltinsAreWithheld(t *testing.T) {
 			assert.Contains(t, err.Error(), "own.rego:3")
 		})
 	}
+	// Schema checks stay for the built-in validation only: on a stock OPA server a remote $ref
+	// would be fetched.
+	for _, call := range []string{`json.match_schema({}, {"$ref": "http://127.0.0.1:9/x.json"})`, `json.verify_schema({})`} {
+		_, err := compiler.Build(withModule("package policyengine.rules.own\n\nx := " + call + "\n"))
+		require.Error(t, err, call)
+		assert.Contains(t, err.Error(), "own.rego:3:6: json.")
+		assert.Contains(t, err.Error(), "kept for the built-in validation")
+	}
 	// The engine's clock, and pure builtins, stay.
 	for _, name := range []string{"time.now_ns", "json.match_schema", "time.parse_rfc3339_ns", "uuid.parse"} {
 		assert.False(t, compiler.Forbidden(name), name)
