@@ -17,6 +17,7 @@ import (
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/encode"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/output"
 )
 
 // Kinds of change.
@@ -269,11 +270,11 @@ func verdict(allow bool) string {
 func (r *Report) writeText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range r.Changes {
-		place := c.File
+		place := output.Printable(c.File)
 		if c.Line > 0 {
-			place = fmt.Sprintf("%s:%d", c.File, c.Line)
+			place = fmt.Sprintf("%s:%d", place, c.Line)
 		}
-		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, c.Activity, verdict(c.Before), verdict(c.After))
+		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, output.Printable(c.Activity), verdict(c.Before), verdict(c.After))
 		for _, f := range c.Added {
 			fmt.Fprintf(bw, "    + %s\n", describe(f))
 		}
@@ -282,15 +283,15 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 	}
 	for _, f := range r.Errors {
-		place := f.File
+		place := output.Printable(f.File)
 		if f.Line > 0 {
-			place = fmt.Sprintf("%s:%d", f.File, f.Line)
+			place = fmt.Sprintf("%s:%d", place, f.Line)
 		}
-		activity := f.Activity
+		activity := output.Printable(f.Activity)
 		if activity != "" {
 			activity += "  "
 		}
-		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, f.Message)
+		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, output.Printable(f.Message))
 	}
 	if len(r.Changes)+len(r.Errors) > 0 {
 		fmt.Fprintln(bw)
@@ -313,7 +314,7 @@ func describe(f Finding) string {
 	if path == "" {
 		path = "/"
 	}
-	return fmt.Sprintf("%s%s at %s: %s", label, f.Rule, path, f.Message)
+	return fmt.Sprintf("%s%s at %s: %s", label, output.Printable(f.Rule), output.Printable(path), output.Printable(f.Message))
 }
 
 func short(rev string) string {

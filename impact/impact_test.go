@@ -249,3 +249,22 @@ func TestErrors(t *testing.T) {
 	_, err = impact.Compare(context.Background(), nil, engine(t), []string{dir}, check.Options{})
 	assert.Error(t, err)
 }
+
+// The text report escapes what comes from manifests and their names, as check's text does.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	rep := &impact.Report{
+		Changes: []impact.Change{{File: "a\n::error::x.yaml", Activity: "id\x1b[2J", Line: 1,
+			Added: []impact.Finding{{Kind: "deny", Rule: "r.x", Path: "/k\r", Message: "m\x00"}}}},
+		Errors: []impact.Failure{{File: "b\n.yaml", Activity: "\u202eid", Message: "bad\n::warning::y"}},
+	}
+	var text bytes.Buffer
+	require.NoError(t, rep.Write(&text, "text"))
+	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
+		assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "::"), "%q", line)
+		assert.NotContains(t, line, "\x1b")
+		assert.NotContains(t, line, "\r")
+		assert.NotContains(t, line, "\x00")
+		assert.NotContains(t, line, "\u202e")
+	}
+	assert.Contains(t, text.String(), `"a\n::error::x.yaml":1`)
+}
