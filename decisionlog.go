@@ -106,10 +106,14 @@ func masked(ctx context.Context, st *prepared, activity map[string]any) map[stri
 				out := document.Clone(activity).(map[string]any)
 				for _, p := range pointers {
 					s, ok := p.(string)
-					if s == "/input" || !ok || !strings.HasPrefix(s, "/input/") {
+					switch {
+					case ok && strings.HasPrefix(s, "/input/"):
+						remove(out, strings.TrimPrefix(s, "/input"))
+					case ok && strings.HasPrefix(s, "/result/"):
+						// The library's findings for refused input are empty already.
+					default:
 						return nil // the whole input, or a mask this code does not know: nothing
 					}
-					remove(out, strings.TrimPrefix(s, "/input"))
 				}
 				return out
 			}

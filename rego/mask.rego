@@ -55,6 +55,13 @@ mask contains pointer if {
 	pointer := concat("/", array.concat(["", "input"], [_token(step) | some step in path]))
 }
 
+# A refused activity's findings are not a decision, and may quote the malformed values they
+# found (a list where a category name goes): a server logs none of them. (The library makes no
+# findings for refused input.)
+mask contains "/result/reasons" if count(input.result.errors) > 0
+
+mask contains "/result/warnings" if count(input.result.errors) > 0
+
 # The outermost places the allow-list does not keep, each cut back to its last object key.
 _left_out contains _to_last_key(path) if {
 	is_object(input.input)

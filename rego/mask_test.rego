@@ -71,3 +71,8 @@ test_unspellable_keys_take_the_input if {
 	log.mask == {"/input"} with input as event("Ada Lovelace")
 	log.mask == {"/input"} with input as event(["Ada"])
 }
+
+test_a_refused_activitys_findings_are_left_out if {
+	refused := {"input": plain, "result": {"allow": false, "errors": [{"path": "/x", "message": "m"}], "reasons": [{"message": "Ada"}]}}
+	log.mask == {"/result/reasons", "/result/warnings"} with input as refused
+}
