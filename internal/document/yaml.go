@@ -263,5 +263,5 @@ func (w *yamlWalker) scalar(n *yaml.Node, pointer string) (any, error) {
 		}
 		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
 	}
-	return nil, w.errorAt(n, pointer, "unsupported YAML tag "+strconv.Quote(n.Tag))
+	return nil, w.errorAt(n, pointer, "unsupported YAML tag on a scalar (tags are not read: leave it out)")
 }
