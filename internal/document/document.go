@@ -177,7 +177,30 @@ const (
 // the first that breaks them (keys sorted, so the same value always gives the same error), or
 // nil.
 func CheckStrings(v any) *Error {
+	if stringsValid(v) {
+		return nil // the common case, without sorting keys
+	}
 	return checkStrings(v, "")
+}
+
+func stringsValid(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return checkString(x, "") == nil
+	case map[string]any:
+		for k, e := range x {
+			if checkString(k, "") != nil || !stringsValid(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if !stringsValid(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func checkStrings(v any, pointer string) *Error {
@@ -209,10 +232,10 @@ func checkStrings(v any, pointer string) *Error {
 }
 
 func checkString(s, pointer string) *Error {
-	if !utf8.ValidString(s) {
+	switch {
+	case !utf8.ValidString(s):
 		return &Error{Pointer: pointer, Message: UTF8Message}
-	}
-	if strings.IndexByte(s, 0) >= 0 {
+	case strings.IndexByte(s, 0) >= 0:
 		return &Error{Pointer: pointer, Message: NULMessage}
 	}
 	return nil
