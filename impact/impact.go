@@ -93,6 +93,8 @@ type Report struct {
 	Errors []Failure `json:"errors"`
 	// Summary counts them.
 	Summary Summary `json:"summary"`
+	// Skipped are the files the directory walk left unread (check.Report.Skipped).
+	Skipped []check.Skipped `json:"skipped,omitempty"`
 }
 
 // Changed reports whether any activity's decision or findings changed.
@@ -154,7 +156,7 @@ func withStdin(opts check.Options, data []byte) check.Options {
 }
 
 func compare(before, after *check.Report) *Report {
-	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}}
+	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}, Skipped: before.Skipped}
 	type key struct {
 		file  string
 		index int

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -119,9 +120,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
-	for _, s := range report.Skipped {
-		fmt.Fprintf(e.stderr, "policyengine: warning: %s skipped: %s\n", output.Printable(s.File), s.Reason)
-	}
+	warnSkipped(e.stderr, report.Skipped)
 	if err := formatter.Format(e.stdout, report); err != nil {
 		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
@@ -182,4 +181,11 @@ func useColor(mode string, e env) (bool, error) {
 		return ok && term.IsTerminal(int(f.Fd())), nil
 	}
 	return false, usageError("--color: expected auto, always or never")
+}
+
+// warnSkipped says on stderr which files a directory walk left unread, and why.
+func warnSkipped(w io.Writer, skipped []check.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(w, "policyengine: warning: %s skipped: %s\n", output.Printable(s.File), s.Reason)
+	}
 }
