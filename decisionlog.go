@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/schema"
 )
 
 // DecisionLogger receives every decision the engine makes. See WithDecisionLogger.
@@ -48,11 +52,14 @@ func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, e
 		Time:       e.now(ctx),
 		Revision:   st.revision,
 		Allow:      d.Allow,
-		Reasons:    d.Reasons,
-		Warnings:   d.Warnings,
+		Reasons:    slices.Clone(d.Reasons), // the logger's own: what it changes, the caller does not see
+		Warnings:   slices.Clone(d.Warnings),
 	}
 	if err != nil {
 		entry.Error = err.Error()
+		if e.masking {
+			entry.Error = logError(err)
+		}
 	}
 	if obj, ok := input.(map[string]any); ok {
 		entry.ActivityID, _ = obj["id"].(string)
@@ -64,8 +71,32 @@ func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, e
 	e.logger(ctx, entry)
 }
 
-// masked returns a copy of the activity without what data.system.log.mask names. If the mask
-// cannot be computed, nothing of the activity is logged but its id.
+// logError renders an error for a decision log: an input problem's pointer spells only the keys
+// the activity's format defines and array indices, any other key (a misspelt or unknown one,
+// which may be personal data) written as "*".
+func logError(err error) string {
+	problems := schema.Problems(err)
+	if len(problems) == 0 {
+		return err.Error()
+	}
+	out := make([]*schema.FieldError, len(problems))
+	for i, p := range problems {
+		c := *p
+		steps := strings.Split(c.Pointer, "/")
+		for j, step := range steps[min(1, len(steps)):] {
+			if !schema.ActivityKey(step) && strings.Trim(step, "0123456789") != "" {
+				steps[j+1] = "*"
+			}
+		}
+		c.Pointer = strings.Join(steps, "/")
+		out[i] = &c
+	}
+	return fmt.Sprintf("%v: %v", ErrInvalidInput, schema.Join(out))
+}
+
+// masked returns a copy of the activity without what data.system.log.mask names (nil when it
+// names the whole input). If the mask cannot be computed, nothing of the activity is logged but
+// its id.
 func masked(ctx context.Context, st *prepared, activity map[string]any) map[string]any {
 	value, err := ast.InterfaceToValue(map[string]any{"input": activity})
 	if err == nil {
@@ -74,8 +105,14 @@ func masked(ctx context.Context, st *prepared, activity map[string]any) map[stri
 			if pointers, ok := rs[0].Expressions[0].Value.([]any); ok {
 				out := document.Clone(activity).(map[string]any)
 				for _, p := range pointers {
-					if s, ok := p.(string); ok {
+					s, ok := p.(string)
+					switch {
+					case ok && strings.HasPrefix(s, "/input/"):
 						remove(out, strings.TrimPrefix(s, "/input"))
+					case ok && strings.HasPrefix(s, "/result/"):
+						// The library's findings for refused input are empty already.
+					default:
+						return nil // the whole input, or a mask this code does not know: nothing
 					}
 				}
 				return out
@@ -86,12 +123,14 @@ func masked(ctx context.Context, st *prepared, activity map[string]any) map[stri
 	return map[string]any{"id": id}
 }
 
-// remove deletes the value at a JSON pointer (object members only; array elements are walked
-// into by index).
+// remove deletes the value at a mask pointer, read as OPA reads one: steps percent-escaped
+// (object members only; array elements are walked into by index).
 func remove(doc any, pointer string) {
 	parts := strings.Split(strings.TrimPrefix(pointer, "/"), "/")
 	for i, part := range parts {
-		part = strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~")
+		if p, err := url.PathUnescape(part); err == nil {
+			part = p
+		}
 		last := i == len(parts)-1
 		switch x := doc.(type) {
 		case map[string]any:

@@ -62,7 +62,7 @@ func (e *Engine) DeclareJSON(ctx context.Context, doc []byte) (*Declaration, err
 	if err := e.ready(); err != nil {
 		return nil, err
 	}
-	v, err := e.parseJSON(doc)
+	v, err := e.parseJSON(ctx, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (d *Declaration) Decide(ctx context.Context, p Person) (Decision, error) {
 // consent and subject, as in an activity: {"consent": {...}, "subject": {...}}.
 func (d *Declaration) DecideJSON(ctx context.Context, state []byte) (Decision, error) {
 	st := d.engine.state.Load()
-	v, err := d.engine.parseJSON(state)
+	v, err := d.engine.parseJSON(ctx, state)
 	if err != nil {
 		dec := deniedDecision(st)
 		d.engine.log(ctx, st, nil, dec, err)
@@ -222,7 +222,7 @@ func (d *Declaration) decideMerged(ctx context.Context, st *prepared, person, me
 		if err != nil {
 			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 		}
-		if dec, err = run(ctx, st, st.query, value, now, false); err != nil {
+		if dec, err = e.run(ctx, st, st.query, value, now, false); err != nil {
 			return denied, err
 		}
 	default:
@@ -239,7 +239,7 @@ func (d *Declaration) decideMerged(ctx context.Context, st *prepared, person, me
 				input.Insert(ast.InternedTerm(k), ast.NewTerm(pv))
 			}
 		}
-		if dec, err = run(ctx, st, r.query, input, now, true); err != nil {
+		if dec, err = e.run(ctx, st, r.query, input, now, true); err != nil {
 			return denied, err
 		}
 	}

@@ -43,6 +43,7 @@ type Engine struct {
 	masking bool
 	limits  Limits
 	cache   int
+	timeout time.Duration
 	state   atomic.Pointer[prepared]
 
 	reload sync.Mutex // serialises Reload
@@ -90,7 +91,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	if o.clock == nil {
 		o.clock = time.Now
 	}
-	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), cache: o.cache, source: load}
+	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), cache: o.cache, timeout: o.timeout, source: load}
 	st, err := e.load(ctx, load)
 	if err != nil {
 		return nil, err
@@ -284,7 +285,7 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
 	}
 	st := e.state.Load()
-	v, err := e.parseJSON(doc)
+	v, err := e.parseJSON(ctx, doc)
 	if err != nil {
 		d := deniedDecision(st)
 		e.log(ctx, st, nil, d, err)
@@ -296,12 +297,12 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 }
 
 // parseJSON parses a JSON document within the engine's limits; a problem is an input error.
-func (e *Engine) parseJSON(doc []byte) (any, error) {
+func (e *Engine) parseJSON(ctx context.Context, doc []byte) (any, error) {
 	if len(doc) > e.limits.MaxBytes {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{
 			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)}}))
 	}
-	parsed, err := document.ParseJSON(doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
+	parsed, err := document.ParseJSONContext(ctx, doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
 	if err != nil {
 		return nil, inputError(err)
 	}
@@ -321,6 +322,9 @@ func (e *Engine) ready() error {
 }
 
 func inputError(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
 	var de *document.Error
 	if errors.As(err, &de) {
 		err = schema.Join([]*schema.FieldError{{Pointer: de.Pointer, Message: de.Message, Line: de.Line, Column: de.Column}})
@@ -350,7 +354,7 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	d, err := run(ctx, st, st.query, value, now, false)
+	d, err := e.run(ctx, st, st.query, value, now, false)
 	if err != nil {
 		return denied, err
 	}
@@ -364,6 +368,11 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 // well-formed activity; only what it doubts goes through the JSON Schema, which names the
 // problems.
 func validate(input any) error {
+	// One set of string rules on every entry point: EvaluateJSON's parser holds its text to
+	// them, and here they hold for values given decoded (Evaluate, EvaluateDocument) too.
+	if se := document.CheckStrings(input); se != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{Pointer: se.Pointer, Message: se.Message}}))
+	}
 	if !schema.ActivityValid(input) {
 		if err := schema.ValidateActivity(input); err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidInput, err)
@@ -380,8 +389,13 @@ func deniedDecision(st *prepared) Decision {
 // run evaluates a prepared findings query on an input and reads the decision. Cancellation is
 // wired to the context without a goroutine per evaluation, and no metrics are kept. partial
 // says the query is a declaration's residual, whose findings may lack a kind.
-func run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.Value, now time.Time, partial bool) (Decision, error) {
+func (e *Engine) run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.Value, now time.Time, partial bool) (Decision, error) {
 	denied := deniedDecision(st)
+	if e.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.timeout)
+		defer cancel()
+	}
 	cancel := topdown.NewCancel()
 	stop := context.AfterFunc(ctx, cancel.Cancel)
 	rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST),
@@ -391,7 +405,7 @@ func run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.
 		if cerr := ctx.Err(); cerr != nil {
 			return denied, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
 		}
-		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
+		return denied, evaluationError(err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return denied, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)

@@ -636,6 +636,14 @@ func TestContextFailsClosed(t *testing.T) {
 	d, err = e.EvaluateJSON(ctx, mustJSON(t, orderHandling()))
 	assert.False(t, d.Allow)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+
+	// The parse itself honours the context: a large body with an error at its end is not
+	// parsed (twice, for positions) past the deadline.
+	body := `{"id":"x","data_categories":[` + strings.Repeat(`"a",`, 60000) + `1 x]}`
+	d, err = e.EvaluateJSON(ctx, []byte(body))
+	assert.False(t, d.Allow)
+	assert.ErrorIs(t, err, policyengine.ErrEvaluation)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func mustJSON(t testing.TB, v any) []byte {
@@ -731,6 +739,16 @@ func TestInvalidPolicy(t *testing.T) {
 deny contains "x" if false
 `}, "rule id consent.not_given is already claimed by the rule at"},
 		{"module outside the rules packages", nil, map[string]string{"takeover.rego": "package policyengine\n\nallow := true\n"}, "a policy's modules add rules in packages under policyengine.rules"},
+		// A policy's module that joins a built-in package could give its helpers a body that is
+		// always true, and switch the built-in rules off.
+		{"module in a built-in rules package", nil, map[string]string{"court.rego": "package policyengine.rules.sharing\n\n_names_court_order(_) if true\n"},
+			"court.rego:1:1: package policyengine.rules.sharing: a built-in package"},
+		{"module adds to a built-in helper", nil, map[string]string{"dpa.rego": "package policyengine.rules.processor\n\n_names_dpa if true\n"},
+			"dpa.rego:1:1: package policyengine.rules.processor: a built-in package"},
+		{"module beneath a built-in rules package", nil, map[string]string{"ext.rego": "package policyengine.rules.retention.more\n\nx := true\n"},
+			"ext.rego:1:1: package policyengine.rules.retention.more: a built-in package"},
+		{"module in the rules root reaching into a built-in package", nil, map[string]string{"root.rego": "package policyengine.rules\n\nsharing._names_court_order(_) if true\n"},
+			"root.rego:1:1: package policyengine.rules: a policy's modules add rules in packages under policyengine.rules"},
 		{"module calls http.send", nil, map[string]string{"net.rego": "package policyengine.rules.net\n\nx := http.send({\"method\": \"GET\", \"url\": \"https://example.com\"})\n"}, "net.rego:3"},
 	}
 	for _, tc := range cases {

@@ -22,6 +22,7 @@ type options struct {
 	masking bool
 	limits  Limits
 	cache   int
+	timeout time.Duration
 	other   int // options that are not a policy source, for Reload to refuse
 }
 
@@ -138,6 +139,18 @@ func WithBundle(path string, verify bundle.ReadOptions) Option {
 func WithDecisionCache(size int) Option {
 	return func(o *options) {
 		o.cache = size
+		o.other++
+	}
+}
+
+// WithEvaluationTimeout bounds the time one decision may take: the rules' evaluation runs under
+// a deadline d after it starts (and the caller's context, whichever ends first), so that a
+// policy's own module that loops over its input cannot hold a caller. A decision past its
+// deadline is an ErrEvaluation wrapping context.DeadlineExceeded, and denies. 0, the default,
+// leaves it to the caller's context.
+func WithEvaluationTimeout(d time.Duration) Option {
+	return func(o *options) {
+		o.timeout = d
 		o.other++
 	}
 }

@@ -79,6 +79,8 @@ func parityInputs(t *testing.T) map[string]json.RawMessage {
 		"malformed duration": `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"retention":{"period":"6 months"}}`,
 		"wrong type":         `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"profiling":"yes"}`,
 		"not an object":      `["a"]`,
+		"blank id":           `{"id":"\u00a0\u3000","data_categories":["email"],"purposes":["purchase.orders"]}`,
+		"lower-case time":    `{"id":"a","data_categories":["email"],"purposes":["marketing.materials"],"legal_basis":"consent","consent":{"status":"given","given_at":"2026-01-02t03:04:05z"}}`,
 	} {
 		inputs["invalid: "+name] = json.RawMessage(doc)
 	}
@@ -199,14 +201,23 @@ func TestStockOPADecisionLogParity(t *testing.T) {
 	}))
 	require.NoError(t, err)
 
-	activity := personalActivity()
-	doc := mustJSON(t, activity)
-	_, err = engine.EvaluateJSON(context.Background(), doc)
-	require.NoError(t, err)
-	decide(t, server, doc)
-	require.Len(t, logged, 1)
+	// A valid activity full of personal data, and a refused one whose unknown keys and values of
+	// the wrong shape hold it: both are masked alike by the library and the server.
+	refused := `{"id":"refused","data_categories":["name",["Ada Lovelace"]],"purposes":["purchase.orders"],` +
+		`"notes":"Ada Lovelace","retention":{"period":"P6M","agreed_extension":{"reference":"Ada Lovelace","period":"P1M"}},"channel":"Ada's phone"}`
+	docs := []json.RawMessage{mustJSON(t, personalActivity()), json.RawMessage(refused)}
+	for i, doc := range docs {
+		_, err = engine.EvaluateJSON(context.Background(), doc)
+		if i == 0 {
+			require.NoError(t, err)
+		} else {
+			require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+		}
+		decide(t, server, doc)
+	}
+	require.Len(t, logged, len(docs))
 
-	var event struct {
+	type event struct {
 		Input    map[string]any `json:"input"`
 		Path     string         `json:"path"`
 		Revision string         `json:"revision"`
@@ -214,25 +225,32 @@ func TestStockOPADecisionLogParity(t *testing.T) {
 			Revision string `json:"revision"`
 		} `json:"bundles"`
 	}
+	var events []event
 	deadline := time.Now().Add(30 * time.Second)
-	for event.Input == nil {
-		require.True(t, time.Now().Before(deadline), "no decision log from the server:\n%s", server.Output.String())
+	for len(events) < len(docs) {
+		require.True(t, time.Now().Before(deadline), "no decision logs from the server:\n%s", server.Output.String())
+		events = events[:0]
 		sc := bufio.NewScanner(strings.NewReader(server.Output.String()))
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			if !strings.Contains(sc.Text(), `"Decision Log"`) {
 				continue
 			}
-			require.NoError(t, json.Unmarshal(sc.Bytes(), &event))
+			var e event
+			require.NoError(t, json.Unmarshal(sc.Bytes(), &e))
+			events = append(events, e)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	var libInput map[string]any
-	raw, err := json.Marshal(logged[0].Input)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(raw, &libInput))
-	assert.Equal(t, libInput, event.Input, "the server logs the activity as the library does")
-	assert.Equal(t, logged[0].Revision, event.Bundles["policyengine"].Revision)
+	for i := range docs {
+		var libInput map[string]any
+		raw, err := json.Marshal(logged[i].Input)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(raw, &libInput))
+		assert.Equal(t, libInput, events[i].Input, "the server logs activity %d as the library does", i)
+		assert.Equal(t, logged[i].Revision, events[i].Bundles["policyengine"].Revision)
+		assert.NotContains(t, string(raw), "Ada")
+	}
 	assert.NotContains(t, server.Output.String(), "Ada Lovelace")
 }
 

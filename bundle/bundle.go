@@ -9,6 +9,9 @@
 package bundle
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
@@ -137,9 +140,44 @@ type ReadOptions struct {
 	KeyID string
 	// Algorithm is the JWS algorithm; empty, it follows from the key.
 	Algorithm string
-	// MaxSize bounds the bundle's uncompressed files, in bytes; 0 means OPA's default.
+	// MaxSize bounds the bundle's uncompressed files together, in bytes, and the compressed
+	// bundle too; 0 means DefaultMaxSize.
 	MaxSize int64
+	// MaxFileSize bounds each uncompressed file, in bytes; 0 means DefaultMaxFileSize (or
+	// MaxSize, when that is smaller).
+	MaxFileSize int64
+	// MaxFiles bounds how many files the bundle holds; 0 means DefaultMaxFiles.
+	MaxFiles int
+	// RequireSignature refuses a bundle read without a PublicKey: for a caller that must never
+	// take an unsigned bundle.
+	RequireSignature bool
 }
+
+// Defaults for ReadOptions' zero bounds. A bundle of the embedded policy is about 150 KiB in
+// some 20 files.
+const (
+	DefaultMaxSize     = 64 << 20
+	DefaultMaxFileSize = 16 << 20
+	DefaultMaxFiles    = 1000
+)
+
+func (o ReadOptions) bounds() (total, perFile int64, files int) {
+	total, perFile, files = o.MaxSize, o.MaxFileSize, o.MaxFiles
+	if total <= 0 {
+		total = DefaultMaxSize
+	}
+	if perFile <= 0 {
+		perFile = min(DefaultMaxFileSize, total)
+	}
+	if files <= 0 {
+		files = DefaultMaxFiles
+	}
+	return total, perFile, files
+}
+
+// ErrUnsigned is wrapped by the error for a bundle read without a public key when
+// ReadOptions.RequireSignature is set.
+var ErrUnsigned = errors.New("a signature is required, and no verification key is configured")
 
 // Contents is what a bundle holds, ready for the engine.
 type Contents struct {
@@ -153,14 +191,24 @@ type Contents struct {
 
 // Read reads a bundle (.tar.gz), verifies it, and checks that its content is the revision its
 // manifest names.
+//
+// What is read is bounded while it is read, before anything is expanded in memory: the
+// compressed bundle, each file, all files together, and their number (ReadOptions). A bundle
+// that exceeds a bound, or holds anything but regular files and directories, is refused.
 func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
-	reader := opabundle.NewReader(r).
+	if opts.RequireSignature && opts.PublicKey == nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, ErrUnsigned)
+	}
+	raw, err := readBounded(r, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	_, perFile, _ := opts.bounds()
+	reader := opabundle.NewReader(bytes.NewReader(raw)).
 		WithRegoVersion(ast.RegoV1).
 		WithProcessAnnotations(true).
-		WithCapabilities(compiler.Capabilities())
-	if opts.MaxSize > 0 {
-		reader = reader.WithSizeLimitBytes(opts.MaxSize)
-	}
+		WithCapabilities(compiler.Capabilities()).
+		WithSizeLimitBytes(perFile)
 	if opts.PublicKey != nil {
 		if opts.KeyID == "" {
 			return nil, fmt.Errorf("%w: verifying needs the key id", ErrInvalid)
@@ -197,6 +245,77 @@ func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
 		return nil, fmt.Errorf("%w: its content is revision %s, not the %s its manifest names", ErrInvalid, short(built.Revision), short(b.Manifest.Revision))
 	}
 	return &Contents{Policy: p, Sources: sources, Revision: built.Revision}, nil
+}
+
+// readBounded reads a compressed bundle into memory and walks its archive once, counting, so
+// that the bundle handed to OPA's reader is known to hold files within the bounds: a tar header
+// that claims a terabyte, or a gzip bomb, is refused after reading at most the bounds.
+func readBounded(r io.Reader, opts ReadOptions) ([]byte, error) {
+	total, perFile, maxFiles := opts.bounds()
+	raw, err := io.ReadAll(io.LimitReader(r, total+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading: %w", err)
+	}
+	if int64(len(raw)) > total {
+		return nil, fmt.Errorf("the compressed bundle is more than the limit of %d bytes", total)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("not a gzip-compressed bundle: %w", err)
+	}
+	// The archive's own headers and padding count too, so that no stream of empty entries
+	// expands without bound.
+	stream := &limited{r: zr, left: total + int64(maxFiles+2)*2048}
+	tr := tar.NewReader(stream)
+	var sum int64
+	for files := 0; ; files++ {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the archive: %w", err)
+		}
+		if files >= maxFiles {
+			return nil, fmt.Errorf("the bundle holds more than the limit of %d files", maxFiles)
+		}
+		switch h.Typeflag {
+		case tar.TypeReg, tar.TypeDir:
+		default:
+			return nil, fmt.Errorf("%q: not a regular file or directory", h.Name)
+		}
+		if h.Size > perFile {
+			return nil, fmt.Errorf("%q: %d bytes, more than the limit of %d per file", h.Name, h.Size, perFile)
+		}
+		if sum += h.Size; sum > total {
+			return nil, fmt.Errorf("the bundle's files are more than the limit of %d bytes together", total)
+		}
+		if _, err := io.Copy(io.Discard, tr); err != nil {
+			return nil, fmt.Errorf("%q: %w", h.Name, err)
+		}
+	}
+	return raw, nil
+}
+
+// errTooLarge ends a decompressed stream that runs past its bound.
+var errTooLarge = errors.New("the decompressed bundle is larger than its limits allow")
+
+// limited reads at most left bytes, then fails with errTooLarge.
+type limited struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limited) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 func short(rev string) string {

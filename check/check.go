@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/confect/policyengine"
@@ -25,9 +26,14 @@ import (
 // Stdin is the path that names standard input.
 const Stdin = "-"
 
+// MaxWorkers bounds Options.Workers: more files decided at once than this gains nothing on any
+// machine, and a huge number would start as many goroutines.
+const MaxWorkers = 256
+
 // Options tune a run.
 type Options struct {
-	// Workers is how many files are decided at once; 0 means one per CPU.
+	// Workers is how many files are decided at once; 0 means one per CPU. It is capped at
+	// MaxWorkers, and at the number of files.
 	Workers int
 	// Ignore holds glob patterns (filepath.Match syntax) of files and directories a directory
 	// walk leaves out; a pattern is matched against the path and against the base name, and a
@@ -62,6 +68,17 @@ type Report struct {
 	Rules []policyengine.Rule `json:"-"`
 	// Policy is the policy document every decision was made under.
 	Policy *policy.Document `json:"-"`
+	// Skipped are the files a directory walk found and left unread: special files, and
+	// symbolic links that lead out of the directory given.
+	Skipped []Skipped `json:"skipped,omitempty"`
+}
+
+// Skipped is a file a directory walk left unread, and why.
+type Skipped struct {
+	// File is the path as walked.
+	File string `json:"file"`
+	// Reason says why it was not read.
+	Reason string `json:"reason"`
 }
 
 // WarningsFail reports whether the report's warnings fail the run: FailOnWarn is set and there
@@ -150,12 +167,13 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if engine == nil {
 		return nil, errors.New("check: no engine")
 	}
-	units := expand(paths, opts.Ignore, opts.Include)
+	units, skipped := expand(paths, opts.Ignore, opts.Include)
 	per := make([][]Result, len(units))
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, MaxWorkers, max(len(units), 1))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -180,7 +198,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy()}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: skipped}
 	for i, rs := range per {
 		if units[i].err == nil {
 			rep.Summary.Files++
@@ -217,8 +235,11 @@ type unit struct {
 
 // expand turns the paths given into the files to read, in a deterministic order: each path in
 // turn, a directory's files sorted. A path that does not exist is an error result in its place.
-func expand(paths, ignore, include []string) []unit {
+// A directory walk takes regular files, and symbolic links that lead to a regular file inside
+// the directory; it skips, and lists, special files and links that lead out of it.
+func expand(paths, ignore, include []string) ([]unit, []Skipped) {
 	var units []unit
+	var skipped []Skipped
 	seen := map[string]bool{}
 	addFile := func(f string) {
 		if !seen[f] {
@@ -242,6 +263,14 @@ func expand(paths, ignore, include []string) []unit {
 			continue
 		}
 		var found []string
+		root, rerr := filepath.EvalSymlinks(p)
+		if rerr == nil {
+			root, rerr = filepath.Abs(root)
+		}
+		if rerr != nil {
+			addErr(fileError(p, &manifest.Error{File: p, Message: "cannot resolve: " + rerr.Error()}))
+			continue
+		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				addErr(fileError(path, &manifest.Error{File: path, Message: "cannot read: " + err.Error()}))
@@ -259,9 +288,14 @@ func expand(paths, ignore, include []string) []unit {
 				}
 				return nil
 			}
-			if manifest.IsManifestFile(d.Name()) && included(path, include) {
-				found = append(found, path)
+			if !manifest.IsManifestFile(d.Name()) || !included(path, include) {
+				return nil
 			}
+			if why := unreadable(root, path, d); why != "" {
+				skipped = append(skipped, Skipped{File: path, Reason: why})
+				return nil
+			}
+			found = append(found, path)
 			return nil
 		})
 		if err != nil {
@@ -272,7 +306,33 @@ func expand(paths, ignore, include []string) []unit {
 			addFile(f)
 		}
 	}
-	return units
+	return units, skipped
+}
+
+// unreadable says why a walk leaves a file unread, or "" to read it: a special file, or a
+// symbolic link that leads out of root (resolved and absolute) or to anything but a regular file.
+func unreadable(root, path string, d fs.DirEntry) string {
+	if d.Type().IsRegular() {
+		return ""
+	}
+	if d.Type()&fs.ModeSymlink == 0 {
+		return "not a regular file (" + manifest.Kind(d.Type()) + ")"
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		target, err = filepath.Abs(target)
+	}
+	if err != nil {
+		return "a symbolic link that cannot be resolved"
+	}
+	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "a symbolic link that leads out of the directory given: not followed"
+	}
+	info, err := os.Stat(target)
+	if err != nil || !info.Mode().IsRegular() {
+		return "a symbolic link to something other than a regular file: not followed"
+	}
+	return ""
 }
 
 func ignored(path, name string, patterns []string) bool {

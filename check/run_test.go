@@ -154,3 +154,11 @@ func TestSummary(t *testing.T) {
 	assert.Equal(t, s, rep.Summary)
 	assert.Equal(t, len(rep.Rules), 25)
 }
+
+// A huge worker count is capped: it does not start a goroutine per worker asked for.
+func TestWorkersAreCapped(t *testing.T) {
+	dir := tree(t, map[string]string{"a.json": good})
+	rep, err := check.Run(context.Background(), engine(t), []string{dir}, check.Options{Workers: 1 << 40})
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.Summary.Allowed)
+}

@@ -5,16 +5,19 @@ package impact
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
-	"strings"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/output"
 )
 
 // Kinds of change.
@@ -95,6 +98,8 @@ type Report struct {
 
 	// The two runs compared, for the formats that describe the activities (html).
 	before, after *check.Report
+	// Skipped are the files the directory walk left unread (check.Report.Skipped).
+	Skipped []check.Skipped `json:"skipped,omitempty"`
 }
 
 // Changed reports whether any activity's decision or findings changed.
@@ -117,9 +122,14 @@ func Compare(ctx context.Context, base, next *policyengine.Engine, paths []strin
 	if base == nil || next == nil {
 		return nil, errors.New("impact: two engines are needed")
 	}
-	if opts.Stdin != nil {
-		// Both runs read the same input: read it once.
-		data, err := io.ReadAll(opts.Stdin)
+	if opts.Stdin != nil && slices.Contains(paths, check.Stdin) {
+		// Both runs read the same input: read it once, no more of it than a manifest may hold
+		// (one byte more, for the manifest's reader to report the limit).
+		limit := opts.Manifest.MaxBytes
+		if limit <= 0 {
+			limit = manifest.DefaultMaxBytes
+		}
+		data, err := io.ReadAll(io.LimitReader(opts.Stdin, limit+1))
 		if err != nil {
 			return nil, fmt.Errorf("impact: reading standard input: %w", err)
 		}
@@ -146,12 +156,12 @@ func Compare(ctx context.Context, base, next *policyengine.Engine, paths []strin
 }
 
 func withStdin(opts check.Options, data []byte) check.Options {
-	opts.Stdin = strings.NewReader(string(data))
+	opts.Stdin = bytes.NewReader(data)
 	return opts
 }
 
 func compare(before, after *check.Report) *Report {
-	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}, before: before, after: after}
+	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}, Skipped: before.Skipped, before: before, after: after}
 	type key struct {
 		file  string
 		index int
@@ -271,11 +281,11 @@ func verdict(allow bool) string {
 func (r *Report) writeText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range r.Changes {
-		place := c.File
+		place := output.Printable(c.File)
 		if c.Line > 0 {
-			place = fmt.Sprintf("%s:%d", c.File, c.Line)
+			place = fmt.Sprintf("%s:%d", place, c.Line)
 		}
-		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, c.Activity, verdict(c.Before), verdict(c.After))
+		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, output.Printable(c.Activity), verdict(c.Before), verdict(c.After))
 		for _, f := range c.Added {
 			fmt.Fprintf(bw, "    + %s\n", describe(f))
 		}
@@ -284,15 +294,15 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 	}
 	for _, f := range r.Errors {
-		place := f.File
+		place := output.Printable(f.File)
 		if f.Line > 0 {
-			place = fmt.Sprintf("%s:%d", f.File, f.Line)
+			place = fmt.Sprintf("%s:%d", place, f.Line)
 		}
-		activity := f.Activity
+		activity := output.Printable(f.Activity)
 		if activity != "" {
 			activity += "  "
 		}
-		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, f.Message)
+		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, output.Printable(f.Message))
 	}
 	if len(r.Changes)+len(r.Errors) > 0 {
 		fmt.Fprintln(bw)
@@ -315,7 +325,7 @@ func describe(f Finding) string {
 	if path == "" {
 		path = "/"
 	}
-	return fmt.Sprintf("%s%s at %s: %s", label, f.Rule, path, f.Message)
+	return fmt.Sprintf("%s%s at %s: %s", label, output.Printable(f.Rule), output.Printable(path), output.Printable(f.Message))
 }
 
 func short(rev string) string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -196,6 +198,40 @@ func TestStdin(t *testing.T) {
 	assert.Equal(t, []change{{"uk", impact.NewlyAllowed}}, changes(rep))
 }
 
+// untouchable fails the test if it is read.
+type untouchable struct{ t *testing.T }
+
+func (u untouchable) Read([]byte) (int, error) {
+	u.t.Error("standard input was read, though no path is -")
+	return 0, io.EOF
+}
+
+// endless is standard input that never ends.
+type endless struct{ read int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	e.read += int64(len(p))
+	return len(p), nil
+}
+
+// Standard input is read only when a path is -, and then no more than a manifest may hold.
+func TestStdinIsReadOnlyWhenNamedAndBounded(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), []byte(`{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"contract","retention":{"period":"P1Y"}}`), 0o644))
+	_, err := impact.Compare(context.Background(), engine(t), engine(t), []string{dir}, check.Options{Stdin: untouchable{t}})
+	require.NoError(t, err)
+
+	in := &endless{}
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t), []string{"-"}, check.Options{Stdin: in, Manifest: manifest.Options{MaxBytes: 1 << 20}})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, in.read, int64(1<<20+64<<10), "read about the limit, not all of it")
+	require.Len(t, rep.Errors, 1)
+	assert.Contains(t, rep.Errors[0].Message, "more than the limit of 1048576")
+}
+
 func TestErrors(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte("id: [\n"), 0o644))
@@ -212,4 +248,23 @@ func TestErrors(t *testing.T) {
 	assert.Contains(t, text.String(), fmt.Sprintf("%s:%d  could not be decided: malformed YAML", filepath.Join(dir, "broken.yaml"), rep.Errors[0].Line))
 	_, err = impact.Compare(context.Background(), nil, engine(t), []string{dir}, check.Options{})
 	assert.Error(t, err)
+}
+
+// The text report escapes what comes from manifests and their names, as check's text does.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	rep := &impact.Report{
+		Changes: []impact.Change{{File: "a\n::error::x.yaml", Activity: "id\x1b[2J", Line: 1,
+			Added: []impact.Finding{{Kind: "deny", Rule: "r.x", Path: "/k\r", Message: "m\x00"}}}},
+		Errors: []impact.Failure{{File: "b\n.yaml", Activity: "\u202eid", Message: "bad\n::warning::y"}},
+	}
+	var text bytes.Buffer
+	require.NoError(t, rep.Write(&text, "text"))
+	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
+		assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "::"), "%q", line)
+		assert.NotContains(t, line, "\x1b")
+		assert.NotContains(t, line, "\r")
+		assert.NotContains(t, line, "\x00")
+		assert.NotContains(t, line, "\u202e")
+	}
+	assert.Contains(t, text.String(), `"a\n::error::x.yaml":1`)
 }

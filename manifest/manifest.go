@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -116,21 +117,58 @@ func (o Options) maxBytes() int64 {
 	return DefaultMaxBytes
 }
 
-// ReadFile reads and parses a manifest file.
+// ReadFile reads and parses a manifest file. Only a regular file is read (a symbolic link is
+// followed to one): a device, a FIFO or a socket is refused without waiting on it, and no more
+// than the size limit is read, whatever the file claims.
 func ReadFile(path string, opts Options) (*Manifest, error) {
-	if info, err := os.Stat(path); err == nil && info.Size() > opts.maxBytes() {
-		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	cannot := func(err error) error {
 		var pe *os.PathError
 		msg := err.Error()
 		if errors.As(err, &pe) {
 			msg = "cannot read: " + pe.Err.Error()
 		}
-		return nil, &Error{File: path, Message: msg}
+		return &Error{File: path, Message: msg}
+	}
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, cannot(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, cannot(err)
+	}
+	if info.IsDir() {
+		return nil, &Error{File: path, Message: "cannot read: is a directory"}
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &Error{File: path, Message: "not a regular file (" + Kind(info.Mode()) + "): not read"}
+	}
+	if info.Size() > opts.maxBytes() {
+		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, opts.maxBytes()+1)) // one byte more: Parse reports it
+	if err != nil {
+		return nil, cannot(err)
 	}
 	return Parse(path, data, Auto, opts)
+}
+
+// Kind names the type of a file that is not a regular one, for a message: "a FIFO", "a device".
+func Kind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeDir != 0:
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file"
 }
 
 // Parse parses a manifest's content; name is what errors and results call it.
@@ -243,7 +281,7 @@ func markDuplicateIDs(m *Manifest) {
 			line, col := e.Locate("/id")
 			prevLine, _ := prev.Locate("/id")
 			e.Err = &Error{File: m.File, Line: line, Column: col, Pointer: e.Pointer + "/id",
-				Message: fmt.Sprintf("activity id %q is already used at line %d; ids are unique within a manifest", e.ID, prevLine)}
+				Message: fmt.Sprintf("this activity's id is already used at line %d; ids are unique within a manifest", prevLine)}
 			continue
 		}
 		first[e.ID] = e

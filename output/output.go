@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/confect/policyengine/check"
 )
@@ -72,4 +75,16 @@ func warningsFail(r *check.Report) string {
 func summary(s check.Summary) string {
 	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),
 		s.Allowed, s.Denied, plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Conditions, "condition"))
+}
+
+// Printable renders a value from a manifest or its name (a file name, an id, a key in a JSON
+// pointer, a message) for the human formats: as it is when every character is graphic, else
+// quoted with Go's escapes, so that no newline, carriage return, NUL, ANSI escape or
+// bidirectional control reaches a terminal or a CI log raw. A value holding "::" is quoted too:
+// at the start of a line, a CI log (GitHub Actions) would read it as a workflow command.
+func Printable(s string) string {
+	if strings.Contains(s, "::") || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0 {
+		return strconv.QuoteToGraphic(s)
+	}
+	return s
 }

@@ -2,7 +2,11 @@ package output
 
 import (
 	"io"
+	"net/url"
+	"path"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
@@ -84,7 +88,29 @@ type sarifPhysical struct {
 }
 
 type sarifArtifact struct {
-	URI string `json:"uri"`
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+// srcRoot is the base a relative artifact URI is resolved against: the root of the checkout the
+// run was made in, as code-scanning services know it.
+const srcRoot = "%SRCROOT%"
+
+// artifact locates a manifest as SARIF wants it: a URI, percent-encoded (spaces, "%", "#", "?"
+// and control characters), relative to %SRCROOT% for a relative path, a file: URI for an
+// absolute one.
+func artifact(file string) sarifArtifact {
+	slashed := filepath.ToSlash(file)
+	if filepath.IsAbs(file) || path.IsAbs(slashed) {
+		if !strings.HasPrefix(slashed, "/") {
+			slashed = "/" + slashed // a Windows drive: file:///C:/...
+		}
+		return sarifArtifact{URI: (&url.URL{Scheme: "file", Path: slashed}).String()}
+	}
+	if file == check.Stdin {
+		return sarifArtifact{URI: file}
+	}
+	return sarifArtifact{URI: (&url.URL{Path: slashed}).String(), URIBaseID: srcRoot}
 }
 
 type sarifRegion struct {
@@ -185,7 +211,7 @@ func sarifHelpMarkdown(r policyengine.Rule) string {
 }
 
 func sarifResultFor(index map[string]int, res check.Result, rule, level, message, path string, line, col int, clause string) sarifResult {
-	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: res.File}}}
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: artifact(res.File)}}
 	if line > 0 {
 		loc.PhysicalLocation.Region = &sarifRegion{StartLine: line, StartColumn: col}
 	}

@@ -18,10 +18,10 @@ func (Table) Format(w io.Writer, r *check.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLACE\tACTIVITY\tDECISION\tRULE\tFIELD\tMESSAGE")
 	row := func(file string, line int, activity, decision, rule, path, msg string) {
-		rule, path, msg = orDash(rule), orDash(path), orDash(msg)
-		place := file
+		rule, path, msg = orDash(Printable(rule)), orDash(Printable(path)), orDash(Printable(msg))
+		activity, place := Printable(activity), Printable(file)
 		if line > 0 {
-			place = fmt.Sprintf("%s:%d", file, line)
+			place = fmt.Sprintf("%s:%d", place, line)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", place, activity, decision, rule, path, msg)
 	}

@@ -45,9 +45,9 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 				fmt.Fprintln(bw)
 			}
 			file = res.File
-			fmt.Fprintln(bw, t.paint(bold, file))
+			fmt.Fprintln(bw, t.paint(bold, Printable(file)))
 		}
-		name := res.Activity
+		name := Printable(res.Activity)
 		if name == "" && res.Index >= 0 {
 			name = fmt.Sprintf("(activity %d, no id)", res.Index+1)
 		}
@@ -108,8 +108,8 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 
 // finding writes one reason or warning on one line: place, label, rule, message, field and clause.
 func (t *Text) finding(w io.Writer, label string, f check.Finding) {
-	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", place(f.Line, f.Column), label, t.paint(bold, f.Rule), f.Message,
-		t.paint(dim, "["+pathOrRoot(f.Path)+" · "+f.Clause+"]"))
+	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", place(f.Line, f.Column), label, t.paint(bold, Printable(f.Rule)), Printable(f.Message),
+		t.paint(dim, "["+Printable(pathOrRoot(f.Path))+" · "+Printable(f.Clause)+"]"))
 }
 
 func place(line, col int) string {
@@ -121,9 +121,9 @@ func place(line, col int) string {
 
 func problem(path, msg string) string {
 	if path == "" {
-		return msg
+		return Printable(msg)
 	}
-	return path + ": " + msg
+	return Printable(path) + ": " + Printable(msg)
 }
 
 func pathOrRoot(p string) string {

@@ -51,7 +51,7 @@ in_eu_eea(country) if policy.eu_eea_countries[country]
 now_ns := time.now_ns()
 
 # An RFC 3339 timestamp in nanoseconds since the epoch.
-timestamp_ns(ts) := time.parse_rfc3339_ns(ts) if regex.match(_timestamp_pattern, ts)
+timestamp_ns(ts) := time.parse_rfc3339_ns(upper(ts)) if regex.match(_timestamp_pattern, ts)
 
 _timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
 

@@ -168,3 +168,8 @@ test_timestamps_are_rfc3339 if {
 	lib.timestamp_ns("2025-01-15T09:30:00+01:00") == ns("2025-01-15T08:30:00Z")
 	not lib.timestamp_ns("2025-01-15")
 }
+
+# RFC 3339 allows a lower-case t and z, as the activity's schema does.
+test_lower_case_timestamps_are_read if {
+	lib.timestamp_ns("2025-01-15t08:30:00z") == ns("2025-01-15T08:30:00Z")
+}

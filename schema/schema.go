@@ -46,6 +46,38 @@ func ManifestSchema() []byte { return bytes.Clone(manifestSchema) }
 // PolicySchema returns the JSON Schema of a policy document.
 func PolicySchema() []byte { return bytes.Clone(policySchema) }
 
+// ActivityKey reports whether name is a key the activity's format defines, at any depth: what a
+// decision log may spell of a refused activity's field.
+func ActivityKey(name string) bool { return activityKeys()[name] }
+
+var activityKeys = sync.OnceValue(func() map[string]bool {
+	var doc any
+	if err := json.Unmarshal(activitySchema, &doc); err != nil {
+		panic("schema: the embedded activity schema is not JSON: " + err.Error())
+	}
+	keys := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if props, ok := x["properties"].(map[string]any); ok {
+				for k := range props {
+					keys[k] = true
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+	return keys
+})
+
 // FieldError is one problem with one field of a document.
 type FieldError struct {
 	// Pointer is the JSON pointer of the field ("" for the whole document).

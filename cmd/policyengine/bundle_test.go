@@ -43,6 +43,25 @@ func TestBundleBuildAndCheck(t *testing.T) {
 	assert.Contains(t, stderr, "digest mismatch")
 }
 
+// An unsigned bundle is taken only with a loud warning, and refused under --require-signature:
+// one that replaces rego/decision.rego would otherwise allow everything without a word.
+func TestUnsignedBundleWarns(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "unsigned.tar.gz")
+	code, _, stderr := runCLI(t, "bundle", "build", "-o", out)
+	require.Equal(t, 0, code, stderr)
+	manifests := filepath.Join("..", "..", "examples", "manifests")
+
+	code, _, stderr = runCLI(t, "check", "--bundle", out, "--now", "2026-11-28T00:00:00Z", manifests)
+	assert.Equal(t, 1, code, "decided, as before")
+	assert.Contains(t, stderr, "WARNING: the bundle is not verified")
+
+	code, stdout, stderr := runCLI(t, "check", "--bundle", out, "--require-signature", manifests)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, stderr, "a signature is required")
+}
+
 func TestBundleBuildUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"bundle", "build"}, // no -o
@@ -51,6 +70,10 @@ func TestBundleBuildUsage(t *testing.T) {
 		{"bundle", "build", "-o", "x.tar.gz", "extra-arg"},
 		{"check", "--policy", "p", "--bundle", "b", "x"},
 		{"check", "--key-id", "k", "x"},
+		{"check", "--require-signature", "x"},
+		{"check", "-j", "1000000000", "x"},
+		{"check", "-j", "-1", "x"},
+		{"check", "--decision-timeout", "-1s", "x"},
 	} {
 		code, _, stderr := runCLI(t, args...)
 		assert.Equal(t, 2, code, "%v: %s", args, stderr)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,7 @@ type checkFlags struct {
 	bundle     string
 	verifyKey  string
 	keyID      string
+	requireSig bool
 	now        string
 	color      string
 	ignore     []string
@@ -55,6 +57,7 @@ type checkFlags struct {
 	failOnWarn bool
 	allowEmpty bool
 	cacheSize  int
+	timeout    time.Duration
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -74,15 +77,17 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
 	fl.StringVar(&f.verifyKey, "verification-key", "", "PEM public key to verify the bundle's signature with")
 	fl.StringVar(&f.keyID, "key-id", "", "the verification key's id")
+	fl.BoolVar(&f.requireSig, "require-signature", false, "refuse a bundle unless it is verified with --verification-key")
 	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
-	fl.IntVarP(&f.workers, "jobs", "j", 0, "files decided at once (default: one per CPU)")
+	fl.IntVarP(&f.workers, "jobs", "j", 0, fmt.Sprintf("files decided at once, at most %d (default: one per CPU)", check.MaxWorkers))
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	fl.StringArrayVar(&f.include, "include", nil, "decide only the files matching this glob when walking (repeatable; ** for any directories; default: the config file's manifests, else all)")
 	fl.StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
 	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
+	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
 	return cmd
 }
 
@@ -110,8 +115,20 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
+	if f.bundle != "" && f.verifyKey == "" {
+		fmt.Fprintf(e.stderr, "policyengine: WARNING: the bundle is not verified: no --verification-key, so whoever can replace %q decides what is allowed (--require-signature refuses it)\n", f.bundle)
+	}
 	if f.cacheSize < 0 {
 		return usageError("--cache-size: expected 0 or more")
+	}
+	if f.workers < 0 || f.workers > check.MaxWorkers {
+		return usageError("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
+	}
+	if f.timeout < 0 {
+		return usageError("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
+	}
+	if f.timeout > 0 {
+		opts = append(opts, policyengine.WithEvaluationTimeout(f.timeout))
 	}
 	if f.cacheSize > 0 {
 		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
@@ -126,6 +143,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		return &exit{code: exitError, err: err}
 	}
 	report.FailOnWarn = f.failOnWarn
+	warnSkipped(e.stderr, report.Skipped)
 	if err := formatter.Format(e.stdout, report); err != nil {
 		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
@@ -150,7 +168,7 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 		opts = append(opts, policyengine.WithPolicyDir(f.policyDir))
 	}
 	if f.bundle != "" {
-		verify := bundle.ReadOptions{KeyID: f.keyID}
+		verify := bundle.ReadOptions{KeyID: f.keyID, RequireSignature: f.requireSig}
 		if f.verifyKey != "" {
 			key, err := os.ReadFile(f.verifyKey)
 			if err != nil {
@@ -159,8 +177,8 @@ func engineOptions(f checkFlags) ([]policyengine.Option, error) {
 			verify.PublicKey = key
 		}
 		opts = append(opts, policyengine.WithBundle(f.bundle, verify))
-	} else if f.verifyKey != "" || f.keyID != "" {
-		return nil, usageError("--verification-key and --key-id go with --bundle")
+	} else if f.verifyKey != "" || f.keyID != "" || f.requireSig {
+		return nil, usageError("--verification-key, --key-id and --require-signature go with --bundle")
 	}
 	// One evaluation time for the whole run: every activity is decided as at the same moment.
 	at := time.Now()
@@ -205,4 +223,11 @@ func useColor(mode string, e env) (bool, error) {
 		return ok && term.IsTerminal(int(f.Fd())), nil
 	}
 	return false, usageError("--color: expected auto, always or never")
+}
+
+// warnSkipped says on stderr which files a directory walk left unread, and why.
+func warnSkipped(w io.Writer, skipped []check.Skipped) {
+	for _, s := range skipped {
+		fmt.Fprintf(w, "policyengine: warning: %s skipped: %s\n", output.Printable(s.File), s.Reason)
+	}
 }

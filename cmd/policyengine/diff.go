@@ -76,6 +76,7 @@ func newDiffCmd(e env) *cobra.Command {
 			if err != nil {
 				return &exit{code: exitError, err: err}
 			}
+			warnSkipped(e.stderr, rep.Skipped)
 			if err := rep.Write(e.stdout, out); err != nil {
 				return &exit{code: exitError, err: err}
 			}

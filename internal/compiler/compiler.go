@@ -105,15 +105,23 @@ func Capabilities() *ast.Capabilities {
 	return caps
 }
 
-// Forbidden reports whether a builtin is withheld from policies: network access
-// (http.send, net.lookup_ip_addr), the environment (opa.runtime) and randomness (rand.intn,
-// uuid.rfc4122, uuid.parse is pure and allowed).
+// Forbidden reports whether a builtin is withheld from policies: every builtin OPA marks
+// nondeterministic (network access: http.send, net.lookup_ip_addr; the environment: opa.runtime;
+// randomness: rand.intn, uuid.rfc4122, io.jwt.encode_sign and encode_sign_raw, whose ECDSA
+// signatures are random; the clock: io.jwt.decode_verify) and those that read the machine's clock
+// rather than the engine's (crypto.x509.parse_and_verify_certificates and its _with_options
+// form). Kept: time.now_ns, which is the engine's clock, and json.match_schema and
+// json.verify_schema, for the built-in validation only (builtinOnly).
 func Forbidden(name string) bool {
 	switch name {
-	case "http.send", "net.lookup_ip_addr", "opa.runtime", "rand.intn", "uuid.rfc4122":
+	case "time.now_ns", "json.match_schema", "json.verify_schema":
+		return false
+	}
+	if clockBuiltins[name] {
 		return true
 	}
-	return false
+	b, ok := ast.BuiltinMap[name]
+	return ok && b.Nondeterministic
 }
 
 var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
@@ -188,13 +196,9 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 			problems = append(problems, astProblems(name, err)...)
 			continue
 		}
-		if custom[name] && !under(m.Package.Path.String(), RulesPackage) {
-			problems = append(problems, &policy.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
-				Message: fmt.Sprintf("package %s: a policy's modules add rules in packages under %s", strings.TrimPrefix(m.Package.Path.String(), "data."), strings.TrimPrefix(RulesPackage, "data."))})
-			continue
-		}
 		modules[name] = m
 	}
+	problems = append(problems, confine(modules, custom)...)
 	if len(problems) > 0 {
 		return nil, policy.Invalid(problems)
 	}
@@ -217,18 +221,141 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
 	}
-	clock := false
-	for name := range custom {
-		ast.WalkTerms(modules[name], func(t *ast.Term) bool {
-			if ref, ok := t.Value.(ast.Ref); ok && ref.HasPrefix(ast.MustParseRef("time.now_ns")) {
-				clock = true
-			}
-			return clock
-		})
-	}
 	return &Result{Compiler: c, Modules: modules, Sources: sources, Rules: rules, Data: data, Revision: rev,
-		ClockInCustomRules: clock, InputFields: inputFields(modules)}, nil
+		ClockInCustomRules: readsClock(c, custom), InputFields: inputFields(modules)}, nil
 }
+
+// clockBuiltins read the evaluation time (time.now_ns, and io.jwt.decode_verify for a token's
+// validity) or the machine's clock (certificate verification). Those policies may not call are
+// withheld too (Forbidden); a compiled policy can still be asked whether it would read one.
+var clockBuiltins = map[string]bool{
+	"time.now_ns":          true,
+	"io.jwt.decode_verify": true,
+	"crypto.x509.parse_and_verify_certificates":              true,
+	"crypto.x509.parse_and_verify_certificates_with_options": true,
+}
+
+// readsClock reports whether a rule of a policy's own modules depends on the clock, however it
+// reaches it: a builtin that reads it, a reference to a rule that does (lib.now_ns, written
+// through an import or as data.policyengine.lib.now_ns), to a rule that depends on one of those
+// in turn (a built-in rule or helper included), or to a document that holds one (data.policyengine.lib
+// whole, or with a computed key). It reads the compiled modules, whose references are resolved.
+func readsClock(c *ast.Compiler, custom map[string]bool) bool {
+	type rule struct {
+		path   ast.Ref
+		refs   []ast.Ref
+		custom bool
+		clock  bool
+	}
+	var rules []*rule
+	var clocks []ast.Ref // the paths of the rules that read the clock
+	for name, m := range c.Modules {
+		for _, r := range m.Rules {
+			x := &rule{path: r.Ref().GroundPrefix(), custom: custom[name]}
+			ast.WalkRefs(r, func(ref ast.Ref) bool {
+				if clockBuiltins[ref.String()] {
+					x.clock = true
+				}
+				if ref[0].Equal(ast.DefaultRootDocument) {
+					x.refs = append(x.refs, ref.GroundPrefix())
+				}
+				return false
+			})
+			if x.clock {
+				clocks = append(clocks, x.path)
+			}
+			rules = append(rules, x)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, r := range rules {
+			if r.clock {
+				continue
+			}
+		refs:
+			for _, ref := range r.refs {
+				for _, p := range clocks {
+					if p.HasPrefix(ref) || ref.HasPrefix(p) {
+						r.clock, changed = true, true
+						clocks = append(clocks, r.path)
+						break refs
+					}
+				}
+			}
+		}
+	}
+	for _, r := range rules {
+		if r.custom && r.clock {
+			return true
+		}
+	}
+	return false
+}
+
+// confine refuses a policy's own module that is not in a package of its own under the rules
+// packages: outside them it could replace the decision, the library or the validation; in a
+// built-in package (or beneath one) it could add bodies to the built-in rules and their helpers,
+// and so switch them off.
+func confine(modules map[string]*ast.Module, custom map[string]bool) []*policy.Error {
+	var builtin []string // the built-in rule packages
+	for name, m := range modules {
+		if pkg := m.Package.Path.String(); !custom[name] && under(pkg, RulesPackage) {
+			builtin = append(builtin, pkg)
+		}
+	}
+	sort.Strings(builtin)
+	names := make([]string, 0, len(custom))
+	for name := range custom {
+		if modules[name] != nil {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	var problems []*policy.Error
+	for _, name := range names {
+		m := modules[name]
+		pkg := m.Package.Path.String()
+		at := func(msg string) {
+			problems = append(problems, &policy.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
+				Message: fmt.Sprintf("package %s: %s", strings.TrimPrefix(pkg, "data."), msg)})
+		}
+		if !under(pkg, RulesPackage) {
+			at(fmt.Sprintf("a policy's modules add rules in packages under %s", strings.TrimPrefix(RulesPackage, "data.")))
+			continue
+		}
+		for _, b := range builtin {
+			if pkg == b || under(pkg, b) {
+				at(fmt.Sprintf("a built-in package: a policy's modules add rules in packages of their own, they cannot change the built-in rules of %s", strings.TrimPrefix(b, "data.")))
+				break
+			}
+		}
+		ast.NewGenericVisitor(func(x any) bool {
+			var op string
+			var loc *ast.Location
+			switch c := x.(type) {
+			case *ast.Expr: // a call as a statement
+				if c.IsCall() {
+					op, loc = c.Operator().String(), c.Location
+				}
+			case *ast.Term: // a call as a value
+				if call, ok := c.Value.(ast.Call); ok && len(call) > 0 {
+					op, loc = call[0].Value.String(), c.Location
+				}
+			}
+			if builtinOnly[op] && loc != nil {
+				problems = append(problems, &policy.Error{File: name, Line: loc.Row, Column: loc.Col,
+					Message: op + " is kept for the built-in validation: on a stock OPA server it fetches a schema's remote $ref over the network"})
+			}
+			return false
+		}).Walk(m)
+	}
+	return problems
+}
+
+// builtinOnly are the builtins the built-in modules may call and a policy's own may not: the
+// engine's capabilities keep them off the network, a stock OPA server's do not.
+var builtinOnly = map[string]bool{"json.match_schema": true, "json.verify_schema": true}
 
 // inputFields lists the top-level input fields the modules the findings are made of read (the
 // rules and their library; not the validation, the decision's assembly or the log mask); nil

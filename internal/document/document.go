@@ -9,8 +9,10 @@ package document
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Position is a place in a source: 1-based line and column (in characters). The zero Position
@@ -159,4 +161,82 @@ func Clone(v any) any {
 		return out
 	}
 	return v
+}
+
+// The string rules every entry point holds input to, whether it comes as JSON text or as decoded
+// values: valid UTF-8, and no NUL character, escaped or not. (A lone UTF-16 surrogate escape in
+// JSON reads as U+FFFD, as encoding/json reads it.)
+const (
+	// NULMessage is the problem with a string that holds a NUL character.
+	NULMessage = "NUL character in a string"
+	// UTF8Message is the problem with a string that is not valid UTF-8.
+	UTF8Message = "invalid UTF-8 in a string"
+)
+
+// CheckStrings holds every key and string in a decoded value to the string rules, and returns
+// the first that breaks them (keys sorted, so the same value always gives the same error), or
+// nil.
+func CheckStrings(v any) *Error {
+	if stringsValid(v) {
+		return nil // the common case, without sorting keys
+	}
+	return checkStrings(v, "")
+}
+
+func stringsValid(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return checkString(x, "") == nil
+	case map[string]any:
+		for k, e := range x {
+			if checkString(k, "") != nil || !stringsValid(e) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if !stringsValid(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func checkStrings(v any, pointer string) *Error {
+	switch x := v.(type) {
+	case string:
+		return checkString(x, pointer)
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if e := checkString(k, pointer); e != nil {
+				return e // the key's own pointer would quote the broken key
+			}
+			if e := checkStrings(x[k], AppendPointer(pointer, k)); e != nil {
+				return e
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if err := checkStrings(e, AppendPointer(pointer, strconv.Itoa(i))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkString(s, pointer string) *Error {
+	switch {
+	case !utf8.ValidString(s):
+		return &Error{Pointer: pointer, Message: UTF8Message}
+	case strings.IndexByte(s, 0) >= 0:
+		return &Error{Pointer: pointer, Message: NULMessage}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,7 +60,6 @@ func TestParseJSONValues(t *testing.T) {
 		"high then escape":               {`"\ud83d\n"`, "\uFFFD\n"},
 		"high then non-low":              {`"\ud83d\u0041"`, "\uFFFDA"},
 		"lone low then pair":             {`"\ude00\ud83d\ude00"`, "\uFFFD😀"},
-		"escaped NUL":                    {`"a\u0000b"`, "a\x00b"},
 		"raw UTF-8":                      {`{"é": "日本語 😀"}`, map[string]any{"é": "日本語 😀"}},
 		"DEL is not a control character": {"\"a\x7fb\"", "a\x7fb"},
 		"escaped slash in a key":         {`{"a\/b": 1}`, map[string]any{"a/b": json.Number("1")}},
@@ -215,15 +215,42 @@ func TestLocate(t *testing.T) {
 func TestLocateOnOneLongLine(t *testing.T) {
 	const n = 300_000
 	src := "[" + strings.Repeat(`"é",`, n-1) + `"é"]`
-	start := time.Now()
-	doc, err := ParseJSON([]byte(src), Options{Positions: true})
+	doc, p, err := parseJSON(context.Background(), []byte(src), Options{Positions: true})
 	require.NoError(t, err)
-	assert.Less(t, time.Since(start), 10*time.Second)
+	assert.LessOrEqual(t, p.counted, len(src), "every byte is counted for columns at most once")
 	assert.Equal(t, Position{1, 2}, doc.Locate("/0"))
 	assert.Equal(t, Position{1, 2 + 4*(n-1)}, doc.Locate(fmt.Sprintf("/%d", n-1)), "columns count characters")
 
 	_, err = ParseJSON([]byte(src[:len(src)-1]+"}"), Options{})
 	docError(t, err, Error{Position{1, 1 + 4*n}, "", "expected ',' or ']' in the array"})
+}
+
+// stopsAfter is a context that is done after its first few looks.
+type stopsAfter struct {
+	context.Context
+	looks int
+}
+
+func (c *stopsAfter) Err() error {
+	if c.looks--; c.looks < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Parsing stops soon after the context is done, and says why.
+func TestParseHonoursTheContext(t *testing.T) {
+	src := []byte("[" + strings.Repeat(`"a",`, 100_000) + `1 x]`) // an error at the end: parsed twice
+	ctx := &stopsAfter{Context: context.Background(), looks: 3}
+	_, p, err := parseJSON(ctx, src, Options{})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, p.values, 5*checkEvery, "stopped soon after the context was done")
+	assert.Less(t, p.i, len(src)/10)
+
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = ParseJSONContext(done, src, Options{})
+	assert.ErrorIs(t, err, context.Canceled)
 }
 
 func TestLocateAfterCRLFAndBOM(t *testing.T) {
@@ -309,6 +336,8 @@ func TestBadJSON(t *testing.T) {
 		"short \\u escape":              {`["\u12"]`, Error{Position{1, 5}, "/0", "invalid \\u escape in a string"}},
 		"non-hex \\u escape":            {`["\uZZZZ"]`, Error{Position{1, 5}, "/0", "invalid \\u escape in a string"}},
 		"bad low surrogate":             {`["\ud83d\uXYZW"]`, Error{Position{1, 11}, "/0", "invalid \\u escape in a string"}},
+		"escaped NUL":                   {`{"a": "x\u0000y"}`, Error{Position{1, 15}, "/a", "NUL character in a string"}},
+		"escaped NUL in a key":          {`{"a\u0000": 1}`, Error{Position{1, 10}, "", "NUL character in a string"}},
 		"control character":             {"{\"a\": \"x\ty\"}", Error{Position{1, 9}, "/a", "control character in a string (escape it)"}},
 		"raw newline in a string":       {"[\"a\nb\"]", Error{Position{1, 4}, "/0", "control character in a string (escape it)"}},
 		"control after an escape":       {"[\"\\n\x01\"]", Error{Position{1, 5}, "/0", "control character in a string (escape it)"}},
@@ -381,7 +410,13 @@ func TestBadYAML(t *testing.T) {
 		"uint64 max":                {"a: 18446744073709551615\n", Error{Position{1, 4}, "/a", "integer out of range"}},
 		"hex above int64":           {"a: 0xFFFFFFFFFFFFFFFF\n", Error{Position{1, 4}, "/a", "integer out of range"}},
 		"leading zero above int64":  {"a: 01777777777777777777777\n", Error{Position{1, 4}, "/a", "integer out of range"}},
-		"custom tag":                {"a: !thing x\n", Error{Position{1, 4}, "/a", `unsupported YAML tag "!thing"`}},
+		"custom tag":                {"a: !thing x\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a scalar (tags are not read: leave it out)"}},
+		"tag on a sequence":         {"a: !secret [x]\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a sequence (tags are not read: leave it out)"}},
+		"tag on a mapping":          {"a: !secret {x: 1}\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
+		"tag on a block mapping":    {"a: !secret\n  x: 1\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
+		"tag on a document":         {"--- !shell\nx: 1\n", Error{Position{1, 5}, "", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
+		"tag on an empty document":  {"--- !shell\n", Error{Position{1, 5}, "", "unsupported YAML tag on a scalar (tags are not read: leave it out)"}},
+		"ordered map tag":           {"a: !!omap [x: 1]\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a sequence (tags are not read: leave it out)"}},
 		"invalid UTF-8":             {"a: \xff\n", Error{Position{1, 4}, "", "invalid UTF-8"}},
 		"invalid UTF-8, line 2":     {"x: 1\ny: é\xff\n", Error{Position{2, 5}, "", "invalid UTF-8"}},
 		"truncated UTF-8":           {"x: \xc3", Error{Position{1, 4}, "", "invalid UTF-8"}},
@@ -548,4 +583,20 @@ func TestClone(t *testing.T) {
 	assert.NotContains(t, orig, "new")
 	assert.Equal(t, "x", Clone("x"))
 	assert.Nil(t, Clone(nil))
+}
+
+// Minified and pretty-printed JSON cost about the same: positions on one long line are linear.
+func BenchmarkParseJSONWithPositions(b *testing.B) {
+	item := `{"id": "act", "categories": ["email", "name"], "note": "é"}`
+	for name, sep := range map[string]string{"one-line": ",", "pretty": ",\n"} {
+		src := []byte("[" + strings.Repeat(item+sep, 5000) + item + "]")
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if _, err := ParseJSON(src, Options{Positions: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"unicode/utf16"
@@ -10,9 +11,26 @@ import (
 // ParseJSON parses one JSON value. It rejects what RFC 8259 rejects, and duplicate keys,
 // invalid UTF-8, nesting deeper than opts.MaxDepth and data after the value.
 func ParseJSON(data []byte, opts Options) (*Doc, error) {
-	p := jsonParser{data: data, line: 1, maxDepth: opts.maxDepth(), maxValues: opts.maxValues()}
+	return ParseJSONContext(context.Background(), data, opts)
+}
+
+// ParseJSONContext is ParseJSON under a context: parsing stops, with the context's error, soon
+// after the context is done.
+func ParseJSONContext(ctx context.Context, data []byte, opts Options) (*Doc, error) {
+	doc, _, err := parseJSON(ctx, data, opts)
+	return doc, err
+}
+
+// checkEvery is how many values are parsed between two looks at the context.
+const checkEvery = 1024
+
+func parseJSON(ctx context.Context, data []byte, opts Options) (*Doc, *jsonParser, error) {
+	p := &jsonParser{ctx: ctx, data: data, line: 1, maxDepth: opts.maxDepth(), maxValues: opts.maxValues()}
 	if opts.Positions {
 		p.positions = make(map[string]Position)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, p, err
 	}
 	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
 		p.i = 3 // a UTF-8 byte order mark
@@ -20,29 +38,34 @@ func ParseJSON(data []byte, opts Options) (*Doc, error) {
 	}
 	p.space()
 	if p.i == len(data) {
-		return nil, p.errorf("", "the document is empty")
+		return nil, p, p.errorf("", "the document is empty")
 	}
 	p.mark("")
 	v, err := p.value("", 0)
 	if err != nil {
+		if p.ctxErr != nil {
+			return nil, p, p.ctxErr
+		}
 		if !opts.Positions {
 			// Errors are rare: parse again recording positions, for an exact pointer.
 			opts.Positions = true
-			return ParseJSON(data, opts)
+			return parseJSON(ctx, data, opts)
 		}
-		return nil, err
+		return nil, p, err
 	}
 	p.space()
 	if p.i != len(data) {
 		if data[p.i] == 0 {
-			return nil, p.errorf("", "NUL byte in the document")
+			return nil, p, p.errorf("", "NUL byte in the document")
 		}
-		return nil, p.errorf("", "unexpected data after the JSON value")
+		return nil, p, p.errorf("", "unexpected data after the JSON value")
 	}
-	return &Doc{Value: v, positions: p.positions}, nil
+	return &Doc{Value: v, positions: p.positions}, p, nil
 }
 
 type jsonParser struct {
+	ctx       context.Context
+	ctxErr    error // the context's error, once parsing stopped for it
 	data      []byte
 	i         int
 	line      int
@@ -54,6 +77,8 @@ type jsonParser struct {
 	// colByte and colRunes remember the characters between lineStart and colByte, so that
 	// positions on one long line (minified JSON) are counted on, not counted again each time.
 	colByte, colRunes int
+	// counted is how many bytes were counted for columns, to show it is linear in the input.
+	counted int
 }
 
 func (p *jsonParser) position() Position {
@@ -64,6 +89,7 @@ func (p *jsonParser) position() Position {
 		p.colByte, p.colRunes = p.lineStart, 0
 	}
 	p.colRunes += utf8.RuneCount(p.data[p.colByte:p.i])
+	p.counted += p.i - p.colByte
 	p.colByte = p.i
 	return Position{Line: p.line, Column: p.colRunes + 1}
 }
@@ -95,6 +121,12 @@ func (p *jsonParser) mark(pointer string) {
 
 func (p *jsonParser) value(pointer string, depth int) (any, error) {
 	p.values++
+	if p.values%checkEvery == 0 {
+		if err := p.ctx.Err(); err != nil {
+			p.ctxErr = err
+			return nil, err
+		}
+	}
 	if p.values > p.maxValues {
 		return nil, p.errorf(pointer, "the document holds too many values (limit "+strconv.Itoa(p.maxValues)+")")
 	}
@@ -297,7 +329,12 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 				if !ok {
 					return nil, p.errorf(pointer, "invalid \\u escape in a string")
 				}
+				if r == 0 {
+					return nil, p.errorf(pointer, NULMessage)
+				}
 				if utf16.IsSurrogate(r) {
+					// A lone surrogate has no UTF-8 form: it reads as U+FFFD, as encoding/json
+					// (and so OPA) reads it, and the escape after it stands on its own.
 					r2 := utf8.RuneError
 					if p.i+1 < len(p.data) && p.data[p.i] == '\\' && p.data[p.i+1] == 'u' {
 						next := p.i
@@ -307,7 +344,7 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 							return nil, p.errorf(pointer, "invalid \\u escape in a string")
 						}
 						if r2 = utf16.DecodeRune(r, low); r2 == utf8.RuneError {
-							p.i = next // not a pair: the second escape stands on its own
+							p.i = next
 						}
 					}
 					r = r2

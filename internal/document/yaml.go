@@ -40,6 +40,9 @@ func ParseYAML(data []byte, opts Options) ([]*Doc, error) {
 			w.positions = make(map[string]Position)
 		}
 		root := &node
+		if root.Kind == yaml.DocumentNode && root.Tag != "" {
+			return nil, w.errorAt(root, "", "unsupported YAML tag on a document (tags are not read: leave it out)")
+		}
 		if root.Kind == yaml.DocumentNode {
 			if len(root.Content) == 0 {
 				continue
@@ -172,6 +175,9 @@ func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) 
 		if depth+1 > w.maxDepth {
 			return nil, w.errorAt(n, pointer, "nesting deeper than "+strconv.Itoa(w.maxDepth)+" levels")
 		}
+		if n.ShortTag() != "!!map" {
+			return nil, w.errorAt(n, pointer, "unsupported YAML tag on a mapping (tags are not read: leave it out)")
+		}
 		obj := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
@@ -200,6 +206,9 @@ func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) 
 	case yaml.SequenceNode:
 		if depth+1 > w.maxDepth {
 			return nil, w.errorAt(n, pointer, "nesting deeper than "+strconv.Itoa(w.maxDepth)+" levels")
+		}
+		if n.ShortTag() != "!!seq" {
+			return nil, w.errorAt(n, pointer, "unsupported YAML tag on a sequence (tags are not read: leave it out)")
 		}
 		arr := make([]any, 0, len(n.Content))
 		for i, item := range n.Content {
@@ -254,5 +263,5 @@ func (w *yamlWalker) scalar(n *yaml.Node, pointer string) (any, error) {
 		}
 		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
 	}
-	return nil, w.errorAt(n, pointer, "unsupported YAML tag "+strconv.Quote(n.Tag))
+	return nil, w.errorAt(n, pointer, "unsupported YAML tag on a scalar (tags are not read: leave it out)")
 }

@@ -1,0 +1,99 @@
+package compiler_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/policy"
+)
+
+func withModule(src string) *policy.Policy {
+	p := *policy.Default()
+	p.Modules = []policy.Module{{Name: "own.rego", Path: "own.rego", Source: []byte(src)}}
+	return &p
+}
+
+// Every way a policy's own module can read the clock marks the policy, so that the decision
+// cache keeps none of its decisions: a rule "frozen after date X" must not keep allowing past X.
+func TestClockInCustomRules(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		src   string
+		clock bool
+	}{
+		{"time.now_ns", "x := time.now_ns()", true},
+		{"lib.now_ns through an import", "import data.policyengine.lib\n\nx := lib.now_ns", true},
+		{"lib.now_ns in full", "x := data.policyengine.lib.now_ns", true},
+		{"the library by a computed key", "x := data.policyengine.lib[k] if k := concat(\"\", [\"now\", \"_ns\"])", true},
+		{"the library whole", "x := data.policyengine.lib", true},
+		{"the rules of another package whole", "x := data.policyengine.rules.consent", true},
+		{"a helper of its own that reads the clock", "import data.policyengine.lib\n\n_now := lib.now_ns\n\nfrozen if _now > 0", true},
+		{"a function of its own that reads the clock", "after(t) if time.now_ns() > t\n\nx if after(0)", true},
+		{"a built-in rule that reads the clock", "x := count(data.policyengine.rules.retention.deny)", true},
+		{"the decision, made of rules that read the clock", "x := data.policyengine.findings", true},
+		{"a token's validity", "x := io.jwt.decode_verify(\"a.b.c\", {\"secret\": \"s\"})", true},
+		{"only the clock-free library", "import data.policyengine.lib\n\nx := lib.in_eu_eea(\"SE\")", false},
+		{"time arithmetic on input", "x := time.clock(time.parse_rfc3339_ns(input.subject.last_activity_at))", false},
+		{"the policy document", "x := data.privacy_policy.organisation", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := compiler.Build(withModule("package policyengine.rules.own\n\n" + tc.src + "\n"))
+			if tc.name == "a token's validity" {
+				// Withheld from policies; were it allowed, it would count as reading the clock.
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "io.jwt.decode_verify")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.clock, r.ClockInCustomRules)
+		})
+	}
+
+	r, err := compiler.Build(policy.Default())
+	require.NoError(t, err)
+	assert.False(t, r.ClockInCustomRules, "the built-in rules' clock is handled by the cache's key")
+}
+
+// A policy cannot reach randomness or the machine's clock: a signature that differs on every call
+// would give coin-flip decisions, and certificate checks would read the clock, not --now.
+func TestNondeterministicBuiltinsAreWithheld(t *testing.T) {
+	t.Parallel()
+	for _, call := range []string{
+		`io.jwt.encode_sign({"alg": "ES256"}, {}, {"kty": "EC"})`,
+		`io.jwt.encode_sign_raw("{}", "{}", "{}")`,
+		`io.jwt.decode_verify("a.b.c", {"secret": "s"})`,
+		`crypto.x509.parse_and_verify_certificates("")`,
+		`crypto.x509.parse_and_verify_certificates_with_options("", {})`,
+		`rand.intn("x", 2)`,
+		`uuid.rfc4122("x")`,
+		`http.send({"method": "GET", "url": "https://example.com"})`,
+		`opa.runtime()`,
+		`net.lookup_ip_addr("example.com")`,
+	} {
+		t.Run(call, func(t *testing.T) {
+			t.Parallel()
+			_, err := compiler.Build(withModule("package policyengine.rules.own\n\nx := " + call + "\n"))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, policy.ErrInvalid)
+			assert.Contains(t, err.Error(), "own.rego:3")
+		})
+	}
+	// Schema checks stay for the built-in validation only: on a stock OPA server a remote $ref
+	// would be fetched.
+	for _, call := range []string{`json.match_schema({}, {"$ref": "http://127.0.0.1:9/x.json"})`, `json.verify_schema({})`} {
+		_, err := compiler.Build(withModule("package policyengine.rules.own\n\nx := " + call + "\n"))
+		require.Error(t, err, call)
+		assert.Contains(t, err.Error(), "own.rego:3:6: json.")
+		assert.Contains(t, err.Error(), "kept for the built-in validation")
+	}
+	// The engine's clock, and pure builtins, stay.
+	for _, name := range []string{"time.now_ns", "json.match_schema", "time.parse_rfc3339_ns", "uuid.parse"} {
+		assert.False(t, compiler.Forbidden(name), name)
+	}
+}
