@@ -18,12 +18,12 @@ func suggestTerms(doc *policy.Document, e *manifest.Entry, r *Result) {
 		return
 	}
 	hint := func(path string) string {
-		terms, ok := doc.VocabularyAt(path)
-		if !ok {
-			return ""
-		}
 		word, ok := valueAt(e.Value, path).(string)
 		if !ok || !termShaped(word) {
+			return ""
+		}
+		terms, ok := doc.VocabularyAt(path)
+		if !ok {
 			return ""
 		}
 		return suggest.DidYouMean(word, terms)

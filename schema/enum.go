@@ -3,14 +3,15 @@ package schema
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 )
 
 // ActivityEnum returns the values the activity schema allows at a place it fixes, named by a
 // JSON pointer into the schema ("/$defs/event", "/properties/channel/properties/type"), or nil
 // when the schema lists none there.
 func ActivityEnum(pointer string) []string {
-	var node any
-	if err := json.Unmarshal(activitySchema, &node); err != nil {
+	node := activityTree()
+	if node == nil {
 		return nil
 	}
 	for _, tok := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
@@ -30,3 +31,12 @@ func ActivityEnum(pointer string) []string {
 	}
 	return out
 }
+
+// activityTree is the activity schema decoded, once: it never changes.
+var activityTree = sync.OnceValue(func() any {
+	var node any
+	if err := json.Unmarshal(activitySchema, &node); err != nil {
+		return nil
+	}
+	return node
+})

@@ -1,14 +1,19 @@
-// Command service shows policyengine used the way a Go service uses it: a mailer that, before it
-// sends the newsletter to a person, asks the engine whether it may, at request time, and does
-// not send when the answer is no or when the engine could not answer (fail closed).
+// Command service shows policyengine used the way a Go service uses it: a mailer that declares
+// once, in a manifest next to its code (manifests/, the file CI checks), what it does with
+// personal data, loads that declaration at start-up, and before it sends the newsletter to a
+// person asks whether it may, from that person's state alone. It does not send when the answer is
+// no or when the engine could not answer (fail closed).
 //
 //	go run ./examples/service
 package main
 
 import (
 	"context"
+	"embed"
+	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"os"
 	"sync"
@@ -16,6 +21,11 @@ import (
 
 	"github.com/confect/policyengine"
 )
+
+// The service ships the manifests CI checks.
+//
+//go:embed manifests
+var manifests embed.FS
 
 // Person is what the mailer knows of a newsletter recipient.
 type Person struct {
@@ -27,23 +37,20 @@ type Person struct {
 
 // Mailer sends the newsletter to people the policy allows it to.
 type Mailer struct {
-	engine *policyengine.Engine
+	declarations *policyengine.Declarations
 }
 
 // Send decides, and reports what it did. It never sends on an error.
 func (m *Mailer) Send(ctx context.Context, p Person) (sent bool, why string) {
-	activity := policyengine.Activity{
-		ID:             "newsletter-send",
-		DataSubjects:   []string{"customer"},
-		DataCategories: []string{"name", "email"},
-		Purposes:       []string{"marketing.materials"},
-		LegalBasis:     "consent",
-		Consent:        &policyengine.Consent{Status: p.Consent},
-		Channel:        &policyengine.Channel{Type: "email", Content: "marketing"},
-		Retention:      &policyengine.Retention{Period: "P24M", From: "last_activity"},
-		Subject:        &policyengine.Subject{OptedOutMarketing: p.OptedOut, LastActivityAt: p.LastActivityAt},
+	// The person's state, as the service keeps it: the only thing decided per request.
+	state, err := json.Marshal(policyengine.Person{
+		Consent: &policyengine.Consent{Status: p.Consent},
+		Subject: &policyengine.Subject{OptedOutMarketing: p.OptedOut, LastActivityAt: p.LastActivityAt},
+	})
+	if err != nil {
+		return false, "not sent: " + err.Error()
 	}
-	decision, err := m.engine.Evaluate(ctx, activity)
+	decision, err := m.declarations.DecideJSON(ctx, "newsletter-send", state)
 	if err != nil {
 		return false, "not sent: the policy could not be evaluated: " + err.Error()
 	}
@@ -56,14 +63,31 @@ func (m *Mailer) Send(ctx context.Context, p Person) (sent bool, why string) {
 
 func main() {
 	ctx := context.Background()
-	// Prepare once, at start-up; the engine is then shared by every request.
-	engine, err := policyengine.New(ctx)
+	m, err := newMailer(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := run(ctx, &Mailer{engine: engine}, os.Stdout); err != nil {
+	if err := run(ctx, m, os.Stdout); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// newMailer prepares once, at start-up: the engine and the service's declarations, shared by
+// every request.
+func newMailer(ctx context.Context) (*Mailer, error) {
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := fs.Sub(manifests, "manifests")
+	if err != nil {
+		return nil, err
+	}
+	declarations, err := engine.LoadDeclarations(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Mailer{declarations: declarations}, nil
 }
 
 func run(ctx context.Context, m *Mailer, out io.Writer) error {
