@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -500,4 +502,49 @@ _blocked if input.subject.restricted
 	assert.False(t, d.Allow, d.String())
 	require.NotEmpty(t, d.Reasons)
 	assert.Contains(t, fmt.Sprint(d.Reasons), "never.consent")
+}
+
+// A prepared declaration is safe for concurrent use, across a Reload too: every decision is
+// made under one revision, the old or the new, and equals the full decision under it.
+func TestDeclarationConcurrentAndAcrossReload(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	decl, err := engine.DeclareJSON(ctx, []byte(newsletterDeclaration))
+	require.NoError(t, err)
+	before := engine.Revision()
+	shorter := writePolicy(t, func(doc string) string {
+		return strings.Replace(doc, "        period: P24M\n", "        period: P12M\n", 1)
+	}, nil)
+	state := []byte(`{"consent": {"status": "given"}, "subject": {"last_activity_at": "2026-01-01T00:00:00Z"}}`)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				d, err := decl.DecideJSON(ctx, state)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if d.Revision != before && d.Allow {
+					errs <- fmt.Errorf("under the 12-month policy a 24-month declaration is allowed: %v", d)
+					return
+				}
+			}
+		}()
+	}
+	require.NoError(t, engine.Reload(ctx, policyengine.WithPolicyDir(shorter)))
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	d, err := decl.DecideJSON(ctx, state)
+	require.NoError(t, err)
+	assert.NotEqual(t, before, d.Revision, "the declaration follows the engine's policy")
+	assert.False(t, d.Allow)
+	assert.Equal(t, "retention.exceeds_limit", d.Reasons[0].Rule)
 }
