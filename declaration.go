@@ -32,6 +32,10 @@ type Person struct {
 // declaration.
 var personKeys = [...]string{"consent", "subject"}
 
+// skeletonKeys are the fields every activity must have: with the person's state, an activity
+// the schema validates the state in.
+var skeletonKeys = [...]string{"id", "data_categories", "purposes"}
+
 // personUnknowns are the person's state as partial evaluation leaves it open.
 var personUnknowns = []string{"input.consent", "input.subject"}
 
@@ -173,14 +177,21 @@ func (d *Declaration) DecideJSON(ctx context.Context, state []byte) (Decision, e
 func (d *Declaration) decide(ctx context.Context, person map[string]any) (Decision, error) {
 	e := d.engine
 	st := e.state.Load()
-	merged := maps.Clone(d.doc)
-	maps.Copy(merged, person)
-	dec, err := d.decideMerged(ctx, st, person, merged)
-	e.log(ctx, st, merged, dec, err)
+	dec, err := d.decidePerson(ctx, st, person)
+	if e.logger != nil {
+		e.log(ctx, st, d.with(person), dec, err)
+	}
 	return dec, err
 }
 
-func (d *Declaration) decideMerged(ctx context.Context, st *prepared, person, merged map[string]any) (Decision, error) {
+// with is the full activity: the declaration with the person's state.
+func (d *Declaration) with(person map[string]any) map[string]any {
+	merged := maps.Clone(d.doc)
+	maps.Copy(merged, person)
+	return merged
+}
+
+func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map[string]any) (Decision, error) {
 	e := d.engine
 	denied := deniedDecision(st)
 	if err := ctx.Err(); err != nil {
@@ -196,7 +207,14 @@ func (d *Declaration) decideMerged(ctx context.Context, st *prepared, person, me
 		sort.Slice(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
 	}
-	if err := validate(merged); err != nil {
+	// The declaration was validated when it was prepared, and the schema ties no field of the
+	// person's state to one of the declaration: the state is validated in a skeleton activity.
+	skeleton := make(map[string]any, len(personKeys)+len(skeletonKeys))
+	for _, k := range skeletonKeys {
+		skeleton[k] = d.doc[k]
+	}
+	maps.Copy(skeleton, person)
+	if err := validate(skeleton); err != nil {
 		return denied, err
 	}
 	now := e.now(ctx)
@@ -218,7 +236,7 @@ func (d *Declaration) decideMerged(ctx context.Context, st *prepared, person, me
 	case r.constant != nil:
 		dec = r.constant.clone()
 	case r.full:
-		value, err := ast.InterfaceToValue(merged)
+		value, err := ast.InterfaceToValue(d.with(person))
 		if err != nil {
 			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 		}
