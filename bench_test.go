@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/gentree"
 )
 
 // typical is the benchmarks' typical activity: 3 recipients, 2 purposes, 6 categories, allowed.
@@ -95,26 +96,6 @@ func BenchmarkTypicalCached(b *testing.B) {
 	benchmarkEvaluate(b, typical(), policyengine.WithDecisionCache(1024))
 }
 
-// newsletterDeclaration is the typical consent-based declaration: the monthly newsletter.
-const newsletterDeclaration = `{"id": "newsletter-monthly", "data_subjects": ["lead", "customer"],
- "data_categories": ["name", "email"], "sources": ["data_subject"], "purposes": ["marketing.materials"],
- "legal_basis": "consent", "channel": {"type": "email", "content": "marketing"},
- "retention": {"period": "P24M", "from": "last_activity"},
- "recipients": [{"name": "Confect Mail Delivery (EU)", "type": "subprocessor", "country": "IE", "dpa": true}]}`
-
-// personStates are n distinct states of newsletter subscribers: consent given at a different
-// second each, last active at another.
-func personStates(n int) [][]byte {
-	base := time.Now().Add(-300 * 24 * time.Hour)
-	out := make([][]byte, n)
-	for i := range out {
-		given := base.Add(time.Duration(i) * time.Second).UTC().Format(time.RFC3339)
-		active := base.Add(time.Duration(i)*time.Second + 200*24*time.Hour).UTC().Format(time.RFC3339)
-		out[i] = []byte(`{"consent": {"status": "given", "given_at": "` + given + `"}, "subject": {"last_activity_at": "` + active + `"}}`)
-	}
-	return out
-}
-
 // reportPercentiles adds p50 and p99 of the per-iteration times to a benchmark's results.
 func reportPercentiles(b *testing.B, times []time.Duration) {
 	if len(times) == 0 {
@@ -131,11 +112,11 @@ func reportPercentiles(b *testing.B, times []time.Duration) {
 func BenchmarkPersonDecision(b *testing.B) {
 	e := newEngine(b) // the real clock
 	ctx := context.Background()
-	decl, err := e.DeclareJSON(ctx, []byte(newsletterDeclaration))
+	decl, err := e.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	if err != nil {
 		b.Fatal(err)
 	}
-	states := personStates(1 << 16)
+	states := gentree.PersonStates(1<<16, time.Now())
 	b.Run("DecideJSON", func(b *testing.B) {
 		b.ReportAllocs()
 		times := make([]time.Duration, 0, b.N)
@@ -170,7 +151,7 @@ func BenchmarkPersonDecision(b *testing.B) {
 	b.Run("EvaluateJSON-full-activity", func(b *testing.B) {
 		b.ReportAllocs()
 		var m map[string]any
-		if err := json.Unmarshal([]byte(newsletterDeclaration), &m); err != nil {
+		if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &m); err != nil {
 			b.Fatal(err)
 		}
 		docs := make([][]byte, 1024)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/gentree"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -510,7 +511,7 @@ func TestDeclarationConcurrentAndAcrossReload(t *testing.T) {
 	t.Parallel()
 	engine := newEngine(t)
 	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
-	decl, err := engine.DeclareJSON(ctx, []byte(newsletterDeclaration))
+	decl, err := engine.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	require.NoError(t, err)
 	before := engine.Revision()
 	shorter := writePolicy(t, func(doc string) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/gentree"
 	"github.com/confect/policyengine/manifest"
 )
 
@@ -71,12 +72,12 @@ func FuzzDecideJSON(f *testing.F) {
 	}
 	e := newEngine(f)
 	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
-	decl, err := e.DeclareJSON(ctx, []byte(newsletterDeclaration))
+	decl, err := e.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	if err != nil {
 		f.Fatal(err)
 	}
 	var declared map[string]any
-	if err := json.Unmarshal([]byte(newsletterDeclaration), &declared); err != nil {
+	if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &declared); err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, state []byte) {

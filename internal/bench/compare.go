@@ -17,6 +17,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/internal/gentree"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -86,11 +87,11 @@ func compare(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	newsletter, err := person.DeclareJSON(ctx, []byte(newsletterDeclaration))
+	newsletter, err := person.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	if err != nil {
 		return err
 	}
-	states := personStates(n)
+	states := gentree.PersonStates(n, time.Now())
 	next := 0
 	sources, err := compiler.Builtins()
 	if err != nil {
@@ -166,25 +167,6 @@ func compare(ctx context.Context, n int) error {
 	_ = tw.Flush()
 	fmt.Printf("\npolicyengine EvaluateJSON is %.0fx faster than naive OPA (p50).\n", float64(naive.p50)/float64(ours.p50))
 	return nil
-}
-
-// newsletterDeclaration is the typical consent-based declaration.
-const newsletterDeclaration = `{"id": "newsletter-monthly", "data_subjects": ["lead", "customer"],
- "data_categories": ["name", "email"], "sources": ["data_subject"], "purposes": ["marketing.materials"],
- "legal_basis": "consent", "channel": {"type": "email", "content": "marketing"},
- "retention": {"period": "P24M", "from": "last_activity"},
- "recipients": [{"name": "Confect Mail Delivery (EU)", "type": "subprocessor", "country": "IE", "dpa": true}]}`
-
-// personStates are n distinct states of subscribers: consent given at a different second each.
-func personStates(n int) [][]byte {
-	base := time.Now().Add(-300 * 24 * time.Hour)
-	out := make([][]byte, n)
-	for i := range out {
-		given := base.Add(time.Duration(i) * time.Second).UTC().Format(time.RFC3339)
-		active := base.Add(time.Duration(i)*time.Second + 200*24*time.Hour).UTC().Format(time.RFC3339)
-		out[i] = []byte(`{"consent": {"status": "given", "given_at": "` + given + `"}, "subject": {"last_activity_at": "` + active + `"}}`)
-	}
-	return out
 }
 
 func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
