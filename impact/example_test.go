@@ -42,12 +42,16 @@ func ExampleCompare() {
 	fmt.Printf("%+v\n", rep.Summary)
 	// Output:
 	// applicant-tracking-uk newly_allowed
+	//   + condition minors.parental_consent
 	//   + warn retention.at_limit
 	//   - deny transfer.without_scc
 	// applications-inbox newly_denied
+	//   + condition minors.parental_consent
 	//   + deny retention.exceeds_limit
 	//   - warn retention.at_limit
 	// open-applications other_reasons
 	//   + warn consent.stale
-	// {Activities:5 NewlyDenied:1 NewlyAllowed:1 OtherReasons:1 Errors:0}
+	// applicant-access-request other_reasons
+	//   + condition minors.parental_consent
+	// {Activities:5 NewlyDenied:1 NewlyAllowed:1 OtherReasons:2 Errors:0}
 }

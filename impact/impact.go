@@ -29,8 +29,9 @@ const (
 
 // Finding is a reason or warning as a change lists it.
 type Finding struct {
-	// Kind is "deny" for a reason, "warn" for a warning, "error" for an activity that could
-	// not be decided (its Rule is then input.invalid).
+	// Kind is "deny" for a reason, "warn" for a warning, "condition" for a declaration's
+	// condition (what a person must meet at run time), "error" for an activity that could not
+	// be decided (its Rule is then input.invalid).
 	Kind string `json:"kind"`
 	// Rule, Path and Message are the finding's.
 	Rule    string `json:"rule"`
@@ -234,6 +235,9 @@ func findings(r check.Result) []Finding {
 	for _, f := range r.Warnings {
 		out = append(out, Finding{Kind: "warn", Rule: f.Rule, Path: f.Path, Message: f.Message, Line: f.Line})
 	}
+	for _, c := range r.Conditions {
+		out = append(out, Finding{Kind: "condition", Rule: c.Rule, Path: c.Path, Message: "requires " + c.Requires, Line: c.Line})
+	}
 	for _, p := range r.Errors {
 		out = append(out, Finding{Kind: "error", Rule: "input.invalid", Path: p.Path, Message: p.Message, Line: p.Line})
 	}
@@ -318,8 +322,11 @@ func (r *Report) writeText(w io.Writer) error {
 
 func describe(f Finding) string {
 	label := ""
-	if f.Kind == "warn" {
+	switch f.Kind {
+	case "warn":
 		label = "warning "
+	case "condition":
+		label = "condition "
 	}
 	path := f.Path
 	if path == "" {

@@ -166,16 +166,19 @@ func TestBrightpathAgainstConfectOnTheSameManifest(t *testing.T) {
 		got[c.Activity] = d
 	}
 	assert.Equal(t, map[string]diff{
+		// Brightpath's own person rule: a child's data only with a parent's consent.
 		"applicant-tracking-uk": {kind: impact.NewlyAllowed,
-			added:   []string{"warn retention.at_limit /retention/period"},
+			added:   []string{"condition minors.parental_consent /data_subjects", "warn retention.at_limit /retention/period"},
 			removed: []string{"deny transfer.without_scc /recipients/0/transfer_safeguard"}},
 		"applications-inbox": {kind: impact.NewlyDenied,
-			added:   []string{"deny retention.exceeds_limit /retention/period"},
+			added:   []string{"condition minors.parental_consent /data_subjects", "deny retention.exceeds_limit /retention/period"},
 			removed: []string{"warn retention.at_limit /retention/period"}},
 		"open-applications": {kind: impact.OtherReasons,
 			added: []string{"warn consent.stale /consent/given_at"}},
+		"applicant-access-request": {kind: impact.OtherReasons,
+			added: []string{"condition minors.parental_consent /data_subjects"}},
 	}, got)
-	assert.Equal(t, impact.Summary{Activities: 5, NewlyDenied: 1, NewlyAllowed: 1, OtherReasons: 1}, rep.Summary)
+	assert.Equal(t, impact.Summary{Activities: 5, NewlyDenied: 1, NewlyAllowed: 1, OtherReasons: 2}, rep.Summary)
 	for _, c := range rep.Changes {
 		for _, f := range c.Added {
 			switch f.Rule {
@@ -267,4 +270,23 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 		assert.NotContains(t, line, "\u202e")
 	}
 	assert.Contains(t, text.String(), `"a\n::error::x.yaml":1`)
+}
+
+// A policy change that makes a person rule apply to more declarations shows as a change of
+// their conditions: here, restriction no longer spares the handling of a person's rights.
+func TestPolicyChangeShowsConditions(t *testing.T) {
+	next := changed(t, [2]string{"    restriction_exempt_purposes:\n      rights.access: true\n", "    restriction_exempt_purposes:\n"})
+	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)),
+		[]string{"../examples/manifests/rights-requests.yaml"}, check.Options{})
+	require.NoError(t, err)
+	require.Len(t, rep.Changes, 1, "%+v", rep.Changes)
+	c := rep.Changes[0]
+	assert.Equal(t, "access-request", c.Activity)
+	assert.Equal(t, impact.OtherReasons, c.Kind)
+	require.Len(t, c.Added, 1)
+	assert.Equal(t, "condition", c.Added[0].Kind)
+	assert.Equal(t, "restriction.requested", c.Added[0].Rule)
+	var text bytes.Buffer
+	require.NoError(t, rep.Write(&text, "text"))
+	assert.Contains(t, text.String(), "+ condition restriction.requested at /purposes/0: requires the person has not asked to restrict processing")
 }

@@ -110,13 +110,15 @@ func TestBrightpath(t *testing.T) {
 	code, stdout, _ = runCLI(t, "diff", "--policy", brightpathPolicy, "--now", now, twoPolicies)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stdout, "recruitment.yaml:6  applicant-tracking-uk  DENY -> allow\n"+
+		"    + condition minors.parental_consent at /data_subjects: requires the person is of the age of digital consent, or a parent has consented\n"+
 		"    + warning retention.at_limit at /retention/period: retention P3M is exactly the policy's recruitment limit of P3M: deletion has no margin\n"+
 		"    - transfer.without_scc at /recipients/0/transfer_safeguard: ")
 	assert.Contains(t, stdout, "recruitment.yaml:17  applications-inbox  allow -> DENY\n"+
+		"    + condition minors.parental_consent at /data_subjects: requires the person is of the age of digital consent, or a parent has consented\n"+
 		"    + retention.exceeds_limit at /retention/period: retention P6M is longer than the policy's recruitment limit of P3M from last_application_date\n")
 	assert.Contains(t, stdout, "recruitment.yaml:39  open-applications  allow -> allow\n"+
 		"    + warning consent.stale at /consent/given_at: consent was given more than P12M ago; renew it\n")
-	assert.Contains(t, stdout, "5 activities: 1 newly denied, 1 newly allowed, 1 with other reasons")
+	assert.Contains(t, stdout, "5 activities: 1 newly denied, 1 newly allowed, 2 with other reasons")
 }
 
 // verdicts reads check's JSON output into "allow" or "DENY rule rule..." per activity.

@@ -16,6 +16,8 @@ import data.privacy_policy as policy
 # custom:
 #   id: minors.parental_consent
 #   clause: children
+#   requires: the person is of the age of digital consent, or a parent has consented
+#   declared_at: /data_subjects
 deny contains reason if {
 	lib.controller
 	age := input.subject.age
