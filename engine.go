@@ -541,11 +541,25 @@ func valueAt(obj ast.Object, key string) ast.Value {
 	if obj == nil {
 		return nil
 	}
-	if t := obj.Get(ast.InternedTerm(key)); t != nil {
+	k, ok := findingKeys[key]
+	if !ok {
+		k = ast.StringTerm(key)
+	}
+	if t := obj.Get(k); t != nil {
 		return t.Value
 	}
 	return nil
 }
+
+// findingKeys are the keys of findings and reasons as terms, made once: looking a key up then
+// allocates nothing.
+var findingKeys = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, k := range []string{"deny", "warn", "changes_at", "rule", "message", "clause", "clause_id", "path"} {
+		m[k] = ast.StringTerm(k)
+	}
+	return m
+}()
 
 func stringAt(obj ast.Object, key string) string {
 	s, _ := valueAt(obj, key).(ast.String)
