@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/schema"
@@ -370,7 +369,7 @@ func (e *Engine) partialConditions(ctx context.Context, st *prepared, m map[stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	pq, err := st.partial[0].Partial(ctx, rego.EvalParsedInput(value)) // findingKinds[0]: deny
+	pq, err := st.partialEval(ctx, 0, value) // findingKinds[0]: deny
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}

@@ -51,6 +51,11 @@ func (g *generator) some(options []string, most int) []any {
 	return out
 }
 
+// declarationAt is a declaration of its own generator for i: safe to call from goroutines.
+func (g *generator) declarationAt(i int) map[string]any {
+	return newGenerator(uint64(i), g.doc, g.now).declaration(i)
+}
+
 // declaration is a random declaration (an activity without consent and subject).
 func (g *generator) declaration(i int) map[string]any {
 	purposes := append(sortedKeys(g.doc.Purposes), "sales.cold_calling")
@@ -548,4 +553,52 @@ func TestDeclarationConcurrentAndAcrossReload(t *testing.T) {
 	assert.NotEqual(t, before, d.Revision, "the declaration follows the engine's policy")
 	assert.False(t, d.Allow)
 	assert.Equal(t, "retention.exceeds_limit", d.Reasons[0].Rule)
+}
+
+// Partial evaluation (for a policy's own person rules, and for preparing declarations) runs
+// beside evaluations without a data race: go test -race holds it.
+func TestPartialEvaluationBesideEvaluation(t *testing.T) {
+	t.Parallel()
+	dir := writePolicy(t, nil, map[string]string{"age.rego": `package policyengine.rules.age
+
+import data.policyengine.lib
+
+# METADATA
+# title: No marketing to a person over 99
+# description: A rule of this policy's own.
+# custom:
+#   id: age.over_99
+#   clause: opt-out
+deny contains lib.reason(rego.metadata.rule(), "/purposes", "over 99") if {
+	input.subject.age > 99
+	some p in input.purposes
+	startswith(p, "marketing.")
+}
+`})
+	engine := newEngine(t, policyengine.WithPolicyDir(dir))
+	ctx := context.Background()
+	g := newGenerator(7, policy.Default().Document, time.Now())
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				decl := g.declarationAt(w*100 + i)
+				switch w % 3 {
+				case 0:
+					_, _ = engine.EvaluateDeclaration(ctx, decl)
+				case 1:
+					if d, err := engine.DeclareDocument(ctx, decl); err == nil {
+						_, _ = d.DecideJSON(ctx, []byte(`{"subject": {"age": 100}}`))
+					}
+				default:
+					full := maps.Clone(decl)
+					full["subject"] = map[string]any{"age": 100}
+					_, _ = engine.EvaluateDocument(ctx, full)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -69,6 +69,7 @@ type prepared struct {
 	// partial holds the partial-evaluation queries of the findings (deny, warn, changes_at),
 	// with the person's state unknown; residuals keeps what they leave of each declaration.
 	partial   [len(findingKinds)]rego.PreparedPartialQuery
+	partialMu sync.Mutex // one partial evaluation at a time
 	residuals *residualCache
 	// exposed is the subject of the most exposed person, for deciding declarations alone.
 	exposed map[string]any
@@ -193,11 +194,19 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	if st.exposed, err = exposedSubject(); err != nil {
 		return nil, err
 	}
+	// Partial evaluation rewrites the terms it works on in place (copy propagation), so it gets a
+	// compiler and a store of its own, and one runs at a time: the queries that decide never see
+	// it, and it never sees another.
+	partialBuild, err := compiler.Compile(p, built.Sources)
+	if err != nil {
+		return nil, err
+	}
+	partialStore := inmem.NewFromObject(maps.Clone(data))
 	for i, kind := range findingKinds {
 		pq, err := rego.New(
 			rego.Query(compiler.RulesPackage+"[_]."+kind+"[x]"),
-			rego.Compiler(built.Compiler),
-			rego.Store(store),
+			rego.Compiler(partialBuild.Compiler),
+			rego.Store(partialStore),
 			rego.Unknowns(personUnknowns),
 			rego.PartialNamespace(partialNamespace+kind),
 			rego.StrictBuiltinErrors(true),

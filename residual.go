@@ -79,7 +79,7 @@ func buildResidual(ctx context.Context, st *prepared, decl ast.Object) (*residua
 	module := &ast.Module{Package: pkg}
 	modules := map[string]*ast.Module{}
 	for i, kind := range findingKinds {
-		pq, err := st.partial[i].Partial(ctx, rego.EvalParsedInput(decl))
+		pq, err := st.partialEval(ctx, i, decl)
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				return nil, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
@@ -122,6 +122,26 @@ func buildResidual(ctx context.Context, st *prepared, decl ast.Object) (*residua
 		return full, nil
 	}
 	return &residual{query: q, personOnly: personOnly}, nil
+}
+
+// partialEval partially evaluates one kind of finding for a declaration, one partial
+// evaluation at a time, and returns a deep copy of what it leaves: partial evaluation rewrites
+// terms in place, and what it returns may share them with its compiler.
+func (st *prepared) partialEval(ctx context.Context, kind int, decl ast.Value) (*rego.PartialQueries, error) {
+	st.partialMu.Lock()
+	defer st.partialMu.Unlock()
+	pq, err := st.partial[kind].Partial(ctx, rego.EvalParsedInput(ast.NewTerm(decl).Copy().Value))
+	if err != nil {
+		return nil, err
+	}
+	out := &rego.PartialQueries{}
+	for _, q := range pq.Queries {
+		out.Queries = append(out.Queries, q.Copy())
+	}
+	for _, m := range pq.Support {
+		out.Support = append(out.Support, m.Copy())
+	}
+	return out, nil
 }
 
 // vouched checks what a residual module refers to: data only under the residual's own packages
