@@ -32,29 +32,33 @@ var exampleDecisions = map[string]struct{ deny, warn []string }{
 	"hosted-survey-responses": {},
 	"hosted-hr-records":       {deny: []string{"processor.no_customer_dpa"}}, // health data, but processor scope
 	"support-ticket":          {},
+	"order-archive":           {warn: []string{"retention.unbounded"}}, // P10Y: beyond the P7Y review threshold
 	// forum.yaml
 	"forum-posts":            {},
 	"forum-member-directory": {deny: []string{"sharing.public_not_forum", "sharing.public_not_forum"}, warn: atLimit},
 	// lead-generation.yaml
-	"webinar-signups":      {warn: atLimit},
-	"lead-enrichment":      {deny: []string{"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"}, warn: atLimit},
-	"dormant-leads":        {deny: []string{"retention.expired"}, warn: atLimit},
-	"lead-scoring-forever": {deny: []string{"retention.exceeds_limit", "retention.exceeds_limit"}},
-	"partner-co-marketing": {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
-	"sell-leads-to-broker": {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
+	"webinar-signups":        {warn: atLimit},
+	"lead-enrichment":        {deny: []string{"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"}, warn: atLimit},
+	"dormant-leads":          {deny: []string{"retention.expired"}, warn: atLimit},
+	"lead-scoring-forever":   {deny: []string{"retention.exceeds_limit"}}, // from collection is fine, P5Y is not
+	"partner-on-public-task": {deny: []string{"sharing.partner_basis_not_permitted"}},
+	"partner-co-marketing":   {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
+	"sell-leads-to-broker":   {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
 	// newsletter.yaml
-	"newsletter-monthly":               {warn: atLimit},
-	"newsletter-legacy-subscribers":    {warn: []string{"consent.stale"}}, // consent from 2023
-	"newsletter-imported-contacts":     {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
-	"newsletter-to-opted-out-customer": {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
-	"order-confirmation-after-opt-out": {},
+	"newsletter-monthly":                {warn: atLimit},
+	"newsletter-legacy-subscribers":     {warn: []string{"consent.stale"}}, // consent from 2023
+	"newsletter-imported-contacts":      {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
+	"newsletter-to-opted-out-customer":  {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
+	"newsletter-young-subscriber":       {deny: []string{"consent.minor"}, warn: atLimit},
+	"newsletter-withdrawn-this-morning": {deny: []string{"consent.not_given", "marketing.email_without_consent"}, warn: atLimit},
+	"order-confirmation-after-opt-out":  {},
 	// order-handling.json
 	"checkout":        {},
 	"invoice-archive": {deny: []string{"retention.missing"}},
 	"account-signup":  {deny: []string{"legal_basis.missing"}},
 	// profiling.yaml
-	"interest-profiles":      {warn: atLimit},
-	"profile-opted-out-user": {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: atLimit},
+	"interest-profiles":      {warn: []string{"cookies.consent_required", "retention.at_limit"}},
+	"profile-opted-out-user": {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: []string{"cookies.consent_required", "retention.at_limit"}},
 	"sms-promotions":         {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
 	// recruitment.yaml
 	"applications-inbox":              {warn: atLimit},
@@ -66,6 +70,9 @@ var exampleDecisions = map[string]struct{ deny, warn []string }{
 	"access-request":                    {},
 	"onboarding-emails-restricted-user": {deny: []string{"restriction.requested"}},
 	"erasure-request":                   {deny: []string{"consent.not_given", "legal_basis.not_permitted"}},
+	"newsletter-after-erasure-request":  {deny: []string{"erasure.requested"}, warn: atLimit},
+	"police-request-restricted-user":    {},
+	"access-request-overdue":            {warn: []string{"rights.request_overdue"}},
 	// security-logging.yaml
 	"edge-access-logs":         {},
 	"debug-session-recordings": {deny: []string{"legal_basis.not_permitted"}},

@@ -151,5 +151,5 @@ func TestSummary(t *testing.T) {
 	}
 	s.Files = len(files)
 	assert.Equal(t, s, rep.Summary)
-	assert.Equal(t, len(rep.Rules), 25)
+	assert.Equal(t, len(rep.Rules), 31)
 }

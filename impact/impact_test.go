@@ -114,7 +114,7 @@ func TestNoChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Changed())
 	assert.Equal(t, rep.BaseRevision, rep.Revision)
-	assert.Equal(t, 39, rep.Summary.Activities)
+	assert.Equal(t, 46, rep.Summary.Activities)
 }
 
 // Brightpath's policy decides Confect's manifests otherwise, for the reasons its document

@@ -31,18 +31,115 @@ reason_with_clause(meta, clause, path, message) := {
 	"message": message,
 }
 
-# The person's consent is given.
-consent_given if input.consent.status == "given"
+# The person's consent counts: its status is given, it was not given only after the evaluation
+# time (given_at), and it was not withdrawn between its giving and the evaluation time
+# (withdrawn_at). GDPR art. 7(3): withdrawal stops consent from counting from then on.
+consent_given if {
+	input.consent.status == "given"
+	not consent_given_later
+	not consent_withdrawn
+}
 
-# The field to fix when consent is missing: its status, or the consent object itself.
+# The person's consent counts and covers every purpose of the activity: consent that names the
+# purposes it covers (consent.purposes) covers no other (GDPR art. 6(1)(a), "for one or more
+# specific purposes").
+consent_covers_activity if {
+	consent_given
+	not consent_uncovered_purpose
+}
+
+# Consent that names its purposes leaves one of the activity's purposes out.
+consent_uncovered_purpose if {
+	some purpose in input.purposes
+	not consent_covers(purpose)
+}
+
+# consent_covers holds when the person's consent covers a purpose: it names no purposes (so it
+# covers those of the activity it was recorded for), or it names this one.
+consent_covers(_) if not input.consent.purposes
+
+consent_covers(purpose) if purpose in input.consent.purposes
+
+# Consent recorded as given, but with a given_at after the evaluation time: it counts from then.
+consent_given_later if timestamp_ns(input.consent.given_at) > now_ns
+
+# Consent withdrawn at or after it was given, and not after the evaluation time.
+consent_withdrawn if {
+	withdrawn := timestamp_ns(input.consent.withdrawn_at)
+	withdrawn <= now_ns
+	not consent_given_after(withdrawn)
+}
+
+# consent_given_after holds when consent was given (again) after an instant.
+consent_given_after(instant) if timestamp_ns(input.consent.given_at) > instant
+
+# The activity relies on the person's consent: its basis is consent, or it markets over a
+# channel that needs consent.
+consent_relied_on if input.legal_basis == "consent"
+
+consent_relied_on if {
+	input.channel.content == "marketing"
+	policy.marketing.consent_channels[input.channel.type]
+}
+
+# The field to fix when consent does not count or does not cover the activity.
 default consent_path := "/consent"
 
-consent_path := "/consent/status" if input.consent.status
+consent_path := "/consent/status" if {
+	input.consent.status
+	input.consent.status != "given"
+}
+
+consent_path := "/consent/given_at" if {
+	input.consent.status == "given"
+	consent_given_later
+}
+
+consent_path := "/consent/withdrawn_at" if {
+	input.consent.status == "given"
+	not consent_given_later
+	consent_withdrawn
+}
+
+consent_path := "/consent/purposes" if {
+	consent_given
+	consent_uncovered_purpose
+}
 
 # How consent stands, in words for a message.
 default consent_state := "not recorded"
 
-consent_state := input.consent.status if input.consent.status
+consent_state := input.consent.status if {
+	input.consent.status
+	input.consent.status != "given"
+}
+
+consent_state := "given only from a later time (given_at is after the evaluation time)" if {
+	input.consent.status == "given"
+	consent_given_later
+}
+
+consent_state := "withdrawn since it was given (withdrawn_at)" if {
+	input.consent.status == "given"
+	not consent_given_later
+	consent_withdrawn
+}
+
+consent_state := "given for other purposes (consent.purposes), not for every purpose of the activity" if {
+	consent_given
+	consent_uncovered_purpose
+}
+
+# A court order counts when it names its reference and comes from a court in the EU/EEA, or one
+# recognised under an international agreement.
+court_order_valid(recipient) if {
+	trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
+	_court_order_recognised(recipient.court_order)
+}
+
+_court_order_recognised(order) if in_eu_eea(object.get(order, "jurisdiction", ""))
+
+_court_order_recognised(order) if order.international_agreement == true
 
 # The country is in the EU/EEA.
 in_eu_eea(country) if policy.eu_eea_countries[country]
@@ -50,8 +147,38 @@ in_eu_eea(country) if policy.eu_eea_countries[country]
 # The evaluation time, in nanoseconds since the epoch: the engine's clock.
 now_ns := time.now_ns()
 
-# An RFC 3339 timestamp in nanoseconds since the epoch.
-timestamp_ns(ts) := time.parse_rfc3339_ns(ts) if regex.match(_timestamp_pattern, ts)
+# An RFC 3339 timestamp in nanoseconds since the epoch. RFC 3339 allows a lower-case t and z,
+# and a leap second (23:59:60), which counts as the first instant of the next second. OPA counts
+# time in nanoseconds, from 1678 to 2262: a timestamp in a year outside 1678 to 2261 counts as
+# the first or last instant of that range.
+timestamp_ns(ts) := _parse_time(upper(ts)) if {
+	regex.match(_timestamp_pattern, ts)
+	_year(ts) >= 1678
+	_year(ts) <= 2261
+}
+
+timestamp_ns(ts) := earliest_ns if {
+	regex.match(_timestamp_pattern, ts)
+	_year(ts) < 1678
+}
+
+timestamp_ns(ts) := latest_ns if {
+	regex.match(_timestamp_pattern, ts)
+	_year(ts) > 2261
+}
+
+_year(ts) := to_number(substring(ts, 0, 4))
+
+_parse_time(ts) := time.parse_rfc3339_ns(ts) if substring(ts, 17, 2) != "60"
+
+_parse_time(ts) := time.parse_rfc3339_ns(concat("", [substring(ts, 0, 17), "59", substring(ts, 19, -1)])) + 1000000000 if {
+	substring(ts, 17, 2) == "60"
+}
+
+# The first and last instants the clock holds: 1678-01-01T00:00:00Z and 2261-12-31T23:59:59Z.
+earliest_ns := -9214560000000000000
+
+latest_ns := 9214646399000000000
 
 _timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
 
@@ -74,8 +201,17 @@ _number(digits) := to_number(digits) if digits != ""
 # add_durations adds two durations field by field.
 add_durations(a, b) := [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
 
-# add_duration is the time a duration after a start time (nanoseconds).
-add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000)
+# add_duration is the time a duration after a start time (nanoseconds); the clock's last
+# instant when that lies beyond it.
+add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000) if {
+	_fits(start_ns, d)
+}
+
+add_duration(start_ns, d) := latest_ns if not _fits(start_ns, d)
+
+# The duration from the start ends before the clock's last instant, counting a month as 31 days
+# and allowing a day to spare.
+_fits(start_ns, d) if start_ns + ((((((d[0] * 31) + d[1]) + 1) * 86400) + d[2]) * 1000000000) < latest_ns
 
 # A duration short enough (at most 200 years) to be added to a date in OPA's time range.
 bounded(d) if {

@@ -36,9 +36,12 @@ _missing_path := "/retention" if not input.retention
 # description: >-
 #   The policy limits how long some data is kept: recruitment data at most 6 months after the
 #   last application date unless otherwise agreed with the applicant, marketing contact data at
-#   most 24 months after the last recorded activity. A longer period, or one that runs from
-#   another event, is denied. To pass: shorten the period, run it from the limit's event, or
-#   (where the policy allows) record the agreed extension.
+#   most 24 months after the last recorded activity. A longer period is denied, and so is one
+#   that runs from another event, unless that event can never fall after the limit's own
+#   (retention.earlier_events, this project's reading of the order of events; Confect:
+#   collection comes before the last activity, but not before the last application date, since
+#   interview notes are collected later). To pass: shorten the period, run it from the limit's
+#   event or an earlier one, or (where the policy allows) record the agreed extension.
 # custom:
 #   id: retention.exceeds_limit
 #   clause: retention
@@ -64,6 +67,7 @@ _limit_problems[[name, "/retention/from"]] := message if {
 	allowed_period(limit)
 	from := input.retention.from
 	from != limit.from
+	not policy.retention.earlier_events[limit.from][from]
 	message := sprintf("retention runs from %s, but the policy's %s limit runs from %s", [from, name, limit.from])
 }
 
@@ -88,6 +92,30 @@ warn contains reason if {
 		limit.clause,
 		"/retention/period",
 		sprintf("retention %s is exactly the policy's %s limit of %s: deletion has no margin", [input.retention.period, name, _allowed_text(limit)]),
+	)
+}
+
+# METADATA
+# title: A long retention period without a limit of the policy's is flagged
+# description: >-
+#   For data without a limit of its own the policy says it is kept "as long as necessary to
+#   fulfill the purpose of the processing". The policy document may set a review threshold for
+#   such data (retention.review_threshold): this project's reading, not the policy's text. A
+#   declared period longer than the threshold, on an activity no limit of the policy applies
+#   to, is flagged. A warning: it never denies. To clear it: shorten the period, or record why
+#   the purpose needs it and raise the threshold in the policy document.
+# custom:
+#   id: retention.unbounded
+#   clause: retention
+warn contains reason if {
+	lib.controller
+	count(applicable_limits) == 0
+	threshold := lib.duration(policy.retention.review_threshold)
+	lib.longer(lib.duration(input.retention.period), threshold)
+	reason := lib.reason(
+		rego.metadata.rule(),
+		"/retention/period",
+		sprintf("the retention period is longer than the review threshold of %s the policy document sets for data without a limit of its own", [policy.retention.review_threshold]),
 	)
 }
 

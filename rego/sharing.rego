@@ -101,6 +101,41 @@ deny contains reason if {
 }
 
 # METADATA
+# title: Business partners on a basis the policy allows
+# description: >-
+#   Naming a basis is not having one. The basis for sharing with a business partner must be one
+#   the policy document allows for partners (recipient_types.business_partner.legal_bases;
+#   Confect: legitimate interest, consent, contract): a private company has no public task, and
+#   vital interests or a legal obligation are not what the policy's "legitimate from a business
+#   perspective" describes. A partner that receives data on consent needs the person's consent
+#   to count for the activity. To pass: rest the sharing on a basis the policy allows for
+#   partners, and where that is consent, record it as given.
+# custom:
+#   id: sharing.partner_basis_not_permitted
+#   clause: business-partners
+#   requires: the person's consent is given, where a business partner receives the data on consent
+deny contains reason if {
+	_types.business_partner
+	some i, recipient in input.recipients
+	recipient.type == "business_partner"
+	some message in _partner_basis_problems(recipient.legal_basis)
+	reason := lib.reason(rego.metadata.rule(), sprintf("/recipients/%d/legal_basis", [i]), message)
+}
+
+_partner := object.get(policy.recipient_types, "business_partner", {})
+
+_partner_basis_problems(basis) := {sprintf("a business partner receives personal data on %s, which the policy does not allow for sharing with partners", [basis])} if {
+	allowed := _partner.legal_bases
+	not allowed[basis]
+}
+
+_partner_basis_problems("consent") := {"a business partner receives personal data on consent, but the person's consent does not count for this activity"} if {
+	_partner_allows("consent")
+	lib.controller
+	not lib.consent_covers_activity
+}
+
+# METADATA
 # title: The public sees only what users post on the forum
 # description: >-
 #   What users post on the company's user forum can be read by others with access to it. That is the
@@ -115,6 +150,11 @@ deny contains reason if {
 	some path, message in _public_problems
 	reason := lib.reason(rego.metadata.rule(), path, message)
 }
+
+# A policy document that lists no bases for partners leaves every basis to the other rules.
+_partner_allows(_) if not _partner.legal_bases
+
+_partner_allows(basis) if _partner.legal_bases[basis]
 
 _public := object.get(policy.recipient_types, "public", {})
 
