@@ -192,6 +192,7 @@ func (d *Declaration) decideMerged(ctx context.Context, st *prepared, person, me
 	if err := validate(merged); err != nil {
 		return denied, err
 	}
+	person, merged = canonicalTimes(person), canonicalTimes(merged)
 	now := e.now(ctx)
 	var key [sha256.Size]byte
 	cacheable := st.cache != nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,7 +144,11 @@ func (g *generator) clean(d map[string]any) {
 
 func (g *generator) time(within time.Duration) string {
 	offset := time.Duration(g.r.Int64N(int64(within))) - within*4/5
-	return g.now.Add(offset).UTC().Format(time.RFC3339)
+	ts := g.now.Add(offset).UTC().Format(time.RFC3339)
+	if g.r.IntN(8) == 0 {
+		ts = strings.ToLower(ts) // RFC 3339 allows t and z in lower case
+	}
+	return ts
 }
 
 // person is a random person's state: {"consent": ..., "subject": ...}, either possibly absent.

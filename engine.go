@@ -306,6 +306,9 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if err := validate(input); err != nil {
 		return denied, err
 	}
+	if m, ok := input.(map[string]any); ok {
+		input = canonicalTimes(m)
+	}
 	now := e.now(ctx)
 	var key [32]byte
 	cacheable := st.cache != nil

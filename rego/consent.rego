@@ -100,7 +100,9 @@ warn contains reason if {
 }
 
 # The instant the person's consent is due for review, where the policy sets a review period.
-_review_due_ns := lib.add_duration(lib.timestamp_ns(input.consent.given_at), lib.duration(policy.consent.review_after))
+_review_due_ns := lib.add_duration(lib.timestamp_ns(input.consent.given_at), _review_after)
+
+_review_after := lib.duration(policy.consent.review_after)
 
 # The decision changes once the review is due.
 changes_at contains _review_due_ns + 1 if {

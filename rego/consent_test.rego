@@ -144,12 +144,6 @@ test_a_withdrawal_recorded_for_later_takes_effect_then if {
 		with time.now_ns as withdrawn
 }
 
-test_times_in_any_case_and_leap_seconds_are_read if {
-	activity := on_consent({"consent": {"status": "given", "withdrawn_at": "2016-12-31t23:59:60z"}})
-	result := consent.deny with input as activity with time.now_ns as now
-	fixtures.findings(result) == {["consent.not_given", "/consent/withdrawn_at"]}
-}
-
 # GDPR art. 6(1)(a): consent "for one or more specific purposes".
 test_consent_for_named_purposes_covers_them if {
 	activity := on_consent({"consent": {"status": "given", "purposes": ["purchase.accounts", "marketing.materials"]}})

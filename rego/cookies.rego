@@ -22,11 +22,11 @@ import data.privacy_policy as policy
 #   id: cookies.consent_required
 #   clause: profiling
 warn contains reason if {
+	some i, source in input.sources
+	policy.marketing.tracking_sources[source]
 	lib.controller
 	input.legal_basis != "consent"
 	_marketing_or_profiling
-	some i, source in input.sources
-	policy.marketing.tracking_sources[source]
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/sources/%d", [i]),

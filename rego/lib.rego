@@ -147,51 +147,82 @@ in_eu_eea(country) if policy.eu_eea_countries[country]
 # The evaluation time, in nanoseconds since the epoch: the engine's clock.
 now_ns := time.now_ns()
 
-# An RFC 3339 timestamp in nanoseconds since the epoch. RFC 3339 allows a lower-case t and z,
-# and a leap second (23:59:60), which counts as the first instant of the next second. OPA counts
-# time in nanoseconds, from 1678 to 2262: a timestamp in a year outside 1678 to 2261 counts as
-# the first or last instant of that range.
-timestamp_ns(ts) := _parse_time(upper(ts)) if {
-	regex.match(_timestamp_pattern, ts)
-	_year(ts) >= 1678
-	_year(ts) <= 2261
-}
+# An RFC 3339 timestamp in nanoseconds since the epoch, in the form the engine passes times to
+# the rules: upper-case T and Z, no leap second, a year from 1678 to 2261 (OPA counts time in
+# nanoseconds, from 1678 to 2262). The library puts the person's times in that form before it
+# asks; an OPA server's decision does so with canonical_times. (One definition of a few
+# builtins: partial evaluation keeps it small.)
+timestamp_ns(ts) := time.parse_rfc3339_ns(ts) if regex.match(_timestamp_pattern, ts)
 
-timestamp_ns(ts) := earliest_ns if {
-	regex.match(_timestamp_pattern, ts)
-	_year(ts) < 1678
-}
+_timestamp_pattern := `^(16(7[89]|[89]\d)|1[7-9]\d\d|2[01]\d\d|22[0-5]\d|226[01])-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
 
-timestamp_ns(ts) := latest_ns if {
-	regex.match(_timestamp_pattern, ts)
-	_year(ts) > 2261
-}
-
-_year(ts) := to_number(substring(ts, 0, 4))
-
-_parse_time(ts) := time.parse_rfc3339_ns(ts) if substring(ts, 17, 2) != "60"
-
-_parse_time(ts) := time.parse_rfc3339_ns(concat("", [substring(ts, 0, 17), "59", substring(ts, 19, -1)])) + 1000000000 if {
+# canonical_time is an RFC 3339 timestamp in the form timestamp_ns reads, the same instant:
+# t and z in upper case; a leap second (23:59:60) as the first instant of the next second; a
+# year before 1678 as the clock's first instant (1678-01-01T00:00:00Z), one after 2261 as its
+# last (2261-12-31T23:59:59Z). Undefined for what is not RFC 3339.
+canonical_time(ts) := "1678-01-01T00:00:00Z" if {
+	regex.match(_any_timestamp_pattern, ts)
+	to_number(substring(ts, 0, 4)) < 1678
+} else := "2261-12-31T23:59:59Z" if {
+	regex.match(_any_timestamp_pattern, ts)
+	to_number(substring(ts, 0, 4)) > 2261
+} else := time.format(time.parse_rfc3339_ns(concat("", [substring(upper(ts), 0, 17), "59", substring(upper(ts), 19, -1)])) + 1000000000) if {
+	regex.match(_any_timestamp_pattern, ts)
 	substring(ts, 17, 2) == "60"
-}
+} else := upper(ts) if regex.match(_any_timestamp_pattern, ts)
+
+_any_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
+
+# canonical_times is an activity with the times of the person's state (consent and subject) in
+# canonical form.
+canonical_times(doc) := object.union(doc, {key: _canonical_fields(doc[key]) |
+	some key in ["consent", "subject"]
+	is_object(doc[key])
+}) if is_object(doc)
+
+canonical_times(doc) := doc if not is_object(doc)
+
+_canonical_fields(fields) := {name: _canonical_field(name, value) | some name, value in fields}
+
+_canonical_field(name, value) := t if {
+	endswith(name, "_at")
+	t := canonical_time(value)
+} else := value
 
 # The first and last instants the clock holds: 1678-01-01T00:00:00Z and 2261-12-31T23:59:59Z.
 earliest_ns := -9214560000000000000
 
 latest_ns := 9214646399000000000
 
-_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
-
 _duration_pattern := `^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`
 
 # duration is an ISO 8601 duration (integer fields) as [months, days, seconds]; undefined for
-# anything else.
-duration(text) := [(n[0] * 12) + n[1], (n[2] * 7) + n[3], ((n[4] * 3600) + (n[5] * 60)) + n[6]] if {
+# anything else. The forms most periods take (years, months or days alone: P6M, P2Y, P90D) are
+# read without a regular expression.
+duration(text) := [to_number(_single(text, "Y")) * 12, 0, 0] if {
+	is_string(text)
+	_single(text, "Y")
+} else := [to_number(_single(text, "M")), 0, 0] if {
+	is_string(text)
+	_single(text, "M")
+} else := [0, to_number(_single(text, "D")), 0] if {
+	is_string(text)
+	_single(text, "D")
+} else := [(n[0] * 12) + n[1], (n[2] * 7) + n[3], ((n[4] * 3600) + (n[5] * 60)) + n[6]] if {
 	is_string(text)
 	text != "P"
 	not endswith(text, "T")
 	[match] := regex.find_all_string_submatch_n(_duration_pattern, text, 1)
 	n := [_number(part) | some part in array.slice(match, 1, 8)]
+}
+
+# The digits of a duration of one date unit alone (P6M: "6" for M).
+_single(text, unit) := digits if {
+	startswith(text, "P")
+	endswith(text, unit)
+	digits := substring(text, 1, count(text) - 2)
+	digits != ""
+	trim_left(digits, "0123456789") == ""
 }
 
 _number("") := 0
@@ -201,17 +232,23 @@ _number(digits) := to_number(digits) if digits != ""
 # add_durations adds two durations field by field.
 add_durations(a, b) := [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
 
-# add_duration is the time a duration after a start time (nanoseconds); the clock's last
-# instant when that lies beyond it.
-add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000) if {
-	_fits(start_ns, d)
+# add_duration is the time a duration after a start time (nanoseconds); undefined when that
+# lies beyond the clock's last instant (counting a month as 31 days, with a day to spare), where
+# it is never before the evaluation time. (One definition, for partial evaluation.)
+add_duration(start_ns, d) := _add(start_ns, d) if {
+	start_ns < latest_ns - ((((((d[0] * 31) + d[1]) + 1) * 86400) + d[2]) * 1000000000)
 }
 
-add_duration(start_ns, d) := latest_ns if not _fits(start_ns, d)
+# _add is add_duration for a start known to leave room (the reference starts of longer).
+_add(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000)
 
-# The duration from the start ends before the clock's last instant, counting a month as 31 days
-# and allowing a day to spare.
-_fits(start_ns, d) if start_ns + ((((((d[0] * 31) + d[1]) + 1) * 86400) + d[2]) * 1000000000) < latest_ns
+# A duration no greater than another in each field (months, days, seconds) never lasts longer,
+# whatever the start: longer need not count it out.
+_field_by_field_at_most(a, b) if {
+	a[0] <= b[0]
+	a[1] <= b[1]
+	a[2] <= b[2]
+}
 
 # A duration short enough (at most 200 years) to be added to a date in OPA's time range.
 bounded(d) if {
@@ -230,8 +267,9 @@ _reference_starts := [-8625484800000000000, -8612265600000000000, -2109283200000
 longer(a, b) if {
 	bounded(a)
 	bounded(b)
+	not _field_by_field_at_most(a, b)
 	some start in _reference_starts
-	add_duration(start, a) > add_duration(start, b)
+	_add(start, a) > _add(start, b)
 }
 
 longer(a, b) if {

@@ -55,7 +55,7 @@ deny contains reason if {
 # Each way the declared retention breaks a limit, keyed by [limit name, path].
 _limit_problems[[name, "/retention/period"]] := message if {
 	some name, limit in applicable_limits
-	period := lib.duration(input.retention.period)
+	period := _period
 	lib.longer(period, allowed_period(limit))
 	message := sprintf("retention %s is longer than the policy's %s limit of %s from %s", [
 		input.retention.period, name, _allowed_text(limit), limit.from,
@@ -84,7 +84,7 @@ warn contains reason if {
 	some name, limit in applicable_limits
 	lib.controller
 	allowed := allowed_period(limit)
-	period := lib.duration(input.retention.period)
+	period := _period
 	not lib.longer(period, allowed)
 	not lib.longer(allowed, period)
 	reason := lib.reason_with_clause(
@@ -110,14 +110,18 @@ warn contains reason if {
 warn contains reason if {
 	lib.controller
 	count(applicable_limits) == 0
-	threshold := lib.duration(policy.retention.review_threshold)
-	lib.longer(lib.duration(input.retention.period), threshold)
+	lib.longer(_period, _review_threshold)
 	reason := lib.reason(
 		rego.metadata.rule(),
 		"/retention/period",
 		sprintf("the retention period is longer than the review threshold of %s the policy document sets for data without a limit of its own", [policy.retention.review_threshold]),
 	)
 }
+
+_review_threshold := lib.duration(policy.retention.review_threshold)
+
+# The declared retention period, read once.
+_period := lib.duration(input.retention.period)
 
 # METADATA
 # title: Data past its retention limit is already deleted

@@ -80,9 +80,10 @@ _disclosure_on_court_order if {
 #   clause: erasure
 #   requires: the person has not asked for erasure
 deny contains reason if {
+	requested := input.subject.erasure_requested_at
 	lib.controller
 	not _erasure_exempt_basis
-	lib.timestamp_ns(input.subject.erasure_requested_at) <= lib.now_ns
+	lib.timestamp_ns(requested) <= lib.now_ns
 	some i, purpose in input.purposes
 	not policy.rights.erasure_exempt_purposes[purpose]
 	reason := lib.reason(
@@ -96,6 +97,7 @@ _erasure_exempt_basis if policy.rights.erasure_exempt_bases[input.legal_basis]
 
 # The decision changes when an erasure requested for a later time takes effect.
 changes_at contains t if {
+	input.subject.erasure_requested_at
 	lib.controller
 	not _erasure_exempt_basis
 	some purpose in input.purposes
@@ -120,8 +122,9 @@ changes_at contains t if {
 #   requires: the person's requests are answered within the response period
 #   declared_at: /purposes
 warn contains reason if {
-	lib.controller
+	input.subject
 	some name, request in policy.rights.requests
+	lib.controller
 	_request_due_ns(request) < lib.now_ns
 	reason := lib.reason(
 		rego.metadata.rule(),
@@ -131,12 +134,15 @@ warn contains reason if {
 }
 
 # The instant a pending request is overdue: when it was made, plus the response period.
-_request_due_ns(request) := lib.add_duration(lib.timestamp_ns(input.subject[request.subject_clock]), lib.duration(policy.rights.response_period))
+_request_due_ns(request) := lib.add_duration(lib.timestamp_ns(input.subject[request.subject_clock]), _response_period)
+
+_response_period := lib.duration(policy.rights.response_period)
 
 # The decision changes once a pending request is overdue.
 changes_at contains due + 1 if {
-	lib.controller
+	input.subject
 	some request in policy.rights.requests
+	lib.controller
 	due := _request_due_ns(request)
 	due >= lib.now_ns
 }
