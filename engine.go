@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"regexp"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -364,7 +365,7 @@ func run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.
 		if cerr := ctx.Err(); cerr != nil {
 			return denied, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
 		}
-		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
+		return denied, ruleFailure(err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return denied, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)
@@ -509,4 +510,22 @@ func valueAt(obj ast.Object, key string) ast.Value {
 func stringAt(obj ast.Object, key string) string {
 	s, _ := valueAt(obj, key).(ast.String)
 	return string(s)
+}
+
+// quoted is a quoted value in an error message of OPA's or of a builtin's.
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
+// ruleFailure is the error for a rule that failed while deciding. OPA's message may quote the
+// input value the builtin failed on (a time, a name): every quoted value is left out, so that no
+// error or log line repeats what may be personal data. The rule is named by where it failed.
+func ruleFailure(err error) error {
+	var te *topdown.Error
+	if !errors.As(err, &te) {
+		return fmt.Errorf("%w: a rule failed", ErrEvaluation)
+	}
+	msg := quoted.ReplaceAllString(te.Message, "(a value)")
+	if te.Location != nil {
+		return fmt.Errorf("%w: a rule failed at %s:%d (%s): %s", ErrEvaluation, te.Location.File, te.Location.Row, te.Code, msg)
+	}
+	return fmt.Errorf("%w: a rule failed (%s): %s", ErrEvaluation, te.Code, msg)
 }

@@ -727,6 +727,32 @@ deny contains {"rule": "broken.division", "path": "", "message": x} if {
 	assert.Contains(t, err.Error(), "divide by zero")
 }
 
+// A rule that fails on an input value does not quote it: the error names the rule's place.
+func TestRuleErrorQuotesNoInputValue(t *testing.T) {
+	t.Parallel()
+	dir := writePolicy(t, nil, map[string]string{"numbers.rego": `package policyengine.rules.numbers
+
+# METADATA
+# title: Numbers
+# description: Reads the description as a number, which fails for words.
+# custom:
+#   id: numbers.description
+#   clause: purposes
+deny contains {"rule": "numbers.description", "path": "/description", "message": "x"} if {
+	to_number(input.description) > 0
+}
+`})
+	e := newEngine(t, policyengine.WithPolicyDir(dir))
+	a := orderHandling()
+	a.Description = "Jane Doe, 19800101-1234"
+	d, err := e.Evaluate(context.Background(), a)
+	assert.False(t, d.Allow)
+	require.ErrorIs(t, err, policyengine.ErrEvaluation)
+	assert.NotContains(t, err.Error(), "Jane")
+	assert.NotContains(t, err.Error(), "1234")
+	assert.Contains(t, err.Error(), "numbers.rego:")
+}
+
 // A reason of the wrong shape, or a decision without errors, is an evaluation error.
 func TestMalformedReasonFailsClosed(t *testing.T) {
 	t.Parallel()

@@ -1,9 +1,12 @@
 package policyengine
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCanonicalTime(t *testing.T) {
@@ -37,4 +40,27 @@ func TestCanonicalTimesCopiesWhatItRewrites(t *testing.T) {
 	out = canonicalTimes(same)
 	out["id"] = "changed"
 	assert.Equal(t, "changed", same["id"], "an activity with nothing to rewrite is not copied")
+}
+
+func TestTimesInAnyFormAreDecided(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	e, err := New(context.Background(), WithTime(now))
+	require.NoError(t, err)
+	decl, err := e.DeclareJSON(context.Background(), []byte(`{"id":"n","data_categories":["email"],"purposes":["purchase.accounts"],"legal_basis":"consent","retention":{"period":"P1Y","from":"collection"}}`))
+	require.NoError(t, err)
+	for consent, allow := range map[string]bool{
+		`{"status":"given","given_at":"2025-01-01t00:00:00z"}`:                                       true,
+		`{"status":"given","given_at":"2025-01-01T00:00:00Z","withdrawn_at":"2026-11-28t07:00:00z"}`: false,
+		`{"status":"given","given_at":"2015-01-01T00:00:00Z","withdrawn_at":"2016-12-31T23:59:60Z"}`: false,
+		`{"status":"given","given_at":"2017-01-01T00:00:00Z","withdrawn_at":"2016-12-31T23:59:60Z"}`: false, // the same instant
+		`{"status":"given","given_at":"9999-01-01T00:00:00Z"}`:                                       false,
+		`{"status":"given","given_at":"0001-01-01T00:00:00Z","withdrawn_at":"1001-01-01t00:00:00z"}`: false,
+	} {
+		full, err := e.EvaluateJSON(context.Background(), []byte(`{"id":"n","data_categories":["email"],"purposes":["purchase.accounts"],"legal_basis":"consent","retention":{"period":"P1Y","from":"collection"},"consent":`+consent+`}`))
+		require.NoError(t, err, consent)
+		assert.Equal(t, allow, full.Allow, consent)
+		person, err := decl.DecideJSON(context.Background(), []byte(`{"consent":`+consent+`}`))
+		require.NoError(t, err, consent)
+		assert.Equal(t, full, person, consent)
+	}
 }

@@ -233,7 +233,7 @@ func markDuplicateIDs(m *Manifest) {
 			line, col := e.Locate("/id")
 			prevLine, _ := prev.Locate("/id")
 			e.Err = &Error{File: m.File, Line: line, Column: col, Pointer: e.Pointer + "/id",
-				Message: fmt.Sprintf("activity id %q is already used at line %d; ids are unique within a manifest", e.ID, prevLine)}
+				Message: fmt.Sprintf("this activity id is already used at line %d; ids are unique within a manifest", prevLine)}
 			continue
 		}
 		first[e.ID] = e

@@ -346,10 +346,10 @@ func TestDuplicateIDs(t *testing.T) {
 		assert.Nil(t, m.Entries[0].Err, "the first use is untouched")
 		assert.Nil(t, m.Entries[1].Err)
 		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.json", Line: 7, Column: 20, Pointer: "/2/id",
-			Message: `activity id "a" is already used at line 3; ids are unique within a manifest`}, m.Entries[2].Err)
+			Message: `this activity id is already used at line 3; ids are unique within a manifest`}, m.Entries[2].Err)
 		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.json", Line: 8, Column: 4, Pointer: "/3/id",
-			Message: `activity id "a" is already used at line 3; ids are unique within a manifest`}, m.Entries[3].Err)
-		assert.Equal(t, "testdata/duplicates.json:7:20: /2/id: activity id \"a\" is already used at line 3; ids are unique within a manifest", m.Entries[2].Err.Error())
+			Message: `this activity id is already used at line 3; ids are unique within a manifest`}, m.Entries[3].Err)
+		assert.Equal(t, "testdata/duplicates.json:7:20: /2/id: this activity id is already used at line 3; ids are unique within a manifest", m.Entries[2].Err.Error())
 		for _, e := range m.Entries {
 			assert.NotEmpty(t, e.JSON, "a duplicate keeps its JSON")
 		}
@@ -367,9 +367,9 @@ func TestDuplicateIDs(t *testing.T) {
 		assert.Nil(t, m.Entries[0].Err)
 		assert.Nil(t, m.Entries[1].Err)
 		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.yaml", Line: 6, Column: 3, Pointer: "/1/id",
-			Message: `activity id "a" is already used at line 2; ids are unique within a manifest`}, m.Entries[2].Err)
+			Message: `this activity id is already used at line 2; ids are unique within a manifest`}, m.Entries[2].Err)
 		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.yaml", Line: 9, Column: 5, Pointer: "/activities/0/id",
-			Message: `activity id "b" is already used at line 4; ids are unique within a manifest`}, m.Entries[3].Err)
+			Message: `this activity id is already used at line 4; ids are unique within a manifest`}, m.Entries[3].Err)
 	})
 	t.Run("entries without ids", func(t *testing.T) {
 		m, err := manifest.Parse("m.yaml", []byte("- {}\n- {}\n- id: ''\n- id: ''\n- {id: 1}\n- {id: 1}\n"), manifest.Auto, manifest.Options{})

@@ -25,7 +25,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/type", [i]),
-		sprintf("recipient %q is of type %q, which the policy does not share personal data with", [_name(recipient), _type(recipient)]),
+		sprintf("the recipient is of type %q, which the policy does not share personal data with", [_type(recipient)]),
 	)
 }
 
@@ -46,7 +46,7 @@ deny contains reason if {
 	reason := lib.reason(rego.metadata.rule(), sprintf("/recipients/%d/%s", [i, field]), message)
 }
 
-_court_order_problems(recipient) := {"court_order": sprintf("authority %q gets personal data only on a court order, and none is named", [_name(recipient)])} if {
+_court_order_problems(recipient) := {"court_order": "the authority gets personal data only on a court order, and none is named"} if {
 	not _names_court_order(recipient)
 }
 
@@ -56,7 +56,7 @@ _court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
 	jurisdiction := object.get(order, "jurisdiction", "")
 	not lib.in_eu_eea(jurisdiction)
 	not order.international_agreement == true
-	message := sprintf("the court order for authority %q is from a court outside the EU/EEA (%q) and is not recognised under an international agreement", [_name(recipient), jurisdiction])
+	message := sprintf("the court order for the authority is from a court outside the EU/EEA (%q) and is not recognised under an international agreement", [jurisdiction])
 }
 
 # METADATA
@@ -75,7 +75,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/dpa", [i]),
-		sprintf("subprocessor %q has no data processing agreement (dpa is not true)", [_name(recipient)]),
+		"the subprocessor has no data processing agreement (dpa is not true)",
 	)
 }
 
@@ -96,7 +96,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/legal_basis", [i]),
-		sprintf("business partner %q is given personal data with no legal basis for the sharing", [_name(recipient)]),
+		"the business partner is given personal data with no legal basis for the sharing",
 	)
 }
 
@@ -178,7 +178,5 @@ _names_court_order(recipient) if trim_space(object.get(recipient, ["court_order"
 # The recipient types the activity shares with, one pass over the recipients: a rule about a
 # type that is not among them stops at once.
 _types := {object.get(recipient, "type", "") | some recipient in input.recipients}
-
-_name(recipient) := object.get(recipient, "name", "(unnamed)")
 
 _type(recipient) := object.get(recipient, "type", "(none)")
