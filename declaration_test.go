@@ -412,3 +412,46 @@ func TestZeroEngineFailsClosed(t *testing.T) {
 	require.ErrorIs(t, err, policyengine.ErrNotPrepared)
 	_ = fmt.Sprint(err)
 }
+
+// A declaration alone: a partner on consent is a condition the service meets per person; a
+// partner on a basis the policy does not allow denies every person.
+func TestDeclarationAloneAndTheVersion2Rules(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	partner := func(basis string) map[string]any {
+		return map[string]any{
+			"id": "partner-leads", "data_subjects": []any{"contact_person"}, "data_categories": []any{"name", "email"},
+			"purposes": []any{"purchase.offers"}, "legal_basis": "legitimate_interest",
+			"retention":  map[string]any{"period": "P1Y", "from": "collection"},
+			"recipients": []any{map[string]any{"name": "P", "type": "business_partner", "country": "DK", "legal_basis": basis}},
+		}
+	}
+	d, err := engine.EvaluateDeclaration(ctx, partner("consent"))
+	require.NoError(t, err)
+	assert.True(t, d.Allow, d.String())
+	var got []string
+	for _, c := range d.Conditions {
+		got = append(got, c.Rule+" at "+c.Path)
+	}
+	assert.Contains(t, got, "sharing.partner_basis_not_permitted at /recipients/0/legal_basis")
+	assert.Contains(t, got, "erasure.requested at /purposes/0")
+
+	d, err = engine.EvaluateDeclaration(ctx, partner("public_task"))
+	require.NoError(t, err)
+	assert.False(t, d.Allow)
+	require.NotEmpty(t, d.Reasons)
+	assert.Equal(t, "sharing.partner_basis_not_permitted", d.Reasons[0].Rule)
+
+	// Per person: consent given lets the partner on consent receive the data; after a request
+	// for erasure, nothing does.
+	decl, err := engine.DeclareDocument(ctx, partner("consent"))
+	require.NoError(t, err)
+	p, err := decl.DecideJSON(ctx, []byte(`{"consent":{"status":"given"}}`))
+	require.NoError(t, err)
+	assert.True(t, p.Allow, p.String())
+	p, err = decl.DecideJSON(ctx, []byte(`{"consent":{"status":"given"},"subject":{"erasure_requested_at":"2020-01-01T00:00:00Z"}}`))
+	require.NoError(t, err)
+	assert.False(t, p.Allow)
+	assert.Equal(t, "erasure.requested", p.Reasons[0].Rule)
+}
