@@ -64,9 +64,19 @@ func (f floor) decide(a *policyengine.Activity, now time.Time) (bool, []string) 
 				deny("legal_basis.not_permitted")
 			}
 		}
-		given := a.Consent != nil && a.Consent.Status == "given"
+		given := consentCovers(a, now)
 		if a.LegalBasis == "consent" && !given {
 			deny("consent.not_given")
+		}
+		if a.LegalBasis == "consent" && a.Subject != nil && a.Subject.Age != 0 && a.Subject.Age < d.Consent.DigitalConsentAge {
+			deny("consent.minor")
+		}
+		if s := a.Subject; s != nil && !s.ErasureRequestedAt.IsZero() && !s.ErasureRequestedAt.After(now) && !d.Rights.ErasureExemptBases[a.LegalBasis] {
+			for _, p := range a.Purposes {
+				if !d.Rights.ErasureExemptPurposes[p] {
+					deny("erasure.requested")
+				}
+			}
 		}
 		if a.Channel != nil && a.Channel.Content == "marketing" && d.Marketing.ConsentChannels[a.Channel.Type] && !given {
 			deny("marketing.email_without_consent")
@@ -95,7 +105,7 @@ func (f floor) decide(a *policyengine.Activity, now time.Time) (bool, []string) 
 		if s != nil && s.ObjectedLegitimateInterest && a.LegalBasis == "legitimate_interest" {
 			deny("objection.legitimate_interest")
 		}
-		if s != nil && s.Restricted {
+		if s != nil && s.Restricted && !f.disclosureOnCourtOrder(a) {
 			for _, p := range a.Purposes {
 				if !d.Rights.RestrictionExemptPurposes[p] {
 					deny("restriction.requested")
@@ -112,9 +122,7 @@ func (f floor) decide(a *policyengine.Activity, now time.Time) (bool, []string) 
 		}
 		switch r.Type {
 		case "authority":
-			if r.CourtOrder == nil || strings.TrimSpace(r.CourtOrder.Reference) == "" {
-				deny("sharing.authority_without_court_order")
-			} else if _, eea := d.EUEEACountries[r.CourtOrder.Jurisdiction]; !eea && !r.CourtOrder.InternationalAgreement {
+			if !f.courtOrderValid(r) {
 				deny("sharing.authority_without_court_order")
 			}
 		case "subprocessor":
@@ -122,8 +130,14 @@ func (f floor) decide(a *policyengine.Activity, now time.Time) (bool, []string) 
 				deny("sharing.subprocessor_without_dpa")
 			}
 		case "business_partner":
-			if r.LegalBasis == "" {
+			bases := d.RecipientTypes["business_partner"].LegalBases
+			switch {
+			case r.LegalBasis == "":
 				deny("sharing.partner_without_legal_basis")
+			case bases != nil && !bases[r.LegalBasis]:
+				deny("sharing.partner_basis_not_permitted")
+			case r.LegalBasis == "consent" && controller && !consentCovers(a, now):
+				deny("sharing.partner_basis_not_permitted")
 			}
 		case "public":
 			public := d.RecipientTypes["public"]
@@ -152,6 +166,50 @@ func (f floor) decide(a *policyengine.Activity, now time.Time) (bool, []string) 
 	}
 	sort.Strings(out)
 	return len(out) == 0, out
+}
+
+// consentCovers says the person's consent counts (given, not only later, not withdrawn since)
+// and covers every purpose of the activity.
+func consentCovers(a *policyengine.Activity, now time.Time) bool {
+	c := a.Consent
+	if c == nil || c.Status != "given" || c.GivenAt.After(now) {
+		return false
+	}
+	if !c.WithdrawnAt.IsZero() && !c.WithdrawnAt.After(now) && !c.GivenAt.After(c.WithdrawnAt) {
+		return false
+	}
+	if c.Purposes == nil {
+		return true
+	}
+	for _, p := range a.Purposes {
+		found := false
+		for _, q := range c.Purposes {
+			found = found || p == q
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func (f floor) courtOrderValid(r policyengine.Recipient) bool {
+	if r.CourtOrder == nil || strings.TrimSpace(r.CourtOrder.Reference) == "" {
+		return false
+	}
+	_, eea := f.doc.EUEEACountries[r.CourtOrder.Jurisdiction]
+	return eea || r.CourtOrder.InternationalAgreement
+}
+
+// disclosureOnCourtOrder: the activity discloses only to recipients a restriction exempts, each
+// on a valid court order.
+func (f floor) disclosureOnCourtOrder(a *policyengine.Activity) bool {
+	for _, r := range a.Recipients {
+		if !f.doc.Rights.RestrictionExemptRecipients[r.Type] || !f.courtOrderValid(r) {
+			return false
+		}
+	}
+	return len(a.Recipients) > 0
 }
 
 func (f floor) retention(a *policyengine.Activity, now time.Time, deny func(string)) {
@@ -185,7 +243,7 @@ func (f floor) retention(a *policyengine.Activity, now time.Time, deny func(stri
 		if period, ok := parseDuration(a.Retention.Period); ok && period.longer(allowed) {
 			deny("retention.exceeds_limit")
 		}
-		if a.Retention.From != "" && a.Retention.From != limit.From {
+		if from := a.Retention.From; from != "" && from != limit.From && !f.doc.Retention.EarlierEvents[limit.From][from] {
 			deny("retention.exceeds_limit")
 		}
 		if s := a.Subject; s != nil {
