@@ -54,8 +54,12 @@ type Consent struct {
 	Status string `json:"status"`
 	// GivenAt is when consent was given.
 	GivenAt time.Time `json:"given_at,omitzero"`
-	// WithdrawnAt is when consent was withdrawn.
+	// WithdrawnAt is when consent was withdrawn. Consent given at or before it counts no more
+	// from then on.
 	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
+	// Purposes, when set, are the only purposes the consent covers (GDPR art. 6(1)(a)); nil,
+	// it covers those of the activity it was recorded for.
+	Purposes []string `json:"purposes,omitempty"`
 }
 
 // Channel is how a person is contacted.
@@ -127,6 +131,17 @@ type Subject struct {
 	LastActivityAt time.Time `json:"last_activity_at,omitzero"`
 	// LastApplicationAt is the person's last job application.
 	LastApplicationAt time.Time `json:"last_application_at,omitzero"`
+	// AccessRequestedAt is when the person asked for a copy of their data, if that request is
+	// pending.
+	AccessRequestedAt time.Time `json:"access_requested_at,omitzero"`
+	// RectificationRequestedAt is when the person asked to correct their data, if that request
+	// is pending.
+	RectificationRequestedAt time.Time `json:"rectification_requested_at,omitzero"`
+	// ErasureRequestedAt is when the person asked for their data to be erased.
+	ErasureRequestedAt time.Time `json:"erasure_requested_at,omitzero"`
+	// PortabilityRequestedAt is when the person asked for their data in a machine-readable
+	// format, if that request is pending.
+	PortabilityRequestedAt time.Time `json:"portability_requested_at,omitzero"`
 	// Age is the person's age in years, where known (0: unknown).
 	Age int `json:"age,omitempty"`
 }
@@ -148,6 +163,7 @@ func (a *Activity) document() map[string]any {
 		cm := map[string]any{"status": c.Status}
 		putTime(cm, "given_at", c.GivenAt)
 		putTime(cm, "withdrawn_at", c.WithdrawnAt)
+		putStrings(cm, "purposes", c.Purposes, true)
 		m["consent"] = cm
 	}
 	if a.Profiling {
@@ -198,6 +214,10 @@ func (a *Activity) document() map[string]any {
 		putBool(sm, "restricted", s.Restricted)
 		putTime(sm, "last_activity_at", s.LastActivityAt)
 		putTime(sm, "last_application_at", s.LastApplicationAt)
+		putTime(sm, "access_requested_at", s.AccessRequestedAt)
+		putTime(sm, "rectification_requested_at", s.RectificationRequestedAt)
+		putTime(sm, "erasure_requested_at", s.ErasureRequestedAt)
+		putTime(sm, "portability_requested_at", s.PortabilityRequestedAt)
 		if s.Age != 0 {
 			sm["age"] = json.Number(strconv.Itoa(s.Age))
 		}

@@ -123,6 +123,9 @@ type Rule struct {
 	// DeclaredAt is the field of a declaration a person rule's condition points at, when its
 	// finding points into the person's state.
 	DeclaredAt string `json:"declared_at,omitempty"`
+	// AlsoDeclaration says a person rule also judges the declaration alone: for some
+	// declarations it denies whatever the person's state.
+	AlsoDeclaration bool `json:"also_declaration,omitempty"`
 	// Package is the Rego package that holds the rule.
 	Package string `json:"package"`
 	// File and Line locate the rule's source.

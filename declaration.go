@@ -216,6 +216,7 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 	if err := validate(skeleton); err != nil {
 		return denied, err
 	}
+	person = canonicalTimes(person)
 	now := e.now(ctx)
 	var key [sha256.Size]byte
 	cacheable := st.cache != nil
@@ -329,13 +330,47 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 		sortReasons(out.Reasons)
 		out.Conditions = conds
 	} else {
-		out.Conditions = conditions(st, personal)
+		// A person rule that also judges the declaration alone may deny every person: what it
+		// finds for the most favourable person (consent given, nothing known of them) denies;
+		// the rest are conditions. The built-in rules that do not say so never deny that person
+		// (TestProbeConditionsArePartialEvaluations holds them to partial evaluation).
+		var always []Reason
+		if slices.ContainsFunc(personal, func(r Reason) bool { return st.person[r.Rule].AlsoDeclaration }) {
+			if always, err = e.favourableDenials(ctx, st, m); err != nil {
+				return denied, err
+			}
+		}
+		out.Reasons = append(out.Reasons, always...)
+		sortReasons(out.Reasons)
+		out.Conditions = conditions(st, slices.DeleteFunc(personal, func(r Reason) bool {
+			return slices.ContainsFunc(always, func(a Reason) bool { return a.Rule == r.Rule && a.Path == r.Path })
+		}))
 	}
 	if len(out.Conditions) == 0 {
 		out.Conditions = nil
 	}
 	sort.Slice(out.Conditions, func(i, j int) bool { return out.Conditions[i].Rule < out.Conditions[j].Rule })
 	out.Allow = len(out.Reasons) == 0
+	return out, nil
+}
+
+// favourableDenials are the reasons of the person rules that also judge the declaration alone
+// to deny it for the most favourable person: consent given, nothing known of them. Those deny
+// every person.
+func (e *Engine) favourableDenials(ctx context.Context, st *prepared, m map[string]any) ([]Reason, error) {
+	favourable := maps.Clone(m)
+	favourable["consent"] = map[string]any{"status": "given"}
+	favourable["subject"] = map[string]any{}
+	best, err := e.evaluate(ctx, st, favourable)
+	if err != nil {
+		return nil, err
+	}
+	var out []Reason
+	for _, r := range best.Reasons {
+		if st.person[r.Rule].AlsoDeclaration {
+			out = append(out, r)
+		}
+	}
 	return out, nil
 }
 

@@ -66,7 +66,7 @@ func (g *generator) declaration(i int) map[string]any {
 		"id":              "decl-" + strconv.Itoa(i),
 		"data_subjects":   g.some(subjects, 2),
 		"data_categories": g.some(categories, 3),
-		"sources":         g.some(sortedKeys(g.doc.Sources), 2),
+		"sources":         g.some(sortedKeys(g.doc.Sources), 3),
 		"purposes":        g.some(purposes, 2),
 	}
 	if g.r.IntN(10) > 0 {
@@ -83,7 +83,7 @@ func (g *generator) declaration(i int) map[string]any {
 		d["channel"] = map[string]any{"type": g.pick([]string{"email", "sms", "phone", "web", "post"}), "content": g.pick([]string{"marketing", "administrative"})}
 	}
 	if g.r.IntN(8) > 0 {
-		ret := map[string]any{"period": g.pick([]string{"P3M", "P6M", "P7M", "P12M", "P24M", "P25M", "P5Y", "P730D", "P731D"}),
+		ret := map[string]any{"period": g.pick([]string{"P3M", "P6M", "P7M", "P12M", "P24M", "P25M", "P5Y", "P730D", "P731D", "P8Y", "P1Y15D", "PT36H"}),
 			"from": g.pick([]string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"})}
 		if g.r.IntN(6) == 0 {
 			ret["agreed_extension"] = map[string]any{"reference": "AGR-1", "period": g.pick([]string{"P3M", "P6M"})}
@@ -132,16 +132,30 @@ func (g *generator) clean(d map[string]any) {
 	d["legal_basis"] = g.pick(bases)
 	d["data_categories"] = g.some(sortedKeys(g.doc.DataCategories), 2)
 	d["data_subjects"] = g.some(sortedKeys(g.doc.DataSubjects), 2)
-	if g.r.IntN(2) == 0 {
+	if g.r.IntN(4) == 0 {
 		d["recipients"] = []any{map[string]any{"name": "R", "type": "subprocessor", "country": "DE", "dpa": true}}
 	}
-	d["retention"] = map[string]any{"period": g.pick([]string{"P1M", "P3M", "P6M", "P12M", "P24M"}),
+	d["retention"] = map[string]any{"period": g.pick([]string{"P1M", "P3M", "P6M", "P12M", "P24M", "P8Y"}),
 		"from": g.pick([]string{"collection", "last_activity", "last_application_date"})}
+	switch g.r.IntN(4) {
+	case 0:
+		d["recipients"] = []any{map[string]any{"name": "P", "type": "business_partner", "country": "SE", "legal_basis": g.pick([]string{"consent", "contract", "legitimate_interest", "public_task"})}}
+	case 1:
+		d["recipients"] = []any{map[string]any{"name": "A", "type": "authority", "country": "SE",
+			"court_order": map[string]any{"reference": "B 1", "jurisdiction": g.pick([]string{"SE", "US"})}}}
+	}
+	if g.r.IntN(3) == 0 {
+		d["sources"] = []any{"data_subject", "cookies"}
+	}
 }
 
 func (g *generator) time(within time.Duration) string {
 	offset := time.Duration(g.r.Int64N(int64(within))) - within*4/5
-	return g.now.Add(offset).UTC().Format(time.RFC3339)
+	ts := g.now.Add(offset).UTC().Format(time.RFC3339)
+	if g.r.IntN(8) == 0 {
+		ts = strings.ToLower(ts) // RFC 3339 allows t and z in lower case
+	}
+	return ts
 }
 
 // person is a random person's state: {"consent": ..., "subject": ...}, either possibly absent.
@@ -154,6 +168,11 @@ func (g *generator) person() map[string]any {
 		}
 		if g.r.IntN(5) == 0 {
 			c["withdrawn_at"] = g.time(365 * 24 * time.Hour)
+		}
+		if g.r.IntN(4) == 0 {
+			// Consent for named purposes: some of the policy's, sometimes none.
+			named := g.some(sortedKeys(g.doc.Purposes), 3)
+			c["purposes"] = named[:g.r.IntN(len(named)+1)]
 		}
 		p["consent"] = c
 	}
@@ -169,8 +188,17 @@ func (g *generator) person() map[string]any {
 				s[clock] = g.time(4 * 365 * 24 * time.Hour)
 			}
 		}
-		if g.r.IntN(3) == 0 {
+		for _, clock := range []string{"erasure_requested_at", "access_requested_at", "rectification_requested_at", "portability_requested_at"} {
+			if g.r.IntN(8) == 0 {
+				s[clock] = g.time(120 * 24 * time.Hour)
+			}
+		}
+		switch g.r.IntN(3) {
+		case 0:
 			s["age"] = g.r.IntN(80)
+		case 1:
+			// Around the age of digital consent.
+			s["age"] = g.doc.Consent.DigitalConsentAge - 2 + g.r.IntN(4)
 		}
 		p["subject"] = s
 	}
@@ -279,7 +307,9 @@ func TestDeclarationAloneHasConditionsNotDenials(t *testing.T) {
 		assert.NotEmpty(t, c.Message)
 	}
 	assert.Equal(t, []string{
+		"consent.minor at /legal_basis",
 		"consent.not_given at /legal_basis",
+		"erasure.requested at /purposes/0",
 		"marketing.email_without_consent at /channel/type",
 		"marketing.opted_out at /channel/content",
 		"restriction.requested at /purposes/0",
@@ -396,7 +426,7 @@ func TestLoadDeclarations(t *testing.T) {
 	decls, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
 	require.NoError(t, err)
 	assert.Contains(t, decls.IDs(), "newsletter-monthly")
-	assert.Len(t, decls.IDs(), 31)
+	assert.Len(t, decls.IDs(), 33)
 	_, ok := decls.Lookup("newsletter-monthly")
 	assert.True(t, ok)
 
@@ -601,4 +631,47 @@ deny contains lib.reason(rego.metadata.rule(), "/purposes", "over 99") if {
 		}()
 	}
 	wg.Wait()
+}
+
+// A declaration alone: a partner on consent is a condition the service meets per person; a
+// partner on a basis the policy does not allow denies every person.
+func TestDeclarationAloneAndTheVersion2Rules(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	ctx := context.Background()
+	partner := func(basis string) map[string]any {
+		return map[string]any{
+			"id": "partner-leads", "data_subjects": []any{"contact_person"}, "data_categories": []any{"name", "email"},
+			"purposes": []any{"purchase.offers"}, "legal_basis": "legitimate_interest",
+			"retention":  map[string]any{"period": "P1Y", "from": "collection"},
+			"recipients": []any{map[string]any{"name": "P", "type": "business_partner", "country": "DK", "legal_basis": basis}},
+		}
+	}
+	d, err := engine.EvaluateDeclaration(ctx, partner("consent"))
+	require.NoError(t, err)
+	assert.True(t, d.Allow, d.String())
+	var got []string
+	for _, c := range d.Conditions {
+		got = append(got, c.Rule+" at "+c.Path)
+	}
+	assert.Contains(t, got, "sharing.partner_basis_not_permitted at /recipients/0/legal_basis")
+	assert.Contains(t, got, "erasure.requested at /purposes/0")
+
+	d, err = engine.EvaluateDeclaration(ctx, partner("public_task"))
+	require.NoError(t, err)
+	assert.False(t, d.Allow)
+	require.NotEmpty(t, d.Reasons)
+	assert.Equal(t, "sharing.partner_basis_not_permitted", d.Reasons[0].Rule)
+
+	// Per person: consent given lets the partner on consent receive the data; after a request
+	// for erasure, nothing does.
+	decl, err := engine.DeclareDocument(ctx, partner("consent"))
+	require.NoError(t, err)
+	p, err := decl.DecideJSON(ctx, []byte(`{"consent":{"status":"given"}}`))
+	require.NoError(t, err)
+	assert.True(t, p.Allow, p.String())
+	p, err = decl.DecideJSON(ctx, []byte(`{"consent":{"status":"given"},"subject":{"erasure_requested_at":"2020-01-01T00:00:00Z"}}`))
+	require.NoError(t, err)
+	assert.False(t, p.Allow)
+	assert.Equal(t, "erasure.requested", p.Reasons[0].Rule)
 }

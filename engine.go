@@ -182,7 +182,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	for i, r := range built.Rules {
 		clause := p.Document.Clauses[r.Clause]
 		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description, Remedy: r.Remedy,
-			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text, Requires: r.Requires, DeclaredAt: r.DeclaredAt,
+			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text, Requires: r.Requires, DeclaredAt: r.DeclaredAt, AlsoDeclaration: r.AlsoDeclaration,
 			Package: r.Package, File: r.File, Line: r.Line}
 		if r.Requires != "" {
 			person[r.ID] = rules[i]
@@ -348,6 +348,9 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	}
 	if err := validate(input); err != nil {
 		return denied, err
+	}
+	if m, ok := input.(map[string]any); ok {
+		input = canonicalTimes(m)
 	}
 	now := e.now(ctx)
 	var key [32]byte
@@ -574,3 +577,5 @@ func stringAt(obj ast.Object, key string) string {
 	s, _ := valueAt(obj, key).(ast.String)
 	return string(s)
 }
+
+// quoted is a quoted value in an error message of OPA's or of a builtin's.

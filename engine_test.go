@@ -163,6 +163,47 @@ func ruleCases() []ruleCase {
 		}), nil},
 		{"consent basis with no consent recorded is denied", with(application(), func(a *policyengine.Activity) { a.LegalBasis = "consent" }),
 			[]finding{{"consent.not_given", "/consent"}}},
+		{"consent recorded as given but withdrawn this morning is denied", with(newsletter(), func(a *policyengine.Activity) {
+			a.Consent.WithdrawnAt = now.Add(-3 * time.Hour)
+		}), []finding{{"consent.not_given", "/consent/withdrawn_at"}, {"marketing.email_without_consent", "/consent/withdrawn_at"}}},
+		{"consent given again after a withdrawal counts", with(newsletter(), func(a *policyengine.Activity) {
+			a.Consent.GivenAt = now.AddDate(0, -1, 0)
+			a.Consent.WithdrawnAt = now.AddDate(0, -2, 0)
+		}), nil},
+		{"consent for other purposes does not cover the activity", with(newsletter(), func(a *policyengine.Activity) {
+			a.Consent.Purposes = []string{"purchase.orders"}
+		}), []finding{{"consent.not_given", "/consent/purposes"}, {"marketing.email_without_consent", "/consent/purposes"}}},
+
+		// consent.minor
+		{"a child's own consent below the age of digital consent does not count", with(newsletter(), func(a *policyengine.Activity) { a.Subject.Age = 12 }),
+			[]finding{{"consent.minor", "/subject/age"}}},
+		{"consent at the age of digital consent counts", with(newsletter(), func(a *policyengine.Activity) { a.Subject.Age = 13 }), nil},
+
+		// erasure.requested
+		{"nothing but the erasure after a request for erasure", with(newsletter(), func(a *policyengine.Activity) {
+			a.Subject.ErasureRequestedAt = now.AddDate(0, 0, -3)
+		}), []finding{{"erasure.requested", "/purposes/0"}}},
+		{"the erasure itself goes on", with(orderHandling(), func(a *policyengine.Activity) {
+			a.Purposes = []string{"rights.erasure"}
+			a.LegalBasis = "legal_obligation"
+			a.Subject = &policyengine.Subject{ErasureRequestedAt: now.AddDate(0, 0, -3)}
+		}), nil},
+
+		// rights.request_overdue and retention.unbounded (warnings)
+		{"an access request pending for two months is flagged, not denied", with(orderHandling(), func(a *policyengine.Activity) {
+			a.Subject = &policyengine.Subject{AccessRequestedAt: now.AddDate(0, -2, 0)}
+		}), nil},
+		{"order records kept beyond the review threshold are flagged, not denied", with(orderHandling(), func(a *policyengine.Activity) {
+			a.Retention.Period = "P10Y"
+		}), nil},
+
+		// cookies.consent_required (a warning)
+		{"profiling through cookies on legitimate interest is flagged, not denied", with(newsletter(), func(a *policyengine.Activity) {
+			a.LegalBasis = "legitimate_interest"
+			a.Channel.Type = "web"
+			a.Sources = []string{"cookies"}
+			a.Profiling = true
+		}), nil},
 
 		// processor scope
 		{"a processor activity names the customer's DPA", with(hosted(), func(a *policyengine.Activity) { a.CustomerDPA = "" }),
@@ -195,8 +236,11 @@ func ruleCases() []ruleCase {
 			a.Recipients = []policyengine.Recipient{{Name: "Mailer", Type: "subprocessor", Country: "IE"}}
 		}), []finding{{"sharing.subprocessor_without_dpa", "/recipients/0/dpa"}}},
 		{"a business partner without a legal basis is denied", with(orderHandling(), func(a *policyengine.Activity) {
-			a.Recipients = []policyengine.Recipient{{Name: "Partner", Type: "business_partner", Country: "DK", LegalBasis: "consent"}, {Name: "Reseller", Type: "business_partner", Country: "DK"}}
+			a.Recipients = []policyengine.Recipient{{Name: "Partner", Type: "business_partner", Country: "DK", LegalBasis: "contract"}, {Name: "Reseller", Type: "business_partner", Country: "DK"}}
 		}), []finding{{"sharing.partner_without_legal_basis", "/recipients/1/legal_basis"}}},
+		{"a business partner on a public task is denied", with(orderHandling(), func(a *policyengine.Activity) {
+			a.Recipients = []policyengine.Recipient{{Name: "Partner", Type: "business_partner", Country: "DK", LegalBasis: "public_task"}}
+		}), []finding{{"sharing.partner_basis_not_permitted", "/recipients/0/legal_basis"}}},
 		{"the public sees only forum posts", with(orderHandling(), func(a *policyengine.Activity) {
 			a.Recipients = []policyengine.Recipient{{Name: "Forum readers", Type: "public"}}
 		}), []finding{
@@ -261,8 +305,9 @@ func ruleCases() []ruleCase {
 			a.Retention.Period = "P30M"
 			a.Retention.AgreedExtension = &policyengine.Extension{Reference: "x", Period: "P12M"}
 		}), []finding{{"retention.exceeds_limit", "/retention/period"}}},
-		{"a limit runs from its own event", with(newsletter(), func(a *policyengine.Activity) { a.Retention.From = "collection" }),
+		{"a limit runs from its own event", with(newsletter(), func(a *policyengine.Activity) { a.Retention.From = "end_of_contract" }),
 			[]finding{{"retention.exceeds_limit", "/retention/from"}}},
+		{"or from one that never comes after it", with(newsletter(), func(a *policyengine.Activity) { a.Retention.From = "collection" }), nil},
 		{"marketing data past 24 months after the last activity is expired", with(newsletter(), func(a *policyengine.Activity) {
 			a.Subject.LastActivityAt = now.AddDate(-2, 0, -1)
 		}), []finding{{"retention.expired", "/subject/last_activity_at"}}},
@@ -690,6 +735,32 @@ deny contains {"rule": "broken.division", "path": "", "message": x} if {
 	assert.Contains(t, err.Error(), "divide by zero")
 }
 
+// A rule that fails on an input value does not quote it: the error names the rule's place.
+func TestRuleErrorQuotesNoInputValue(t *testing.T) {
+	t.Parallel()
+	dir := writePolicy(t, nil, map[string]string{"numbers.rego": `package policyengine.rules.numbers
+
+# METADATA
+# title: Numbers
+# description: Reads the description as a number, which fails for words.
+# custom:
+#   id: numbers.description
+#   clause: purposes
+deny contains {"rule": "numbers.description", "path": "/description", "message": "x"} if {
+	to_number(input.description) > 0
+}
+`})
+	e := newEngine(t, policyengine.WithPolicyDir(dir))
+	a := orderHandling()
+	a.Description = "Jane Doe, 19800101-1234"
+	d, err := e.Evaluate(context.Background(), a)
+	assert.False(t, d.Allow)
+	require.ErrorIs(t, err, policyengine.ErrEvaluation)
+	assert.NotContains(t, err.Error(), "Jane")
+	assert.NotContains(t, err.Error(), "1234")
+	assert.Contains(t, err.Error(), "numbers.rego:")
+}
+
 // A reason of the wrong shape, or a decision without errors, is an evaluation error.
 func TestMalformedReasonFailsClosed(t *testing.T) {
 	t.Parallel()
@@ -721,7 +792,7 @@ func TestInvalidPolicy(t *testing.T) {
 	}{
 		{"document fails its schema", func(d string) string {
 			return strings.Replace(d, "legal_bases: {contract: true, consent: true}", "legal_bases: {contract: yes}", 1)
-		}, nil, "policy.yaml:198:21: /privacy_policy/purposes/purchase.orders/legal_bases/contract: expected boolean, but got string"},
+		}, nil, "policy.yaml:216:21: /privacy_policy/purposes/purchase.orders/legal_bases/contract: expected boolean, but got string"},
 		{"rule names an undefined clause", func(d string) string {
 			return strings.Replace(d, "    opt-out:\n", "    opt-out-renamed:\n", 1)
 		}, nil, fmt.Sprintf("rego/marketing.rego:%d:1: rule marketing.opted_out names clause", ruleLine(t, "marketing.rego", "marketing.opted_out")) + ` "opt-out", which the policy document (`},

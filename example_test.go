@@ -72,7 +72,7 @@ func ExampleEngine_EvaluateJSON() {
 	}
 	fmt.Println(decision)
 	// Output:
-	// deny: transfer.without_scc at /recipients/0/transfer_safeguard: recipient "PayFlow Inc." is in US, outside the EU/EEA, and its transfer safeguard is none; the policy accepts scc
+	// deny: transfer.without_scc at /recipients/0/transfer_safeguard: the recipient is in US, outside the EU/EEA, and its transfer safeguard is none; the policy accepts scc
 }
 
 // Invalid input is an error naming each field at fault, and the decision that comes with it
@@ -166,7 +166,9 @@ func ExampleEngine_EvaluateDeclaration() {
 	}
 	// Output:
 	// allow: true
-	// consent.not_given at /legal_basis: requires the person's consent is given
+	// consent.minor at /legal_basis: requires the person is at least the age of digital consent
+	// consent.not_given at /legal_basis: requires the person's consent is given, not withdrawn since, and covers the activity's purposes
+	// erasure.requested at /purposes/0: requires the person has not asked for erasure
 	// marketing.opted_out at /purposes/0: requires the person has not opted out of marketing
 	// restriction.requested at /purposes/0: requires the person has not asked to restrict processing
 	// retention.expired at /retention/period: requires the person's data is still within the retention limit
@@ -192,6 +194,6 @@ func ExampleEngine_LoadDeclarations() {
 	_, err = declarations.DecideJSON(ctx, "no-such-declaration", []byte(`{}`))
 	fmt.Println(errors.Is(err, policyengine.ErrUnknownDeclaration))
 	// Output:
-	// deny: restriction.requested at /purposes/0: the person asked to restrict processing, and purpose "purchase.orders" is not handling their rights
+	// deny: restriction.requested at /purposes/0: the person asked to restrict processing, and purpose "purchase.orders" is none the restriction allows
 	// true
 }

@@ -23,7 +23,7 @@ import (
 // from the policy, not from the engine's output.
 var exampleDecisions = map[string]struct{ deny, warn, cond []string }{
 	// analytics-subprocessors.yaml
-	"product-analytics-eu":       {cond: []string{"objection.legitimate_interest", "restriction.requested"}},
+	"product-analytics-eu":       {cond: []string{"erasure.requested", "objection.legitimate_interest", "restriction.requested"}},
 	"product-analytics-us-trial": {deny: []string{"sharing.subprocessor_without_dpa", "transfer.without_scc"}},
 	"crash-reports-uk":           {deny: []string{"transfer.without_scc"}}, // adequacy is not SCCs
 	"analytics-for-objector":     {deny: []string{"objection.legitimate_interest"}},
@@ -35,43 +35,50 @@ var exampleDecisions = map[string]struct{ deny, warn, cond []string }{
 	"hosted-survey-responses": {cond: []string{}},                            // processor scope: no person rule applies
 	"hosted-hr-records":       {deny: []string{"processor.no_customer_dpa"}}, // health data, but processor scope
 	"support-ticket":          {},
+	"order-archive":           {warn: []string{"retention.unbounded"}}, // P10Y: beyond the P7Y review threshold
 	// forum.yaml
 	"forum-posts":            {},
 	"forum-member-directory": {deny: []string{"sharing.public_not_forum", "sharing.public_not_forum"}, warn: atLimit},
 	// lead-generation.yaml
-	"webinar-signups":      {warn: atLimit},
-	"lead-enrichment":      {deny: []string{"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"}, warn: atLimit},
-	"dormant-leads":        {deny: []string{"retention.expired"}, warn: atLimit},
-	"lead-scoring-forever": {deny: []string{"retention.exceeds_limit", "retention.exceeds_limit"}},
-	"partner-co-marketing": {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
-	"sell-leads-to-broker": {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
+	"webinar-signups":        {warn: atLimit},
+	"lead-enrichment":        {deny: []string{"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"}, warn: atLimit},
+	"dormant-leads":          {deny: []string{"retention.expired"}, warn: atLimit},
+	"lead-scoring-forever":   {deny: []string{"retention.exceeds_limit"}}, // from collection is fine, P5Y is not
+	"partner-on-public-task": {deny: []string{"sharing.partner_basis_not_permitted"}},
+	"partner-co-marketing":   {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
+	"sell-leads-to-broker":   {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
 	// newsletter.yaml
-	"newsletter-monthly":               {warn: atLimit, cond: []string{"consent.not_given", "marketing.email_without_consent", "marketing.opted_out", "restriction.requested", "retention.expired"}},
-	"newsletter-legacy-subscribers":    {warn: []string{"consent.stale"}}, // consent from 2023
-	"newsletter-imported-contacts":     {warn: atLimit, cond: []string{"marketing.email_without_consent", "marketing.opted_out", "objection.legitimate_interest", "restriction.requested", "retention.expired"}},
-	"newsletter-to-opted-out-customer": {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
-	"order-confirmation-after-opt-out": {},
+	"newsletter-monthly":                {warn: atLimit, cond: []string{"consent.minor", "consent.not_given", "erasure.requested", "marketing.email_without_consent", "marketing.opted_out", "restriction.requested", "retention.expired"}},
+	"newsletter-legacy-subscribers":     {warn: []string{"consent.stale"}}, // consent from 2023
+	"newsletter-imported-contacts":      {warn: atLimit, cond: []string{"erasure.requested", "marketing.email_without_consent", "marketing.opted_out", "objection.legitimate_interest", "restriction.requested", "retention.expired"}},
+	"newsletter-to-opted-out-customer":  {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
+	"newsletter-young-subscriber":       {deny: []string{"consent.minor"}, warn: atLimit},
+	"newsletter-withdrawn-this-morning": {deny: []string{"consent.not_given", "marketing.email_without_consent"}, warn: atLimit},
+	"order-confirmation-after-opt-out":  {},
 	// order-handling.json
 	"checkout":        {},
 	"invoice-archive": {deny: []string{"retention.missing"}},
 	"account-signup":  {deny: []string{"legal_basis.missing"}},
 	// profiling.yaml
-	"interest-profiles":         {warn: atLimit},
-	"profile-opted-out-user":    {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: atLimit},
+	"interest-profiles":         {warn: []string{"cookies.consent_required", "retention.at_limit"}},
+	"profile-opted-out-user":    {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: []string{"cookies.consent_required", "retention.at_limit"}},
 	"sms-promotions":            {warn: atLimit},
 	"sms-promotions-to-refuser": {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
 	// recruitment.yaml
 	"applications-inbox":              {warn: atLimit},
 	"talent-pool":                     {deny: []string{"retention.exceeds_limit"}},
-	"talent-pool-agreed":              {warn: atLimit, cond: []string{"consent.not_given", "restriction.requested", "retention.expired"}}, // P12M: the limit plus the agreed P6M
+	"talent-pool-agreed":              {warn: atLimit, cond: []string{"consent.minor", "consent.not_given", "erasure.requested", "restriction.requested", "retention.expired"}}, // P12M: the limit plus the agreed P6M
 	"interview-notes-stale-candidate": {deny: []string{"retention.expired"}, warn: atLimit},
 	"pre-employment-screening":        {deny: []string{"category.sensitive", "category.sensitive"}, warn: atLimit},
 	// rights-requests.yaml
 	"access-request":                    {cond: []string{}}, // handling a right is allowed whatever the person asked
 	"access-request-by-restricted-user": {},
 	"onboarding-emails-restricted-user": {deny: []string{"restriction.requested"}},
-	"erasure-request":                   {deny: []string{"legal_basis.not_permitted"}, cond: []string{"consent.not_given"}},
+	"erasure-request":                   {deny: []string{"legal_basis.not_permitted"}, cond: []string{"consent.minor", "consent.not_given"}}, // the erasure itself goes on
 	"erasure-request-after-withdrawal":  {deny: []string{"consent.not_given", "legal_basis.not_permitted"}},
+	"newsletter-after-erasure-request":  {deny: []string{"erasure.requested"}, warn: atLimit},
+	"police-request-restricted-user":    {},
+	"access-request-overdue":            {warn: []string{"rights.request_overdue"}},
 	// security-logging.yaml
 	"edge-access-logs":         {},
 	"debug-session-recordings": {deny: []string{"legal_basis.not_permitted"}},

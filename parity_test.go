@@ -84,6 +84,17 @@ func parityInputs(t *testing.T) map[string]json.RawMessage {
 	} {
 		inputs["invalid: "+name] = json.RawMessage(doc)
 	}
+	// Times in every form RFC 3339 allows, and years outside OPA's clock (contract §7).
+	for name, consent := range map[string]string{
+		"lower case":         `{"status":"given","given_at":"2025-01-01t00:00:00z","withdrawn_at":"2025-06-01t00:00:00.5+02:00"}`,
+		"a leap second":      `{"status":"given","given_at":"2016-12-31T23:59:60Z"}`,
+		"the year 9999":      `{"status":"given","given_at":"9999-12-31T23:59:59Z"}`,
+		"the year 1":         `{"status":"given","given_at":"0001-01-01T00:00:00Z","withdrawn_at":"1500-01-01T00:00:00Z"}`,
+		"consent's purposes": `{"status":"given","purposes":["marketing.materials"]}`,
+	} {
+		inputs["times: "+name] = json.RawMessage(`{"id":"a","data_categories":["email"],"purposes":["purchase.accounts"],"legal_basis":"consent",` +
+			`"retention":{"period":"P1Y15D","from":"collection"},"consent":` + consent + `,"subject":{"last_activity_at":"2026-01-01t00:00:00z","erasure_requested_at":"9999-01-01T00:00:00Z"}}`)
+	}
 	require.Less(t, len(inputs), 500, "the parity test bounds its requests")
 	return inputs
 }

@@ -152,7 +152,7 @@ func TestSummary(t *testing.T) {
 	}
 	s.Files = len(files)
 	assert.Equal(t, s, rep.Summary)
-	assert.Equal(t, len(rep.Rules), 25)
+	assert.Equal(t, len(rep.Rules), 31)
 }
 
 // A huge worker count is capped: it does not start a goroutine per worker asked for.

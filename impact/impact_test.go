@@ -116,7 +116,7 @@ func TestNoChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, rep.Changed())
 	assert.Equal(t, rep.BaseRevision, rep.Revision)
-	assert.Equal(t, 31, rep.Summary.Activities)
+	assert.Equal(t, 33, rep.Summary.Activities)
 }
 
 // Brightpath's policy decides Confect's manifests otherwise, for the reasons its document
@@ -176,7 +176,7 @@ func TestBrightpathAgainstConfectOnTheSameManifest(t *testing.T) {
 		"open-applications": {kind: impact.OtherReasons,
 			added: []string{"warn consent.stale /consent/given_at"}},
 		"applicant-access-request": {kind: impact.OtherReasons,
-			added: []string{"condition minors.parental_consent /data_subjects"}},
+			added: []string{"condition erasure.requested /purposes/0", "condition minors.parental_consent /data_subjects"}},
 	}, got)
 	assert.Equal(t, impact.Summary{Activities: 5, NewlyDenied: 1, NewlyAllowed: 1, OtherReasons: 2}, rep.Summary)
 	for _, c := range rep.Changes {

@@ -108,7 +108,7 @@ func TestJSON(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(format(t, "json", rep), &got))
 	require.Len(t, got.Results, 3)
-	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1, "conditions": 1}, got.Summary)
+	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1, "conditions": 2}, got.Summary)
 	assert.Equal(t, rep.Revision, got.Revision)
 
 	broken := got.Results[0]
@@ -128,8 +128,9 @@ func TestJSON(t *testing.T) {
 	assert.Equal(t, 8, r.Line, "the missing safeguard is reported on its recipient's line")
 	assert.NotEmpty(t, r.Message)
 	assert.Equal(t, "When Does Confect Use Subprocessors?", r.Clause)
-	require.Len(t, checkout.Conditions, 1, "a declaration: what a person must meet")
-	c := checkout.Conditions[0]
+	require.Len(t, checkout.Conditions, 2, "a declaration: what a person must meet")
+	assert.Equal(t, "erasure.requested", checkout.Conditions[0].Rule)
+	c := checkout.Conditions[1]
 	assert.Equal(t, "restriction.requested", c.Rule)
 	assert.Equal(t, "/purposes/0", c.Path)
 	assert.Equal(t, 4, c.Line)
@@ -220,7 +221,7 @@ func TestSARIF(t *testing.T) {
 	assert.Equal(t, "warning", run.Tool.Driver.Rules[rules["retention.at_limit"]].DefaultConfiguration.Level)
 
 	// One result per reason, warning, condition and input error, located on its line.
-	require.Len(t, run.Results, 4)
+	require.Len(t, run.Results, 5)
 	byRule := map[string]int{}
 	for i, res := range run.Results {
 		byRule[res.RuleID] = i
@@ -303,14 +304,14 @@ var annotation = regexp.MustCompile(`^::(error|warning|notice) ([^:]*)::(.*)$`)
 func TestGitHub(t *testing.T) {
 	rep := report(t)
 	lines := strings.Split(strings.TrimSpace(string(format(t, "github", rep))), "\n")
-	require.Len(t, lines, 5)
+	require.Len(t, lines, 6)
 	type ann struct {
 		level string
 		props map[string]string
 		msg   string
 	}
 	var got []ann
-	for _, l := range lines[:4] {
+	for _, l := range lines[:5] {
 		m := annotation.FindStringSubmatch(l)
 		require.NotNil(t, m, l)
 		props := map[string]string{}
@@ -331,10 +332,11 @@ func TestGitHub(t *testing.T) {
 	assert.Contains(t, got[1].msg, "checkout: ")
 	assert.Equal(t, "notice", got[2].level, "a condition is a notice, never an error")
 	assert.Equal(t, "4", got[2].props["line"])
-	assert.Equal(t, "restriction.requested", got[2].props["title"])
-	assert.Equal(t, "warning", got[3].level)
-	assert.Equal(t, "18", got[3].props["line"])
-	assert.Equal(t, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 1 condition", lines[4])
+	assert.Equal(t, "erasure.requested", got[2].props["title"])
+	assert.Equal(t, "restriction.requested", got[3].props["title"])
+	assert.Equal(t, "warning", got[4].level)
+	assert.Equal(t, "18", got[4].props["line"])
+	assert.Equal(t, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 2 conditions", lines[5])
 }
 
 // Workflow command values are escaped, so a message cannot end the command or inject another.
@@ -354,11 +356,12 @@ func TestTable(t *testing.T) {
 	lines := strings.Split(out, "\n")
 	assert.Regexp(t, `^PLACE\s+ACTIVITY\s+DECISION\s+RULE\s+FIELD\s+MESSAGE$`, lines[0])
 	assert.Regexp(t, `^broken\.json:4\s+error\s+input\.invalid\s+`, lines[1])
-	assert.Regexp(t, `^orders\.yaml:8\s+checkout\s+deny\s+transfer\.without_scc\s+/recipients/0/transfer_safeguard\s+recipient "PayFlow Inc\."`, lines[2])
-	assert.Regexp(t, `^orders\.yaml:4\s+checkout\s+condition\s+restriction\.requested\s+/purposes/0\s+requires `, lines[3])
-	assert.Regexp(t, `^orders\.yaml:12\s+newsletter\s+allow\s+-\s+-\s+-$`, lines[4])
-	assert.Regexp(t, `^orders\.yaml:18\s+newsletter\s+warning\s+retention\.at_limit\s+`, lines[5])
-	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 1 condition")
+	assert.Regexp(t, `^orders\.yaml:8\s+checkout\s+deny\s+transfer\.without_scc\s+/recipients/0/transfer_safeguard\s+the recipient is in US`, lines[2])
+	assert.Regexp(t, `^orders\.yaml:4\s+checkout\s+condition\s+erasure\.requested\s+/purposes/0\s+requires `, lines[3])
+	assert.Regexp(t, `^orders\.yaml:4\s+checkout\s+condition\s+restriction\.requested\s+/purposes/0\s+requires `, lines[4])
+	assert.Regexp(t, `^orders\.yaml:12\s+newsletter\s+allow\s+-\s+-\s+-$`, lines[5])
+	assert.Regexp(t, `^orders\.yaml:18\s+newsletter\s+warning\s+retention\.at_limit\s+`, lines[6])
+	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 2 conditions")
 }
 
 func TestText(t *testing.T) {
@@ -375,7 +378,7 @@ func TestText(t *testing.T) {
 	assert.Equal(t, string(want), got)
 
 	// Each reason line holds the place, the rule, the message and the clause.
-	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  recipient "PayFlow Inc\." .*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
+	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  the recipient is in US.*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
 	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, string(out))
 	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
 

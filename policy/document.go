@@ -115,12 +115,20 @@ type RecipientType struct {
 	Purposes map[string]bool `json:"purposes,omitempty"`
 	// DataCategories, when set, are the only categories that may be disclosed to it.
 	DataCategories map[string]bool `json:"data_categories,omitempty"`
+	// LegalBases, when set, are the only bases sharing with it may rest on (business partners).
+	LegalBases map[string]bool `json:"legal_bases,omitempty"`
 }
 
 // Retention holds the retention limits.
 type Retention struct {
 	// Limits are the policy's retention limits by name.
 	Limits map[string]RetentionLimit `json:"limits"`
+	// EarlierEvents are, for an event, the events that can never fall after it: a period that
+	// runs from one of them meets a limit that runs from the event when it is no longer.
+	EarlierEvents map[string]map[string]bool `json:"earlier_events,omitempty"`
+	// ReviewThreshold, an ISO 8601 duration, flags longer periods of data without a limit of
+	// its own; empty, none are flagged.
+	ReviewThreshold string `json:"review_threshold,omitempty"`
 }
 
 // RetentionLimit is a maximum time personal data may be kept after an event.
@@ -155,6 +163,9 @@ type Consent struct {
 	// ReviewAfter is how old consent may grow before it is flagged for review, an ISO 8601
 	// duration; empty, consent is never flagged.
 	ReviewAfter string `json:"review_after,omitempty"`
+	// DigitalConsentAge is the age below which a child's own consent does not count (GDPR
+	// art. 8(1): 13 to 16); zero, no age is checked.
+	DigitalConsentAge int `json:"digital_consent_age,omitempty"`
 }
 
 // Marketing holds the facts of the marketing and profiling rules.
@@ -165,10 +176,32 @@ type Marketing struct {
 	ProfilingPurposes map[string]bool `json:"profiling_purposes"`
 	// ConsentChannels are the channels over which marketing needs consent.
 	ConsentChannels map[string]bool `json:"consent_channels"`
+	// TrackingSources read or store information on the person's device (ePrivacy art. 5(3)).
+	TrackingSources map[string]bool `json:"tracking_sources,omitempty"`
 }
 
 // Rights holds the facts of the data-subject rights rules.
 type Rights struct {
 	// RestrictionExemptPurposes stay allowed for a person who asked to restrict processing.
 	RestrictionExemptPurposes map[string]bool `json:"restriction_exempt_purposes"`
+	// RestrictionExemptRecipients are recipient types a restricted person's data may still be
+	// disclosed to, each on a valid court order.
+	RestrictionExemptRecipients map[string]bool `json:"restriction_exempt_recipients,omitempty"`
+	// ErasureExemptPurposes stay allowed after a person asked for erasure (the erasure itself).
+	ErasureExemptPurposes map[string]bool `json:"erasure_exempt_purposes,omitempty"`
+	// ErasureExemptBases are legal bases processing stays allowed on after a person asked for
+	// erasure (a legal obligation, GDPR art. 17(3)(b)).
+	ErasureExemptBases map[string]bool `json:"erasure_exempt_bases,omitempty"`
+	// ResponsePeriod is how long the company has to answer a request, an ISO 8601 duration.
+	ResponsePeriod string `json:"response_period,omitempty"`
+	// Requests are the requests whose time is counted, by right.
+	Requests map[string]Request `json:"requests,omitempty"`
+}
+
+// Request is a kind of request a person makes to exercise a right.
+type Request struct {
+	// SubjectClock is the field of the activity's subject that records when it was made.
+	SubjectClock string `json:"subject_clock"`
+	// Article is the GDPR article the right rests on.
+	Article string `json:"article"`
 }

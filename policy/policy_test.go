@@ -56,6 +56,9 @@ func TestDefaultMatchesTheContract(t *testing.T) {
 			"security.maintenance":                                                      set("legitimate_interest"),
 			"recruitment.applications recruitment.evaluation":                           set("contract", "consent"),
 			"rights.access rights.rectification rights.erasure rights.restriction rights.portability rights.objection": set("legal_obligation"),
+			// Version 2 (§7): what GDPR art. 17(3) and 18(2) still allow after erasure or restriction.
+			"legal.claims":    set("legitimate_interest", "legal_obligation"),
+			"records.storage": set("contract", "legitimate_interest", "legal_obligation", "consent"),
 		} {
 			for _, purpose := range strings.Fields(purposes) {
 				want[purpose] = bases
@@ -67,7 +70,7 @@ func TestDefaultMatchesTheContract(t *testing.T) {
 			assert.NotEmpty(t, def.Description, purpose)
 		}
 		assert.Equal(t, want, got, "exactly the contract's purposes, with its bases")
-		assert.Len(t, got, 19)
+		assert.Len(t, got, 21)
 	})
 
 	t.Run("vocabularies", func(t *testing.T) {
@@ -142,9 +145,17 @@ func TestDefaultMatchesTheContract(t *testing.T) {
 		assert.Equal(t, set("marketing.materials", "marketing.profiling"), d.Marketing.Purposes, "every marketing.* purpose")
 		assert.Equal(t, set("marketing.profiling"), d.Marketing.ProfilingPurposes)
 		assert.Equal(t, set("email", "sms"), d.Marketing.ConsentChannels, "marketing over email or sms needs consent")
-		assert.Equal(t, set("rights.access", "rights.rectification", "rights.erasure", "rights.restriction", "rights.portability", "rights.objection"),
-			d.Rights.RestrictionExemptPurposes)
+		assert.Equal(t, set("rights.access", "rights.rectification", "rights.erasure", "rights.restriction", "rights.portability", "rights.objection",
+			"records.storage", "legal.claims"), d.Rights.RestrictionExemptPurposes, "art. 18(2): storage and legal claims too")
+		assert.Equal(t, set("authority"), d.Rights.RestrictionExemptRecipients)
+		assert.Equal(t, set("rights.erasure"), d.Rights.ErasureExemptPurposes)
+		assert.Equal(t, set("legal_obligation"), d.Rights.ErasureExemptBases, "art. 17(3)(b)")
+		assert.Equal(t, "P1M", d.Rights.ResponsePeriod, "art. 12(3)")
 		assert.Equal(t, "P24M", d.Consent.ReviewAfter)
+		assert.Equal(t, 13, d.Consent.DigitalConsentAge, "Sweden's age of digital consent")
+		assert.Equal(t, set("legitimate_interest", "consent", "contract"), d.RecipientTypes["business_partner"].LegalBases)
+		assert.Equal(t, map[string]map[string]bool{"last_activity": set("collection")}, d.Retention.EarlierEvents)
+		assert.Equal(t, set("cookies"), d.Marketing.TrackingSources)
 	})
 
 	t.Run("clauses", func(t *testing.T) {
@@ -302,7 +313,7 @@ func TestParseErrors(t *testing.T) {
 		})
 	add("schema: bad period", "p.yaml", edit(t, "period: P6M", "period: 6 months"),
 		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "is not in the expected form")}
+			return []policy.Error{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M")}
 		})
 
 	// Syntax.

@@ -88,3 +88,107 @@ test_consent_past_its_review_period_changes_no_more if {
 	activity := on_consent({"consent": {"status": "given", "given_at": "2020-01-01T00:00:00Z"}})
 	consent.changes_at == set() with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-02-01T00:00:00Z")
 }
+
+# "You always have the option to withdraw your consent after it has been given": a record that
+# still says given but carries a withdrawal since is withdrawn consent.
+now := time.parse_rfc3339_ns("2026-11-28T12:00:00Z")
+
+test_consent_withdrawn_today_is_denied_though_the_status_says_given if {
+	activity := on_consent({"consent": {
+		"status": "given",
+		"given_at": "2025-03-01T10:00:00Z",
+		"withdrawn_at": "2026-11-28T08:00:00Z",
+	}})
+	result := consent.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["consent.not_given", "/consent/withdrawn_at"]}
+}
+
+test_consent_withdrawn_without_a_date_of_giving_is_denied if {
+	activity := on_consent({"consent": {"status": "given", "withdrawn_at": "2026-01-01T00:00:00Z"}})
+	result := consent.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["consent.not_given", "/consent/withdrawn_at"]}
+}
+
+test_consent_given_again_after_a_withdrawal_counts if {
+	activity := on_consent({"consent": {
+		"status": "given",
+		"given_at": "2026-06-01T10:00:00Z",
+		"withdrawn_at": "2026-01-01T10:00:00Z",
+	}})
+	fixtures.findings(consent.deny) == set() with input as activity with time.now_ns as now
+}
+
+test_consent_given_only_later_does_not_count_yet if {
+	activity := on_consent({"consent": {"status": "given", "given_at": "2026-12-01T00:00:00Z"}})
+	result := consent.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["consent.not_given", "/consent/given_at"]}
+}
+
+test_consent_given_later_counts_from_the_instant_it_is_given if {
+	activity := on_consent({"consent": {"status": "given", "given_at": "2026-12-01T00:00:00Z"}})
+	given := time.parse_rfc3339_ns("2026-12-01T00:00:00Z")
+	consent.changes_at == {given} with input as activity with time.now_ns as now
+	fixtures.findings(consent.deny) == set() with input as activity with time.now_ns as given
+}
+
+test_a_withdrawal_recorded_for_later_takes_effect_then if {
+	activity := on_consent({"consent": {
+		"status": "given",
+		"given_at": "2026-06-01T00:00:00Z",
+		"withdrawn_at": "2026-12-15T00:00:00Z",
+	}})
+	withdrawn := time.parse_rfc3339_ns("2026-12-15T00:00:00Z")
+	fixtures.findings(consent.deny) == set() with input as activity with time.now_ns as now
+	withdrawn in consent.changes_at with input as activity with time.now_ns as now
+	fixtures.findings(consent.deny) == {["consent.not_given", "/consent/withdrawn_at"]} with input as activity
+		with time.now_ns as withdrawn
+}
+
+# GDPR art. 6(1)(a): consent "for one or more specific purposes".
+test_consent_for_named_purposes_covers_them if {
+	activity := on_consent({"consent": {"status": "given", "purposes": ["purchase.accounts", "marketing.materials"]}})
+	fixtures.findings(consent.deny) == set() with input as activity
+}
+
+test_consent_for_other_purposes_does_not_cover_the_activity if {
+	activity := on_consent({"consent": {"status": "given", "purposes": ["marketing.materials"]}})
+	result := consent.deny with input as activity
+	fixtures.findings(result) == {["consent.not_given", "/consent/purposes"]}
+}
+
+test_consent_must_cover_every_purpose_of_the_activity if {
+	activity := on_consent({
+		"purposes": ["purchase.accounts", "support.improvement"],
+		"consent": {"status": "given", "purposes": ["purchase.accounts"]},
+	})
+	result := consent.deny with input as activity
+	fixtures.findings(result) == {["consent.not_given", "/consent/purposes"]}
+}
+
+# GDPR art. 8(1): below the age of digital consent (Confect: 13, Sweden's), a child's own
+# consent does not count.
+test_consent_of_a_child_below_the_age_of_digital_consent_is_denied if {
+	activity := on_consent({"consent": {"status": "given"}, "subject": {"age": 12}})
+	result := consent.deny with input as activity
+	fixtures.findings(result) == {["consent.minor", "/subject/age"]}
+}
+
+test_consent_at_the_age_of_digital_consent_counts if {
+	activity := on_consent({"consent": {"status": "given"}, "subject": {"age": 13}})
+	fixtures.findings(consent.deny) == set() with input as activity
+}
+
+test_a_child_on_a_contract_is_left_to_other_rules if {
+	activity := fixtures.with_patch({"subject": {"age": 12}})
+	fixtures.findings(consent.deny) == set() with input as activity
+}
+
+test_consent_of_a_person_of_unknown_age_is_not_held_back if {
+	activity := on_consent({"consent": {"status": "given"}, "subject": {}})
+	fixtures.findings(consent.deny) == set() with input as activity
+}
+
+test_without_an_age_of_digital_consent_no_age_is_checked if {
+	activity := on_consent({"consent": {"status": "given"}, "subject": {"age": 5}})
+	fixtures.findings(consent.deny) == set() with input as activity with data.privacy_policy.consent as {}
+}

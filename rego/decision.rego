@@ -15,12 +15,17 @@ import data.policyengine.validation
 # differently. An input that names a declaration ({"declaration": id, "consent": ..., "subject":
 # ...}) is decided as the declaration the bundle holds under that id together with the person's
 # state; an unknown id is an error, and denies.
-decision := _decision if not _by_declaration
+# The person's times are put in the form the rules read (lib.canonical_times), as the library
+# does before it asks for the findings.
+decision := d if {
+	not _by_declaration
+	d := _decision with input as lib.canonical_times(input)
+}
 
 decision := d if {
 	_by_declaration
 	count(_declaration_errors) == 0
-	d := _decision with input as object.union(_declared, object.filter(input, {"consent", "subject"}))
+	d := _decision with input as lib.canonical_times(object.union(_declared, object.filter(input, {"consent", "subject"})))
 }
 
 decision := {"allow": false, "reasons": [], "warnings": [], "errors": [e | some e in _declaration_errors]} if {

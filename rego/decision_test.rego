@@ -241,3 +241,19 @@ test_a_decision_that_does_not_depend_on_the_clock_has_no_valid_until if {
 	decision := policyengine.decision with input as fixtures.activity
 	not "valid_until" in object.keys(decision)
 }
+
+# An OPA server decides the person's times in any form RFC 3339 allows: a withdrawal this
+# morning written in lower case, or at a leap second, withdraws consent.
+test_a_withdrawal_in_lower_case_or_at_a_leap_second_is_decided if {
+	every withdrawn in ["2026-11-28t07:30:00z", "2016-12-31T23:59:60Z"] {
+		activity := fixtures.with_patch({
+			"purposes": ["purchase.accounts"],
+			"legal_basis": "consent",
+			"consent": {"status": "given", "given_at": "2015-01-01T00:00:00Z", "withdrawn_at": withdrawn},
+		})
+		d := policyengine.decision with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-11-28T12:00:00Z")
+		not d.allow
+		[r.rule | some r in d.reasons] == ["consent.not_given"]
+		d.errors == []
+	}
+}

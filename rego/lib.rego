@@ -31,18 +31,115 @@ reason_with_clause(meta, clause, path, message) := {
 	"message": message,
 }
 
-# The person's consent is given.
-consent_given if input.consent.status == "given"
+# The person's consent counts: its status is given, it was not given only after the evaluation
+# time (given_at), and it was not withdrawn between its giving and the evaluation time
+# (withdrawn_at). GDPR art. 7(3): withdrawal stops consent from counting from then on.
+consent_given if {
+	input.consent.status == "given"
+	not consent_given_later
+	not consent_withdrawn
+}
 
-# The field to fix when consent is missing: its status, or the consent object itself.
+# The person's consent counts and covers every purpose of the activity: consent that names the
+# purposes it covers (consent.purposes) covers no other (GDPR art. 6(1)(a), "for one or more
+# specific purposes").
+consent_covers_activity if {
+	consent_given
+	not consent_uncovered_purpose
+}
+
+# Consent that names its purposes leaves one of the activity's purposes out.
+consent_uncovered_purpose if {
+	some purpose in input.purposes
+	not consent_covers(purpose)
+}
+
+# consent_covers holds when the person's consent covers a purpose: it names no purposes (so it
+# covers those of the activity it was recorded for), or it names this one.
+consent_covers(_) if not input.consent.purposes
+
+consent_covers(purpose) if purpose in input.consent.purposes
+
+# Consent recorded as given, but with a given_at after the evaluation time: it counts from then.
+consent_given_later if timestamp_ns(input.consent.given_at) > now_ns
+
+# Consent withdrawn at or after it was given, and not after the evaluation time.
+consent_withdrawn if {
+	withdrawn := timestamp_ns(input.consent.withdrawn_at)
+	withdrawn <= now_ns
+	not consent_given_after(withdrawn)
+}
+
+# consent_given_after holds when consent was given (again) after an instant.
+consent_given_after(instant) if timestamp_ns(input.consent.given_at) > instant
+
+# The activity relies on the person's consent: its basis is consent, or it markets over a
+# channel that needs consent.
+consent_relied_on if input.legal_basis == "consent"
+
+consent_relied_on if {
+	input.channel.content == "marketing"
+	policy.marketing.consent_channels[input.channel.type]
+}
+
+# The field to fix when consent does not count or does not cover the activity.
 default consent_path := "/consent"
 
-consent_path := "/consent/status" if input.consent.status
+consent_path := "/consent/status" if {
+	input.consent.status
+	input.consent.status != "given"
+}
+
+consent_path := "/consent/given_at" if {
+	input.consent.status == "given"
+	consent_given_later
+}
+
+consent_path := "/consent/withdrawn_at" if {
+	input.consent.status == "given"
+	not consent_given_later
+	consent_withdrawn
+}
+
+consent_path := "/consent/purposes" if {
+	consent_given
+	consent_uncovered_purpose
+}
 
 # How consent stands, in words for a message.
 default consent_state := "not recorded"
 
-consent_state := input.consent.status if input.consent.status
+consent_state := input.consent.status if {
+	input.consent.status
+	input.consent.status != "given"
+}
+
+consent_state := "given only from a later time (given_at is after the evaluation time)" if {
+	input.consent.status == "given"
+	consent_given_later
+}
+
+consent_state := "withdrawn since it was given (withdrawn_at)" if {
+	input.consent.status == "given"
+	not consent_given_later
+	consent_withdrawn
+}
+
+consent_state := "given for other purposes (consent.purposes), not for every purpose of the activity" if {
+	consent_given
+	consent_uncovered_purpose
+}
+
+# A court order counts when it names its reference and comes from a court in the EU/EEA, or one
+# recognised under an international agreement.
+court_order_valid(recipient) if {
+	trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
+	_court_order_recognised(recipient.court_order)
+}
+
+_court_order_recognised(order) if in_eu_eea(object.get(order, "jurisdiction", ""))
+
+_court_order_recognised(order) if order.international_agreement == true
 
 # The country is in the EU/EEA.
 in_eu_eea(country) if policy.eu_eea_countries[country]
@@ -50,21 +147,82 @@ in_eu_eea(country) if policy.eu_eea_countries[country]
 # The evaluation time, in nanoseconds since the epoch: the engine's clock.
 now_ns := time.now_ns()
 
-# An RFC 3339 timestamp in nanoseconds since the epoch.
-timestamp_ns(ts) := time.parse_rfc3339_ns(upper(ts)) if regex.match(_timestamp_pattern, ts)
+# An RFC 3339 timestamp in nanoseconds since the epoch, in the form the engine passes times to
+# the rules: upper-case T and Z, no leap second, a year from 1678 to 2261 (OPA counts time in
+# nanoseconds, from 1678 to 2262). The library puts the person's times in that form before it
+# asks; an OPA server's decision does so with canonical_times. (One definition of a few
+# builtins: partial evaluation keeps it small.)
+timestamp_ns(ts) := time.parse_rfc3339_ns(ts) if regex.match(_timestamp_pattern, ts)
 
-_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
+_timestamp_pattern := `^(16(7[89]|[89]\d)|1[7-9]\d\d|2[01]\d\d|22[0-5]\d|226[01])-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
+
+# canonical_time is an RFC 3339 timestamp in the form timestamp_ns reads, the same instant:
+# t and z in upper case; a leap second (23:59:60) as the first instant of the next second; a
+# year before 1678 as the clock's first instant (1678-01-01T00:00:00Z), one after 2261 as its
+# last (2261-12-31T23:59:59Z). Undefined for what is not RFC 3339.
+canonical_time(ts) := "1678-01-01T00:00:00Z" if {
+	regex.match(_any_timestamp_pattern, ts)
+	to_number(substring(ts, 0, 4)) < 1678
+} else := "2261-12-31T23:59:59Z" if {
+	regex.match(_any_timestamp_pattern, ts)
+	to_number(substring(ts, 0, 4)) > 2261
+} else := time.format(time.parse_rfc3339_ns(concat("", [substring(upper(ts), 0, 17), "59", substring(upper(ts), 19, -1)])) + 1000000000) if {
+	regex.match(_any_timestamp_pattern, ts)
+	substring(ts, 17, 2) == "60"
+} else := upper(ts) if regex.match(_any_timestamp_pattern, ts)
+
+_any_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
+
+# canonical_times is an activity with the times of the person's state (consent and subject) in
+# canonical form.
+canonical_times(doc) := object.union(doc, {key: _canonical_fields(doc[key]) |
+	some key in ["consent", "subject"]
+	is_object(doc[key])
+}) if is_object(doc)
+
+canonical_times(doc) := doc if not is_object(doc)
+
+_canonical_fields(fields) := {name: _canonical_field(name, value) | some name, value in fields}
+
+_canonical_field(name, value) := t if {
+	endswith(name, "_at")
+	t := canonical_time(value)
+} else := value
+
+# The first and last instants the clock holds: 1678-01-01T00:00:00Z and 2261-12-31T23:59:59Z.
+earliest_ns := -9214560000000000000
+
+latest_ns := 9214646399000000000
 
 _duration_pattern := `^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`
 
 # duration is an ISO 8601 duration (integer fields) as [months, days, seconds]; undefined for
-# anything else.
-duration(text) := [(n[0] * 12) + n[1], (n[2] * 7) + n[3], ((n[4] * 3600) + (n[5] * 60)) + n[6]] if {
+# anything else. The forms most periods take (years, months or days alone: P6M, P2Y, P90D) are
+# read without a regular expression.
+duration(text) := [to_number(_single(text, "Y")) * 12, 0, 0] if {
+	is_string(text)
+	_single(text, "Y")
+} else := [to_number(_single(text, "M")), 0, 0] if {
+	is_string(text)
+	_single(text, "M")
+} else := [0, to_number(_single(text, "D")), 0] if {
+	is_string(text)
+	_single(text, "D")
+} else := [(n[0] * 12) + n[1], (n[2] * 7) + n[3], ((n[4] * 3600) + (n[5] * 60)) + n[6]] if {
 	is_string(text)
 	text != "P"
 	not endswith(text, "T")
 	[match] := regex.find_all_string_submatch_n(_duration_pattern, text, 1)
 	n := [_number(part) | some part in array.slice(match, 1, 8)]
+}
+
+# The digits of a duration of one date unit alone (P6M: "6" for M).
+_single(text, unit) := digits if {
+	startswith(text, "P")
+	endswith(text, unit)
+	digits := substring(text, 1, count(text) - 2)
+	digits != ""
+	trim_left(digits, "0123456789") == ""
 }
 
 _number("") := 0
@@ -74,11 +232,23 @@ _number(digits) := to_number(digits) if digits != ""
 # add_durations adds two durations field by field.
 add_durations(a, b) := [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
 
-# add_duration is the time a duration after a start time (nanoseconds). A duration without a
-# time part adds no seconds: partial evaluation then leaves no arithmetic to do per person.
-add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) if d[2] == 0
+# add_duration is the time a duration after a start time (nanoseconds); undefined when that
+# lies beyond the clock's last instant (counting a month as 31 days, with a day to spare), where
+# it is never before the evaluation time. (One definition, for partial evaluation.)
+add_duration(start_ns, d) := _add(start_ns, d) if {
+	start_ns < latest_ns - ((((((d[0] * 31) + d[1]) + 1) * 86400) + d[2]) * 1000000000)
+}
 
-add_duration(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000) if d[2] != 0
+# _add is add_duration for a start known to leave room (the reference starts of longer).
+_add(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000)
+
+# A duration no greater than another in each field (months, days, seconds) never lasts longer,
+# whatever the start: longer need not count it out.
+_field_by_field_at_most(a, b) if {
+	a[0] <= b[0]
+	a[1] <= b[1]
+	a[2] <= b[2]
+}
 
 # A duration short enough (at most 200 years) to be added to a date in OPA's time range.
 bounded(d) if {
@@ -97,8 +267,9 @@ _reference_starts := [-8625484800000000000, -8612265600000000000, -2109283200000
 longer(a, b) if {
 	bounded(a)
 	bounded(b)
+	not _field_by_field_at_most(a, b)
 	some start in _reference_starts
-	add_duration(start, a) > add_duration(start, b)
+	_add(start, a) > _add(start, b)
 }
 
 longer(a, b) if {

@@ -169,7 +169,54 @@ test_timestamps_are_rfc3339 if {
 	not lib.timestamp_ns("2025-01-15")
 }
 
-# RFC 3339 allows a lower-case t and z, as the activity's schema does.
-test_lower_case_timestamps_are_read if {
-	lib.timestamp_ns("2025-01-15t08:30:00z") == ns("2025-01-15T08:30:00Z")
+# RFC 3339 allows t and z in lower case, and leap seconds; OPA's clock runs from 1678 to 2262.
+# canonical_time puts a time in the one form timestamp_ns reads, the same instant.
+test_times_in_any_case_are_read if {
+	lib.canonical_time("2026-01-28t12:00:00z") == "2026-01-28T12:00:00Z"
+	lib.timestamp_ns(lib.canonical_time("2026-01-28t12:00:00.5+01:00")) == time.parse_rfc3339_ns("2026-01-28T11:00:00.5Z")
+	not lib.timestamp_ns("2026-01-28t12:00:00z")
+}
+
+test_a_leap_second_is_the_first_instant_of_the_next_second if {
+	lib.timestamp_ns(lib.canonical_time("2016-12-31T23:59:60Z")) == time.parse_rfc3339_ns("2017-01-01T00:00:00Z")
+	lib.timestamp_ns(lib.canonical_time("2016-12-31T18:59:60.5-05:00")) == time.parse_rfc3339_ns("2017-01-01T00:00:00.5Z")
+	not lib.timestamp_ns("2016-12-31T23:59:60Z")
+}
+
+test_times_beyond_the_clock_count_as_its_first_or_last_instant if {
+	lib.timestamp_ns(lib.canonical_time("0001-01-01T00:00:00Z")) == lib.earliest_ns
+	lib.timestamp_ns(lib.canonical_time("9999-12-31T23:59:59Z")) == lib.latest_ns
+	lib.timestamp_ns(lib.canonical_time("1678-01-01T00:00:00Z")) == lib.earliest_ns
+	lib.timestamp_ns(lib.canonical_time("2261-12-31T23:59:59Z")) == lib.latest_ns
+}
+
+test_what_is_not_rfc_3339_has_no_canonical_form if {
+	not lib.canonical_time("2026-01-28 12:00:00Z")
+}
+
+test_canonical_times_rewrites_only_the_persons_times if {
+	activity := {
+		"id": "2026-01-28t12:00:00z",
+		"consent": {"status": "given", "given_at": "2016-12-31T23:59:60Z"},
+		"subject": {"age": 30, "last_activity_at": "2026-01-28t12:00:00z"},
+	}
+	lib.canonical_times(activity) == {
+		"id": "2026-01-28t12:00:00z",
+		"consent": {"status": "given", "given_at": "2017-01-01T00:00:00Z"},
+		"subject": {"age": 30, "last_activity_at": "2026-01-28T12:00:00Z"},
+	}
+	lib.canonical_times([1]) == [1]
+}
+
+test_a_duration_past_the_clocks_end_ends_never if {
+	not lib.add_duration(lib.latest_ns, lib.duration("P1D"))
+	not lib.add_duration(time.parse_rfc3339_ns("2200-01-01T00:00:00Z"), lib.duration("P100Y"))
+	lib.add_duration(lib.earliest_ns, lib.duration("P1D")) == lib.earliest_ns + ((24 * 3600) * 1000000000)
+}
+
+test_full_iso_8601_durations_are_read if {
+	lib.duration("P1Y15D") == [12, 15, 0]
+	lib.duration("P2M10D") == [2, 10, 0]
+	lib.duration("PT36H") == [0, 0, 129600]
+	lib.duration("P2Y1D") == [24, 1, 0]
 }

@@ -12,7 +12,8 @@ import data.privacy_policy as policy
 # title: Marketing by email or SMS only with consent
 # description: >-
 #   The company uses email to communicate marketing only with the person's consent. Marketing content
-#   over a channel that needs consent (email, sms) is denied unless consent is given. To pass:
+#   over a channel that needs consent (email, sms) is denied unless the person's consent counts (given, not
+#   given only later, not withdrawn since) and covers the activity's purposes. To pass:
 #   record the person's consent, or send administrative content only.
 # custom:
 #   id: marketing.email_without_consent
@@ -22,7 +23,7 @@ import data.privacy_policy as policy
 deny contains reason if {
 	input.channel.content == "marketing"
 	policy.marketing.consent_channels[input.channel.type]
-	not lib.consent_given
+	not lib.consent_covers_activity
 	lib.controller
 	reason := lib.reason(
 		rego.metadata.rule(),

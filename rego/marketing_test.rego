@@ -32,6 +32,25 @@ test_marketing_email_after_consent_was_withdrawn_is_denied if {
 	fixtures.findings(result) == {["marketing.email_without_consent", "/consent/status"]}
 }
 
+# A record that still says given, with a withdrawal earlier today, is withdrawn consent.
+test_marketing_email_after_a_withdrawal_today_is_denied if {
+	activity := newsletter({
+		"channel": {"type": "email", "content": "marketing"},
+		"consent": {"status": "given", "given_at": "2025-01-10T09:00:00Z", "withdrawn_at": "2026-11-28T07:30:00Z"},
+	})
+	result := marketing.deny with input as activity with time.now_ns as time.parse_rfc3339_ns("2026-11-28T12:00:00Z")
+	fixtures.findings(result) == {["marketing.email_without_consent", "/consent/withdrawn_at"]}
+}
+
+test_marketing_email_on_consent_to_other_purposes_is_denied if {
+	activity := newsletter({
+		"channel": {"type": "email", "content": "marketing"},
+		"consent": {"status": "given", "purposes": ["purchase.orders"]},
+	})
+	result := marketing.deny with input as activity
+	fixtures.findings(result) == {["marketing.email_without_consent", "/consent/purposes"]}
+}
+
 test_marketing_sms_without_consent_is_denied if {
 	result := marketing.deny with input as newsletter({"channel": {"type": "sms", "content": "marketing"}})
 	fixtures.findings(result) == {["marketing.email_without_consent", "/consent"]}

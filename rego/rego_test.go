@@ -109,7 +109,7 @@ func TestStrict(t *testing.T) {
 func TestMetadata(t *testing.T) {
 	built, err := compiler.Build(policy.Default())
 	require.NoError(t, err)
-	assert.Len(t, built.Rules, 25)
+	assert.Len(t, built.Rules, 31)
 	for _, r := range built.Rules {
 		assert.True(t, strings.HasPrefix(r.File, compiler.BuiltinPrefix), r.ID)
 		assert.NotEmpty(t, r.Title, r.ID)

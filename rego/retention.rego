@@ -34,9 +34,11 @@ _missing_path := "/retention" if not input.retention
 # METADATA
 # title: The retention period is within the policy's limit
 # description: >-
-#   The policy limits how long some data is kept: {retention_limits}. A longer period, or one
-#   that runs from another event, is denied. To pass: shorten the period, run it from the limit's event, or
-#   (where the policy allows) record the agreed extension.
+#   The policy limits how long some data is kept: {retention_limits}. A longer period is
+#   denied, and so is one that runs from another event, unless that event can never fall after
+#   the limit's own (retention.earlier_events, this project's reading of the order of events). To
+#   pass: shorten the period, run it from the limit's event or an earlier one, or (where the
+#   policy allows) record the agreed extension.
 # custom:
 #   id: retention.exceeds_limit
 #   clause: retention
@@ -50,7 +52,7 @@ deny contains reason if {
 # Each way the declared retention breaks a limit, keyed by [limit name, path].
 _limit_problems[[name, "/retention/period"]] := message if {
 	some name, limit in applicable_limits
-	period := lib.duration(input.retention.period)
+	period := _period
 	lib.longer(period, allowed_period(limit))
 	message := sprintf("retention %s is longer than the policy's %s limit of %s from %s", [
 		input.retention.period, name, _allowed_text(limit), limit.from,
@@ -62,6 +64,7 @@ _limit_problems[[name, "/retention/from"]] := message if {
 	allowed_period(limit)
 	from := input.retention.from
 	from != limit.from
+	not policy.retention.earlier_events[limit.from][from]
 	message := sprintf("retention runs from %s, but the policy's %s limit runs from %s", [from, name, limit.from])
 }
 
@@ -78,7 +81,7 @@ warn contains reason if {
 	some name, limit in applicable_limits
 	lib.controller
 	allowed := allowed_period(limit)
-	period := lib.duration(input.retention.period)
+	period := _period
 	not lib.longer(period, allowed)
 	not lib.longer(allowed, period)
 	reason := lib.reason_with_clause(
@@ -88,6 +91,34 @@ warn contains reason if {
 		sprintf("retention %s is exactly the policy's %s limit of %s: deletion has no margin", [input.retention.period, name, _allowed_text(limit)]),
 	)
 }
+
+# METADATA
+# title: A long retention period without a limit of the policy's is flagged
+# description: >-
+#   For data without a limit of its own the policy says it is kept "as long as necessary to
+#   fulfill the purpose of the processing". The policy document may set a review threshold for
+#   such data (retention.review_threshold): this project's reading, not the policy's text. A
+#   declared period longer than the threshold, on an activity no limit of the policy applies
+#   to, is flagged. A warning: it never denies. To clear it: shorten the period, or record why
+#   the purpose needs it and raise the threshold in the policy document.
+# custom:
+#   id: retention.unbounded
+#   clause: retention
+warn contains reason if {
+	lib.controller
+	count(applicable_limits) == 0
+	lib.longer(_period, _review_threshold)
+	reason := lib.reason(
+		rego.metadata.rule(),
+		"/retention/period",
+		sprintf("the retention period is longer than the review threshold of %s the policy document sets for data without a limit of its own", [policy.retention.review_threshold]),
+	)
+}
+
+_review_threshold := lib.duration(policy.retention.review_threshold)
+
+# The declared retention period, read once.
+_period := lib.duration(input.retention.period)
 
 # METADATA
 # title: Data past its retention limit is already deleted

@@ -144,9 +144,57 @@ test_marketing_data_kept_three_years_is_denied if {
 	fixtures.findings(result) == too_long
 }
 
-test_marketing_data_kept_from_collection_is_denied if {
-	result := retention.deny with input as marketing({"period": twenty_four_months.period, "from": "collection"})
+# Data is collected before the last recorded activity (retention.earlier_events): a period from
+# collection that is no longer than the limit deletes the data no later than the limit does.
+test_marketing_data_kept_from_collection_within_the_limit_is_allowed if {
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": twenty_four_months.period, "from": "collection"})
+	fixtures.findings(retention.deny) == set() with input as marketing({"period": "P1M", "from": "collection"})
+}
+
+test_marketing_data_kept_from_collection_beyond_the_limit_is_denied if {
+	result := retention.deny with input as marketing({"period": marketing_beyond_years, "from": "collection"})
+	fixtures.findings(result) == too_long
+}
+
+test_marketing_data_kept_from_an_event_that_may_come_later_is_denied if {
+	result := retention.deny with input as marketing({"period": "P12M", "from": "end_of_contract"})
 	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
+}
+
+# Interview notes are collected after the last application date: collection is not earlier.
+test_recruitment_data_kept_from_collection_is_denied if {
+	result := retention.deny with input as recruitment({"period": "P3M", "from": "collection"})
+	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
+}
+
+test_without_an_order_of_events_only_the_limits_event_counts if {
+	result := retention.deny with input as marketing({"period": "P12M", "from": "collection"})
+		with data.privacy_policy.retention.earlier_events as {}
+	fixtures.findings(result) == {["retention.exceeds_limit", "/retention/from"]}
+}
+
+# "[...] stored as long as necessary to fulfill the purpose of the processing": beyond the
+# document's review threshold (this project's reading), a period is flagged, never denied.
+test_a_period_beyond_the_review_threshold_without_a_limit_is_flagged if {
+	activity := keeping({"period": "P8Y", "from": "end_of_contract"})
+	fixtures.findings(retention.warn) == {["retention.unbounded", "/retention/period"]} with input as activity
+	fixtures.findings(retention.deny) == set() with input as activity
+}
+
+test_a_period_at_the_review_threshold_is_not_flagged if {
+	fixtures.findings(retention.warn) == set() with input as keeping({"period": "P7Y", "from": "end_of_contract"})
+	fixtures.findings(retention.warn) == set() with input as keeping({"period": "P84M", "from": "end_of_contract"})
+}
+
+test_the_review_threshold_leaves_data_with_a_limit_to_the_limit if {
+	result := retention.warn with input as marketing({"period": "P8Y", "from": "last_activity"})
+	fixtures.findings(result) == set()
+}
+
+test_without_a_review_threshold_nothing_is_flagged if {
+	result := retention.warn with input as keeping({"period": "P80Y", "from": "end_of_contract"})
+		with data.privacy_policy.retention as object.remove(data.privacy_policy.retention, ["review_threshold"])
+	fixtures.findings(result) == set()
 }
 
 test_marketing_limit_admits_no_agreed_extension if {

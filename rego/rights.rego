@@ -1,6 +1,8 @@
 # METADATA
 # title: The person's rights
-# description: Objection to processing on legitimate interest, and restriction of processing.
+# description: >-
+#   Objection to processing on legitimate interest, restriction of processing, erasure, and the
+#   time the company has to answer a request.
 package policyengine.rules.rights
 
 import data.policyengine.lib
@@ -28,10 +30,14 @@ deny contains reason if {
 }
 
 # METADATA
-# title: Restricted processing only to handle the person's rights
+# title: Restricted processing only for what the law still allows
 # description: >-
 #   A person can ask the company to limit the processing of their personal data. For a person who
-#   did, any purpose but handling their rights requests is denied. To pass: do not process the
+#   did, GDPR art. 18(2) still allows storage, the establishment, exercise or defence of legal
+#   claims, the protection of another's rights and important public interest: the purposes the
+#   policy document exempts (rights.restriction_exempt_purposes) stay allowed, and so does a disclosure only to
+#   recipients the document exempts (rights.restriction_exempt_recipients) on a valid court
+#   order. Any other purpose is denied. To pass: do not process the
 #   person's data until the restriction is lifted.
 # custom:
 #   id: restriction.requested
@@ -40,11 +46,101 @@ deny contains reason if {
 deny contains reason if {
 	input.subject.restricted == true
 	lib.controller
+	not _disclosure_on_court_order
 	some i, purpose in input.purposes
 	not policy.rights.restriction_exempt_purposes[purpose]
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/purposes/%d", [i]),
-		sprintf("the person asked to restrict processing, and purpose %q is not handling their rights", [purpose]),
+		sprintf("the person asked to restrict processing, and purpose %q is none the restriction allows", [purpose]),
 	)
+}
+
+# The activity discloses the data only to exempt recipients (an authority), each on a valid
+# court order.
+_disclosure_on_court_order if {
+	count(input.recipients) > 0
+	every recipient in input.recipients {
+		object.get(policy.rights, ["restriction_exempt_recipients", object.get(recipient, "type", "")], false) == true
+		lib.court_order_valid(recipient)
+	}
+}
+
+# METADATA
+# title: After a request for erasure, only the erasure and what the law requires
+# description: >-
+#   A person can ask the company to delete their data (GDPR art. 17). From the time the person
+#   asked (subject.erasure_requested_at), every processing is denied but the erasure itself
+#   (rights.erasure_exempt_purposes) and processing on a basis the document exempts
+#   (rights.erasure_exempt_bases; GDPR art. 17(3)(b): a legal obligation). To pass: erase the data; keep only what a legal obligation requires.
+# custom:
+#   id: erasure.requested
+#   clause: erasure
+#   requires: the person has not asked for erasure
+deny contains reason if {
+	requested := input.subject.erasure_requested_at
+	lib.controller
+	not _erasure_exempt_basis
+	lib.timestamp_ns(requested) <= lib.now_ns
+	some i, purpose in input.purposes
+	not policy.rights.erasure_exempt_purposes[purpose]
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/purposes/%d", [i]),
+		sprintf("the person asked for erasure, and purpose %q is not the erasure itself", [purpose]),
+	)
+}
+
+_erasure_exempt_basis if policy.rights.erasure_exempt_bases[input.legal_basis]
+
+# The decision changes when an erasure requested for a later time takes effect.
+changes_at contains t if {
+	input.subject.erasure_requested_at
+	lib.controller
+	not _erasure_exempt_basis
+	some purpose in input.purposes
+	not policy.rights.erasure_exempt_purposes[purpose]
+	t := lib.timestamp_ns(input.subject.erasure_requested_at)
+	t > lib.now_ns
+}
+
+# METADATA
+# title: A person's request is answered in time
+# description: >-
+#   The company answers a request to exercise a right (access, art. 15; rectification, art. 16;
+#   erasure, art. 17; portability, art. 20) without undue delay and within the response period
+#   the policy document sets (rights.response_period; GDPR art. 12(3): one month, which may be
+#   extended by two further months when the person is told why). A request of the person still
+#   pending after it is flagged. A warning: a pending access, rectification or portability
+#   request changes no decision (GDPR restricts processing during a rectification only when the
+#   person asks, art. 18(1)(a)). To clear it: answer the request, and record it as answered.
+# custom:
+#   id: rights.request_overdue
+#   clause: rights
+#   requires: the person's requests are answered within the response period
+#   declared_at: /purposes
+warn contains reason if {
+	input.subject
+	some name, request in policy.rights.requests
+	lib.controller
+	_request_due_ns(request) < lib.now_ns
+	reason := lib.reason(
+		rego.metadata.rule(),
+		sprintf("/subject/%s", [request.subject_clock]),
+		sprintf("the person's %s request (GDPR art. %s) has waited longer than the response period of %s", [name, request.article, policy.rights.response_period]),
+	)
+}
+
+# The instant a pending request is overdue: when it was made, plus the response period.
+_request_due_ns(request) := lib.add_duration(lib.timestamp_ns(input.subject[request.subject_clock]), _response_period)
+
+_response_period := lib.duration(policy.rights.response_period)
+
+# The decision changes once a pending request is overdue.
+changes_at contains due + 1 if {
+	input.subject
+	some request in policy.rights.requests
+	lib.controller
+	due := _request_due_ns(request)
+	due >= lib.now_ns
 }

@@ -54,3 +54,106 @@ test_processor_activity_for_objecting_restricted_person_is_out_of_scope if {
 	})
 	fixtures.findings(rights.deny) == set() with input as activity
 }
+
+# GDPR art. 18(2): "with the exception of storage, [...] only [...] for the establishment,
+# exercise or defence of legal claims [...] or for reasons of important public interest".
+test_storage_and_legal_claims_go_on_under_a_restriction if {
+	every purpose in ["records.storage", "legal.claims"] {
+		activity := fixtures.with_patch({"purposes": [purpose], "legal_basis": "legitimate_interest", "subject": {"restricted": true}})
+		fixtures.findings(rights.deny) == set() with input as activity
+	}
+}
+
+police(court_order) := {"name": "Polismyndigheten", "type": "authority", "country": "SE", "court_order": court_order}
+
+# "Confect will only provide the information if there is a court order to do so."
+test_a_disclosure_to_an_authority_on_a_swedish_court_order_goes_on_under_a_restriction if {
+	activity := fixtures.with_patch({
+		"purposes": ["security.threat_prevention"],
+		"legal_basis": "legal_obligation",
+		"recipients": [police({"reference": "B 1234-26", "jurisdiction": "SE"})],
+		"subject": {"restricted": true},
+	})
+	fixtures.findings(rights.deny) == set() with input as activity
+}
+
+test_a_disclosure_without_a_valid_court_order_is_denied_under_a_restriction if {
+	every order in [{"reference": " ", "jurisdiction": "SE"}, {"reference": "1:26-mc-42", "jurisdiction": "US"}] {
+		activity := fixtures.with_patch({
+			"purposes": ["security.threat_prevention"],
+			"legal_basis": "legal_obligation",
+			"recipients": [police(order)],
+			"subject": {"restricted": true},
+		})
+		fixtures.findings(rights.deny) == {["restriction.requested", "/purposes/0"]} with input as activity
+	}
+}
+
+test_a_disclosure_to_an_authority_and_others_is_denied_under_a_restriction if {
+	activity := fixtures.with_patch({
+		"recipients": [police({"reference": "B 1234-26", "jurisdiction": "SE"}), fixtures.activity.recipients[0]],
+		"subject": {"restricted": true},
+	})
+	fixtures.findings(rights.deny) == {["restriction.requested", "/purposes/0"]} with input as activity
+}
+
+# "Right to Erasure. You can request that Confect deletes your data."
+erasure_requested := {"erasure_requested_at": "2026-11-01T09:00:00Z"}
+
+now := time.parse_rfc3339_ns("2026-11-28T12:00:00Z")
+
+test_processing_after_a_request_for_erasure_is_denied if {
+	activity := fixtures.with_patch({"subject": erasure_requested})
+	result := rights.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["erasure.requested", "/purposes/0"]}
+}
+
+test_the_erasure_itself_goes_on if {
+	activity := fixtures.with_patch({"purposes": ["rights.erasure"], "legal_basis": "legal_obligation", "subject": erasure_requested})
+	fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
+	on_consent := fixtures.with_patch({"purposes": ["rights.erasure"], "legal_basis": "consent", "subject": erasure_requested})
+	fixtures.findings(rights.deny) == set() with input as on_consent with time.now_ns as now
+}
+
+# GDPR art. 17(3)(b): erasure does not reach processing a legal obligation requires.
+test_processing_on_a_legal_obligation_goes_on_after_a_request_for_erasure if {
+	activity := fixtures.with_patch({"purposes": ["security.threat_prevention"], "legal_basis": "legal_obligation", "subject": erasure_requested})
+	fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
+}
+
+test_an_erasure_requested_for_a_later_time_takes_effect_then if {
+	activity := fixtures.with_patch({"subject": {"erasure_requested_at": "2026-12-01T00:00:00Z"}})
+	requested := time.parse_rfc3339_ns("2026-12-01T00:00:00Z")
+	fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
+	requested in rights.changes_at with input as activity with time.now_ns as now
+	fixtures.findings(rights.deny) == {["erasure.requested", "/purposes/0"]} with input as activity with time.now_ns as requested
+}
+
+test_a_processor_activity_leaves_erasure_to_the_customer if {
+	activity := fixtures.processor_with_patch({"subject": erasure_requested})
+	fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
+}
+
+# GDPR art. 12(3): a request is answered within one month (the document's response period).
+test_a_request_pending_longer_than_the_response_period_is_flagged if {
+	activity := fixtures.with_patch({"subject": {"access_requested_at": "2026-10-01T00:00:00Z"}})
+	fixtures.findings(rights.warn) == {["rights.request_overdue", "/subject/access_requested_at"]} with input as activity
+		with time.now_ns as now
+	fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
+}
+
+test_a_request_within_the_response_period_is_not_flagged_until_it_is_due if {
+	activity := fixtures.with_patch({"subject": {"portability_requested_at": "2026-11-20T00:00:00Z"}})
+	due := time.parse_rfc3339_ns("2026-12-20T00:00:00Z")
+	fixtures.findings(rights.warn) == set() with input as activity with time.now_ns as now
+	rights.changes_at == {due + 1} with input as activity with time.now_ns as now
+	fixtures.findings(rights.warn) == {["rights.request_overdue", "/subject/portability_requested_at"]} with input as activity
+		with time.now_ns as due + 1
+}
+
+test_every_request_the_policy_counts_is_flagged_when_overdue if {
+	subject := {request.subject_clock: "2026-01-01T00:00:00Z" | some request in data.privacy_policy.rights.requests}
+	activity := fixtures.with_patch({"purposes": ["rights.erasure"], "legal_basis": "legal_obligation", "subject": subject})
+	result := rights.warn with input as activity with time.now_ns as now
+	count(result) == count(data.privacy_policy.rights.requests)
+}

@@ -25,7 +25,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/type", [i]),
-		sprintf("recipient %q is of type %q, which the policy does not share personal data with", [_name(recipient), _type(recipient)]),
+		sprintf("the recipient is of type %q, which the policy does not share personal data with", [_type(recipient)]),
 	)
 }
 
@@ -46,7 +46,7 @@ deny contains reason if {
 	reason := lib.reason(rego.metadata.rule(), sprintf("/recipients/%d/%s", [i, field]), message)
 }
 
-_court_order_problems(recipient) := {"court_order": sprintf("authority %q gets personal data only on a court order, and none is named", [_name(recipient)])} if {
+_court_order_problems(recipient) := {"court_order": "the authority gets personal data only on a court order, and none is named"} if {
 	not _names_court_order(recipient)
 }
 
@@ -56,7 +56,7 @@ _court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
 	jurisdiction := object.get(order, "jurisdiction", "")
 	not lib.in_eu_eea(jurisdiction)
 	not order.international_agreement == true
-	message := sprintf("the court order for authority %q is from a court outside the EU/EEA (%q) and is not recognised under an international agreement", [_name(recipient), jurisdiction])
+	message := sprintf("the court order for the authority is from a court outside the EU/EEA (%q) and is not recognised under an international agreement", [jurisdiction])
 }
 
 # METADATA
@@ -75,7 +75,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/dpa", [i]),
-		sprintf("subprocessor %q has no data processing agreement (dpa is not true)", [_name(recipient)]),
+		"the subprocessor has no data processing agreement (dpa is not true)",
 	)
 }
 
@@ -96,8 +96,44 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/legal_basis", [i]),
-		sprintf("business partner %q is given personal data with no legal basis for the sharing", [_name(recipient)]),
+		"the business partner is given personal data with no legal basis for the sharing",
 	)
+}
+
+# METADATA
+# title: Business partners on a basis the policy allows
+# description: >-
+#   Naming a basis is not having one. The basis for sharing with a business partner must be one
+#   the policy document allows for partners (recipient_types.business_partner.legal_bases):
+#   a private company has no public task, and
+#   vital interests or a legal obligation are not what the policy's "legitimate from a business
+#   perspective" describes. A partner that receives data on consent needs the person's consent
+#   to count for the activity. To pass: rest the sharing on a basis the policy allows for
+#   partners, and where that is consent, record it as given.
+# custom:
+#   id: sharing.partner_basis_not_permitted
+#   clause: business-partners
+#   requires: the person's consent is given, where a business partner receives the data on consent
+#   also_declaration: true
+deny contains reason if {
+	_types.business_partner
+	some i, recipient in input.recipients
+	recipient.type == "business_partner"
+	some message in _partner_basis_problems(recipient.legal_basis)
+	reason := lib.reason(rego.metadata.rule(), sprintf("/recipients/%d/legal_basis", [i]), message)
+}
+
+_partner := object.get(policy.recipient_types, "business_partner", {})
+
+_partner_basis_problems(basis) := {sprintf("a business partner receives personal data on %s, which the policy does not allow for sharing with partners", [basis])} if {
+	allowed := _partner.legal_bases
+	not allowed[basis]
+}
+
+_partner_basis_problems("consent") := {"a business partner receives personal data on consent, but the person's consent does not count for this activity"} if {
+	_partner_allows("consent")
+	lib.controller
+	not lib.consent_covers_activity
 }
 
 # METADATA
@@ -115,6 +151,11 @@ deny contains reason if {
 	some path, message in _public_problems
 	reason := lib.reason(rego.metadata.rule(), path, message)
 }
+
+# A policy document that lists no bases for partners leaves every basis to the other rules.
+_partner_allows(_) if not _partner.legal_bases
+
+_partner_allows(basis) if _partner.legal_bases[basis]
 
 _public := object.get(policy.recipient_types, "public", {})
 
@@ -138,7 +179,5 @@ _names_court_order(recipient) if trim_space(object.get(recipient, ["court_order"
 # The recipient types the activity shares with, one pass over the recipients: a rule about a
 # type that is not among them stops at once.
 _types := {object.get(recipient, "type", "") | some recipient in input.recipients}
-
-_name(recipient) := object.get(recipient, "name", "(unnamed)")
 
 _type(recipient) := object.get(recipient, "type", "(none)")

@@ -93,6 +93,50 @@ test_business_partner_without_legal_basis_is_denied if {
 	fixtures.findings(result) == {["sharing.partner_without_legal_basis", "/recipients/1/legal_basis"]}
 }
 
+# Naming a basis is not having one: the partner's basis must be one the policy document allows
+# for partners (legitimate interest, consent, contract).
+partner(basis) := {"name": "Reseller", "type": "business_partner", "country": "DK", "legal_basis": basis}
+
+test_business_partner_on_a_basis_the_policy_allows_is_allowed if {
+	every basis in ["legitimate_interest", "contract"] {
+		fixtures.findings(sharing.deny) == set() with input as sharing_with(partner(basis))
+	}
+}
+
+test_business_partner_on_a_public_task_is_denied if {
+	result := sharing.deny with input as sharing_with(partner("public_task"))
+	fixtures.findings(result) == {["sharing.partner_basis_not_permitted", "/recipients/1/legal_basis"]}
+}
+
+test_business_partner_on_a_basis_the_policy_does_not_allow_is_denied if {
+	every basis in ["vital_interests", "legal_obligation"] {
+		result := sharing.deny with input as sharing_with(partner(basis))
+		fixtures.findings(result) == {["sharing.partner_basis_not_permitted", "/recipients/1/legal_basis"]}
+	}
+}
+
+test_business_partner_on_consent_needs_the_persons_consent if {
+	result := sharing.deny with input as sharing_with(partner("consent"))
+	fixtures.findings(result) == {["sharing.partner_basis_not_permitted", "/recipients/1/legal_basis"]}
+	withdrawn := object.union(sharing_with(partner("consent")), {"consent": {"status": "withdrawn"}})
+	fixtures.findings(sharing.deny) == {["sharing.partner_basis_not_permitted", "/recipients/1/legal_basis"]} with input as withdrawn
+}
+
+test_business_partner_on_consent_given_is_allowed if {
+	activity := object.union(sharing_with(partner("consent")), {"consent": {"status": "given"}})
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_a_policy_that_lists_no_partner_bases_leaves_the_basis_to_other_rules if {
+	activity := sharing_with(partner("public_task"))
+	result := sharing.deny with input as activity
+		with data.privacy_policy.recipient_types as {
+			"group_company": {"description": "A company of the group"},
+			"business_partner": {"description": "A partner"},
+		}
+	fixtures.findings(result) == set()
+}
+
 # "If you post, comment, or similar on Confect's user forum [...] this information can be read and
 # used by others who have access to these forums."
 forum_post(patch) := object.union(

@@ -32,8 +32,7 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/transfer_safeguard", [i]),
-		sprintf("recipient %q %s, and its transfer safeguard is %s; the policy accepts %s", [
-			object.get(recipient, "name", "(unnamed)"),
+		sprintf("the recipient %s, and its transfer safeguard is %s; the policy accepts %s", [
 			_where(country),
 			safeguard,
 			_accepted,

@@ -73,7 +73,10 @@ _durations["/retention/period"] := input.retention.period
 _durations["/retention/agreed_extension/period"] := input.retention.agreed_extension.period
 
 _timestamps[sprintf("/subject/%s", [field])] := input.subject[field] if {
-	some field in ["last_activity_at", "last_application_at"]
+	some field in [
+		"last_activity_at", "last_application_at", "access_requested_at",
+		"rectification_requested_at", "erasure_requested_at", "portability_requested_at",
+	]
 }
 
 _timestamps[sprintf("/consent/%s", [field])] := input.consent[field] if {

@@ -55,6 +55,7 @@ func ActivityValid(v any) bool {
 				"status":       func(s any) bool { return isOneOf(s, "given", "withdrawn", "refused", "expired", "unknown") },
 				"given_at":     isTimestamp,
 				"withdrawn_at": isTimestamp,
+				"purposes":     func(l any) bool { return isList(l, 0, isPurpose) },
 			}, "status")
 		case "profiling":
 			_, ok = x.(bool)
@@ -84,6 +85,10 @@ func ActivityValid(v any) bool {
 				"restricted":                   isBool,
 				"last_activity_at":             isTimestamp,
 				"last_application_at":          isTimestamp,
+				"access_requested_at":          isTimestamp,
+				"rectification_requested_at":   isTimestamp,
+				"erasure_requested_at":         isTimestamp,
+				"portability_requested_at":     isTimestamp,
 				"age":                          isAge,
 			})
 		}
@@ -252,8 +257,9 @@ func isAge(x any) bool {
 	return err == nil && i >= 0 && i <= 150
 }
 
-// isDuration: an ISO 8601 duration in RFC 3339's grammar (the schema's "duration" format) of at
-// most 40 characters.
+// isDuration: an ISO 8601 duration of at most 40 characters: P, then designators each after
+// its digits and in the order Y M D, then optionally T and H M S in that order; or P and weeks
+// alone. At least one designator, and at least one after a T. No sign, no fractions.
 func isDuration(x any) bool {
 	s, ok := x.(string)
 	if !ok || len(s) > 40 || len(s) < 2 || s[0] != 'P' {
@@ -272,13 +278,8 @@ func isDuration(x any) bool {
 	return units(date, "YMD") && units(tm, "HMS")
 }
 
-// units: digits each followed by a unit, the units in the order given, each at most once, and
-// no gap in the date units (P1Y1D is not RFC 3339's grammar).
+// units: digits each followed by a unit, the units in the order given, each at most once.
 func units(s, order string) bool {
-	if s == "" {
-		return true
-	}
-	var seen []byte
 	for len(s) > 0 {
 		i := 0
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
@@ -287,11 +288,14 @@ func units(s, order string) bool {
 		if i == 0 || i == len(s) {
 			return false
 		}
-		seen = append(seen, s[i])
+		at := strings.IndexByte(order, s[i])
+		if at < 0 {
+			return false
+		}
+		order = order[at+1:]
 		s = s[i+1:]
 	}
-	// The units seen must be a contiguous run of order (RFC 3339: dur-year [dur-month [dur-day]]).
-	return strings.Contains(order, string(seen))
+	return true
 }
 
 // isTimestamp: an RFC 3339 date-time with upper-case T and Z, seconds from 00 to 59.

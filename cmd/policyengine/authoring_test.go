@@ -273,13 +273,13 @@ func TestDiffCommand(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "diff", "--policy", next, "--now", now, exampleManifests)
 	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stdout, "crash-reports-uk  DENY -> allow\n    - transfer.without_scc at /recipients/0/transfer_safeguard")
-	assert.Contains(t, stdout, "31 activities: 0 newly denied, 1 newly allowed, 0 with other reasons")
+	assert.Contains(t, stdout, "33 activities: 0 newly denied, 1 newly allowed, 0 with other reasons")
 
 	// The other way round: the same activity newly denied.
 	code, stdout, _ = runCLI(t, "diff", "--base-policy", next, "--now", now, exampleManifests)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stdout, "crash-reports-uk  allow -> DENY\n    + transfer.without_scc at /recipients/0/transfer_safeguard")
-	assert.Contains(t, stdout, "31 activities: 1 newly denied, 0 newly allowed, 0 with other reasons")
+	assert.Contains(t, stdout, "33 activities: 1 newly denied, 0 newly allowed, 0 with other reasons")
 
 	code, stdout, _ = runCLI(t, "diff", "--base-policy", next, "--policy", next, "-o", "json", "--now", now, exampleManifests)
 	assert.Equal(t, 0, code, "no change")
@@ -291,7 +291,7 @@ func TestDiffCommand(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
 	assert.Empty(t, rep.Changes)
 	assert.Empty(t, rep.Errors)
-	assert.Equal(t, 31, rep.Summary["activities"])
+	assert.Equal(t, 33, rep.Summary["activities"])
 
 	// Standard input, read once for both sides.
 	code, stdout, _ = runWith(t, `{"id":"uk","data_categories":["device"],"purposes":["security.maintenance"],"legal_basis":"legitimate_interest","retention":{"period":"P90D"},

@@ -187,7 +187,7 @@ func TestRulesCommand(t *testing.T) {
 		ID, Kind, Title, Description, Remedy, Clause, ClauseText string
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rules))
-	require.Len(t, rules, 25)
+	require.Len(t, rules, 31)
 	for _, r := range rules {
 		assert.NotEmpty(t, r.Title, r.ID)
 		assert.NotEmpty(t, r.Clause, r.ID)

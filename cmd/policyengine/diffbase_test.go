@@ -61,7 +61,7 @@ func TestDiffBaseRef(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "diff", "--base-ref", "main", "--policy", dir, "--now", now, exampleManifests)
 	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stdout, "crash-reports-uk  DENY -> allow")
-	assert.Contains(t, stdout, "31 activities: 0 newly denied, 1 newly allowed, 0 with other reasons")
+	assert.Contains(t, stdout, "33 activities: 0 newly denied, 1 newly allowed, 0 with other reasons")
 
 	// From inside the repository, the directory relative; after the change is committed, HEAD
 	// is the changed policy and nothing differs.
@@ -74,7 +74,7 @@ func TestDiffBaseRef(t *testing.T) {
 	git("commit", "-q", "-am", "accept adequacy")
 	code, stdout, stderr = runCLI(t, "diff", "--base-ref", "HEAD", "--policy", "confect", "--now", now, manifests)
 	assert.Equal(t, 0, code, stderr)
-	assert.Contains(t, stdout, "31 activities: 0 newly denied, 0 newly allowed, 0 with other reasons")
+	assert.Contains(t, stdout, "33 activities: 0 newly denied, 0 newly allowed, 0 with other reasons")
 	code, stdout, _ = runCLI(t, "diff", "--base-ref", "HEAD~1", "--policy", "confect", "--now", now, manifests)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stdout, "1 newly allowed")

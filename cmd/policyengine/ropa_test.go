@@ -23,7 +23,7 @@ func TestROPA(t *testing.T) {
 	require.Equal(t, 0, code)
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err)
-	assert.Len(t, rows, 32, "a header and the 31 declarations")
+	assert.Len(t, rows, 34, "a header and the 33 declarations")
 
 	code, out, _ = runCLI(t, "ropa", "--now", now, "-f", "json", "../../examples/manifests")
 	require.Equal(t, 0, code)
@@ -31,7 +31,7 @@ func TestROPA(t *testing.T) {
 		Entries []struct{ ID string } `json:"entries"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &rec))
-	assert.Len(t, rec.Entries, 31)
+	assert.Len(t, rec.Entries, 33)
 
 	code, out, _ = runCLI(t, "ropa", "--now", now, "-f", "html", "../../examples/manifests")
 	require.Equal(t, 0, code)

@@ -60,6 +60,9 @@ type Rule struct {
 	// Requires, for a person rule (one that reads the person's state: consent, subject), says
 	// what must hold for the person; "" for a declaration rule.
 	Requires string
+	// AlsoDeclaration says a person rule also judges the declaration alone: for some
+	// declarations it denies whatever the person's state (METADATA custom.also_declaration).
+	AlsoDeclaration bool
 	// DeclaredAt is the JSON pointer into the declaration that a person rule's condition points
 	// at when its finding points into the person's state ("" to keep the finding's path).
 	DeclaredAt string
@@ -475,6 +478,7 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 			rule.Clause, _ = ann.Custom["clause"].(string)
 			rule.Requires, _ = ann.Custom["requires"].(string)
 			rule.DeclaredAt, _ = ann.Custom["declared_at"].(string)
+			rule.AlsoDeclaration, _ = ann.Custom["also_declaration"].(bool)
 			person := readsPerson(c, r)
 			switch {
 			case person && rule.Requires == "" && strings.HasPrefix(name, BuiltinPrefix):
