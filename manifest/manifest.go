@@ -121,6 +121,16 @@ func (o Options) maxBytes() int64 {
 // followed to one): a device, a FIFO or a socket is refused without waiting on it, and no more
 // than the size limit is read, whatever the file claims.
 func ReadFile(path string, opts Options) (*Manifest, error) {
+	data, err := ReadData(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, Auto, opts)
+}
+
+// ReadData reads a manifest file's content as ReadFile does, without parsing it: only a
+// regular file, and no more than the size limit.
+func ReadData(path string, opts Options) ([]byte, error) {
 	cannot := func(err error) error {
 		var pe *os.PathError
 		msg := err.Error()
@@ -151,7 +161,10 @@ func ReadFile(path string, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, cannot(err)
 	}
-	return Parse(path, data, Auto, opts)
+	if int64(len(data)) > opts.maxBytes() {
+		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+	}
+	return data, nil
 }
 
 // Kind names the type of a file that is not a regular one, for a message: "a FIFO", "a device".

@@ -150,7 +150,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	switch {
 	case report.Summary.Errors > 0:
 		return &exit{code: exitError}
-	case report.Summary.Activities == 0 && !f.allowEmpty:
+	case report.Summary.Activities == 0 && report.Summary.FidesFiles == 0 && !f.allowEmpty:
 		return usageError("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
 	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
 		return &exit{code: exitDenied}
