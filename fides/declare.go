@@ -305,7 +305,8 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 			b.problem(s.at.sub("/responsibility"), "expected responsibility Controller, Processor or Sub-Processor (or a list of them)")
 		} else if r == "processor" {
 			d.Activity["role"] = "processor"
-			d.at["/role"] = withKey(s.at.sub("/responsibility").source(), "", "")
+			d.at["/role"] = s.at.sub("/responsibility").source()
+			d.at["/customer_dpa"] = d.at["/role"]
 		}
 	}
 	if v, ok := obj["retention_period"]; ok && v != nil {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -65,9 +66,14 @@ type Limits struct {
 	MaxDepth, MaxValues int
 }
 
-// Sniff reports whether content may be a Fides file, cheaply: every Fides resource has a
-// fides_key, and no activity manifest may hold one. Parse decides.
-func Sniff(data []byte) bool { return bytes.Contains(data, []byte("fides_key")) }
+// Sniff reports whether content may be a Fides file, cheaply: it names a fides_key (every Fides
+// resource has one; no activity manifest may) or starts a line with a resource list's key (a
+// broken Fides file too is read as one, to say what is wrong with it). Parse decides.
+func Sniff(data []byte) bool {
+	return bytes.Contains(data, []byte("fides_key")) || sniffed.Match(data)
+}
+
+var sniffed = regexp.MustCompile(`(?m)^(system|dataset|policy|organization|data_category|data_use|data_subject):`)
 
 // Parse parses a Fides file (JSON by a .json name or a leading brace, else YAML). Content that
 // parses but has not the shape of a Fides file is ErrNotFides; a syntax error is an *Error.
