@@ -182,11 +182,11 @@ func escape(tok string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
 }
 
-// known says whether a key of a kind is known as it stands: in the mapping table or in the
-// project's own taxonomy.
+// known says whether a key of a kind is known as it stands: in the default taxonomy, the
+// mapping table or the project's own taxonomy.
 func (p *project) known(kind string) func(string) bool {
 	return func(key string) bool {
-		if _, ok := p.custom[kind][key]; ok {
+		if _, ok := p.custom[kind][key]; ok || isDefault(kind, key) {
 			return true
 		}
 		_, ok := p.entry(kind, key)

@@ -44,6 +44,9 @@ func TestConfectTableCoversTheDefaultTaxonomy(t *testing.T) {
 	assert.Len(t, tax[kindCategory], 85)
 	assert.Len(t, tax[kindUse], 56)
 	assert.Len(t, tax[kindSubject], 15)
+	for kind, keys := range tax {
+		assert.Equal(t, keys, DefaultKeys(kind), "the built-in list of %s is the taxonomy's", kind)
+	}
 	doc := policy.Default().Document
 	m := doc.FidesMapping
 	require.NotNil(t, m)
