@@ -238,7 +238,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	}
 
 	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: skipped}
-	if decideFides(ctx, engine, units, fidesFiles, per) {
+	if decideFides(ctx, engine, units, fidesFiles, per, opts.KeepEntries) {
 		rep.Rules = append(rep.Rules, fides.Rules(engine.Policy())...)
 	}
 	if err := ctx.Err(); err != nil {
@@ -527,4 +527,20 @@ func problems(e *manifest.Entry, err error) []Problem {
 		out[i] = Problem{Path: fe.Pointer, Message: fe.Message, Line: line, Column: col}
 	}
 	return out
+}
+
+// Files returns the files a run over paths reads, in its order (a directory's files sorted, as
+// the walk finds them, with opts' Ignore and Include), and those the walk skipped. A path that
+// does not exist, or a directory that cannot be walked, is the error.
+func Files(paths []string, opts Options) ([]string, []Skipped, error) {
+	units, skipped := expand(paths, opts.Ignore, opts.Include)
+	files := make([]string, 0, len(units))
+	for _, u := range units {
+		if u.err != nil {
+			p := u.err.Errors[0]
+			return nil, nil, &manifest.Error{File: u.err.File, Pointer: p.Path, Message: p.Message}
+		}
+		files = append(files, u.file)
+	}
+	return files, skipped, nil
 }

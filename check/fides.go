@@ -7,6 +7,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -26,7 +27,7 @@ func fidesError(file string, err error) Result {
 // decideFides decides the privacy declarations of every Fides file of the run together (a
 // system's datasets and custom taxonomy may stand in other files), each result in its system's
 // file's place. It reports whether there were any Fides files.
-func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit, files []*fides.File, per [][]Result) bool {
+func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit, files []*fides.File, per [][]Result, keep bool) bool {
 	var all []*fides.File
 	slot := map[string]int{}
 	for i, f := range files {
@@ -49,14 +50,31 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 			return true
 		}
 		i := slot[d.At.File]
-		r := decideFidesDeclaration(ctx, engine, d, count[d.At.File])
+		r := decideFidesDeclaration(ctx, engine, d, count[d.At.File], keep)
 		count[d.At.File]++
 		per[i] = append(per[i], r)
 	}
 	return true
 }
 
-func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
+func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
+	r := decideFides1(ctx, engine, d, index)
+	if keep && d.Activity != nil && !r.Failed() {
+		locate := func(pointer string) (int, int) {
+			at := d.Locate(pointer)
+			if at.File != d.At.File {
+				return d.At.Line, d.At.Column // the record names the declaration's own file
+			}
+			return at.Line, at.Column
+		}
+		if e, err := manifest.EntryOf(index, d.Activity, d.At.Line, d.At.Column, locate); err == nil {
+			r.Entry = e
+		}
+	}
+	return r
+}
+
+func decideFides1(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
 	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
 	doc := engine.Policy()
 	for _, f := range d.Findings {

@@ -35,7 +35,7 @@ var dropped = fieldSet("third_country_transfers data_qualifier system_dependenci
 
 // carriedSystem and carriedDeclaration are the Fides facts kept on a declaration that no rule
 // judges yet.
-var carriedSystem = []string{"uses_profiling", "legal_basis_for_profiling", "does_international_transfers", "legal_basis_for_transfers", "third_country_transfers", "requires_data_protection_assessments", "dpa_location", "responsibility", "system_type", "vendor_id", "exempt_from_privacy_regulations", "joint_controller", "data_protection_impact_assessment"}
+var carriedSystem = []string{"uses_profiling", "legal_basis_for_profiling", "does_international_transfers", "legal_basis_for_transfers", "third_country_transfers", "requires_data_protection_assessments", "dpa_location", "exempt_from_privacy_regulations", "joint_controller", "data_protection_impact_assessment"}
 var carriedDeclaration = []string{"processes_special_category_data", "special_category_legal_basis", "data_shared_with_third_parties", "third_parties", "impact_assessment_location", "data_qualifier", "features", "flexible_legal_basis_for_processing"}
 
 func fieldSet(s string) map[string]bool {

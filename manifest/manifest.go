@@ -68,14 +68,29 @@ type Entry struct {
 	// Err is a problem with this activity alone (such as an id used twice), or nil.
 	Err *Error
 
-	doc *document.Doc
+	doc    *document.Doc
+	locate func(pointer string) (line, column int)
 }
 
 // Locate returns the line and column of the field at pointer (relative to the activity), or of
 // its nearest ancestor the manifest holds when the field is missing.
 func (e *Entry) Locate(pointer string) (line, column int) {
+	if e.locate != nil {
+		return e.locate(pointer)
+	}
 	p := e.doc.Locate(e.Pointer + pointer)
 	return p.Line, p.Column
+}
+
+// EntryOf makes an entry of an activity read from another format (a Fides privacy
+// declaration): its value, its place, and how to locate its fields in the file it came from.
+func EntryOf(index int, value map[string]any, line, column int, locate func(pointer string) (line, column int)) (*Entry, error) {
+	js, err := json.Marshal(value)
+	if err != nil {
+		return nil, fmt.Errorf("cannot encode the activity as JSON: %w", err)
+	}
+	id, _ := value["id"].(string)
+	return &Entry{Index: index, ID: id, JSON: js, Value: value, Line: line, Column: column, locate: locate}, nil
 }
 
 // Format says how a manifest is written.

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,4 +50,48 @@ func TestVocabularyFides(t *testing.T) {
 	code, text, stderr = runCLI(t, "vocabulary", "--fides", "--policy", "../../examples/policies/brightpath")
 	require.Equal(t, 0, code, stderr)
 	assert.Regexp(t, `customer\s+unmapped`, text, "a policy without a table maps nothing")
+}
+
+// import fides writes manifests that check decides as it decides the Fides files: the same
+// allow and the same reasons of the policy's rules per declaration.
+func TestImportFides(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI(t, "import", "fides", "-o", dir, "../../check/testdata/fides/project")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "6 declarations written to 1 manifests")
+
+	decisions := func(args ...string) map[string][2]any {
+		_, out, stderr := runCLI(t, append([]string{"check", "-o", "json"}, args...)...)
+		var rep struct {
+			Results []struct {
+				Activity string `json:"activity"`
+				Allow    bool   `json:"allow"`
+				Reasons  []struct {
+					Rule string `json:"rule"`
+				} `json:"reasons"`
+				Errors []any `json:"errors"`
+			} `json:"results"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &rep), stderr)
+		m := map[string][2]any{}
+		for _, r := range rep.Results {
+			require.Empty(t, r.Errors, r.Activity)
+			var rules []string
+			for _, x := range r.Reasons {
+				if !strings.HasPrefix(x.Rule, "fides.") {
+					rules = append(rules, x.Rule)
+				}
+			}
+			m[r.Activity] = [2]any{r.Allow, strings.Join(rules, " ")}
+		}
+		return m
+	}
+	fromFides := decisions("../../check/testdata/fides/project")
+	delete(fromFides, "logs/system logs") // no personal data: not written
+	assert.Equal(t, fromFides, decisions(dir))
+
+	data, err := os.ReadFile(filepath.Join(dir, "systems.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "# From ../../check/testdata/fides/project/systems.yml:11 (Fides system webshop).")
+	assert.Contains(t, string(data), "fides.renamed_key")
 }
