@@ -207,3 +207,27 @@ func TestFidesFormatForced(t *testing.T) {
 	assert.Equal(t, 0, rep.Summary.FidesFiles)
 	assert.Positive(t, rep.Summary.Errors)
 }
+
+// A 1.x file: renamed keys upgraded (a custom data use's parent_key too), the fields fideslang 3
+// drops read with a warning each, a data use's 1.x legal basis applied.
+func TestFidesOldKeys(t *testing.T) {
+	rep := runFides(t, nil, "testdata/fides/old")
+	require.Len(t, rep.Results, 1)
+	r := rep.Results[0]
+	assert.Empty(t, r.Errors)
+	assert.Equal(t, "crm/newsletter", r.Activity)
+	assert.NotContains(t, rules(r.Reasons), "purpose.unlisted", "provide.service is essential.service")
+	assert.NotContains(t, rules(r.Reasons), "legal_basis.missing", "the data use's 1.x legal_basis is read")
+	assert.Contains(t, conditionRules(r.Conditions), "objection.legitimate_interest")
+	var dropped, renamed []int
+	for _, w := range r.Warnings {
+		switch w.Rule {
+		case "fides.dropped_field":
+			dropped = append(dropped, w.Line)
+		case "fides.renamed_key":
+			renamed = append(renamed, w.Line)
+		}
+	}
+	assert.ElementsMatch(t, []int{6, 7, 12, 13, 19}, dropped, "legal_basis, recipients, data_responsibility_title, third_country_transfers, data_qualifier")
+	assert.Len(t, renamed, 2)
+}

@@ -229,6 +229,9 @@ func (p *project) resolve(kind, key string) Resolution {
 	k := key
 	for k != "" && !seen[k] {
 		seen[k] = true
+		if up, renamed := upgrade(kind, k, p.known(kind)); renamed {
+			k = up // an ancestor by a 1.x name (a custom key's parent_key)
+		}
 		if e, ok := p.entry(kind, k); ok {
 			return Resolution{Key: key, From: k, Entry: e, Mapped: true}
 		}

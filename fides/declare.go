@@ -17,7 +17,9 @@ type builder struct {
 }
 
 func (b *builder) find(f Finding) {
-	k := f.Rule + "\x00" + f.At.Key + "\x00" + f.Path
+	// A key's finding once per declaration (a dataset may list it a thousand times); any
+	// other once per place.
+	k := fmt.Sprintf("%s\x00%s:%d:%d\x00%s", f.Rule, f.At.File, f.At.Line, f.At.Column, f.Path)
 	if f.At.Key != "" {
 		k = f.Rule + "\x00" + f.At.Key
 	}
