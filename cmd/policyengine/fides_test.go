@@ -95,3 +95,11 @@ func TestImportFides(t *testing.T) {
 	assert.Contains(t, string(data), "# From ../../check/testdata/fides/project/systems.yml:11 (Fides system webshop).")
 	assert.Contains(t, string(data), "fides.renamed_key")
 }
+
+// explain knows the Fides import's own findings.
+func TestExplainFidesFinding(t *testing.T) {
+	code, out, stderr := runCLI(t, "explain", "fides.unmapped_key")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "fides_mapping")
+	assert.Contains(t, out, "warns (never denies)")
+}
