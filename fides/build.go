@@ -75,7 +75,7 @@ type project struct {
 	mapping  *policy.FidesMapping
 	register map[string]policy.RegisteredRecipient
 	systems  []resource
-	datasets map[string]resource
+	datasets map[string][]resource // by fides_key; several when files of several projects are read
 	custom   map[string]map[string]custom
 	errs     []*Error
 }
@@ -86,7 +86,7 @@ type project struct {
 // (a resource without a fides_key, a list that is not a list); a declaration's own problems are
 // in its Problems.
 func Build(files []*File, doc *policy.Document) ([]*Declaration, []*Error) {
-	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string]resource{}, custom: map[string]map[string]custom{}}
+	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
 	}
@@ -152,7 +152,7 @@ func (p *project) collect(file string, d *document.Doc) {
 			case "system":
 				p.systems = append(p.systems, r)
 			case "dataset":
-				p.datasets[key] = r
+				p.datasets[key] = append(p.datasets[key], r)
 			case "data_category", "data_use", "data_subject":
 				kind := customKinds[k]
 				if p.custom[kind] == nil {

@@ -2,6 +2,7 @@ package fides
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -269,7 +270,7 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	refs := references(obj["dataset_references"], at.sub("/dataset_references"))
 	refs = append(refs, references(sys["dataset_references"], s.at.sub("/dataset_references"))...)
 	for _, ref := range refs {
-		ds, coll, ok := p.dataset(ref.key)
+		ds, coll, ok := p.dataset(ref.key, s.at.file)
 		if !ok {
 			b.find(Finding{Rule: RuleDatasetMissing, Deny: true, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories", At: ref.at.source()})
 			continue
@@ -432,17 +433,39 @@ func references(v any, at place) []ref {
 	return out
 }
 
-// dataset finds a referenced dataset: "key", or "key.collection" for one collection of it.
-func (p *project) dataset(key string) (resource, string, bool) {
-	if ds, ok := p.datasets[key]; ok {
-		return ds, "", true
-	}
-	if i := strings.IndexByte(key, '.'); i > 0 {
-		if ds, ok := p.datasets[key[:i]]; ok {
-			return ds, key[i+1:], true
+// dataset finds a referenced dataset: "key", or "key.collection" for one collection of it. When
+// files of several projects define the key, the one nearest the system's file is taken: in its
+// directory, else in the directory above, else the first read.
+func (p *project) dataset(key, from string) (resource, string, bool) {
+	coll := ""
+	list, ok := p.datasets[key]
+	if !ok {
+		if i := strings.IndexByte(key, '.'); i > 0 {
+			list, ok = p.datasets[key[:i]]
+			coll = key[i+1:]
 		}
 	}
-	return resource{}, "", false
+	if !ok {
+		return resource{}, "", false
+	}
+	best, score := list[0], -1
+	for _, ds := range list {
+		if s := nearness(filepath.Dir(from), filepath.Dir(ds.at.file)); s > score {
+			best, score = ds, s
+		}
+	}
+	return best, coll, true
+}
+
+// nearness scores how near directory b is to a: the number of leading path elements they share.
+func nearness(a, b string) int {
+	as := strings.Split(filepath.ToSlash(filepath.Clean(a)), "/")
+	bs := strings.Split(filepath.ToSlash(filepath.Clean(b)), "/")
+	n := 0
+	for n < len(as) && n < len(bs) && as[n] == bs[n] {
+		n++
+	}
+	return n
 }
 
 // walkDataset calls visit with every data_categories list of a dataset: its own, its

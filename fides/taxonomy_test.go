@@ -150,3 +150,24 @@ func TestResolveFallsBack(t *testing.T) {
 	assert.True(t, Resolve(doc, kindCategory, "system.operations.logs").Entry.NotPersonalData)
 	assert.True(t, strings.HasPrefix(outside("user.Financial-Data"), "fides_user_financial_data"))
 }
+
+// Of datasets of the same key in several projects, a system takes the one nearest its file.
+func TestNearestDataset(t *testing.T) {
+	doc := policy.Default().Document
+	parse := func(name, src string) *File {
+		f, err := Parse(name, []byte(src), Limits{})
+		require.NoError(t, err)
+		return f
+	}
+	sys := "system:\n  - fides_key: s\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: []\n        dataset_references: [db]\n"
+	ds := func(cat string) string { return "dataset:\n  - fides_key: db\n    data_categories: [" + cat + "]\n" }
+	decls, errs := Build([]*File{
+		parse("a/.fides/db.yml", ds("user.name")),
+		parse("b/.fides/db.yml", ds("user.contact.email")),
+		parse("b/.fides/sys.yml", sys),
+	}, doc)
+	require.Empty(t, errs)
+	require.Len(t, decls, 1)
+	assert.Equal(t, []any{"email"}, decls[0].Activity["data_categories"])
+	assert.Equal(t, "b/.fides/db.yml", decls[0].Locate("/data_categories/0").File)
+}
