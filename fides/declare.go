@@ -544,6 +544,9 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 			}
 		}
 		list, _ := b.d.Activity["recipients"].([]any)
+		if len(list) == 0 {
+			b.find(Finding{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s does international transfers but this declaration names no recipient: add the recipients to the policy's recipient_register (under a vendor system's fides_key or vendor_id) and the vendor systems to the Fides files", quoteKey(key)), ClauseID: "transfers", Path: "/recipients", At: s.at.sub("/does_international_transfers").source()})
+		}
 		for i, r := range list {
 			rm := r.(map[string]any)
 			if _, has := rm["transfer_safeguard"]; !has && safeguard != "" {
