@@ -107,7 +107,7 @@ func decideFides1(ctx context.Context, engine *policyengine.Engine, d *fides.Dec
 		}
 		for _, fe := range fes {
 			at := d.Locate(fe.Pointer)
-			r.Errors = append(r.Errors, Problem{Path: fe.Pointer, Message: fe.Message + fidesLabel(at), Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
+			r.Errors = append(r.Errors, Problem{Path: fe.Pointer, Message: fe.Message + fidesLabel(at, fe.Pointer), Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
 		}
 		return r
 	}
@@ -115,7 +115,7 @@ func decideFides1(ctx context.Context, engine *policyengine.Engine, d *fides.Dec
 		out := make([]Finding, 0, len(rs))
 		for _, x := range rs {
 			at := d.Locate(x.Path)
-			x.Message += fidesLabel(at)
+			x.Message += fidesLabel(at, x.Path)
 			out = append(out, Finding{Reason: x, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
 		}
 		return out
@@ -124,7 +124,7 @@ func decideFides1(ctx context.Context, engine *policyengine.Engine, d *fides.Dec
 	r.Warnings = append(located(dec.Warnings), r.Warnings...)
 	for _, c := range dec.Conditions {
 		at := d.Locate(c.Path)
-		c.Message += fidesLabel(at)
+		c.Message += fidesLabel(at, c.Path)
 		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
 	}
 	sortFindings(r.Reasons)
@@ -133,10 +133,14 @@ func decideFides1(ctx context.Context, engine *policyengine.Engine, d *fides.Dec
 	return r
 }
 
-// fidesLabel names the Fides key a finding came from, for its message.
-func fidesLabel(at fides.Source) string {
+// fidesLabel names the Fides key a finding came from, for its message, or else the Fides
+// field its activity field is read from.
+func fidesLabel(at fides.Source, pointer string) string {
 	if l := at.Label(); l != "" {
 		return " (Fides " + l + ")"
+	}
+	if f := fides.Field(pointer); f != "" {
+		return " (Fides " + f + ")"
 	}
 	return ""
 }

@@ -122,7 +122,9 @@ func TestFidesProjectMapping(t *testing.T) {
 	loyalty := res["webshop/loyalty"]
 	assert.NotContains(t, rules(loyalty.Reasons), "category.unlisted", "shoe_size is profile data by its parent_key")
 	assert.Contains(t, rules(loyalty.Reasons), "data_subject.unlisted")
-	assert.Contains(t, rules(loyalty.Reasons), "retention.missing", "an unreadable period is no period")
+	missing, ok := findingOf(loyalty.Reasons, "retention.missing")
+	require.True(t, ok, "an unreadable period is no period")
+	assert.Contains(t, missing.Message, "(Fides retention_period)", "names the Fides field")
 	assert.Subset(t, rules(loyalty.Warnings), []string{"fides.unmapped_key", "fides.retention_unread", "fides.dropped_field", "fides.unknown_key"})
 	assert.Subset(t, conditionRules(loyalty.Conditions), []string{"profiling.opted_out", "objection.legitimate_interest"})
 	unmapped, _ := findingOf(loyalty.Warnings, "fides.unmapped_key")

@@ -260,3 +260,24 @@ func quoteKey(s string) string {
 	}
 	return "(a value that is not a Fides key)"
 }
+
+// fidesFields name the Fides field an activity's field is read from, where it is one field.
+var fidesFields = map[string]string{
+	"legal_basis":     "legal_basis_for_processing",
+	"retention":       "retention_period",
+	"role":            "responsibility",
+	"customer_dpa":    "responsibility",
+	"data_categories": "data_categories",
+	"data_subjects":   "data_subjects",
+	"purposes":        "data_use",
+}
+
+// Field names the Fides field the activity's field at pointer is read from ("/legal_basis" is
+// legal_basis_for_processing), or "".
+func Field(pointer string) string {
+	top := strings.TrimPrefix(pointer, "/")
+	if i := strings.IndexByte(top, '/'); i >= 0 {
+		top = top[:i]
+	}
+	return fidesFields[top]
+}
