@@ -103,3 +103,22 @@ func TestExplainFidesFinding(t *testing.T) {
 	assert.Contains(t, out, "fides_mapping")
 	assert.Contains(t, out, "warns (never denies)")
 }
+
+// The record of processing reads Fides files too: one entry per declaration of personal data.
+func TestROPAFromFides(t *testing.T) {
+	code, out, stderr := runCLI(t, "ropa", "--format", "json", "../../check/testdata/fides/project")
+	require.Equal(t, 0, code, stderr)
+	var rec struct {
+		Entries []struct {
+			ID string `json:"id"`
+		} `json:"entries"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rec))
+	var ids []string
+	for _, e := range rec.Entries {
+		ids = append(ids, e.ID)
+	}
+	assert.Contains(t, ids, "webshop/orders")
+	assert.NotContains(t, ids, "logs/system logs", "no personal data, no record")
+	assert.Len(t, ids, 6)
+}
