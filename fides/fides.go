@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/manifest"
 )
 
 // Resources are the top-level keys of a fideslang file, each a list of resources.
@@ -39,23 +40,10 @@ type File struct {
 	Docs []*document.Doc
 }
 
-// Error is a problem with a Fides file, at a place in it: a structurally broken file, which
-// cannot be read at all. Its message never quotes the file's values.
-type Error struct {
-	// File is the Fides file's name.
-	File string
-	// Line and Column locate the problem (0 when unknown).
-	Line, Column int
-	// Pointer is the JSON pointer of the value at fault within its document.
-	Pointer string
-	// Message says what is wrong and what was expected.
-	Message string
-}
-
-// Error renders the problem as "file:line:column: pointer: message".
-func (e *Error) Error() string {
-	return document.Describe(e.File, e.Line, e.Column, e.Pointer, e.Message)
-}
+// Error is a problem with a Fides file, at a place in it (file, line, column, JSON pointer):
+// a structurally broken file, which cannot be read at all. It is a manifest error, so that every
+// reader of the check's input reports it alike; its message never quotes the file's values.
+type Error = manifest.Error
 
 // ErrNotFides is returned by Parse for content that has not the shape of a Fides file.
 var ErrNotFides = errors.New("not a Fides file: expected top-level lists such as system, dataset or policy, or a system object with fides_key and privacy_declarations")
