@@ -101,6 +101,10 @@ func TestFidesProjectMapping(t *testing.T) {
 	assert.Equal(t, 19, unlisted.Line)
 	assert.Contains(t, unlisted.Message, "user.financial.credit_card (Credit Card Number)")
 	assert.NotContains(t, rules(pay.Reasons), "category.sensitive", "the selfies collection is not referenced")
+	odd, ok := findingOf(pay.Warnings, "fides.unknown_key")
+	require.True(t, ok, "a dataset's unknown key is reported: %v", rules(pay.Warnings))
+	assert.Equal(t, datasets, odd.File)
+	assert.Equal(t, 20, odd.Line)
 
 	// A data use implying a channel; "known, not in this policy"; "3 years"; consent a condition.
 	mail := res["webshop/2"]

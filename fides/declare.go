@@ -275,7 +275,9 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 			b.find(Finding{Rule: RuleDatasetMissing, Deny: true, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories", At: ref.at.source()})
 			continue
 		}
-		walkDataset(ds, coll, func(list any, where place) { addCats(list, where) })
+		walkDataset(ds, coll, datasetVisitor{categories: addCats, unknown: func(k string, where place) {
+			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the dataset's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", quoteKey(k)), ClauseID: "personal-data", At: where.source()})
+		}})
 	}
 	addCats(obj["shared_categories"], at.sub("/shared_categories"))
 	if !anyCategory && len(refs) == 0 {
@@ -468,10 +470,34 @@ func nearness(a, b string) int {
 	return n
 }
 
-// walkDataset calls visit with every data_categories list of a dataset: its own, its
-// collections' (only the one named, when coll is set) and their fields', nested.
-func walkDataset(ds resource, coll string, visit func(list any, at place)) {
-	visit(ds.value["data_categories"], ds.at.sub("/data_categories"))
+// The fields fideslang gives a dataset, a collection and a field (1.x to 3.x); any other is
+// reported to the declarations that reference the dataset.
+var (
+	datasetFields    = fieldSet("fides_key organization_fides_key tags name description meta data_categories data_qualifier collections fides_meta fidesctl_meta retention joint_controller third_country_transfers")
+	collectionFields = fieldSet("name description data_categories data_qualifier retention fields fides_meta")
+	fieldFields      = fieldSet("name description data_categories data_qualifier retention fides_meta fidesops_meta fields tags")
+)
+
+// datasetVisitor is told of every data_categories list of a dataset, and of every key of it
+// fideslang does not define.
+type datasetVisitor struct {
+	categories func(list any, at place)
+	unknown    func(key string, at place)
+}
+
+func (v datasetVisitor) check(obj map[string]any, known map[string]bool, at place) {
+	for _, k := range sortedKeys(obj) {
+		if !known[k] {
+			v.unknown(k, at.sub("/"+escape(k)))
+		}
+	}
+}
+
+// walkDataset visits every data_categories list of a dataset: its own, its collections' (only
+// the one named, when coll is set) and their fields', nested.
+func walkDataset(ds resource, coll string, v datasetVisitor) {
+	v.check(ds.value, datasetFields, ds.at)
+	v.categories(ds.value["data_categories"], ds.at.sub("/data_categories"))
 	colls, _ := ds.value["collections"].([]any)
 	for i, c := range colls {
 		cm, ok := c.(map[string]any)
@@ -482,24 +508,26 @@ func walkDataset(ds resource, coll string, visit func(list any, at place)) {
 			continue
 		}
 		cat := ds.at.sub("/collections/" + strconv.Itoa(i))
-		visit(cm["data_categories"], cat.sub("/data_categories"))
-		walkFields(cm["fields"], cat.sub("/fields"), visit, 0)
+		v.check(cm, collectionFields, cat)
+		v.categories(cm["data_categories"], cat.sub("/data_categories"))
+		walkFields(cm["fields"], cat.sub("/fields"), v, 0)
 	}
 }
 
-func walkFields(v any, at place, visit func(list any, at place), depth int) {
-	list, _ := v.([]any)
+func walkFields(f any, at place, v datasetVisitor, depth int) {
+	list, _ := f.([]any)
 	if depth > 16 {
 		return
 	}
-	for i, f := range list {
-		fm, ok := f.(map[string]any)
+	for i, x := range list {
+		fm, ok := x.(map[string]any)
 		if !ok {
 			continue
 		}
 		fat := at.sub("/" + strconv.Itoa(i))
-		visit(fm["data_categories"], fat.sub("/data_categories"))
-		walkFields(fm["fields"], fat.sub("/fields"), visit, depth+1)
+		v.check(fm, fieldFields, fat)
+		v.categories(fm["data_categories"], fat.sub("/data_categories"))
+		walkFields(fm["fields"], fat.sub("/fields"), v, depth+1)
 	}
 }
 
