@@ -58,7 +58,7 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 }
 
 func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
-	r := decideFides1(ctx, engine, d, index)
+	r := judgeFides(ctx, engine, d, index)
 	if keep && d.Activity != nil && !r.Failed() {
 		locate := func(pointer string) (int, int) {
 			at := d.Locate(pointer)
@@ -74,7 +74,9 @@ func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d 
 	return r
 }
 
-func decideFides1(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
+// judgeFides decides one Fides declaration: the import's findings, then the engine's decision on its
+// activity, every finding located in the Fides files.
+func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
 	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
 	doc := engine.Policy()
 	for _, f := range d.Findings {

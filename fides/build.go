@@ -2,6 +2,7 @@ package fides
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -96,8 +97,18 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []*Error) {
 		}
 	}
 	var out []*Declaration
+	first := map[string]place{} // by directory and fides_key
 	for _, s := range p.systems {
-		out = append(out, p.system(s)...)
+		decls := p.system(s)
+		k := filepath.Dir(s.at.file) + "\x00" + s.value["fides_key"].(string)
+		if prev, dup := first[k]; dup {
+			for _, d := range decls {
+				d.Findings = append(d.Findings, Finding{Rule: RuleDuplicateKey, Message: fmt.Sprintf("another system of this directory has this fides_key (%s:%d): give each system its own", prev.file, prev.source().Line), ClauseID: "personal-data", At: s.at.sub("/fides_key").source()})
+			}
+		} else {
+			first[k] = s.at
+		}
+		out = append(out, decls...)
 	}
 	return out, p.errs
 }

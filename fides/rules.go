@@ -29,6 +29,9 @@ const (
 	// RuleNotPersonal: a declaration whose every category is not personal data (a warning;
 	// it is not judged).
 	RuleNotPersonal = "fides.not_personal_data"
+	// RuleDuplicateKey: a system whose fides_key another system of the same directory uses (a
+	// warning; both are decided).
+	RuleDuplicateKey = "fides.duplicate_key"
 )
 
 // Rules describes the import's findings as catalogue entries, for the formats that list the
@@ -46,6 +49,7 @@ func Rules(doc *policy.Document) []policyengine.Rule {
 		rule(RuleUnregistered, "warn", "A recipient missing from the recipient register", "A vendor system or a declaration's third parties have no entry in the policy's recipient_register, so nothing is known of the recipient's country, DPA or safeguard, and the sharing and transfer rules judge it so.", "Add an entry to recipient_register under the system's fides_key or vendor_id (or the third_parties name).", "sharing"),
 		rule(RuleDatasetMissing, "deny", "A referenced dataset is missing", "A privacy declaration references a dataset that is not among the files checked, so the categories it holds cannot be judged.", "Check the dataset's file together with the system's.", "personal-data"),
 		rule(RuleRetentionUnread, "warn", "A retention period that cannot be read", "A retention_period that is neither a number of days nor a count with a unit is not read.", "Write the period as a number of days (\"30\") or as \"3 years\".", "retention"),
+		rule(RuleDuplicateKey, "warn", "A fides_key used twice", "Two systems in the same directory share a fides_key, which fideslang keeps unique in a project: their declarations' ids clash and Fides would keep only one.", "Give each system its own fides_key.", "personal-data"),
 		rule(RuleNotPersonal, "warn", "A declaration of no personal data", "Every data category of the declaration is mapped as not personal data, so no rule judges it.", "Nothing to do if the system indeed holds no personal data.", "personal-data"),
 	}
 }

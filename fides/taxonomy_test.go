@@ -190,3 +190,31 @@ func TestTransfersWithoutRecipients(t *testing.T) {
 	assert.Contains(t, found[0].Message, "recipient_register")
 	assert.Equal(t, true, decls[0].Carried["does_international_transfers"])
 }
+
+// Two systems of one directory with the same fides_key are told apart by a warning; systems of
+// different projects (directories) may share one.
+func TestDuplicateSystemKeys(t *testing.T) {
+	doc := policy.Default().Document
+	sys := "system:\n  - fides_key: s\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"
+	parse := func(name string) *File {
+		f, err := Parse(name, []byte(sys), Limits{})
+		require.NoError(t, err)
+		return f
+	}
+	count := func(files ...*File) int {
+		decls, errs := Build(files, doc)
+		require.Empty(t, errs)
+		n := 0
+		for _, d := range decls {
+			for _, f := range d.Findings {
+				if f.Rule == RuleDuplicateKey {
+					n++
+					assert.Equal(t, 2, f.At.Line)
+				}
+			}
+		}
+		return n
+	}
+	assert.Equal(t, 1, count(parse("p/a.yml"), parse("p/b.yml")))
+	assert.Equal(t, 0, count(parse("p/a.yml"), parse("q/a.yml")))
+}
