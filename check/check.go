@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/schema"
@@ -51,7 +52,19 @@ type Options struct {
 	// activities themselves (the record of processing, the data-flow picture). Off, a run holds
 	// only the decisions.
 	KeepEntries bool
+	// Format says how the files are written: "" recognises each file by its shape (a
+	// fideslang file by its top-level resource lists, anything else a manifest), FormatFides
+	// reads every file as a Fides file, FormatManifest every file as a manifest.
+	Format string
 }
+
+// The formats of Options.Format.
+const (
+	// FormatFides reads every file as a fideslang resource file.
+	FormatFides = "fides"
+	// FormatManifest reads every file as an activity manifest.
+	FormatManifest = "manifest"
+)
 
 // Report is the outcome of a run.
 type Report struct {
@@ -99,6 +112,8 @@ type Summary struct {
 	Errors int `json:"errors"`
 	// Warnings counts warnings over all activities.
 	Warnings int `json:"warnings"`
+	// FidesFiles counts the fideslang files read (systems, datasets, policies, taxonomy).
+	FidesFiles int `json:"fides_files,omitempty"`
 	// Conditions counts the conditions of declarations over all activities: what services
 	// must meet per person at run time.
 	Conditions int `json:"conditions"`
@@ -137,17 +152,35 @@ func (r *Result) Failed() bool { return len(r.Errors) > 0 }
 // Finding is a reason or warning with its place in the manifest.
 type Finding struct {
 	policyengine.Reason
+	// File, when set, is the file the finding stands in, when that is not its result's: a
+	// category a Fides declaration takes from a dataset stands in the dataset's file.
+	File string `json:"file,omitempty"`
 	// Line and Column locate the field at fault (or its nearest present ancestor).
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
 }
 
+// In returns the file the finding stands in: its own File, or its result's file.
+func (f Finding) In(resultFile string) string { return orFile(f.File, resultFile) }
+
 // Condition is a declaration's condition with its place in the manifest.
 type Condition struct {
 	policyengine.Condition
+	// File, when set, is the file the condition stands in, when that is not its result's.
+	File string `json:"file,omitempty"`
 	// Line and Column locate the field it points at (or its nearest present ancestor).
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
+}
+
+// In returns the file the condition stands in: its own File, or its result's file.
+func (c Condition) In(resultFile string) string { return orFile(c.File, resultFile) }
+
+func orFile(own, result string) string {
+	if own != "" {
+		return own
+	}
+	return result
 }
 
 // Problem is an error about an activity or a file.
@@ -157,10 +190,15 @@ type Problem struct {
 	Path string `json:"path"`
 	// Message says what is wrong.
 	Message string `json:"message"`
+	// File, when set, is the file the problem stands in, when that is not its result's.
+	File string `json:"file,omitempty"`
 	// Line and Column locate it in the file, where known.
 	Line   int `json:"line,omitempty"`
 	Column int `json:"column,omitempty"`
 }
+
+// In returns the file the problem stands in: its own File, or its result's file.
+func (p Problem) In(resultFile string) string { return orFile(p.File, resultFile) }
 
 // Run decides every activity found under paths.
 func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts Options) (*Report, error) {
@@ -169,6 +207,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	}
 	units, skipped := expand(paths, opts.Ignore, opts.Include)
 	per := make([][]Result, len(units))
+	fidesFiles := make([]*fides.File, len(units))
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -184,7 +223,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 				if u := units[i]; u.err != nil {
 					per[i] = []Result{*u.err}
 				} else {
-					per[i] = checkFile(ctx, engine, u.file, opts)
+					per[i], fidesFiles[i] = checkFile(ctx, engine, u.file, opts)
 				}
 			}
 		}()
@@ -199,9 +238,18 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	}
 
 	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: skipped}
+	if decideFides(ctx, engine, units, fidesFiles, per, opts.KeepEntries) {
+		rep.Rules = append(rep.Rules, fides.Rules(engine.Policy())...)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for i, rs := range per {
 		if units[i].err == nil {
 			rep.Summary.Files++
+		}
+		if fidesFiles[i] != nil {
+			rep.Summary.FidesFiles++
 		}
 		for _, r := range rs {
 			rep.add(r)
@@ -283,8 +331,8 @@ func expand(paths, ignore, include []string) ([]unit, []Skipped) {
 				return nil
 			}
 			if d.IsDir() {
-				if path != p && len(d.Name()) > 1 && d.Name()[0] == '.' {
-					return fs.SkipDir // .git and friends
+				if path != p && len(d.Name()) > 1 && d.Name()[0] == '.' && d.Name() != ".fides" {
+					return fs.SkipDir // .git and friends; .fides is where Fides projects keep their files
 				}
 				return nil
 			}
@@ -374,8 +422,10 @@ func fileError(file string, err error) Result {
 	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []Problem{p}}
 }
 
-func checkFile(ctx context.Context, engine *policyengine.Engine, file string, opts Options) []Result {
-	var m *manifest.Manifest
+// checkFile decides the activities of a manifest, or returns the Fides file it is (decided
+// with the others, for their datasets and taxonomy).
+func checkFile(ctx context.Context, engine *policyengine.Engine, file string, opts Options) ([]Result, *fides.File) {
+	var data []byte
 	var err error
 	if file == Stdin {
 		in := opts.Stdin
@@ -386,16 +436,26 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 		if limit <= 0 {
 			limit = manifest.DefaultMaxBytes
 		}
-		data, rerr := io.ReadAll(io.LimitReader(in, limit+1)) // one byte more: Parse reports it
+		var rerr error
+		data, rerr = io.ReadAll(io.LimitReader(in, limit+1)) // one byte more: Parse reports it
 		if rerr != nil {
-			return []Result{fileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}
+			return []Result{fileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}, nil
 		}
-		m, err = manifest.Parse(file, data, manifest.Auto, opts.Manifest)
-	} else {
-		m, err = manifest.ReadFile(file, opts.Manifest)
+	} else if data, err = manifest.ReadData(file, opts.Manifest); err != nil {
+		return []Result{fileError(file, err)}, nil
 	}
+	if opts.Format == FormatFides || (opts.Format == "" && fides.Sniff(data)) {
+		f, err := fides.Parse(file, data, fides.Limits{MaxDepth: opts.Manifest.MaxDepth, MaxValues: opts.Manifest.MaxValues})
+		switch {
+		case err == nil:
+			return nil, f
+		case opts.Format == FormatFides || !errors.Is(err, fides.ErrNotFides):
+			return []Result{fidesError(file, err)}, nil
+		}
+	}
+	m, err := manifest.Parse(file, data, manifest.Auto, opts.Manifest)
 	if err != nil {
-		return []Result{fileError(file, err)}
+		return []Result{fileError(file, err)}, nil
 	}
 	out := make([]Result, 0, len(m.Entries))
 	for _, e := range m.Entries {
@@ -405,7 +465,7 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 		}
 		out = append(out, r)
 	}
-	return out
+	return out, nil
 }
 
 func decide(ctx context.Context, engine *policyengine.Engine, file string, e *manifest.Entry) Result {
@@ -467,4 +527,20 @@ func problems(e *manifest.Entry, err error) []Problem {
 		out[i] = Problem{Path: fe.Pointer, Message: fe.Message, Line: line, Column: col}
 	}
 	return out
+}
+
+// Files returns the files a run over paths reads, in its order (a directory's files sorted, as
+// the walk finds them, with opts' Ignore and Include), and those the walk skipped. A path that
+// does not exist, or a directory that cannot be walked, is the error.
+func Files(paths []string, opts Options) ([]string, []Skipped, error) {
+	units, skipped := expand(paths, opts.Ignore, opts.Include)
+	files := make([]string, 0, len(units))
+	for _, u := range units {
+		if u.err != nil {
+			p := u.err.Errors[0]
+			return nil, nil, &manifest.Error{File: u.err.File, Pointer: p.Path, Message: p.Message}
+		}
+		files = append(files, u.file)
+	}
+	return files, skipped, nil
 }

@@ -68,14 +68,29 @@ type Entry struct {
 	// Err is a problem with this activity alone (such as an id used twice), or nil.
 	Err *Error
 
-	doc *document.Doc
+	doc    *document.Doc
+	locate func(pointer string) (line, column int)
 }
 
 // Locate returns the line and column of the field at pointer (relative to the activity), or of
 // its nearest ancestor the manifest holds when the field is missing.
 func (e *Entry) Locate(pointer string) (line, column int) {
+	if e.locate != nil {
+		return e.locate(pointer)
+	}
 	p := e.doc.Locate(e.Pointer + pointer)
 	return p.Line, p.Column
+}
+
+// EntryOf makes an entry of an activity read from another format (a Fides privacy
+// declaration): its value, its place, and how to locate its fields in the file it came from.
+func EntryOf(index int, value map[string]any, line, column int, locate func(pointer string) (line, column int)) (*Entry, error) {
+	js, err := json.Marshal(value)
+	if err != nil {
+		return nil, fmt.Errorf("cannot encode the activity as JSON: %w", err)
+	}
+	id, _ := value["id"].(string)
+	return &Entry{Index: index, ID: id, JSON: js, Value: value, Line: line, Column: column, locate: locate}, nil
 }
 
 // Format says how a manifest is written.
@@ -121,6 +136,16 @@ func (o Options) maxBytes() int64 {
 // followed to one): a device, a FIFO or a socket is refused without waiting on it, and no more
 // than the size limit is read, whatever the file claims.
 func ReadFile(path string, opts Options) (*Manifest, error) {
+	data, err := ReadData(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, Auto, opts)
+}
+
+// ReadData reads a manifest file's content as ReadFile does, without parsing it: only a
+// regular file, and no more than the size limit.
+func ReadData(path string, opts Options) ([]byte, error) {
 	cannot := func(err error) error {
 		var pe *os.PathError
 		msg := err.Error()
@@ -151,7 +176,10 @@ func ReadFile(path string, opts Options) (*Manifest, error) {
 	if err != nil {
 		return nil, cannot(err)
 	}
-	return Parse(path, data, Auto, opts)
+	if int64(len(data)) > opts.maxBytes() {
+		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+	}
+	return data, nil
 }
 
 // Kind names the type of a file that is not a regular one, for a message: "a FIFO", "a device".

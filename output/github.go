@@ -19,16 +19,16 @@ func (GitHub) Format(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	for _, res := range r.Results {
 		for _, p := range res.Errors {
-			annotate(bw, "error", res.File, p.Line, p.Column, InputRule, problem(p.Path, p.Message))
+			annotate(bw, "error", p.In(res.File), p.Line, p.Column, InputRule, problem(p.Path, p.Message))
 		}
 		for _, f := range res.Reasons {
-			annotate(bw, "error", res.File, f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
+			annotate(bw, "error", f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
 		}
 		for _, f := range res.Warnings {
-			annotate(bw, warningLevel(r, "warning", "error"), res.File, f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
+			annotate(bw, warningLevel(r, "warning", "error"), f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
 		}
 		for _, c := range res.Conditions {
-			annotate(bw, "notice", res.File, c.Line, c.Column, c.Rule, fmt.Sprintf("%s: at run time, requires %s (%s; policy: %s)", res.Activity, c.Requires, pathOrRoot(c.Path), c.Clause))
+			annotate(bw, "notice", c.In(res.File), c.Line, c.Column, c.Rule, fmt.Sprintf("%s: at run time, requires %s (%s; policy: %s)", res.Activity, c.Requires, pathOrRoot(c.Path), c.Clause))
 		}
 	}
 	fmt.Fprintf(bw, "policyengine: %s\n", summary(r.Summary))

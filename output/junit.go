@@ -72,7 +72,7 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 		case res.Failed():
 			var lines []string
 			for _, p := range res.Errors {
-				lines = append(lines, fmt.Sprintf("%s%s", lineOf(p.Line), problem(p.Path, p.Message)))
+				lines = append(lines, fmt.Sprintf("%s%s", lineIn(p.File, p.Line), problem(p.Path, p.Message)))
 			}
 			c.Error = &junitProblem{Message: plural(len(res.Errors), "input error"), Type: InputRule, Text: strings.Join(lines, "\n")}
 			s.Errors++
@@ -80,7 +80,7 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 		case !res.Allow:
 			var lines []string
 			for _, f := range res.Reasons {
-				lines = append(lines, fmt.Sprintf("%s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
+				lines = append(lines, fmt.Sprintf("%s%s at %s: %s [%s]", lineIn(f.File, f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
 			}
 			c.Failure = &junitProblem{Message: "denied: " + plural(len(res.Reasons), "reason"), Type: "deny", Text: strings.Join(lines, "\n")}
 			s.Failures++
@@ -88,7 +88,7 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 		}
 		var notes []string
 		for _, f := range res.Warnings {
-			notes = append(notes, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineOf(f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
+			notes = append(notes, fmt.Sprintf("warning: %s%s at %s: %s [%s]", lineIn(f.File, f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
 		}
 		if len(res.Warnings) > 0 && r.WarningsFail() && c.Failure == nil && c.Error == nil {
 			// With --fail-on-warn a warning fails the run, so it is the case's failure.
@@ -97,7 +97,7 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 			out.Failures++
 		}
 		for _, cond := range res.Conditions {
-			notes = append(notes, fmt.Sprintf("condition: %s%s at %s: requires %s [%s]", lineOf(cond.Line), cond.Rule, pathOrRoot(cond.Path), cond.Requires, cond.Clause))
+			notes = append(notes, fmt.Sprintf("condition: %s%s at %s: requires %s [%s]", lineIn(cond.File, cond.Line), cond.Rule, pathOrRoot(cond.Path), cond.Requires, cond.Clause))
 		}
 		if len(notes) > 0 {
 			c.SystemOut = strings.Join(notes, "\n")
@@ -114,4 +114,15 @@ func lineOf(line int) string {
 		return ""
 	}
 	return fmt.Sprintf("line %d: ", line)
+}
+
+// lineIn is lineOf, naming the file too when a finding stands in another file than its case's.
+func lineIn(file string, line int) string {
+	if file == "" {
+		return lineOf(line)
+	}
+	if line <= 0 {
+		return fmt.Sprintf("%s: ", file)
+	}
+	return fmt.Sprintf("%s line %d: ", file, line)
 }

@@ -134,16 +134,16 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 	results := []sarifResult{}
 	for _, res := range r.Results {
 		for _, p := range res.Errors {
-			results = append(results, sarifResultFor(index, res, InputRule, "error", p.Message, p.Path, p.Line, p.Column, ""))
+			results = append(results, sarifResultFor(index, res, p.In(res.File), InputRule, "error", p.Message, p.Path, p.Line, p.Column, ""))
 		}
 		for _, f := range res.Reasons {
-			results = append(results, sarifResultFor(index, res, f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
+			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
 		for _, f := range res.Warnings {
-			results = append(results, sarifResultFor(index, res, f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
+			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
 		for _, c := range res.Conditions {
-			results = append(results, sarifResultFor(index, res, c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
+			results = append(results, sarifResultFor(index, res, c.In(res.File), c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
 		}
 	}
 	log := sarifLog{
@@ -210,8 +210,8 @@ func sarifHelpMarkdown(r policyengine.Rule) string {
 	return md + "**Policy**, " + r.Clause + ":\n\n> " + r.ClauseText
 }
 
-func sarifResultFor(index map[string]int, res check.Result, rule, level, message, path string, line, col int, clause string) sarifResult {
-	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: artifact(res.File)}}
+func sarifResultFor(index map[string]int, res check.Result, file, rule, level, message, path string, line, col int, clause string) sarifResult {
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: artifact(file)}}
 	if line > 0 {
 		loc.PhysicalLocation.Region = &sarifRegion{StartLine: line, StartColumn: col}
 	}

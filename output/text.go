@@ -59,7 +59,7 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 				fmt.Fprintf(bw, "  %s  %s\n", t.paint(red, "ERROR"), name)
 			}
 			for _, p := range res.Errors {
-				fmt.Fprintf(bw, "         %s%s\n", place(p.Line, p.Column), problem(p.Path, p.Message))
+				fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Path, p.Message))
 			}
 		case res.Allow:
 			fmt.Fprintf(bw, "  %s  %s\n", t.paint(green, "allow"), name)
@@ -73,7 +73,7 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 			t.finding(bw, t.paint(yellow, "warning")+" ", f)
 		}
 		for _, c := range res.Conditions {
-			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", place(c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, c.Rule), c.Requires,
+			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, c.Rule), c.Requires,
 				t.paint(dim, "["+pathOrRoot(c.Path)+" · "+c.Clause+"]"))
 		}
 	}
@@ -108,8 +108,20 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 
 // finding writes one reason or warning on one line: place, label, rule, message, field and clause.
 func (t *Text) finding(w io.Writer, label string, f check.Finding) {
-	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", place(f.Line, f.Column), label, t.paint(bold, Printable(f.Rule)), Printable(f.Message),
+	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", placeIn(f.File, f.Line, f.Column), label, t.paint(bold, Printable(f.Rule)), Printable(f.Message),
 		t.paint(dim, "["+Printable(pathOrRoot(f.Path))+" · "+Printable(f.Clause)+"]"))
+}
+
+// placeIn is place, preceded by the file when a finding stands in another file than its
+// result's (a Fides category from a dataset file).
+func placeIn(file string, line, col int) string {
+	if file == "" {
+		return place(line, col)
+	}
+	if line <= 0 {
+		return Printable(file) + "  "
+	}
+	return fmt.Sprintf("%s:%d:%d  ", Printable(file), line, col)
 }
 
 func place(line, col int) string {

@@ -40,6 +40,12 @@ type Document struct {
 	Marketing Marketing `json:"marketing"`
 	// Rights holds the facts of the data-subject rights rules.
 	Rights Rights `json:"rights"`
+	// FidesMapping maps the fideslang taxonomy to the policy's vocabularies, for reading Fides
+	// privacy declarations; nil when the document has none.
+	FidesMapping *FidesMapping `json:"fides_mapping,omitempty"`
+	// RecipientRegister describes the vendors and third parties Fides files name, keyed by a
+	// system's fides_key or vendor_id.
+	RecipientRegister map[string]RegisteredRecipient `json:"recipient_register,omitempty"`
 	// Extensions holds facts for a policy's own rules, free in shape.
 	Extensions map[string]any `json:"extensions,omitempty"`
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -220,6 +221,9 @@ func Build(rep *check.Report) (*Record, error) {
 			}
 			rec.Errors = append(rec.Errors, f)
 			continue
+		}
+		if res.Entry == nil && notPersonal(res) {
+			continue // a Fides declaration of no personal data is no processing the record lists
 		}
 		if res.Entry == nil {
 			return nil, ErrNoEntries
@@ -457,4 +461,14 @@ func ids(ts []Term) []string {
 		out[i] = t.ID
 	}
 	return out
+}
+
+// notPersonal says the result is a Fides declaration whose every category is not personal data.
+func notPersonal(res check.Result) bool {
+	for _, w := range res.Warnings {
+		if w.Rule == fides.RuleNotPersonal {
+			return !res.Failed()
+		}
+	}
+	return false
 }

@@ -20,8 +20,15 @@ import (
 const checkLong = `Decide every processing activity in the given manifests.
 
 PATH is a manifest file, a directory (walked for .json, .yaml and .yml files, hidden
-directories skipped) or - for standard input. A manifest holds one activity, a list of
-activities, {"activities": [...]}, or (YAML) several documents.
+directories but .fides skipped) or - for standard input. A manifest holds one activity, a list
+of activities, {"activities": [...]}, or (YAML) several documents.
+
+Fides (fideslang) resource files are recognised by their shape (top-level system, dataset,
+policy, data_category, ... lists, or a lone system object), or all files are read as Fides
+with --format fides. Each privacy declaration of each system is decided as a declaration
+named <system fides_key>/<name>, its keys mapped through the policy's fides_mapping table and
+its vendors described by the policy's recipient_register; every finding names the Fides key
+and points at the Fides file and line (a category from a dataset at the dataset's line).
 
 The project config file, .policyengine.yaml in the working directory or the nearest one above
 it (--config FILE, or none), lists the project's manifests (globs: a walk keeps only those, and
@@ -39,7 +46,8 @@ or no activity found in any PATH (unless --allow-empty).`
 
 const checkExample = `  policyengine check examples/manifests
   policyengine check --output json --now 2026-11-28T00:00:00Z manifests/
-  cat activity.json | policyengine check -`
+  cat activity.json | policyengine check -
+  policyengine check --output github .fides/`
 
 type checkFlags struct {
 	output     string
@@ -58,6 +66,7 @@ type checkFlags struct {
 	allowEmpty bool
 	cacheSize  int
 	timeout    time.Duration
+	format     string
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -87,6 +96,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
 	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
+	fl.StringVar(&f.format, "format", "", "how the files are written: fides (fideslang resource files) or manifest; default: each file by its shape")
 	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
 	return cmd
 }
@@ -124,6 +134,9 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if f.workers < 0 || f.workers > check.MaxWorkers {
 		return usageError("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
 	}
+	if f.format != "" && f.format != check.FormatFides && f.format != check.FormatManifest {
+		return usageError("--format: expected fides or manifest")
+	}
 	if f.timeout < 0 {
 		return usageError("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
 	}
@@ -138,7 +151,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		return &exit{code: exitError, err: err}
 	}
 	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Include: f.include, Stdin: e.stdin,
-		KeepEntries: output.NeedsEntries(formatter)})
+		KeepEntries: output.NeedsEntries(formatter), Format: f.format})
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
@@ -150,7 +163,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	switch {
 	case report.Summary.Errors > 0:
 		return &exit{code: exitError}
-	case report.Summary.Activities == 0 && !f.allowEmpty:
+	case report.Summary.Activities == 0 && report.Summary.FidesFiles == 0 && !f.allowEmpty:
 		return usageError("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
 	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
 		return &exit{code: exitDenied}

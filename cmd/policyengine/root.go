@@ -36,5 +36,6 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newTestCmd(e))
 	root.AddCommand(newDiffCmd(e))
 	root.AddCommand(newROPACmd(e))
+	root.AddCommand(newImportCmd(e))
 	return root
 }

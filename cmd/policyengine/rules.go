@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/internal/encode"
 	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/policy"
@@ -63,6 +64,11 @@ func newExplainCmd(e env) *cobra.Command {
 				return err
 			}
 			r, ok := engine.Rule(args[0])
+			for _, fr := range fides.Rules(engine.Policy()) { // the Fides import's own findings
+				if !ok && fr.ID == args[0] {
+					r, ok = fr, true
+				}
+			}
 			if !ok {
 				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
@@ -76,6 +82,10 @@ func newExplainCmd(e env) *cobra.Command {
 			fmt.Fprintf(w, "Why: the policy, %s\n%s\n\n", r.Clause, indent(wrap("\""+r.ClauseText+"\"", 88)))
 			if r.Remedy != "" {
 				fmt.Fprintf(w, "To pass\n%s\n\n", indent(wrap(r.Remedy, 88)))
+			}
+			if r.File == "" {
+				fmt.Fprintf(w, "Source: the %s reader (Go)\n", r.Package)
+				return nil
 			}
 			fmt.Fprintf(w, "Source: %s:%d (%s)\n", r.File, r.Line, strings.TrimPrefix(r.Package, "data."))
 			return nil

@@ -15,20 +15,30 @@ fields they go in — data subjects, data categories, special categories (recogn
 refused), sources, purposes with the legal bases each may rest on, legal bases, channels, the
 events a retention period runs from, recipient types, the EU/EEA countries and the transfer
 safeguards. The lists come from the policy document (the embedded Confect policy, or
---policy DIR) and the activity schema.`
+--policy DIR) and the activity schema.
+
+With --fides, print instead how every key of the fideslang default taxonomy (data uses, data
+categories, data subjects), and every other key of the policy's fides_mapping table, resolves
+under the policy: the terms it maps to (and the channel, profiling or recipient a data use
+implies), "not in this policy" (the policy's own rule refuses it), "not personal data", or
+"unmapped"; a key without an entry of its own names the ancestor whose entry it takes.`
 
 func newVocabularyCmd(e env) *cobra.Command {
 	var policyDir, out string
+	var fidesKeys bool
 	cmd := &cobra.Command{
-		Use:     "vocabulary [--policy DIR] [-o text|json]",
+		Use:     "vocabulary [--policy DIR] [--fides] [-o text|json]",
 		Short:   "List every term a manifest may use, from the policy",
 		Long:    vocabularyLong,
-		Example: "  policyengine vocabulary\n  policyengine vocabulary --policy examples/policies/brightpath -o json",
+		Example: "  policyengine vocabulary\n  policyengine vocabulary --policy examples/policies/brightpath -o json\n  policyengine vocabulary --fides",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			engine, err := readPolicy(cmd, policyDir, out)
 			if err != nil {
 				return err
+			}
+			if fidesKeys {
+				return printFidesMapping(e, engine.Policy(), out)
 			}
 			vocabularies := engine.Policy().Vocabularies()
 			if out == "json" {
@@ -59,5 +69,6 @@ func newVocabularyCmd(e env) *cobra.Command {
 		},
 	}
 	policyReaderFlags(cmd, &policyDir, &out)
+	cmd.Flags().BoolVar(&fidesKeys, "fides", false, "print how every key of the Fides default taxonomy (and of the policy's fides_mapping) resolves under the policy")
 	return cmd
 }

@@ -1,0 +1,164 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/schema"
+)
+
+// fidesError is the result of a Fides file that cannot be read.
+func fidesError(file string, err error) Result {
+	var fe *fides.Error
+	if errors.As(err, &fe) {
+		p := Problem{Path: fe.Pointer, Message: fe.Message, Line: fe.Line, Column: fe.Column}
+		if fe.File != file {
+			p.File = fe.File
+		}
+		return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []Problem{p}}
+	}
+	return fileError(file, err)
+}
+
+// decideFides decides the privacy declarations of every Fides file of the run together (a
+// system's datasets and custom taxonomy may stand in other files), each result in its system's
+// file's place. It reports whether there were any Fides files.
+func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit, files []*fides.File, per [][]Result, keep bool) bool {
+	var all []*fides.File
+	slot := map[string]int{}
+	for i, f := range files {
+		if f != nil {
+			all = append(all, f)
+			slot[f.Name] = i
+		}
+	}
+	if len(all) == 0 {
+		return false
+	}
+	decls, errs := fides.Build(all, engine.Policy())
+	for _, e := range errs {
+		i := slot[e.File]
+		per[i] = append(per[i], fidesError(units[i].file, e))
+	}
+	count := map[string]int{}
+	for _, d := range decls {
+		if ctx.Err() != nil {
+			return true
+		}
+		i := slot[d.At.File]
+		r := decideFidesDeclaration(ctx, engine, d, count[d.At.File], keep)
+		count[d.At.File]++
+		per[i] = append(per[i], r)
+	}
+	return true
+}
+
+func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
+	r := judgeFides(ctx, engine, d, index)
+	if keep && d.Activity != nil && !r.Failed() {
+		locate := func(pointer string) (int, int) {
+			at := d.Locate(pointer)
+			if at.File != d.At.File {
+				return d.At.Line, d.At.Column // the record names the declaration's own file
+			}
+			return at.Line, at.Column
+		}
+		if e, err := manifest.EntryOf(index, d.Activity, d.At.Line, d.At.Column, locate); err == nil {
+			r.Entry = e
+		}
+	}
+	return r
+}
+
+// judgeFides decides one Fides declaration: the import's findings, then the engine's decision on its
+// activity, every finding located in the Fides files.
+func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
+	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
+	doc := engine.Policy()
+	for _, f := range d.Findings {
+		clause := doc.Clauses[f.ClauseID].Section
+		fd := Finding{Reason: policyengine.Reason{Rule: f.Rule, Message: f.Message, Clause: clause, ClauseID: f.ClauseID, Path: f.Path}, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, r.File)}
+		if f.Deny {
+			r.Reasons = append(r.Reasons, fd)
+		} else {
+			r.Warnings = append(r.Warnings, fd)
+		}
+	}
+	for _, p := range d.Problems {
+		r.Errors = append(r.Errors, Problem{Path: p.Pointer, Message: p.Message, Line: p.At.Line, Column: p.At.Column, File: other(p.At.File, r.File)})
+	}
+	if len(r.Errors) > 0 {
+		return r
+	}
+	if !d.PersonalData {
+		c := doc.Clauses["personal-data"]
+		r.Warnings = append(r.Warnings, Finding{Reason: policyengine.Reason{Rule: fides.RuleNotPersonal, Message: "every data category of this declaration is mapped as not personal data: no rule judges it", Clause: c.Section, ClauseID: "personal-data"}, Line: r.Line, Column: r.Column})
+		r.Allow = len(r.Reasons) == 0
+		sortFindings(r.Warnings)
+		return r
+	}
+	dec, err := engine.EvaluateDeclaration(ctx, d.Activity)
+	if err != nil {
+		fes := schema.Problems(err)
+		if len(fes) == 0 {
+			r.Errors = []Problem{{Message: err.Error(), Line: r.Line, Column: r.Column}}
+		}
+		for _, fe := range fes {
+			at := d.Locate(fe.Pointer)
+			r.Errors = append(r.Errors, Problem{Path: fe.Pointer, Message: fe.Message + fidesLabel(at, fe.Pointer), Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
+		}
+		return r
+	}
+	located := func(rs []policyengine.Reason) []Finding {
+		out := make([]Finding, 0, len(rs))
+		for _, x := range rs {
+			at := d.Locate(x.Path)
+			x.Message += fidesLabel(at, x.Path)
+			out = append(out, Finding{Reason: x, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
+		}
+		return out
+	}
+	r.Reasons = append(located(dec.Reasons), r.Reasons...)
+	r.Warnings = append(located(dec.Warnings), r.Warnings...)
+	for _, c := range dec.Conditions {
+		at := d.Locate(c.Path)
+		c.Message += fidesLabel(at, c.Path)
+		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
+	}
+	sortFindings(r.Reasons)
+	sortFindings(r.Warnings)
+	r.Allow = dec.Allow && len(r.Reasons) == 0
+	return r
+}
+
+// fidesLabel names the Fides key a finding came from, for its message, or else the Fides
+// field its activity field is read from.
+func fidesLabel(at fides.Source, pointer string) string {
+	if l := at.Label(); l != "" {
+		return " (Fides " + l + ")"
+	}
+	if f := fides.Field(pointer); f != "" {
+		return " (Fides " + f + ")"
+	}
+	return ""
+}
+
+func other(file, result string) string {
+	if file == result {
+		return ""
+	}
+	return file
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Rule != fs[j].Rule {
+			return fs[i].Rule < fs[j].Rule
+		}
+		return fs[i].Path < fs[j].Path
+	})
+}

@@ -1,0 +1,289 @@
+package fides
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/policy"
+)
+
+// The kinds of taxonomy key, named as the mapping table's sections.
+const (
+	kindUse      = "data_uses"
+	kindCategory = "data_categories"
+	kindSubject  = "data_subjects"
+)
+
+// customKinds are the resource lists that extend the taxonomy, by the kind they extend.
+var customKinds = map[string]string{"data_category": kindCategory, "data_use": kindUse, "data_subject": kindSubject}
+
+// systemFields and declarationFields are the fields fideslang (1.x to 3.x) gives a system and a
+// privacy declaration; any other is an unknown key, reported, never dropped silently.
+var systemFields = fieldSet("fides_key organization_fides_key tags name description meta fidesctl_meta fides_meta system_type egress ingress privacy_declarations administrating_department vendor_id previous_vendor_id vendor_deleted_date dataset_reference dataset_references processes_personal_data exempt_from_privacy_regulations reason_for_exemption uses_profiling legal_basis_for_profiling does_international_transfers legal_basis_for_transfers requires_data_protection_assessments dpa_location dpa_progress privacy_policy legal_name legal_address responsibility dpo joint_controller_info data_security_practices cookie_max_age_seconds uses_cookies cookie_refresh uses_non_cookie_access legitimate_interest_disclosure_url flexible_legal_basis_for_processing cookies data_stewards id created_at updated_at user_id " +
+	// 1.x fields, read with a warning
+	"system_dependencies data_responsibility_title third_country_transfers joint_controller data_protection_impact_assessment")
+
+var declarationFields = fieldSet("name data_use data_categories data_subjects dataset_references egress ingress features legal_basis_for_processing flexible_legal_basis_for_processing impact_assessment_location retention_period processes_special_category_data special_category_legal_basis data_shared_with_third_parties third_parties shared_categories cookies id system_id created_at updated_at " +
+	// 1.x fields, read with a warning
+	"data_qualifier")
+
+// dropped are fields fideslang 3 drops silently: read here with a warning, and carried.
+var dropped = fieldSet("third_country_transfers data_qualifier system_dependencies data_responsibility_title joint_controller data_protection_impact_assessment")
+
+// carriedSystem and carriedDeclaration are the Fides facts kept on a declaration that no rule
+// judges yet.
+var carriedSystem = []string{"uses_profiling", "legal_basis_for_profiling", "does_international_transfers", "legal_basis_for_transfers", "third_country_transfers", "requires_data_protection_assessments", "dpa_location", "exempt_from_privacy_regulations", "joint_controller", "data_protection_impact_assessment"}
+var carriedDeclaration = []string{"processes_special_category_data", "special_category_legal_basis", "data_shared_with_third_parties", "third_parties", "impact_assessment_location", "data_qualifier", "features", "flexible_legal_basis_for_processing"}
+
+func fieldSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range strings.Fields(s) {
+		m[f] = true
+	}
+	return m
+}
+
+// place is a value's place: a file, its document and a JSON pointer.
+type place struct {
+	file string
+	doc  *document.Doc
+	ptr  string
+}
+
+func (p place) sub(s string) place { return place{p.file, p.doc, p.ptr + s} }
+
+func (p place) source() Source {
+	pos := p.doc.Locate(p.ptr)
+	return Source{File: p.file, Line: pos.Line, Column: pos.Column}
+}
+
+type resource struct {
+	value map[string]any
+	at    place
+}
+
+type custom struct {
+	parent string
+	value  map[string]any
+	at     place
+}
+
+type project struct {
+	mapping  *policy.FidesMapping
+	register map[string]policy.RegisteredRecipient
+	systems  []resource
+	datasets map[string][]resource // by fides_key; several when files of several projects are read
+	custom   map[string]map[string]custom
+	errs     []*Error
+}
+
+// Build reads the privacy declarations of every system in files, resolving dataset
+// references and custom taxonomy across all of them, and maps each through doc's fides_mapping
+// and recipient_register. The errors are structural problems of whole files or resources
+// (a resource without a fides_key, a list that is not a list); a declaration's own problems are
+// in its Problems.
+func Build(files []*File, doc *policy.Document) ([]*Declaration, []*Error) {
+	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}}
+	if p.mapping == nil {
+		p.mapping = &policy.FidesMapping{}
+	}
+	for _, f := range files {
+		for _, d := range f.Docs {
+			p.collect(f.Name, d)
+		}
+	}
+	var out []*Declaration
+	first := map[string]place{} // by directory and fides_key
+	for _, s := range p.systems {
+		decls := p.system(s)
+		k := filepath.Dir(s.at.file) + "\x00" + s.value["fides_key"].(string)
+		if prev, dup := first[k]; dup {
+			for _, d := range decls {
+				d.Findings = append(d.Findings, Finding{Rule: RuleDuplicateKey, Message: fmt.Sprintf("another system of this directory has this fides_key (%s:%d): give each system its own", prev.file, prev.source().Line), ClauseID: "personal-data", At: s.at.sub("/fides_key").source()})
+			}
+		} else {
+			first[k] = s.at
+		}
+		out = append(out, decls...)
+	}
+	return out, p.errs
+}
+
+func (p *project) fail(at place, format string, args ...any) {
+	pos := at.doc.Locate(at.ptr)
+	p.errs = append(p.errs, &Error{File: at.file, Line: pos.Line, Column: pos.Column, Pointer: at.ptr, Message: fmt.Sprintf(format, args...)})
+}
+
+// collect files the resources of one document.
+func (p *project) collect(file string, d *document.Doc) {
+	root := place{file: file, doc: d}
+	m, ok := d.Value.(map[string]any)
+	if !ok {
+		if d.Value != nil {
+			p.fail(root, "expected an object of resource lists (system, dataset, policy, ...)")
+		}
+		return
+	}
+	if _, lone := m["fides_key"]; lone {
+		if r, ok := p.resource(root, m, "system"); ok {
+			p.systems = append(p.systems, r)
+		}
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		if !isResource(k) {
+			p.fail(root.sub("/"+escape(k)), "unknown top-level key: a Fides file holds the lists %s", strings.Join(resources, ", "))
+			continue
+		}
+		if m[k] == nil {
+			continue
+		}
+		list, ok := m[k].([]any)
+		if !ok {
+			p.fail(root.sub("/"+k), "expected a list of %s resources", k)
+			continue
+		}
+		for i, item := range list {
+			at := root.sub("/" + k + "/" + strconv.Itoa(i))
+			obj, ok := item.(map[string]any)
+			if !ok {
+				p.fail(at, "expected a %s resource (an object with a fides_key)", k)
+				continue
+			}
+			r, ok := p.resource(at, obj, k)
+			if !ok {
+				continue
+			}
+			key := obj["fides_key"].(string)
+			switch k {
+			case "system":
+				p.systems = append(p.systems, r)
+			case "dataset":
+				p.datasets[key] = append(p.datasets[key], r)
+			case "data_category", "data_use", "data_subject":
+				kind := customKinds[k]
+				if p.custom[kind] == nil {
+					p.custom[kind] = map[string]custom{}
+				}
+				parent, _ := obj["parent_key"].(string)
+				p.custom[kind][key] = custom{parent: parent, value: obj, at: at}
+			}
+		}
+	}
+}
+
+func (p *project) resource(at place, obj map[string]any, kind string) (resource, bool) {
+	key, ok := obj["fides_key"].(string)
+	if !ok || strings.TrimSpace(key) == "" {
+		p.fail(at, "a %s resource needs a fides_key (a non-empty string)", kind)
+		return resource{}, false
+	}
+	if !keyShaped(key) {
+		p.fail(at.sub("/fides_key"), "expected a fides_key of letters, digits, '_', '-' and '.'")
+		return resource{}, false
+	}
+	return resource{value: obj, at: at}, true
+}
+
+func escape(tok string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
+}
+
+// known says whether a key of a kind is known as it stands: in the default taxonomy, the
+// mapping table or the project's own taxonomy.
+func (p *project) known(kind string) func(string) bool {
+	return func(key string) bool {
+		if _, ok := p.custom[kind][key]; ok || isDefault(kind, key) {
+			return true
+		}
+		_, ok := p.entry(kind, key)
+		return ok
+	}
+}
+
+// entry returns the table's entry for exactly key.
+func (p *project) entry(kind, key string) (policy.FidesUse, bool) {
+	switch kind {
+	case kindUse:
+		e, ok := p.mapping.DataUses[key]
+		return e, ok
+	case kindCategory:
+		e, ok := p.mapping.DataCategories[key]
+		return policy.FidesUse{FidesEntry: e}, ok
+	default:
+		e, ok := p.mapping.DataSubjects[key]
+		return policy.FidesUse{FidesEntry: e}, ok
+	}
+}
+
+// Resolution is how one Fides key resolves under a mapping table.
+type Resolution struct {
+	// Key is the key resolved.
+	Key string `json:"key"`
+	// From is the key whose entry applied: Key itself, or its nearest ancestor with an entry;
+	// "" when none has one.
+	From string `json:"from,omitempty"`
+	// Entry is the entry that applied.
+	Entry policy.FidesUse `json:"entry"`
+	// Mapped says an entry applied.
+	Mapped bool `json:"mapped"`
+}
+
+// resolve finds the entry for key or its nearest ancestor: by the project's parent_key, else
+// by dotted prefix.
+func (p *project) resolve(kind, key string) Resolution {
+	seen := map[string]bool{}
+	k := key
+	for k != "" && !seen[k] {
+		seen[k] = true
+		if up, renamed := upgrade(kind, k, p.known(kind)); renamed {
+			k = up // an ancestor by a 1.x name (a custom key's parent_key)
+		}
+		if e, ok := p.entry(kind, k); ok {
+			return Resolution{Key: key, From: k, Entry: e, Mapped: true}
+		}
+		if c, ok := p.custom[kind][k]; ok && c.parent != "" {
+			k = c.parent
+			continue
+		}
+		i := strings.LastIndexByte(k, '.')
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return Resolution{Key: key}
+}
+
+// Resolve says how a key of the default taxonomy (or any key) resolves under a policy
+// document's table: kind is data_uses, data_categories or data_subjects.
+func Resolve(doc *policy.Document, kind, key string) Resolution {
+	p := &project{mapping: doc.FidesMapping}
+	if p.mapping == nil {
+		p.mapping = &policy.FidesMapping{}
+	}
+	return p.resolve(kind, key)
+}
+
+var nonTerm = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// outside is the term a key outside the policy becomes: one no policy lists ("fides_" and the
+// key in snake_case), so that the policy's own rule refuses it at the key's line.
+func outside(key string) string {
+	t := "fides_" + strings.Trim(nonTerm.ReplaceAllString(strings.ToLower(key), "_"), "_")
+	if len(t) > 64 {
+		t = t[:64]
+	}
+	return t
+}
+
+func (p *project) name(kind, key string) string {
+	if e, ok := p.entry(kind, key); ok {
+		return e.Description
+	}
+	return ""
+}

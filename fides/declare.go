@@ -1,0 +1,623 @@
+package fides
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/confect/policyengine/policy"
+)
+
+// builder builds one declaration's activity, tracing every field to its source.
+type builder struct {
+	p    *project
+	d    *Declaration
+	seen map[string]bool // findings already reported, by rule and key
+}
+
+func (b *builder) find(f Finding) {
+	// A key's finding once per declaration (a dataset may list it a thousand times); any
+	// other once per place.
+	k := fmt.Sprintf("%s\x00%s:%d:%d\x00%s", f.Rule, f.At.File, f.At.Line, f.At.Column, f.Path)
+	if f.At.Key != "" {
+		k = f.Rule + "\x00" + f.At.Key
+	}
+	if b.seen[k] {
+		return
+	}
+	b.seen[k] = true
+	b.d.Findings = append(b.d.Findings, f)
+}
+
+func (b *builder) problem(at place, format string, args ...any) {
+	b.d.Problems = append(b.d.Problems, Problem{Message: fmt.Sprintf(format, args...), Pointer: at.ptr, At: at.source()})
+}
+
+// term is one value of an activity's list with where it came from.
+type term struct {
+	value string
+	at    Source
+}
+
+// mapKey maps one Fides key of a kind, found at a place: upgraded if renamed, resolved through
+// the table, with findings for what is renamed, unknown or unmapped. It returns the terms the
+// key stands for (none for data that is not personal), and whether it is personal data.
+func (b *builder) mapKey(kind string, raw any, at place) ([]term, bool) {
+	key, ok := raw.(string)
+	if !ok || strings.TrimSpace(key) == "" {
+		b.problem(at, "expected a Fides %s key (a non-empty string)", singular(kind))
+		return nil, true
+	}
+	if !keyShaped(key) {
+		b.problem(at, "expected a Fides %s key of letters, digits, '_', '-' and '.'", singular(kind))
+		return nil, true
+	}
+	src := at.source()
+	if up, renamed := upgrade(kind, key, b.p.known(kind)); renamed {
+		b.find(Finding{Rule: RuleRenamed, Message: fmt.Sprintf("the fideslang 1.x key %q is %q since fideslang 2.0: read as %q; rename it in the file", key, up, up), ClauseID: clauseOf(kind), At: withKey(src, key, "")})
+		key = up
+	}
+	src.Key, src.Name = key, b.p.name(kind, key)
+	if !b.p.known(kind)(key) {
+		b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("%q is neither in the default taxonomy nor in this project's own %s resources; it is judged by its nearest known ancestor, if any. Declare it (with a parent_key) or fix its spelling", key, singular(kind)), ClauseID: clauseOf(kind), At: src})
+	}
+	r := b.p.resolve(kind, key)
+	switch {
+	case !r.Mapped:
+		b.find(Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q has no entry in the policy's fides_mapping.%s, nor has any ancestor: it is read as a term outside the policy. Add an entry for it (or for its parent) to the table", key, kind), ClauseID: clauseOf(kind), At: src})
+		return []term{{outside(key), src}}, true
+	case r.Entry.NotPersonalData:
+		return nil, false
+	case r.Entry.NotInPolicy:
+		return []term{{outside(key), src}}, true
+	}
+	out := make([]term, len(r.Entry.To))
+	for i, t := range r.Entry.To {
+		out[i] = term{t, src}
+	}
+	if kind == kindUse {
+		b.use(r.Entry, src)
+	}
+	return out, true
+}
+
+func withKey(s Source, key, name string) Source {
+	s.Key, s.Name = key, name
+	return s
+}
+
+func singular(kind string) string {
+	return map[string]string{kindUse: "data use", kindCategory: "data category", kindSubject: "data subject"}[kind]
+}
+
+func clauseOf(kind string) string {
+	switch kind {
+	case kindUse:
+		return "purposes"
+	case kindSubject:
+		return "data-subjects"
+	}
+	return "personal-data"
+}
+
+// use applies what a data use implies: a channel, profiling, a recipient.
+func (b *builder) use(e policy.FidesUse, src Source) {
+	a := b.d.Activity
+	if e.Channel != nil {
+		a["channel"] = map[string]any{"type": e.Channel.Type, "content": e.Channel.Content}
+		b.d.at["/channel"] = src
+	}
+	if e.Profiling {
+		a["profiling"] = true
+		b.d.at["/profiling"] = src
+	}
+	if e.Recipient != "" {
+		b.addRecipient(map[string]any{"name": src.Key, "type": e.Recipient}, src)
+	}
+}
+
+func (b *builder) addRecipient(r map[string]any, src Source) {
+	list, _ := b.d.Activity["recipients"].([]any)
+	b.d.at["/recipients/"+strconv.Itoa(len(list))] = src
+	b.d.Activity["recipients"] = append(list, r)
+}
+
+// setList sets a list field of the activity from terms, each term once, each traced.
+func (b *builder) setList(field string, terms []term) {
+	if len(terms) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	var list []any
+	for _, t := range terms {
+		if seen[t.value] {
+			continue
+		}
+		seen[t.value] = true
+		b.d.at["/"+field+"/"+strconv.Itoa(len(list))] = t.at
+		list = append(list, t.value)
+	}
+	b.d.Activity[field] = list
+	b.d.at["/"+field] = terms[0].at
+}
+
+func (p *project) system(s resource) []*Declaration {
+	sys := s.value
+	key := sys["fides_key"].(string)
+	var out []*Declaration
+	raw, has := sys["privacy_declarations"]
+	if !has || raw == nil {
+		return nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		p.fail(s.at.sub("/privacy_declarations"), "expected a list of privacy declarations")
+		return nil
+	}
+	names := map[string]bool{}
+	for i, item := range list {
+		at := s.at.sub("/privacy_declarations/" + strconv.Itoa(i))
+		d := &Declaration{System: key, At: at.source(), at: map[string]Source{}, Carried: map[string]any{}, PersonalData: true}
+		d.ID = key + "/" + strconv.Itoa(i)
+		obj, ok := item.(map[string]any)
+		if !ok {
+			d.Problems = append(d.Problems, Problem{Message: "expected a privacy declaration (an object with data_use, data_categories and data_subjects)", Pointer: at.ptr, At: d.At})
+			out = append(out, d)
+			continue
+		}
+		if n, ok := obj["name"].(string); ok && strings.TrimSpace(n) != "" && !names[n] {
+			names[n] = true
+			d.ID = key + "/" + n
+		}
+		p.declaration(s, obj, at, d)
+		out = append(out, d)
+	}
+	return out
+}
+
+var digits = regexp.MustCompile(`^\s*([0-9]{1,6})\s*$`)
+var spelled = regexp.MustCompile(`(?i)^\s*([0-9]{1,4})\s*(day|week|month|year)s?\s*$`)
+
+// retention reads a retention_period: digits are days; "3 years" and the like are read; other
+// text is not.
+func retention(v any) (string, bool) {
+	s := ""
+	switch x := v.(type) {
+	case string:
+		s = x
+	case fmt.Stringer:
+		s = x.String()
+	default:
+		return "", false
+	}
+	if m := digits.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return "P" + strconv.Itoa(n) + "D", true
+	}
+	if m := spelled.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[string]string{"day": "D", "week": "W", "month": "M", "year": "Y"}[strings.ToLower(m[2])]
+		return "P" + strconv.Itoa(n) + unit, true
+	}
+	return "", false
+}
+
+func (p *project) declaration(s resource, obj map[string]any, at place, d *Declaration) {
+	sys := s.value
+	b := &builder{p: p, d: d, seen: map[string]bool{}}
+	d.Activity = map[string]any{"id": d.ID}
+	d.at["/id"] = at.source()
+
+	for _, k := range sortedKeys(sys) {
+		if !systemFields[k] {
+			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the system's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: s.at.sub("/" + escape(k)).source()})
+		} else if dropped[k] {
+			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data", At: s.at.sub("/" + k).source()})
+		}
+	}
+	for _, k := range sortedKeys(obj) {
+		if !declarationFields[k] {
+			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the privacy declaration's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: at.sub("/" + escape(k)).source()})
+		} else if dropped[k] {
+			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the declaration's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data", At: at.sub("/" + k).source()})
+		}
+	}
+	for _, k := range carriedSystem {
+		if v, ok := sys[k]; ok && v != nil {
+			d.Carried[k] = v
+		}
+	}
+	for _, k := range carriedDeclaration {
+		if v, ok := obj[k]; ok && v != nil {
+			d.Carried[k] = v
+		}
+	}
+
+	// The data use: one, required.
+	use, ok := obj["data_use"]
+	if !ok || use == nil {
+		b.problem(at, "a privacy declaration needs a data_use (a Fides data use key such as essential.service)")
+	} else {
+		purposes, _ := b.mapKey(kindUse, use, at.sub("/data_use"))
+		b.setList("purposes", purposes)
+		if useKey, ok := use.(string); ok {
+			b.customUse(useKey)
+		}
+	}
+
+	// Data categories: its own, the referenced datasets', and shared_categories.
+	var cats []term
+	anyCategory, personal := false, false
+	addCats := func(list any, where place) {
+		items, ok := list.([]any)
+		if list == nil {
+			return
+		}
+		if !ok {
+			b.problem(where, "expected a list of Fides data category keys")
+			return
+		}
+		for i, c := range items {
+			anyCategory = true
+			ts, pers := b.mapKey(kindCategory, c, where.sub("/"+strconv.Itoa(i)))
+			personal = personal || pers
+			cats = append(cats, ts...)
+		}
+	}
+	addCats(obj["data_categories"], at.sub("/data_categories"))
+	refs := references(obj["dataset_references"], at.sub("/dataset_references"))
+	refs = append(refs, references(sys["dataset_references"], s.at.sub("/dataset_references"))...)
+	for _, ref := range refs {
+		ds, coll, ok := p.dataset(ref.key, s.at.file)
+		if !ok {
+			b.find(Finding{Rule: RuleDatasetMissing, Deny: true, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories", At: ref.at.source()})
+			continue
+		}
+		walkDataset(ds, coll, datasetVisitor{categories: addCats, unknown: func(k string, where place) {
+			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the dataset's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", quoteKey(k)), ClauseID: "personal-data", At: where.source()})
+		}})
+	}
+	addCats(obj["shared_categories"], at.sub("/shared_categories"))
+	if !anyCategory && len(refs) == 0 {
+		b.problem(at.sub("/data_categories"), "a privacy declaration needs data_categories (Fides data category keys) or dataset_references")
+	}
+	b.setList("data_categories", cats)
+	if anyCategory && !personal {
+		d.PersonalData = false
+	}
+
+	// Data subjects.
+	var subjects []term
+	if list, ok := obj["data_subjects"].([]any); ok {
+		for i, sub := range list {
+			ts, _ := b.mapKey(kindSubject, sub, at.sub("/data_subjects/"+strconv.Itoa(i)))
+			subjects = append(subjects, ts...)
+		}
+	} else if obj["data_subjects"] != nil {
+		b.problem(at.sub("/data_subjects"), "expected a list of Fides data subject keys")
+	}
+	b.setList("data_subjects", subjects)
+
+	// Legal basis, role, retention.
+	if v, ok := obj["legal_basis_for_processing"]; ok && v != nil {
+		b.legalBasis(v, at.sub("/legal_basis_for_processing"))
+	}
+	if v, ok := sys["responsibility"]; ok {
+		r := responsibility(v)
+		if r == "" {
+			b.problem(s.at.sub("/responsibility"), "expected responsibility Controller, Processor or Sub-Processor (or a list of them)")
+		} else if r == "processor" {
+			d.Activity["role"] = "processor"
+			d.at["/role"] = s.at.sub("/responsibility").source()
+			d.at["/customer_dpa"] = d.at["/role"]
+		}
+	}
+	if v, ok := obj["retention_period"]; ok && v != nil {
+		src := at.sub("/retention_period").source()
+		if period, ok := retention(v); ok {
+			d.Activity["retention"] = map[string]any{"period": period, "from": "collection"}
+			d.at["/retention"] = src
+		} else {
+			b.find(Finding{Rule: RuleRetentionUnread, Message: "the retention_period cannot be read as a period: write a number of days (\"30\") or a count with a unit (\"3 years\")", ClauseID: "retention", Path: "/retention", At: src})
+		}
+	}
+
+	// Egress and ingress: a declaration's flows are among its system's.
+	for _, dir := range []string{"egress", "ingress"} {
+		declared := flowKeys(sys[dir])
+		list, _ := obj[dir].([]any)
+		for i, f := range list {
+			m, _ := f.(map[string]any)
+			k, _ := m["fides_key"].(string)
+			if !declared[k] {
+				b.problem(at.sub("/"+dir+"/"+strconv.Itoa(i)), "this declaration's %s names a system its own system's %s does not: add it to the system's %s", dir, dir, dir)
+			}
+		}
+	}
+
+	b.recipients(s, obj, at)
+	if len(d.Problems) > 0 || !d.PersonalData {
+		d.Activity = nil
+	}
+}
+
+// customUse reads what a 1.x custom data use held that fideslang 3 drops: legal_basis and
+// recipients, with a warning; its legal basis applies when the declaration names none.
+func (b *builder) customUse(key string) {
+	c, ok := b.p.custom[kindUse][key]
+	if !ok {
+		return
+	}
+	for _, f := range []string{"legal_basis", "recipients"} {
+		if v, ok := c.value[f]; ok && v != nil {
+			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the data use's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read here", f), ClauseID: "legal-basis", At: c.at.sub("/" + f).source()})
+			b.d.Carried["data_use."+f] = v
+		}
+	}
+	if _, has := b.d.Activity["legal_basis"]; !has {
+		if v, ok := c.value["legal_basis"]; ok && v != nil {
+			b.legalBasis(v, c.at.sub("/legal_basis"))
+		}
+	}
+}
+
+func (b *builder) legalBasis(v any, at place) {
+	s, _ := v.(string)
+	basis, ok := b.p.mapping.LegalBases[s]
+	if !ok {
+		for k, mapped := range b.p.mapping.LegalBases { // 1.x wrote them in other cases
+			if strings.EqualFold(k, s) || strings.EqualFold(strings.ReplaceAll(k, " ", "_"), s) {
+				basis, ok = mapped, true
+			}
+		}
+	}
+	if !ok {
+		b.find(Finding{Rule: RuleUnmapped, Message: "this legal basis has no entry in the policy's fides_mapping.legal_bases: add it (Fides names Consent, Contract, Legal obligations, Vital interests, Public interest, Legitimate interests)", ClauseID: "legal-basis", Path: "/legal_basis", At: at.source()})
+		return
+	}
+	b.d.Activity["legal_basis"] = basis
+	b.d.at["/legal_basis"] = at.source()
+}
+
+func responsibility(v any) string {
+	vals := []any{v}
+	if l, ok := v.([]any); ok {
+		vals = l
+	}
+	out := ""
+	for _, x := range vals {
+		s, _ := x.(string)
+		switch strings.ToLower(strings.ReplaceAll(s, "-", "_")) {
+		case "controller":
+			if out == "" {
+				out = "controller"
+			}
+		case "processor", "sub_processor":
+			out = "processor"
+		default:
+			return ""
+		}
+	}
+	if out == "" {
+		out = "controller"
+	}
+	return out
+}
+
+func flowKeys(v any) map[string]bool {
+	out := map[string]bool{}
+	list, _ := v.([]any)
+	for _, f := range list {
+		if m, ok := f.(map[string]any); ok {
+			if k, ok := m["fides_key"].(string); ok {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
+type ref struct {
+	key string
+	at  place
+}
+
+func references(v any, at place) []ref {
+	list, _ := v.([]any)
+	var out []ref
+	for i, x := range list {
+		if s, ok := x.(string); ok && s != "" {
+			out = append(out, ref{s, at.sub("/" + strconv.Itoa(i))})
+		}
+	}
+	return out
+}
+
+// dataset finds a referenced dataset: "key", or "key.collection" for one collection of it. When
+// files of several projects define the key, the one nearest the system's file is taken: in its
+// directory, else in the directory above, else the first read.
+func (p *project) dataset(key, from string) (resource, string, bool) {
+	coll := ""
+	list, ok := p.datasets[key]
+	if !ok {
+		if i := strings.IndexByte(key, '.'); i > 0 {
+			list, ok = p.datasets[key[:i]]
+			coll = key[i+1:]
+		}
+	}
+	if !ok {
+		return resource{}, "", false
+	}
+	best, score := list[0], -1
+	for _, ds := range list {
+		if s := nearness(filepath.Dir(from), filepath.Dir(ds.at.file)); s > score {
+			best, score = ds, s
+		}
+	}
+	return best, coll, true
+}
+
+// nearness scores how near directory b is to a: the number of leading path elements they share.
+func nearness(a, b string) int {
+	as := strings.Split(filepath.ToSlash(filepath.Clean(a)), "/")
+	bs := strings.Split(filepath.ToSlash(filepath.Clean(b)), "/")
+	n := 0
+	for n < len(as) && n < len(bs) && as[n] == bs[n] {
+		n++
+	}
+	return n
+}
+
+// The fields fideslang gives a dataset, a collection and a field (1.x to 3.x); any other is
+// reported to the declarations that reference the dataset.
+var (
+	datasetFields    = fieldSet("fides_key organization_fides_key tags name description meta data_categories data_qualifier collections fides_meta fidesctl_meta retention joint_controller third_country_transfers")
+	collectionFields = fieldSet("name description data_categories data_qualifier retention fields fides_meta")
+	fieldFields      = fieldSet("name description data_categories data_qualifier retention fides_meta fidesops_meta fields tags")
+)
+
+// datasetVisitor is told of every data_categories list of a dataset, and of every key of it
+// fideslang does not define.
+type datasetVisitor struct {
+	categories func(list any, at place)
+	unknown    func(key string, at place)
+}
+
+func (v datasetVisitor) check(obj map[string]any, known map[string]bool, at place) {
+	for _, k := range sortedKeys(obj) {
+		if !known[k] {
+			v.unknown(k, at.sub("/"+escape(k)))
+		}
+	}
+}
+
+// walkDataset visits every data_categories list of a dataset: its own, its collections' (only
+// the one named, when coll is set) and their fields', nested.
+func walkDataset(ds resource, coll string, v datasetVisitor) {
+	v.check(ds.value, datasetFields, ds.at)
+	v.categories(ds.value["data_categories"], ds.at.sub("/data_categories"))
+	colls, _ := ds.value["collections"].([]any)
+	for i, c := range colls {
+		cm, ok := c.(map[string]any)
+		if !ok {
+			continue
+		}
+		if name, _ := cm["name"].(string); coll != "" && name != coll {
+			continue
+		}
+		cat := ds.at.sub("/collections/" + strconv.Itoa(i))
+		v.check(cm, collectionFields, cat)
+		v.categories(cm["data_categories"], cat.sub("/data_categories"))
+		walkFields(cm["fields"], cat.sub("/fields"), v, 0)
+	}
+}
+
+func walkFields(f any, at place, v datasetVisitor, depth int) {
+	list, _ := f.([]any)
+	if depth > 16 {
+		return
+	}
+	for i, x := range list {
+		fm, ok := x.(map[string]any)
+		if !ok {
+			continue
+		}
+		fat := at.sub("/" + strconv.Itoa(i))
+		v.check(fm, fieldFields, fat)
+		v.categories(fm["data_categories"], fat.sub("/data_categories"))
+		walkFields(fm["fields"], fat.sub("/fields"), v, depth+1)
+	}
+}
+
+// recipients adds who the data goes to: the system itself when it is a vendor's (Third Party
+// system type or a vendor_id), and the third parties a declaration shares with, each described
+// by the recipient register; an entry missing from the register is a finding that says what to
+// add. The system's legal basis for transfers gives the safeguard of recipients without one.
+func (b *builder) recipients(s resource, obj map[string]any, at place) {
+	sys := s.value
+	key := sys["fides_key"].(string)
+	vendor, _ := sys["vendor_id"].(string)
+	stype, _ := sys["system_type"].(string)
+	if vendor != "" || strings.EqualFold(strings.ReplaceAll(stype, "_", " "), "third party") {
+		src := s.at.source()
+		if vendor != "" {
+			src = s.at.sub("/vendor_id").source()
+		}
+		b.registered([]string{key, vendor}, "subprocessor", key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
+	}
+	if shared, _ := obj["data_shared_with_third_parties"].(bool); shared {
+		name, _ := obj["third_parties"].(string)
+		src := at.sub("/data_shared_with_third_parties").source()
+		if name != "" {
+			src = at.sub("/third_parties").source()
+		}
+		b.registered([]string{strings.TrimSpace(name)}, "business_partner", "third parties", src, "this declaration shares data with third parties")
+	}
+	if transfers, _ := sys["does_international_transfers"].(bool); transfers {
+		safeguard := ""
+		src := s.at.sub("/legal_basis_for_transfers").source()
+		bases, _ := sys["legal_basis_for_transfers"].([]any)
+		if s, ok := sys["legal_basis_for_transfers"].(string); ok {
+			bases = []any{s}
+		}
+		for _, x := range bases {
+			if s, ok := x.(string); ok {
+				if m, ok := b.p.mapping.TransferBases[s]; ok && (safeguard == "" || m == "scc") {
+					safeguard = m
+				} else if !ok {
+					b.find(Finding{Rule: RuleUnmapped, Message: "this legal basis for transfers has no entry in the policy's fides_mapping.transfer_bases: add it", ClauseID: "transfers", At: src})
+				}
+			}
+		}
+		list, _ := b.d.Activity["recipients"].([]any)
+		if len(list) == 0 {
+			b.find(Finding{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s does international transfers but this declaration names no recipient: add the recipients to the policy's recipient_register (under a vendor system's fides_key or vendor_id) and the vendor systems to the Fides files", quoteKey(key)), ClauseID: "transfers", Path: "/recipients", At: s.at.sub("/does_international_transfers").source()})
+		}
+		for i, r := range list {
+			rm := r.(map[string]any)
+			if _, has := rm["transfer_safeguard"]; !has && safeguard != "" {
+				rm["transfer_safeguard"] = safeguard
+				b.d.at["/recipients/"+strconv.Itoa(i)+"/transfer_safeguard"] = src
+			}
+		}
+	}
+}
+
+// registered adds the recipient the register holds under the first of keys it has, or, when it
+// has none, a recipient of the fallback type with nothing known of it (so the sharing and
+// transfer rules judge it as unknown) and a finding that says what to add.
+func (b *builder) registered(keys []string, fallback, name string, src Source, what string) {
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if e, ok := b.p.register[k]; ok {
+			r := map[string]any{"name": e.Name, "type": e.Type}
+			if e.Country != "" {
+				r["country"] = e.Country
+			}
+			r["dpa"] = e.DPA
+			if e.TransferSafeguard != "" {
+				r["transfer_safeguard"] = e.TransferSafeguard
+			}
+			if e.LegalBasis != "" {
+				r["legal_basis"] = e.LegalBasis
+			}
+			b.addRecipient(r, src)
+			return
+		}
+	}
+	hint := "the system's fides_key or vendor_id"
+	if len(keys) == 1 {
+		hint = "the declaration's third_parties"
+		if keyShaped(keys[0]) {
+			hint += " (" + quoteKey(keys[0]) + ")"
+		}
+	} else if keyShaped(keys[0]) {
+		hint += " (" + quoteKey(keys[0]) + ")"
+	}
+	b.find(Finding{Rule: RuleUnregistered, Message: what + " but the policy's recipient_register has no entry for it: add one under " + hint + " with its name, type, country, dpa and transfer_safeguard", ClauseID: "sharing", Path: "/recipients", At: src})
+	b.addRecipient(map[string]any{"name": name, "type": fallback}, src)
+}

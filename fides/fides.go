@@ -1,0 +1,271 @@
+// Package fides reads fideslang resource files (the privacy-as-code format of Fides: YAML or
+// JSON with top-level system, dataset, policy, organization, data_category, data_use and
+// data_subject lists) and turns each privacy declaration of each system into a declaration of
+// the engine's activity format, mapped through the policy document's fides_mapping table and
+// recipient_register. Every field of an activity it builds is traced back to the Fides file,
+// line, column and key it came from, so that a reason about the activity lands on the Fides
+// line.
+package fides
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/manifest"
+)
+
+// Resources are the top-level keys of a fideslang file, each a list of resources.
+var resources = []string{"system", "dataset", "policy", "organization", "data_category", "data_use", "data_subject", "registry", "evaluation"}
+
+func isResource(k string) bool {
+	for _, r := range resources {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// File is one parsed Fides file: one document (JSON) or several (YAML).
+type File struct {
+	// Name is the file's path as given.
+	Name string
+	// Docs are its documents, with the place of every value.
+	Docs []*document.Doc
+}
+
+// Error is a problem with a Fides file, at a place in it (file, line, column, JSON pointer):
+// a structurally broken file, which cannot be read at all. It is a manifest error, so that every
+// reader of the check's input reports it alike; its message never quotes the file's values.
+type Error = manifest.Error
+
+// ErrNotFides is returned by Parse for content that has not the shape of a Fides file.
+var ErrNotFides = errors.New("not a Fides file: expected top-level lists such as system, dataset or policy, or a system object with fides_key and privacy_declarations")
+
+// Limits bound a parse.
+type Limits struct {
+	// MaxDepth and MaxValues bound the parse, as in the engine; 0 means the defaults.
+	MaxDepth, MaxValues int
+}
+
+// Sniff reports whether content may be a Fides file, cheaply: it names a fides_key (every Fides
+// resource has one; no activity manifest may) or starts a line with a resource list's key (a
+// broken Fides file too is read as one, to say what is wrong with it). Parse decides.
+func Sniff(data []byte) bool {
+	return bytes.Contains(data, []byte("fides_key")) || sniffed.Match(data)
+}
+
+var sniffed = regexp.MustCompile(`(?m)^(system|dataset|policy|organization|data_category|data_use|data_subject):`)
+
+// Parse parses a Fides file (JSON by a .json name or a leading brace, else YAML). Content that
+// parses but has not the shape of a Fides file is ErrNotFides; a syntax error is an *Error.
+func Parse(name string, data []byte, limits Limits) (*File, error) {
+	opts := document.Options{Positions: true, MaxDepth: limits.MaxDepth, MaxValues: limits.MaxValues}
+	var docs []*document.Doc
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")), " \t\r\n")
+	if strings.EqualFold(filepath.Ext(name), ".json") || (len(trimmed) > 0 && trimmed[0] == '{') {
+		doc, err := document.ParseJSON(data, opts)
+		if err != nil {
+			return nil, wrap(name, err)
+		}
+		docs = []*document.Doc{doc}
+	} else {
+		var err error
+		if docs, err = document.ParseYAML(data, opts); err != nil {
+			return nil, wrap(name, err)
+		}
+	}
+	recognised := false
+	for _, d := range docs {
+		if Recognise(d.Value) {
+			recognised = true
+		}
+	}
+	if !recognised {
+		return nil, ErrNotFides
+	}
+	return &File{Name: name, Docs: docs}, nil
+}
+
+// Recognise reports whether a document has the shape of a Fides file: an object with at least
+// one top-level resource list (system, dataset, ...), or a lone system (an object with
+// fides_key and privacy_declarations), as the Fides API and UI write one.
+func Recognise(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	if _, key := m["fides_key"]; key {
+		_, decls := m["privacy_declarations"]
+		return decls
+	}
+	for k, val := range m {
+		if isResource(k) {
+			if _, list := val.([]any); list || val == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func wrap(name string, err error) error {
+	var de *document.Error
+	if errors.As(err, &de) {
+		return &Error{File: name, Line: de.Line, Column: de.Column, Pointer: de.Pointer, Message: de.Message}
+	}
+	return &Error{File: name, Message: err.Error()}
+}
+
+// Source is where a value of an activity came from: a place in a Fides file and the Fides key
+// (or field) it was read from.
+type Source struct {
+	// File, Line and Column locate it.
+	File         string
+	Line, Column int
+	// Key is the Fides key the value was mapped from ("user.contact.email"), or "" when the
+	// value came from a field, not a taxonomy key.
+	Key string
+	// Name is the key's name in the taxonomy ("Email"), or "".
+	Name string
+}
+
+// Label renders the Fides key with its name: "user.financial (Financial Data)".
+func (s Source) Label() string {
+	if s.Key == "" {
+		return ""
+	}
+	if s.Name == "" {
+		return s.Key
+	}
+	return s.Key + " (" + s.Name + ")"
+}
+
+// Finding is something the import found about a declaration: a rule id of the fides.*
+// family, whether it denies, and where it stands.
+type Finding struct {
+	// Rule is the finding's rule id (see Rules).
+	Rule string
+	// Deny says the finding denies the declaration; otherwise it is a warning.
+	Deny bool
+	// Message says what was found and what to add or change.
+	Message string
+	// ClauseID is the key of the policy clause the finding concerns.
+	ClauseID string
+	// Path is the JSON pointer of the activity's field the finding concerns, or "".
+	Path string
+	// At locates it in the Fides files.
+	At Source
+}
+
+// Problem is a structural problem with one privacy declaration: it cannot be decided.
+type Problem struct {
+	// Message says what is wrong and what was expected.
+	Message string
+	// Pointer is the JSON pointer of the field at fault within the Fides document.
+	Pointer string
+	// At locates it.
+	At Source
+}
+
+// Declaration is one privacy declaration of one system, as an activity of the engine's format.
+type Declaration struct {
+	// ID names it: "<system fides_key>/<declaration name>", or "<system fides_key>/<n>" (n
+	// counting from 0) for a declaration without a name or with a name already used.
+	ID string
+	// System is the fides_key of its system.
+	System string
+	// At locates the privacy declaration.
+	At Source
+	// Activity is the activity it reads as: a declaration (no consent, no subject), ready for
+	// Engine.EvaluateDeclaration. Nil when Problems are found, or when it holds no personal
+	// data (PersonalData false).
+	Activity map[string]any
+	// PersonalData is false when every data category it lists is not personal data.
+	PersonalData bool
+	// Findings are what the import found: renamed keys, unknown or unmapped keys, recipients
+	// missing from the register, fields fideslang 3 drops.
+	Findings []Finding
+	// Problems are why it cannot be decided.
+	Problems []Problem
+	// Carried holds the Fides facts no rule judges yet (special-category processing and its
+	// art. 9 basis, DPIA requirement, profiling basis, transfers and their bases, third-party
+	// sharing, data qualifiers), by Fides field name, so that they are kept, not lost.
+	Carried map[string]any
+
+	at map[string]Source
+}
+
+// Locate returns where the activity's field at pointer came from, or the nearest ancestor's
+// source, or the declaration's own place.
+func (d *Declaration) Locate(pointer string) Source {
+	for {
+		if s, ok := d.at[pointer]; ok {
+			return s
+		}
+		i := strings.LastIndexByte(pointer, '/')
+		if i < 0 {
+			return d.At
+		}
+		pointer = pointer[:i]
+	}
+}
+
+// sortedKeys returns the keys of a map, sorted.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// keyShaped reports whether a Fides key may be quoted in a message: a taxonomy key's
+// characters only, at most 200 long, so that no free-form text is echoed.
+func keyShaped(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-' || c == '<' || c == '>' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteKey quotes a key-shaped value for a message, and names anything else generically.
+func quoteKey(s string) string {
+	if keyShaped(s) {
+		return fmt.Sprintf("%q", s)
+	}
+	return "(a value that is not a Fides key)"
+}
+
+// fidesFields name the Fides field an activity's field is read from, where it is one field.
+var fidesFields = map[string]string{
+	"legal_basis":     "legal_basis_for_processing",
+	"retention":       "retention_period",
+	"role":            "responsibility",
+	"customer_dpa":    "responsibility",
+	"data_categories": "data_categories",
+	"data_subjects":   "data_subjects",
+	"purposes":        "data_use",
+}
+
+// Field names the Fides field the activity's field at pointer is read from ("/legal_basis" is
+// legal_basis_for_processing), or "".
+func Field(pointer string) string {
+	top := strings.TrimPrefix(pointer, "/")
+	if i := strings.IndexByte(top, '/'); i >= 0 {
+		top = top[:i]
+	}
+	return fidesFields[top]
+}
