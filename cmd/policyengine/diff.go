@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,11 +29,14 @@ summary), json ({"base_revision", "revision", "changes", "errors", "summary"}) o
 self-contained page: a picture of the flows the change newly denies or allows, and the changes).
 
 Exit codes: 0 no activity changes; 1 some do; 2 a usage error, a policy that cannot be loaded
-(named with its file and line), or an activity or file that could not be decided (the report
-still lists it and every change found: the comparison is incomplete).`
+(named with its file and line; a --base-ref policy's as REV:DIR), an activity or file that could
+not be decided (the report still lists it and every change found: the comparison is incomplete),
+or no activity found in any PATH (unless --allow-empty): a gate pointed at nothing.`
 
 func newDiffCmd(e env) *cobra.Command {
 	var base, baseRef, next, now, out string
+	var allowEmpty bool
+	tmp := "" // the temporary directory --base-ref reads its policy into
 	cmd := &cobra.Command{
 		Use:     "diff [--base DIR | --base-ref REV] [--policy DIR] PATH...",
 		Short:   "Show what a policy change does to existing manifests",
@@ -53,7 +59,8 @@ func newDiffCmd(e env) *cobra.Command {
 				if next == "" {
 					return usageError("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
 				}
-				tmp, err := os.MkdirTemp("", "policyengine-diff-")
+				var err error
+				tmp, err = os.MkdirTemp("", "policyengine-diff-")
 				if err != nil {
 					return &exit{code: exitError, err: err}
 				}
@@ -69,6 +76,10 @@ func newDiffCmd(e env) *cobra.Command {
 					return err
 				}
 				if engines[i], err = policyengine.New(cmd.Context(), opts...); err != nil {
+					if tmp != "" && i == 0 {
+						// The base policy was read from a temporary copy: name it as the user does.
+						err = errors.New(strings.ReplaceAll(err.Error(), base, baseRef+":"+filepath.ToSlash(next)))
+					}
 					return &exit{code: exitError, err: err}
 				}
 			}
@@ -81,6 +92,8 @@ func newDiffCmd(e env) *cobra.Command {
 				return &exit{code: exitError, err: err}
 			}
 			switch {
+			case rep.Summary.Activities == 0 && !allowEmpty:
+				return usageError("no activity found in %s: nothing was compared (--allow-empty to accept that)", strings.Join(paths, ", "))
 			case rep.Summary.Errors > 0:
 				return &exit{code: exitError}
 			case rep.Changed():
@@ -97,5 +110,6 @@ func newDiffCmd(e env) *cobra.Command {
 	fl.StringVar(&next, "policy", "", "the policy after the change (default: the embedded Confect policy)")
 	fl.StringVar(&now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
 	fl.StringVarP(&out, "output", "o", "text", "output format: text|json|html")
+	fl.BoolVar(&allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	return cmd
 }

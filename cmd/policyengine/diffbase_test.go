@@ -90,6 +90,26 @@ func TestDiffBaseRef(t *testing.T) {
 	code, _, stderr = runCLI(t, "diff", "--base-ref", "HEAD", "--policy", t.TempDir(), exampleManifests)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--base-ref HEAD: git rev-parse: ")
+
+	// A policy at the base revision that cannot be loaded is named as the user names it, REV:DIR,
+	// not by the temporary copy it was read from.
+	write(t, filepath.Join(repo, "policies", "confect"), "policy.yaml", strings.Replace(doc, "legal_bases: {contract: true, consent: true}", "legal_bases: {contract: yes}", 1))
+	git("commit", "-q", "-am", "a broken policy")
+	write(t, filepath.Join(repo, "policies", "confect"), "policy.yaml", doc)
+	code, _, stderr = runCLI(t, "diff", "--base-ref", "HEAD", "--policy", "confect", "--now", now, manifests)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "HEAD:confect/policy.yaml:")
+	assert.NotContains(t, stderr, "policyengine-diff-")
+}
+
+// A diff gate pointed at nothing fails, as check does, unless --allow-empty.
+func TestDiffOfNothing(t *testing.T) {
+	empty := t.TempDir()
+	code, _, stderr := runCLI(t, "diff", "--now", now, empty)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "no activity found in "+empty)
+	code, _, stderr = runCLI(t, "diff", "--allow-empty", "--now", now, empty)
+	assert.Equal(t, 0, code, stderr)
 }
 
 // test --policy COPY, for a copy of Confect's policy with one fact changed: the built-in Rego
