@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/policy"
 )
 
 // runCLI runs the command line with buffers and no environment, and returns the exit code and
@@ -187,7 +191,10 @@ func TestRulesCommand(t *testing.T) {
 		ID, Kind, Title, Description, Remedy, Clause, ClauseText string
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rules))
-	require.Len(t, rules, 31)
+	require.Len(t, rules, 31+len(fides.Rules(policy.Default().Document)), "the policy's rules and the Fides import's findings")
+	assert.True(t, slices.ContainsFunc(rules, func(r struct{ ID, Kind, Title, Description, Remedy, Clause, ClauseText string }) bool {
+		return r.ID == fides.RuleUnknownKey
+	}), "rules lists the fides.* findings")
 	for _, r := range rules {
 		assert.NotEmpty(t, r.Title, r.ID)
 		assert.NotEmpty(t, r.Clause, r.ID)

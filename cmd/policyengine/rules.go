@@ -17,7 +17,7 @@ import (
 
 const rulesLong = `List the policy's rules: every rule that can deny or warn, with its id, title, the clause
 of the policy it enforces, and what it checks. The catalogue comes from the rules' METADATA
-and the policy document.`
+and the policy document; the Fides import's own findings (fides.*) follow it.`
 
 func newRulesCmd(e env) *cobra.Command {
 	var policyDir, out string
@@ -31,7 +31,8 @@ func newRulesCmd(e env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rules := engine.Rules()
+			// The policy's rules, then the Fides import's own findings (fides.*).
+			rules := append(engine.Rules(), fides.Rules(engine.Policy())...)
 			if out == "json" {
 				return encode.JSON(e.stdout, rules)
 			}
