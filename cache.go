@@ -3,7 +3,6 @@ package policyengine
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -72,18 +71,10 @@ func (c *decisionCache) get(k [sha256.Size]byte, now time.Time) (Decision, bool)
 		return Decision{}, false
 	}
 	c.hits.Add(1)
-	// The caller owns what it gets: a copy of the slices.
-	d := e.decision
-	d.Reasons = slices.Clone(d.Reasons)
-	d.Warnings = slices.Clone(d.Warnings)
-	d.Conditions = slices.Clone(d.Conditions)
-	return d, true
+	return e.decision.clone(), true // the caller owns what it gets
 }
 
 // put keeps a decision made at now.
 func (c *decisionCache) put(k [sha256.Size]byte, d Decision, now time.Time) {
-	d.Reasons = slices.Clone(d.Reasons)
-	d.Warnings = slices.Clone(d.Warnings)
-	d.Conditions = slices.Clone(d.Conditions)
-	c.lru.Add(k, cached{decision: d, at: now})
+	c.lru.Add(k, cached{decision: d.clone(), at: now})
 }

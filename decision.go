@@ -46,11 +46,7 @@ type Condition struct {
 
 // String renders the condition on one line: "rule at path: requires".
 func (c Condition) String() string {
-	path := c.Path
-	if path == "" {
-		path = "/"
-	}
-	return c.Rule + " at " + path + ": requires " + c.Requires
+	return c.Rule + " at " + pointerOrRoot(c.Path) + ": requires " + c.Requires
 }
 
 // Reason is one rule's finding about an activity.
@@ -68,12 +64,14 @@ type Reason struct {
 }
 
 // String renders the reason on one line: "rule at path: message".
-func (r Reason) String() string {
-	path := r.Path
-	if path == "" {
-		path = "/"
+func (r Reason) String() string { return r.Rule + " at " + pointerOrRoot(r.Path) + ": " + r.Message }
+
+// pointerOrRoot is a JSON pointer as a person reads it: "/" for the whole activity.
+func pointerOrRoot(p string) string {
+	if p == "" {
+		return "/"
 	}
-	return r.Rule + " at " + path + ": " + r.Message
+	return p
 }
 
 // String renders the decision: "allow" (followed by its conditions, if any), or "deny"

@@ -116,6 +116,11 @@ func declarationDocument(doc any) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{Message: "expected an object (a declaration)"}}))
 	}
+	return m, noPersonState(m)
+}
+
+// noPersonState refuses an activity that carries the person's state as a declaration.
+func noPersonState(m map[string]any) error {
 	var problems []*schema.FieldError
 	for _, k := range personKeys {
 		if _, ok := m[k]; ok {
@@ -124,9 +129,9 @@ func declarationDocument(doc any) (map[string]any, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
+		return fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
 	}
-	return m, nil
+	return nil
 }
 
 // Document returns the declaration as a decoded activity (a copy).
@@ -295,11 +300,13 @@ func (e *Engine) EvaluateDeclaration(ctx context.Context, doc map[string]any) (D
 
 func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[string]any) (Decision, error) {
 	denied := deniedDecision(st)
-	m, err := declarationDocument(doc)
-	if err != nil {
+	// The evaluation for the most exposed person validates the declaration with it.
+	if err := noPersonState(doc); err != nil {
 		return denied, err
 	}
-	exposed := maps.Clone(m)
+	m := doc
+	exposed := make(map[string]any, len(m)+1)
+	maps.Copy(exposed, m)
 	exposed["subject"] = st.exposed
 	worst, err := e.evaluate(ctx, st, exposed)
 	if err != nil {
@@ -510,6 +517,7 @@ func exposedSubject() (map[string]any, error) {
 	return out, nil
 }
 
+// clone copies a decision's slices: the copy and the original share nothing a caller may change.
 func (d Decision) clone() Decision {
 	d.Reasons = slices.Clone(d.Reasons)
 	d.Warnings = slices.Clone(d.Warnings)

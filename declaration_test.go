@@ -461,10 +461,7 @@ func TestLoadDeclarations(t *testing.T) {
 // METADATA gives or one made of its title; one that no person can meet denies.
 func TestCustomPersonRulesOnADeclaration(t *testing.T) {
 	t.Parallel()
-	dir := writePolicy(t, nil, map[string]string{"age.rego": `package policyengine.rules.age
-
-import data.policyengine.lib
-
+	dir := writePolicy(t, nil, map[string]string{"age.rego": ageModule + `
 # METADATA
 # title: Consent needs a known age
 # description: Consent counts only from a person whose age is known.
@@ -475,18 +472,6 @@ import data.policyengine.lib
 deny contains lib.reason(rego.metadata.rule(), "/subject/age", "consent from a person of unknown age") if {
 	input.legal_basis == "consent"
 	not input.subject.age
-}
-
-# METADATA
-# title: No marketing to a person over 99
-# description: A rule of this policy's own.
-# custom:
-#   id: age.over_99
-#   clause: opt-out
-deny contains lib.reason(rego.metadata.rule(), "/purposes", "over 99") if {
-	input.subject.age > 99
-	some p in input.purposes
-	startswith(p, "marketing.")
 }
 `})
 	engine := newEngine(t, policyengine.WithPolicyDir(dir))
@@ -589,22 +574,7 @@ func TestDeclarationConcurrentAndAcrossReload(t *testing.T) {
 // beside evaluations without a data race: go test -race holds it.
 func TestPartialEvaluationBesideEvaluation(t *testing.T) {
 	t.Parallel()
-	dir := writePolicy(t, nil, map[string]string{"age.rego": `package policyengine.rules.age
-
-import data.policyengine.lib
-
-# METADATA
-# title: No marketing to a person over 99
-# description: A rule of this policy's own.
-# custom:
-#   id: age.over_99
-#   clause: opt-out
-deny contains lib.reason(rego.metadata.rule(), "/purposes", "over 99") if {
-	input.subject.age > 99
-	some p in input.purposes
-	startswith(p, "marketing.")
-}
-`})
+	dir := writePolicy(t, nil, map[string]string{"age.rego": ageModule})
 	engine := newEngine(t, policyengine.WithPolicyDir(dir))
 	ctx := context.Background()
 	g := newGenerator(7, policy.Default().Document, time.Now())
@@ -674,4 +644,30 @@ func TestDeclarationAloneAndTheVersion2Rules(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, p.Allow)
 	assert.Equal(t, "erasure.requested", p.Reasons[0].Rule)
+}
+
+// ageModule is a policy's own module with a person rule that tests a number above a bound.
+const ageModule = `package policyengine.rules.age
+
+import data.policyengine.lib
+
+# METADATA
+# title: No marketing to a person over 99
+# description: A rule of this policy's own.
+# custom:
+#   id: age.over_99
+#   clause: opt-out
+deny contains lib.reason(rego.metadata.rule(), "/purposes", "over 99") if {
+	input.subject.age > 99
+	some p in input.purposes
+	startswith(p, "marketing.")
+}
+`
+
+// A declaration that is not one is an input error, whatever its shape: never an allow.
+func TestEvaluateDeclarationOfNothing(t *testing.T) {
+	t.Parallel()
+	d, err := newEngine(t).EvaluateDeclaration(context.Background(), nil)
+	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
+	assert.False(t, d.Allow)
 }
