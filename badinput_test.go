@@ -14,7 +14,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/manifest"
-	"github.com/confect/policyengine/schema"
+	"github.com/confect/policyengine/problem"
 )
 
 // badInput is the exact error each file of testdata/bad-input must produce, as "line:column
@@ -39,7 +39,7 @@ var badInput = map[string][]string{
 	"wrong-types.json":           {"1:13 /data_categories: expected array, but got string", "1:74 /profiling: expected boolean, but got string"},
 }
 
-func problem(line, col int, path, msg string) string {
+func located(line, col int, path, msg string) string {
 	s := msg
 	if path != "" {
 		s = path + ": " + msg
@@ -68,7 +68,7 @@ func TestBadInputCorpus(t *testing.T) {
 			assert.False(t, r.Allow)
 			var got []string
 			for _, p := range r.Errors {
-				got = append(got, problem(p.Line, p.Column, p.Path, p.Message))
+				got = append(got, located(p.Line, p.Column, p.Pointer, p.Message))
 			}
 			assert.Equal(t, want, got)
 
@@ -84,8 +84,8 @@ func TestBadInputCorpus(t *testing.T) {
 				}
 				require.ErrorIs(t, err, policyengine.ErrInvalidInput)
 				var evalGot []string
-				for _, p := range schema.Problems(err) {
-					evalGot = append(evalGot, problem(p.Line, p.Column, p.Pointer, p.Message))
+				for _, p := range problem.All(err) {
+					evalGot = append(evalGot, located(p.Line, p.Column, p.Pointer, p.Message))
 				}
 				for i := range want {
 					// EvaluateJSON knows lines for syntax errors, not for schema errors.

@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -75,11 +76,11 @@ func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, e
 // the activity's format defines and array indices, any other key (a misspelt or unknown one,
 // which may be personal data) written as "*".
 func logError(err error) string {
-	problems := schema.Problems(err)
+	problems := problem.All(err)
 	if len(problems) == 0 {
 		return err.Error()
 	}
-	out := make([]*schema.FieldError, len(problems))
+	out := make([]*problem.Problem, len(problems))
 	for i, p := range problems {
 		c := *p
 		steps := strings.Split(c.Pointer, "/")
@@ -91,7 +92,7 @@ func logError(err error) string {
 		c.Pointer = strings.Join(steps, "/")
 		out[i] = &c
 	}
-	return fmt.Sprintf("%v: %v", ErrInvalidInput, schema.Join(out))
+	return fmt.Sprintf("%v: %v", ErrInvalidInput, problem.Join(out...))
 }
 
 // masked returns a copy of the activity without what data.system.log.mask names (nil when it

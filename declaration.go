@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -114,22 +115,22 @@ func declarationDocument(doc any) (map[string]any, error) {
 	}
 	m, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{Message: "expected an object (a declaration)"}}))
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, problem.Join(&problem.Problem{Message: "expected an object (a declaration)"}))
 	}
 	return m, noPersonState(m)
 }
 
 // noPersonState refuses an activity that carries the person's state as a declaration.
 func noPersonState(m map[string]any) error {
-	var problems []*schema.FieldError
+	var problems []*problem.Problem
 	for _, k := range personKeys {
 		if _, ok := m[k]; ok {
-			problems = append(problems, &schema.FieldError{Pointer: "/" + k,
+			problems = append(problems, &problem.Problem{Pointer: "/" + k,
 				Message: "a declaration carries no person's state: pass consent and subject with each decision"})
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
+		return fmt.Errorf("%w: %w", ErrInvalidInput, problem.Join(problems...))
 	}
 	return nil
 }
@@ -171,7 +172,7 @@ func (d *Declaration) DecideJSON(ctx context.Context, state []byte) (Decision, e
 	person, ok := v.(map[string]any)
 	if !ok {
 		dec := deniedDecision(st)
-		err := fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{Message: "expected an object with consent and subject"}}))
+		err := fmt.Errorf("%w: %w", ErrInvalidInput, problem.Join(&problem.Problem{Message: "expected an object with consent and subject"}))
 		d.engine.log(ctx, st, nil, dec, err)
 		return dec, err
 	}
@@ -201,15 +202,15 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 	if err := ctx.Err(); err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
-	var problems []*schema.FieldError
+	var problems []*problem.Problem
 	for k := range person {
 		if k != "consent" && k != "subject" {
-			problems = append(problems, &schema.FieldError{Pointer: document.AppendPointer("", k), Message: "only consent and subject describe a person"})
+			problems = append(problems, &problem.Problem{Pointer: document.AppendPointer("", k), Message: "only consent and subject describe a person"})
 		}
 	}
 	if len(problems) > 0 {
 		sort.Slice(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
-		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join(problems))
+		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, problem.Join(problems...))
 	}
 	// The declaration was validated when it was prepared, and the schema ties no field of the
 	// person's state to one of the declaration: the state is validated in a skeleton activity.

@@ -33,6 +33,7 @@ import (
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -308,8 +309,8 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 // parseJSON parses a JSON document within the engine's limits; a problem is an input error.
 func (e *Engine) parseJSON(ctx context.Context, doc []byte) (any, error) {
 	if len(doc) > e.limits.MaxBytes {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{
-			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)}}))
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, &problem.Problem{Kind: problem.Syntax,
+			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)})
 	}
 	parsed, err := document.ParseJSONContext(ctx, doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
 	if err != nil {
@@ -333,10 +334,6 @@ func (e *Engine) ready() error {
 func inputError(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%w: %w", ErrEvaluation, err)
-	}
-	var de *document.Error
-	if errors.As(err, &de) {
-		err = schema.Join([]*schema.FieldError{{Pointer: de.Pointer, Message: de.Message, Line: de.Line, Column: de.Column}})
 	}
 	return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 }
@@ -383,7 +380,7 @@ func validate(input any) error {
 	// One set of string rules on every entry point: EvaluateJSON's parser holds its text to
 	// them, and here they hold for values given decoded (Evaluate, EvaluateDocument) too.
 	if se := document.CheckStrings(input); se != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidInput, schema.Join([]*schema.FieldError{{Pointer: se.Pointer, Message: se.Message}}))
+		return fmt.Errorf("%w: %w", ErrInvalidInput, se)
 	}
 	if !schema.ActivityValid(input) {
 		if err := schema.ValidateActivity(input); err != nil {

@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 	regofiles "github.com/confect/policyengine/rego"
 	"github.com/confect/policyengine/schema"
 )
@@ -631,10 +631,10 @@ func TestInvalidInputFailsClosed(t *testing.T) {
 			assert.False(t, d.Allow)
 			assert.Equal(t, e.Revision(), d.Revision)
 			assert.ErrorIs(t, err, policyengine.ErrInvalidInput)
-			var merr *multierror.Error
-			require.ErrorAs(t, err, &merr)
+			var first *problem.Problem
+			require.ErrorAs(t, err, &first, "each problem is a *problem.Problem")
 			var got []string
-			for _, p := range schema.Problems(err) {
+			for _, p := range problem.All(err) {
 				ptr := p.Pointer
 				if ptr == "" {
 					ptr = "/"
@@ -831,8 +831,8 @@ deny contains "x" if false
 			assert.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
 			assert.ErrorIs(t, err, policy.ErrInvalid)
 			assert.Contains(t, err.Error(), tc.want)
-			var pe *policy.Error
-			assert.True(t, errors.As(err, &pe), "errors.As finds a *policy.Error")
+			var pe *problem.Problem
+			assert.True(t, errors.As(err, &pe), "errors.As finds a *problem.Problem")
 		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 var (
 	// ErrInvalidInput is wrapped by the error for an activity that is not well-formed: not
-	// JSON, or failing the activity schema. schema.Problems lists each problem with its
+	// JSON, or failing the activity schema. problem.All lists each problem with its
 	// JSON pointer. The decision that comes with it denies.
 	ErrInvalidInput = errors.New("invalid input")
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/schema"
+	"github.com/confect/policyengine/problem"
 )
 
 // A service prepares one engine at start-up and asks it, per request, whether it may process a
@@ -86,7 +86,7 @@ func ExampleEngine_EvaluateJSON_invalidInput() {
 	decision, err := engine.EvaluateJSON(ctx, []byte(`{"id": "x", "data_categories": [], "purposes": ["purchase.orders"], "retention": {"period": "6 months"}}`))
 	fmt.Println("allow:", decision.Allow)
 	fmt.Println(errors.Is(err, policyengine.ErrInvalidInput))
-	for _, p := range schema.Problems(err) {
+	for _, p := range problem.All(err) {
 		fmt.Println(p.Pointer, "-", p.Message)
 	}
 	// Output:

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/schema"
+	"github.com/confect/policyengine/problem"
 )
 
 func TestLimits(t *testing.T) {
@@ -33,7 +33,7 @@ func TestLimits(t *testing.T) {
 		d, err := e.EvaluateJSON(context.Background(), []byte(tc.doc))
 		assert.False(t, d.Allow, name)
 		require.ErrorIs(t, err, policyengine.ErrInvalidInput, name)
-		problems := schema.Problems(err)
+		problems := problem.All(err)
 		require.Len(t, problems, 1, name)
 		p := problems[0]
 		ptr := p.Pointer

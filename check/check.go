@@ -21,7 +21,7 @@ import (
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
-	"github.com/confect/policyengine/schema"
+	"github.com/confect/policyengine/problem"
 )
 
 // Stdin is the path that names standard input.
@@ -140,7 +140,7 @@ type Result struct {
 	// person must meet at run time; they never deny.
 	Conditions []Condition `json:"conditions"`
 	// Errors are why the activity or file could not be decided.
-	Errors []Problem `json:"errors,omitempty"`
+	Errors []problem.Problem `json:"errors,omitempty"`
 	// Entry is the activity as read, with the place of every field; kept only with
 	// Options.KeepEntries (nil for a file that could not be read).
 	Entry *manifest.Entry `json:"-"`
@@ -182,23 +182,6 @@ func orFile(own, result string) string {
 	}
 	return result
 }
-
-// Problem is an error about an activity or a file.
-type Problem struct {
-	// Path is the JSON pointer of the field at fault, relative to the activity ("" for the
-	// whole activity or file).
-	Path string `json:"path"`
-	// Message says what is wrong.
-	Message string `json:"message"`
-	// File, when set, is the file the problem stands in, when that is not its result's.
-	File string `json:"file,omitempty"`
-	// Line and Column locate it in the file, where known.
-	Line   int `json:"line,omitempty"`
-	Column int `json:"column,omitempty"`
-}
-
-// In returns the file the problem stands in: its own File, or its result's file.
-func (p Problem) In(resultFile string) string { return orFile(p.File, resultFile) }
 
 // Run decides every activity found under paths.
 func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts Options) (*Report, error) {
@@ -303,7 +286,7 @@ func expand(paths, ignore, include []string) ([]unit, []Skipped) {
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			addErr(fileError(p, &manifest.Error{File: p, Message: "no such file or directory"}))
+			addErr(fileError(p, &problem.Problem{File: p, Message: "no such file or directory"}))
 			continue
 		}
 		if !info.IsDir() {
@@ -316,12 +299,12 @@ func expand(paths, ignore, include []string) ([]unit, []Skipped) {
 			root, rerr = filepath.Abs(root)
 		}
 		if rerr != nil {
-			addErr(fileError(p, &manifest.Error{File: p, Message: "cannot resolve: " + rerr.Error()}))
+			addErr(fileError(p, &problem.Problem{File: p, Message: "cannot resolve: " + rerr.Error()}))
 			continue
 		}
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				addErr(fileError(path, &manifest.Error{File: path, Message: "cannot read: " + err.Error()}))
+				addErr(fileError(path, &problem.Problem{File: path, Message: "cannot read: " + err.Error()}))
 				return nil
 			}
 			if path != p && ignored(path, d.Name(), ignore) {
@@ -347,7 +330,7 @@ func expand(paths, ignore, include []string) ([]unit, []Skipped) {
 			return nil
 		})
 		if err != nil {
-			addErr(fileError(p, &manifest.Error{File: p, Message: "cannot walk: " + err.Error()}))
+			addErr(fileError(p, &problem.Problem{File: p, Message: "cannot walk: " + err.Error()}))
 		}
 		sort.Strings(found)
 		for _, f := range found {
@@ -414,12 +397,9 @@ func included(path string, patterns []string) bool {
 }
 
 func fileError(file string, err error) Result {
-	p := Problem{Message: err.Error()}
-	var me *manifest.Error
-	if errors.As(err, &me) {
-		p = Problem{Path: me.Pointer, Message: me.Message, Line: me.Line, Column: me.Column}
-	}
-	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []Problem{p}}
+	p := *problem.Of(err, file)[0]
+	p.File = other(p.File, file)
+	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []problem.Problem{p}}
 }
 
 // checkFile decides the activities of a manifest, or returns the Fides file it is (decided
@@ -471,7 +451,9 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 func decide(ctx context.Context, engine *policyengine.Engine, file string, e *manifest.Entry) Result {
 	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
 	if e.Err != nil {
-		r.Errors = []Problem{{Path: relative(e, e.Err.Pointer), Message: e.Err.Message, Line: e.Err.Line, Column: e.Err.Column}}
+		p := *e.Err
+		p.File, p.Pointer = other(p.File, file), relative(e, p.Pointer)
+		r.Errors = []problem.Problem{p}
 		return r
 	}
 	var d policyengine.Decision
@@ -516,15 +498,17 @@ func locate(e *manifest.Entry, reasons []policyengine.Reason) []Finding {
 	return out
 }
 
-func problems(e *manifest.Entry, err error) []Problem {
-	fes := schema.Problems(err)
+// problems places the problems of an activity's error at their fields in its file (the
+// activity's own place for an error that names no field).
+func problems(e *manifest.Entry, err error) []problem.Problem {
+	fes := problem.All(err)
 	if len(fes) == 0 {
-		return []Problem{{Message: err.Error(), Line: e.Line, Column: e.Column}}
+		return []problem.Problem{{Message: err.Error(), Line: e.Line, Column: e.Column}}
 	}
-	out := make([]Problem, len(fes))
+	out := make([]problem.Problem, len(fes))
 	for i, fe := range fes {
-		line, col := e.Locate(fe.Pointer)
-		out[i] = Problem{Path: fe.Pointer, Message: fe.Message, Line: line, Column: col}
+		out[i] = *fe
+		out[i].Line, out[i].Column = e.Locate(fe.Pointer)
 	}
 	return out
 }
@@ -538,7 +522,8 @@ func Files(paths []string, opts Options) ([]string, []Skipped, error) {
 	for _, u := range units {
 		if u.err != nil {
 			p := u.err.Errors[0]
-			return nil, nil, &manifest.Error{File: u.err.File, Pointer: p.Path, Message: p.Message}
+			p.File = u.err.File
+			return nil, nil, &p
 		}
 		files = append(files, u.file)
 	}

@@ -2,25 +2,16 @@ package check
 
 import (
 	"context"
-	"errors"
 	"sort"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
-	"github.com/confect/policyengine/schema"
+	"github.com/confect/policyengine/problem"
 )
 
 // fidesError is the result of a Fides file that cannot be read.
 func fidesError(file string, err error) Result {
-	var fe *fides.Error
-	if errors.As(err, &fe) {
-		p := Problem{Path: fe.Pointer, Message: fe.Message, Line: fe.Line, Column: fe.Column}
-		if fe.File != file {
-			p.File = fe.File
-		}
-		return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []Problem{p}}
-	}
 	return fileError(file, err)
 }
 
@@ -89,7 +80,8 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 		}
 	}
 	for _, p := range d.Problems {
-		r.Errors = append(r.Errors, Problem{Path: p.Pointer, Message: p.Message, Line: p.At.Line, Column: p.At.Column, File: other(p.At.File, r.File)})
+		p.File = other(p.File, r.File)
+		r.Errors = append(r.Errors, p)
 	}
 	if len(r.Errors) > 0 {
 		return r
@@ -103,13 +95,16 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	}
 	dec, err := engine.EvaluateDeclaration(ctx, d.Activity)
 	if err != nil {
-		fes := schema.Problems(err)
+		fes := problem.All(err)
 		if len(fes) == 0 {
-			r.Errors = []Problem{{Message: err.Error(), Line: r.Line, Column: r.Column}}
+			r.Errors = []problem.Problem{{Message: err.Error(), Line: r.Line, Column: r.Column}}
 		}
 		for _, fe := range fes {
 			at := d.Locate(fe.Pointer)
-			r.Errors = append(r.Errors, Problem{Path: fe.Pointer, Message: fe.Message + fidesLabel(at, fe.Pointer), Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
+			p := *fe
+			p.Message += fidesLabel(at, fe.Pointer)
+			p.File, p.Line, p.Column = other(at.File, r.File), at.Line, at.Column
+			r.Errors = append(r.Errors, p)
 		}
 		return r
 	}

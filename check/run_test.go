@@ -98,14 +98,14 @@ func TestLocations(t *testing.T) {
 
 	dup := rep.Results[1]
 	require.True(t, dup.Failed())
-	assert.Equal(t, "/id", dup.Errors[0].Path)
+	assert.Equal(t, "/id", dup.Errors[0].Pointer)
 	assert.Equal(t, 11, dup.Errors[0].Line)
 	assert.Contains(t, dup.Errors[0].Message, "already used at line 2")
 
 	bad := rep.Results[2]
 	require.True(t, bad.Failed())
 	assert.Equal(t, "bad", bad.Activity)
-	assert.Equal(t, "/retention/period", bad.Errors[0].Path, "relative to the activity")
+	assert.Equal(t, "/retention/period", bad.Errors[0].Pointer, "relative to the activity")
 	assert.Equal(t, 17, bad.Errors[0].Line)
 	assert.Equal(t, check.Summary{Files: 1, Activities: 3, Denied: 1, Errors: 2, Conditions: len(share.Conditions)}, rep.Summary)
 }

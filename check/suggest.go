@@ -34,7 +34,7 @@ func suggestTerms(doc *policy.Document, e *manifest.Entry, r *Result) {
 		}
 	}
 	for i := range r.Errors {
-		r.Errors[i].Message += hint(r.Errors[i].Path)
+		r.Errors[i].Message += hint(r.Errors[i].Pointer)
 	}
 }
 

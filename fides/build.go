@@ -9,6 +9,7 @@ import (
 
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 )
 
 // The kinds of taxonomy key, named as the mapping table's sections.
@@ -78,7 +79,7 @@ type project struct {
 	systems  []resource
 	datasets map[string][]resource // by fides_key; several when files of several projects are read
 	custom   map[string]map[string]custom
-	errs     []*Error
+	errs     []*problem.Problem
 }
 
 // Build reads the privacy declarations of every system in files, resolving dataset
@@ -86,7 +87,7 @@ type project struct {
 // and recipient_register. The errors are structural problems of whole files or resources
 // (a resource without a fides_key, a list that is not a list); a declaration's own problems are
 // in its Problems.
-func Build(files []*File, doc *policy.Document) ([]*Declaration, []*Error) {
+func Build(files []*File, doc *policy.Document) ([]*Declaration, []*problem.Problem) {
 	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
@@ -115,7 +116,7 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []*Error) {
 
 func (p *project) fail(at place, format string, args ...any) {
 	pos := at.doc.Locate(at.ptr)
-	p.errs = append(p.errs, &Error{File: at.file, Line: pos.Line, Column: pos.Column, Pointer: at.ptr, Message: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &problem.Problem{Kind: problem.Reference, File: at.file, Line: pos.Line, Column: pos.Column, Pointer: at.ptr, Message: fmt.Sprintf(format, args...)})
 }
 
 // collect files the resources of one document.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 )
 
 // builder builds one declaration's activity, tracing every field to its source.
@@ -32,7 +33,8 @@ func (b *builder) find(f Finding) {
 }
 
 func (b *builder) problem(at place, format string, args ...any) {
-	b.d.Problems = append(b.d.Problems, Problem{Message: fmt.Sprintf(format, args...), Pointer: at.ptr, At: at.source()})
+	src := at.source()
+	b.d.Problems = append(b.d.Problems, problem.Problem{Message: fmt.Sprintf(format, args...), Pointer: at.ptr, File: src.File, Line: src.Line, Column: src.Column})
 }
 
 // term is one value of an activity's list with where it came from.
@@ -163,7 +165,7 @@ func (p *project) system(s resource) []*Declaration {
 		d.ID = key + "/" + strconv.Itoa(i)
 		obj, ok := item.(map[string]any)
 		if !ok {
-			d.Problems = append(d.Problems, Problem{Message: "expected a privacy declaration (an object with data_use, data_categories and data_subjects)", Pointer: at.ptr, At: d.At})
+			d.Problems = append(d.Problems, problem.Problem{Kind: problem.Schema, Message: "expected a privacy declaration (an object with data_use, data_categories and data_subjects)", Pointer: at.ptr, File: d.At.File, Line: d.At.Line, Column: d.At.Column})
 			out = append(out, d)
 			continue
 		}

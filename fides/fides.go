@@ -17,7 +17,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/internal/document"
-	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/problem"
 )
 
 // Resources are the top-level keys of a fideslang file, each a list of resources.
@@ -40,11 +40,6 @@ type File struct {
 	Docs []*document.Doc
 }
 
-// Error is a problem with a Fides file, at a place in it (file, line, column, JSON pointer):
-// a structurally broken file, which cannot be read at all. It is a manifest error, so that every
-// reader of the check's input reports it alike; its message never quotes the file's values.
-type Error = manifest.Error
-
 // ErrNotFides is returned by Parse for content that has not the shape of a Fides file.
 var ErrNotFides = errors.New("not a Fides file: expected top-level lists such as system, dataset or policy, or a system object with fides_key and privacy_declarations")
 
@@ -64,7 +59,7 @@ func Sniff(data []byte) bool {
 var sniffed = regexp.MustCompile(`(?m)^(system|dataset|policy|organization|data_category|data_use|data_subject):`)
 
 // Parse parses a Fides file (JSON by a .json name or a leading brace, else YAML). Content that
-// parses but has not the shape of a Fides file is ErrNotFides; a syntax error is an *Error.
+// parses but has not the shape of a Fides file is ErrNotFides; a syntax error is a *problem.Problem.
 func Parse(name string, data []byte, limits Limits) (*File, error) {
 	opts := document.Options{Positions: true, MaxDepth: limits.MaxDepth, MaxValues: limits.MaxValues}
 	var docs []*document.Doc
@@ -115,13 +110,7 @@ func Recognise(v any) bool {
 	return false
 }
 
-func wrap(name string, err error) error {
-	var de *document.Error
-	if errors.As(err, &de) {
-		return &Error{File: name, Line: de.Line, Column: de.Column, Pointer: de.Pointer, Message: de.Message}
-	}
-	return &Error{File: name, Message: err.Error()}
-}
+func wrap(name string, err error) error { return problem.In(name, err) }
 
 // Source is where a value of an activity came from: a place in a Fides file and the Fides key
 // (or field) it was read from.
@@ -164,16 +153,6 @@ type Finding struct {
 	At Source
 }
 
-// Problem is a structural problem with one privacy declaration: it cannot be decided.
-type Problem struct {
-	// Message says what is wrong and what was expected.
-	Message string
-	// Pointer is the JSON pointer of the field at fault within the Fides document.
-	Pointer string
-	// At locates it.
-	At Source
-}
-
 // Declaration is one privacy declaration of one system, as an activity of the engine's format.
 type Declaration struct {
 	// ID names it: "<system fides_key>/<declaration name>", or "<system fides_key>/<n>" (n
@@ -193,7 +172,7 @@ type Declaration struct {
 	// missing from the register, fields fideslang 3 drops.
 	Findings []Finding
 	// Problems are why it cannot be decided.
-	Problems []Problem
+	Problems []problem.Problem
 	// Carried holds the Fides facts no rule judges yet (special-category processing and its
 	// art. 9 basis, DPIA requirement, profiling basis, transfers and their bases, third-party
 	// sharing, data qualifiers), by Fides field name, so that they are kept, not lost.

@@ -195,8 +195,8 @@ func (rep *Report) fail(r check.Result) {
 	if len(r.Errors) > 0 {
 		p := r.Errors[0]
 		f.Message = p.Message
-		if p.Path != "" {
-			f.Message = p.Path + ": " + p.Message
+		if p.Pointer != "" {
+			f.Message = p.Pointer + ": " + p.Message
 		}
 		if p.Line > 0 {
 			f.Line = p.Line
@@ -239,7 +239,7 @@ func findings(r check.Result) []Finding {
 		out = append(out, Finding{Kind: "condition", Rule: c.Rule, Path: c.Path, Message: "requires " + c.Requires, Line: c.Line})
 	}
 	for _, p := range r.Errors {
-		out = append(out, Finding{Kind: "error", Rule: "input.invalid", Path: p.Path, Message: p.Message, Line: p.Line})
+		out = append(out, Finding{Kind: "error", Rule: "input.invalid", Path: p.Pointer, Message: p.Message, Line: p.Line})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/problem"
 )
 
 // FuzzParse: no manifest panics; every activity found is JSON, located in its file.
@@ -23,7 +24,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		m, err := manifest.Parse(name, data, manifest.Auto, manifest.Options{})
 		if err != nil {
-			var me *manifest.Error
+			var me *problem.Problem
 			if !errors.As(err, &me) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}

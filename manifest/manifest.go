@@ -19,25 +19,8 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/problem"
 )
-
-// Error is a problem with a manifest, at a place in its file where known. Its message never
-// quotes the manifest's values.
-type Error struct {
-	// File is the manifest's name.
-	File string
-	// Line and Column locate the problem (0 when unknown).
-	Line, Column int
-	// Pointer is the JSON pointer of the value at fault within the file's document, if known.
-	Pointer string
-	// Message says what is wrong.
-	Message string
-}
-
-// Error renders the problem as "file:line:column: pointer: message".
-func (e *Error) Error() string {
-	return document.Describe(e.File, e.Line, e.Column, e.Pointer, e.Message)
-}
 
 // Manifest is one file of activities.
 type Manifest struct {
@@ -66,7 +49,7 @@ type Entry struct {
 	// Line and Column locate the activity in the file.
 	Line, Column int
 	// Err is a problem with this activity alone (such as an id used twice), or nil.
-	Err *Error
+	Err *problem.Problem
 
 	doc    *document.Doc
 	locate func(pointer string) (line, column int)
@@ -152,7 +135,7 @@ func ReadData(path string, opts Options) ([]byte, error) {
 		if errors.As(err, &pe) {
 			msg = "cannot read: " + pe.Err.Error()
 		}
-		return &Error{File: path, Message: msg}
+		return &problem.Problem{Kind: problem.Read, File: path, Message: msg}
 	}
 	f, err := openRegular(path)
 	if err != nil {
@@ -164,20 +147,20 @@ func ReadData(path string, opts Options) ([]byte, error) {
 		return nil, cannot(err)
 	}
 	if info.IsDir() {
-		return nil, &Error{File: path, Message: "cannot read: is a directory"}
+		return nil, &problem.Problem{Kind: problem.Read, File: path, Message: "cannot read: is a directory"}
 	}
 	if !info.Mode().IsRegular() {
-		return nil, &Error{File: path, Message: "not a regular file (" + Kind(info.Mode()) + "): not read"}
+		return nil, &problem.Problem{File: path, Message: "not a regular file (" + Kind(info.Mode()) + "): not read"}
 	}
 	if info.Size() > opts.maxBytes() {
-		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+		return nil, &problem.Problem{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, opts.maxBytes()+1)) // one byte more: Parse reports it
 	if err != nil {
 		return nil, cannot(err)
 	}
 	if int64(len(data)) > opts.maxBytes() {
-		return nil, &Error{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+		return nil, &problem.Problem{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
 	}
 	return data, nil
 }
@@ -202,7 +185,7 @@ func Kind(m fs.FileMode) string {
 // Parse parses a manifest's content; name is what errors and results call it.
 func Parse(name string, data []byte, format Format, opts Options) (*Manifest, error) {
 	if int64(len(data)) > opts.maxBytes() {
-		return nil, &Error{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+		return nil, &problem.Problem{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
 	}
 	if format == Auto {
 		format = detect(name, data)
@@ -230,12 +213,12 @@ func Parse(name string, data []byte, format Format, opts Options) (*Manifest, er
 		items, base, err := activities(doc.Value)
 		if err != nil {
 			pos := doc.Locate(base)
-			return nil, &Error{File: name, Line: pos.Line, Column: pos.Column, Pointer: base, Message: err.Error()}
+			return nil, &problem.Problem{File: name, Line: pos.Line, Column: pos.Column, Pointer: base, Message: err.Error()}
 		}
 		for i, item := range items {
 			if len(m.Entries) == limit {
 				pos := doc.Locate(base)
-				return nil, &Error{File: name, Line: pos.Line, Column: pos.Column, Message: fmt.Sprintf("more than %d activities in one manifest", limit)}
+				return nil, &problem.Problem{File: name, Line: pos.Line, Column: pos.Column, Message: fmt.Sprintf("more than %d activities in one manifest", limit)}
 			}
 			pointer := base + "/" + strconv.Itoa(i)
 			if _, lone := doc.Value.(map[string]any); lone && base == "" {
@@ -243,7 +226,7 @@ func Parse(name string, data []byte, format Format, opts Options) (*Manifest, er
 			}
 			js, err := json.Marshal(item)
 			if err != nil {
-				return nil, &Error{File: name, Pointer: pointer, Message: "cannot encode the activity as JSON"}
+				return nil, &problem.Problem{File: name, Pointer: pointer, Message: "cannot encode the activity as JSON"}
 			}
 			pos := doc.Locate(pointer)
 			e := &Entry{Index: len(m.Entries), Document: d, Pointer: pointer, JSON: js, Line: pos.Line, Column: pos.Column, doc: doc}
@@ -308,7 +291,7 @@ func markDuplicateIDs(m *Manifest) {
 		if prev, dup := first[e.ID]; dup {
 			line, col := e.Locate("/id")
 			prevLine, _ := prev.Locate("/id")
-			e.Err = &Error{File: m.File, Line: line, Column: col, Pointer: e.Pointer + "/id",
+			e.Err = &problem.Problem{File: m.File, Line: line, Column: col, Pointer: e.Pointer + "/id",
 				Message: fmt.Sprintf("this activity's id is already used at line %d; ids are unique within a manifest", prevLine)}
 			continue
 		}
@@ -330,13 +313,7 @@ func detect(name string, data []byte) Format {
 	return YAML
 }
 
-func wrap(name string, err error) error {
-	var de *document.Error
-	if errors.As(err, &de) {
-		return &Error{File: name, Line: de.Line, Column: de.Column, Pointer: de.Pointer, Message: de.Message}
-	}
-	return &Error{File: name, Message: err.Error()}
-}
+func wrap(name string, err error) error { return problem.In(name, err) }
 
 // IsManifestFile reports whether a directory walk picks up the file: .json, .yaml or .yml.
 func IsManifestFile(name string) bool {
@@ -367,7 +344,7 @@ func ReadFS(fsys fs.FS, opts Options) ([]*Manifest, error) {
 	var out []*Manifest
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return &Error{File: name, Message: "cannot read: " + err.Error()}
+			return &problem.Problem{Kind: problem.Read, File: name, Message: "cannot read: " + err.Error()}
 		}
 		if name != "." && strings.HasPrefix(d.Name(), ".") {
 			if d.IsDir() {
@@ -380,11 +357,11 @@ func ReadFS(fsys fs.FS, opts Options) ([]*Manifest, error) {
 		}
 		info, err := d.Info()
 		if err == nil && info.Size() > opts.maxBytes() {
-			return &Error{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+			return &problem.Problem{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
 		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return &Error{File: name, Message: "cannot read the file"}
+			return &problem.Problem{Kind: problem.Read, File: name, Message: "cannot read the file"}
 		}
 		m, err := Parse(name, data, Auto, opts)
 		if err != nil {

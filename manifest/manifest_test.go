@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/problem"
 )
 
 // where is the place an entry says it came from.
@@ -250,65 +251,65 @@ func TestErrors(t *testing.T) {
 	for name, tc := range map[string]struct {
 		file, src string
 		opts      manifest.Options
-		want      manifest.Error
+		want      problem.Problem
 	}{
 		"a scalar": {"a.yaml", "just words\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Message: "expected an activity, a list of activities or {activities: [...]}"}},
+			problem.Problem{File: "a.yaml", Line: 1, Column: 1, Message: "expected an activity, a list of activities or {activities: [...]}"}},
 		"a JSON string": {"a.json", "\n  \"just a string\"", manifest.Options{},
-			manifest.Error{File: "a.json", Line: 2, Column: 3, Message: "expected an activity, a list of activities or {activities: [...]}"}},
+			problem.Problem{File: "a.json", Line: 2, Column: 3, Message: "expected an activity, a list of activities or {activities: [...]}"}},
 		"a number": {"a.json", "42", manifest.Options{},
-			manifest.Error{File: "a.json", Line: 1, Column: 1, Message: "expected an activity, a list of activities or {activities: [...]}"}},
+			problem.Problem{File: "a.json", Line: 1, Column: 1, Message: "expected an activity, a list of activities or {activities: [...]}"}},
 		"a scalar in a later document": {"a.yaml", "id: a\n---\n# two\n5\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 4, Column: 1, Message: "expected an activity, a list of activities or {activities: [...]}"}},
+			problem.Problem{File: "a.yaml", Line: 4, Column: 1, Message: "expected an activity, a list of activities or {activities: [...]}"}},
 		"an empty JSON file": {"a.json", "", manifest.Options{},
-			manifest.Error{File: "a.json", Line: 1, Column: 1, Message: "the document is empty"}},
+			problem.Problem{Kind: problem.Syntax, File: "a.json", Line: 1, Column: 1, Message: "the document is empty"}},
 		"an empty YAML file": {"a.yaml", "", manifest.Options{},
-			manifest.Error{File: "a.yaml", Message: "the document is empty"}},
+			problem.Problem{Kind: problem.Syntax, File: "a.yaml", Message: "the document is empty"}},
 		"only comments": {"a.yaml", "# nothing\n---\n# here\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Message: "the document is empty"}},
+			problem.Problem{Kind: problem.Syntax, File: "a.yaml", Message: "the document is empty"}},
 		"a null document": {"a.yaml", "null\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Message: "the document is empty"}},
+			problem.Problem{File: "a.yaml", Line: 1, Column: 1, Message: "the document is empty"}},
 		"activities and another key": {"a.yaml", "activities: []\nowner: me\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else but $schema; unknown key "owner"`}},
+			problem.Problem{File: "a.yaml", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else but $schema; unknown key "owner"`}},
 		"activities and other keys (JSON)": {"a.json", "{\"zeta\": 1, \"activities\": [], \"beta\": 2, \"alpha\": 3, \"gamma\": 4}", manifest.Options{},
-			manifest.Error{File: "a.json", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else but $schema; unknown key "alpha"`}},
+			problem.Problem{File: "a.json", Line: 1, Column: 1, Message: `a manifest with an activities list holds nothing else but $schema; unknown key "alpha"`}},
 		"activities not a list": {"a.yaml", "activities: {id: a}\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 1, Column: 1, Pointer: "/activities", Message: "expected a list of activities"}},
+			problem.Problem{File: "a.yaml", Line: 1, Column: 1, Pointer: "/activities", Message: "expected a list of activities"}},
 		"activities null": {"a.json", "{\n  \"activities\": null\n}", manifest.Options{},
-			manifest.Error{File: "a.json", Line: 2, Column: 3, Pointer: "/activities", Message: "expected a list of activities"}},
+			problem.Problem{File: "a.json", Line: 2, Column: 3, Pointer: "/activities", Message: "expected a list of activities"}},
 		"activities not a list, later document": {"a.yaml", "id: a\n---\nactivities: text\n", manifest.Options{},
-			manifest.Error{File: "a.yaml", Line: 3, Column: 1, Pointer: "/activities", Message: "expected a list of activities"}},
+			problem.Problem{File: "a.yaml", Line: 3, Column: 1, Pointer: "/activities", Message: "expected a list of activities"}},
 		"too many activities": {"m.yaml", "- id: a\n- id: b\n- id: c\n", manifest.Options{MaxActivities: 2},
-			manifest.Error{File: "m.yaml", Line: 1, Column: 1, Message: "more than 2 activities in one manifest"}},
+			problem.Problem{File: "m.yaml", Line: 1, Column: 1, Message: "more than 2 activities in one manifest"}},
 		"too many across documents": {"m.yaml", "id: a\n---\nactivities:\n  - id: b\n  - id: c\n", manifest.Options{MaxActivities: 2},
-			manifest.Error{File: "m.yaml", Line: 3, Column: 1, Message: "more than 2 activities in one manifest"}},
+			problem.Problem{File: "m.yaml", Line: 3, Column: 1, Message: "more than 2 activities in one manifest"}},
 		"too many lone activities": {"m.yaml", "id: a\n---\nid: b\n", manifest.Options{MaxActivities: 1},
-			manifest.Error{File: "m.yaml", Line: 3, Column: 1, Message: "more than 1 activities in one manifest"}},
+			problem.Problem{File: "m.yaml", Line: 3, Column: 1, Message: "more than 1 activities in one manifest"}},
 		"too large": {"m.yaml", "- id: a\n- id: b\n- id: c\n", manifest.Options{MaxBytes: 10},
-			manifest.Error{File: "m.yaml", Message: "the manifest is 24 bytes, more than the limit of 10"}},
+			problem.Problem{File: "m.yaml", Message: "the manifest is 24 bytes, more than the limit of 10"}},
 		"JSON syntax": {"m.json", "[\n  {\"id\": \"a\",}\n]", manifest.Options{},
-			manifest.Error{File: "m.json", Line: 2, Column: 14, Pointer: "/0", Message: "expected a string key in the object"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.json", Line: 2, Column: 14, Pointer: "/0", Message: "expected a string key in the object"}},
 		"JSON duplicate key": {"m.json", "{\n  \"id\": \"x\",\n  \"purposes\": [],\n  \"id\": \"y\"\n}", manifest.Options{},
-			manifest.Error{File: "m.json", Line: 4, Column: 3, Pointer: "/id", Message: "duplicate key"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.json", Line: 4, Column: 3, Pointer: "/id", Message: "duplicate key"}},
 		"YAML duplicate key": {"m.yaml", "- id: x\n  id: y\n", manifest.Options{},
-			manifest.Error{File: "m.yaml", Line: 2, Column: 3, Pointer: "/0/id", Message: "duplicate key"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.yaml", Line: 2, Column: 3, Pointer: "/0/id", Message: "duplicate key"}},
 		"YAML syntax": {"m.yaml", "id: x\ndata_categories: [email\npurposes: [purchase.orders]\n", manifest.Options{},
-			manifest.Error{File: "m.yaml", Line: 2, Column: 1, Message: "malformed YAML: did not find expected ',' or ']'"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.yaml", Line: 2, Column: 1, Message: "malformed YAML: did not find expected ',' or ']'"}},
 		"YAML merge key": {"m.yaml", "- id: x\n  <<: {legal_basis: contract}\n", manifest.Options{},
-			manifest.Error{File: "m.yaml", Line: 2, Column: 3, Pointer: "/0", Message: "YAML merge keys (<<) are not supported; write the keys out"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.yaml", Line: 2, Column: 3, Pointer: "/0", Message: "YAML merge keys (<<) are not supported; write the keys out"}},
 		"NUL byte": {"m.json", "{\"id\": \"a\x00\"}", manifest.Options{},
-			manifest.Error{File: "m.json", Line: 1, Column: 10, Pointer: "/id", Message: "NUL byte in the document"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.json", Line: 1, Column: 10, Pointer: "/id", Message: "NUL byte in the document"}},
 		"nesting limit": {"m.json", `{"id": "a", "x": [[1]]}`, manifest.Options{MaxDepth: 2},
-			manifest.Error{File: "m.json", Line: 1, Column: 19, Pointer: "/x/0", Message: "nesting deeper than 2 levels"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.json", Line: 1, Column: 19, Pointer: "/x/0", Message: "nesting deeper than 2 levels"}},
 		"value limit": {"m.yaml", "- id: a\n- id: b\n", manifest.Options{MaxValues: 3},
-			manifest.Error{File: "m.yaml", Line: 2, Column: 3, Pointer: "/1", Message: "the document holds too many values, aliases expanded (limit 3)"}},
+			problem.Problem{Kind: problem.Syntax, File: "m.yaml", Line: 2, Column: 3, Pointer: "/1", Message: "the document holds too many values, aliases expanded (limit 3)"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, err := manifest.Parse(tc.file, []byte(tc.src), manifest.Auto, tc.opts)
 			require.Error(t, err)
 			assert.Nil(t, m)
-			var me *manifest.Error
-			require.True(t, errors.As(err, &me), "a *manifest.Error: %T", err)
+			var me *problem.Problem
+			require.True(t, errors.As(err, &me), "a *problem.Problem: %T", err)
 			assert.Equal(t, tc.want, *me)
 			assert.Equal(t, tc.want.Error(), err.Error())
 		})
@@ -326,13 +327,13 @@ func TestUnknownKeyIsDeterministic(t *testing.T) {
 
 func TestErrorRendering(t *testing.T) {
 	for _, tc := range []struct {
-		err  manifest.Error
+		err  problem.Problem
 		want string
 	}{
-		{manifest.Error{File: "m.yaml", Line: 3, Column: 4, Pointer: "/0/id", Message: "bad"}, "m.yaml:3:4: /0/id: bad"},
-		{manifest.Error{File: "m.yaml", Line: 3, Message: "bad"}, "m.yaml:3: bad"},
-		{manifest.Error{File: "m.yaml", Message: "bad"}, "m.yaml: bad"},
-		{manifest.Error{File: "-", Line: 1, Column: 1, Message: "bad"}, "-:1:1: bad"},
+		{problem.Problem{File: "m.yaml", Line: 3, Column: 4, Pointer: "/0/id", Message: "bad"}, "m.yaml:3:4: /0/id: bad"},
+		{problem.Problem{File: "m.yaml", Line: 3, Message: "bad"}, "m.yaml:3: bad"},
+		{problem.Problem{File: "m.yaml", Message: "bad"}, "m.yaml: bad"},
+		{problem.Problem{File: "-", Line: 1, Column: 1, Message: "bad"}, "-:1:1: bad"},
 	} {
 		assert.Equal(t, tc.want, tc.err.Error())
 	}
@@ -345,9 +346,9 @@ func TestDuplicateIDs(t *testing.T) {
 		require.Len(t, m.Entries, 4)
 		assert.Nil(t, m.Entries[0].Err, "the first use is untouched")
 		assert.Nil(t, m.Entries[1].Err)
-		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.json", Line: 7, Column: 20, Pointer: "/2/id",
+		assert.Equal(t, &problem.Problem{File: "testdata/duplicates.json", Line: 7, Column: 20, Pointer: "/2/id",
 			Message: `this activity's id is already used at line 3; ids are unique within a manifest`}, m.Entries[2].Err)
-		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.json", Line: 8, Column: 4, Pointer: "/3/id",
+		assert.Equal(t, &problem.Problem{File: "testdata/duplicates.json", Line: 8, Column: 4, Pointer: "/3/id",
 			Message: `this activity's id is already used at line 3; ids are unique within a manifest`}, m.Entries[3].Err)
 		assert.Equal(t, "testdata/duplicates.json:7:20: /2/id: this activity's id is already used at line 3; ids are unique within a manifest", m.Entries[2].Err.Error())
 		for _, e := range m.Entries {
@@ -366,9 +367,9 @@ func TestDuplicateIDs(t *testing.T) {
 		}, places(m))
 		assert.Nil(t, m.Entries[0].Err)
 		assert.Nil(t, m.Entries[1].Err)
-		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.yaml", Line: 6, Column: 3, Pointer: "/1/id",
+		assert.Equal(t, &problem.Problem{File: "testdata/duplicates.yaml", Line: 6, Column: 3, Pointer: "/1/id",
 			Message: `this activity's id is already used at line 2; ids are unique within a manifest`}, m.Entries[2].Err)
-		assert.Equal(t, &manifest.Error{File: "testdata/duplicates.yaml", Line: 9, Column: 5, Pointer: "/activities/0/id",
+		assert.Equal(t, &problem.Problem{File: "testdata/duplicates.yaml", Line: 9, Column: 5, Pointer: "/activities/0/id",
 			Message: `this activity's id is already used at line 4; ids are unique within a manifest`}, m.Entries[3].Err)
 	})
 	t.Run("entries without ids", func(t *testing.T) {
@@ -416,7 +417,7 @@ func TestReadFile(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := manifest.ReadFile(tc.path, manifest.Options{})
-			var me *manifest.Error
+			var me *problem.Problem
 			require.True(t, errors.As(err, &me))
 			assert.Equal(t, tc.want, err.Error())
 			assert.Equal(t, tc.path, me.File)

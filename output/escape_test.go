@@ -10,6 +10,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
+	"github.com/confect/policyengine/problem"
 )
 
 // Ids, file names, keys and messages reach the human formats escaped: a pull request cannot
@@ -22,7 +23,7 @@ func TestHumanFormatsEscapeControlCharacters(t *testing.T) {
 			check.Result{File: h + ".yaml", Activity: h, Index: 0, Line: 1,
 				Reasons:  []check.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "message " + h, Path: "/" + h, Clause: h}, Line: 2}},
 				Warnings: []check.Finding{{Reason: policyengine.Reason{Rule: "r.y", Message: h, Path: "/k/" + h}, Line: 3}}},
-			check.Result{File: h, Activity: h, Index: 1, Errors: []check.Problem{{Path: "/" + h, Message: "unknown key", Line: 4}}},
+			check.Result{File: h, Activity: h, Index: 1, Errors: []problem.Problem{{Pointer: "/" + h, Message: "unknown key", Line: 4}}},
 		)
 	}
 	for _, name := range []string{"text", "table"} {

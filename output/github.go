@@ -19,7 +19,7 @@ func (GitHub) Format(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	for _, res := range r.Results {
 		for _, p := range res.Errors {
-			annotate(bw, "error", p.In(res.File), p.Line, p.Column, InputRule, problem(p.Path, p.Message))
+			annotate(bw, "error", p.In(res.File), p.Line, p.Column, InputRule, problem(p.Pointer, p.Message))
 		}
 		for _, f := range res.Reasons {
 			annotate(bw, "error", f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))

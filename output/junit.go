@@ -72,7 +72,7 @@ func (JUnit) Format(w io.Writer, r *check.Report) error {
 		case res.Failed():
 			var lines []string
 			for _, p := range res.Errors {
-				lines = append(lines, fmt.Sprintf("%s%s", lineIn(p.File, p.Line), problem(p.Path, p.Message)))
+				lines = append(lines, fmt.Sprintf("%s%s", lineIn(p.File, p.Line), problem(p.Pointer, p.Message)))
 			}
 			c.Error = &junitProblem{Message: plural(len(res.Errors), "input error"), Type: InputRule, Text: strings.Join(lines, "\n")}
 			s.Errors++

@@ -134,7 +134,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 	results := []sarifResult{}
 	for _, res := range r.Results {
 		for _, p := range res.Errors {
-			results = append(results, sarifResultFor(index, res, p.In(res.File), InputRule, "error", p.Message, p.Path, p.Line, p.Column, ""))
+			results = append(results, sarifResultFor(index, res, p.In(res.File), InputRule, "error", p.Message, p.Pointer, p.Line, p.Column, ""))
 		}
 		for _, f := range res.Reasons {
 			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))

@@ -29,7 +29,7 @@ func (Table) Format(w io.Writer, r *check.Report) error {
 		switch {
 		case res.Failed():
 			for _, p := range res.Errors {
-				row(res.File, p.Line, res.Activity, "error", InputRule, pathOrRoot(p.Path), p.Message)
+				row(res.File, p.Line, res.Activity, "error", InputRule, pathOrRoot(p.Pointer), p.Message)
 			}
 		case res.Allow:
 			row(res.File, res.Line, res.Activity, "allow", "", "", "")

@@ -59,7 +59,7 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 				fmt.Fprintf(bw, "  %s  %s\n", t.paint(red, "ERROR"), name)
 			}
 			for _, p := range res.Errors {
-				fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Path, p.Message))
+				fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Pointer, p.Message))
 			}
 		case res.Allow:
 			fmt.Fprintf(bw, "  %s  %s\n", t.paint(green, "allow"), name)

@@ -19,9 +19,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/go-multierror"
-
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -36,40 +35,13 @@ const DefaultFile = "confect.yaml"
 // Rego module that does not compile.
 var ErrInvalid = errors.New("invalid policy")
 
-// Error is one problem with a policy file, with its place where known.
-type Error struct {
-	// File is the file at fault.
-	File string
-	// Line and Column locate the problem in File (0 when unknown).
-	Line, Column int
-	// Pointer is the JSON pointer of the field at fault in a document, where there is one.
-	Pointer string
-	// Message says what is wrong.
-	Message string
-}
-
-// Error renders the problem as "file:line:column: pointer: message".
-func (e *Error) Error() string {
-	return document.Describe(e.File, e.Line, e.Column, e.Pointer, e.Message)
-}
-
-// Invalid collects problems into one error that wraps ErrInvalid and lists them all; errors.As
-// finds each *Error in it.
-func Invalid(problems []*Error) error {
+// Invalid collects problems into one error that wraps ErrInvalid and lists them all;
+// errors.As finds each *problem.Problem in it and problem.All lists them. Nil for none.
+func Invalid(problems []*problem.Problem) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	merr := &multierror.Error{ErrorFormat: func(errs []error) string {
-		parts := make([]string, len(errs))
-		for i, e := range errs {
-			parts[i] = e.Error()
-		}
-		return strings.Join(parts, "\n")
-	}}
-	for _, p := range problems {
-		merr.Errors = append(merr.Errors, p)
-	}
-	return fmt.Errorf("%w:\n%w", ErrInvalid, merr)
+	return fmt.Errorf("%w:\n%w", ErrInvalid, problem.Join(problems...))
 }
 
 // Module is a Rego source file of a policy.
@@ -151,17 +123,17 @@ func fromDoc(name string, doc *document.Doc) (*Policy, error) {
 	// The schema has checked the shape, so this decoding cannot lose information.
 	raw, err := json.Marshal(doc.Value)
 	if err != nil {
-		return nil, Invalid([]*Error{{File: name, Message: "cannot encode the document: " + err.Error()}})
+		return nil, Invalid([]*problem.Problem{{File: name, Message: "cannot encode the document: " + err.Error()}})
 	}
 	var wrapper struct {
 		PrivacyPolicy Document `json:"privacy_policy"`
 	}
 	if err := json.Unmarshal(raw, &wrapper); err != nil {
-		return nil, Invalid([]*Error{{File: name, Message: "cannot decode the document: " + err.Error()}})
+		return nil, Invalid([]*problem.Problem{{File: name, Message: "cannot decode the document: " + err.Error()}})
 	}
 	var data map[string]any
 	if err := json.Unmarshal(raw, &data); err != nil {
-		return nil, Invalid([]*Error{{File: name, Message: "cannot decode the document: " + err.Error()}})
+		return nil, Invalid([]*problem.Problem{{File: name, Message: "cannot decode the document: " + err.Error()}})
 	}
 	p := &Policy{Name: name, DocumentFile: name, Document: &wrapper.PrivacyPolicy, data: data, doc: doc}
 	if problems := crossCheck(p); len(problems) > 0 {
@@ -175,49 +147,41 @@ func parseDocument(name string, src []byte) (*document.Doc, error) {
 	if strings.EqualFold(path.Ext(name), ".json") {
 		doc, err := document.ParseJSON(src, opts)
 		if err != nil {
-			return nil, Invalid([]*Error{docError(name, err)})
+			return nil, Invalid(problem.Of(err, name))
 		}
 		return doc, nil
 	}
 	docs, err := document.ParseYAML(src, opts)
 	if err != nil {
-		return nil, Invalid([]*Error{docError(name, err)})
+		return nil, Invalid(problem.Of(err, name))
 	}
 	if len(docs) != 1 {
-		return nil, Invalid([]*Error{{File: name, Message: fmt.Sprintf("expected one YAML document, found %d", len(docs))}})
+		return nil, Invalid([]*problem.Problem{{File: name, Message: fmt.Sprintf("expected one YAML document, found %d", len(docs))}})
 	}
 	return docs[0], nil
 }
 
-func docError(name string, err error) *Error {
-	var de *document.Error
-	if errors.As(err, &de) {
-		return &Error{File: name, Line: de.Line, Column: de.Column, Pointer: de.Pointer, Message: de.Message}
-	}
-	return &Error{File: name, Message: err.Error()}
-}
-
 func validate(name string, doc *document.Doc) error {
-	problems := schema.Problems(schema.ValidatePolicy(doc.Value))
+	problems := problem.All(schema.ValidatePolicy(doc.Value))
 	if len(problems) == 0 {
 		return nil
 	}
-	out := make([]*Error, len(problems))
+	out := make([]*problem.Problem, len(problems))
 	for i, fe := range problems {
 		pos := doc.Locate(fe.Pointer)
-		out[i] = &Error{File: name, Line: pos.Line, Column: pos.Column, Pointer: fe.Pointer, Message: fe.Message}
+		out[i] = &problem.Problem{File: name, Line: pos.Line, Column: pos.Column, Pointer: fe.Pointer, Message: fe.Message, Kind: fe.Kind}
 	}
 	return Invalid(out)
 }
 
 // crossCheck finds references the schema cannot check: a purpose, category, data subject or
 // clause named in one place and not defined in its own.
-func crossCheck(p *Policy) []*Error {
+func crossCheck(p *Policy) []*problem.Problem {
 	d := p.Document
-	var problems []*Error
+	var problems []*problem.Problem
 	missing := func(pointer, what, key string) {
 		line, col := p.Locate(pointer)
-		problems = append(problems, &Error{File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
+		problems = append(problems, &problem.Problem{Kind: problem.Reference, File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
 			Message: fmt.Sprintf("%s %q is not defined in the document", what, key)})
 	}
 	const root = "/privacy_policy"
@@ -258,7 +222,7 @@ func crossCheck(p *Policy) []*Error {
 		if _, ok := d.DataCategories[k]; ok {
 			pointer := root + "/data_categories/" + k
 			line, col := p.Locate(pointer)
-			problems = append(problems, &Error{File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
+			problems = append(problems, &problem.Problem{Kind: problem.Reference, File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
 				Message: fmt.Sprintf("%q is both a data category and a special category", k)})
 		}
 	}
@@ -272,7 +236,7 @@ func LoadDir(dir string) (*Policy, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if !info.IsDir() {
-		return nil, Invalid([]*Error{{File: dir, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}})
+		return nil, Invalid([]*problem.Problem{{File: dir, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}})
 	}
 	return load(os.DirFS(dir), dir)
 }
@@ -306,7 +270,7 @@ func load(fsys fs.FS, prefix string) (*Policy, error) {
 		if len(docs) > 1 {
 			msg = "a policy directory holds exactly one policy document (*.yaml, *.yml or *.json), found " + strings.Join(docs, ", ")
 		}
-		return nil, Invalid([]*Error{{File: name("."), Message: msg}})
+		return nil, Invalid([]*problem.Problem{{File: name("."), Message: msg}})
 	}
 	src, err := fs.ReadFile(fsys, docs[0])
 	if err != nil {

@@ -10,11 +10,11 @@ import (
 	"testing/fstest"
 	"unicode/utf8"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 )
 
 func set(keys ...string) map[string]bool {
@@ -256,29 +256,25 @@ func edit(t *testing.T, old, new string) string {
 	return strings.Replace(doc, old, new, 1)
 }
 
-// problems lists the *policy.Error an error holds.
-func problems(t *testing.T, err error) []policy.Error {
+// problems lists the problems an error holds, their kinds aside (TestProblemKinds asserts
+// those).
+func problems(t *testing.T, err error) []problem.Problem {
 	t.Helper()
-	var merr *multierror.Error
-	if !errors.As(err, &merr) {
-		var pe *policy.Error
-		require.True(t, errors.As(err, &pe), "a *policy.Error in %v", err)
-		return []policy.Error{*pe}
-	}
-	var out []policy.Error
-	for _, e := range merr.Errors {
-		var pe *policy.Error
-		require.True(t, errors.As(e, &pe), "%T", e)
-		out = append(out, *pe)
+	all := problem.All(err)
+	require.NotEmpty(t, all, "a *problem.Problem in %v", err)
+	out := make([]problem.Problem, len(all))
+	for i, p := range all {
+		out[i] = *p
+		out[i].Kind = ""
 	}
 	return out
 }
 
 // at is the error expected at the first occurrence of text in src, shifted by offset characters.
-func at(t *testing.T, file, src, text string, offset int, pointer, message string) policy.Error {
+func at(t *testing.T, file, src, text string, offset int, pointer, message string) problem.Problem {
 	t.Helper()
 	line, col := position(t, src, text)
-	return policy.Error{File: file, Line: line, Column: col + offset, Pointer: pointer, Message: message}
+	return problem.Problem{File: file, Line: line, Column: col + offset, Pointer: pointer, Message: message}
 }
 
 func TestParseErrors(t *testing.T) {
@@ -286,116 +282,120 @@ func TestParseErrors(t *testing.T) {
 	type tc struct {
 		file string
 		src  string
-		want func(src string) []policy.Error
+		want func(src string) []problem.Problem
 	}
 	cases := map[string]tc{}
-	add := func(name, file, src string, want func(src string) []policy.Error) { cases[name] = tc{file, src, want} }
+	add := func(name, file, src string, want func(src string) []problem.Problem) {
+		cases[name] = tc{file, src, want}
+	}
 
 	// Schema failures, at the field at fault.
 	add("schema: wrong type", "p.yaml", edit(t, "legal_bases: {contract: true, consent: true}\n    purchase.services", "legal_bases: {contract: maybe}\n    purchase.services"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "contract: maybe", 0, pp+"/purposes/purchase.orders/legal_bases/contract", "expected boolean, but got string")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "contract: maybe", 0, pp+"/purposes/purchase.orders/legal_bases/contract", "expected boolean, but got string")}
 		})
 	add("schema: missing field", "p.yaml", edit(t, "  organisation: Confect\n", ""),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "privacy_policy:", 0, pp+"/organisation", "is required")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "privacy_policy:", 0, pp+"/organisation", "is required")}
 		})
 	add("schema: unknown key", "p.yaml", edit(t, "  organisation: Confect\n", "  organisation: Confect\n  owner: legal\n"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "owner: legal", 0, pp+"/owner", "unknown key: not part of the format")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "owner: legal", 0, pp+"/owner", "unknown key: not part of the format")}
 		})
 	add("schema: several problems", "p.yml", edit(t, "    SE: Sweden\n", "    se: Sweden\n    XX: \"\"\n"),
-		func(src string) []policy.Error {
-			return []policy.Error{
+		func(src string) []problem.Problem {
+			return []problem.Problem{
 				at(t, "p.yml", src, `XX: ""`, 0, pp+"/eu_eea_countries/XX", "expected a non-empty string"),
 				at(t, "p.yml", src, "se: Sweden", 0, pp+"/eu_eea_countries/se", "is not in the expected form"),
 			}
 		})
 	add("schema: bad period", "p.yaml", edit(t, "period: P6M", "period: 6 months"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M")}
 		})
 
 	// Syntax.
 	add("YAML syntax error", "p.yaml", edit(t, "  title: Confect's Privacy Policy\n", "  title: [Confect's Privacy Policy\n"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "  title: [", 0, "", "malformed YAML: did not find expected ',' or ']'")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "  title: [", 0, "", "malformed YAML: did not find expected ',' or ']'")}
 		})
 	add("YAML tab", "p.yaml", edit(t, "  title:", "\ttitle:"),
-		func(src string) []policy.Error {
+		func(src string) []problem.Problem {
 			// yaml.v3 names the line where the plain scalar it was scanning began.
-			return []policy.Error{at(t, "p.yaml", src, "  organisation: Confect", 0, "", "malformed YAML: found a tab character that violates indentation")}
+			return []problem.Problem{at(t, "p.yaml", src, "  organisation: Confect", 0, "", "malformed YAML: found a tab character that violates indentation")}
 		})
 	add("JSON syntax error", "p.json", "{\"privacy_policy\": {\n  \"organisation\": \"X\"\n",
-		func(string) []policy.Error {
-			return []policy.Error{{File: "p.json", Line: 3, Column: 1, Pointer: "/privacy_policy", Message: "unexpected end of JSON inside an object"}}
+		func(string) []problem.Problem {
+			return []problem.Problem{{File: "p.json", Line: 3, Column: 1, Pointer: "/privacy_policy", Message: "unexpected end of JSON inside an object"}}
 		})
 	add("two YAML documents", "p.yaml", "privacy_policy: {}\n---\nprivacy_policy: {}\n",
-		func(string) []policy.Error {
-			return []policy.Error{{File: "p.yaml", Message: "expected one YAML document, found 2"}}
+		func(string) []problem.Problem {
+			return []problem.Problem{{File: "p.yaml", Message: "expected one YAML document, found 2"}}
 		})
 	add("empty", "p.yaml", "# nothing\n",
-		func(string) []policy.Error { return []policy.Error{{File: "p.yaml", Message: "the document is empty"}} })
+		func(string) []problem.Problem {
+			return []problem.Problem{{File: "p.yaml", Message: "the document is empty"}}
+		})
 	add("merge key", "p.yaml", edit(t, "  title:", "  <<: {x: 1}\n  title:"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "<<:", 0, pp, "YAML merge keys (<<) are not supported; write the keys out")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "<<:", 0, pp, "YAML merge keys (<<) are not supported; write the keys out")}
 		})
 
 	// Duplicate keys.
 	add("duplicate key", "p.yaml", edit(t, "  organisation: Confect\n", "  organisation: Confect\n  organisation: Other\n"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "organisation: Other", 0, pp+"/organisation", "duplicate key")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "organisation: Other", 0, pp+"/organisation", "duplicate key")}
 		})
 	add("duplicate purpose", "p.yaml", edit(t, "    security.maintenance:\n", "    security.threat_prevention: {description: again, legal_bases: {consent: true}}\n    security.maintenance:\n"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "security.threat_prevention: {description: again", 0, pp+"/purposes/security.threat_prevention", "duplicate key")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "security.threat_prevention: {description: again", 0, pp+"/purposes/security.threat_prevention", "duplicate key")}
 		})
 	add("duplicate in a flow mapping", "p.yaml", edit(t, "consent_channels: {email: true, sms: true}", "consent_channels: {email: true, email: false}"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "email: false", 0, pp+"/marketing/consent_channels/email", "duplicate key")}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "email: false", 0, pp+"/marketing/consent_channels/email", "duplicate key")}
 		})
 
 	// References to what the document does not define.
 	add("undefined purpose", "p.yaml", edit(t, "      purposes: {support.forum: true}", "      purposes: {support.forums: true}"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "support.forums", 0, pp+"/recipient_types/public/purposes/support.forums", `purpose "support.forums" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "support.forums", 0, pp+"/recipient_types/public/purposes/support.forums", `purpose "support.forums" is not defined in the document`)}
 		})
 	add("undefined category", "p.yaml", edit(t, "data_categories: {username: true,", "data_categories: {user_name: true,"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "user_name", 0, pp+"/recipient_types/public/data_categories/user_name", `data category "user_name" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "user_name", 0, pp+"/recipient_types/public/data_categories/user_name", `data category "user_name" is not defined in the document`)}
 		})
 	add("undefined data subject", "p.yaml", edit(t, "data_subjects: {job_applicant: true}", "data_subjects: {applicant: true}"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "{applicant: true}", 1, pp+"/retention/limits/recruitment/applies_to/data_subjects/applicant", `data subject "applicant" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "{applicant: true}", 1, pp+"/retention/limits/recruitment/applies_to/data_subjects/applicant", `data subject "applicant" is not defined in the document`)}
 		})
 	add("undefined clause", "p.yaml", edit(t, "clause: retention-marketing", "clause: retention-leads"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "clause: retention-leads", 0, pp+"/retention/limits/marketing/clause", `clause "retention-leads" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "clause: retention-leads", 0, pp+"/retention/limits/marketing/clause", `clause "retention-leads" is not defined in the document`)}
 		})
 	add("undefined limit purpose", "p.yaml", edit(t, "purposes: {recruitment.applications: true,", "purposes: {recruitment.application: true,"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "recruitment.application:", 0, pp+"/retention/limits/recruitment/applies_to/purposes/recruitment.application", `purpose "recruitment.application" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "recruitment.application:", 0, pp+"/retention/limits/recruitment/applies_to/purposes/recruitment.application", `purpose "recruitment.application" is not defined in the document`)}
 		})
 	add("undefined marketing purpose", "p.yaml", edit(t, "    purposes: {marketing.materials: true, marketing.profiling: true}\n    # Purposes that build", "    purposes: {marketing.material: true, marketing.profiling: true}\n    # Purposes that build"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "marketing.material:", 0, pp+"/marketing/purposes/marketing.material", `purpose "marketing.material" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "marketing.material:", 0, pp+"/marketing/purposes/marketing.material", `purpose "marketing.material" is not defined in the document`)}
 		})
 	add("undefined profiling purpose", "p.yaml", edit(t, "profiling_purposes: {marketing.profiling: true}", "profiling_purposes: {marketing.profile: true}"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "marketing.profile:", 0, pp+"/marketing/profiling_purposes/marketing.profile", `purpose "marketing.profile" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "marketing.profile:", 0, pp+"/marketing/profiling_purposes/marketing.profile", `purpose "marketing.profile" is not defined in the document`)}
 		})
 	add("undefined rights purpose", "p.yaml", edit(t, "      rights.objection: true", "      rights.objections: true"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "rights.objections: true", 0, pp+"/rights/restriction_exempt_purposes/rights.objections", `purpose "rights.objections" is not defined in the document`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "rights.objections: true", 0, pp+"/rights/restriction_exempt_purposes/rights.objections", `purpose "rights.objections" is not defined in the document`)}
 		})
 	add("both kinds of category", "p.yaml", edit(t, "    interests: {group: basic}\n", "    interests: {group: basic}\n    health: {group: basic}\n"),
-		func(src string) []policy.Error {
-			return []policy.Error{at(t, "p.yaml", src, "health: {group: basic}", 0, pp+"/data_categories/health", `"health" is both a data category and a special category`)}
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "health: {group: basic}", 0, pp+"/data_categories/health", `"health" is both a data category and a special category`)}
 		})
 	// A purpose removed: every reference to it is reported.
 	removed := edit(t, "    marketing.profiling:\n      description: Create interest profiles to market relevant products and services\n      legal_bases: {legitimate_interest: true, consent: true}\n", "")
 	add("several references", "p.yaml", removed,
-		func(src string) []policy.Error {
+		func(src string) []problem.Problem {
 			msg := `purpose "marketing.profiling" is not defined in the document`
 			limit := strings.Index(src, "applies_to:\n          purposes: {marketing.materials: true, marketing.profiling: true}")
 			require.Greater(t, limit, 0)
@@ -404,7 +404,7 @@ func TestParseErrors(t *testing.T) {
 			marketing := strings.Index(src, "  marketing:\n    # Purposes")
 			mline, mcol := position(t, src[marketing:], "marketing.profiling: true}")
 			mbase, _ := position(t, src, "  marketing:\n    # Purposes")
-			return []policy.Error{
+			return []problem.Problem{
 				{File: "p.yaml", Line: base + line - 1, Column: col, Pointer: pp + "/retention/limits/marketing/applies_to/purposes/marketing.profiling", Message: msg},
 				{File: "p.yaml", Line: mbase + mline - 1, Column: mcol, Pointer: pp + "/marketing/purposes/marketing.profiling", Message: msg},
 				at(t, "p.yaml", src, "profiling_purposes: {marketing.profiling", 21, pp+"/marketing/profiling_purposes/marketing.profiling", msg),
@@ -452,7 +452,7 @@ func TestParseFormats(t *testing.T) {
 	_, err = policy.Parse("p.json", policy.DefaultDocument())
 	require.Error(t, err, "a .json file is read as JSON")
 	assert.ErrorIs(t, err, policy.ErrInvalid)
-	assert.Equal(t, []policy.Error{{File: "p.json", Line: 1, Column: 1, Message: "invalid character where a JSON value was expected"}}, problems(t, err))
+	assert.Equal(t, []problem.Problem{{File: "p.json", Line: 1, Column: 1, Message: "invalid character where a JSON value was expected"}}, problems(t, err))
 }
 
 func TestFromValue(t *testing.T) {
@@ -472,28 +472,51 @@ func TestFromValue(t *testing.T) {
 	pp["recipient_types"].(map[string]any)["public"].(map[string]any)["purposes"] = map[string]any{"support.chat": true}
 	_, err = policy.FromValue("bundle", v)
 	assert.ErrorIs(t, err, policy.ErrInvalid)
-	assert.Equal(t, []policy.Error{{File: "bundle", Pointer: "/privacy_policy/title", Message: "is required"}}, problems(t, err),
+	assert.Equal(t, []problem.Problem{{File: "bundle", Pointer: "/privacy_policy/title", Message: "is required"}}, problems(t, err),
 		"the schema first")
 	pp["title"] = "T"
 	p, err = policy.FromValue("bundle", v)
 	require.Error(t, err)
 	assert.Nil(t, p)
-	assert.Equal(t, []policy.Error{{File: "bundle", Pointer: "/privacy_policy/recipient_types/public/purposes/support.chat",
+	assert.Equal(t, []problem.Problem{{File: "bundle", Pointer: "/privacy_policy/recipient_types/public/purposes/support.chat",
 		Message: `purpose "support.chat" is not defined in the document`}}, problems(t, err))
 }
 
 func TestInvalid(t *testing.T) {
 	assert.NoError(t, policy.Invalid(nil))
-	err := policy.Invalid([]*policy.Error{
+	err := policy.Invalid([]*problem.Problem{
 		{File: "a.yaml", Line: 3, Column: 5, Pointer: "/x", Message: "bad"},
 		{File: "a.yaml", Message: "worse"},
 	})
 	assert.ErrorIs(t, err, policy.ErrInvalid)
 	assert.EqualError(t, err, "invalid policy:\na.yaml:3:5: /x: bad\na.yaml: worse")
 	assert.Len(t, problems(t, err), 2)
-	var pe *policy.Error
+	var pe *problem.Problem
 	require.True(t, errors.As(err, &pe))
 	assert.Equal(t, "bad", pe.Message, "errors.As finds the first")
+}
+
+// Each problem says what sort it is: a file that does not parse, a field of the wrong form, a
+// name the document does not define.
+func TestProblemKinds(t *testing.T) {
+	for name, tc := range map[string]struct {
+		src  string
+		want problem.Kind
+	}{
+		"syntax":    {"privacy_policy: [\n", problem.Syntax},
+		"schema":    {edit(t, "legal_bases: {contract: true, consent: true}\n    purchase.services", "legal_bases: {contract: maybe}\n    purchase.services"), problem.Schema},
+		"reference": {edit(t, "      purposes: {support.forum: true}", "      purposes: {support.forums: true}"), problem.Reference},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := policy.Parse("p.yaml", []byte(tc.src))
+			require.ErrorIs(t, err, policy.ErrInvalid)
+			all := problem.All(err)
+			require.NotEmpty(t, all)
+			for _, p := range all {
+				assert.Equal(t, tc.want, p.Kind, p.Error())
+			}
+		})
+	}
 }
 
 // writeTree writes files (slash-separated names) under dir.
@@ -588,20 +611,20 @@ func TestLoadErrors(t *testing.T) {
 		writeTree(t, dir, map[string]string{"rules/a.rego": "package a\n", "sub/policy.yaml": doc, "README.md": "x"})
 		_, err := policy.LoadDir(dir)
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{{File: dir, Message: oneDocument + "none"}}, problems(t, err))
+		assert.Equal(t, []problem.Problem{{File: dir, Message: oneDocument + "none"}}, problems(t, err))
 	})
 	t.Run("empty directory", func(t *testing.T) {
 		dir := t.TempDir()
 		_, err := policy.LoadDir(dir)
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{{File: dir, Message: oneDocument + "none"}}, problems(t, err))
+		assert.Equal(t, []problem.Problem{{File: dir, Message: oneDocument + "none"}}, problems(t, err))
 	})
 	t.Run("two documents", func(t *testing.T) {
 		dir := t.TempDir()
 		writeTree(t, dir, map[string]string{"policy.yaml": doc, "second.json": "{}", "a.rego": "package a\n"})
 		_, err := policy.LoadDir(dir)
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{{File: dir, Message: oneDocument + "policy.yaml, second.json"}}, problems(t, err))
+		assert.Equal(t, []problem.Problem{{File: dir, Message: oneDocument + "policy.yaml, second.json"}}, problems(t, err))
 	})
 	t.Run("a directory named like a document", func(t *testing.T) {
 		dir := t.TempDir()
@@ -616,7 +639,7 @@ func TestLoadErrors(t *testing.T) {
 		file := filepath.Join(dir, "policy.yaml")
 		_, err := policy.LoadDir(file)
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{{File: file, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}}, problems(t, err))
+		assert.Equal(t, []problem.Problem{{File: file, Message: "not a directory: --policy takes a directory holding one policy document and any Rego modules"}}, problems(t, err))
 	})
 	t.Run("missing", func(t *testing.T) {
 		missing := filepath.Join(t.TempDir(), "missing")
@@ -631,18 +654,18 @@ func TestLoadErrors(t *testing.T) {
 		writeTree(t, dir, map[string]string{"policy.yaml": src, "a.rego": "package a\n"})
 		_, err := policy.LoadDir(dir)
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{at(t, filepath.Join(dir, "policy.yaml"), src, "clause: retention-leads", 0,
+		assert.Equal(t, []problem.Problem{at(t, filepath.Join(dir, "policy.yaml"), src, "clause: retention-leads", 0,
 			"/privacy_policy/retention/limits/marketing/clause", `clause "retention-leads" is not defined in the document`)}, problems(t, err),
 			"the error names the document by its path")
 	})
 	t.Run("a file system without a document", func(t *testing.T) {
 		_, err := policy.Load(fstest.MapFS{"a.rego": {Data: []byte("package a\n")}})
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{{File: ".", Message: oneDocument + "none"}}, problems(t, err))
+		assert.Equal(t, []problem.Problem{{File: ".", Message: oneDocument + "none"}}, problems(t, err))
 	})
 	t.Run("a file system with two documents", func(t *testing.T) {
 		_, err := policy.Load(fstest.MapFS{"b.yml": {Data: []byte(doc)}, "a.yaml": {Data: []byte(doc)}})
 		assert.ErrorIs(t, err, policy.ErrInvalid)
-		assert.Equal(t, []policy.Error{{File: ".", Message: oneDocument + "a.yaml, b.yml"}}, problems(t, err))
+		assert.Equal(t, []problem.Problem{{File: ".", Message: oneDocument + "a.yaml, b.yml"}}, problems(t, err))
 	})
 }

@@ -47,6 +47,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/problem"
 )
 
 // ErrInvalidCase is wrapped by every error about a case file that cannot be run.
@@ -108,7 +109,7 @@ func (f Finding) String() string {
 
 // caseError is an ErrInvalidCase at a place in a file.
 func caseError(file string, line int, format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalidCase, document.Describe(file, line, 0, "", fmt.Sprintf(format, a...)))
+	return fmt.Errorf("%w: %w", ErrInvalidCase, &problem.Problem{File: file, Line: line, Message: fmt.Sprintf(format, a...)})
 }
 
 // Load reads the cases of a file, or of every .yaml and .yml file under a directory (sorted;
@@ -159,11 +160,7 @@ func LoadFile(file string) ([]*Case, error) {
 	}
 	docs, err := document.ParseYAML(src, document.Options{Positions: true})
 	if err != nil {
-		var de *document.Error
-		if errors.As(err, &de) {
-			return nil, caseError(file, de.Line, "%s", de.Message)
-		}
-		return nil, caseError(file, 0, "%v", err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, problem.In(file, err))
 	}
 	if len(docs) != 1 {
 		return nil, caseError(file, 0, "expected one YAML document, found %d", len(docs))

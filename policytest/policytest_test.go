@@ -17,6 +17,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
+	"github.com/confect/policyengine/problem"
 )
 
 const brightpath = "../examples/policies/brightpath"
@@ -344,7 +345,7 @@ func TestRegoTestErrors(t *testing.T) {
 			p, e := engineFor(t, dir) // tests are not part of the policy the engine decides under
 			_, err := policytest.RunSuite(t.Context(), e, p, nil, policytest.Options{})
 			require.ErrorIs(t, err, policy.ErrInvalid)
-			var pe *policy.Error
+			var pe *problem.Problem
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, file, pe.File)
 			assert.Equal(t, tc.line, pe.Line, pe.Error())

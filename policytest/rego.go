@@ -20,6 +20,7 @@ import (
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 	regofiles "github.com/confect/policyengine/rego"
 )
 
@@ -64,7 +65,7 @@ func modules(p *policy.Policy, builtinTests bool) (map[string]*ast.Module, error
 		sources[m.Name] = m.Source
 	}
 	out := make(map[string]*ast.Module, len(sources))
-	var problems []*policy.Error
+	var problems []*problem.Problem
 	for name, src := range sources {
 		m, err := ast.ParseModuleWithOpts(name, string(src), compiler.ParserOptions())
 		if err != nil {

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/internal/suggest"
+	"github.com/confect/policyengine/problem"
 )
 
 // Result is how a case went.
@@ -120,7 +120,7 @@ func Validate(engine *policyengine.Engine, cases []*Case) error {
 		known[r.ID] = true
 		ids = append(ids, r.ID)
 	}
-	var problems []string
+	var problems []*problem.Problem
 	for _, c := range cases {
 		for _, f := range append(append([]Finding{}, c.Expect.Fires...), c.Expect.NotFires...) {
 			if !known[f.Rule] {
@@ -128,14 +128,15 @@ func Validate(engine *policyengine.Engine, cases []*Case) error {
 				if line == 0 {
 					line = c.Line
 				}
-				problems = append(problems, document.Describe(c.File, line, 0, "", fmt.Sprintf("case %q: the policy has no rule %q%s", c.Name, f.Rule, suggest.DidYouMean(f.Rule, ids))))
+				problems = append(problems, &problem.Problem{File: c.File, Line: line, Kind: problem.Reference,
+					Message: fmt.Sprintf("case %q: the policy has no rule %q%s", c.Name, f.Rule, suggest.DidYouMean(f.Rule, ids))})
 			}
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: %s", ErrInvalidCase, strings.Join(problems, "\n"))
+	return fmt.Errorf("%w: %w", ErrInvalidCase, problem.Join(problems...))
 }
 
 // Run runs the cases under path (a case file, or a directory of them) as subtests of t, one per

@@ -1,8 +1,9 @@
 // Package schema holds the JSON Schemas (draft 2020-12) of the two documents policyengine reads,
 // a processing activity and a policy document, and validates decoded values against them.
 //
-// Validation reports every problem of one document together, as a *multierror.Error of
-// *FieldError, each naming the field by JSON pointer and saying what was expected. Messages never
+// Validation reports every problem of one document together, as one error holding a
+// *problem.Problem per field (problem.All lists them), each naming the field by JSON pointer and
+// saying what was expected. Messages never
 // quote the document's values: a value may be personal data.
 package schema
 
@@ -18,8 +19,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/confect/policyengine/problem"
 )
 
 //go:embed activity.schema.json
@@ -78,74 +80,10 @@ var activityKeys = sync.OnceValue(func() map[string]bool {
 	return keys
 })
 
-// FieldError is one problem with one field of a document.
-type FieldError struct {
-	// Pointer is the JSON pointer of the field ("" for the whole document).
-	Pointer string `json:"path"`
-	// Message says what was expected.
-	Message string `json:"message"`
-	// Line and Column give the field's place in its source file, where the caller knows it
-	// (0 otherwise).
-	Line   int `json:"line,omitempty"`
-	Column int `json:"column,omitempty"`
-}
-
-// Error renders the problem as "pointer: message", the pointer "/" for the whole document.
-func (e *FieldError) Error() string {
-	p := e.Pointer
-	if p == "" {
-		p = "/"
-	}
-	if e.Line > 0 {
-		return fmt.Sprintf("line %d: %s: %s", e.Line, p, e.Message)
-	}
-	return p + ": " + e.Message
-}
-
-// Problems returns the field errors held in err (a *multierror.Error of *FieldError, a single
-// *FieldError, or either wrapped), in order; nil when there are none.
-func Problems(err error) []*FieldError {
-	var merr *multierror.Error
-	if errors.As(err, &merr) {
-		var out []*FieldError
-		for _, e := range merr.Errors {
-			var fe *FieldError
-			if errors.As(e, &fe) {
-				out = append(out, fe)
-			}
-		}
-		return out
-	}
-	var fe *FieldError
-	if errors.As(err, &fe) {
-		return []*FieldError{fe}
-	}
-	return nil
-}
-
-// Join collects field errors into one error listing them all, sorted by pointer; nil when there
-// are none.
-func Join(problems []*FieldError) error {
-	if len(problems) == 0 {
-		return nil
-	}
+// join sorts problems by pointer (stably) and returns them as one error; nil for none.
+func join(problems []*problem.Problem) error {
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
-	merr := &multierror.Error{ErrorFormat: formatProblems}
-	for _, p := range problems {
-		merr.Errors = append(merr.Errors, p)
-	}
-	return merr
-}
-
-func formatProblems(errs []error) string {
-	if len(errs) == 1 {
-		return errs[0].Error()
-	}
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = e.Error()
-	}
-	return fmt.Sprintf("%d problems: %s", len(errs), strings.Join(parts, "; "))
+	return problem.Join(problems...)
 }
 
 // compiled holds a schema compiled once, with its raw form for descriptions.
@@ -192,11 +130,11 @@ func (c *compiled) validate(v any) (err error) {
 	var ve *jsonschema.ValidationError
 	if !errors.As(verr, &ve) {
 		// An unsupported Go type in v: a caller's mistake, reported as such.
-		return Join([]*FieldError{{Message: "not a JSON document: " + verr.Error()}})
+		return join([]*problem.Problem{{Kind: problem.Schema, Message: "not a JSON document: " + verr.Error()}})
 	}
-	seen := map[FieldError]bool{}
-	var problems []*FieldError
-	add := func(fe *FieldError) {
+	seen := map[problem.Problem]bool{}
+	var problems []*problem.Problem
+	add := func(fe *problem.Problem) {
 		if !seen[*fe] {
 			seen[*fe] = true
 			problems = append(problems, fe)
@@ -207,7 +145,7 @@ func (c *compiled) validate(v any) (err error) {
 			add(fe)
 		}
 	}
-	return Join(problems)
+	return join(problems)
 }
 
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
@@ -223,51 +161,51 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 
 // describe turns one failed keyword into field errors with messages of our own: the library's
 // messages for format, pattern and bounds quote the value.
-func (c *compiled) describe(ve *jsonschema.ValidationError) []*FieldError {
+func (c *compiled) describe(ve *jsonschema.ValidationError) []*problem.Problem {
 	at := unescapeLocation(ve.InstanceLocation)
 	keyword := ve.KeywordLocation[strings.LastIndexByte(ve.KeywordLocation, '/')+1:]
 	switch keyword {
 	case "required":
-		var out []*FieldError
+		var out []*problem.Problem
 		for _, name := range quotedNames(ve.Message) {
-			out = append(out, &FieldError{Pointer: at + "/" + escape(name), Message: "is required"})
+			out = append(out, &problem.Problem{Kind: problem.Schema, Pointer: at + "/" + escape(name), Message: "is required"})
 		}
 		return out
 	case "additionalProperties":
-		var out []*FieldError
+		var out []*problem.Problem
 		for _, name := range quotedNames(ve.Message) {
-			out = append(out, &FieldError{Pointer: at + "/" + escape(name), Message: "unknown key: not part of the format"})
+			out = append(out, &problem.Problem{Kind: problem.Schema, Pointer: at + "/" + escape(name), Message: "unknown key: not part of the format"})
 		}
 		return out
 	case "type":
-		return []*FieldError{{Pointer: at, Message: ve.Message}} // "expected string, but got number"
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: ve.Message}} // "expected string, but got number"
 	case "enum":
-		return []*FieldError{{Pointer: at, Message: strings.Replace(ve.Message, "value must be one of", "expected one of", 1)}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: strings.Replace(ve.Message, "value must be one of", "expected one of", 1)}}
 	case "format", "pattern":
 		if d := c.description(ve.AbsoluteKeywordLocation); d != "" {
-			return []*FieldError{{Pointer: at, Message: "expected " + lowerFirst(d)}}
+			return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "expected " + lowerFirst(d)}}
 		}
 		if keyword == "pattern" && strings.Contains(ve.Message, `\S`) {
-			return []*FieldError{{Pointer: at, Message: "expected a non-blank string"}}
+			return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "expected a non-blank string"}}
 		}
-		return []*FieldError{{Pointer: at, Message: "is not in the expected form"}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "is not in the expected form"}}
 	case "minItems":
-		return []*FieldError{{Pointer: at, Message: "expected at least one item"}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "expected at least one item"}}
 	case "minProperties":
-		return []*FieldError{{Pointer: at, Message: "expected at least one entry"}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "expected at least one entry"}}
 	case "minLength":
-		return []*FieldError{{Pointer: at, Message: "expected a non-empty string"}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "expected a non-empty string"}}
 	case "maxLength", "maxItems", "maxProperties":
-		return []*FieldError{{Pointer: at, Message: "too long: " + boundOnly(ve.Message)}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "too long: " + boundOnly(ve.Message)}}
 	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
-		return []*FieldError{{Pointer: at, Message: "out of range: " + boundOnly(ve.Message)}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "out of range: " + boundOnly(ve.Message)}}
 	case "propertyNames":
-		return []*FieldError{{Pointer: at, Message: "has a key that is not in the expected form"}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "has a key that is not in the expected form"}}
 	}
 	if keyword == "false" || ve.Message == "not allowed" {
-		return []*FieldError{{Pointer: at, Message: "not allowed here"}}
+		return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "not allowed here"}}
 	}
-	return []*FieldError{{Pointer: at, Message: "does not match the format (" + keyword + ")"}}
+	return []*problem.Problem{{Kind: problem.Schema, Pointer: at, Message: "does not match the format (" + keyword + ")"}}
 }
 
 // description finds the "description" of the schema holding a failed keyword, for a message

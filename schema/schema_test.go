@@ -3,16 +3,15 @@ package schema_test
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -41,12 +40,12 @@ const base = `"id": "a", "data_categories": ["email"], "purposes": ["purchase.or
 
 func with(fields string) string { return `{` + base + `, ` + fields + `}` }
 
-type problem struct{ Pointer, Message string }
+type field struct{ Pointer, Message string }
 
-func problemsOf(err error) []problem {
-	var out []problem
-	for _, p := range schema.Problems(err) {
-		out = append(out, problem{p.Pointer, p.Message})
+func problemsOf(err error) []field {
+	var out []field
+	for _, p := range problem.All(err) {
+		out = append(out, field{p.Pointer, p.Message})
 	}
 	return out
 }
@@ -106,26 +105,26 @@ func TestValidActivities(t *testing.T) {
 func TestInvalidActivities(t *testing.T) {
 	for name, tc := range map[string]struct {
 		doc  string
-		want []problem
+		want []field
 	}{
 		// Unknown keys.
-		"unknown key":          {with(`"owner": "growth-team"`), []problem{{"/owner", unknownMsg}}},
-		"unknown nested key":   {with(`"recipients": [{"name": "n", "type": "subprocessor", "foo": 1}]`), []problem{{"/recipients/0/foo", unknownMsg}}},
-		"unknown in consent":   {with(`"consent": {"status": "given", "date": "x"}`), []problem{{"/consent/date", unknownMsg}}},
-		"unknown in extension": {with(`"retention": {"agreed_extension": {"reference": "r", "until": "x"}}`), []problem{{"/retention/agreed_extension/until", unknownMsg}}},
+		"unknown key":          {with(`"owner": "growth-team"`), []field{{"/owner", unknownMsg}}},
+		"unknown nested key":   {with(`"recipients": [{"name": "n", "type": "subprocessor", "foo": 1}]`), []field{{"/recipients/0/foo", unknownMsg}}},
+		"unknown in consent":   {with(`"consent": {"status": "given", "date": "x"}`), []field{{"/consent/date", unknownMsg}}},
+		"unknown in extension": {with(`"retention": {"agreed_extension": {"reference": "r", "until": "x"}}`), []field{{"/retention/agreed_extension/until", unknownMsg}}},
 		"unknown in court order": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "jurisdiction": "SE", "judge": "x"}}]`),
-			[]problem{{"/recipients/0/court_order/judge", unknownMsg}}},
-		"unknown in subject":   {with(`"subject": {"opted_out": true}`), []problem{{"/subject/opted_out", unknownMsg}}},
-		"unknown in channel":   {with(`"channel": {"type": "email", "content": "marketing", "sender": "x"}`), []problem{{"/channel/sender", unknownMsg}}},
-		"several unknown keys": {with(`"b": 1, "a": 2, "c": 3`), []problem{{"/a", unknownMsg}, {"/b", unknownMsg}, {"/c", unknownMsg}}},
+			[]field{{"/recipients/0/court_order/judge", unknownMsg}}},
+		"unknown in subject":   {with(`"subject": {"opted_out": true}`), []field{{"/subject/opted_out", unknownMsg}}},
+		"unknown in channel":   {with(`"channel": {"type": "email", "content": "marketing", "sender": "x"}`), []field{{"/channel/sender", unknownMsg}}},
+		"several unknown keys": {with(`"b": 1, "a": 2, "c": 3`), []field{{"/a", unknownMsg}, {"/b", unknownMsg}, {"/c", unknownMsg}}},
 		"keys that need escaping": {with(`"a/b~c": 1, "x y": 2, "%41": 3`),
-			[]problem{{"/%41", unknownMsg}, {"/a~1b~0c", unknownMsg}, {"/x y", unknownMsg}}},
+			[]field{{"/%41", unknownMsg}, {"/a~1b~0c", unknownMsg}, {"/x y", unknownMsg}}},
 		"keys with quotes": {with(`"it's": 1, "a', 'b": 2, "say \"hi\"": 3, "back\\slash'": 4, "tab\there": 5, "café": 6`),
-			[]problem{{"/a', 'b", unknownMsg}, {"/back\\slash'", unknownMsg}, {"/café", unknownMsg}, {"/it's", unknownMsg}, {`/say "hi"`, unknownMsg}, {"/tab\there", unknownMsg}}},
-		"nested key with a quote": {with(`"recipients": [{"name": "n", "type": "t", "o'neil": 1}]`), []problem{{"/recipients/0/o'neil", unknownMsg}}},
+			[]field{{"/a', 'b", unknownMsg}, {"/back\\slash'", unknownMsg}, {"/café", unknownMsg}, {"/it's", unknownMsg}, {`/say "hi"`, unknownMsg}, {"/tab\there", unknownMsg}}},
+		"nested key with a quote": {with(`"recipients": [{"name": "n", "type": "t", "o'neil": 1}]`), []field{{"/recipients/0/o'neil", unknownMsg}}},
 
 		// Types.
-		"wrong types": {`{"id": 5, "description": ["d"], "data_categories": "email", "purposes": {"a": 1}, "profiling": "yes", "customer_dpa": null}`, []problem{
+		"wrong types": {`{"id": 5, "description": ["d"], "data_categories": "email", "purposes": {"a": 1}, "profiling": "yes", "customer_dpa": null}`, []field{
 			{"/customer_dpa", "expected string, but got null"},
 			{"/data_categories", "expected array, but got string"},
 			{"/description", "expected string, but got array"},
@@ -133,7 +132,7 @@ func TestInvalidActivities(t *testing.T) {
 			{"/profiling", "expected boolean, but got string"},
 			{"/purposes", "expected array, but got object"},
 		}},
-		"wrong nested types": {with(`"consent": "given", "channel": ["email"], "retention": {"period": 6}, "recipients": {"name": "n"}, "subject": {"age": "30", "restricted": 1}`), []problem{
+		"wrong nested types": {with(`"consent": "given", "channel": ["email"], "retention": {"period": 6}, "recipients": {"name": "n"}, "subject": {"age": "30", "restricted": 1}`), []field{
 			{"/channel", "expected object, but got array"},
 			{"/consent", "expected object, but got string"},
 			{"/recipients", "expected array, but got object"},
@@ -141,119 +140,119 @@ func TestInvalidActivities(t *testing.T) {
 			{"/subject/age", "expected integer, but got string"},
 			{"/subject/restricted", "expected boolean, but got number"},
 		}},
-		"wrong element types": {with(`"data_subjects": [1], "sources": [true], "recipients": ["AWS", {"name": "n", "type": "t", "dpa": "true", "court_order": {"reference": "r", "jurisdiction": "SE", "international_agreement": "no"}}]`), []problem{
+		"wrong element types": {with(`"data_subjects": [1], "sources": [true], "recipients": ["AWS", {"name": "n", "type": "t", "dpa": "true", "court_order": {"reference": "r", "jurisdiction": "SE", "international_agreement": "no"}}]`), []field{
 			{"/data_subjects/0", "expected string, but got number"},
 			{"/recipients/0", "expected object, but got string"},
 			{"/recipients/1/court_order/international_agreement", "expected boolean, but got string"},
 			{"/recipients/1/dpa", "expected boolean, but got string"},
 			{"/sources/0", "expected string, but got boolean"},
 		}},
-		"an age with a fraction": {with(`"subject": {"age": 30.5}`), []problem{{"/subject/age", "expected integer, but got number"}}},
-		"a string":               {`"x"`, []problem{{"", "expected object, but got string"}}},
-		"a list":                 {`[{"id": "a"}]`, []problem{{"", "expected object, but got array"}}},
-		"null":                   {`null`, []problem{{"", "expected object, but got null"}}},
+		"an age with a fraction": {with(`"subject": {"age": 30.5}`), []field{{"/subject/age", "expected integer, but got number"}}},
+		"a string":               {`"x"`, []field{{"", "expected object, but got string"}}},
+		"a list":                 {`[{"id": "a"}]`, []field{{"", "expected object, but got array"}}},
+		"null":                   {`null`, []field{{"", "expected object, but got null"}}},
 
 		// Required fields.
-		"nothing":                 {`{}`, []problem{{"/data_categories", "is required"}, {"/id", "is required"}, {"/purposes", "is required"}}},
-		"missing id":              {`{"data_categories": ["email"], "purposes": ["purchase.orders"]}`, []problem{{"/id", "is required"}}},
-		"missing data_categories": {`{"id": "a", "purposes": ["purchase.orders"]}`, []problem{{"/data_categories", "is required"}}},
-		"missing purposes":        {`{"id": "a", "data_categories": ["email"]}`, []problem{{"/purposes", "is required"}}},
-		"missing nested fields": {with(`"consent": {}, "channel": {"type": "email"}, "recipients": [{}]`), []problem{
+		"nothing":                 {`{}`, []field{{"/data_categories", "is required"}, {"/id", "is required"}, {"/purposes", "is required"}}},
+		"missing id":              {`{"data_categories": ["email"], "purposes": ["purchase.orders"]}`, []field{{"/id", "is required"}}},
+		"missing data_categories": {`{"id": "a", "purposes": ["purchase.orders"]}`, []field{{"/data_categories", "is required"}}},
+		"missing purposes":        {`{"id": "a", "data_categories": ["email"]}`, []field{{"/purposes", "is required"}}},
+		"missing nested fields": {with(`"consent": {}, "channel": {"type": "email"}, "recipients": [{}]`), []field{
 			{"/channel/content", "is required"},
 			{"/consent/status", "is required"},
 			{"/recipients/0/name", "is required"},
 			{"/recipients/0/type", "is required"},
 		}},
-		"court order without reference and jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {}}]`), []problem{
+		"court order without reference and jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {}}]`), []field{
 			{"/recipients/0/court_order/jurisdiction", "is required"},
 			{"/recipients/0/court_order/reference", "is required"},
 		}},
 		"court order without jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "international_agreement": true}}]`),
-			[]problem{{"/recipients/0/court_order/jurisdiction", "is required"}}},
+			[]field{{"/recipients/0/court_order/jurisdiction", "is required"}}},
 
 		// Empty and blank.
-		"empty category list":  {`{"id": "a", "data_categories": [], "purposes": ["purchase.orders"]}`, []problem{{"/data_categories", "expected at least one item"}}},
-		"empty purpose list":   {`{"id": "a", "data_categories": ["email"], "purposes": []}`, []problem{{"/purposes", "expected at least one item"}}},
-		"empty id":             {`{"id": "", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "expected a non-blank name for the activity"}}},
-		"blank id":             {`{"id": " \t\n ", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "expected a non-blank name for the activity"}}},
-		"Unicode-blank id":     {`{"id": "\u00a0\u3000\u2028\u000b", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "expected a non-blank name for the activity"}}},
-		"empty recipient name": {with(`"recipients": [{"name": "", "type": "t"}]`), []problem{{"/recipients/0/name", "expected a non-empty string"}}},
+		"empty category list":  {`{"id": "a", "data_categories": [], "purposes": ["purchase.orders"]}`, []field{{"/data_categories", "expected at least one item"}}},
+		"empty purpose list":   {`{"id": "a", "data_categories": ["email"], "purposes": []}`, []field{{"/purposes", "expected at least one item"}}},
+		"empty id":             {`{"id": "", "data_categories": ["email"], "purposes": ["x"]}`, []field{{"/id", "expected a non-blank name for the activity"}}},
+		"blank id":             {`{"id": " \t\n ", "data_categories": ["email"], "purposes": ["x"]}`, []field{{"/id", "expected a non-blank name for the activity"}}},
+		"Unicode-blank id":     {`{"id": "\u00a0\u3000\u2028\u000b", "data_categories": ["email"], "purposes": ["x"]}`, []field{{"/id", "expected a non-blank name for the activity"}}},
+		"empty recipient name": {with(`"recipients": [{"name": "", "type": "t"}]`), []field{{"/recipients/0/name", "expected a non-empty string"}}},
 		"empty court order reference": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "", "jurisdiction": "SE"}}]`),
-			[]problem{{"/recipients/0/court_order/reference", "expected a non-empty string"}}},
+			[]field{{"/recipients/0/court_order/reference", "expected a non-empty string"}}},
 
 		// Lengths.
-		"id too long":            {`{"id": "` + strings.Repeat("a", 201) + `", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "too long: length must be <= 200"}}},
-		"blank and too long":     {`{"id": "` + strings.Repeat(" ", 201) + `", "data_categories": ["email"], "purposes": ["x"]}`, []problem{{"/id", "too long: length must be <= 200"}, {"/id", "expected a non-blank name for the activity"}}},
-		"description too long":   {with(`"description": "` + strings.Repeat("d", 10001) + `"`), []problem{{"/description", "too long: length must be <= 10000"}}},
-		"dpa reference too long": {with(`"customer_dpa": "` + strings.Repeat("d", 501) + `"`), []problem{{"/customer_dpa", "too long: length must be <= 500"}}},
-		"duration too long":      {with(`"retention": {"period": "P` + strings.Repeat("1", 40) + `D"}`), []problem{{"/retention/period", "too long: length must be <= 40"}}},
+		"id too long":            {`{"id": "` + strings.Repeat("a", 201) + `", "data_categories": ["email"], "purposes": ["x"]}`, []field{{"/id", "too long: length must be <= 200"}}},
+		"blank and too long":     {`{"id": "` + strings.Repeat(" ", 201) + `", "data_categories": ["email"], "purposes": ["x"]}`, []field{{"/id", "too long: length must be <= 200"}, {"/id", "expected a non-blank name for the activity"}}},
+		"description too long":   {with(`"description": "` + strings.Repeat("d", 10001) + `"`), []field{{"/description", "too long: length must be <= 10000"}}},
+		"dpa reference too long": {with(`"customer_dpa": "` + strings.Repeat("d", 501) + `"`), []field{{"/customer_dpa", "too long: length must be <= 500"}}},
+		"duration too long":      {with(`"retention": {"period": "P` + strings.Repeat("1", 40) + `D"}`), []field{{"/retention/period", "too long: length must be <= 40"}}},
 
 		// Durations.
-		"duration in words":      {with(`"retention": {"period": "6 months"}`), []problem{{"/retention/period", durationMsg}}},
-		"duration P":             {with(`"retention": {"period": "P"}`), []problem{{"/retention/period", durationMsg}}},
-		"duration PT":            {with(`"retention": {"period": "PT"}`), []problem{{"/retention/period", durationMsg}}},
-		"duration with fraction": {with(`"retention": {"period": "P1.5Y"}`), []problem{{"/retention/period", durationMsg}}},
-		"duration lower case":    {with(`"retention": {"period": "p6m"}`), []problem{{"/retention/period", durationMsg}}},
-		"duration empty time":    {with(`"retention": {"period": "P1DT"}`), []problem{{"/retention/period", durationMsg}}},
-		"weeks and days":         {with(`"retention": {"period": "P1W2D"}`), []problem{{"/retention/period", durationMsg}}},
-		"a signed unit":          {with(`"retention": {"period": "P-1D"}`), []problem{{"/retention/period", durationMsg}}},
-		"a comma fraction":       {with(`"retention": {"period": "PT1,5H"}`), []problem{{"/retention/period", durationMsg}}},
-		"units out of order":     {with(`"retention": {"period": "P1D1Y"}`), []problem{{"/retention/period", durationMsg}}},
-		"a unit twice":           {with(`"retention": {"period": "P1D2D"}`), []problem{{"/retention/period", durationMsg}}},
-		"an empty designator":    {with(`"retention": {"period": "PYM"}`), []problem{{"/retention/period", durationMsg}}},
-		"a leap second at noon":  {with(`"subject": {"erasure_requested_at": "2026-01-28T12:00:60Z"}`), []problem{{"/subject/erasure_requested_at", timestampMsg}}},
-		"negative duration":      {with(`"retention": {"period": "-P1D"}`), []problem{{"/retention/period", durationMsg}}},
-		"empty duration":         {with(`"retention": {"period": ""}`), []problem{{"/retention/period", durationMsg}}},
-		"extension duration":     {with(`"retention": {"period": "P6M", "agreed_extension": {"reference": "r", "period": "six months"}}`), []problem{{"/retention/agreed_extension/period", durationMsg}}},
+		"duration in words":      {with(`"retention": {"period": "6 months"}`), []field{{"/retention/period", durationMsg}}},
+		"duration P":             {with(`"retention": {"period": "P"}`), []field{{"/retention/period", durationMsg}}},
+		"duration PT":            {with(`"retention": {"period": "PT"}`), []field{{"/retention/period", durationMsg}}},
+		"duration with fraction": {with(`"retention": {"period": "P1.5Y"}`), []field{{"/retention/period", durationMsg}}},
+		"duration lower case":    {with(`"retention": {"period": "p6m"}`), []field{{"/retention/period", durationMsg}}},
+		"duration empty time":    {with(`"retention": {"period": "P1DT"}`), []field{{"/retention/period", durationMsg}}},
+		"weeks and days":         {with(`"retention": {"period": "P1W2D"}`), []field{{"/retention/period", durationMsg}}},
+		"a signed unit":          {with(`"retention": {"period": "P-1D"}`), []field{{"/retention/period", durationMsg}}},
+		"a comma fraction":       {with(`"retention": {"period": "PT1,5H"}`), []field{{"/retention/period", durationMsg}}},
+		"units out of order":     {with(`"retention": {"period": "P1D1Y"}`), []field{{"/retention/period", durationMsg}}},
+		"a unit twice":           {with(`"retention": {"period": "P1D2D"}`), []field{{"/retention/period", durationMsg}}},
+		"an empty designator":    {with(`"retention": {"period": "PYM"}`), []field{{"/retention/period", durationMsg}}},
+		"a leap second at noon":  {with(`"subject": {"erasure_requested_at": "2026-01-28T12:00:60Z"}`), []field{{"/subject/erasure_requested_at", timestampMsg}}},
+		"negative duration":      {with(`"retention": {"period": "-P1D"}`), []field{{"/retention/period", durationMsg}}},
+		"empty duration":         {with(`"retention": {"period": ""}`), []field{{"/retention/period", durationMsg}}},
+		"extension duration":     {with(`"retention": {"period": "P6M", "agreed_extension": {"reference": "r", "period": "six months"}}`), []field{{"/retention/agreed_extension/period", durationMsg}}},
 
 		// Timestamps.
-		"month 13":           {with(`"subject": {"last_activity_at": "2026-13-01T00:00:00Z"}`), []problem{{"/subject/last_activity_at", timestampMsg}}},
-		"a date alone":       {with(`"subject": {"last_application_at": "2026-01-01"}`), []problem{{"/subject/last_application_at", timestampMsg}}},
-		"no offset":          {with(`"consent": {"status": "given", "given_at": "2026-01-01T00:00:00"}`), []problem{{"/consent/given_at", timestampMsg}}},
-		"30 February":        {with(`"consent": {"status": "withdrawn", "withdrawn_at": "2026-02-30T00:00:00Z"}`), []problem{{"/consent/withdrawn_at", timestampMsg}}},
-		"hour 25":            {with(`"subject": {"last_activity_at": "2026-01-01T25:00:00Z"}`), []problem{{"/subject/last_activity_at", timestampMsg}}},
-		"a space for T":      {with(`"subject": {"last_activity_at": "2026-01-01 00:00:00Z"}`), []problem{{"/subject/last_activity_at", timestampMsg}}},
-		"a European date":    {with(`"consent": {"status": "given", "given_at": "31/12/2025"}`), []problem{{"/consent/given_at", timestampMsg}}},
-		"a timestamp number": {with(`"subject": {"last_activity_at": 1767225600}`), []problem{{"/subject/last_activity_at", "expected string, but got number"}}},
+		"month 13":           {with(`"subject": {"last_activity_at": "2026-13-01T00:00:00Z"}`), []field{{"/subject/last_activity_at", timestampMsg}}},
+		"a date alone":       {with(`"subject": {"last_application_at": "2026-01-01"}`), []field{{"/subject/last_application_at", timestampMsg}}},
+		"no offset":          {with(`"consent": {"status": "given", "given_at": "2026-01-01T00:00:00"}`), []field{{"/consent/given_at", timestampMsg}}},
+		"30 February":        {with(`"consent": {"status": "withdrawn", "withdrawn_at": "2026-02-30T00:00:00Z"}`), []field{{"/consent/withdrawn_at", timestampMsg}}},
+		"hour 25":            {with(`"subject": {"last_activity_at": "2026-01-01T25:00:00Z"}`), []field{{"/subject/last_activity_at", timestampMsg}}},
+		"a space for T":      {with(`"subject": {"last_activity_at": "2026-01-01 00:00:00Z"}`), []field{{"/subject/last_activity_at", timestampMsg}}},
+		"a European date":    {with(`"consent": {"status": "given", "given_at": "31/12/2025"}`), []field{{"/consent/given_at", timestampMsg}}},
+		"a timestamp number": {with(`"subject": {"last_activity_at": 1767225600}`), []field{{"/subject/last_activity_at", "expected string, but got number"}}},
 
 		// Enums.
-		"role":                  {with(`"role": "owner"`), []problem{{"/role", `expected one of "controller", "processor"`}}},
-		"role, capitalised":     {with(`"role": "Controller"`), []problem{{"/role", `expected one of "controller", "processor"`}}},
-		"legal_basis":           {with(`"legal_basis": "whim"`), []problem{{"/legal_basis", basisMsg}}},
-		"consent.status":        {with(`"consent": {"status": "maybe"}`), []problem{{"/consent/status", `expected one of "given", "withdrawn", "refused", "expired", "unknown"`}}},
-		"channel":               {with(`"channel": {"type": "fax", "content": "spam"}`), []problem{{"/channel/content", `expected one of "marketing", "administrative"`}, {"/channel/type", `expected one of "email", "sms", "phone", "social_media", "web", "in_app", "post"`}}},
-		"retention.from":        {with(`"retention": {"period": "P1Y", "from": "deletion"}`), []problem{{"/retention/from", `expected one of "collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"`}}},
-		"transfer_safeguard":    {with(`"recipients": [{"name": "n", "type": "t", "transfer_safeguard": "SCC"}]`), []problem{{"/recipients/0/transfer_safeguard", `expected one of "scc", "adequacy", "bcr", "none"`}}},
-		"recipient legal_basis": {with(`"recipients": [{"name": "n", "type": "business_partner", "legal_basis": "partnership"}]`), []problem{{"/recipients/0/legal_basis", basisMsg}}},
-		"enum of another type":  {with(`"role": 1, "legal_basis": null`), []problem{{"/legal_basis", basisMsg}, {"/role", `expected one of "controller", "processor"`}}},
+		"role":                  {with(`"role": "owner"`), []field{{"/role", `expected one of "controller", "processor"`}}},
+		"role, capitalised":     {with(`"role": "Controller"`), []field{{"/role", `expected one of "controller", "processor"`}}},
+		"legal_basis":           {with(`"legal_basis": "whim"`), []field{{"/legal_basis", basisMsg}}},
+		"consent.status":        {with(`"consent": {"status": "maybe"}`), []field{{"/consent/status", `expected one of "given", "withdrawn", "refused", "expired", "unknown"`}}},
+		"channel":               {with(`"channel": {"type": "fax", "content": "spam"}`), []field{{"/channel/content", `expected one of "marketing", "administrative"`}, {"/channel/type", `expected one of "email", "sms", "phone", "social_media", "web", "in_app", "post"`}}},
+		"retention.from":        {with(`"retention": {"period": "P1Y", "from": "deletion"}`), []field{{"/retention/from", `expected one of "collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"`}}},
+		"transfer_safeguard":    {with(`"recipients": [{"name": "n", "type": "t", "transfer_safeguard": "SCC"}]`), []field{{"/recipients/0/transfer_safeguard", `expected one of "scc", "adequacy", "bcr", "none"`}}},
+		"recipient legal_basis": {with(`"recipients": [{"name": "n", "type": "business_partner", "legal_basis": "partnership"}]`), []field{{"/recipients/0/legal_basis", basisMsg}}},
+		"enum of another type":  {with(`"role": 1, "legal_basis": null`), []field{{"/legal_basis", basisMsg}, {"/role", `expected one of "controller", "processor"`}}},
 
 		// Countries.
-		"country name":       {with(`"recipients": [{"name": "n", "type": "t", "country": "Sweden"}]`), []problem{{"/recipients/0/country", countryMsg}}},
-		"country lower":      {with(`"recipients": [{"name": "n", "type": "t", "country": "se"}]`), []problem{{"/recipients/0/country", countryMsg}}},
-		"country alpha-3":    {with(`"recipients": [{"name": "n", "type": "t", "country": "SWE"}]`), []problem{{"/recipients/0/country", countryMsg}}},
-		"country empty":      {with(`"recipients": [{"name": "n", "type": "t", "country": ""}]`), []problem{{"/recipients/0/country", countryMsg}}},
-		"court jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "jurisdiction": "Sweden"}}]`), []problem{{"/recipients/0/court_order/jurisdiction", countryMsg}}},
+		"country name":       {with(`"recipients": [{"name": "n", "type": "t", "country": "Sweden"}]`), []field{{"/recipients/0/country", countryMsg}}},
+		"country lower":      {with(`"recipients": [{"name": "n", "type": "t", "country": "se"}]`), []field{{"/recipients/0/country", countryMsg}}},
+		"country alpha-3":    {with(`"recipients": [{"name": "n", "type": "t", "country": "SWE"}]`), []field{{"/recipients/0/country", countryMsg}}},
+		"country empty":      {with(`"recipients": [{"name": "n", "type": "t", "country": ""}]`), []field{{"/recipients/0/country", countryMsg}}},
+		"court jurisdiction": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "jurisdiction": "Sweden"}}]`), []field{{"/recipients/0/court_order/jurisdiction", countryMsg}}},
 
 		// Ages.
-		"age below 0":   {with(`"subject": {"age": -1}`), []problem{{"/subject/age", "out of range: must be >= 0"}}},
-		"age above 150": {with(`"subject": {"age": 151}`), []problem{{"/subject/age", "out of range: must be <= 150"}}},
-		"age huge":      {with(`"subject": {"age": 1e999}`), []problem{{"/subject/age", "out of range: must be <= 150"}}},
+		"age below 0":   {with(`"subject": {"age": -1}`), []field{{"/subject/age", "out of range: must be >= 0"}}},
+		"age above 150": {with(`"subject": {"age": 151}`), []field{{"/subject/age", "out of range: must be <= 150"}}},
+		"age huge":      {with(`"subject": {"age": 1e999}`), []field{{"/subject/age", "out of range: must be <= 150"}}},
 
 		// Vocabulary shapes (whether a term is in the policy is the rules' business).
-		"category shape": {`{"id": "a", "data_categories": ["Email Address"], "purposes": ["Purchase Orders"]}`, []problem{
+		"category shape": {`{"id": "a", "data_categories": ["Email Address"], "purposes": ["Purchase Orders"]}`, []field{
 			{"/data_categories/0", termMsg},
 			{"/purposes/0", purposeMsg},
 		}},
-		"purpose shapes": {`{"id": "a", "data_categories": ["email"], "purposes": ["ok", "a..b", ".a", "a.b.c.d.e", "a-b"]}`, []problem{
+		"purpose shapes": {`{"id": "a", "data_categories": ["email"], "purposes": ["ok", "a..b", ".a", "a.b.c.d.e", "a-b"]}`, []field{
 			{"/purposes/1", purposeMsg}, {"/purposes/2", purposeMsg}, {"/purposes/3", purposeMsg}, {"/purposes/4", purposeMsg},
 		}},
-		"term shapes": {with(`"data_subjects": ["a b"], "sources": ["X"], "recipients": [{"name": "n", "type": "Bad"}]`), []problem{
+		"term shapes": {with(`"data_subjects": ["a b"], "sources": ["X"], "recipients": [{"name": "n", "type": "Bad"}]`), []field{
 			{"/data_subjects/0", termMsg}, {"/recipients/0/type", termMsg}, {"/sources/0", termMsg},
 		}},
 
 		// Several problems at once: all reported, sorted by pointer.
 		"many problems": {`{"id": "", "data_categories": [], "purposes": ["Bad"], "role": "owner", "retention": {"period": "P"},
-			"recipients": [{"name": "n", "type": "t", "country": "Sweden", "extra": 1}, {"type": "t"}], "subject": {"age": 200}, "zzz": 1}`, []problem{
+			"recipients": [{"name": "n", "type": "t", "country": "Sweden", "extra": 1}, {"type": "t"}], "subject": {"age": 200}, "zzz": 1}`, []field{
 			{"/data_categories", "expected at least one item"},
 			{"/id", "expected a non-blank name for the activity"},
 			{"/purposes/0", purposeMsg},
@@ -271,19 +270,16 @@ func TestInvalidActivities(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, tc.want, problemsOf(err))
 
-			var merr *multierror.Error
-			require.True(t, errors.As(err, &merr), "a *multierror.Error")
-			assert.Len(t, merr.Errors, len(tc.want))
-			var fe *schema.FieldError
-			require.True(t, errors.As(err, &fe), "errors.As finds a *schema.FieldError")
-			assert.Equal(t, tc.want[0], problem{fe.Pointer, fe.Message}, "the first problem")
+			var fe *problem.Problem
+			require.True(t, errors.As(err, &fe), "errors.As finds a *problem.Problem")
+			assert.Equal(t, tc.want[0], field{fe.Pointer, fe.Message}, "the first problem")
 
-			// The error's text lists every problem.
-			for _, p := range schema.Problems(err) {
-				assert.Contains(t, err.Error(), p.Error())
-			}
-			if len(tc.want) > 1 {
-				assert.True(t, strings.HasPrefix(err.Error(), fmt.Sprintf("%d problems: ", len(tc.want))), err.Error())
+			// The error's text lists every problem, one per line; each is a schema problem.
+			lines := strings.Split(err.Error(), "\n")
+			require.Len(t, lines, len(tc.want), err.Error())
+			for i, p := range problem.All(err) {
+				assert.Equal(t, p.Error(), lines[i])
+				assert.Equal(t, problem.Schema, p.Kind)
 			}
 		})
 	}
@@ -321,7 +317,7 @@ func TestMessagesDoNotQuoteValues(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			err := schema.ValidateActivity(decode(t, doc))
 			require.Error(t, err)
-			probs := schema.Problems(err)
+			probs := problem.All(err)
 			require.NotEmpty(t, probs)
 			if name == "wrong forms" {
 				var pointers []string
@@ -353,46 +349,10 @@ func TestMessagesDoNotQuoteValues(t *testing.T) {
 func TestNotAJSONValue(t *testing.T) {
 	err := schema.ValidateActivity(map[string]any{"id": struct{}{}, "data_categories": []any{"email"}, "purposes": []any{"x"}})
 	require.Error(t, err)
-	probs := schema.Problems(err)
+	probs := problem.All(err)
 	require.Len(t, probs, 1)
 	assert.Equal(t, "", probs[0].Pointer)
 	assert.True(t, strings.HasPrefix(probs[0].Message, "not a JSON document: "), probs[0].Message)
-}
-
-func TestProblemsAndJoin(t *testing.T) {
-	assert.NoError(t, schema.Join(nil))
-	assert.NoError(t, schema.Join([]*schema.FieldError{}))
-	assert.Nil(t, schema.Problems(nil))
-	assert.Nil(t, schema.Problems(errors.New("other")))
-
-	err := schema.Join([]*schema.FieldError{{Pointer: "/b", Message: "two"}, {Pointer: "/a", Message: "one"}, {Pointer: "/a", Message: "also one"}})
-	assert.EqualError(t, err, "3 problems: /a: one; /a: also one; /b: two", "sorted by pointer, stable")
-	assert.Equal(t, []problem{{"/a", "one"}, {"/a", "also one"}, {"/b", "two"}}, problemsOf(err))
-
-	one := schema.Join([]*schema.FieldError{{Pointer: "/a", Message: "one"}})
-	assert.EqualError(t, one, "/a: one", "a single problem has no count")
-
-	wrapped := fmt.Errorf("input: %w", err)
-	assert.Len(t, schema.Problems(wrapped), 3, "through wrapping")
-
-	single := &schema.FieldError{Pointer: "/x", Message: "alone"}
-	assert.Equal(t, []*schema.FieldError{single}, schema.Problems(fmt.Errorf("wrapped: %w", single)))
-
-	for _, tc := range []struct {
-		fe   schema.FieldError
-		want string
-	}{
-		{schema.FieldError{Pointer: "", Message: "whole"}, "/: whole"},
-		{schema.FieldError{Pointer: "", Message: "whole", Line: 3}, "line 3: /: whole"},
-		{schema.FieldError{Pointer: "/a/0", Message: "bad", Line: 7, Column: 2}, "line 7: /a/0: bad"},
-		{schema.FieldError{Pointer: "/a/0", Message: "bad"}, "/a/0: bad"},
-	} {
-		assert.Equal(t, tc.want, tc.fe.Error())
-	}
-
-	b, err := json.Marshal(&schema.FieldError{Pointer: "/a", Message: "m"})
-	require.NoError(t, err)
-	assert.JSONEq(t, `{"path": "/a", "message": "m"}`, string(b))
 }
 
 func embeddedPolicy(t *testing.T) map[string]any {
@@ -409,41 +369,41 @@ func TestValidatePolicy(t *testing.T) {
 	pp := func(doc map[string]any) map[string]any { return doc["privacy_policy"].(map[string]any) }
 	for name, tc := range map[string]struct {
 		edit func(doc map[string]any)
-		want []problem
+		want []field
 	}{
-		"missing organisation":  {func(d map[string]any) { delete(pp(d), "organisation") }, []problem{{"/privacy_policy/organisation", "is required"}}},
-		"unknown key":           {func(d map[string]any) { pp(d)["owner"] = "x" }, []problem{{"/privacy_policy/owner", unknownMsg}}},
-		"unknown top-level key": {func(d map[string]any) { d["policy"] = map[string]any{} }, []problem{{"/policy", unknownMsg}}},
+		"missing organisation":  {func(d map[string]any) { delete(pp(d), "organisation") }, []field{{"/privacy_policy/organisation", "is required"}}},
+		"unknown key":           {func(d map[string]any) { pp(d)["owner"] = "x" }, []field{{"/privacy_policy/owner", unknownMsg}}},
+		"unknown top-level key": {func(d map[string]any) { d["policy"] = map[string]any{} }, []field{{"/policy", unknownMsg}}},
 		"bad purpose key": {func(d map[string]any) {
 			pp(d)["purposes"].(map[string]any)["Bad Key"] = map[string]any{"description": "d", "legal_bases": map[string]any{"consent": true}}
-		}, []problem{{"/privacy_policy/purposes/Bad Key", "is not in the expected form"}}},
+		}, []field{{"/privacy_policy/purposes/Bad Key", "is not in the expected form"}}},
 		"unknown legal basis": {func(d map[string]any) {
 			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{"whim": true}
-		}, []problem{{"/privacy_policy/purposes/purchase.orders/legal_bases/whim", basisMsg}}},
+		}, []field{{"/privacy_policy/purposes/purchase.orders/legal_bases/whim", basisMsg}}},
 		"legal basis not a boolean": {func(d map[string]any) {
 			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{"contract": "yes"}
-		}, []problem{{"/privacy_policy/purposes/purchase.orders/legal_bases/contract", "expected boolean, but got string"}}},
+		}, []field{{"/privacy_policy/purposes/purchase.orders/legal_bases/contract", "expected boolean, but got string"}}},
 		"no legal bases": {func(d map[string]any) {
 			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{}
-		}, []problem{{"/privacy_policy/purposes/purchase.orders/legal_bases", "expected at least one entry"}}},
+		}, []field{{"/privacy_policy/purposes/purchase.orders/legal_bases", "expected at least one entry"}}},
 		"lower-case country": {func(d map[string]any) { pp(d)["eu_eea_countries"].(map[string]any)["se"] = "Sweden" },
-			[]problem{{"/privacy_policy/eu_eea_countries/se", "is not in the expected form"}}},
+			[]field{{"/privacy_policy/eu_eea_countries/se", "is not in the expected form"}}},
 		"unknown safeguard": {func(d map[string]any) { pp(d)["transfer_safeguards"].(map[string]any)["dpa"] = true },
-			[]problem{{"/privacy_policy/transfer_safeguards/dpa", `expected one of "scc", "adequacy", "bcr"`}}},
+			[]field{{"/privacy_policy/transfer_safeguards/dpa", `expected one of "scc", "adequacy", "bcr"`}}},
 		"bad retention period": {func(d map[string]any) {
 			pp(d)["retention"].(map[string]any)["limits"].(map[string]any)["recruitment"].(map[string]any)["period"] = "6 months"
-		}, []problem{{"/privacy_policy/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M"}}},
+		}, []field{{"/privacy_policy/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M"}}},
 		"bad review period": {func(d map[string]any) { pp(d)["consent"].(map[string]any)["review_after"] = "two years" },
-			[]problem{{"/privacy_policy/consent/review_after", "expected an ISO 8601 duration such as P24M"}}},
+			[]field{{"/privacy_policy/consent/review_after", "expected an ISO 8601 duration such as P24M"}}},
 		"empty clauses": {func(d map[string]any) { pp(d)["clauses"] = map[string]any{} },
-			[]problem{{"/privacy_policy/clauses", "expected at least one entry"}}},
+			[]field{{"/privacy_policy/clauses", "expected at least one entry"}}},
 		"clause without text": {func(d map[string]any) { pp(d)["clauses"].(map[string]any)["consent"] = map[string]any{"section": "s"} },
-			[]problem{{"/privacy_policy/clauses/consent/text", "is required"}}},
+			[]field{{"/privacy_policy/clauses/consent/text", "is required"}}},
 		"several": {func(d map[string]any) {
 			delete(pp(d), "title")
 			pp(d)["marketing"].(map[string]any)["consent_channels"] = map[string]any{"fax": true}
 			pp(d)["data_categories"].(map[string]any)["email"] = map[string]any{"group": "Basic"}
-		}, []problem{
+		}, []field{
 			{"/privacy_policy/data_categories/email/group", "is not in the expected form"},
 			{"/privacy_policy/marketing/consent_channels/fax", `expected one of "email", "sms", "phone", "social_media", "web", "in_app", "post"`},
 			{"/privacy_policy/title", "is required"},
@@ -460,9 +420,9 @@ func TestValidatePolicy(t *testing.T) {
 
 	err := schema.ValidatePolicy(decode(t, `{"privacy_policy": {"organisation": "X", "title": "T"}}`))
 	require.Error(t, err)
-	assert.Len(t, schema.Problems(err), 12, "every missing section: %v", problemsOf(err))
+	assert.Len(t, problem.All(err), 12, "every missing section: %v", problemsOf(err))
 	err = schema.ValidatePolicy(decode(t, `[]`))
-	assert.Equal(t, []problem{{"", "expected object, but got array"}}, problemsOf(err))
+	assert.Equal(t, []field{{"", "expected object, but got array"}}, problemsOf(err))
 }
 
 func TestEmbeddedSchemas(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/problem"
 )
 
 const importFidesLong = `Write activity manifests from Fides (fideslang) resource files, so that a team can move from
@@ -74,7 +75,7 @@ func newImportCmd(e env) *cobra.Command {
 					continue
 				}
 				f, err := fides.Parse(name, data, fides.Limits{})
-				var fe *fides.Error
+				var fe *problem.Problem
 				switch {
 				case errors.Is(err, fides.ErrNotFides):
 					fmt.Fprintf(e.stderr, "%s: not a Fides file: left out\n", name)
@@ -95,7 +96,7 @@ func newImportCmd(e env) *cobra.Command {
 			written, left := 0, 0
 			for _, d := range decls {
 				for _, p := range d.Problems {
-					report(p.At.File, p.At.Line, p.At.Column, d.ID+": "+p.Message)
+					report(p.File, p.Line, p.Column, d.ID+": "+p.Message)
 				}
 				if d.Activity == nil {
 					left++

@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/rego"
 )
 
@@ -139,7 +140,7 @@ func Build(p *policy.Policy) (*Result, error) {
 	custom := map[string]bool{}
 	for _, m := range p.Modules {
 		if _, dup := sources[m.Name]; dup {
-			return nil, policy.Invalid([]*policy.Error{{File: m.Name, Message: "a module of this name is already loaded"}})
+			return nil, policy.Invalid([]*problem.Problem{{Kind: problem.Rego, File: m.Name, Message: "a module of this name is already loaded"}})
 		}
 		sources[m.Name] = m.Source
 		custom[m.Name] = true
@@ -190,7 +191,7 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	}
 	sort.Strings(names)
 
-	var problems []*policy.Error
+	var problems []*problem.Problem
 	modules := make(map[string]*ast.Module, len(sources))
 	opts := ParserOptions()
 	for _, name := range names {
@@ -300,7 +301,7 @@ func readsClock(c *ast.Compiler, custom map[string]bool) bool {
 // packages: outside them it could replace the decision, the library or the validation; in a
 // built-in package (or beneath one) it could add bodies to the built-in rules and their helpers,
 // and so switch them off.
-func confine(modules map[string]*ast.Module, custom map[string]bool) []*policy.Error {
+func confine(modules map[string]*ast.Module, custom map[string]bool) []*problem.Problem {
 	var builtin []string // the built-in rule packages
 	for name, m := range modules {
 		if pkg := m.Package.Path.String(); !custom[name] && under(pkg, RulesPackage) {
@@ -315,12 +316,12 @@ func confine(modules map[string]*ast.Module, custom map[string]bool) []*policy.E
 		}
 	}
 	sort.Strings(names)
-	var problems []*policy.Error
+	var problems []*problem.Problem
 	for _, name := range names {
 		m := modules[name]
 		pkg := m.Package.Path.String()
 		at := func(msg string) {
-			problems = append(problems, &policy.Error{File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
+			problems = append(problems, &problem.Problem{Kind: problem.Rego, File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
 				Message: fmt.Sprintf("package %s: %s", strings.TrimPrefix(pkg, "data."), msg)})
 		}
 		if !under(pkg, RulesPackage) {
@@ -347,7 +348,7 @@ func confine(modules map[string]*ast.Module, custom map[string]bool) []*policy.E
 				}
 			}
 			if builtinOnly[op] && loc != nil {
-				problems = append(problems, &policy.Error{File: name, Line: loc.Row, Column: loc.Col,
+				problems = append(problems, &problem.Problem{Kind: problem.Rego, File: name, Line: loc.Row, Column: loc.Col,
 					Message: op + " is kept for the built-in validation: on a stock OPA server it fetches a schema's remote $ref over the network"})
 			}
 			return false
@@ -405,11 +406,11 @@ func under(pkg, prefix string) bool {
 	return strings.HasPrefix(pkg, prefix+".")
 }
 
-func astProblems(file string, err error) []*policy.Error {
-	var out []*policy.Error
+func astProblems(file string, err error) []*problem.Problem {
+	var out []*problem.Problem
 	if errs, ok := err.(ast.Errors); ok {
 		for _, e := range errs {
-			pe := &policy.Error{File: file, Message: e.Message}
+			pe := &problem.Problem{Kind: problem.Rego, File: file, Message: e.Message}
 			if e.Location != nil {
 				pe.File, pe.Line, pe.Column = e.Location.File, e.Location.Row, e.Location.Col
 			}
@@ -417,13 +418,13 @@ func astProblems(file string, err error) []*policy.Error {
 		}
 		return out
 	}
-	return []*policy.Error{{File: file, Message: err.Error()}}
+	return []*problem.Problem{{Kind: problem.Rego, File: file, Message: err.Error()}}
 }
 
 // catalogue reads the METADATA of every deny and warn rule, and checks it.
-func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
+func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*problem.Problem) {
 	var rules []Rule
-	var problems []*policy.Error
+	var problems []*problem.Problem
 	seen := map[string]Rule{}
 	as := c.GetAnnotationSet()
 	names := make([]string, 0, len(c.Modules))
@@ -451,8 +452,8 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*policy.Error) {
 			if !ok || (kind != "deny" && kind != "warn") {
 				continue
 			}
-			at := func(msg string) *policy.Error {
-				return &policy.Error{File: r.Location.File, Line: r.Location.Row, Column: r.Location.Col, Message: msg}
+			at := func(msg string) *problem.Problem {
+				return &problem.Problem{Kind: problem.Rego, File: r.Location.File, Line: r.Location.Row, Column: r.Location.Col, Message: msg}
 			}
 			if !direct {
 				problems = append(problems, at(fmt.Sprintf("%s rules are collected only from packages directly under %s, not %s", kind, strings.TrimPrefix(RulesPackage, "data."), strings.TrimPrefix(pkg, "data."))))

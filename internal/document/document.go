@@ -8,11 +8,12 @@
 package document
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/confect/policyengine/problem"
 )
 
 // Position is a place in a source: 1-based line and column (in characters). The zero Position
@@ -90,27 +91,10 @@ func (o Options) maxValues() int {
 	return DefaultMaxValues
 }
 
-// Error is a problem with the source at a position. Its message never quotes the source's values.
-type Error struct {
-	Position
-	// Pointer is the JSON pointer of the value at fault, where one is known.
-	Pointer string
-	// Message says what is wrong.
-	Message string
-}
-
-// Error renders the error with its position.
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Column)
-	}
-	if e.Pointer != "" {
-		b.WriteString(e.Pointer)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	return b.String()
+// errorAt is a syntax problem at a position of the source. Its message never quotes the
+// source's values.
+func errorAt(pos Position, pointer, message string) *problem.Problem {
+	return &problem.Problem{Line: pos.Line, Column: pos.Column, Pointer: pointer, Message: message, Kind: problem.Syntax}
 }
 
 // AppendPointer returns the JSON pointer of a member or element of the value at pointer,
@@ -120,28 +104,6 @@ func AppendPointer(pointer, token string) string {
 		token = strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
 	}
 	return pointer + "/" + token
-}
-
-// Describe renders a located problem the way every error of this project does:
-// "file:line:column: pointer: message", leaving out what is unknown.
-func Describe(file string, line, column int, pointer, message string) string {
-	var b strings.Builder
-	b.WriteString(file)
-	if line > 0 {
-		fmt.Fprintf(&b, ":%d", line)
-		if column > 0 {
-			fmt.Fprintf(&b, ":%d", column)
-		}
-	}
-	if b.Len() > 0 {
-		b.WriteString(": ")
-	}
-	if pointer != "" {
-		b.WriteString(pointer)
-		b.WriteString(": ")
-	}
-	b.WriteString(message)
-	return b.String()
 }
 
 // Clone returns a deep copy of a parsed value: maps and slices are copied, scalars shared.
@@ -176,7 +138,7 @@ const (
 // CheckStrings holds every key and string in a decoded value to the string rules, and returns
 // the first that breaks them (keys sorted, so the same value always gives the same error), or
 // nil.
-func CheckStrings(v any) *Error {
+func CheckStrings(v any) *problem.Problem {
 	if stringsValid(v) {
 		return nil // the common case, without sorting keys
 	}
@@ -203,7 +165,7 @@ func stringsValid(v any) bool {
 	return true
 }
 
-func checkStrings(v any, pointer string) *Error {
+func checkStrings(v any, pointer string) *problem.Problem {
 	switch x := v.(type) {
 	case string:
 		return checkString(x, pointer)
@@ -231,12 +193,12 @@ func checkStrings(v any, pointer string) *Error {
 	return nil
 }
 
-func checkString(s, pointer string) *Error {
+func checkString(s, pointer string) *problem.Problem {
 	switch {
 	case !utf8.ValidString(s):
-		return &Error{Pointer: pointer, Message: UTF8Message}
+		return errorAt(Position{}, pointer, UTF8Message)
 	case strings.IndexByte(s, 0) >= 0:
-		return &Error{Pointer: pointer, Message: NULMessage}
+		return errorAt(Position{}, pointer, NULMessage)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/confect/policyengine/problem"
 )
 
 // seeds adds the example manifests and the bad-input corpus to a fuzz target's corpus.
@@ -28,7 +30,7 @@ func FuzzParseJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := ParseJSON(data, Options{Positions: true})
 		if err != nil {
-			var de *Error
+			var de *problem.Problem
 			if !errors.As(err, &de) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
@@ -63,7 +65,7 @@ func FuzzParseYAML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		docs, err := ParseYAML(data, Options{Positions: true})
 		if err != nil {
-			var de *Error
+			var de *problem.Problem
 			if !errors.As(err, &de) {
 				t.Fatalf("error of type %T: %v", err, err)
 			}

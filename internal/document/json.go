@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/confect/policyengine/problem"
 )
 
 // ParseJSON parses one JSON value. It rejects what RFC 8259 rejects, and duplicate keys,
@@ -94,8 +96,8 @@ func (p *jsonParser) position() Position {
 	return Position{Line: p.line, Column: p.colRunes + 1}
 }
 
-func (p *jsonParser) errorf(pointer, message string) *Error {
-	return &Error{Position: p.position(), Pointer: pointer, Message: message}
+func (p *jsonParser) errorf(pointer, message string) *problem.Problem {
+	return errorAt(p.position(), pointer, message)
 }
 
 func (p *jsonParser) space() {
@@ -194,7 +196,7 @@ func (p *jsonParser) object(pointer string, depth int) (any, error) {
 			if child == "" {
 				child = AppendPointer(pointer, key)
 			}
-			return nil, &Error{Position: keyStart, Pointer: child, Message: "duplicate key"}
+			return nil, errorAt(keyStart, child, "duplicate key")
 		}
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != ':' {

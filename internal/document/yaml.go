@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/confect/policyengine/problem"
 )
 
 // ParseYAML parses a YAML stream into its documents (a stream of "---"-separated documents
@@ -60,7 +62,7 @@ func ParseYAML(data []byte, opts Options) ([]*Doc, error) {
 		docs = append(docs, &Doc{Value: v, positions: w.positions})
 	}
 	if len(docs) == 0 {
-		return nil, &Error{Message: "the document is empty"}
+		return nil, errorAt(Position{}, "", "the document is empty")
 	}
 	return docs, nil
 }
@@ -75,7 +77,7 @@ func checkText(data []byte) error {
 			lineStart = i + 1
 		}
 		if c == 0 {
-			return &Error{Position: Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, Message: "NUL byte in the document"}
+			return errorAt(Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, "", "NUL byte in the document")
 		}
 		if c < utf8.RuneSelf {
 			i++
@@ -83,7 +85,7 @@ func checkText(data []byte) error {
 		}
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return &Error{Position: Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, Message: "invalid UTF-8"}
+			return errorAt(Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, "", "invalid UTF-8")
 		}
 		i += size
 	}
@@ -118,13 +120,13 @@ func yamlSyntaxError(err error) error {
 		if yamlParserProblems[m[2]] {
 			line++
 		}
-		return &Error{Position: Position{Line: line, Column: 1}, Message: "malformed YAML: " + m[2]}
+		return errorAt(Position{Line: line, Column: 1}, "", "malformed YAML: "+m[2])
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	if yamlParserProblems[msg] || yamlScannerProblem.MatchString(msg) {
-		return &Error{Position: Position{Line: 1, Column: 1}, Message: "malformed YAML: " + msg}
+		return errorAt(Position{Line: 1, Column: 1}, "", "malformed YAML: "+msg)
 	}
-	return &Error{Message: "malformed YAML: " + msg}
+	return errorAt(Position{}, "", "malformed YAML: "+msg)
 }
 
 // MaxAliasValues bounds the values YAML aliases may expand to in one parse: anchors save
@@ -148,8 +150,8 @@ func (w *yamlWalker) mark(pointer string, n *yaml.Node) {
 	}
 }
 
-func (w *yamlWalker) errorAt(n *yaml.Node, pointer, message string) *Error {
-	return &Error{Position: Position{Line: n.Line, Column: n.Column}, Pointer: pointer, Message: message}
+func (w *yamlWalker) errorAt(n *yaml.Node, pointer, message string) *problem.Problem {
+	return errorAt(Position{Line: n.Line, Column: n.Column}, pointer, message)
 }
 
 func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) {
