@@ -52,7 +52,7 @@ type Options struct {
 	// activities themselves (the record of processing, the data-flow picture). Off, a run holds
 	// only the decisions.
 	KeepEntries bool
-	// Format says how the files are written: "" recognises each file by its shape (a
+	// Format says how the files are written: "" or FormatAuto recognises each file by its shape (a
 	// fideslang file by its top-level resource lists, anything else a manifest), FormatFides
 	// reads every file as a Fides file, FormatManifest every file as a manifest.
 	Format string
@@ -60,11 +60,16 @@ type Options struct {
 
 // The formats of Options.Format.
 const (
+	// FormatAuto recognises each file by its shape, as "" does.
+	FormatAuto = "auto"
 	// FormatFides reads every file as a fideslang resource file.
 	FormatFides = "fides"
 	// FormatManifest reads every file as an activity manifest.
 	FormatManifest = "manifest"
 )
+
+// Formats returns the names Options.Format takes (besides "").
+func Formats() []string { return []string{FormatAuto, FormatFides, FormatManifest} }
 
 // Report is the outcome of a run.
 type Report struct {
@@ -444,7 +449,8 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 	} else if data, err = manifest.ReadData(file, opts.Manifest); err != nil {
 		return []Result{fileError(file, err)}, nil
 	}
-	if opts.Format == FormatFides || (opts.Format == "" && fides.Sniff(data)) {
+	auto := opts.Format == "" || opts.Format == FormatAuto
+	if opts.Format == FormatFides || (auto && fides.Sniff(data)) {
 		f, err := fides.Parse(file, data, fides.Limits{MaxDepth: opts.Manifest.MaxDepth, MaxValues: opts.Manifest.MaxValues})
 		switch {
 		case err == nil:
