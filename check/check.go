@@ -130,7 +130,8 @@ type Result struct {
 	File string `json:"file"`
 	// Activity is the activity's id ("" for a file that could not be read).
 	Activity string `json:"activity"`
-	// Index is the activity's place in its manifest (-1 for a file error).
+	// Index is the activity's place in its manifest (-1 for a file: an error that it could not
+	// be read, or findings about the file itself, such as a Fides organization's unknown key).
 	Index int `json:"index"`
 	// Line and Column locate the activity in its file.
 	Line   int `json:"line,omitempty"`
@@ -144,6 +145,8 @@ type Result struct {
 	// Conditions, for a declaration (an activity without consent or subject), are what a
 	// person must meet at run time; they never deny.
 	Conditions []Condition `json:"conditions"`
+	// Carried, for a Fides declaration, are the Fides facts no rule judges, kept with it.
+	Carried []Carried `json:"carried,omitempty"`
 	// Errors are why the activity or file could not be decided.
 	Errors []Problem `json:"errors,omitempty"`
 	// Entry is the activity as read, with the place of every field; kept only with
@@ -271,6 +274,10 @@ func (rep *Report) add(r Result) {
 	switch {
 	case r.Failed():
 		rep.Summary.Errors++
+	case r.Index < 0: // findings about a file: no activity allowed or denied
+		if !r.Allow {
+			rep.Summary.Denied++
+		}
 	case r.Allow:
 		rep.Summary.Allowed++
 	default:

@@ -161,7 +161,7 @@ func TestNearestDataset(t *testing.T) {
 	}
 	sys := "system:\n  - fides_key: s\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: []\n        dataset_references: [db]\n"
 	ds := func(cat string) string { return "dataset:\n  - fides_key: db\n    data_categories: [" + cat + "]\n" }
-	decls, errs := Build([]*File{
+	decls, _, errs := Build([]*File{
 		parse("a/.fides/db.yml", ds("user.name")),
 		parse("b/.fides/db.yml", ds("user.contact.email")),
 		parse("b/.fides/sys.yml", sys),
@@ -176,7 +176,7 @@ func TestNearestDataset(t *testing.T) {
 func TestTransfersWithoutRecipients(t *testing.T) {
 	f, err := Parse("s.yml", []byte("system:\n  - fides_key: app\n    does_international_transfers: true\n    legal_basis_for_transfers: [SCCs]\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"), Limits{})
 	require.NoError(t, err)
-	decls, errs := Build([]*File{f}, policy.Default().Document)
+	decls, _, errs := Build([]*File{f}, policy.Default().Document)
 	require.Empty(t, errs)
 	require.Len(t, decls, 1)
 	var found []Finding
@@ -202,7 +202,7 @@ func TestDuplicateSystemKeys(t *testing.T) {
 		return f
 	}
 	count := func(files ...*File) int {
-		decls, errs := Build(files, doc)
+		decls, _, errs := Build(files, doc)
 		require.Empty(t, errs)
 		n := 0
 		for _, d := range decls {
