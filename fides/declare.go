@@ -769,11 +769,15 @@ func (b *builder) registered(keys []string, fallback, name string, src Source, w
 	hint := "the system's fides_key or vendor_id"
 	if len(keys) == 1 {
 		hint = "the declaration's third_parties"
-		if keyShaped(keys[0]) {
-			hint += " (" + quoteKey(keys[0]) + ")"
+	}
+	var named []string
+	for _, k := range keys {
+		if keyShaped(k) {
+			named = append(named, quoteKey(k))
 		}
-	} else if keyShaped(keys[0]) {
-		hint += " (" + quoteKey(keys[0]) + ")"
+	}
+	if len(named) > 0 {
+		hint += " (" + strings.Join(named, " or ") + ")"
 	}
 	b.find(Finding{Rule: RuleUnregistered, Message: what + " but the policy's recipient_register has no entry for it: add one under " + hint + " with its name, type, country, dpa and transfer_safeguard", ClauseID: "sharing", Path: "/recipients", At: src})
 	b.addRecipient(map[string]any{"name": name, "type": fallback}, src)
