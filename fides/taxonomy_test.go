@@ -221,7 +221,7 @@ func TestDuplicateSystemKeys(t *testing.T) {
 
 // The ISO 3166-1 table is one table: every alpha-3 code names one alpha-2 code and no two
 // name the same; each code has its shape; the policy's EU/EEA countries are all in it.
-func TestCountriesTable(t *testing.T) {
+func TestFidesCountriesTable(t *testing.T) {
 	seen := map[string]string{}
 	n := 0
 	for _, line := range strings.Split(countriesTable, "\n") {
