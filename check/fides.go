@@ -82,10 +82,18 @@ func fileFindings(doc *policy.Document, fs []fides.Finding) []Result {
 			out[i].Warnings = append(out[i].Warnings, fd)
 		}
 	}
+	byLine := func(fs []Finding) {
+		sort.SliceStable(fs, func(i, j int) bool {
+			if fs[i].Line != fs[j].Line {
+				return fs[i].Line < fs[j].Line
+			}
+			return fs[i].Column < fs[j].Column
+		})
+	}
 	for i := range out {
 		out[i].Allow = len(out[i].Reasons) == 0
-		sortFindings(out[i].Reasons)
-		sortFindings(out[i].Warnings)
+		byLine(out[i].Reasons)
+		byLine(out[i].Warnings)
 	}
 	return out
 }

@@ -249,7 +249,11 @@ func (p *project) systemFindings(s resource) []Finding {
 			case typ != "system" && typ != "dataset" && typ != "user":
 				p.fail(at.sub("/type"), "expected a data flow's type: system, dataset or user")
 			case typ == "system" && !p.systemKeys[k], typ == "dataset" && len(p.datasets[k]) == 0:
-				out = append(out, Finding{Rule: RuleFlowMissing, Message: fmt.Sprintf("the system's %s names the %s %s, which is in none of the Fides files checked, so what flows there cannot be judged: check its file along with this one, or add it (a vendor's system with system_type Third Party and an entry in the policy's recipient_register)", dir, typ, quoteKey(k)), ClauseID: "sharing", At: at.sub("/fides_key").source()})
+				add := "add the dataset to the Fides files"
+				if typ == "system" {
+					add = "add the system (a vendor's: system_type Third Party, and an entry in the policy's recipient_register under its fides_key or vendor_id)"
+				}
+				out = append(out, Finding{Rule: RuleFlowMissing, Message: fmt.Sprintf("the system's %s names the %s %s, which is in none of the Fides files checked, so what flows there cannot be judged: check its file along with this one, or %s", dir, typ, quoteKey(k), add), ClauseID: "sharing", At: at.sub("/fides_key").source()})
 			}
 		}
 	}

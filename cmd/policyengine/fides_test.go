@@ -144,6 +144,7 @@ func TestFidesFileFindings(t *testing.T) {
 		"junit":  `line 4: fides.unknown_key`,
 		"github": "::warning file=" + escapeForGitHub(org) + ",line=4,col=5,title=fides.unknown_key::",
 		"table":  "fides.unknown_key",
+		"html":   "<code>fides.unknown_key</code>",
 	} {
 		code, stdout, stderr := runCLI(t, "check", "--now", now, "-o", format, org)
 		assert.Equal(t, 0, code, format+stderr)
