@@ -253,4 +253,12 @@ func TestFidesOldKeys(t *testing.T) {
 	unreg, ok := findingOf(r.Warnings, "fides.recipient_unregistered")
 	require.True(t, ok)
 	assert.Contains(t, unreg.Message, "recipient_register")
+
+	// What no rule judges is in the result, at its own line (a 1.x data use's field at the
+	// data use's).
+	lines := map[string]int{}
+	for _, c := range r.Carried {
+		lines[c.Field+"="+c.Value] = c.Line
+	}
+	assert.Equal(t, map[string]int{"data_qualifier=aggregated_data": 19, "data_use.legal_basis=Legitimate_Interests": 6, "data_use.recipients=[(given)]": 7}, lines)
 }

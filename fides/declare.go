@@ -486,6 +486,7 @@ func (b *builder) customUse(key string) {
 		if v, ok := c.value[f]; ok && v != nil {
 			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the data use's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read here", f), ClauseID: "legal-basis", At: c.at.sub("/" + f).source()})
 			b.d.Carried["data_use."+f] = v
+			b.d.at[carriedPointer("data_use."+f)] = c.at.sub("/" + f).source()
 		}
 	}
 	if _, has := b.d.Activity["legal_basis"]; !has {

@@ -300,6 +300,7 @@ func carriedPointer(field string) string { return "/(fides)/" + field }
 var enumerations = map[string][]string{
 	"special_category_legal_basis": {"Consent - Explicit", "Explicit Consent", "Employment", "Employment, social security and social protection", "Vital Interests", "Not-for-profit bodies", "Non-profit Bodies", "Made public by the data subject", "Public by Data Subject", "Legal Claims", "Legal claims or judicial acts", "Substantial Public Interest", "Reasons of substantial public interest (with a basis in law)", "Medical", "Health or social care (with a basis in law)", "Public Health Interest", "Public health (with a basis in law)", "Archiving, research and statistics (with a basis in law)"},
 	"legal_basis_for_profiling":    {"Explicit consent", "Contract", "Authorised by law"},
+	"data_use.legal_basis":         {"Consent", "Contract", "Legal_Obligation", "Vital_Interest", "Public_Interest", "Legitimate_Interests"},
 	"legal_basis_for_transfers":    {"Adequacy Decision", "SCCs", "BCRs", "Supplementary Measures", "Other"},
 }
 
