@@ -52,7 +52,7 @@ type Options struct {
 	// activities themselves (the record of processing, the data-flow picture). Off, a run holds
 	// only the decisions.
 	KeepEntries bool
-	// Format says how the files are written: "" recognises each file by its shape (a
+	// Format says how the files are written: "" or FormatAuto recognises each file by its shape (a
 	// fideslang file by its top-level resource lists, anything else a manifest), FormatFides
 	// reads every file as a Fides file, FormatManifest every file as a manifest.
 	Format string
@@ -60,11 +60,16 @@ type Options struct {
 
 // The formats of Options.Format.
 const (
+	// FormatAuto recognises each file by its shape, as "" does.
+	FormatAuto = "auto"
 	// FormatFides reads every file as a fideslang resource file.
 	FormatFides = "fides"
 	// FormatManifest reads every file as an activity manifest.
 	FormatManifest = "manifest"
 )
+
+// Formats returns the names Options.Format takes (besides "").
+func Formats() []string { return []string{FormatAuto, FormatFides, FormatManifest} }
 
 // Report is the outcome of a run.
 type Report struct {
@@ -125,7 +130,8 @@ type Result struct {
 	File string `json:"file"`
 	// Activity is the activity's id ("" for a file that could not be read).
 	Activity string `json:"activity"`
-	// Index is the activity's place in its manifest (-1 for a file error).
+	// Index is the activity's place in its manifest (-1 for a file: an error that it could not
+	// be read, or findings about the file itself, such as a Fides organization's unknown key).
 	Index int `json:"index"`
 	// Line and Column locate the activity in its file.
 	Line   int `json:"line,omitempty"`
@@ -139,6 +145,8 @@ type Result struct {
 	// Conditions, for a declaration (an activity without consent or subject), are what a
 	// person must meet at run time; they never deny.
 	Conditions []Condition `json:"conditions"`
+	// Carried, for a Fides declaration, are the Fides facts no rule judges, kept with it.
+	Carried []Carried `json:"carried,omitempty"`
 	// Errors are why the activity or file could not be decided.
 	Errors []problem.Problem `json:"errors,omitempty"`
 	// Entry is the activity as read, with the place of every field; kept only with
@@ -249,6 +257,10 @@ func (rep *Report) add(r Result) {
 	switch {
 	case r.Failed():
 		rep.Summary.Errors++
+	case r.Index < 0: // findings about a file: no activity allowed or denied
+		if !r.Allow {
+			rep.Summary.Denied++
+		}
 	case r.Allow:
 		rep.Summary.Allowed++
 	default:
@@ -424,7 +436,8 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 	} else if data, err = manifest.ReadData(file, opts.Manifest); err != nil {
 		return []Result{fileError(file, err)}, nil
 	}
-	if opts.Format == FormatFides || (opts.Format == "" && fides.Sniff(data)) {
+	auto := opts.Format == "" || opts.Format == FormatAuto
+	if opts.Format == FormatFides || (auto && fides.Sniff(data)) {
 		f, err := fides.Parse(file, data, fides.Limits{MaxDepth: opts.Manifest.MaxDepth, MaxValues: opts.Manifest.MaxValues})
 		switch {
 		case err == nil:

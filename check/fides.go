@@ -7,6 +7,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -30,10 +31,14 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 	if len(all) == 0 {
 		return false
 	}
-	decls, errs := fides.Build(all, engine.Policy())
+	decls, findings, errs := fides.Build(all, engine.Policy())
 	for _, e := range errs {
 		i := slot[e.File]
 		per[i] = append(per[i], fidesError(units[i].file, e))
+	}
+	for _, r := range fileFindings(engine.Policy(), findings) {
+		i := slot[r.File]
+		per[i] = append(per[i], r)
 	}
 	count := map[string]int{}
 	for _, d := range decls {
@@ -46,6 +51,47 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 		per[i] = append(per[i], r)
 	}
 	return true
+}
+
+// fileFindings are the results of the import's findings about files rather than declarations
+// (an organization's unknown key, a system with no declaration): one result per file, of
+// Index -1 and no activity, its warnings and reasons located, in the order of the files.
+func fileFindings(doc *policy.Document, fs []fides.Finding) []Result {
+	var out []Result
+	at := map[string]int{}
+	for _, f := range fs {
+		i, ok := at[f.At.File]
+		if !ok {
+			i = len(out)
+			at[f.At.File] = i
+			out = append(out, Result{File: f.At.File, Index: -1, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}})
+		}
+		fd := finding(doc, f, f.At.File)
+		if f.Deny {
+			out[i].Reasons = append(out[i].Reasons, fd)
+		} else {
+			out[i].Warnings = append(out[i].Warnings, fd)
+		}
+	}
+	byLine := func(fs []Finding) {
+		sort.SliceStable(fs, func(i, j int) bool {
+			if fs[i].Line != fs[j].Line {
+				return fs[i].Line < fs[j].Line
+			}
+			return fs[i].Column < fs[j].Column
+		})
+	}
+	for i := range out {
+		out[i].Allow = len(out[i].Reasons) == 0
+		byLine(out[i].Reasons)
+		byLine(out[i].Warnings)
+	}
+	return out
+}
+
+// finding is an import finding as a check finding, in a result of file.
+func finding(doc *policy.Document, f fides.Finding, file string) Finding {
+	return Finding{Reason: policyengine.Reason{Rule: f.Rule, Message: f.Message, Clause: doc.Clauses[f.ClauseID].Section, ClauseID: f.ClauseID, Path: f.Path}, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, file)}
 }
 
 func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
@@ -71,13 +117,15 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
 	doc := engine.Policy()
 	for _, f := range d.Findings {
-		clause := doc.Clauses[f.ClauseID].Section
-		fd := Finding{Reason: policyengine.Reason{Rule: f.Rule, Message: f.Message, Clause: clause, ClauseID: f.ClauseID, Path: f.Path}, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, r.File)}
+		fd := finding(doc, f, r.File)
 		if f.Deny {
 			r.Reasons = append(r.Reasons, fd)
 		} else {
 			r.Warnings = append(r.Warnings, fd)
 		}
+	}
+	for _, f := range d.Facts() {
+		r.Carried = append(r.Carried, Carried{Field: f.Field, Value: f.Value, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, r.File)})
 	}
 	for _, p := range d.Problems {
 		p.File = other(p.File, r.File)
@@ -128,6 +176,21 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	sortFindings(r.Warnings)
 	r.Allow = dec.Allow && len(r.Reasons) == 0
 	return r
+}
+
+// Carried is a Fides fact no rule judges, carried with its declaration so that it is not lost:
+// special-category processing and its art. 9 basis, the DPIA requirement, the basis for
+// profiling, the legal basis for transfers, third-party sharing.
+type Carried struct {
+	// Field is the Fides field.
+	Field string `json:"field"`
+	// Value is its value as it may be shown: free-form text is "(given)", never quoted.
+	Value string `json:"value"`
+	// File, when set, is the file it stands in, when that is not its result's.
+	File string `json:"file,omitempty"`
+	// Line and Column locate it.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // fidesLabel names the Fides key a finding came from, for its message, or else the Fides

@@ -90,4 +90,24 @@ func TestFidesConformance(t *testing.T) {
 	require.Len(t, renamed, 2, "the 1.x data use and category are upgraded")
 	assert.Contains(t, strings.Join(renamed, "\n"), `"third_party_sharing.payment_processing" is "essential.service.payment_processing"`)
 	assert.NotContains(t, rules(r.Reasons), "purpose.unlisted", "the upgraded use is judged: payment processing is purchase.orders")
+
+	// The Fides API's own system: its flags are judged (uses_profiling of its one declaration
+	// makes it profiling; special-category processing with no special category is a warning), and
+	// the facts no rule judges are in the result, located.
+	rep = runFides(t, nil, filepath.Join(corpus, "fides/clients/admin-ui/cypress/fixtures/systems/system.json"))
+	require.Len(t, rep.Results, 1)
+	r = rep.Results[0]
+	assert.Contains(t, conditionRules(r.Conditions), "profiling.opted_out", "uses_profiling: true")
+	flag, ok := findingOf(r.Warnings, "fides.flag_mismatch")
+	require.True(t, ok, "processes_special_category_data: true with user.contact and a cookie id")
+	assert.Equal(t, 22, flag.Line)
+	facts := map[string]check.Carried{}
+	for _, c := range r.Carried {
+		assert.Positive(t, c.Line, c.Field)
+		facts[c.Field] = c
+	}
+	assert.Equal(t, "Explicit Consent", facts["special_category_legal_basis"].Value)
+	assert.Equal(t, "true", facts["requires_data_protection_assessments"].Value)
+	assert.Equal(t, 37, facts["requires_data_protection_assessments"].Line)
+	assert.Equal(t, "(given)", facts["dpa_location"].Value, "a URL is free text: not quoted")
 }

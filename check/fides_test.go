@@ -186,7 +186,7 @@ func TestFidesRecipientRegister(t *testing.T) {
 // (Summary.Errors); the other declarations are still decided.
 func TestFidesBrokenFiles(t *testing.T) {
 	rep := runFides(t, nil, "testdata/fides/broken")
-	assert.Equal(t, 3, rep.Summary.Errors)
+	assert.Equal(t, 4, rep.Summary.Errors)
 	var msgs []string
 	for _, r := range rep.Results {
 		require.NotEmpty(t, r.Errors, r.Activity)
@@ -199,6 +199,7 @@ func TestFidesBrokenFiles(t *testing.T) {
 	assert.Contains(t, joined, "needs a fides_key")
 	assert.Contains(t, joined, "needs a data_use")
 	assert.Contains(t, joined, "egress names a system its own system's egress does not")
+	assert.Contains(t, joined, "expected a data flow's type: system, dataset or user", "flow.yml's ingress")
 }
 
 // --format fides reads every file as Fides: a manifest is then an error, not an activity.
@@ -236,4 +237,28 @@ func TestFidesOldKeys(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []int{6, 7, 12, 13, 19}, dropped, "legal_basis, recipients, data_responsibility_title, third_country_transfers, data_qualifier")
 	assert.Len(t, renamed, 2)
+
+	// third_country_transfers (alpha-3) are where the declaration's recipients are: each is
+	// judged by the transfer rule at its place in the list, and the register is named.
+	var transfers []string
+	for _, f := range r.Reasons {
+		if f.Rule == "transfer.without_scc" {
+			assert.Equal(t, 13, f.Line)
+			transfers = append(transfers, f.Message)
+		}
+	}
+	require.Len(t, transfers, 2)
+	assert.Contains(t, transfers[0], "is in US")
+	assert.Contains(t, transfers[1], "is in GB")
+	unreg, ok := findingOf(r.Warnings, "fides.recipient_unregistered")
+	require.True(t, ok)
+	assert.Contains(t, unreg.Message, "recipient_register")
+
+	// What no rule judges is in the result, at its own line (a 1.x data use's field at the
+	// data use's).
+	lines := map[string]int{}
+	for _, c := range r.Carried {
+		lines[c.Field+"="+c.Value] = c.Line
+	}
+	assert.Equal(t, map[string]int{"data_qualifier=aggregated_data": 19, "data_use.legal_basis=Legitimate_Interests": 6, "data_use.recipients=[(given)]": 7}, lines)
 }

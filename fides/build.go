@@ -37,7 +37,7 @@ var dropped = fieldSet("third_country_transfers data_qualifier system_dependenci
 
 // carriedSystem and carriedDeclaration are the Fides facts kept on a declaration that no rule
 // judges yet.
-var carriedSystem = []string{"uses_profiling", "legal_basis_for_profiling", "does_international_transfers", "legal_basis_for_transfers", "third_country_transfers", "requires_data_protection_assessments", "dpa_location", "exempt_from_privacy_regulations", "joint_controller", "data_protection_impact_assessment"}
+var carriedSystem = []string{"uses_profiling", "legal_basis_for_profiling", "does_international_transfers", "legal_basis_for_transfers", "requires_data_protection_assessments", "dpa_location", "exempt_from_privacy_regulations", "joint_controller", "data_protection_impact_assessment"}
 var carriedDeclaration = []string{"processes_special_category_data", "special_category_legal_basis", "data_shared_with_third_parties", "third_parties", "impact_assessment_location", "data_qualifier", "features", "flexible_legal_basis_for_processing"}
 
 func fieldSet(s string) map[string]bool {
@@ -74,21 +74,27 @@ type custom struct {
 }
 
 type project struct {
-	mapping  *policy.FidesMapping
-	register map[string]policy.RegisteredRecipient
-	systems  []resource
-	datasets map[string][]resource // by fides_key; several when files of several projects are read
-	custom   map[string]map[string]custom
-	errs     []*problem.Problem
+	mapping    *policy.FidesMapping
+	register   map[string]policy.RegisteredRecipient
+	systems    []resource
+	datasets   map[string][]resource // by fides_key; several when files of several projects are read
+	custom     map[string]map[string]custom
+	errs       []*problem.Problem
+	findings   []Finding      // about a file, not a declaration
+	walked     map[place]bool // the datasets a declaration referenced
+	systemKeys map[string]bool
+	special    map[string]policy.SpecialCategory
 }
 
 // Build reads the privacy declarations of every system in files, resolving dataset
 // references and custom taxonomy across all of them, and maps each through doc's fides_mapping
-// and recipient_register. The errors are structural problems of whole files or resources
-// (a resource without a fides_key, a list that is not a list); a declaration's own problems are
-// in its Problems.
-func Build(files []*File, doc *policy.Document) ([]*Declaration, []*problem.Problem) {
-	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}}
+// and recipient_register. The findings are about files rather than declarations: an unknown key
+// of a policy, organization, taxonomy or unreferenced dataset resource, or of a system with no
+// declaration (each At names its file). The errors are structural problems of whole files or
+// resources (a resource without a fides_key, a list that is not a list); a declaration's own
+// problems are in its Problems.
+func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*problem.Problem) {
+	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}, walked: map[place]bool{}, special: doc.SpecialCategories}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
 	}
@@ -96,6 +102,10 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []*problem.Prob
 		for _, d := range f.Docs {
 			p.collect(f.Name, d)
 		}
+	}
+	p.systemKeys = map[string]bool{}
+	for _, s := range p.systems {
+		p.systemKeys[s.value["fides_key"].(string)] = true
 	}
 	var out []*Declaration
 	first := map[string]place{} // by directory and fides_key
@@ -111,7 +121,91 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []*problem.Prob
 		}
 		out = append(out, decls...)
 	}
-	return out, p.errs
+	p.unreferenced()
+	return out, p.findings, p.errs
+}
+
+// unreferenced reports the unknown keys of the datasets no declaration referenced (those of a
+// referenced one are reported to its declarations).
+func (p *project) unreferenced() {
+	for _, k := range sortedKeys(anyMap(p.datasets)) {
+		for _, ds := range p.datasets[k] {
+			if p.walked[ds.at] {
+				continue
+			}
+			walkDataset(ds, "", datasetVisitor{categories: func(any, place) {}, countries: func(any, place) {}, unknown: func(k string, where place) {
+				p.findings = append(p.findings, unknownField("dataset", k, where))
+			}})
+		}
+	}
+}
+
+func anyMap[V any](m map[string]V) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// unknownField is the finding of a key fideslang does not define on a resource of a kind.
+func unknownField(kind, key string, at place) Finding {
+	return Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the %s's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", kind, quoteKey(key)), ClauseID: "personal-data", At: at.source()}
+}
+
+// The fields fideslang (1.x to 3.x) gives the resources no declaration is built from, by
+// resource list, and those of their nested objects.
+var (
+	resourceFields = map[string]map[string]bool{
+		"policy":        fieldSet("fides_key organization_fides_key tags name description rules fides_meta"),
+		"organization":  fieldSet("fides_key organization_parent_key tags name description controller data_protection_officer representative security_policy fidesctl_meta fides_meta"),
+		"registry":      fieldSet("fides_key organization_fides_key tags name description"),
+		"evaluation":    fieldSet("fides_key status details message"),
+		"data_category": fieldSet(taxonomyFields),
+		"data_use":      fieldSet(taxonomyFields + " legal_basis special_category recipients legitimate_interest legitimate_interest_impact_assessment"),
+		"data_subject":  fieldSet(taxonomyFields + " rights automated_decisions_or_profiling"),
+	}
+	policyRuleFields = fieldSet("name description data_categories data_uses data_subjects data_qualifier")
+	matcherFields    = fieldSet("matches values")
+	contactFields    = fieldSet("name address email phone")
+)
+
+const taxonomyFields = "fides_key organization_fides_key tags name description parent_key is_default active version_added version_deprecated replaced_by"
+
+// checkFields reports the keys of a policy, organization, taxonomy, registry or evaluation
+// resource that fideslang does not define, nested objects included.
+func (p *project) checkFields(kind string, obj map[string]any, at place) {
+	check := func(o map[string]any, known map[string]bool, where place) {
+		for _, k := range sortedKeys(o) {
+			if !known[k] {
+				p.findings = append(p.findings, unknownField(kind, k, where.sub("/"+escape(k))))
+			}
+		}
+	}
+	check(obj, resourceFields[kind], at)
+	switch kind {
+	case "policy":
+		rules, _ := obj["rules"].([]any)
+		for i, r := range rules {
+			rm, ok := r.(map[string]any)
+			if !ok {
+				continue
+			}
+			rat := at.sub("/rules/" + strconv.Itoa(i))
+			check(rm, policyRuleFields, rat)
+			for _, f := range []string{"data_categories", "data_uses", "data_subjects"} {
+				if m, ok := rm[f].(map[string]any); ok {
+					check(m, matcherFields, rat.sub("/"+f))
+				}
+			}
+		}
+	case "organization":
+		for _, f := range []string{"controller", "data_protection_officer", "representative"} {
+			if m, ok := obj[f].(map[string]any); ok {
+				check(m, contactFields, at.sub("/"+f))
+			}
+		}
+	}
 }
 
 func (p *project) fail(at place, format string, args ...any) {
@@ -160,6 +254,9 @@ func (p *project) collect(file string, d *document.Doc) {
 				continue
 			}
 			key := obj["fides_key"].(string)
+			if _, other := resourceFields[k]; other {
+				p.checkFields(k, obj, at)
+			}
 			switch k {
 			case "system":
 				p.systems = append(p.systems, r)

@@ -13,9 +13,31 @@ import (
 
 // builder builds one declaration's activity, tracing every field to its source.
 type builder struct {
-	p    *project
-	d    *Declaration
-	seen map[string]bool // findings already reported, by rule and key
+	p      *project
+	d      *Declaration
+	seen   map[string]bool // findings already reported, by rule and key
+	abroad []term          // the 1.x third_country_transfers, as alpha-2 codes
+}
+
+// countries reads a 1.x third_country_transfers list (ISO 3166-1 alpha-3 codes, a system's or
+// a dataset's): each country becomes one the declaration's data goes to, for the transfer rules.
+func (b *builder) countries(list any, at place) {
+	b.find(Finding{Rule: RuleDropped, Message: "third_country_transfers is a fideslang 1.x field that fideslang 3 drops silently (it has does_international_transfers and legal_basis_for_transfers instead): its countries are read as where recipients of this declaration are", ClauseID: "transfers", At: at.source()})
+	items, ok := list.([]any)
+	if !ok {
+		b.problem(at, "expected a list of ISO 3166-1 alpha-3 country codes such as USA")
+		return
+	}
+	for i, x := range items {
+		where := at.sub("/" + strconv.Itoa(i))
+		code, _ := x.(string)
+		a2, ok := Alpha2(code)
+		if !ok {
+			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("%s is not an ISO 3166-1 alpha-3 country code: it is not read. Write the country's three-letter code, such as USA", quoteKey(code)), ClauseID: "transfers", At: where.source()})
+			continue
+		}
+		b.abroad = append(b.abroad, term{a2, where.source()})
+	}
 }
 
 func (b *builder) find(f Finding) {
@@ -151,6 +173,7 @@ func (p *project) system(s resource) []*Declaration {
 	var out []*Declaration
 	raw, has := sys["privacy_declarations"]
 	if !has || raw == nil {
+		p.findings = append(p.findings, p.systemFindings(s)...)
 		return nil
 	}
 	list, ok := raw.([]any)
@@ -159,6 +182,16 @@ func (p *project) system(s resource) []*Declaration {
 		return nil
 	}
 	names := map[string]bool{}
+	sysFindings := p.systemFindings(s)
+	profiles := false // a declaration of the system has a data use that builds profiles
+	for _, item := range list {
+		if m, ok := item.(map[string]any); ok {
+			if u, ok := m["data_use"].(string); ok && keyShaped(u) {
+				up, _ := upgrade(kindUse, u, p.known(kindUse))
+				profiles = profiles || p.resolve(kindUse, up).Entry.Profiling
+			}
+		}
+	}
 	for i, item := range list {
 		at := s.at.sub("/privacy_declarations/" + strconv.Itoa(i))
 		d := &Declaration{System: key, At: at.source(), at: map[string]Source{}, Carried: map[string]any{}, PersonalData: true}
@@ -173,8 +206,58 @@ func (p *project) system(s resource) []*Declaration {
 			names[n] = true
 			d.ID = key + "/" + n
 		}
-		p.declaration(s, obj, at, d)
+		p.declaration(s, obj, at, d, sysFindings, profiles, len(list) == 1)
 		out = append(out, d)
+	}
+	if len(out) == 0 {
+		p.findings = append(p.findings, sysFindings...) // a system of no declaration: the file's
+	}
+	return out
+}
+
+// systemFindings are what the import finds about a system itself, told to each of its
+// declarations: its keys fideslang does not define or fideslang 3 drops, and the flows
+// (egress, ingress) to systems and datasets among none of the files checked. A flow that is
+// not one is an input error.
+func (p *project) systemFindings(s resource) []Finding {
+	var out []Finding
+	sys := s.value
+	for _, k := range sortedKeys(sys) {
+		if !systemFields[k] {
+			out = append(out, Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the system's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: s.at.sub("/" + escape(k)).source()})
+		} else if dropped[k] {
+			out = append(out, Finding{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read with the declaration", k), ClauseID: "personal-data", At: s.at.sub("/" + k).source()})
+		}
+	}
+	for _, dir := range []string{"egress", "ingress"} {
+		if sys[dir] == nil {
+			continue
+		}
+		list, ok := sys[dir].([]any)
+		if !ok {
+			p.fail(s.at.sub("/"+dir), "expected a list of data flows ({fides_key, type: system, dataset or user})")
+			continue
+		}
+		for i, f := range list {
+			at := s.at.sub("/" + dir + "/" + strconv.Itoa(i))
+			m, _ := f.(map[string]any)
+			k, _ := m["fides_key"].(string)
+			typ, _ := m["type"].(string)
+			switch {
+			case m == nil:
+				p.fail(at, "expected a data flow: an object with fides_key and type (system, dataset or user)")
+			case !keyShaped(k):
+				p.fail(at, "a data flow needs a fides_key (the key of a system, dataset or user)")
+			case typ != "system" && typ != "dataset" && typ != "user":
+				p.fail(at.sub("/type"), "expected a data flow's type: system, dataset or user")
+			case typ == "system" && !p.systemKeys[k], typ == "dataset" && len(p.datasets[k]) == 0:
+				add := "add the dataset to the Fides files"
+				if typ == "system" {
+					add = "add the system (a vendor's: system_type Third Party, and an entry in the policy's recipient_register under its fides_key or vendor_id)"
+				}
+				out = append(out, Finding{Rule: RuleFlowMissing, Message: fmt.Sprintf("the system's %s names the %s %s, which is in none of the Fides files checked, so what flows there cannot be judged: check its file along with this one, or %s", dir, typ, quoteKey(k), add), ClauseID: "sharing", At: at.sub("/fides_key").source()})
+			}
+		}
 	}
 	return out
 }
@@ -206,18 +289,17 @@ func retention(v any) (string, bool) {
 	return "", false
 }
 
-func (p *project) declaration(s resource, obj map[string]any, at place, d *Declaration) {
+func (p *project) declaration(s resource, obj map[string]any, at place, d *Declaration, sysFindings []Finding, profiles, single bool) {
 	sys := s.value
 	b := &builder{p: p, d: d, seen: map[string]bool{}}
 	d.Activity = map[string]any{"id": d.ID}
 	d.at["/id"] = at.source()
+	if t, ok := sys["third_country_transfers"]; ok && t != nil {
+		b.countries(t, s.at.sub("/third_country_transfers"))
+	}
 
-	for _, k := range sortedKeys(sys) {
-		if !systemFields[k] {
-			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the system's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: s.at.sub("/" + escape(k)).source()})
-		} else if dropped[k] {
-			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data", At: s.at.sub("/" + k).source()})
-		}
+	for _, f := range sysFindings {
+		b.find(f)
 	}
 	for _, k := range sortedKeys(obj) {
 		if !declarationFields[k] {
@@ -229,11 +311,13 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	for _, k := range carriedSystem {
 		if v, ok := sys[k]; ok && v != nil {
 			d.Carried[k] = v
+			d.at[carriedPointer(k)] = s.at.sub("/" + k).source()
 		}
 	}
 	for _, k := range carriedDeclaration {
 		if v, ok := obj[k]; ok && v != nil {
 			d.Carried[k] = v
+			d.at[carriedPointer(k)] = at.sub("/" + k).source()
 		}
 	}
 
@@ -277,8 +361,9 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 			b.find(Finding{Rule: RuleDatasetMissing, Deny: true, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories", At: ref.at.source()})
 			continue
 		}
-		walkDataset(ds, coll, datasetVisitor{categories: addCats, unknown: func(k string, where place) {
-			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the dataset's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", quoteKey(k)), ClauseID: "personal-data", At: where.source()})
+		p.walked[ds.at] = true
+		walkDataset(ds, coll, datasetVisitor{categories: addCats, countries: b.countries, unknown: func(k string, where place) {
+			b.find(unknownField("dataset", k, where))
 		}})
 	}
 	addCats(obj["shared_categories"], at.sub("/shared_categories"))
@@ -289,6 +374,8 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	if anyCategory && !personal {
 		d.PersonalData = false
 	}
+	b.specialFlag(obj, at, cats)
+	b.profilingFlag(s, at, profiles, single)
 
 	// Data subjects.
 	var subjects []term
@@ -345,6 +432,51 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	}
 }
 
+// specialFlag judges processes_special_category_data against the categories the declaration
+// lists: a flag that says the opposite of them is a warning (category.sensitive judges the
+// categories themselves).
+func (b *builder) specialFlag(obj map[string]any, at place, cats []term) {
+	flag, ok := obj["processes_special_category_data"].(bool)
+	if !ok {
+		return
+	}
+	special := false
+	for _, c := range cats {
+		if _, ok := b.p.special[c.value]; ok {
+			special = true
+		}
+	}
+	src := at.sub("/processes_special_category_data").source()
+	switch {
+	case !flag && special:
+		b.find(Finding{Rule: RuleFlagMismatch, Message: "processes_special_category_data is false, but the declaration lists a special category of personal data (GDPR art. 9 or 10): set the flag true with its special_category_legal_basis, or remove the category", ClauseID: "personal-data", Path: "/data_categories", At: src})
+	case flag && !special:
+		b.find(Finding{Rule: RuleFlagMismatch, Message: "processes_special_category_data is true, but none of the declaration's data categories maps to a special category of the policy, so none is judged: list the special categories it processes (such as user.health_and_medical), or set the flag false", ClauseID: "personal-data", Path: "/data_categories", At: src})
+	}
+}
+
+// profilingFlag reads the system's uses_profiling: a system of one declaration that profiles
+// makes that declaration profiling; a system that profiles with several declarations, none of
+// whose data uses builds profiles, or a declaration that builds profiles in a system that says
+// it does not, is a warning.
+func (b *builder) profilingFlag(s resource, at place, profiles, single bool) {
+	flag, ok := s.value["uses_profiling"].(bool)
+	if !ok {
+		return
+	}
+	src := s.at.sub("/uses_profiling").source()
+	_, implied := b.d.Activity["profiling"]
+	switch {
+	case flag && !profiles && single:
+		b.d.Activity["profiling"] = true
+		b.d.at["/profiling"] = src
+	case flag && !profiles:
+		b.find(Finding{Rule: RuleFlagMismatch, Message: "the system's uses_profiling is true, but none of its declarations has a data use that builds profiles, so which one profiles cannot be told: give the profiling a data use that does (such as marketing.advertising.profiling), or mark its data use profiling: true in the policy's fides_mapping", ClauseID: "profiling", Path: "/profiling", At: src})
+	case !flag && implied:
+		b.find(Finding{Rule: RuleFlagMismatch, Message: "the system's uses_profiling is false, but this declaration's data use builds profiles (it is judged as profiling): set uses_profiling true, or choose a data use that does not profile", ClauseID: "profiling", Path: "/profiling", At: src})
+	}
+}
+
 // customUse reads what a 1.x custom data use held that fideslang 3 drops: legal_basis and
 // recipients, with a warning; its legal basis applies when the declaration names none.
 func (b *builder) customUse(key string) {
@@ -356,6 +488,7 @@ func (b *builder) customUse(key string) {
 		if v, ok := c.value[f]; ok && v != nil {
 			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the data use's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read here", f), ClauseID: "legal-basis", At: c.at.sub("/" + f).source()})
 			b.d.Carried["data_use."+f] = v
+			b.d.at[carriedPointer("data_use."+f)] = c.at.sub("/" + f).source()
 		}
 	}
 	if _, has := b.d.Activity["legal_basis"]; !has {
@@ -484,6 +617,7 @@ var (
 // fideslang does not define.
 type datasetVisitor struct {
 	categories func(list any, at place)
+	countries  func(list any, at place) // a 1.x third_country_transfers
 	unknown    func(key string, at place)
 }
 
@@ -500,6 +634,9 @@ func (v datasetVisitor) check(obj map[string]any, known map[string]bool, at plac
 func walkDataset(ds resource, coll string, v datasetVisitor) {
 	v.check(ds.value, datasetFields, ds.at)
 	v.categories(ds.value["data_categories"], ds.at.sub("/data_categories"))
+	if t, ok := ds.value["third_country_transfers"]; ok && t != nil {
+		v.countries(t, ds.at.sub("/third_country_transfers"))
+	}
 	colls, _ := ds.value["collections"].([]any)
 	for i, c := range colls {
 		cm, ok := c.(map[string]any)
@@ -547,7 +684,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		if vendor != "" {
 			src = s.at.sub("/vendor_id").source()
 		}
-		b.registered([]string{key, vendor}, "subprocessor", key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
+		b.registered([]string{key, vendor}, vendorType, key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
 	}
 	if shared, _ := obj["data_shared_with_third_parties"].(bool); shared {
 		name, _ := obj["third_parties"].(string)
@@ -557,6 +694,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		}
 		b.registered([]string{strings.TrimSpace(name)}, "business_partner", "third parties", src, "this declaration shares data with third parties")
 	}
+	b.countryRecipients(key)
 	if transfers, _ := sys["does_international_transfers"].(bool); transfers {
 		safeguard := ""
 		src := s.at.sub("/legal_basis_for_transfers").source()
@@ -587,6 +725,30 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 	}
 }
 
+// countryRecipients adds a recipient in each country of a 1.x third_country_transfers that no
+// recipient of the declaration is in yet: one nothing else is known of (so the transfer rule
+// judges its safeguard), with a finding that says what to add to the register.
+func (b *builder) countryRecipients(system string) {
+	for _, c := range b.abroad {
+		list, _ := b.d.Activity["recipients"].([]any)
+		there := false
+		for _, r := range list {
+			if rm, _ := r.(map[string]any); rm["country"] == c.value {
+				there = true
+			}
+		}
+		if there {
+			continue
+		}
+		b.find(Finding{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s transfers data to %s (third_country_transfers) but no recipient of this declaration the policy's recipient_register describes is there: add the recipient (a vendor's system's fides_key or vendor_id) to the register with its country and transfer_safeguard", quoteKey(system), c.value), ClauseID: "transfers", Path: "/recipients", At: c.at})
+		b.addRecipient(map[string]any{"name": "recipient in " + c.value, "type": vendorType, "country": c.value}, c.at)
+	}
+}
+
+// vendorType is the recipient type of a vendor the register does not describe: one processing
+// on the company's behalf.
+const vendorType = "subprocessor"
+
 // registered adds the recipient the register holds under the first of keys it has, or, when it
 // has none, a recipient of the fallback type with nothing known of it (so the sharing and
 // transfer rules judge it as unknown) and a finding that says what to add.
@@ -614,11 +776,15 @@ func (b *builder) registered(keys []string, fallback, name string, src Source, w
 	hint := "the system's fides_key or vendor_id"
 	if len(keys) == 1 {
 		hint = "the declaration's third_parties"
-		if keyShaped(keys[0]) {
-			hint += " (" + quoteKey(keys[0]) + ")"
+	}
+	var named []string
+	for _, k := range keys {
+		if keyShaped(k) {
+			named = append(named, quoteKey(k))
 		}
-	} else if keyShaped(keys[0]) {
-		hint += " (" + quoteKey(keys[0]) + ")"
+	}
+	if len(named) > 0 {
+		hint += " (" + strings.Join(named, " or ") + ")"
 	}
 	b.find(Finding{Rule: RuleUnregistered, Message: what + " but the policy's recipient_register has no entry for it: add one under " + hint + " with its name, type, country, dpa and transfer_safeguard", ClauseID: "sharing", Path: "/recipients", At: src})
 	b.addRecipient(map[string]any{"name": name, "type": fallback}, src)

@@ -248,3 +248,64 @@ func Field(pointer string) string {
 	}
 	return fidesFields[top]
 }
+
+// Fact is a Fides fact no rule judges, carried with a declaration: the Fides field, its value
+// as it may be shown, and where it stands.
+type Fact struct {
+	// Field is the Fides field ("requires_data_protection_assessments"; a 1.x data use's field
+	// is "data_use.legal_basis").
+	Field string
+	// Value is the value as it may be shown: true or false, a value of the field's fideslang
+	// enumeration, a taxonomy key, or "(given)" for free-form text, which is never quoted.
+	Value string
+	// At locates it.
+	At Source
+}
+
+// Facts returns the facts carried with the declaration, by field name.
+func (d *Declaration) Facts() []Fact {
+	out := make([]Fact, 0, len(d.Carried))
+	for _, k := range sortedKeys(d.Carried) {
+		out = append(out, Fact{Field: k, Value: shown(k, d.Carried[k]), At: d.Locate(carriedPointer(k))})
+	}
+	return out
+}
+
+// carriedPointer is the locator's key of a carried field.
+func carriedPointer(field string) string { return "/(fides)/" + field }
+
+// enumerations are the closed value sets of the carried fields fideslang enumerates, so that a
+// value of one may be shown; any other text is free-form and is not.
+var enumerations = map[string][]string{
+	"special_category_legal_basis": {"Consent - Explicit", "Explicit Consent", "Employment", "Employment, social security and social protection", "Vital Interests", "Not-for-profit bodies", "Non-profit Bodies", "Made public by the data subject", "Public by Data Subject", "Legal Claims", "Legal claims or judicial acts", "Substantial Public Interest", "Reasons of substantial public interest (with a basis in law)", "Medical", "Health or social care (with a basis in law)", "Public Health Interest", "Public health (with a basis in law)", "Archiving, research and statistics (with a basis in law)"},
+	"legal_basis_for_profiling":    {"Explicit consent", "Contract", "Authorised by law"},
+	"data_use.legal_basis":         {"Consent", "Contract", "Legal_Obligation", "Vital_Interest", "Public_Interest", "Legitimate_Interests"},
+	"legal_basis_for_transfers":    {"Adequacy Decision", "SCCs", "BCRs", "Supplementary Measures", "Other"},
+}
+
+// keyed are the carried fields whose values are taxonomy keys.
+var keyed = fieldSet("data_qualifier")
+
+// shown renders a carried value as it may be shown.
+func shown(field string, v any) string {
+	switch x := v.(type) {
+	case bool:
+		return fmt.Sprint(x)
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, shown(field, e))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case string:
+		for _, e := range enumerations[field] {
+			if strings.EqualFold(e, x) {
+				return e
+			}
+		}
+		if keyed[field] && keyShaped(x) {
+			return x
+		}
+	}
+	return "(given)"
+}

@@ -24,7 +24,7 @@ func FuzzBuild(f *testing.F) {
 		if err != nil {
 			return
 		}
-		decls, _ := Build([]*File{file}, doc)
+		decls, _, _ := Build([]*File{file}, doc)
 		for _, d := range decls {
 			if d.Activity == nil && len(d.Problems) == 0 && d.PersonalData {
 				t.Fatalf("%s: neither an activity, a problem nor no personal data", d.ID)

@@ -32,6 +32,12 @@ const (
 	// RuleDuplicateKey: a system whose fides_key another system of the same directory uses (a
 	// warning; both are decided).
 	RuleDuplicateKey = "fides.duplicate_key"
+	// RuleFlowMissing: a system's egress or ingress naming a system or dataset in none of the
+	// files checked (a warning: what flows there is not judged).
+	RuleFlowMissing = "fides.flow_missing"
+	// RuleFlagMismatch: a Fides flag its declaration contradicts (special-category processing,
+	// profiling) (a warning; the declaration is judged by what it lists).
+	RuleFlagMismatch = "fides.flag_mismatch"
 )
 
 // Rules describes the import's findings as catalogue entries, for the formats that list the
@@ -50,6 +56,8 @@ func Rules(doc *policy.Document) []policyengine.Rule {
 		rule(RuleDatasetMissing, "deny", "A referenced dataset is missing", "A privacy declaration references a dataset that is not among the files checked, so the categories it holds cannot be judged.", "Check the dataset's file together with the system's.", "personal-data"),
 		rule(RuleRetentionUnread, "warn", "A retention period that cannot be read", "A retention_period that is neither a number of days nor a count with a unit is not read.", "Write the period as a number of days (\"30\") or as \"3 years\".", "retention"),
 		rule(RuleDuplicateKey, "warn", "A fides_key used twice", "Two systems in the same directory share a fides_key, which fideslang keeps unique in a project: their declarations' ids clash and Fides would keep only one.", "Give each system its own fides_key.", "personal-data"),
+		rule(RuleFlowMissing, "warn", "A data flow to a system or dataset not checked", "A system's egress or ingress names a system or dataset that is in none of the Fides files checked, so the data that flows there is not judged.", "Check the other system's or dataset's file along with this one, or add it (a vendor's system with an entry in the recipient_register).", "sharing"),
+		rule(RuleFlagMismatch, "warn", "A Fides flag the declaration contradicts", "A flag (processes_special_category_data, uses_profiling) says the opposite of what the declaration's categories or data use say; the declaration is judged by what it lists.", "Make the flag and the declaration agree.", "personal-data"),
 		rule(RuleNotPersonal, "warn", "A declaration of no personal data", "Every data category of the declaration is mapped as not personal data, so no rule judges it.", "Nothing to do if the system indeed holds no personal data.", "personal-data"),
 	}
 }

@@ -161,7 +161,7 @@ func TestNearestDataset(t *testing.T) {
 	}
 	sys := "system:\n  - fides_key: s\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: []\n        dataset_references: [db]\n"
 	ds := func(cat string) string { return "dataset:\n  - fides_key: db\n    data_categories: [" + cat + "]\n" }
-	decls, errs := Build([]*File{
+	decls, _, errs := Build([]*File{
 		parse("a/.fides/db.yml", ds("user.name")),
 		parse("b/.fides/db.yml", ds("user.contact.email")),
 		parse("b/.fides/sys.yml", sys),
@@ -176,7 +176,7 @@ func TestNearestDataset(t *testing.T) {
 func TestTransfersWithoutRecipients(t *testing.T) {
 	f, err := Parse("s.yml", []byte("system:\n  - fides_key: app\n    does_international_transfers: true\n    legal_basis_for_transfers: [SCCs]\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"), Limits{})
 	require.NoError(t, err)
-	decls, errs := Build([]*File{f}, policy.Default().Document)
+	decls, _, errs := Build([]*File{f}, policy.Default().Document)
 	require.Empty(t, errs)
 	require.Len(t, decls, 1)
 	var found []Finding
@@ -202,7 +202,7 @@ func TestDuplicateSystemKeys(t *testing.T) {
 		return f
 	}
 	count := func(files ...*File) int {
-		decls, errs := Build(files, doc)
+		decls, _, errs := Build(files, doc)
 		require.Empty(t, errs)
 		n := 0
 		for _, d := range decls {
@@ -217,4 +217,37 @@ func TestDuplicateSystemKeys(t *testing.T) {
 	}
 	assert.Equal(t, 1, count(parse("p/a.yml"), parse("p/b.yml")))
 	assert.Equal(t, 0, count(parse("p/a.yml"), parse("q/a.yml")))
+}
+
+// The ISO 3166-1 table is one table: every alpha-3 code names one alpha-2 code and no two
+// name the same; each code has its shape; the policy's EU/EEA countries are all in it.
+func TestFidesCountriesTable(t *testing.T) {
+	seen := map[string]string{}
+	n := 0
+	for _, line := range strings.Split(countriesTable, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		n++
+		a3, a2, ok := strings.Cut(line, "\t")
+		require.True(t, ok, line)
+		assert.Regexp(t, `^[A-Z]{3}$`, a3)
+		assert.Regexp(t, `^[A-Z]{2}$`, a2)
+		prev, dup := seen[a2]
+		assert.False(t, dup, "%s and %s both name %s", prev, a3, a2)
+		seen[a2] = a3
+		got, ok := Alpha2(strings.ToLower(a3))
+		assert.True(t, ok)
+		assert.Equal(t, a2, got)
+	}
+	assert.Equal(t, 249, n, "ISO 3166-1 lists 249 countries")
+	for c := range policy.Default().Document.EUEEACountries {
+		assert.Contains(t, seen, c, "an EU/EEA country of the policy")
+	}
+	for a3, a2 := range map[string]string{"USA": "US", "GBR": "GB", "NOR": "NO", "CHE": "CH", "DEU": "DE"} {
+		got, _ := Alpha2(a3)
+		assert.Equal(t, a2, got)
+	}
+	_, ok := Alpha2("XXX")
+	assert.False(t, ok)
 }

@@ -69,6 +69,23 @@ func (HTML) Format(w io.Writer, r *check.Report) error {
 	for _, f := range rec.Errors {
 		view.Findings = append(view.Findings, findingRow{Place: fileLine(f.File, f.Line), Kind: "error", Rule: InputRule, Field: "/", Message: f.Message})
 	}
+	for _, res := range r.Results { // findings about a file itself, not an activity
+		if res.Index >= 0 || res.Failed() {
+			continue
+		}
+		for _, group := range []struct {
+			kind string
+			fs   []check.Finding
+		}{{"deny", res.Reasons}, {"warning", res.Warnings}} {
+			kind := group.kind
+			for _, f := range group.fs {
+				view.Findings = append(view.Findings, findingRow{Place: fileLine(f.In(res.File), f.Line), Kind: kind, Rule: f.Rule, Field: pathOrRoot(f.Path), Message: f.Message, Clause: f.Clause, ClauseID: f.ClauseID})
+				if f.ClauseID != "" {
+					cited[f.ClauseID] = true
+				}
+			}
+		}
+	}
 	ids := make([]string, 0, len(cited))
 	for id := range cited {
 		ids = append(ids, id)

@@ -61,6 +61,11 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 			for _, p := range res.Errors {
 				fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Pointer, p.Message))
 			}
+		case res.Index < 0: // findings about the file itself
+			fmt.Fprintf(bw, "  %s   the file itself\n", t.paint(yellow, "file"))
+			for _, f := range res.Reasons {
+				t.finding(bw, "", f)
+			}
 		case res.Allow:
 			fmt.Fprintf(bw, "  %s  %s\n", t.paint(green, "allow"), name)
 		default:
@@ -71,6 +76,10 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 		}
 		for _, f := range res.Warnings {
 			t.finding(bw, t.paint(yellow, "warning")+" ", f)
+		}
+		for _, c := range res.Carried {
+			fmt.Fprintf(bw, "         %s%s %s: %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(dim, "carried"), Printable(c.Field), Printable(c.Value),
+				t.paint(dim, "[Fides, not judged]"))
 		}
 		for _, c := range res.Conditions {
 			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, c.Rule), c.Requires,

@@ -214,6 +214,9 @@ func Build(rep *check.Report) (*Record, error) {
 	rec := &Record{Organisation: doc.Organisation, Title: doc.Title, Revision: rep.Revision, Controller: doc.Controller,
 		Missing: recordMissing(doc.Controller), Entries: []Entry{}, Errors: []Failure{}}
 	for _, res := range rep.Results {
+		if res.Index < 0 && !res.Failed() {
+			continue // findings about a file, not processing the record lists
+		}
 		if res.Index < 0 {
 			f := Failure{File: res.File, Line: res.Line}
 			if len(res.Errors) > 0 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
 	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
-	fl.StringVar(&f.format, "format", "", "how the files are written: fides (fideslang resource files) or manifest; default: each file by its shape")
+	fl.StringVar(&f.format, "format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
 	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
 	return cmd
 }
@@ -134,8 +135,8 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if f.workers < 0 || f.workers > check.MaxWorkers {
 		return usageError("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
 	}
-	if f.format != "" && f.format != check.FormatFides && f.format != check.FormatManifest {
-		return usageError("--format: expected fides or manifest")
+	if f.format != "" && !slices.Contains(check.Formats(), f.format) {
+		return usageError("--format: expected %s", strings.Join(check.Formats(), ", "))
 	}
 	if f.timeout < 0 {
 		return usageError("--decision-timeout: expected 0 (no limit) or a duration such as 5s")

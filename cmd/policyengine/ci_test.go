@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 )
 
@@ -153,6 +154,7 @@ func TestConfigSchema(t *testing.T) {
 	sort.Strings(tags)
 	assert.Equal(t, tags, keys)
 	assert.Equal(t, output.Names(), sorted(s.Properties["output"].Enum))
+	assert.Equal(t, sorted(check.Formats()), sorted(s.Properties["format"].Enum))
 }
 
 func sorted(s []string) []string {

@@ -34,6 +34,9 @@ type config struct {
 	// FailOnWarn and AllowEmpty are the defaults of --fail-on-warn and --allow-empty.
 	FailOnWarn bool `yaml:"fail_on_warn"`
 	AllowEmpty bool `yaml:"allow_empty"`
+	// Format is the default of --format: how the files are written (fides, manifest, or
+	// auto: each file by its shape).
+	Format string `yaml:"format"`
 
 	file string // where it was read, "" when there is none
 	dir  string // its directory
@@ -76,7 +79,7 @@ func readConfig(path string) (*config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, usageError("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty)", path, configError(err))
+		return nil, usageError("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty, format)", path, configError(err))
 	}
 	c.file, c.dir = path, filepath.Dir(path)
 	return c, nil
@@ -131,6 +134,9 @@ func applyConfig(cmd *cobra.Command, f *checkFlags, c *config) {
 	}
 	if c.Output != "" && !changed("output") {
 		f.output = c.Output
+	}
+	if c.Format != "" && !changed("format") {
+		f.format = c.Format
 	}
 	if !changed("fail-on-warn") {
 		f.failOnWarn = f.failOnWarn || c.FailOnWarn

@@ -108,3 +108,39 @@ func TestConfigFilePolicy(t *testing.T) {
 	assert.Equal(t, 1, code, "the brightpath policy does not know Confect's purposes")
 	assert.Contains(t, stdout, `"purpose.unlisted"`)
 }
+
+// The config file's format says how the files are written, as --format does; the flag wins.
+func TestConfigFileFormat(t *testing.T) {
+	const system = "system:\n  - fides_key: shop\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.contact.email]\n        data_subjects: [customer]\n        legal_basis_for_processing: Contract\n        retention_period: \"30\"\n"
+	for name, tc := range map[string]struct {
+		config string
+		flags  []string
+		want   int
+		output string
+	}{
+		"fides from the file":            {"format: fides\n", nil, 0, "1 activity in 1 file"},
+		"manifest from the file":         {"format: manifest\n", nil, 2, "/system: unknown key"},
+		"auto from the file":             {"format: auto\n", nil, 0, "1 activity in 1 file"},
+		"the flag wins over the file":    {"format: manifest\n", []string{"--format", "auto"}, 0, "1 activity in 1 file"},
+		"the flag wins, the other way":   {"format: fides\n", []string{"--format", "manifest"}, 2, "/system: unknown key"},
+		"no config: recognised by shape": {"", nil, 0, "1 activity in 1 file"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			root := t.TempDir()
+			write(t, root, "shop.yml", system)
+			if tc.config != "" {
+				write(t, root, ".policyengine.yaml", tc.config)
+			}
+			t.Chdir(root)
+			code, stdout, stderr := runCLI(t, append([]string{"check", "--now", now, "-o", "text", "shop.yml"}, tc.flags...)...)
+			assert.Equal(t, tc.want, code, stdout+stderr)
+			assert.Contains(t, stdout, tc.output)
+		})
+	}
+
+	t.Chdir(project(t, "format: yaml\nmanifests: [services]\n"))
+	code, stdout, stderr := runCLI(t, "check", "--now", now)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--format: expected auto, fides, manifest")
+	assert.Empty(t, stdout)
+}

@@ -122,3 +122,35 @@ func TestROPAFromFides(t *testing.T) {
 	assert.NotContains(t, ids, "logs/system logs", "no personal data, no record")
 	assert.Len(t, ids, 6)
 }
+
+// A finding about a Fides file with no declaration (an organization's unknown key) shows in
+// every output format at the file's line, and counts as a warning does for the exit code.
+func TestFidesFileFindings(t *testing.T) {
+	dir := t.TempDir()
+	org := write(t, dir, "organization.yml", "organization:\n  - fides_key: acme\n    name: Acme\n    head_office: somewhere\n")
+	code, stdout, stderr := runCLI(t, "check", "--now", now, "-o", "text", org)
+	assert.Equal(t, 0, code, stdout+stderr)
+	assert.Contains(t, stdout, "the file itself")
+	assert.Regexp(t, `4:5 +warning fides\.unknown_key`, stdout)
+	assert.Contains(t, stdout, "0 activities in 1 file: 0 allowed, 0 denied, 1 warning")
+	assert.NotContains(t, stdout, "somewhere", "no value is quoted")
+
+	code, _, _ = runCLI(t, "check", "--now", now, "--fail-on-warn", org)
+	assert.Equal(t, 1, code, "a file's warning fails the run as a declaration's does")
+
+	for format, want := range map[string]string{
+		"json":   `"rule": "fides.unknown_key"`,
+		"sarif":  `"startLine": 4`,
+		"junit":  `line 4: fides.unknown_key`,
+		"github": "::warning file=" + escapeForGitHub(org) + ",line=4,col=5,title=fides.unknown_key::",
+		"table":  "fides.unknown_key",
+		"html":   "<code>fides.unknown_key</code>",
+	} {
+		code, stdout, stderr := runCLI(t, "check", "--now", now, "-o", format, org)
+		assert.Equal(t, 0, code, format+stderr)
+		assert.Contains(t, stdout, want, format)
+		assert.Contains(t, stdout, "organization.yml", format)
+	}
+}
+
+func escapeForGitHub(s string) string { return strings.NewReplacer(":", "%3A", ",", "%2C").Replace(s) }

@@ -87,9 +87,12 @@ func newImportCmd(e env) *cobra.Command {
 					read = append(read, f)
 				}
 			}
-			decls, errs := fides.Build(read, engine.Policy())
+			decls, findings, errs := fides.Build(read, engine.Policy())
 			for _, fe := range errs {
 				report(fe.File, fe.Line, fe.Column, fe.Message)
+			}
+			for _, f := range findings { // about a file, not a declaration: a warning
+				fmt.Fprintf(e.stderr, "%s:%d:%d: warning %s: %s\n", f.At.File, f.At.Line, f.At.Column, f.Rule, f.Message)
 			}
 			bySystemFile := map[string][]*fides.Declaration{}
 			var order []string
