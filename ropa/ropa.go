@@ -345,7 +345,7 @@ func decision(res check.Result) Decision {
 		d.Outcome = Allow
 	}
 	for _, p := range res.Errors {
-		d.Errors = append(d.Errors, Finding{Rule: "input.invalid", Message: p.Message, Path: p.Pointer, Line: p.Line})
+		d.Errors = append(d.Errors, Finding{Rule: check.InputRule, Message: p.Message, Path: p.Pointer, Line: p.Line})
 	}
 	for _, c := range res.Conditions {
 		d.Conditions = append(d.Conditions, Finding{Rule: c.Rule, Message: c.Message, Clause: c.Clause, ClauseID: c.ClauseID, Path: c.Path, Line: c.Line, Requires: c.Requires})
