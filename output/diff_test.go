@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,11 +44,7 @@ func engine(t *testing.T, opts ...policyengine.Option) *policyengine.Engine {
 // diff writes a diff in a format.
 func diff(t *testing.T, rep *impact.Report, format string) string {
 	t.Helper()
-	f, err := output.For(output.Diff, format, output.Options{})
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	require.NoError(t, f.FormatDiff(&buf, rep))
-	return buf.String()
+	return string(render(t, output.Diff, format, func(f output.Formatter, w io.Writer) error { return f.FormatDiff(w, rep) }))
 }
 
 // The picture of a policy change: the crash reports' flow to the UK newly allowed under a policy

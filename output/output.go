@@ -85,13 +85,15 @@ type format struct {
 
 // formats are every format, with the kinds of report each renders: the one place that says so.
 var formats = map[string]format{
-	"text":   {func(o Options) Formatter { return &Text{Color: o.Color} }, []Kind{Check, Test, Diff, Rules, Explain}},
-	"json":   {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record}},
-	"sarif":  {func(Options) Formatter { return SARIF{} }, []Kind{Check}},
-	"junit":  {func(Options) Formatter { return JUnit{} }, []Kind{Check, Test}},
-	"github": {func(Options) Formatter { return GitHub{} }, []Kind{Check}},
-	"table":  {func(Options) Formatter { return Table{} }, []Kind{Check}},
-	"html":   {func(Options) Formatter { return HTML{} }, []Kind{Check, Diff, Record}},
+	"text":     {func(o Options) Formatter { return &Text{Color: o.Color} }, []Kind{Check, Test, Diff, Rules, Explain}},
+	"json":     {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record}},
+	"sarif":    {func(Options) Formatter { return SARIF{} }, []Kind{Check}},
+	"junit":    {func(Options) Formatter { return JUnit{} }, []Kind{Check, Test}},
+	"github":   {func(Options) Formatter { return GitHub{} }, []Kind{Check}},
+	"table":    {func(Options) Formatter { return Table{} }, []Kind{Check}},
+	"html":     {func(Options) Formatter { return HTML{} }, []Kind{Check, Diff, Record}},
+	"markdown": {func(Options) Formatter { return Markdown{} }, []Kind{Record}},
+	"csv":      {func(Options) Formatter { return CSV{} }, []Kind{Record}},
 }
 
 // Formats returns the names of the formats that apply to a kind of report, sorted.

@@ -1,9 +1,9 @@
 package output_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"regexp"
 	"testing"
 
@@ -19,11 +19,7 @@ import (
 // testReport writes a test report in a format.
 func testReport(t *testing.T, rep *policytest.Report, format string) string {
 	t.Helper()
-	f, err := output.For(output.Test, format, output.Options{})
-	require.NoError(t, err)
-	var buf bytes.Buffer
-	require.NoError(t, f.FormatTest(&buf, rep))
-	return buf.String()
+	return string(render(t, output.Test, format, func(f output.Formatter, w io.Writer) error { return f.FormatTest(w, rep) }))
 }
 
 func TestTestReportFormats(t *testing.T) {

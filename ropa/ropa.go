@@ -454,15 +454,6 @@ func Words(period string) string {
 	return strings.Join(parts, " ")
 }
 
-// ids returns the ids of terms, in order.
-func ids(ts []Term) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.ID
-	}
-	return out
-}
-
 // notPersonal says the result is a Fides declaration whose every category is not personal data.
 func notPersonal(res check.Result) bool {
 	for _, w := range res.Warnings {
