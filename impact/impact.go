@@ -1,6 +1,6 @@
 // Package impact shows what a policy change does to the activities already in use: it decides
 // every activity under a base policy and under a new one, and lists each whose decision or
-// reasons change.
+// reasons change. The report is data; the output package renders it (output.Diff).
 package impact
 
 import (

@@ -3,8 +3,9 @@
 // declaration, in the policy's words, with the decision on it. Fields the record needs and a
 // declaration leaves out are listed per entry, never left blank silently.
 //
-// Build takes a check report run with check.Options.KeepEntries; Write renders the record as
-// markdown, csv, json (schema/ropa.schema.json) or html.
+// Build takes a check report run with check.Options.KeepEntries and returns the record as data;
+// the output package renders it (output.Formats(output.Record): markdown, csv, json as
+// schema/ropa.schema.json describes, or html).
 package ropa
 
 import (
