@@ -17,24 +17,27 @@ import (
 
 // HTML writes a report as one self-contained page (inline CSS and SVG, nothing fetched).
 //
-// A check report: the summary, a data-flow picture (data subjects, declarations, recipients by country, the EU/EEA
-// and third countries apart, denied flows marked, each transfer's safeguard on its edge), every
-// declaration, and every finding with its file, line, rule, clause and the policy text of the
-// clause. The tables filter in the browser; the page prints to PDF. The picture aggregates past
-// flow.DefaultMaxNodes declarations.
+// A check report: the summary, a data-flow picture (data subjects, declarations, recipients by
+// country, the EU/EEA and third countries apart, denied flows marked, each transfer's safeguard on
+// its edge), every declaration, and every finding with its file, line, rule, clause and the
+// policy text of the clause. The tables filter in the browser; the page prints to PDF. The
+// picture aggregates past flow.DefaultMaxNodes declarations.
 //
 // A diff: the summary, a picture of the flows the change newly denies or allows, and the changes.
 //
-// It needs the activities as read: run check, or impact.Compare, with check.Options.KeepEntries
-// (NeedsEntries).
+// A record of processing activities: the controller, then a filterable table with a row per
+// declaration.
+//
+// A check report and a diff need the activities as read: run check, or impact.Compare, with
+// check.Options.KeepEntries (NeedsEntries).
 type HTML struct{ unsupported }
 
 // ErrNoEntries is returned by formats that describe the activities for a report run without
 // check.Options.KeepEntries.
 var ErrNoEntries = errors.New("output: this format needs the activities (run check, or impact.Compare, with check.Options.KeepEntries)")
 
-// NeedsEntries reports whether a formatter describes the activities themselves, so that check
-// must run with check.Options.KeepEntries for it.
+// NeedsEntries reports whether a formatter describes the activities themselves, so that check.Run
+// or impact.Compare must run with check.Options.KeepEntries for it.
 func NeedsEntries(f Formatter) bool {
 	_, ok := f.(HTML)
 	return ok
