@@ -27,6 +27,10 @@ import (
 // Stdin is the path that names standard input.
 const Stdin = "-"
 
+// InputRule is the rule id the reports give to an input error (a manifest or an activity that is
+// not well-formed), which no policy rule covers.
+const InputRule = "input.invalid"
+
 // MaxWorkers bounds Options.Workers: more files decided at once than this gains nothing on any
 // machine, and a huge number would start as many goroutines.
 const MaxWorkers = 256

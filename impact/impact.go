@@ -1,10 +1,9 @@
 // Package impact shows what a policy change does to the activities already in use: it decides
 // every activity under a base policy and under a new one, and lists each whose decision or
-// reasons change.
+// reasons change. The report is data; the output package renders it (output.Diff).
 package impact
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,9 +14,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
-	"github.com/confect/policyengine/internal/encode"
 	"github.com/confect/policyengine/manifest"
-	"github.com/confect/policyengine/output"
 )
 
 // Kinds of change.
@@ -57,8 +54,8 @@ type Change struct {
 	// Added and Removed are the findings the new policy makes and no longer makes.
 	Added   []Finding `json:"added"`
 	Removed []Finding `json:"removed"`
-
-	index int // the activity's place in its file, to find it in the runs
+	// Index is the activity's place in its file (check.Result.Index), to find it in the runs.
+	Index int `json:"-"`
 }
 
 // Summary counts the changes.
@@ -97,11 +94,16 @@ type Report struct {
 	// Summary counts them.
 	Summary Summary `json:"summary"`
 
-	// The two runs compared, for the formats that describe the activities (html).
+	// The two runs compared, for the formats that describe the activities (Runs).
 	before, after *check.Report
 	// Skipped are the files the directory walk left unread (check.Report.Skipped).
 	Skipped []check.Skipped `json:"skipped,omitempty"`
 }
+
+// Runs returns the two check reports compared, under the base policy and under the new one, for
+// a format that describes the activities themselves (their entries are there when Compare was
+// given check.Options.KeepEntries).
+func (r *Report) Runs() (before, after *check.Report) { return r.before, r.after }
 
 // Changed reports whether any activity's decision or findings changed.
 func (r *Report) Changed() bool { return len(r.Changes) > 0 }
@@ -212,7 +214,7 @@ func (rep *Report) add(b, a check.Result) {
 	if b.Allow == a.Allow && len(added) == 0 && len(removed) == 0 {
 		return
 	}
-	c := Change{File: a.File, Activity: a.Activity, Line: a.Line, Before: b.Allow, After: a.Allow, Added: added, Removed: removed, index: a.Index}
+	c := Change{File: a.File, Activity: a.Activity, Line: a.Line, Before: b.Allow, After: a.Allow, Added: added, Removed: removed, Index: a.Index}
 	switch {
 	case b.Allow && !a.Allow:
 		c.Kind = NewlyDenied
@@ -239,7 +241,7 @@ func findings(r check.Result) []Finding {
 		out = append(out, Finding{Kind: "condition", Rule: c.Rule, Path: c.Path, Message: "requires " + c.Requires, Line: c.Line})
 	}
 	for _, p := range r.Errors {
-		out = append(out, Finding{Kind: "error", Rule: "input.invalid", Path: p.Pointer, Message: p.Message, Line: p.Line})
+		out = append(out, Finding{Kind: "error", Rule: check.InputRule, Path: p.Pointer, Message: p.Message, Line: p.Line})
 	}
 	return out
 }
@@ -258,86 +260,4 @@ func diff(a, b []Finding) []Finding {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
 	return out
-}
-
-// Write writes the report: text for people, json, or html (one self-contained page with a
-// picture of the flows the change newly denies or allows; it needs the activities, so Compare
-// must be given check.Options.KeepEntries).
-func (r *Report) Write(w io.Writer, format string) error {
-	switch format {
-	case "json":
-		return encode.JSON(w, r)
-	case "text":
-		return r.writeText(w)
-	case "html":
-		return r.writeHTML(w)
-	}
-	return fmt.Errorf("unknown output format %q (want text, json or html)", format)
-}
-
-func verdict(allow bool) string {
-	if allow {
-		return "allow"
-	}
-	return "DENY"
-}
-
-func (r *Report) writeText(w io.Writer) error {
-	bw := bufio.NewWriter(w)
-	for _, c := range r.Changes {
-		place := output.Printable(c.File)
-		if c.Line > 0 {
-			place = fmt.Sprintf("%s:%d", place, c.Line)
-		}
-		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, output.Printable(c.Activity), verdict(c.Before), verdict(c.After))
-		for _, f := range c.Added {
-			fmt.Fprintf(bw, "    + %s\n", describe(f))
-		}
-		for _, f := range c.Removed {
-			fmt.Fprintf(bw, "    - %s\n", describe(f))
-		}
-	}
-	for _, f := range r.Errors {
-		place := output.Printable(f.File)
-		if f.Line > 0 {
-			place = fmt.Sprintf("%s:%d", place, f.Line)
-		}
-		activity := output.Printable(f.Activity)
-		if activity != "" {
-			activity += "  "
-		}
-		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, output.Printable(f.Message))
-	}
-	if len(r.Changes)+len(r.Errors) > 0 {
-		fmt.Fprintln(bw)
-	}
-	s := r.Summary
-	fmt.Fprintf(bw, "%d activities: %d newly denied, %d newly allowed, %d with other reasons", s.Activities, s.NewlyDenied, s.NewlyAllowed, s.OtherReasons)
-	if s.Errors > 0 {
-		fmt.Fprintf(bw, " (%d could not be decided)", s.Errors)
-	}
-	fmt.Fprintf(bw, " (policy %s -> %s)\n", short(r.BaseRevision), short(r.Revision))
-	return bw.Flush()
-}
-
-func describe(f Finding) string {
-	label := ""
-	switch f.Kind {
-	case "warn":
-		label = "warning "
-	case "condition":
-		label = "condition "
-	}
-	path := f.Path
-	if path == "" {
-		path = "/"
-	}
-	return fmt.Sprintf("%s%s at %s: %s", label, output.Printable(f.Rule), output.Printable(path), output.Printable(f.Message))
-}
-
-func short(rev string) string {
-	if len(rev) > 12 {
-		return rev[:12]
-	}
-	return rev
 }

@@ -1,10 +1,7 @@
 package impact_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,24 +15,11 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/internal/testpolicy"
 	"github.com/confect/policyengine/manifest"
-	"github.com/confect/policyengine/policy"
 )
 
 var now = policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
-
-// changed writes Confect's document with edits into a policy directory.
-func changed(t *testing.T, edits ...[2]string) string {
-	t.Helper()
-	doc := string(policy.DefaultDocument())
-	for _, e := range edits {
-		require.Contains(t, doc, e[0])
-		doc = strings.Replace(doc, e[0], e[1], 1)
-	}
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(doc), 0o644))
-	return dir
-}
 
 func engine(t *testing.T, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()
@@ -57,7 +41,7 @@ func changes(r *impact.Report) []change {
 // Accepting adequacy and shortening the marketing limit to a year: the UK crash reports are
 // newly allowed, marketing kept 24 months newly denied.
 func TestPolicyChangeFlipsKnownActivities(t *testing.T) {
-	next := changed(t,
+	next := testpolicy.Edited(t,
 		[2]string{"  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n"},
 		[2]string{"        period: P24M\n        from: last_activity", "        period: P12M\n        from: last_activity"},
 	)
@@ -89,25 +73,6 @@ func TestPolicyChangeFlipsKnownActivities(t *testing.T) {
 	assert.Equal(t, []string{"deny retention.exceeds_limit /retention/period"}, added)
 	require.Len(t, monthly.Removed, 1)
 	assert.Equal(t, "warn", monthly.Removed[0].Kind, "the at-limit warning goes with the old limit")
-
-	var text bytes.Buffer
-	require.NoError(t, rep.Write(&text, "text"))
-	assert.Contains(t, text.String(), "crash-reports-uk  DENY -> allow\n    - transfer.without_scc at /recipients/0/transfer_safeguard")
-	assert.Contains(t, text.String(), "8 activities: 2 newly denied, 1 newly allowed, 2 with other reasons")
-
-	var js struct {
-		Changes []struct {
-			Activity string `json:"activity"`
-			Kind     string `json:"kind"`
-		} `json:"changes"`
-		Summary map[string]int `json:"summary"`
-	}
-	var buf bytes.Buffer
-	require.NoError(t, rep.Write(&buf, "json"))
-	require.NoError(t, json.Unmarshal(buf.Bytes(), &js))
-	assert.Equal(t, "crash-reports-uk", js.Changes[0].Activity)
-	assert.Equal(t, 2, js.Summary["newly_denied"])
-	assert.Error(t, rep.Write(&buf, "xml"))
 }
 
 func TestNoChange(t *testing.T) {
@@ -193,7 +158,7 @@ func TestBrightpathAgainstConfectOnTheSameManifest(t *testing.T) {
 
 // Standard input is read once and decided under both policies.
 func TestStdin(t *testing.T) {
-	next := changed(t, [2]string{"  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n"})
+	next := testpolicy.Edited(t, [2]string{"  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n"})
 	doc := `{"id":"uk","data_categories":["device"],"purposes":["security.maintenance"],"legal_basis":"legitimate_interest","retention":{"period":"P90D"},
 		"recipients":[{"name":"CrashDesk","type":"subprocessor","country":"GB","dpa":true,"transfer_safeguard":"adequacy"}]}`
 	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)), []string{"-"}, check.Options{Stdin: strings.NewReader(doc)})
@@ -246,36 +211,14 @@ func TestErrors(t *testing.T) {
 	assert.Equal(t, filepath.Join(dir, "broken.yaml"), rep.Errors[0].File)
 	assert.Positive(t, rep.Errors[0].Line)
 	assert.Contains(t, rep.Errors[0].Message, "malformed YAML")
-	var text bytes.Buffer
-	require.NoError(t, rep.Write(&text, "text"))
-	assert.Contains(t, text.String(), fmt.Sprintf("%s:%d  could not be decided: malformed YAML", filepath.Join(dir, "broken.yaml"), rep.Errors[0].Line))
 	_, err = impact.Compare(context.Background(), nil, engine(t), []string{dir}, check.Options{})
 	assert.Error(t, err)
-}
-
-// The text report escapes what comes from manifests and their names, as check's text does.
-func TestTextEscapesControlCharacters(t *testing.T) {
-	rep := &impact.Report{
-		Changes: []impact.Change{{File: "a\n::error::x.yaml", Activity: "id\x1b[2J", Line: 1,
-			Added: []impact.Finding{{Kind: "deny", Rule: "r.x", Path: "/k\r", Message: "m\x00"}}}},
-		Errors: []impact.Failure{{File: "b\n.yaml", Activity: "\u202eid", Message: "bad\n::warning::y"}},
-	}
-	var text bytes.Buffer
-	require.NoError(t, rep.Write(&text, "text"))
-	for _, line := range strings.Split(strings.TrimRight(text.String(), "\n"), "\n") {
-		assert.False(t, strings.HasPrefix(strings.TrimSpace(line), "::"), "%q", line)
-		assert.NotContains(t, line, "\x1b")
-		assert.NotContains(t, line, "\r")
-		assert.NotContains(t, line, "\x00")
-		assert.NotContains(t, line, "\u202e")
-	}
-	assert.Contains(t, text.String(), `"a\n::error::x.yaml":1`)
 }
 
 // A policy change that makes a person rule apply to more declarations shows as a change of
 // their conditions: here, restriction no longer spares the handling of a person's rights.
 func TestPolicyChangeShowsConditions(t *testing.T) {
-	next := changed(t, [2]string{"    restriction_exempt_purposes:\n      rights.access: true\n", "    restriction_exempt_purposes:\n"})
+	next := testpolicy.Edited(t, [2]string{"    restriction_exempt_purposes:\n      rights.access: true\n", "    restriction_exempt_purposes:\n"})
 	rep, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)),
 		[]string{"../examples/manifests/rights-requests.yaml"}, check.Options{})
 	require.NoError(t, err)
@@ -286,7 +229,4 @@ func TestPolicyChangeShowsConditions(t *testing.T) {
 	require.Len(t, c.Added, 1)
 	assert.Equal(t, "condition", c.Added[0].Kind)
 	assert.Equal(t, "restriction.requested", c.Added[0].Rule)
-	var text bytes.Buffer
-	require.NoError(t, rep.Write(&text, "text"))
-	assert.Contains(t, text.String(), "+ condition restriction.requested at /purposes/0: requires the person has not asked to restrict processing")
 }

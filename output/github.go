@@ -12,9 +12,9 @@ import (
 // GitHub writes the report as GitHub Actions workflow commands: an ::error annotation per reason
 // and per input error, a ::warning per warning, a ::notice per condition of a declaration, each on the manifest's file and line, so they
 // show on the pull request's diff. A summary line ends it.
-type GitHub struct{}
+type GitHub struct{ unsupported }
 
-// Format writes the report.
+// Format writes a check report.
 func (GitHub) Format(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	for _, res := range r.Results {

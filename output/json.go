@@ -1,18 +1,47 @@
 package output
 
 import (
+	"encoding/json"
 	"io"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
-	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/policytest"
+	"github.com/confect/policyengine/ropa"
 )
 
-// JSON writes the report as one JSON object (the report format the README describes): {"results": [{"file", "activity",
+// JSON writes a report as one indented JSON object, its fields as the report's types name them.
+// A check report (the report format the README describes): {"results": [{"file", "activity",
 // "allow", "reasons", "warnings", ...}], "summary": {"activities", "allowed", "denied",
-// "errors", ...}, "revision"}. Reasons carry their line and column.
-type JSON struct{}
+// "errors", ...}, "revision"}; reasons carry their line and column. A test report: {"cases",
+// "rego", "coverage", "summary"}. A diff: {"base_revision", "revision", "changes", "errors",
+// "summary"}. The rule catalogue: an array of rules. A record: schema/ropa.schema.json.
+type JSON struct{ unsupported }
 
-// Format writes the report.
-func (JSON) Format(w io.Writer, r *check.Report) error {
-	return encode.JSON(w, r)
+// Format writes a check report.
+func (JSON) Format(w io.Writer, r *check.Report) error { return writeJSON(w, r) }
+
+// FormatTest writes a test report.
+func (JSON) FormatTest(w io.Writer, r *policytest.Report) error { return writeJSON(w, r) }
+
+// FormatDiff writes what a policy change does.
+func (JSON) FormatDiff(w io.Writer, r *impact.Report) error { return writeJSON(w, r) }
+
+// FormatRules writes the rule catalogue.
+func (JSON) FormatRules(w io.Writer, rules []policyengine.Rule) error { return writeJSON(w, rules) }
+
+// FormatRecord writes the record of processing activities.
+func (JSON) FormatRecord(w io.Writer, r *ropa.Record) error { return writeJSON(w, r) }
+
+// Value writes any value as this format writes a report: for the listings the CLI assembles
+// itself (version, vocabulary).
+func (JSON) Value(w io.Writer, v any) error { return writeJSON(w, v) }
+
+// writeJSON writes v as indented JSON, "<" and "&" left as they are, ending with a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

@@ -1,24 +1,67 @@
-// Package output renders a check report in the formats a person or a pipeline reads. Each format
-// is its own file; New returns one by name, and an unknown name is an error, never a fallback.
+// Package output renders every report policyengine writes, in the formats a person or a pipeline
+// reads: check reports, test reports, what a policy change does (diff), the rule catalogue and a
+// rule's explanation, and the record of processing activities. The libraries that make the
+// reports (check, policytest, impact, ropa) return data only; this package alone renders them.
+//
+// One interface, Formatter, has a method per kind of report; each format is its own file and
+// renders the kinds it applies to. For every kind, Formats lists the format names that apply and
+// Validate refuses any other: an unknown name is an error, never a fallback.
 package output
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/policytest"
+	"github.com/confect/policyengine/ropa"
 )
 
-// Formatter writes a report.
+// Formatter writes reports in one format: a method per kind of report. A format that does not
+// apply to a kind returns an error wrapping ErrUnsupported (Formats(kind) leaves it out).
 type Formatter interface {
-	// Format writes the report to w.
+	// Format writes a check report (policyengine check).
 	Format(w io.Writer, r *check.Report) error
+	// FormatTest writes the outcome of a policy's test suite (policyengine test).
+	FormatTest(w io.Writer, r *policytest.Report) error
+	// FormatDiff writes what a policy change does to the manifests (policyengine diff).
+	FormatDiff(w io.Writer, r *impact.Report) error
+	// FormatRules writes the rule catalogue (policyengine rules).
+	FormatRules(w io.Writer, rules []policyengine.Rule) error
+	// FormatExplain explains one rule (policyengine explain).
+	FormatExplain(w io.Writer, r policyengine.Rule) error
+	// FormatRecord writes the record of processing activities (policyengine ropa).
+	FormatRecord(w io.Writer, r *ropa.Record) error
 }
+
+// Kind is a kind of report.
+type Kind string
+
+// The kinds of report.
+const (
+	// Check is a check report (Formatter.Format).
+	Check Kind = "check"
+	// Test is a test report (Formatter.FormatTest).
+	Test Kind = "test"
+	// Diff is a policy change's impact (Formatter.FormatDiff).
+	Diff Kind = "diff"
+	// Rules is the rule catalogue (Formatter.FormatRules); the other listings of what a policy
+	// holds (version, vocabulary) take the same formats.
+	Rules Kind = "rules"
+	// Explain is one rule explained (Formatter.FormatExplain).
+	Explain Kind = "explain"
+	// Record is the record of processing activities (Formatter.FormatRecord).
+	Record Kind = "record"
+)
 
 // Options tune what a formatter writes.
 type Options struct {
@@ -26,34 +69,90 @@ type Options struct {
 	Color bool
 }
 
-var formats = map[string]func(Options) Formatter{
-	"text":   func(o Options) Formatter { return &Text{Color: o.Color} },
-	"json":   func(Options) Formatter { return JSON{} },
-	"sarif":  func(Options) Formatter { return SARIF{} },
-	"junit":  func(Options) Formatter { return JUnit{} },
-	"github": func(Options) Formatter { return GitHub{} },
-	"table":  func(Options) Formatter { return Table{} },
-	"html":   func(Options) Formatter { return HTML{} },
+// ErrUnknownFormat is wrapped by the error Validate returns for a name that is no format of a
+// kind of report.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// ErrUnsupported is wrapped by the error a formatter returns for a kind of report its format does
+// not apply to.
+var ErrUnsupported = errors.New("output: the format does not apply to this kind of report")
+
+// format is a format by name: how to make it, and the kinds of report it applies to.
+type format struct {
+	make  func(Options) Formatter
+	kinds []Kind
 }
 
-// Names returns the formats New knows, sorted.
-func Names() []string {
-	names := make([]string, 0, len(formats))
-	for n := range formats {
-		names = append(names, n)
+// formats are every format, with the kinds of report each renders: the one place that says so.
+var formats = map[string]format{
+	"text":     {func(o Options) Formatter { return &Text{Color: o.Color} }, []Kind{Check, Test, Diff, Rules, Explain}},
+	"json":     {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record}},
+	"sarif":    {func(Options) Formatter { return SARIF{} }, []Kind{Check}},
+	"junit":    {func(Options) Formatter { return JUnit{} }, []Kind{Check, Test}},
+	"github":   {func(Options) Formatter { return GitHub{} }, []Kind{Check}},
+	"table":    {func(Options) Formatter { return Table{} }, []Kind{Check}},
+	"html":     {func(Options) Formatter { return HTML{} }, []Kind{Check, Diff, Record}},
+	"markdown": {func(Options) Formatter { return Markdown{} }, []Kind{Record}},
+	"csv":      {func(Options) Formatter { return CSV{} }, []Kind{Record}},
+}
+
+// Formats returns the names of the formats that apply to a kind of report, sorted.
+func Formats(kind Kind) []string {
+	var names []string
+	for n, f := range formats {
+		if slices.Contains(f.kinds, kind) {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	return names
 }
 
-// New returns the formatter of the given name.
-func New(name string, opts Options) (Formatter, error) {
-	f, ok := formats[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Names(), ", "))
+// Names returns the formats of a check report, sorted: Formats(Check).
+func Names() []string { return Formats(Check) }
+
+// Validate returns nil when name is a format of the kind of report, else an error wrapping
+// ErrUnknownFormat that names the formats which are. Every command that takes a format name
+// validates it here.
+func Validate(kind Kind, name string) error {
+	if f, ok := formats[name]; ok && slices.Contains(f.kinds, kind) {
+		return nil
 	}
-	return f(opts), nil
+	return fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, name, strings.Join(Formats(kind), ", "))
 }
+
+// For returns the formatter of the given name for a kind of report, or Validate's error.
+func For(kind Kind, name string, opts Options) (Formatter, error) {
+	if err := Validate(kind, name); err != nil {
+		return nil, err
+	}
+	return formats[name].make(opts), nil
+}
+
+// New returns the formatter of the given name for a check report: For(Check, name, opts).
+func New(name string, opts Options) (Formatter, error) { return For(Check, name, opts) }
+
+// unsupported is what a format embeds for the kinds of report it does not render: each method
+// returns ErrUnsupported.
+type unsupported struct{}
+
+// Format returns ErrUnsupported.
+func (unsupported) Format(io.Writer, *check.Report) error { return ErrUnsupported }
+
+// FormatTest returns ErrUnsupported.
+func (unsupported) FormatTest(io.Writer, *policytest.Report) error { return ErrUnsupported }
+
+// FormatDiff returns ErrUnsupported.
+func (unsupported) FormatDiff(io.Writer, *impact.Report) error { return ErrUnsupported }
+
+// FormatRules returns ErrUnsupported.
+func (unsupported) FormatRules(io.Writer, []policyengine.Rule) error { return ErrUnsupported }
+
+// FormatExplain returns ErrUnsupported.
+func (unsupported) FormatExplain(io.Writer, policyengine.Rule) error { return ErrUnsupported }
+
+// FormatRecord returns ErrUnsupported.
+func (unsupported) FormatRecord(io.Writer, *ropa.Record) error { return ErrUnsupported }
 
 // warningLevel is how a format names a warning: usual, or failing when warnings fail the run.
 func warningLevel(r *check.Report, usual, failing string) string {
@@ -75,6 +174,14 @@ func warningsFail(r *check.Report) string {
 func summary(s check.Summary) string {
 	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),
 		s.Allowed, s.Denied, plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Conditions, "condition"))
+}
+
+// shortRevision is a policy revision as the reports name it: its first 12 characters.
+func shortRevision(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
 }
 
 // Printable renders a value from a manifest or its name (a file name, an id, a key in a JSON

@@ -11,7 +11,6 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/buildinfo"
-	"github.com/confect/policyengine/internal/encode"
 )
 
 // SARIF writes the report as SARIF 2.1.0, the format code-scanning services read: one run, the
@@ -19,11 +18,11 @@ import (
 // pass) and policyengine's own version, the policy's revision in the run's properties, one
 // result per reason, warning and input error, each located at the line and column
 // of the field at fault.
-type SARIF struct{}
+type SARIF struct{ unsupported }
 
 // InputRule is the rule id SARIF and the other machine formats give to an input error (a
-// manifest that is not well-formed), which no policy rule covers.
-const InputRule = "input.invalid"
+// manifest that is not well-formed), which no policy rule covers: check.InputRule.
+const InputRule = check.InputRule
 
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
@@ -128,7 +127,7 @@ type sarifInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
 }
 
-// Format writes the report.
+// Format writes a check report.
 func (SARIF) Format(w io.Writer, r *check.Report) error {
 	rules, index := sarifRules(r.Rules)
 	results := []sarifResult{}
@@ -161,7 +160,7 @@ func (SARIF) Format(w io.Writer, r *check.Report) error {
 			Properties:  map[string]any{"policyRevision": r.Revision, "summary": r.Summary},
 		}},
 	}
-	return encode.JSON(w, log)
+	return writeJSON(w, log)
 }
 
 // sarifRules describes the catalogue, plus the input-error rule, sorted by id.

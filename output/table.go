@@ -11,9 +11,9 @@ import (
 // Table writes the report as an aligned table for a person: a row per reason, warning and error
 // (and one per allowed activity), with its place, the activity, the outcome, the rule and the
 // message.
-type Table struct{}
+type Table struct{ unsupported }
 
-// Format writes the report.
+// Format writes a check report.
 func (Table) Format(w io.Writer, r *check.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLACE\tACTIVITY\tDECISION\tRULE\tFIELD\tMESSAGE")

@@ -5,15 +5,23 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/policytest"
 )
 
-// Text writes the report for a person: grouped by file and activity, each reason on one line
-// with its place, rule, message, field and clause, a declaration's conditions under it ("if
-// rule requires ..."), and a summary.
+// Text writes a report for a person. A check report: grouped by file and activity, each reason
+// on one line with its place, rule, message, field and clause, a declaration's conditions under
+// it ("if rule requires ..."), and a summary. A test report: PASS or FAIL per case and per
+// failing Rego test, the coverage tables when measured, and the counts. A diff: each changed
+// activity with the findings added (+) and removed (-), then a summary. The rule catalogue: a
+// table of the rules. An explanation: what a rule checks, why, and how to pass it.
 type Text struct {
-	// Color uses ANSI colours.
+	unsupported
+	// Color uses ANSI colours (check reports).
 	Color bool
 }
 
@@ -34,7 +42,7 @@ func (t *Text) paint(color, s string) string {
 	return color + s + reset
 }
 
-// Format writes the report.
+// Format writes a check report.
 func (t *Text) Format(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	file := ""
@@ -103,12 +111,8 @@ func (t *Text) Format(w io.Writer, r *check.Report) error {
 	if s.Conditions > 0 {
 		parts = append(parts, t.paint(cyan, plural(s.Conditions, "condition")+" to meet per person"))
 	}
-	rev := r.Revision
-	if len(rev) > 12 {
-		rev = rev[:12]
-	}
 	fmt.Fprintf(bw, "%s in %s: %s %s\n", plural(s.Activities, "activity"), plural(s.Files, "file"),
-		strings.Join(parts, ", "), t.paint(dim, "(policy "+rev+")"))
+		strings.Join(parts, ", "), t.paint(dim, "(policy "+shortRevision(r.Revision)+")"))
 	if r.WarningsFail() {
 		fmt.Fprintf(bw, "%s: %s fail the run (--fail-on-warn)\n", t.paint(red, "FAILED"), plural(s.Warnings, "warning"))
 	}
@@ -162,4 +166,229 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// FormatTest writes a test report.
+func (*Text) FormatTest(w io.Writer, r *policytest.Report) error {
+	bw := bufio.NewWriter(w)
+	for _, c := range r.Cases {
+		verdict := "PASS"
+		if !c.Passed {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(bw, "%s  %s:%d  %s\n", verdict, c.File, c.Line, c.Name)
+		if !c.Passed {
+			for _, f := range c.Failures {
+				fmt.Fprintf(bw, "        %s\n", f)
+			}
+			if c.Err == "" {
+				fmt.Fprintf(bw, "        got: %s\n", c.Got())
+			}
+		}
+	}
+	for _, t := range r.Rego {
+		if !t.Passed {
+			fmt.Fprintf(bw, "FAIL  %s:%d  %s\n        %s\n", t.File, t.Line, t.Name, strings.ReplaceAll(t.Failure, "\n", "\n        "))
+		}
+	}
+	if c := r.Coverage; c != nil {
+		if err := coverage(bw, c); err != nil {
+			return err
+		}
+	}
+	s := r.Summary
+	fmt.Fprintf(bw, "\ncases: %d passed, %d failed; Rego tests: %d passed, %d failed\n",
+		s.Cases-s.CasesFailed, s.CasesFailed, s.Rego-s.RegoFailed, s.RegoFailed)
+	fmt.Fprintln(bw, regoRan(r.Rego))
+	return bw.Flush()
+}
+
+// coverage writes a test report's coverage: a table of rules, one of clauses, one of Rego files
+// when measured, the percentages, and what is left uncovered.
+func coverage(bw *bufio.Writer, c *policytest.Coverage) error {
+	fmt.Fprintln(bw)
+	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tKIND\tFIRES\tHELD BACK\tCOVERED")
+	for _, rc := range c.Rules {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", rc.ID, rc.Kind, rc.Fires, rc.HeldBack, yes(rc.Covered))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(bw)
+	tw = tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLAUSE\tSECTION\tFIRES\tHELD BACK\tCOVERED")
+	for _, cc := range c.Clauses {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cc.ID, cc.Section, yes(cc.Fires), yes(cc.HeldBack), yes(cc.Covered))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var lines []string // one entry per file: "file: 12, 14-16"
+	if c.Rego != nil {
+		fmt.Fprintln(bw)
+		tw = tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "REGO FILE\tLINES\tCOVERED\tPERCENT")
+		for _, f := range c.Rego.Files {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\n", f.File, f.Covered+f.NotCovered, f.Covered, f.Percent)
+			if len(f.Uncovered) > 0 {
+				lines = append(lines, f.File+": "+strings.Join(f.Uncovered, ", "))
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	rules, clauses := c.Uncovered()
+	fmt.Fprintf(bw, "\ncoverage: rules %.1f%%, clauses %.1f%%", c.RulesPercent, c.ClausesPercent)
+	if c.Rego != nil {
+		fmt.Fprintf(bw, ", Rego lines %.1f%%", c.Rego.Percent)
+	}
+	fmt.Fprintln(bw)
+	if len(rules) > 0 {
+		fmt.Fprintf(bw, "uncovered rules: %s\n", strings.Join(rules, ", "))
+	}
+	if len(clauses) > 0 {
+		fmt.Fprintf(bw, "uncovered clauses: %s\n", strings.Join(clauses, ", "))
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(bw, "uncovered Rego lines:\n    %s\n", strings.Join(lines, "\n    "))
+	}
+	return nil
+}
+
+// regoRan says which Rego tests ran: the built-in rules' and the policy's own.
+func regoRan(tests []policytest.RegoResult) string {
+	builtin, own := 0, 0
+	for _, t := range tests {
+		if t.Builtin() {
+			builtin++
+		} else {
+			own++
+		}
+	}
+	switch {
+	case builtin == 0 && own == 0:
+		return "no Rego test ran (--builtin-tests runs the built-in rules' tests against the policy's document)"
+	case own == 0:
+		return fmt.Sprintf("Rego tests run: %d of the built-in rules, against the policy's document", builtin)
+	case builtin == 0:
+		return fmt.Sprintf("Rego tests run: %d of the policy's own (--builtin-tests adds the built-in rules')", own)
+	}
+	return fmt.Sprintf("Rego tests run: %d of the built-in rules and %d of the policy's own, against its document", builtin, own)
+}
+
+func yes(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// FormatDiff writes what a policy change does.
+func (*Text) FormatDiff(w io.Writer, r *impact.Report) error {
+	bw := bufio.NewWriter(w)
+	for _, c := range r.Changes {
+		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", fileLine(Printable(c.File), c.Line), Printable(c.Activity), verdict(c.Before), verdict(c.After))
+		for _, f := range c.Added {
+			fmt.Fprintf(bw, "    + %s\n", describeChange(f))
+		}
+		for _, f := range c.Removed {
+			fmt.Fprintf(bw, "    - %s\n", describeChange(f))
+		}
+	}
+	for _, f := range r.Errors {
+		activity := Printable(f.Activity)
+		if activity != "" {
+			activity += "  "
+		}
+		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", fileLine(Printable(f.File), f.Line), activity, Printable(f.Message))
+	}
+	if len(r.Changes)+len(r.Errors) > 0 {
+		fmt.Fprintln(bw)
+	}
+	s := r.Summary
+	fmt.Fprintf(bw, "%d activities: %d newly denied, %d newly allowed, %d with other reasons", s.Activities, s.NewlyDenied, s.NewlyAllowed, s.OtherReasons)
+	if s.Errors > 0 {
+		fmt.Fprintf(bw, " (%d could not be decided)", s.Errors)
+	}
+	fmt.Fprintf(bw, " (policy %s -> %s)\n", shortRevision(r.BaseRevision), shortRevision(r.Revision))
+	return bw.Flush()
+}
+
+// verdict names a decision in a diff: allow, or DENY.
+func verdict(allow bool) string {
+	if allow {
+		return "allow"
+	}
+	return "DENY"
+}
+
+// describeChange says a finding a change adds or removes in one line: its kind (for a warning or
+// a condition), rule, field and message, each Printable.
+func describeChange(f impact.Finding) string {
+	label := ""
+	switch f.Kind {
+	case "warn":
+		label = "warning "
+	case "condition":
+		label = "condition "
+	}
+	return fmt.Sprintf("%s%s at %s: %s", label, Printable(f.Rule), Printable(pathOrRoot(f.Path)), Printable(f.Message))
+}
+
+// FormatRules writes the rule catalogue as a table: id, kind, title and clause.
+func (*Text) FormatRules(w io.Writer, rules []policyengine.Rule) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tKIND\tTITLE\tCLAUSE")
+	for _, r := range rules {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.Title, r.Clause)
+	}
+	return tw.Flush()
+}
+
+// FormatExplain explains a rule: what it checks, why (its clause, quoted), how to pass it, and
+// where it is written.
+func (*Text) FormatExplain(w io.Writer, r policyengine.Rule) error {
+	bw := bufio.NewWriter(w)
+	kind := "denies"
+	if r.Kind == "warn" {
+		kind = "warns (never denies)"
+	}
+	fmt.Fprintf(bw, "%s: %s\n\n", r.ID, r.Title)
+	fmt.Fprintf(bw, "What it checks (it %s)\n%s\n\n", kind, indent(wrap(r.Description, 88)))
+	fmt.Fprintf(bw, "Why: the policy, %s\n%s\n\n", r.Clause, indent(wrap("\""+r.ClauseText+"\"", 88)))
+	if r.Remedy != "" {
+		fmt.Fprintf(bw, "To pass\n%s\n\n", indent(wrap(r.Remedy, 88)))
+	}
+	if r.File == "" {
+		fmt.Fprintf(bw, "Source: the %s reader (Go)\n", r.Package)
+	} else {
+		fmt.Fprintf(bw, "Source: %s:%d (%s)\n", r.File, r.Line, strings.TrimPrefix(r.Package, "data."))
+	}
+	return bw.Flush()
+}
+
+// wrap breaks text into lines of at most width characters, at spaces (a longer word stands alone).
+func wrap(text string, width int) string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(word) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += word
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indent(text string) string {
+	return "  " + strings.ReplaceAll(text, "\n", "\n  ")
 }

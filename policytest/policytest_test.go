@@ -1,12 +1,8 @@
 package policytest_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"encoding/xml"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -257,75 +253,6 @@ func TestInvalidCaseFiles(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-}
-
-func TestReportFormats(t *testing.T) {
-	p, e := engineFor(t, "")
-	cases, err := policytest.Load("../testdata/policy-cases/rights.yaml")
-	require.NoError(t, err)
-	cases[0].Expect.Allow = true // break one
-	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Filter: regexp.MustCompile("object|restrict"), Coverage: true})
-	require.NoError(t, err)
-	assert.Equal(t, 1, rep.Summary.CasesFailed)
-
-	var text bytes.Buffer
-	require.NoError(t, rep.Write(&text, "text"))
-	assert.Contains(t, text.String(), "FAIL  ../testdata/policy-cases/rights.yaml:4  You have the right to object to processing based on legitimate interest")
-	assert.Contains(t, text.String(), "allow: expected true, got false")
-	assert.Contains(t, text.String(), "coverage: rules ")
-	assert.Regexp(t, `\nREGO FILE +LINES +COVERED +PERCENT\n`, text.String())
-	assert.Regexp(t, `\nrego/rights.rego +\d+ +\d+ +\d+\.\d%\n`, text.String())
-	assert.Contains(t, text.String(), "\nuncovered rules: category.sensitive, ")
-	assert.Regexp(t, `\nuncovered Rego lines:\n    rego/categories.rego: \d+`, text.String())
-	assert.Contains(t, text.String(), "cases: 2 passed, 1 failed")
-
-	var js struct {
-		Cases []struct {
-			Name     string   `json:"name"`
-			Passed   bool     `json:"passed"`
-			Failures []string `json:"failures"`
-			Expect   struct {
-				Allow    bool `json:"allow"`
-				NotFires []struct {
-					Rule string `json:"rule"`
-				} `json:"not_fires"`
-			} `json:"expect"`
-		} `json:"cases"`
-		Coverage struct {
-			Rego struct {
-				Files []struct {
-					File    string  `json:"file"`
-					Percent float64 `json:"percent"`
-				} `json:"files"`
-			} `json:"rego"`
-		} `json:"coverage"`
-		Summary map[string]int `json:"summary"`
-	}
-	var buf bytes.Buffer
-	require.NoError(t, rep.Write(&buf, "json"))
-	require.NoError(t, json.Unmarshal(buf.Bytes(), &js))
-	assert.Len(t, js.Cases, 3, "--run keeps the cases whose name matches")
-	assert.Equal(t, 1, js.Summary["cases_failed"])
-	assert.True(t, js.Cases[0].Expect.Allow, "the expectation as run")
-	assert.NotEmpty(t, js.Coverage.Rego.Files)
-
-	var junit struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Suites   []struct {
-			Name  string `xml:"name,attr"`
-			Cases []struct {
-				Name    string    `xml:"name,attr"`
-				Failure *struct{} `xml:"failure"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
-	buf.Reset()
-	require.NoError(t, rep.Write(&buf, "junit"))
-	require.NoError(t, xml.Unmarshal(buf.Bytes(), &junit))
-	assert.Equal(t, 1, junit.Failures)
-	assert.Equal(t, rep.Summary.Cases+rep.Summary.Rego, junit.Tests)
-	assert.Error(t, rep.Write(&buf, "yaml"))
 }
 
 // A policy's Rego test module that does not parse, or that a strict check rejects, stops the

@@ -39,6 +39,10 @@ type RegoResult struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
+// Builtin reports whether the test is one of the built-in rules' (run against the policy's
+// document), not one of the policy's own.
+func (t RegoResult) Builtin() bool { return strings.HasPrefix(t.File, compiler.BuiltinPrefix) }
+
 // Modules gathers what a policy's Rego tests run against: the built-in rules, the test
 // fixtures, and the policy's own rules and tests; with builtinTests, the built-in rules' tests
 // too (they are written against Confect's document).

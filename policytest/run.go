@@ -162,6 +162,10 @@ func Run(t *testing.T, engine *policyengine.Engine, path string) {
 	}
 }
 
+// Got says what the engine decided, in one line: the verdict and each reason and warning by rule
+// and field, as a failure message says it.
+func (r Result) Got() string { return describe(r.Decision) }
+
 // describe renders a decision's findings for a failure message.
 func describe(d policyengine.Decision) string {
 	var parts []string

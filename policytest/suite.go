@@ -22,7 +22,8 @@ type Options struct {
 	Coverage bool
 }
 
-// Report is the outcome of a suite: every case, every Rego test, and coverage if asked.
+// Report is the outcome of a suite: every case, every Rego test, and coverage if asked. It is
+// data; the output package renders it (output.Test).
 type Report struct {
 	// Cases are the cases run, in file order.
 	Cases []Result `json:"cases"`

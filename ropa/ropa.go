@@ -3,8 +3,9 @@
 // declaration, in the policy's words, with the decision on it. Fields the record needs and a
 // declaration leaves out are listed per entry, never left blank silently.
 //
-// Build takes a check report run with check.Options.KeepEntries; Write renders the record as
-// markdown, csv, json (schema/ropa.schema.json) or html.
+// Build takes a check report run with check.Options.KeepEntries and returns the record as data;
+// the output package renders it (output.Formats(output.Record): markdown, csv, json as
+// schema/ropa.schema.json describes, or html).
 package ropa
 
 import (
@@ -348,7 +349,7 @@ func decision(res check.Result) Decision {
 		d.Outcome = Allow
 	}
 	for _, p := range res.Errors {
-		d.Errors = append(d.Errors, Finding{Rule: "input.invalid", Message: p.Message, Path: p.Pointer, Line: p.Line})
+		d.Errors = append(d.Errors, Finding{Rule: check.InputRule, Message: p.Message, Path: p.Pointer, Line: p.Line})
 	}
 	for _, c := range res.Conditions {
 		d.Conditions = append(d.Conditions, Finding{Rule: c.Rule, Message: c.Message, Clause: c.Clause, ClauseID: c.ClauseID, Path: c.Path, Line: c.Line, Requires: c.Requires})
@@ -455,15 +456,6 @@ func Words(period string) string {
 		return period
 	}
 	return strings.Join(parts, " ")
-}
-
-// ids returns the ids of terms, in order.
-func ids(ts []Term) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = t.ID
-	}
-	return out
 }
 
 // notPersonal says the result is a Fides declaration whose every category is not personal data.

@@ -69,7 +69,7 @@ func TestConfigFileErrors(t *testing.T) {
 		"an unknown key":           {"output: text\nmanifest: [a]\n", `.policyengine.yaml:2: unknown key "manifest"`},
 		"a wrong type":             {"fail_on_warn: sometimes\n", `.policyengine.yaml:1: expected true or false`},
 		"bad YAML":                 {"manifests: [a\n", `.policyengine.yaml:1: `},
-		"an unknown format":        {"output: xml\nmanifests: [services]\n", `--output: unknown output format "xml"`},
+		"an unknown format":        {"output: xml\nmanifests: [services]\n", `--output: unknown format "xml" (want one of github, html, json, junit, sarif, table, text)`},
 		"a policy that is not one": {"policy: services\nmanifests: [services]\n", filepath.Join("services")},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/output"
 )
 
 const diffLong = `Show what a policy change does to the activities already in use: decide every activity
@@ -46,8 +47,9 @@ func newDiffCmd(e env) *cobra.Command {
 			if len(paths) == 0 {
 				return usageError("diff needs at least one PATH")
 			}
-			if out != "text" && out != "json" && out != "html" {
-				return usageError("--output: unknown format %q (want text, json or html)", out)
+			formatter, err := output.For(output.Diff, out, output.Options{})
+			if err != nil {
+				return usageError("--output: %v", err)
 			}
 			if now == "" {
 				now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
@@ -59,7 +61,6 @@ func newDiffCmd(e env) *cobra.Command {
 				if next == "" {
 					return usageError("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
 				}
-				var err error
 				tmp, err = os.MkdirTemp("", "policyengine-diff-")
 				if err != nil {
 					return &exit{code: exitError, err: err}
@@ -83,12 +84,12 @@ func newDiffCmd(e env) *cobra.Command {
 					return &exit{code: exitError, err: err}
 				}
 			}
-			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, check.Options{Stdin: e.stdin, KeepEntries: out == "html"})
+			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, check.Options{Stdin: e.stdin, KeepEntries: output.NeedsEntries(formatter)})
 			if err != nil {
 				return &exit{code: exitError, err: err}
 			}
 			warnSkipped(e.stderr, rep.Skipped)
-			if err := rep.Write(e.stdout, out); err != nil {
+			if err := formatter.FormatDiff(e.stdout, rep); err != nil {
 				return &exit{code: exitError, err: err}
 			}
 			switch {
@@ -109,7 +110,7 @@ func newDiffCmd(e env) *cobra.Command {
 	fl.StringVar(&baseRef, "base-ref", "", "the policy before the change is the --policy directory at this git revision")
 	fl.StringVar(&next, "policy", "", "the policy after the change (default: the embedded Confect policy)")
 	fl.StringVar(&now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	fl.StringVarP(&out, "output", "o", "text", "output format: text|json|html")
+	fl.StringVarP(&out, "output", "o", "text", "output format: "+strings.Join(output.Formats(output.Diff), "|"))
 	fl.BoolVar(&allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/ropa"
 )
 
@@ -37,12 +38,9 @@ func newROPACmd(e env) *cobra.Command {
 			if len(paths) == 0 {
 				return usageError("ropa needs at least one PATH (a file, a directory, or - for standard input)")
 			}
-			known := false
-			for _, name := range ropa.Formats() {
-				known = known || name == format
-			}
-			if !known {
-				return usageError("--format: unknown format %q (want one of %s)", format, strings.Join(ropa.Formats(), ", "))
+			formatter, err := output.For(output.Record, format, output.Options{})
+			if err != nil {
+				return usageError("--format: %v", err)
 			}
 			opts, err := engineOptions(f)
 			if err != nil {
@@ -60,7 +58,7 @@ func newROPACmd(e env) *cobra.Command {
 			if err != nil {
 				return &exit{code: exitError, err: err}
 			}
-			if err := rec.Write(e.stdout, format); err != nil {
+			if err := formatter.FormatRecord(e.stdout, rec); err != nil {
 				return &exit{code: exitError, err: fmt.Errorf("writing the record: %w", err)}
 			}
 			if rep.Summary.Errors > 0 {
@@ -70,7 +68,7 @@ func newROPACmd(e env) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "markdown", "record format: "+strings.Join(ropa.Formats(), "|"))
+	fl.StringVarP(&format, "format", "f", "markdown", "record format: "+strings.Join(output.Formats(output.Record), "|"))
 	fl.StringVar(&f.policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
 	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")

@@ -71,5 +71,5 @@ func TestDiffHTML(t *testing.T) {
 
 	code, _, errs = runCLI(t, "diff", "-o", "xml", "../../testdata/two-policies")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errs, "want text, json or html")
+	assert.Contains(t, errs, `--output: unknown format "xml" (want one of html, json, text)`)
 }

@@ -1,17 +1,15 @@
 package main
 
 import (
-	"fmt"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
-	"github.com/confect/policyengine/internal/encode"
 	"github.com/confect/policyengine/internal/suggest"
+	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -33,15 +31,11 @@ func newRulesCmd(e env) *cobra.Command {
 			}
 			// The policy's rules, then the Fides import's own findings (fides.*).
 			rules := append(engine.Rules(), fides.Rules(engine.Policy())...)
-			if out == "json" {
-				return encode.JSON(e.stdout, rules)
+			formatter, err := output.For(output.Rules, out, output.Options{})
+			if err != nil {
+				return usageError("--output: %v", err)
 			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "RULE\tKIND\tTITLE\tCLAUSE")
-			for _, r := range rules {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.Title, r.Clause)
-			}
-			return tw.Flush()
+			return formatter.FormatRules(e.stdout, rules)
 		},
 	}
 	policyReaderFlags(cmd, &policyDir, &out)
@@ -73,23 +67,7 @@ func newExplainCmd(e env) *cobra.Command {
 			if !ok {
 				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
-			kind := "denies"
-			if r.Kind == "warn" {
-				kind = "warns (never denies)"
-			}
-			w := e.stdout
-			fmt.Fprintf(w, "%s: %s\n\n", r.ID, r.Title)
-			fmt.Fprintf(w, "What it checks (it %s)\n%s\n\n", kind, indent(wrap(r.Description, 88)))
-			fmt.Fprintf(w, "Why: the policy, %s\n%s\n\n", r.Clause, indent(wrap("\""+r.ClauseText+"\"", 88)))
-			if r.Remedy != "" {
-				fmt.Fprintf(w, "To pass\n%s\n\n", indent(wrap(r.Remedy, 88)))
-			}
-			if r.File == "" {
-				fmt.Fprintf(w, "Source: the %s reader (Go)\n", r.Package)
-				return nil
-			}
-			fmt.Fprintf(w, "Source: %s:%d (%s)\n", r.File, r.Line, strings.TrimPrefix(r.Package, "data."))
-			return nil
+			return (&output.Text{}).FormatExplain(e.stdout, r)
 		},
 	}
 	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
@@ -132,8 +110,8 @@ func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, erro
 // readPolicy prepares the engine for a command that prints what the policy holds, as text or
 // JSON (--output).
 func readPolicy(cmd *cobra.Command, policyDir, out string) (*policyengine.Engine, error) {
-	if out != "text" && out != "json" {
-		return nil, usageError("--output: unknown format %q (want text or json)", out)
+	if err := output.Validate(output.Rules, out); err != nil {
+		return nil, usageError("--output: %v", err)
 	}
 	return newEngine(cmd, policyDir)
 }
@@ -141,7 +119,7 @@ func readPolicy(cmd *cobra.Command, policyDir, out string) (*policyengine.Engine
 // policyReaderFlags adds the flags of a command that prints what the policy holds.
 func policyReaderFlags(cmd *cobra.Command, policyDir, out *string) {
 	cmd.Flags().StringVar(policyDir, "policy", "", "policy directory (default: the project config file's, else the embedded Confect policy)")
-	cmd.Flags().StringVarP(out, "output", "o", "text", "output format: text|json")
+	cmd.Flags().StringVarP(out, "output", "o", "text", "output format: "+strings.Join(output.Formats(output.Rules), "|"))
 }
 
 // nearRules names the rule whose id is a near miss of the one asked for, or else those whose ids
@@ -167,27 +145,4 @@ func nearRules(rules []policyengine.Rule, id string) string {
 	}
 	sort.Strings(near)
 	return "; did you mean " + strings.Join(near, ", ") + "?"
-}
-
-func wrap(text string, width int) string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		if line != "" && len(line)+1+len(word) > width {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
-}
-
-func indent(text string) string {
-	return "  " + strings.ReplaceAll(text, "\n", "\n  ")
 }

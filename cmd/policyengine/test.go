@@ -3,12 +3,12 @@ package main
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policytest"
 )
 
@@ -59,7 +59,7 @@ func newTestCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
 	fl.StringVar(&f.run, "run", "", "run only the cases and Rego tests whose name matches this regular expression")
-	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(policytest.Formats(), "|"))
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(output.Formats(output.Test), "|"))
 	fl.BoolVar(&f.coverage, "coverage", false, "report rule, clause and Rego line coverage, and what is uncovered")
 	fl.Float64Var(&f.minCoverage, "min-coverage", 0, "fail when rule or clause coverage is below this percentage (implies --coverage)")
 	fl.BoolVar(&f.builtinTests, "builtin-tests", false, "run the built-in rules' Rego tests against the policy's document (default: for the embedded policy, and for a --policy DIR with no *_test.rego of its own)")
@@ -77,8 +77,9 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 			return usageError("--run: %v", err)
 		}
 	}
-	if !slices.Contains(policytest.Formats(), f.output) {
-		return usageError("--output: unknown format %q (want one of %s)", f.output, strings.Join(policytest.Formats(), ", "))
+	formatter, err := output.For(output.Test, f.output, output.Options{})
+	if err != nil {
+		return usageError("--output: %v", err)
 	}
 	if f.minCoverage < 0 || f.minCoverage > 100 {
 		return usageError("--min-coverage: expected a percentage from 0 to 100")
@@ -112,7 +113,7 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 	if err != nil {
 		return &exit{code: exitError, err: err}
 	}
-	if err := rep.Write(e.stdout, f.output); err != nil {
+	if err := formatter.FormatTest(e.stdout, rep); err != nil {
 		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
 	}
 	if !rep.Passed() {

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/internal/buildinfo"
-	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/output"
 )
 
 const versionLong = `Print policyengine's version: the module version and the commit it was built from (as the
@@ -28,7 +28,7 @@ func newVersionCmd(e env) *cobra.Command {
 			}
 			info := buildinfo.Read()
 			if out == "json" {
-				return encode.JSON(e.stdout, struct {
+				return output.JSON{}.Value(e.stdout, struct {
 					buildinfo.Info
 					Module         string `json:"module"`
 					PolicyRevision string `json:"policy_revision"`

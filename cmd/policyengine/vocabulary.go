@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/output"
 )
 
 const vocabularyLong = `List what a manifest may say under the policy: every vocabulary with its terms and the
@@ -42,7 +42,7 @@ func newVocabularyCmd(e env) *cobra.Command {
 			}
 			vocabularies := engine.Policy().Vocabularies()
 			if out == "json" {
-				return encode.JSON(e.stdout, vocabularies)
+				return output.JSON{}.Value(e.stdout, vocabularies)
 			}
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			for i, v := range vocabularies {

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/confect/policyengine/fides"
-	"github.com/confect/policyengine/internal/encode"
+	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -57,7 +57,7 @@ func printFidesMapping(e env, doc *policy.Document, out string) error {
 		view.Kinds = append(view.Kinds, fk)
 	}
 	if out == "json" {
-		return encode.JSON(e.stdout, view)
+		return output.JSON{}.Value(e.stdout, view)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	for _, k := range view.Kinds {

@@ -83,7 +83,7 @@ func checkReport(t *testing.T, format string) (*check.Report, string) {
 	case "ropa":
 		rec, err := ropa.Build(rep)
 		require.NoError(t, err)
-		require.NoError(t, rec.Write(&buf, "html"))
+		require.NoError(t, output.HTML{}.FormatRecord(&buf, rec))
 	}
 	page := filepath.Join(t.TempDir(), format+".html")
 	require.NoError(t, os.WriteFile(page, buf.Bytes(), 0o644))

@@ -1,29 +1,34 @@
-package ropa
+package output
 
 import (
 	"bufio"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/confect/policyengine/ropa"
 )
+
+// Markdown writes a record of processing activities as a reviewer reads it in a pull request:
+// the controller, then one table row per declaration.
+type Markdown struct{ unsupported }
 
 // markdownColumns are the record's table in markdown; the activity cell also holds its
 // description and file, the decision cell its findings.
-var markdownColumns = columnsNamed("purposes", "legal_basis", "data_subjects", "data_categories", "sources",
+var markdownColumns = recordColumnsNamed("purposes", "legal_basis", "data_subjects", "data_categories", "sources",
 	"recipients", "transfers", "retention")
 
-// writeMarkdown writes the record as a reviewer reads it in a pull request: the controller,
-// then one table row per declaration.
-func writeMarkdown(w io.Writer, r *Record) error {
+// FormatRecord writes a record of processing activities.
+func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# Record of processing activities: %s\n\n", md(r.Organisation))
 	fmt.Fprintf(bw, "Kept under GDPR art. 30(1), from the declarations in the manifests, each decided under %s (policy `%s`).\n\n",
-		md(r.Title), short(r.Revision))
+		md(r.Title), shortRevision(r.Revision))
 	fmt.Fprintln(bw, "## Controller")
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "| | |")
 	fmt.Fprintln(bw, "|---|---|")
-	for _, row := range r.controllerRows() {
+	for _, row := range controllerRows(r) {
 		fmt.Fprintf(bw, "| %s | %s |\n", row[0], mdLines(strings.Split(row[1], "\n")))
 	}
 	if len(r.Missing) > 0 {
@@ -37,7 +42,7 @@ func writeMarkdown(w io.Writer, r *Record) error {
 	fmt.Fprintln(bw)
 	fmt.Fprintln(bw, "## Processing activities")
 	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, md(r.summaryLine()))
+	fmt.Fprintln(bw, md(recordSummary(r)))
 	fmt.Fprintln(bw)
 	fmt.Fprint(bw, "| Activity |")
 	for _, c := range markdownColumns {
@@ -53,13 +58,13 @@ func writeMarkdown(w io.Writer, r *Record) error {
 		if e.Description != "" {
 			activity += "<br>" + md(e.Description)
 		}
-		activity += "<br>`" + strings.ReplaceAll(place(e.File, e.Line), "`", "'") + "`"
+		activity += "<br>`" + strings.ReplaceAll(fileLine(e.File, e.Line), "`", "'") + "`"
 		if e.Role != "controller" {
-			activity += "<br>" + mdLines(columnsNamed("role")[0].Cell(e))
+			activity += "<br>" + mdLines(recordColumnsNamed("role")[0].Cell(e))
 		}
 		fmt.Fprintf(bw, "| %s |", activity)
 		for _, c := range markdownColumns {
-			if terms[c.Key] && len(c.Cell(e)) > 0 {
+			if recordTerms[c.Key] && len(c.Cell(e)) > 0 {
 				fmt.Fprintf(bw, " %s |", md(strings.Join(c.Cell(e), ", ")))
 				continue
 			}
@@ -72,25 +77,25 @@ func writeMarkdown(w io.Writer, r *Record) error {
 		fmt.Fprintln(bw, "## Files that could not be read")
 		fmt.Fprintln(bw)
 		for _, f := range r.Errors {
-			fmt.Fprintf(bw, "- `%s`: %s\n", strings.ReplaceAll(place(f.File, f.Line), "`", "'"), md(f.Message))
+			fmt.Fprintf(bw, "- `%s`: %s\n", strings.ReplaceAll(fileLine(f.File, f.Line), "`", "'"), md(f.Message))
 		}
 	}
 	return bw.Flush()
 }
 
-func mdDecision(e *Entry) string {
+func mdDecision(e *ropa.Entry) string {
 	d := e.Decision
 	items := []string{"**" + d.Outcome + "**"}
 	if e.PersonState {
 		items[0] += " " + forOnePerson
 	}
-	for _, s := range lines("", d.Reasons, d.Errors) {
+	for _, s := range findingLines("", d.Reasons, d.Errors) {
 		items = append(items, md(s))
 	}
-	for _, s := range lines("", d.Warnings) {
+	for _, s := range findingLines("", d.Warnings) {
 		items = append(items, "warning: "+md(s))
 	}
-	for _, s := range lines("requires ", d.Conditions) {
+	for _, s := range findingLines("requires ", d.Conditions) {
 		items = append(items, "condition: "+md(s))
 	}
 	return strings.Join(items, "<br>")

@@ -1,0 +1,102 @@
+package output_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/output"
+	"github.com/confect/policyengine/policytest"
+	"github.com/confect/policyengine/ropa"
+)
+
+// render writes a report of a kind in a format, through the formatter's method for the kind.
+func render(t *testing.T, kind output.Kind, format string, write func(output.Formatter, io.Writer) error) []byte {
+	t.Helper()
+	f, err := output.For(kind, format, output.Options{})
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, write(f, &buf))
+	return buf.Bytes()
+}
+
+// Every format renders the kinds of report Formats lists it for, and refuses the others with
+// ErrUnsupported: the list a command validates against is what the formats do.
+func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
+	e, err := policyengine.New(context.Background(), policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests/newsletter.yaml"}, check.Options{KeepEntries: true})
+	require.NoError(t, err)
+	rec, err := ropa.Build(rep)
+	require.NoError(t, err)
+	diff, err := impact.Compare(context.Background(), e, e, []string{"../examples/manifests/newsletter.yaml"}, check.Options{KeepEntries: true})
+	require.NoError(t, err)
+	suite := &policytest.Report{Cases: []policytest.Result{{Name: "a case", File: "cases.yaml", Line: 1, Passed: true}}}
+	kinds := map[output.Kind]func(output.Formatter, io.Writer) error{
+		output.Check:   func(f output.Formatter, w io.Writer) error { return f.Format(w, rep) },
+		output.Test:    func(f output.Formatter, w io.Writer) error { return f.FormatTest(w, suite) },
+		output.Diff:    func(f output.Formatter, w io.Writer) error { return f.FormatDiff(w, diff) },
+		output.Rules:   func(f output.Formatter, w io.Writer) error { return f.FormatRules(w, e.Rules()) },
+		output.Explain: func(f output.Formatter, w io.Writer) error { return f.FormatExplain(w, e.Rules()[0]) },
+		output.Record:  func(f output.Formatter, w io.Writer) error { return f.FormatRecord(w, rec) },
+	}
+	all := map[string]bool{}
+	for kind := range kinds {
+		for _, name := range output.Formats(kind) {
+			all[name] = true
+		}
+	}
+	require.Len(t, all, 9, "text, json, sarif, junit, github, table, html, markdown, csv")
+	for name := range all {
+		for kind, write := range kinds {
+			listed := slices.Contains(output.Formats(kind), name)
+			f, err := output.For(output.Check, name, output.Options{})
+			if err != nil { // a format of records only
+				f, err = output.For(output.Record, name, output.Options{})
+			}
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			err = write(f, &buf)
+			if listed {
+				assert.NoError(t, err, "%s renders a %s report", name, kind)
+				assert.NotEmpty(t, buf.String(), "%s renders a %s report", name, kind)
+			} else {
+				assert.True(t, errors.Is(err, output.ErrUnsupported), "%s does not render a %s report: %v", name, kind, err)
+				assert.Empty(t, buf.String())
+			}
+		}
+	}
+}
+
+// Every command validates its format name through Validate: one wording, naming the formats of
+// that kind of report.
+func TestValidate(t *testing.T) {
+	for kind, want := range map[output.Kind]string{
+		output.Check:   `unknown format "yaml" (want one of github, html, json, junit, sarif, table, text)`,
+		output.Test:    `unknown format "yaml" (want one of json, junit, text)`,
+		output.Diff:    `unknown format "yaml" (want one of html, json, text)`,
+		output.Rules:   `unknown format "yaml" (want one of json, text)`,
+		output.Explain: `unknown format "yaml" (want one of text)`,
+		output.Record:  `unknown format "yaml" (want one of csv, html, json, markdown)`,
+	} {
+		err := output.Validate(kind, "yaml")
+		require.ErrorIs(t, err, output.ErrUnknownFormat)
+		assert.EqualError(t, err, want)
+		for _, name := range output.Formats(kind) {
+			assert.NoError(t, output.Validate(kind, name))
+		}
+	}
+	assert.Error(t, output.Validate(output.Test, "sarif"), "a format of another kind of report is no format of this one")
+	_, err := output.For(output.Rules, "html", output.Options{})
+	assert.ErrorIs(t, err, output.ErrUnknownFormat)
+}
