@@ -17,7 +17,6 @@ import (
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/encode"
 	"github.com/confect/policyengine/manifest"
-	"github.com/confect/policyengine/output"
 )
 
 // Kinds of change.
@@ -285,11 +284,11 @@ func verdict(allow bool) string {
 func (r *Report) writeText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	for _, c := range r.Changes {
-		place := output.Printable(c.File)
+		place := encode.Printable(c.File)
 		if c.Line > 0 {
 			place = fmt.Sprintf("%s:%d", place, c.Line)
 		}
-		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, output.Printable(c.Activity), verdict(c.Before), verdict(c.After))
+		fmt.Fprintf(bw, "%s  %s  %s -> %s\n", place, encode.Printable(c.Activity), verdict(c.Before), verdict(c.After))
 		for _, f := range c.Added {
 			fmt.Fprintf(bw, "    + %s\n", describe(f))
 		}
@@ -298,15 +297,15 @@ func (r *Report) writeText(w io.Writer) error {
 		}
 	}
 	for _, f := range r.Errors {
-		place := output.Printable(f.File)
+		place := encode.Printable(f.File)
 		if f.Line > 0 {
 			place = fmt.Sprintf("%s:%d", place, f.Line)
 		}
-		activity := output.Printable(f.Activity)
+		activity := encode.Printable(f.Activity)
 		if activity != "" {
 			activity += "  "
 		}
-		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, output.Printable(f.Message))
+		fmt.Fprintf(bw, "%s  %scould not be decided: %s\n", place, activity, encode.Printable(f.Message))
 	}
 	if len(r.Changes)+len(r.Errors) > 0 {
 		fmt.Fprintln(bw)
@@ -332,7 +331,7 @@ func describe(f Finding) string {
 	if path == "" {
 		path = "/"
 	}
-	return fmt.Sprintf("%s%s at %s: %s", label, output.Printable(f.Rule), output.Printable(path), output.Printable(f.Message))
+	return fmt.Sprintf("%s%s at %s: %s", label, encode.Printable(f.Rule), encode.Printable(path), encode.Printable(f.Message))
 }
 
 func short(rev string) string {

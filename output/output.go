@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/encode"
 )
 
 // Formatter writes a report.
@@ -79,12 +77,6 @@ func summary(s check.Summary) string {
 
 // Printable renders a value from a manifest or its name (a file name, an id, a key in a JSON
 // pointer, a message) for the human formats: as it is when every character is graphic, else
-// quoted with Go's escapes, so that no newline, carriage return, NUL, ANSI escape or
-// bidirectional control reaches a terminal or a CI log raw. A value holding "::" is quoted too:
-// at the start of a line, a CI log (GitHub Actions) would read it as a workflow command.
-func Printable(s string) string {
-	if strings.Contains(s, "::") || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0 {
-		return strconv.QuoteToGraphic(s)
-	}
-	return s
-}
+// quoted with Go's escapes, so that no control character or CI workflow command reaches a
+// terminal or a CI log raw (encode.Printable says which).
+func Printable(s string) string { return encode.Printable(s) }
