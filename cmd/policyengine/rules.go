@@ -12,7 +12,6 @@ import (
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/internal/encode"
 	"github.com/confect/policyengine/internal/suggest"
-	"github.com/confect/policyengine/policy"
 )
 
 const rulesLong = `List the policy's rules: every rule that can deny or warn, with its id, title, the clause
@@ -20,14 +19,15 @@ of the policy it enforces, and what it checks. The catalogue comes from the rule
 and the policy document; the Fides import's own findings (fides.*) follow it.`
 
 func newRulesCmd(e env) *cobra.Command {
-	var policyDir, out string
+	var f engineFlags
+	var out string
 	cmd := &cobra.Command{
 		Use:   "rules [--policy DIR] [-o text|json]",
 		Short: "List the policy's rules and the clauses they enforce",
 		Long:  rulesLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, policyDir, out)
+			engine, err := readPolicy(cmd, f, out)
 			if err != nil {
 				return err
 			}
@@ -44,7 +44,7 @@ func newRulesCmd(e env) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	policyReaderFlags(cmd, &policyDir, &out)
+	addReaderFlags(cmd, &f, &out)
 	return cmd
 }
 
@@ -52,7 +52,7 @@ const explainLong = `Explain a rule: what it checks, why (the clause of the poli
 manifest must change to pass it.`
 
 func newExplainCmd(e env) *cobra.Command {
-	var policyDir string
+	var f engineFlags
 	cmd := &cobra.Command{
 		Use:     "explain [--policy DIR] RULE",
 		Short:   "Explain a rule: what it checks, why, and how to pass it",
@@ -60,7 +60,7 @@ func newExplainCmd(e env) *cobra.Command {
 		Example: "  policyengine explain transfer.without_scc",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, err := newEngine(cmd, policyDir)
+			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -71,7 +71,7 @@ func newExplainCmd(e env) *cobra.Command {
 				}
 			}
 			if !ok {
-				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
+				return fmt.Errorf("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
 			kind := "denies"
 			if r.Kind == "warn" {
@@ -92,56 +92,26 @@ func newExplainCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
+	addPolicyFlag(cmd, &f.policyDir)
 	return cmd
 }
 
-// loadPolicy loads the policy in dir, or the embedded Confect policy when dir is empty.
-func loadPolicy(dir string) (*policy.Policy, error) {
-	if dir == "" {
-		return policy.Default(), nil
-	}
-	p, err := policy.LoadDir(dir)
-	if err != nil {
-		return nil, &exit{code: exitError, err: err}
-	}
-	return p, nil
-}
-
-// newEngine prepares the engine for a command that only reads the policy: --policy DIR, else the
-// project config file's policy, else the embedded one.
-func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, error) {
-	if policyDir == "" {
-		c, err := findConfig("")
-		if err != nil {
-			return nil, err
-		}
-		policyDir = c.rel(c.Policy)
-	}
-	var opts []policyengine.Option
-	if policyDir != "" {
-		opts = append(opts, policyengine.WithPolicyDir(policyDir))
-	}
-	engine, err := policyengine.New(cmd.Context(), opts...)
-	if err != nil {
-		return nil, &exit{code: exitError, err: err}
-	}
-	return engine, nil
-}
+// readerFormats are the formats of a command that prints what the policy holds.
+func readerFormats() []string { return []string{"text", "json"} }
 
 // readPolicy prepares the engine for a command that prints what the policy holds, as text or
 // JSON (--output).
-func readPolicy(cmd *cobra.Command, policyDir, out string) (*policyengine.Engine, error) {
+func readPolicy(cmd *cobra.Command, f engineFlags, out string) (*policyengine.Engine, error) {
 	if out != "text" && out != "json" {
-		return nil, usageError("--output: unknown format %q (want text or json)", out)
+		return nil, fmt.Errorf("--output: unknown format %q (want text or json)", out)
 	}
-	return newEngine(cmd, policyDir)
+	return newEngine(cmd.Context(), f)
 }
 
-// policyReaderFlags adds the flags of a command that prints what the policy holds.
-func policyReaderFlags(cmd *cobra.Command, policyDir, out *string) {
-	cmd.Flags().StringVar(policyDir, "policy", "", "policy directory (default: the project config file's, else the embedded Confect policy)")
-	cmd.Flags().StringVarP(out, "output", "o", "text", "output format: text|json")
+// addReaderFlags adds the flags of a command that prints what the policy holds.
+func addReaderFlags(cmd *cobra.Command, f *engineFlags, out *string) {
+	addPolicyFlag(cmd, &f.policyDir)
+	addOutputFlag(cmd, out, readerFormats())
 }
 
 // nearRules names the rule whose id is a near miss of the one asked for, or else those whose ids
