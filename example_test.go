@@ -25,7 +25,7 @@ func ExampleNew() {
 
 func ExampleEngine_Evaluate() {
 	ctx := context.Background()
-	engine, err := policyengine.New(ctx, policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		panic(err)
 	}

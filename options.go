@@ -176,8 +176,9 @@ func WithUnmaskedDecisionLogs() Option {
 	})
 }
 
-// WithClock sets the clock that gives the evaluation time (retention deadlines run against it).
-// The default is time.Now.
+// WithClock sets the clock that gives the evaluation time (retention deadlines run against it):
+// a fixed one decides every call as at one moment, as the CLI's --now does. The default is
+// time.Now. AtTime overrides it for one call.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(o *options) {
 		o.clock = now
@@ -198,9 +199,4 @@ func (e *Engine) now(ctx context.Context) time.Time {
 		return t
 	}
 	return e.clock()
-}
-
-// WithTime fixes the evaluation time, as the CLI's --now does.
-func WithTime(t time.Time) Option {
-	return WithClock(func() time.Time { return t })
 }

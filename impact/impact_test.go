@@ -22,7 +22,7 @@ import (
 	"github.com/confect/policyengine/policy"
 )
 
-var now = policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+var now = policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) })
 
 // changed writes Confect's document with edits into a policy directory.
 func changed(t *testing.T, edits ...[2]string) string {

@@ -195,7 +195,7 @@ cases:
 	assert.Equal(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), cases[1].Now)
 
 	// The engine's clock stands in the past: only the cases' own times make both pass.
-	e, err := policyengine.New(t.Context(), policyengine.WithTime(time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)))
+	e, err := policyengine.New(t.Context(), policyengine.WithClock(func() time.Time { return time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	for _, c := range cases {
 		r := policytest.Check(t.Context(), e, c)

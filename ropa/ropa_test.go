@@ -31,7 +31,7 @@ var now = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 // embedded one).
 func record(t *testing.T, dir string, paths ...string) *ropa.Record {
 	t.Helper()
-	opts := []policyengine.Option{policyengine.WithTime(now)}
+	opts := []policyengine.Option{policyengine.WithClock(func() time.Time { return now })}
 	if dir != "" {
 		opts = append(opts, policyengine.WithPolicyDir(dir))
 	}
@@ -85,7 +85,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestEveryDeclarationIsAnEntry(t *testing.T) {
-	e, err := policyengine.New(context.Background(), policyengine.WithTime(now))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return now }))
 	require.NoError(t, err)
 	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests"}, check.Options{KeepEntries: true})
 	require.NoError(t, err)
@@ -286,7 +286,7 @@ recipients: [{name: "X | Y", type: group_company, country: SE}]
 }
 
 func TestBuildNeedsTheEntries(t *testing.T) {
-	e, err := policyengine.New(context.Background(), policyengine.WithTime(now))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return now }))
 	require.NoError(t, err)
 	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests"}, check.Options{})
 	require.NoError(t, err)
