@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/policytest"
 )
 
@@ -92,10 +91,6 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 		// the built-in rules' tests, against its document.
 		f.builtinTests = len(p.Tests) == 0
 	}
-	engine, err := policyengine.New(cmd.Context(), policyengine.WithPolicy(p))
-	if err != nil {
-		return err
-	}
 	var cases []*policytest.Case
 	for _, path := range paths {
 		cs, err := policytest.Load(path)
@@ -104,7 +99,7 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 		}
 		cases = append(cases, cs...)
 	}
-	rep, err := policytest.RunSuite(cmd.Context(), engine, p, cases, policytest.Options{
+	rep, err := policytest.RunSuite(cmd.Context(), p, cases, policytest.Options{
 		BuiltinRegoTests: f.builtinTests,
 		Filter:           filter,
 		Coverage:         f.coverage || f.minCoverage > 0,
