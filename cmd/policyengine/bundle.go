@@ -95,7 +95,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, &f)
 	addKeyIDFlag(cmd, &keyID)
 	fl := cmd.Flags()
 	fl.StringVar(&signingKey, "signing-key", "", "PEM private key (RSA or ECDSA) to sign the bundle with")

@@ -74,10 +74,9 @@ func newCheckCmd(e env) *cobra.Command {
 		},
 	}
 	addOutputFlag(cmd, &f.output, output.Names())
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, &f.engineFlags)
 	addBundleFlags(cmd, &f.engineFlags)
 	addNowFlag(cmd, &f.now)
-	addConfigFlag(cmd, &f.config)
 	addIgnoreFlag(cmd, &f.ignore)
 	addAllowEmptyFlag(cmd, &f.allowEmpty)
 	fl := cmd.Flags()

@@ -107,7 +107,7 @@ func newDiffCmd(e env) *cobra.Command {
 	fl.StringVar(&base, "base-policy", "", "the same as --base")
 	_ = fl.MarkHidden("base-policy")
 	fl.StringVar(&baseRef, "base-ref", "", "the policy before the change is the --policy directory at this git revision")
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, &f)
 	addNowFlag(cmd, &f.now)
 	addOutputFlag(cmd, &out, []string{"text", "json", "html"})
 	addAllowEmptyFlag(cmd, &allowEmpty)

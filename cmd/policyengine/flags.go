@@ -30,9 +30,11 @@ type engineFlags struct {
 	found      *config // the project config file, once a command has read it
 }
 
-// addPolicyFlag adds --policy DIR.
-func addPolicyFlag(cmd *cobra.Command, dir *string) {
-	cmd.Flags().StringVar(dir, "policy", "", "policy directory: one policy document and any Rego modules (default: the project config file's policy, else the embedded Confect policy)")
+// addPolicyFlags adds --policy DIR and --config FILE, the project config file whose policy is
+// the default.
+func addPolicyFlags(cmd *cobra.Command, f *engineFlags) {
+	cmd.Flags().StringVar(&f.policyDir, "policy", "", "policy directory: one policy document and any Rego modules (default: the project config file's policy, else the embedded Confect policy)")
+	cmd.Flags().StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
 }
 
 // addBundleFlags adds --bundle FILE and the flags that verify its signature.
@@ -52,11 +54,6 @@ func addKeyIDFlag(cmd *cobra.Command, id *string) {
 // addNowFlag adds --now, the evaluation time.
 func addNowFlag(cmd *cobra.Command, now *string) {
 	cmd.Flags().StringVar(now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
-}
-
-// addConfigFlag adds --config FILE.
-func addConfigFlag(cmd *cobra.Command, file *string) {
-	cmd.Flags().StringVar(file, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
 }
 
 // addOutputFlag adds --output (-o), the format of what the command prints; text by default.

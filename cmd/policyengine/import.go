@@ -140,7 +140,7 @@ func newImportCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
-	addPolicyFlag(fidesCmd, &f.policyDir) // its fides_mapping and recipient_register are used
+	addPolicyFlags(fidesCmd, &f) // its fides_mapping and recipient_register are used
 	fidesCmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "the directory to write the manifests to (created if missing)")
 	cmd.AddCommand(fidesCmd)
 	return cmd

@@ -67,7 +67,7 @@ func newROPACmd(e env) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&format, "format", "f", "markdown", "record format: "+strings.Join(ropa.Formats(), "|"))
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, &f)
 	addNowFlag(cmd, &f.now)
 	addIgnoreFlag(cmd, &ignore)
 	return cmd

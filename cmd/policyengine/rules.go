@@ -92,7 +92,7 @@ func newExplainCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, &f)
 	return cmd
 }
 
@@ -110,7 +110,7 @@ func readPolicy(cmd *cobra.Command, f engineFlags, out string) (*policyengine.En
 
 // addReaderFlags adds the flags of a command that prints what the policy holds.
 func addReaderFlags(cmd *cobra.Command, f *engineFlags, out *string) {
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, f)
 	addOutputFlag(cmd, out, readerFormats())
 }
 

@@ -55,7 +55,7 @@ func newTestCmd(e env) *cobra.Command {
 			return runTest(cmd, e, f, paths)
 		},
 	}
-	addPolicyFlag(cmd, &f.policyDir)
+	addPolicyFlags(cmd, &f.engineFlags)
 	addOutputFlag(cmd, &f.output, policytest.Formats())
 	fl := cmd.Flags()
 	fl.StringVar(&f.run, "run", "", "run only the cases and Rego tests whose name matches this regular expression")
