@@ -48,7 +48,7 @@ type Engine struct {
 	state   atomic.Pointer[prepared]
 
 	reload sync.Mutex // serialises Reload
-	source source     // guarded by reload
+	source loader     // guarded by reload
 }
 
 // prepared is everything one policy revision needs to decide, built once.
@@ -81,7 +81,7 @@ type prepared struct {
 func New(ctx context.Context, opts ...Option) (*Engine, error) {
 	o := options{masking: true}
 	for _, opt := range opts {
-		opt(&o)
+		opt.apply(&o)
 	}
 	if len(o.sources) > 1 {
 		return nil, fmt.Errorf("policyengine: %d policy options given; give at most one of WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle", len(o.sources))
@@ -103,17 +103,13 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 }
 
 // Reload loads the policy again and swaps it in atomically: from where it was loaded before
-// (a directory or bundle read anew), or from the one policy option given (WithPolicy,
-// WithPolicyDir, WithPolicyFS, WithBundle), which becomes the engine's source. It is all or
-// nothing: on any error the engine keeps deciding under the policy it had, complete, and Reload
-// returns the error. Every decision is made under exactly one revision, the old or the new.
-func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.other > 0 || len(o.sources) > 1 {
-		return errors.New("policyengine: Reload takes at most one policy option (WithPolicy, WithPolicyDir, WithPolicyFS, WithBundle) and no other")
+// (a directory or bundle read anew), or from the one Source given, which becomes the engine's
+// source. It is all or nothing: on any error the engine keeps deciding under the policy it had,
+// complete, and Reload returns the error. Every decision is made under exactly one revision, the
+// old or the new.
+func (e *Engine) Reload(ctx context.Context, from ...Source) error {
+	if len(from) > 1 {
+		return fmt.Errorf("policyengine: %d sources given to Reload; give at most one", len(from))
 	}
 	if err := e.ready(); err != nil {
 		return err
@@ -121,8 +117,8 @@ func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
 	e.reload.Lock()
 	defer e.reload.Unlock()
 	src := e.source
-	if len(o.sources) == 1 {
-		src = o.sources[0]
+	if len(from) == 1 {
+		src = from[0].load
 	}
 	st, err := e.load(ctx, src)
 	if err != nil {
@@ -134,9 +130,12 @@ func (e *Engine) Reload(ctx context.Context, opts ...Option) error {
 }
 
 // load loads and prepares a policy.
-func (e *Engine) load(ctx context.Context, src source) (*prepared, error) {
+func (e *Engine) load(ctx context.Context, src loader) (*prepared, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if src == nil {
+		return nil, fmt.Errorf("%w: a zero Source (make one with WithPolicy, WithPolicyDir, WithPolicyFS or WithBundle)", ErrInvalidPolicy)
 	}
 	p, built, err := src()
 	if err != nil {

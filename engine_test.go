@@ -29,7 +29,7 @@ var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 func newEngine(t testing.TB, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), append([]policyengine.Option{policyengine.WithTime(now)}, opts...)...)
+	e, err := policyengine.New(context.Background(), append([]policyengine.Option{policyengine.WithClock(func() time.Time { return now })}, opts...)...)
 	require.NoError(t, err)
 	return e
 }
@@ -495,8 +495,8 @@ func TestClock(t *testing.T) {
 	t.Parallel()
 	a := application()
 	a.Subject.LastApplicationAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	before := newEngine(t, policyengine.WithTime(time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC)))
-	after := newEngine(t, policyengine.WithTime(time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC)))
+	before := newEngine(t, policyengine.WithClock(func() time.Time { return time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC) }))
+	after := newEngine(t, policyengine.WithClock(func() time.Time { return time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC) }))
 	d, err := before.Evaluate(context.Background(), a)
 	require.NoError(t, err)
 	assert.True(t, d.Allow)

@@ -25,7 +25,7 @@ func ExampleNew() {
 
 func ExampleEngine_Evaluate() {
 	ctx := context.Background()
-	engine, err := policyengine.New(ctx, policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		panic(err)
 	}
@@ -196,4 +196,27 @@ func ExampleEngine_LoadDeclarations() {
 	// Output:
 	// deny: restriction.requested at /purposes/0: the person asked to restrict processing, and purpose "purchase.orders" is none the restriction allows
 	// true
+}
+
+// Reload swaps the policy in while the engine decides: from the one Source given (only a Source
+// compiles here), or, with none, from where the policy was last loaded, read anew.
+func ExampleEngine_Reload() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx) // the embedded Confect policy
+	if err != nil {
+		panic(err)
+	}
+	confect := engine.Revision()
+	if err := engine.Reload(ctx, policyengine.WithPolicyDir("examples/policies/brightpath")); err != nil {
+		panic(err)
+	}
+	brightpath := engine.Revision()
+	fmt.Println("policy changed:", brightpath != confect)
+	if err := engine.Reload(ctx); err != nil { // the directory, read again
+		panic(err)
+	}
+	fmt.Println("same policy:", engine.Revision() == brightpath)
+	// Output:
+	// policy changed: true
+	// same policy: true
 }

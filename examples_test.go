@@ -89,7 +89,7 @@ var atLimit = []string{"retention.at_limit"}
 
 func TestExamples(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t, policyengine.WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	e := newEngine(t, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	report, err := check.Run(context.Background(), e, []string{"examples/manifests", "testdata/people"}, check.Options{})
 	require.NoError(t, err)
 	require.Zero(t, report.Summary.Errors, "the examples are well-formed")

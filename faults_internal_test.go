@@ -61,7 +61,7 @@ func TestFaultsFailClosed(t *testing.T) {
 // The same input and policy give byte-identical output, run after run: sorted reasons, no map
 // order leaking.
 func TestDeterministicDecisions(t *testing.T) {
-	e, err := New(context.Background(), WithTime(time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)))
+	e, err := New(context.Background(), WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	doc := []byte(`{"id": "x", "data_subjects": ["child", "customer", "robot"], "data_categories": ["health", "shoe_size", "email", "genetic"],
 		"sources": ["rumour", "cookies"], "purposes": ["resale", "security.maintenance", "marketing.materials"], "legal_basis": "consent",

@@ -12,18 +12,32 @@ import (
 	"github.com/confect/policyengine/policy"
 )
 
-// Option configures an Engine.
-type Option func(*options)
+// Option configures an Engine: New takes any; Reload takes only a Source, which is an Option too.
+type Option interface {
+	apply(*options)
+}
+
+// optionFunc is an Option that is not a Source.
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// Source names the policy an engine decides under: WithPolicy, WithPolicyDir, WithPolicyFS or
+// WithBundle. New takes it as an Option; Reload takes it alone.
+type Source struct {
+	load loader
+}
+
+func (s Source) apply(o *options) { o.sources = append(o.sources, s.load) }
 
 type options struct {
-	sources []source
+	sources []loader
 	clock   func() time.Time
 	logger  DecisionLogger
 	masking bool
 	limits  Limits
 	cache   int
 	timeout time.Duration
-	other   int // options that are not a policy source, for Reload to refuse
 }
 
 // Limits bound what EvaluateJSON accepts, so that hostile or broken input costs little. Zero
@@ -60,17 +74,16 @@ func (l Limits) orDefaults() Limits {
 
 // WithLimits sets the limits on input EvaluateJSON accepts; exceeding one is an input error.
 func WithLimits(l Limits) Option {
-	return func(o *options) {
+	return optionFunc(func(o *options) {
 		o.limits = l
-		o.other++
-	}
+	})
 }
 
-// source loads a policy and compiles it with its rules.
-type source func() (*policy.Policy, *compiler.Result, error)
+// loader loads a policy and compiles it with its rules.
+type loader func() (*policy.Policy, *compiler.Result, error)
 
-// fromPolicy is the source of a policy whose rules are the built-in ones plus its own modules.
-func fromPolicy(load func() (*policy.Policy, error)) source {
+// fromPolicy loads a policy whose rules are the built-in ones plus its own modules.
+func fromPolicy(load func() (*policy.Policy, error)) loader {
 	return func() (*policy.Policy, *compiler.Result, error) {
 		p, err := load()
 		if err != nil {
@@ -86,47 +99,39 @@ func fromPolicy(load func() (*policy.Policy, error)) source {
 
 // WithPolicy makes the engine decide under a loaded policy instead of the embedded Confect
 // policy.
-func WithPolicy(p *policy.Policy) Option {
-	return func(o *options) {
-		o.sources = append(o.sources, fromPolicy(func() (*policy.Policy, error) { return p, nil }))
-	}
+func WithPolicy(p *policy.Policy) Source {
+	return Source{fromPolicy(func() (*policy.Policy, error) { return p, nil })}
 }
 
 // WithPolicyDir makes the engine decide under the policy in a directory: one policy document
 // (*.yaml, *.yml or *.json) and any Rego modules that add rules.
-func WithPolicyDir(dir string) Option {
-	return func(o *options) {
-		o.sources = append(o.sources, fromPolicy(func() (*policy.Policy, error) { return policy.LoadDir(dir) }))
-	}
+func WithPolicyDir(dir string) Source {
+	return Source{fromPolicy(func() (*policy.Policy, error) { return policy.LoadDir(dir) })}
 }
 
 // WithPolicyFS is WithPolicyDir for a file system: the policy is at its root.
-func WithPolicyFS(fsys fs.FS) Option {
-	return func(o *options) {
-		o.sources = append(o.sources, fromPolicy(func() (*policy.Policy, error) { return policy.Load(fsys) }))
-	}
+func WithPolicyFS(fsys fs.FS) Source {
+	return Source{fromPolicy(func() (*policy.Policy, error) { return policy.Load(fsys) })}
 }
 
 // WithBundle makes the engine decide under the policy in an OPA bundle, as `policyengine bundle
 // build` writes it: its rules and its document, exactly as the servers that load it decide. With
 // verify.PublicKey set, the bundle's signature is checked and a bundle that fails it is refused;
 // a signed bundle is refused without one.
-func WithBundle(path string, verify bundle.ReadOptions) Option {
-	return func(o *options) {
-		o.sources = append(o.sources, func() (*policy.Policy, *compiler.Result, error) {
-			f, err := os.Open(path)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: %w", bundle.ErrInvalid, err)
-			}
-			defer f.Close()
-			c, err := bundle.Read(f, verify)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", path, err)
-			}
-			built, err := compiler.Compile(c.Policy, c.Sources)
-			return c.Policy, built, err
-		})
-	}
+func WithBundle(path string, verify bundle.ReadOptions) Source {
+	return Source{func() (*policy.Policy, *compiler.Result, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", bundle.ErrInvalid, err)
+		}
+		defer f.Close()
+		c, err := bundle.Read(f, verify)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		built, err := compiler.Compile(c.Policy, c.Sources)
+		return c.Policy, built, err
+	}}
 }
 
 // WithDecisionCache keeps up to size decisions in memory and answers a repeated activity from
@@ -137,10 +142,9 @@ func WithBundle(path string, verify bundle.ReadOptions) Option {
 // at the same time (a fixed clock, a batch run); under a policy whose own modules read the clock,
 // nothing is cached. Off by default.
 func WithDecisionCache(size int) Option {
-	return func(o *options) {
+	return optionFunc(func(o *options) {
 		o.cache = size
-		o.other++
-	}
+	})
 }
 
 // WithEvaluationTimeout bounds the time one decision may take: the rules' evaluation runs under
@@ -149,10 +153,9 @@ func WithDecisionCache(size int) Option {
 // deadline is an ErrEvaluation wrapping context.DeadlineExceeded, and denies. 0, the default,
 // leaves it to the caller's context.
 func WithEvaluationTimeout(d time.Duration) Option {
-	return func(o *options) {
+	return optionFunc(func(o *options) {
 		o.timeout = d
-		o.other++
-	}
+	})
 }
 
 // WithDecisionLogger hands every decision (allowed, denied, or failed) to a logger the caller
@@ -160,28 +163,26 @@ func WithEvaluationTimeout(d time.Duration) Option {
 // the bundle gives OPA servers (data.system.log.mask): no state of the person, no consent record,
 // no free text. The logger is called synchronously on the evaluating goroutine: keep it fast.
 func WithDecisionLogger(logger DecisionLogger) Option {
-	return func(o *options) {
+	return optionFunc(func(o *options) {
 		o.logger = logger
-		o.other++
-	}
+	})
 }
 
 // WithUnmaskedDecisionLogs hands the logger the whole activity, personal data and all. Only for
 // a logger that is itself allowed to hold it.
 func WithUnmaskedDecisionLogs() Option {
-	return func(o *options) {
+	return optionFunc(func(o *options) {
 		o.masking = false
-		o.other++
-	}
+	})
 }
 
-// WithClock sets the clock that gives the evaluation time (retention deadlines run against it).
-// The default is time.Now.
+// WithClock sets the clock that gives the evaluation time (retention deadlines run against it):
+// a fixed one decides every call as at one moment, as the CLI's --now does. The default is
+// time.Now. AtTime overrides it for one call.
 func WithClock(now func() time.Time) Option {
-	return func(o *options) {
+	return optionFunc(func(o *options) {
 		o.clock = now
-		o.other++
-	}
+	})
 }
 
 // AtTime returns a context under which the engine decides as at t, whatever its clock: for
@@ -198,9 +199,4 @@ func (e *Engine) now(ctx context.Context) time.Time {
 		return t
 	}
 	return e.clock()
-}
-
-// WithTime fixes the evaluation time, as the CLI's --now does.
-func WithTime(t time.Time) Option {
-	return WithClock(func() time.Time { return t })
 }

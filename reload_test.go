@@ -157,7 +157,10 @@ func TestReloadFailureKeepsThePolicy(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, e.Reload(ctx, policyengine.WithPolicyDir("policy")), context.Canceled)
-	assert.Error(t, e.Reload(context.Background(), policyengine.WithClock(nil)), "Reload takes policy options only")
+	// Reload takes only a Source (the compiler refuses any other option), and at most one.
+	assert.ErrorIs(t, e.Reload(context.Background(), policyengine.Source{}), policyengine.ErrInvalidPolicy)
+	assert.Error(t, e.Reload(context.Background(), policyengine.WithPolicyDir("policy"), policyengine.WithPolicyDir("policy")))
+	assert.Equal(t, before, e.Revision())
 }
 
 func mustReadFile(t testing.TB, path string) []byte {

@@ -119,7 +119,7 @@ func (r *Report) Changed() bool { return len(r.Changes) > 0 }
 //  4. Classify each change (NewlyDenied, NewlyAllowed, OtherReasons) and list what could not
 //     be decided under either policy in Errors.
 //
-// Both engines should decide at one evaluation time (policyengine.WithTime), or retention
+// Both engines should decide at one evaluation time (a fixed policyengine.WithClock), or retention
 // deadlines may differ between the runs for no reason of the policies'.
 func Compare(ctx context.Context, base, next *policyengine.Engine, paths []string, opts check.Options) (*Report, error) {
 	if base == nil || next == nil {

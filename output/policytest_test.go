@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
@@ -24,12 +23,10 @@ func testReport(t *testing.T, rep *policytest.Report, format string) string {
 
 func TestTestReportFormats(t *testing.T) {
 	p := policy.Default()
-	e, err := policyengine.New(t.Context(), policyengine.WithPolicy(p))
-	require.NoError(t, err)
 	cases, err := policytest.Load("../testdata/policy-cases/rights.yaml")
 	require.NoError(t, err)
 	cases[0].Expect.Allow = true // break one
-	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Filter: regexp.MustCompile("object|restrict"), Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), p, cases, policytest.Options{Filter: regexp.MustCompile("object|restrict"), Coverage: true})
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Summary.CasesFailed)
 

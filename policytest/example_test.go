@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 )
@@ -12,18 +11,12 @@ import (
 // Run a file of cases against Confect's policy, with coverage, as `policyengine test` does.
 func ExampleRunSuite() {
 	ctx := context.Background()
-	p := policy.Default()
-	engine, err := policyengine.New(ctx, policyengine.WithPolicy(p))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
 	cases, err := policytest.Load("../testdata/policy-cases/rights.yaml")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	rep, err := policytest.RunSuite(ctx, engine, p, cases, policytest.Options{Coverage: true})
+	rep, err := policytest.RunSuite(ctx, policy.Default(), cases, policytest.Options{Coverage: true})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -37,7 +37,7 @@ func TestConfectCoverage(t *testing.T) {
 	p, e := engineFor(t, "")
 	cases, err := policytest.Load("../testdata/policy-cases")
 	require.NoError(t, err)
-	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{BuiltinRegoTests: true, Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), p, cases, policytest.Options{BuiltinRegoTests: true, Coverage: true})
 	require.NoError(t, err)
 	require.True(t, rep.Passed())
 	rules, clauses := rep.Coverage.Uncovered()
@@ -54,10 +54,10 @@ func TestConfectCoverage(t *testing.T) {
 
 // Coverage counts only what passing cases assert.
 func TestCoverageCountsAssertions(t *testing.T) {
-	p, e := engineFor(t, "")
+	p, _ := engineFor(t, "")
 	cases, err := policytest.Load("../testdata/policy-cases/consent.yaml")
 	require.NoError(t, err)
-	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), p, cases, policytest.Options{Coverage: true})
 	require.NoError(t, err)
 	byID := map[string]policytest.RuleCoverage{}
 	for _, r := range rep.Coverage.Rules {
@@ -112,10 +112,10 @@ func TestBrokenRuleIsCaught(t *testing.T) {
 	require.NotEqual(t, string(src), broken)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "minors.rego"), []byte(broken), 0o644))
 
-	p, e := engineFor(t, dir)
+	p, _ := engineFor(t, dir)
 	cases, err := policytest.Load(filepath.Join(brightpath, "tests"))
 	require.NoError(t, err)
-	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{})
+	rep, err := policytest.RunSuite(t.Context(), p, cases, policytest.Options{})
 	require.NoError(t, err)
 	assert.False(t, rep.Passed())
 	var failed []string
@@ -192,7 +192,7 @@ cases:
 	assert.Equal(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), cases[1].Now)
 
 	// The engine's clock stands in the past: only the cases' own times make both pass.
-	e, err := policyengine.New(t.Context(), policyengine.WithTime(time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)))
+	e, err := policyengine.New(t.Context(), policyengine.WithClock(func() time.Time { return time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	for _, c := range cases {
 		r := policytest.Check(t.Context(), e, c)
@@ -222,7 +222,7 @@ func TestUnknownRule(t *testing.T) {
 	err = policytest.Validate(e, cases)
 	require.ErrorIs(t, err, policytest.ErrInvalidCase)
 	assert.Equal(t, "invalid test case: "+file+`:8: case "Checkout": the policy has no rule "consent.not_givn" (did you mean "consent.not_given"?)`, err.Error())
-	_, err = policytest.RunSuite(t.Context(), e, policy.Default(), cases, policytest.Options{})
+	_, err = policytest.RunSuite(t.Context(), policy.Default(), cases, policytest.Options{})
 	assert.ErrorIs(t, err, policytest.ErrInvalidCase)
 }
 
@@ -269,8 +269,8 @@ func TestRegoTestErrors(t *testing.T) {
 			dir := copyDir(t, brightpath)
 			file := filepath.Join(dir, "extra_test.rego")
 			require.NoError(t, os.WriteFile(file, []byte(tc.src), 0o644))
-			p, e := engineFor(t, dir) // tests are not part of the policy the engine decides under
-			_, err := policytest.RunSuite(t.Context(), e, p, nil, policytest.Options{})
+			p, _ := engineFor(t, dir) // tests are not part of the policy the engine decides under
+			_, err := policytest.RunSuite(t.Context(), p, nil, policytest.Options{})
 			require.ErrorIs(t, err, policy.ErrInvalid)
 			var pe *problem.Problem
 			require.ErrorAs(t, err, &pe)
@@ -283,10 +283,10 @@ func TestRegoTestErrors(t *testing.T) {
 // Coverage of another company's policy: its own rule and clause by its own cases, its own
 // module's Rego lines by its cases and tests, and what is left uncovered, named.
 func TestBrightpathCoverage(t *testing.T) {
-	p, e := engineFor(t, brightpath)
+	p, _ := engineFor(t, brightpath)
 	cases, err := policytest.Load(filepath.Join(brightpath, "tests"))
 	require.NoError(t, err)
-	rep, err := policytest.RunSuite(t.Context(), e, p, cases, policytest.Options{Coverage: true})
+	rep, err := policytest.RunSuite(t.Context(), p, cases, policytest.Options{Coverage: true})
 	require.NoError(t, err)
 	require.True(t, rep.Passed())
 	assert.Equal(t, 4, rep.Summary.Rego, "its own Rego tests only")

@@ -48,19 +48,25 @@ type Summary struct {
 // Passed reports whether every case and Rego test passed.
 func (r *Report) Passed() bool { return r.Summary.CasesFailed == 0 && r.Summary.RegoFailed == 0 }
 
-// RunSuite runs the cases against the engine and the policy's Rego tests against the policy the
-// engine was made from. Steps:
+// RunSuite runs the cases against an engine made from the policy, and the policy's Rego tests
+// against the policy. Steps:
 //
-//  1. Validate the cases against the engine's rules (an unknown rule id is an ErrInvalidCase).
-//  2. Decide each case whose name matches opts.Filter and compare it with its expectation.
-//  3. Run the Rego tests with OPA's tester against the policy's document (a test module that
+//  1. Prepare an engine under the policy (a policy that does not compile is the error).
+//  2. Validate the cases against the engine's rules (an unknown rule id is an ErrInvalidCase).
+//  3. Decide each case whose name matches opts.Filter, as at the case's now (else as at the time
+//     it is run), and compare the decision with its expectation.
+//  4. Run the Rego tests with OPA's tester against the policy's document (a test module that
 //     does not compile is a policy error naming its file and line).
-//  4. With opts.Coverage, measure rule and clause coverage from the cases' assertions, and Rego
+//  5. With opts.Coverage, measure rule and clause coverage from the cases' assertions, and Rego
 //     line coverage from the tests and from evaluating the cases again with OPA's cover tracer.
 //
 // The error is for what stops the suite from running (a case file or the policy at fault); a
 // case or test that fails is in the report.
-func RunSuite(ctx context.Context, engine *policyengine.Engine, p *policy.Policy, cases []*Case, opts Options) (*Report, error) {
+func RunSuite(ctx context.Context, p *policy.Policy, cases []*Case, opts Options) (*Report, error) {
+	engine, err := policyengine.New(ctx, policyengine.WithPolicy(p))
+	if err != nil {
+		return nil, err
+	}
 	if err := Validate(engine, cases); err != nil {
 		return nil, err
 	}

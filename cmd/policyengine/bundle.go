@@ -34,7 +34,8 @@ func newBundleCmd(e env) *cobra.Command {
 }
 
 func newBundleBuildCmd(e env) *cobra.Command {
-	var policyDir, signingKey, keyID, out, declarations string
+	var f engineFlags
+	var signingKey, keyID, out, declarations string
 	cmd := &cobra.Command{
 		Use:     "build [--policy DIR] [--declarations DIR] [--signing-key PEM --key-id ID] -o bundle.tar.gz",
 		Short:   "Build an OPA bundle of the policy",
@@ -43,12 +44,12 @@ func newBundleBuildCmd(e env) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
-				return usageError("bundle build needs -o FILE")
+				return fmt.Errorf("bundle build needs -o FILE")
 			}
 			if (signingKey == "") != (keyID == "") {
-				return usageError("--signing-key and --key-id go together")
+				return fmt.Errorf("--signing-key and --key-id go together")
 			}
-			p, err := loadPolicy(policyDir)
+			p, err := f.loadPolicy()
 			if err != nil {
 				return err
 			}
@@ -56,24 +57,24 @@ func newBundleBuildCmd(e env) *cobra.Command {
 			if signingKey != "" {
 				key, err := os.ReadFile(signingKey)
 				if err != nil {
-					return usageError("--signing-key: %v", err)
+					return fmt.Errorf("--signing-key: %v", err)
 				}
 				opts.SigningKey = key
 			}
 			if declarations != "" {
-				engine, err := newEngine(cmd, policyDir)
+				engine, err := newEngine(cmd.Context(), f)
 				if err != nil {
 					return err
 				}
 				decls, err := engine.LoadDeclarations(cmd.Context(), os.DirFS(declarations))
 				if err != nil {
-					return &exit{code: exitError, err: fmt.Errorf("--declarations %s: %w", declarations, err)}
+					return fmt.Errorf("--declarations %s: %w", declarations, err)
 				}
 				opts.Declarations = decls.Documents()
 			}
 			tmp, err := os.CreateTemp(filepath.Dir(out), ".bundle-*.tar.gz")
 			if err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			defer os.Remove(tmp.Name())
 			rev, err := bundle.Build(tmp, p, opts)
@@ -84,7 +85,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 				err = os.Rename(tmp.Name(), out)
 			}
 			if err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			signed := "unsigned"
 			if signingKey != "" {
@@ -94,10 +95,10 @@ func newBundleBuildCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
+	addPolicyFlags(cmd, &f)
+	addKeyIDFlag(cmd, &keyID)
 	fl := cmd.Flags()
-	fl.StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
 	fl.StringVar(&signingKey, "signing-key", "", "PEM private key (RSA or ECDSA) to sign the bundle with")
-	fl.StringVar(&keyID, "key-id", "", "the signing key's id, as the servers' configuration names it")
 	fl.StringVarP(&out, "output", "o", "", "the bundle file to write (.tar.gz)")
 	fl.StringVar(&declarations, "declarations", "", "directory of manifests whose declarations servers decide by id")
 	return cmd

@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/bundle"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 )
@@ -51,17 +50,11 @@ const checkExample = `  policyengine check examples/manifests
   policyengine check --output github .fides/`
 
 type checkFlags struct {
+	engineFlags
 	output     string
-	policyDir  string
-	bundle     string
-	verifyKey  string
-	keyID      string
-	requireSig bool
-	now        string
 	color      string
 	ignore     []string
 	include    []string
-	config     string
 	workers    int
 	failOnWarn bool
 	allowEmpty bool
@@ -81,21 +74,17 @@ func newCheckCmd(e env) *cobra.Command {
 			return runCheck(cmd, e, f, args)
 		},
 	}
+	addOutputFlag(cmd, &f.output, output.Check)
+	addPolicyFlags(cmd, &f.engineFlags)
+	addBundleFlags(cmd, &f.engineFlags)
+	addNowFlag(cmd, &f.now)
+	addIgnoreFlag(cmd, &f.ignore)
+	addAllowEmptyFlag(cmd, &f.allowEmpty)
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(output.Names(), "|"))
-	fl.StringVar(&f.policyDir, "policy", "", "policy directory: one policy document and any Rego modules (default: the embedded Confect policy)")
-	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
-	fl.StringVar(&f.verifyKey, "verification-key", "", "PEM public key to verify the bundle's signature with")
-	fl.StringVar(&f.keyID, "key-id", "", "the verification key's id")
-	fl.BoolVar(&f.requireSig, "require-signature", false, "refuse a bundle unless it is verified with --verification-key")
-	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
-	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, fmt.Sprintf("files decided at once, at most %d (default: one per CPU)", check.MaxWorkers))
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	fl.StringArrayVar(&f.include, "include", nil, "decide only the files matching this glob when walking (repeatable; ** for any directories; default: the config file's manifests, else all)")
-	fl.StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
-	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
 	fl.StringVar(&f.format, "format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
 	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
@@ -108,11 +97,12 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		return err
 	}
 	applyConfig(cmd, &f, c)
+	f.found = c
 	if len(paths) == 0 && len(c.Manifests) > 0 {
 		paths = []string{relToWd(c.dir)} // the project, as its config file says
 	}
 	if len(paths) == 0 {
-		return usageError("check needs at least one PATH (a file, a directory, or - for standard input), or a %s that lists manifests", ConfigFile)
+		return fmt.Errorf("check needs at least one PATH (a file, a directory, or - for standard input), or a %s that lists manifests", ConfigFile)
 	}
 	color, err := useColor(f.color, e)
 	if err != nil {
@@ -120,90 +110,53 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	}
 	formatter, err := output.New(f.output, output.Options{Color: color})
 	if err != nil {
-		return usageError("--output: %v", err)
-	}
-	opts, err := engineOptions(f)
-	if err != nil {
-		return err
+		return fmt.Errorf("--output: %v", err)
 	}
 	if f.bundle != "" && f.verifyKey == "" {
 		fmt.Fprintf(e.stderr, "policyengine: WARNING: the bundle is not verified: no --verification-key, so whoever can replace %q decides what is allowed (--require-signature refuses it)\n", f.bundle)
 	}
 	if f.cacheSize < 0 {
-		return usageError("--cache-size: expected 0 or more")
+		return fmt.Errorf("--cache-size: expected 0 or more")
 	}
 	if f.workers < 0 || f.workers > check.MaxWorkers {
-		return usageError("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
+		return fmt.Errorf("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
 	}
 	if f.format != "" && !slices.Contains(check.Formats(), f.format) {
-		return usageError("--format: expected %s", strings.Join(check.Formats(), ", "))
+		return fmt.Errorf("--format: expected %s", strings.Join(check.Formats(), ", "))
 	}
 	if f.timeout < 0 {
-		return usageError("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
+		return fmt.Errorf("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
 	}
+	var opts []policyengine.Option
 	if f.timeout > 0 {
 		opts = append(opts, policyengine.WithEvaluationTimeout(f.timeout))
 	}
 	if f.cacheSize > 0 {
 		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
 	}
-	engine, err := policyengine.New(cmd.Context(), opts...)
+	engine, err := newEngine(cmd.Context(), f.engineFlags, opts...)
 	if err != nil {
-		return &exit{code: exitError, err: err}
+		return err
 	}
 	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Include: f.include, Stdin: e.stdin,
 		KeepEntries: output.NeedsEntries(formatter), Format: f.format})
 	if err != nil {
-		return &exit{code: exitError, err: err}
+		return err
 	}
 	report.FailOnWarn = f.failOnWarn
 	warnSkipped(e.stderr, report.Skipped)
 	if err := formatter.Format(e.stdout, report); err != nil {
-		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
+		return fmt.Errorf("writing the report: %w", err)
 	}
 	switch {
 	case report.Summary.Errors > 0:
-		return &exit{code: exitError}
+		return errReported
 	case report.Summary.Activities == 0 && report.Summary.FidesFiles == 0 && !f.allowEmpty:
-		return usageError("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
+		return fmt.Errorf("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
 	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
-		return &exit{code: exitDenied}
+		return errDenied
 	}
 	return nil
-}
-
-// engineOptions turns the policy, bundle and time flags into engine options.
-func engineOptions(f checkFlags) ([]policyengine.Option, error) {
-	var opts []policyengine.Option
-	if f.policyDir != "" && f.bundle != "" {
-		return nil, usageError("--policy and --bundle: give one")
-	}
-	if f.policyDir != "" {
-		opts = append(opts, policyengine.WithPolicyDir(f.policyDir))
-	}
-	if f.bundle != "" {
-		verify := bundle.ReadOptions{KeyID: f.keyID, RequireSignature: f.requireSig}
-		if f.verifyKey != "" {
-			key, err := os.ReadFile(f.verifyKey)
-			if err != nil {
-				return nil, usageError("--verification-key: %v", err)
-			}
-			verify.PublicKey = key
-		}
-		opts = append(opts, policyengine.WithBundle(f.bundle, verify))
-	} else if f.verifyKey != "" || f.keyID != "" || f.requireSig {
-		return nil, usageError("--verification-key, --key-id and --require-signature go with --bundle")
-	}
-	// One evaluation time for the whole run: every activity is decided as at the same moment.
-	at := time.Now()
-	if now := f.now; now != "" {
-		t, err := time.Parse(time.RFC3339, now)
-		if err != nil {
-			return nil, usageError("--now: expected an RFC 3339 time such as 2026-11-28T09:00:00Z")
-		}
-		at = t
-	}
-	return append(opts, policyengine.WithTime(at)), nil
 }
 
 // relToWd names a directory relative to the working directory when it is below or above it, so
@@ -236,7 +189,7 @@ func useColor(mode string, e env) (bool, error) {
 		f, ok := e.stdout.(*os.File)
 		return ok && term.IsTerminal(int(f.Fd())), nil
 	}
-	return false, usageError("--color: expected auto, always or never")
+	return false, fmt.Errorf("--color: expected auto, always or never")
 }
 
 // warnSkipped says on stderr which files a directory walk left unread, and why.

@@ -53,14 +53,14 @@ func findConfig(named string) (*config, error) {
 	}
 	dir, err := os.Getwd()
 	if err != nil {
-		return nil, usageError("finding %s: %v", ConfigFile, err)
+		return nil, fmt.Errorf("finding %s: %v", ConfigFile, err)
 	}
 	for {
 		path := filepath.Join(dir, ConfigFile)
 		if _, err := os.Stat(path); err == nil {
 			return readConfig(path)
 		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, usageError("%s: %v", path, err)
+			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -73,13 +73,13 @@ func findConfig(named string) (*config, error) {
 func readConfig(path string) (*config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, usageError("--config: %v", err)
+		return nil, fmt.Errorf("--config: %v", err)
 	}
 	c := &config{file: path, dir: filepath.Dir(path)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, usageError("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty, format)", path, configError(err))
+		return nil, fmt.Errorf("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty, format)", path, configError(err))
 	}
 	c.file, c.dir = path, filepath.Dir(path)
 	return c, nil
@@ -126,12 +126,10 @@ func (c *config) globs(patterns []string, names bool) []string {
 	return out
 }
 
-// applyConfig fills the check flags the command line left out from the config file.
+// applyConfig fills the check flags the command line left out from the config file (the
+// policy is engineFlags'.)
 func applyConfig(cmd *cobra.Command, f *checkFlags, c *config) {
 	changed := cmd.Flags().Changed
-	if c.Policy != "" && !changed("policy") && !changed("bundle") {
-		f.policyDir = c.rel(c.Policy)
-	}
 	if c.Output != "" && !changed("output") {
 		f.output = c.Output
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -143,4 +144,33 @@ func TestConfigFileFormat(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--format: expected auto, fides, manifest")
 	assert.Empty(t, stdout)
+}
+
+// The config file's policy is every command's default --policy: the policy the gate decides
+// under is the one the project's other commands read, bundle and test.
+func TestConfigPolicyIsEveryCommandsDefault(t *testing.T) {
+	brightpath, err := filepath.Abs("../../examples/policies/brightpath")
+	require.NoError(t, err)
+	code, stdout, stderr := runCLI(t, "version", "-o", "json", "--policy", brightpath)
+	require.Equal(t, 0, code, stderr)
+	var want struct {
+		Revision string `json:"policy_revision"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &want))
+	_, stdout, _ = runCLI(t, "version", "-o", "json")
+	require.NotContains(t, stdout, want.Revision, "the embedded policy is another")
+
+	root := project(t, "policy: "+brightpath+"\n")
+	t.Chdir(filepath.Join(root, "services"))
+	code, stdout, stderr = runCLI(t, "version", "-o", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, want.Revision, "version")
+	code, stdout, stderr = runCLI(t, "bundle", "build", "-o", filepath.Join(root, "bundle.tar.gz"))
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "revision "+want.Revision, "bundle build")
+	code, stdout, stderr = runCLI(t, "test", filepath.Join(brightpath, "tests"))
+	assert.Equal(t, 0, code, "test: Brightpath's cases pass under Brightpath's policy only: %s%s", stdout, stderr)
+	code, _, stderr = runCLI(t, "test", "--config", "none", filepath.Join(brightpath, "tests"))
+	assert.Equal(t, 2, code, "--config none: the embedded policy")
+	assert.Contains(t, stderr, `the policy has no rule "minors.parental_consent"`)
 }

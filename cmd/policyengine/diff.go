@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,10 +20,10 @@ const diffLong = `Show what a policy change does to the activities already in us
 under PATH with the base policy and with the new one, and list each whose decision or reasons
 change, with a summary (N activities: X newly denied, Y newly allowed, Z with other reasons).
 
-The new side is --policy DIR, or the embedded Confect policy when it is left out. The base is
---base DIR, or --base-ref REV: the --policy directory as it was at a git revision (read with the
-git on PATH), so that a pull request's change to a policy edited in place is diffed against the
-branch it targets; or else the embedded Confect policy. Both decide as at the same time (--now,
+The new side is --policy DIR, else the project config file's policy, else the embedded Confect
+policy. The base is --base DIR, or --base-ref REV: the --policy directory as it was at a git
+revision (read with the git on PATH), so that a pull request's change to a policy edited in
+place is diffed against the branch it targets; or else the embedded Confect policy. Both decide as at the same time (--now,
 default the time the run starts). PATH is as for check.
 
 Output: text (each changed activity with the findings added (+) and removed (-), then the
@@ -35,7 +36,8 @@ not be decided (the report still lists it and every change found: the comparison
 or no activity found in any PATH (unless --allow-empty): a gate pointed at nothing.`
 
 func newDiffCmd(e env) *cobra.Command {
-	var base, baseRef, next, now, out string
+	var f engineFlags // the policy after the change
+	var base, baseRef, out string
 	var allowEmpty bool
 	tmp := "" // the temporary directory --base-ref reads its policy into
 	cmd := &cobra.Command{
@@ -45,60 +47,58 @@ func newDiffCmd(e env) *cobra.Command {
 		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base policies/v1 --policy policies/v2 -o json manifests/\n  policyengine diff --base-ref origin/main --policy policies/acme manifests/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
-				return usageError("diff needs at least one PATH")
+				return fmt.Errorf("diff needs at least one PATH")
 			}
 			formatter, err := output.For(output.Diff, out, output.Options{})
 			if err != nil {
-				return usageError("--output: %v", err)
+				return fmt.Errorf("--output: %w", err)
 			}
-			if now == "" {
-				now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
+			if f.now == "" {
+				f.now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
 			}
 			if baseRef != "" {
 				if base != "" {
-					return usageError("--base and --base-ref: give one")
+					return fmt.Errorf("--base and --base-ref: give one")
 				}
-				if next == "" {
-					return usageError("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
+				if f.policyDir == "" {
+					return fmt.Errorf("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
 				}
 				tmp, err = os.MkdirTemp("", "policyengine-diff-")
 				if err != nil {
-					return &exit{code: exitError, err: err}
+					return err
 				}
 				defer os.RemoveAll(tmp)
-				if base, err = policyAtRevision(cmd.Context(), next, baseRef, tmp); err != nil {
+				if base, err = policyAtRevision(cmd.Context(), f.policyDir, baseRef, tmp); err != nil {
 					return err
 				}
 			}
 			engines := make([]*policyengine.Engine, 2)
-			for i, dir := range []string{base, next} {
-				opts, err := engineOptions(checkFlags{policyDir: dir, now: now})
-				if err != nil {
-					return err
-				}
-				if engines[i], err = policyengine.New(cmd.Context(), opts...); err != nil {
+			// The base is --base DIR or the embedded policy, never the project config file's.
+			for i, side := range []engineFlags{{policyDir: base, now: f.now, config: "none"}, f} {
+				var err error
+				if engines[i], err = newEngine(cmd.Context(), side); err != nil {
 					if tmp != "" && i == 0 {
 						// The base policy was read from a temporary copy: name it as the user does.
-						err = errors.New(strings.ReplaceAll(err.Error(), base, baseRef+":"+filepath.ToSlash(next)))
+						err = errors.New(strings.ReplaceAll(err.Error(), base, baseRef+":"+filepath.ToSlash(f.policyDir)))
 					}
-					return &exit{code: exitError, err: err}
+					return err
 				}
 			}
 			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, check.Options{Stdin: e.stdin, KeepEntries: output.NeedsEntries(formatter)})
 			if err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			warnSkipped(e.stderr, rep.Skipped)
 			if err := formatter.FormatDiff(e.stdout, rep); err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			switch {
 			case rep.Summary.Activities == 0 && !allowEmpty:
-				return usageError("no activity found in %s: nothing was compared (--allow-empty to accept that)", strings.Join(paths, ", "))
+				return fmt.Errorf("no activity found in %s: nothing was compared (--allow-empty to accept that)", strings.Join(paths, ", "))
 			case rep.Summary.Errors > 0:
-				return &exit{code: exitError}
+				return errReported
 			case rep.Changed():
-				return &exit{code: exitDenied}
+				return errDenied
 			}
 			return nil
 		},
@@ -108,9 +108,9 @@ func newDiffCmd(e env) *cobra.Command {
 	fl.StringVar(&base, "base-policy", "", "the same as --base")
 	_ = fl.MarkHidden("base-policy")
 	fl.StringVar(&baseRef, "base-ref", "", "the policy before the change is the --policy directory at this git revision")
-	fl.StringVar(&next, "policy", "", "the policy after the change (default: the embedded Confect policy)")
-	fl.StringVar(&now, "now", "", "evaluation time, RFC 3339 (default: the current time)")
-	fl.StringVarP(&out, "output", "o", "text", "output format: "+strings.Join(output.Formats(output.Diff), "|"))
-	fl.BoolVar(&allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
+	addPolicyFlags(cmd, &f)
+	addNowFlag(cmd, &f.now)
+	addOutputFlag(cmd, &out, output.Diff)
+	addAllowEmptyFlag(cmd, &allowEmpty)
 	return cmd
 }

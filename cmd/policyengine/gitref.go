@@ -17,7 +17,7 @@ import (
 // directory under tmp, read with the git on PATH, and returns where.
 func policyAtRevision(ctx context.Context, dir, rev, tmp string) (string, error) {
 	if strings.HasPrefix(rev, "-") {
-		return "", usageError("--base-ref: %q is not a revision", rev)
+		return "", fmt.Errorf("--base-ref: %q is not a revision", rev)
 	}
 	git := func(stdout io.Writer, in string, args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", in}, args...)...)
@@ -25,13 +25,13 @@ func policyAtRevision(ctx context.Context, dir, rev, tmp string) (string, error)
 		cmd.Stdout, cmd.Stderr = stdout, &stderr
 		if err := cmd.Run(); err != nil {
 			if errors.Is(err, exec.ErrNotFound) {
-				return usageError("--base-ref reads the policy with git, and there is no git on PATH")
+				return fmt.Errorf("--base-ref reads the policy with git, and there is no git on PATH")
 			}
 			msg := strings.TrimSpace(stderr.String())
 			if msg == "" {
 				msg = err.Error()
 			}
-			return usageError("--base-ref %s: git %s: %s", rev, args[0], msg)
+			return fmt.Errorf("--base-ref %s: git %s: %s", rev, args[0], msg)
 		}
 		return nil
 	}
@@ -47,7 +47,7 @@ func policyAtRevision(ctx context.Context, dir, rev, tmp string) (string, error)
 	}
 	out, err := os.MkdirTemp(tmp, "base-policy-")
 	if err != nil {
-		return "", &exit{code: exitError, err: err}
+		return "", err
 	}
 	tr := tar.NewReader(&archive)
 	files := 0
@@ -57,7 +57,7 @@ func policyAtRevision(ctx context.Context, dir, rev, tmp string) (string, error)
 			break
 		}
 		if err != nil {
-			return "", &exit{code: exitError, err: fmt.Errorf("--base-ref %s: reading git's archive: %w", rev, err)}
+			return "", fmt.Errorf("--base-ref %s: reading git's archive: %w", rev, err)
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
@@ -68,19 +68,19 @@ func policyAtRevision(ctx context.Context, dir, rev, tmp string) (string, error)
 		}
 		path := filepath.Join(out, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return "", &exit{code: exitError, err: err}
+			return "", err
 		}
 		data, err := io.ReadAll(io.LimitReader(tr, 64<<20))
 		if err != nil {
-			return "", &exit{code: exitError, err: err}
+			return "", err
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return "", &exit{code: exitError, err: err}
+			return "", err
 		}
 		files++
 	}
 	if files == 0 {
-		return "", usageError("--base-ref %s: %s holds no files at that revision", rev, dir)
+		return "", fmt.Errorf("--base-ref %s: %s holds no files at that revision", rev, dir)
 	}
 	return out, nil
 }

@@ -38,10 +38,11 @@ func newImportCmd(e env) *cobra.Command {
 		Short: "Write manifests from another format (fides)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageError("import needs a format: policyengine import fides -o DIR PATH...")
+			return fmt.Errorf("import needs a format: policyengine import fides -o DIR PATH...")
 		},
 	}
-	var policyDir, outDir string
+	var f engineFlags
+	var outDir string
 	fidesCmd := &cobra.Command{
 		Use:     "fides [--policy DIR] -o DIR PATH...",
 		Short:   "Write manifests from Fides (fideslang) resource files",
@@ -49,18 +50,18 @@ func newImportCmd(e env) *cobra.Command {
 		Example: "  policyengine import fides -o manifests/ .fides/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
-				return usageError("import fides needs at least one PATH (a Fides file or a directory)")
+				return fmt.Errorf("import fides needs at least one PATH (a Fides file or a directory)")
 			}
 			if outDir == "" {
-				return usageError("import fides needs -o DIR, the directory to write the manifests to")
+				return fmt.Errorf("import fides needs -o DIR, the directory to write the manifests to")
 			}
-			engine, err := newEngine(cmd, policyDir)
+			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
 			files, _, err := check.Files(paths, check.Options{})
 			if err != nil {
-				return usageError("%v", err)
+				return err
 			}
 			failed := false
 			report := func(file string, line, col int, msg string) {
@@ -112,13 +113,13 @@ func newImportCmd(e env) *cobra.Command {
 				written++
 			}
 			if err := os.MkdirAll(outDir, 0o755); err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			used := map[string]bool{}
 			for _, file := range order {
 				data, err := fides.Manifest(bySystemFile[file])
 				if err != nil {
-					return &exit{code: exitError, err: err}
+					return err
 				}
 				base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 				name := base + ".yaml"
@@ -128,7 +129,7 @@ func newImportCmd(e env) *cobra.Command {
 				used[name] = true
 				target := filepath.Join(outDir, name)
 				if err := os.WriteFile(target, data, 0o644); err != nil {
-					return &exit{code: exitError, err: err}
+					return err
 				}
 				fmt.Fprintf(e.stdout, "%s: %d declarations from %s\n", target, len(bySystemFile[file]), file)
 			}
@@ -138,12 +139,12 @@ func newImportCmd(e env) *cobra.Command {
 			}
 			fmt.Fprintln(e.stdout)
 			if failed {
-				return &exit{code: exitError}
+				return errReported
 			}
 			return nil
 		},
 	}
-	fidesCmd.Flags().StringVar(&policyDir, "policy", "", "policy directory whose fides_mapping and recipient_register are used (default: the project config file's, else the embedded Confect policy)")
+	addPolicyFlags(fidesCmd, &f) // its fides_mapping and recipient_register are used
 	fidesCmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "the directory to write the manifests to (created if missing)")
 	cmd.AddCommand(fidesCmd)
 	return cmd

@@ -35,42 +35,41 @@ type env struct {
 	getenv         func(string) string
 }
 
-// exit is an error that carries the exit code; a nil err exits quietly.
-type exit struct {
-	code int
-	err  error
-}
+// violation is the error of a run whose input breaks what was asked of it (exit 1): an activity
+// denied, a test case failed, a decision changed. Its message, when it has one, is printed; the
+// report has said the rest.
+type violation string
 
-func (e *exit) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
+func (v violation) Error() string { return string(v) }
+
+// errDenied is a violation the report has already shown in full.
+const errDenied = violation("")
+
+// errReported is the error of a run that could not decide everything (exit 2) when its report
+// already names what went wrong.
+var errReported = errors.New("errors reported above")
+
+// exitCode is the exit code an error from a command means: a violation exits 1, any other error
+// (a usage, input or policy error, or errReported) 2.
+func exitCode(err error) int {
+	var v violation
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &v):
+		return exitDenied
 	}
-	return e.err.Error()
+	return exitError
 }
 
-func (e *exit) Unwrap() error { return e.err }
-
-// usageError marks a mistake in how the command was called (exit 2).
-func usageError(format string, a ...any) error {
-	return &exit{code: exitError, err: fmt.Errorf(format, a...)}
-}
-
-// run executes the command line and returns the exit code.
+// run executes the command line and returns the exit code. Commands return their errors as they
+// are; here alone are they printed and turned into an exit code.
 func run(ctx context.Context, args []string, e env) int {
 	root := newRootCmd(e)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
+	if err != nil && !errors.Is(err, errReported) && err.Error() != "" {
+		fmt.Fprintln(e.stderr, "policyengine:", err)
 	}
-	var x *exit
-	if errors.As(err, &x) {
-		if x.err != nil {
-			fmt.Fprintln(e.stderr, "policyengine:", x.err)
-		}
-		return x.code
-	}
-	// Errors cobra raises itself (unknown command or flag) are usage errors.
-	fmt.Fprintln(e.stderr, "policyengine:", err)
-	return exitError
+	return exitCode(err)
 }

@@ -25,9 +25,6 @@ func newRootCmd(e env) *cobra.Command {
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageError("%v", err)
-	})
 	root.AddCommand(newCheckCmd(e))
 	root.AddCommand(newVocabularyCmd(e), newVersionCmd(e))
 	root.AddCommand(newBundleCmd(e))

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/ropa"
@@ -27,7 +26,8 @@ Exit codes: 0 the record is written; 2 a usage or policy error, or a manifest or
 could not be read or decided (the record is still written and lists it).`
 
 func newROPACmd(e env) *cobra.Command {
-	var f checkFlags
+	var f engineFlags
+	var ignore []string
 	var format string
 	cmd := &cobra.Command{
 		Use:     "ropa [--policy DIR] [--format markdown|csv|html|json] PATH...",
@@ -36,41 +36,37 @@ func newROPACmd(e env) *cobra.Command {
 		Example: "  policyengine ropa --format markdown examples/manifests > ROPA.md\n  policyengine ropa --format csv manifests/ > ropa.csv",
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
-				return usageError("ropa needs at least one PATH (a file, a directory, or - for standard input)")
+				return fmt.Errorf("ropa needs at least one PATH (a file, a directory, or - for standard input)")
 			}
 			formatter, err := output.For(output.Record, format, output.Options{})
 			if err != nil {
-				return usageError("--format: %v", err)
+				return fmt.Errorf("--format: %w", err)
 			}
-			opts, err := engineOptions(f)
+			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			engine, err := policyengine.New(cmd.Context(), opts...)
+			rep, err := check.Run(cmd.Context(), engine, paths, check.Options{Ignore: ignore, Stdin: e.stdin, KeepEntries: true})
 			if err != nil {
-				return &exit{code: exitError, err: err}
-			}
-			rep, err := check.Run(cmd.Context(), engine, paths, check.Options{Ignore: f.ignore, Stdin: e.stdin, KeepEntries: true})
-			if err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			rec, err := ropa.Build(rep)
 			if err != nil {
-				return &exit{code: exitError, err: err}
+				return err
 			}
 			if err := formatter.FormatRecord(e.stdout, rec); err != nil {
-				return &exit{code: exitError, err: fmt.Errorf("writing the record: %w", err)}
+				return fmt.Errorf("writing the record: %w", err)
 			}
 			if rep.Summary.Errors > 0 {
-				return &exit{code: exitError}
+				return errReported
 			}
 			return nil
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&format, "format", "f", "markdown", "record format: "+strings.Join(output.Formats(output.Record), "|"))
-	fl.StringVar(&f.policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
-	fl.StringVar(&f.now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
-	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
+	addPolicyFlags(cmd, &f)
+	addNowFlag(cmd, &f.now)
+	addIgnoreFlag(cmd, &ignore)
 	return cmd
 }

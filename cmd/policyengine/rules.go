@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/output"
-	"github.com/confect/policyengine/policy"
 )
 
 const rulesLong = `List the policy's rules: every rule that can deny or warn, with its id, title, the clause
@@ -18,14 +18,15 @@ of the policy it enforces, and what it checks. The catalogue comes from the rule
 and the policy document; the Fides import's own findings (fides.*) follow it.`
 
 func newRulesCmd(e env) *cobra.Command {
-	var policyDir, out string
+	var f engineFlags
+	var out string
 	cmd := &cobra.Command{
 		Use:   "rules [--policy DIR] [-o text|json]",
 		Short: "List the policy's rules and the clauses they enforce",
 		Long:  rulesLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, policyDir, out)
+			engine, err := readPolicy(cmd, f, out)
 			if err != nil {
 				return err
 			}
@@ -33,12 +34,12 @@ func newRulesCmd(e env) *cobra.Command {
 			rules := append(engine.Rules(), fides.Rules(engine.Policy())...)
 			formatter, err := output.For(output.Rules, out, output.Options{})
 			if err != nil {
-				return usageError("--output: %v", err)
+				return fmt.Errorf("--output: %w", err)
 			}
 			return formatter.FormatRules(e.stdout, rules)
 		},
 	}
-	policyReaderFlags(cmd, &policyDir, &out)
+	addReaderFlags(cmd, &f, &out)
 	return cmd
 }
 
@@ -46,7 +47,7 @@ const explainLong = `Explain a rule: what it checks, why (the clause of the poli
 manifest must change to pass it.`
 
 func newExplainCmd(e env) *cobra.Command {
-	var policyDir string
+	var f engineFlags
 	cmd := &cobra.Command{
 		Use:     "explain [--policy DIR] RULE",
 		Short:   "Explain a rule: what it checks, why, and how to pass it",
@@ -54,7 +55,7 @@ func newExplainCmd(e env) *cobra.Command {
 		Example: "  policyengine explain transfer.without_scc",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, err := newEngine(cmd, policyDir)
+			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -65,61 +66,28 @@ func newExplainCmd(e env) *cobra.Command {
 				}
 			}
 			if !ok {
-				return usageError("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
+				return fmt.Errorf("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
 			return (&output.Text{}).FormatExplain(e.stdout, r)
 		},
 	}
-	cmd.Flags().StringVar(&policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
+	addPolicyFlags(cmd, &f)
 	return cmd
-}
-
-// loadPolicy loads the policy in dir, or the embedded Confect policy when dir is empty.
-func loadPolicy(dir string) (*policy.Policy, error) {
-	if dir == "" {
-		return policy.Default(), nil
-	}
-	p, err := policy.LoadDir(dir)
-	if err != nil {
-		return nil, &exit{code: exitError, err: err}
-	}
-	return p, nil
-}
-
-// newEngine prepares the engine for a command that only reads the policy: --policy DIR, else the
-// project config file's policy, else the embedded one.
-func newEngine(cmd *cobra.Command, policyDir string) (*policyengine.Engine, error) {
-	if policyDir == "" {
-		c, err := findConfig("")
-		if err != nil {
-			return nil, err
-		}
-		policyDir = c.rel(c.Policy)
-	}
-	var opts []policyengine.Option
-	if policyDir != "" {
-		opts = append(opts, policyengine.WithPolicyDir(policyDir))
-	}
-	engine, err := policyengine.New(cmd.Context(), opts...)
-	if err != nil {
-		return nil, &exit{code: exitError, err: err}
-	}
-	return engine, nil
 }
 
 // readPolicy prepares the engine for a command that prints what the policy holds, as text or
 // JSON (--output).
-func readPolicy(cmd *cobra.Command, policyDir, out string) (*policyengine.Engine, error) {
+func readPolicy(cmd *cobra.Command, f engineFlags, out string) (*policyengine.Engine, error) {
 	if err := output.Validate(output.Rules, out); err != nil {
-		return nil, usageError("--output: %v", err)
+		return nil, fmt.Errorf("--output: %w", err)
 	}
-	return newEngine(cmd, policyDir)
+	return newEngine(cmd.Context(), f)
 }
 
-// policyReaderFlags adds the flags of a command that prints what the policy holds.
-func policyReaderFlags(cmd *cobra.Command, policyDir, out *string) {
-	cmd.Flags().StringVar(policyDir, "policy", "", "policy directory (default: the project config file's, else the embedded Confect policy)")
-	cmd.Flags().StringVarP(out, "output", "o", "text", "output format: "+strings.Join(output.Formats(output.Rules), "|"))
+// addReaderFlags adds the flags of a command that prints what the policy holds.
+func addReaderFlags(cmd *cobra.Command, f *engineFlags, out *string) {
+	addPolicyFlags(cmd, f)
+	addOutputFlag(cmd, out, output.Rules)
 }
 
 // nearRules names the rule whose id is a near miss of the one asked for, or else those whose ids

@@ -3,11 +3,9 @@ package main
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policytest"
 )
@@ -37,7 +35,7 @@ const testExample = `  policyengine test --coverage testdata/policy-cases
   policyengine test --run 'court order' -o junit testdata/policy-cases > cases.xml`
 
 type testFlags struct {
-	policyDir    string
+	engineFlags
 	run          string
 	output       string
 	coverage     bool
@@ -56,10 +54,10 @@ func newTestCmd(e env) *cobra.Command {
 			return runTest(cmd, e, f, paths)
 		},
 	}
+	addPolicyFlags(cmd, &f.engineFlags)
+	addOutputFlag(cmd, &f.output, output.Test)
 	fl := cmd.Flags()
-	fl.StringVar(&f.policyDir, "policy", "", "policy directory (default: the embedded Confect policy)")
 	fl.StringVar(&f.run, "run", "", "run only the cases and Rego tests whose name matches this regular expression")
-	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(output.Formats(output.Test), "|"))
 	fl.BoolVar(&f.coverage, "coverage", false, "report rule, clause and Rego line coverage, and what is uncovered")
 	fl.Float64Var(&f.minCoverage, "min-coverage", 0, "fail when rule or clause coverage is below this percentage (implies --coverage)")
 	fl.BoolVar(&f.builtinTests, "builtin-tests", false, "run the built-in rules' Rego tests against the policy's document (default: for the embedded policy, and for a --policy DIR with no *_test.rego of its own)")
@@ -68,59 +66,55 @@ func newTestCmd(e env) *cobra.Command {
 
 func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 	if len(paths) == 0 {
-		return usageError("test needs at least one PATH: a case file or a directory of them")
+		return fmt.Errorf("test needs at least one PATH: a case file or a directory of them")
 	}
 	var filter *regexp.Regexp
 	if f.run != "" {
 		var err error
 		if filter, err = regexp.Compile(f.run); err != nil {
-			return usageError("--run: %v", err)
+			return fmt.Errorf("--run: %v", err)
 		}
 	}
 	formatter, err := output.For(output.Test, f.output, output.Options{})
 	if err != nil {
-		return usageError("--output: %v", err)
+		return fmt.Errorf("--output: %w", err)
 	}
 	if f.minCoverage < 0 || f.minCoverage > 100 {
-		return usageError("--min-coverage: expected a percentage from 0 to 100")
+		return fmt.Errorf("--min-coverage: expected a percentage from 0 to 100")
 	}
-	p, err := loadPolicy(f.policyDir)
+	p, err := f.loadPolicy()
 	if err != nil {
 		return err
 	}
 	if !cmd.Flags().Changed("builtin-tests") {
 		// A policy without Rego tests of its own (a copy of Confect's, edited) is tested with
 		// the built-in rules' tests, against its document.
-		f.builtinTests = f.policyDir == "" || len(p.Tests) == 0
-	}
-	engine, err := policyengine.New(cmd.Context(), policyengine.WithPolicy(p))
-	if err != nil {
-		return &exit{code: exitError, err: err}
+		f.builtinTests = len(p.Tests) == 0
 	}
 	var cases []*policytest.Case
 	for _, path := range paths {
 		cs, err := policytest.Load(path)
 		if err != nil {
-			return &exit{code: exitError, err: err}
+			return err
 		}
 		cases = append(cases, cs...)
 	}
-	rep, err := policytest.RunSuite(cmd.Context(), engine, p, cases, policytest.Options{
+	rep, err := policytest.RunSuite(cmd.Context(), p, cases, policytest.Options{
 		BuiltinRegoTests: f.builtinTests,
 		Filter:           filter,
 		Coverage:         f.coverage || f.minCoverage > 0,
 	})
 	if err != nil {
-		return &exit{code: exitError, err: err}
+		return err
 	}
 	if err := formatter.FormatTest(e.stdout, rep); err != nil {
-		return &exit{code: exitError, err: fmt.Errorf("writing the report: %w", err)}
+		return fmt.Errorf("writing the report: %w", err)
 	}
 	if !rep.Passed() {
-		return &exit{code: exitDenied}
+		return errDenied
 	}
 	if c := rep.Coverage; f.minCoverage > 0 && (c.RulesPercent < f.minCoverage || c.ClausesPercent < f.minCoverage) {
-		return &exit{code: exitDenied, err: fmt.Errorf("coverage below %.1f%%: rules %.1f%%, clauses %.1f%%", f.minCoverage, c.RulesPercent, c.ClausesPercent)}
+		return violation(fmt.Sprintf("coverage below %.1f%%: rules %.1f%%, clauses %.1f%%", f.minCoverage, c.RulesPercent, c.ClausesPercent))
 	}
 	return nil
 }

@@ -15,14 +15,15 @@ Go toolchain records them), the Go version, and the revision of the policy it de
 report names.`
 
 func newVersionCmd(e env) *cobra.Command {
-	var policyDir, out string
+	var f engineFlags
+	var out string
 	cmd := &cobra.Command{
 		Use:   "version [--policy DIR] [-o text|json]",
 		Short: "Print the version, the commit it was built from and the policy revision",
 		Long:  versionLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, policyDir, out)
+			engine, err := readPolicy(cmd, f, out)
 			if err != nil {
 				return err
 			}
@@ -44,6 +45,6 @@ func newVersionCmd(e env) *cobra.Command {
 			return nil
 		},
 	}
-	policyReaderFlags(cmd, &policyDir, &out)
+	addReaderFlags(cmd, &f, &out)
 	return cmd
 }

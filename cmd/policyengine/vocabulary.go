@@ -24,7 +24,8 @@ implies), "not in this policy" (the policy's own rule refuses it), "not personal
 "unmapped"; a key without an entry of its own names the ancestor whose entry it takes.`
 
 func newVocabularyCmd(e env) *cobra.Command {
-	var policyDir, out string
+	var f engineFlags
+	var out string
 	var fidesKeys bool
 	cmd := &cobra.Command{
 		Use:     "vocabulary [--policy DIR] [--fides] [-o text|json]",
@@ -33,7 +34,7 @@ func newVocabularyCmd(e env) *cobra.Command {
 		Example: "  policyengine vocabulary\n  policyengine vocabulary --policy examples/policies/brightpath -o json\n  policyengine vocabulary --fides",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, policyDir, out)
+			engine, err := readPolicy(cmd, f, out)
 			if err != nil {
 				return err
 			}
@@ -68,7 +69,7 @@ func newVocabularyCmd(e env) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	policyReaderFlags(cmd, &policyDir, &out)
+	addReaderFlags(cmd, &f, &out)
 	cmd.Flags().BoolVar(&fidesKeys, "fides", false, "print how every key of the Fides default taxonomy (and of the policy's fides_mapping) resolves under the policy")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/confect/policyengine"
 )
@@ -11,7 +12,7 @@ import (
 // memory makes n decisions and reports the heap in use (after a collection) along the way:
 // it must stay flat.
 func memory(ctx context.Context, n int) error {
-	engine, err := policyengine.New(ctx, policyengine.WithTime(now))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return now }))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/output"
+	"github.com/confect/policyengine/policy"
+)
+
+// The flags several commands share are defined here, each once: one name, one help text, one
+// meaning. A command adds the ones it takes with the add* functions below; the engine they
+// describe is built by newEngine alone.
+
+// engineFlags say which policy a command decides under, and as at when.
+type engineFlags struct {
+	policyDir  string // --policy
+	bundle     string // --bundle, verified with the three below
+	verifyKey  string
+	keyID      string
+	requireSig bool
+	now        string  // --now
+	config     string  // --config; "" looks for the project config file from the working directory
+	found      *config // the project config file, once a command has read it
+}
+
+// addPolicyFlags adds --policy DIR and --config FILE, the project config file whose policy is
+// the default.
+func addPolicyFlags(cmd *cobra.Command, f *engineFlags) {
+	cmd.Flags().StringVar(&f.policyDir, "policy", "", "policy directory: one policy document and any Rego modules (default: the project config file's policy, else the embedded Confect policy)")
+	cmd.Flags().StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
+}
+
+// addBundleFlags adds --bundle FILE and the flags that verify its signature.
+func addBundleFlags(cmd *cobra.Command, f *engineFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
+	fl.StringVar(&f.verifyKey, "verification-key", "", "PEM public key to verify the bundle's signature with")
+	addKeyIDFlag(cmd, &f.keyID)
+	fl.BoolVar(&f.requireSig, "require-signature", false, "refuse a bundle unless it is verified with --verification-key")
+}
+
+// addKeyIDFlag adds --key-id, the id of the key a bundle is signed or verified with.
+func addKeyIDFlag(cmd *cobra.Command, id *string) {
+	cmd.Flags().StringVar(id, "key-id", "", "the id of the key the bundle is signed or verified with, as the servers' configuration names it")
+}
+
+// addNowFlag adds --now, the evaluation time.
+func addNowFlag(cmd *cobra.Command, now *string) {
+	cmd.Flags().StringVar(now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
+}
+
+// addOutputFlag adds --output (-o), the format of what the command prints; text by default.
+func addOutputFlag(cmd *cobra.Command, format *string, kind output.Kind) {
+	cmd.Flags().StringVarP(format, "output", "o", "text", "output format: "+strings.Join(output.Formats(kind), "|"))
+}
+
+// addIgnoreFlag adds --ignore GLOB, repeatable.
+func addIgnoreFlag(cmd *cobra.Command, globs *[]string) {
+	cmd.Flags().StringArrayVar(globs, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
+}
+
+// addAllowEmptyFlag adds --allow-empty.
+func addAllowEmptyFlag(cmd *cobra.Command, allow *bool) {
+	cmd.Flags().BoolVar(allow, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
+}
+
+// dir is the policy directory the flags name: --policy, else (with no --bundle) the project
+// config file's policy, else "" for the embedded Confect policy.
+func (f engineFlags) dir() (string, error) {
+	if f.policyDir != "" || f.bundle != "" {
+		return f.policyDir, nil
+	}
+	c := f.found
+	if c == nil {
+		var err error
+		if c, err = findConfig(f.config); err != nil {
+			return "", err
+		}
+	}
+	return c.rel(c.Policy), nil
+}
+
+// loadPolicy loads the policy the flags name, for a command that needs the policy itself (its
+// modules and tests) rather than an engine.
+func (f engineFlags) loadPolicy() (*policy.Policy, error) {
+	dir, err := f.dir()
+	switch {
+	case err != nil:
+		return nil, err
+	case dir == "":
+		return policy.Default(), nil
+	}
+	return policy.LoadDir(dir)
+}
+
+// options turns the flags into engine options.
+func (f engineFlags) options() ([]policyengine.Option, error) {
+	if f.policyDir != "" && f.bundle != "" {
+		return nil, fmt.Errorf("--policy and --bundle: give one")
+	}
+	dir, err := f.dir()
+	if err != nil {
+		return nil, err
+	}
+	var opts []policyengine.Option
+	if dir != "" {
+		opts = append(opts, policyengine.WithPolicyDir(dir))
+	}
+	if f.bundle != "" {
+		verify := bundle.ReadOptions{KeyID: f.keyID, RequireSignature: f.requireSig}
+		if f.verifyKey != "" {
+			key, err := os.ReadFile(f.verifyKey)
+			if err != nil {
+				return nil, fmt.Errorf("--verification-key: %w", err)
+			}
+			verify.PublicKey = key
+		}
+		opts = append(opts, policyengine.WithBundle(f.bundle, verify))
+	} else if f.verifyKey != "" || f.keyID != "" || f.requireSig {
+		return nil, fmt.Errorf("--verification-key, --key-id and --require-signature go with --bundle")
+	}
+	// One evaluation time for the whole run: every activity is decided as at the same moment.
+	at := time.Now()
+	if f.now != "" {
+		t, err := time.Parse(time.RFC3339, f.now)
+		if err != nil {
+			return nil, fmt.Errorf("--now: expected an RFC 3339 time such as 2026-11-28T09:00:00Z")
+		}
+		at = t
+	}
+	return append(opts, policyengine.WithClock(func() time.Time { return at })), nil
+}
+
+// newEngine prepares the engine the flags describe, with any further options of the command.
+func newEngine(ctx context.Context, f engineFlags, more ...policyengine.Option) (*policyengine.Engine, error) {
+	opts, err := f.options()
+	if err != nil {
+		return nil, err
+	}
+	return policyengine.New(ctx, append(opts, more...)...)
+}
