@@ -2,8 +2,9 @@ package policyengine_test
 
 import (
 	"context"
+	"fmt"
 	"os"
-	"sort"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,128 +17,89 @@ import (
 	"github.com/confect/policyengine/check"
 )
 
-// exampleDecisions is what Confect's policy says of each activity in examples/manifests (the
-// declarations teams commit, decided alone) and testdata/people (one person each, decided in
-// full), on 2026-11-28: the rules that deny it (none for an allowed one), the rules that flag it,
-// and, for a declaration where it is the point, the person rules it is conditional on. Written
-// from the policy, not from the engine's output.
-var exampleDecisions = map[string]struct{ deny, warn, cond []string }{
-	// analytics-subprocessors.yaml
-	"product-analytics-eu":       {cond: []string{"erasure.requested", "objection.legitimate_interest", "restriction.requested"}},
-	"product-analytics-us-trial": {deny: []string{"sharing.subprocessor_without_dpa", "transfer.without_scc"}},
-	"crash-reports-uk":           {deny: []string{"transfer.without_scc"}}, // adequacy is not SCCs
-	"analytics-for-objector":     {deny: []string{"objection.legitimate_interest"}},
-	// authority-request.yaml
-	"police-request-stockholm": {},
-	"police-request-informal":  {deny: []string{"sharing.authority_without_court_order"}},
-	"foreign-subpoena":         {deny: []string{"sharing.authority_without_court_order"}},
-	// customer-services.yaml
-	"hosted-survey-responses": {cond: []string{}},                            // processor scope: no person rule applies
-	"hosted-hr-records":       {deny: []string{"processor.no_customer_dpa"}}, // health data, but processor scope
-	"support-ticket":          {},
-	"order-archive":           {warn: []string{"retention.unbounded"}}, // P10Y: beyond the P7Y review threshold
-	// forum.yaml
-	"forum-posts":            {},
-	"forum-member-directory": {deny: []string{"sharing.public_not_forum", "sharing.public_not_forum"}, warn: atLimit},
-	// lead-generation.yaml
-	"webinar-signups":        {warn: atLimit},
-	"lead-enrichment":        {deny: []string{"category.unlisted", "data_subject.unlisted", "purpose.unlisted", "source.unlisted"}, warn: atLimit},
-	"dormant-leads":          {deny: []string{"retention.expired"}, warn: atLimit},
-	"lead-scoring-forever":   {deny: []string{"retention.exceeds_limit"}}, // from collection is fine, P5Y is not
-	"partner-on-public-task": {deny: []string{"sharing.partner_basis_not_permitted"}},
-	"partner-co-marketing":   {deny: []string{"sharing.partner_without_legal_basis"}, warn: atLimit},
-	"sell-leads-to-broker":   {deny: []string{"sharing.recipient_unlisted"}, warn: atLimit},
-	// newsletter.yaml
-	"newsletter-monthly":                {warn: atLimit, cond: []string{"consent.minor", "consent.not_given", "erasure.requested", "marketing.email_without_consent", "marketing.opted_out", "restriction.requested", "retention.expired"}},
-	"newsletter-legacy-subscribers":     {warn: []string{"consent.stale"}}, // consent from 2023
-	"newsletter-imported-contacts":      {warn: atLimit, cond: []string{"erasure.requested", "marketing.email_without_consent", "marketing.opted_out", "objection.legitimate_interest", "restriction.requested", "retention.expired"}},
-	"newsletter-to-opted-out-customer":  {deny: []string{"marketing.opted_out", "marketing.opted_out"}},
-	"newsletter-young-subscriber":       {deny: []string{"consent.minor"}, warn: atLimit},
-	"newsletter-withdrawn-this-morning": {deny: []string{"consent.not_given", "marketing.email_without_consent"}, warn: atLimit},
-	"order-confirmation-after-opt-out":  {},
-	// order-handling.json
-	"checkout":        {},
-	"invoice-archive": {deny: []string{"retention.missing"}},
-	"account-signup":  {deny: []string{"legal_basis.missing"}},
-	// profiling.yaml
-	"interest-profiles":         {warn: []string{"cookies.consent_required", "retention.at_limit"}},
-	"profile-opted-out-user":    {deny: []string{"profiling.opted_out", "profiling.opted_out"}, warn: []string{"cookies.consent_required", "retention.at_limit"}},
-	"sms-promotions":            {warn: atLimit},
-	"sms-promotions-to-refuser": {deny: []string{"marketing.email_without_consent"}, warn: atLimit},
-	// recruitment.yaml
-	"applications-inbox":              {warn: atLimit},
-	"talent-pool":                     {deny: []string{"retention.exceeds_limit"}},
-	"talent-pool-agreed":              {warn: atLimit, cond: []string{"consent.minor", "consent.not_given", "erasure.requested", "restriction.requested", "retention.expired"}}, // P12M: the limit plus the agreed P6M
-	"interview-notes-stale-candidate": {deny: []string{"retention.expired"}, warn: atLimit},
-	"pre-employment-screening":        {deny: []string{"category.sensitive", "category.sensitive"}, warn: atLimit},
-	// rights-requests.yaml
-	"access-request":                    {cond: []string{}}, // handling a right is allowed whatever the person asked
-	"access-request-by-restricted-user": {},
-	"onboarding-emails-restricted-user": {deny: []string{"restriction.requested"}},
-	"erasure-request":                   {deny: []string{"legal_basis.not_permitted"}, cond: []string{"consent.minor", "consent.not_given"}}, // the erasure itself goes on
-	"erasure-request-after-withdrawal":  {deny: []string{"consent.not_given", "legal_basis.not_permitted"}},
-	"newsletter-after-erasure-request":  {deny: []string{"erasure.requested"}, warn: atLimit},
-	"police-request-restricted-user":    {},
-	"access-request-overdue":            {warn: []string{"rights.request_overdue"}},
-	// security-logging.yaml
-	"edge-access-logs":         {},
-	"debug-session-recordings": {deny: []string{"legal_basis.not_permitted"}},
-}
-
-// atLimit: retention exactly at the policy's limit (P24M for marketing, P6M for recruitment).
-var atLimit = []string{"retention.at_limit"}
-
+// The examples decide as the README shows: `check examples/manifests` at the README's --now
+// gives the summary the README prints and each finding of its excerpt, at its line and column.
+// The declarations carry no person's state; the fixtures of one person each (testdata/people)
+// are decided in full, without conditions. What each rule makes of an activity is the policy
+// cases' to say (testdata/policy-cases), not this test's.
 func TestExamples(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
-	report, err := check.Run(context.Background(), e, []string{"examples/manifests", "testdata/people"}, check.Options{})
+	readme := string(mustRead(t, "README.md"))
+	m := regexp.MustCompile("--now (\\S+)` to fix the evaluation time").FindStringSubmatch(readme)
+	require.NotNil(t, m, "the README gives the --now of its example output")
+	at, err := time.Parse(time.RFC3339, m[1])
+	require.NoError(t, err)
+	e := newEngine(t, policyengine.WithClock(func() time.Time { return at }))
+
+	report, err := check.Run(context.Background(), e, []string{"examples/manifests"}, check.Options{})
 	require.NoError(t, err)
 	require.Zero(t, report.Summary.Errors, "the examples are well-formed")
+	s := report.Summary
+	summary := fmt.Sprintf("%d activities in %d files: %d allowed, %d denied, %d warnings, %d conditions to meet per person (policy %s)",
+		s.Activities, s.Files, s.Allowed, s.Denied, s.Warnings, s.Conditions, report.Revision[:12])
+	documented := regexp.MustCompile(`\n(\d+ activities in \d+ files: .*) \(policy [0-9a-f]+\)\n`).FindStringSubmatch(readme)
+	require.NotNil(t, documented, "the README shows check's summary line")
+	assert.Equal(t, documented[1], summary[:strings.LastIndex(summary, " (policy")], "the README's summary of check examples/manifests")
 
-	seen := map[string]bool{}
-	fired := map[string]bool{}
+	// The excerpt: a file, its activities (allow or DENY) and their findings, "line:column
+	// [warning|if] rule".
+	_, excerpt, ok := strings.Cut(readme, "```\nexamples/manifests/")
+	require.True(t, ok, "the README shows check's output")
+	excerpt, _, _ = strings.Cut("examples/manifests/"+excerpt, "```")
+	byActivity := map[string]check.Result{}
 	for _, r := range report.Results {
-		want, ok := exampleDecisions[r.Activity]
-		if !assert.True(t, ok, "%s: %s is not in the table", r.File, r.Activity) {
-			continue
+		byActivity[r.File+"#"+r.Activity] = r
+		assert.NotContains(t, string(mustRead(t, r.File)), "consent:", "%s: a declaration carries no person's consent", r.File)
+		for _, f := range append(append([]check.Finding{}, r.Reasons...), r.Warnings...) {
+			assert.Positive(t, f.Line, "%s %s: a finding points at a line", r.Activity, f.Rule)
 		}
-		seen[r.Activity] = true
-		rules := func(fs []check.Finding) []string {
-			var out []string
-			for _, f := range fs {
-				out = append(out, f.Rule)
-				fired[f.Rule] = true
-				assert.Positive(t, f.Line, "%s %s: a finding points at a line", r.Activity, f.Rule)
-			}
-			sort.Strings(out)
-			return out
+		for _, c := range r.Conditions {
+			assert.Positive(t, c.Line, "%s %s: a condition points at a line", r.Activity, c.Rule)
 		}
-		assert.Equal(t, want.deny, rules(r.Reasons), "%s: %s: reasons", r.File, r.Activity)
-		assert.Equal(t, want.warn, rules(r.Warnings), "%s: %s: warnings", r.File, r.Activity)
-		if strings.HasPrefix(r.File, "examples/") {
-			assert.NotContains(t, string(mustRead(t, r.File)), "consent:", "%s: a declaration carries no person's consent", r.File)
-		}
-		if want.cond != nil {
-			var conds []string
-			for _, c := range r.Conditions {
-				conds = append(conds, c.Rule)
-				assert.Positive(t, c.Line, "%s %s: a condition points at a line", r.Activity, c.Rule)
-			}
-			sort.Strings(conds)
-			if len(want.cond) == 0 {
-				assert.Empty(t, conds, "%s: conditions", r.Activity)
-			} else {
-				assert.Equal(t, want.cond, conds, "%s: %s: conditions", r.File, r.Activity)
-			}
-		}
-		assert.Equal(t, len(want.deny) == 0, r.Allow, r.Activity)
 	}
-	for id := range exampleDecisions {
-		assert.True(t, seen[id], "%s is in the table but not in the examples", id)
+	verdict := regexp.MustCompile(`^  (allow|DENY) +(\S+)$`)
+	finding := regexp.MustCompile(`^ +(\d+):(\d+) +(warning |if )?(\S+)  `)
+	var file string
+	var current check.Result
+	shown := 0
+	for _, line := range strings.Split(excerpt, "\n") {
+		switch {
+		case strings.HasPrefix(line, "examples/"):
+			file = line
+		case verdict.MatchString(line):
+			v := verdict.FindStringSubmatch(line)
+			var ok bool
+			current, ok = byActivity[file+"#"+v[2]]
+			require.True(t, ok, "the README shows %s in %s", v[2], file)
+			assert.Equal(t, v[1] == "allow", current.Allow, "the README's verdict on %s", v[2])
+		case finding.MatchString(line):
+			f := finding.FindStringSubmatch(line)
+			shown++
+			var places []string
+			switch f[3] {
+			case "":
+				for _, r := range current.Reasons {
+					places = append(places, fmt.Sprintf("%d:%d %s", r.Line, r.Column, r.Rule))
+				}
+			case "warning ":
+				for _, r := range current.Warnings {
+					places = append(places, fmt.Sprintf("%d:%d %s", r.Line, r.Column, r.Rule))
+				}
+			default:
+				for _, c := range current.Conditions {
+					places = append(places, fmt.Sprintf("%d:%d %s", c.Line, c.Column, c.Rule))
+				}
+			}
+			assert.Contains(t, places, f[1]+":"+f[2]+" "+f[4], "the README's %s%s on %s", f[3], f[4], current.Activity)
+		}
 	}
-	// The examples show every rule of the policy denying or flagging.
-	for _, rule := range e.Rules() {
-		assert.True(t, fired[rule.ID], "no example is %s by %s", map[string]string{"deny": "denied", "warn": "flagged"}[rule.Kind], rule.ID)
+	assert.Positive(t, shown, "the README's excerpt shows findings")
+
+	people, err := check.Run(context.Background(), e, []string{"testdata/people"}, check.Options{})
+	require.NoError(t, err)
+	require.Zero(t, people.Summary.Errors, "the people fixtures are well-formed")
+	for _, r := range people.Results {
+		assert.Empty(t, r.Conditions, "%s: %s is one person's activity, decided in full", r.File, r.Activity)
 	}
 }
 

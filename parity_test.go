@@ -57,7 +57,7 @@ func pairs(rs []policyengine.Reason) []string {
 	return out
 }
 
-// parityInputs are every example activity, every rule case, and malformed activities.
+// parityInputs are every example activity, every policy case, and malformed activities.
 func parityInputs(t *testing.T) map[string]json.RawMessage {
 	t.Helper()
 	inputs := map[string]json.RawMessage{}
@@ -70,8 +70,8 @@ func parityInputs(t *testing.T) map[string]json.RawMessage {
 			inputs[path+"#"+e.ID] = e.JSON
 		}
 	}
-	for _, tc := range ruleCases() {
-		inputs["case: "+tc.name] = mustJSON(t, tc.activity)
+	for _, c := range policyCases(t) {
+		inputs["case: "+c.Name] = c.Activity
 	}
 	for name, doc := range map[string]string{
 		"unknown key":        `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"colour":"red"}`,

@@ -30,7 +30,9 @@
 // rule id (a rule that denies, or one that warns), or a rule id and the JSON pointer it must or
 // must not fire at ("rule at /path"). A rule id the policy does not have is an error in the case
 // file, not a silent pass. A case's now overrides the file's; without either, the engine's clock
-// decides.
+// decides. Every case is decided through each of the engine's entry points (the JSON document,
+// the decoded document, the typed Activity, and the declaration decided for the person it
+// holds), and must be decided alike by all of them.
 package policytest
 
 import (

@@ -317,3 +317,31 @@ func TestLoadEmptyDirectory(t *testing.T) {
 	require.ErrorIs(t, err, policytest.ErrInvalidCase)
 	assert.Contains(t, err.Error(), dir+": no case files")
 }
+
+// Every case is decided through every entry point of the engine, and one that decides otherwise
+// fails the case: here a rule that reads an explicit `"dpa": false`, which the typed Activity
+// (and so the declaration decided per person) cannot carry.
+func TestEveryEntryPoint(t *testing.T) {
+	dir := copyDir(t, brightpath)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "explicit.rego"), []byte(`package policyengine.rules.explicit
+
+# METADATA
+# title: An explicit no
+# description: Denies a recipient whose DPA is stated as absent.
+# custom:
+#   id: explicit.no_dpa
+#   clause: subprocessors
+deny contains {"rule": "explicit.no_dpa", "path": "/recipients/0/dpa", "message": "no DPA"} if {
+	input.recipients[0].dpa == false
+}
+`), 0o644))
+	_, e := engineFor(t, dir)
+	activity := []byte(`{"id":"x","data_categories":["name"],"purposes":["learning.courses"],"legal_basis":"contract",` +
+		`"retention":{"period":"P1Y"},"recipients":[{"name":"Mailer","type":"subprocessor","country":"SE","dpa":false}]}`)
+	r := policytest.Check(t.Context(), e, &policytest.Case{Name: "explicit", Activity: activity,
+		Expect: policytest.Expect{Fires: []policytest.Finding{{Rule: "explicit.no_dpa"}}}})
+	assert.False(t, r.Passed)
+	require.Len(t, r.Failures, 2, "%q", r.Failures)
+	assert.Contains(t, r.Failures[0], "the typed activity (Evaluate) decided otherwise: deny: sharing.subprocessor_without_dpa at /recipients/0/dpa (as JSON: deny: explicit.no_dpa at /recipients/0/dpa, sharing.subprocessor_without_dpa at /recipients/0/dpa)")
+	assert.Contains(t, r.Failures[1], "the declaration decided for the person (Declare, Decide) decided otherwise")
+}

@@ -1,8 +1,11 @@
 package policytest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -51,7 +54,11 @@ func Evaluate(ctx context.Context, engine *policyengine.Engine, cases []*Case, f
 }
 
 // Check decides one case (as at its Now, if it has one) and compares the decision with its
-// expectation. It does not check the rule ids the case names: Validate does.
+// expectation. The case is decided through every entry point of the engine: the JSON document
+// (the decision reported), the decoded document, the typed Activity, and the declaration (the
+// activity without consent and subject) decided for the person (its consent and subject); an
+// entry point that decides otherwise is a failure. It does not check the rule ids the case
+// names: Validate does.
 func Check(ctx context.Context, engine *policyengine.Engine, c *Case) Result {
 	r := Result{Case: c, Name: c.Name, File: c.File, Line: c.Line, Expect: c.Expect}
 	if !c.Now.IsZero() {
@@ -66,9 +73,48 @@ func Check(ctx context.Context, engine *policyengine.Engine, c *Case) Result {
 		r.Failures = []string{"the engine could not decide: " + err.Error()}
 		return r
 	}
-	r.Failures = compare(c.Expect, d)
+	r.Failures = append(compare(c.Expect, d), entryPoints(ctx, engine, c.Activity, d)...)
 	r.Passed = len(r.Failures) == 0
 	return r
+}
+
+// entryPoints decides the activity through the engine's other entry points (the decoded
+// document, the typed Activity, and the declaration decided for the person the activity holds)
+// and lists each whose decision is not want, the decision on the JSON document.
+func entryPoints(ctx context.Context, engine *policyengine.Engine, activity []byte, want policyengine.Decision) []string {
+	var out []string
+	differs := func(entry string, d policyengine.Decision, err error) {
+		switch {
+		case err != nil:
+			out = append(out, entry+" could not decide: "+err.Error())
+		case !reflect.DeepEqual(d, want):
+			out = append(out, fmt.Sprintf("%s decided otherwise: %s (as JSON: %s)", entry, describe(d), describe(want)))
+		}
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(activity, &doc); err != nil {
+		return append(out, "the activity is not a JSON object: "+err.Error())
+	}
+	d, err := engine.EvaluateDocument(ctx, doc)
+	differs("the decoded document (EvaluateDocument)", d, err)
+
+	var typed policyengine.Activity
+	dec := json.NewDecoder(bytes.NewReader(activity))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&typed); err != nil {
+		return append(out, "the activity is not a typed Activity: "+err.Error())
+	}
+	d, err = engine.Evaluate(ctx, typed)
+	differs("the typed activity (Evaluate)", d, err)
+
+	person := policyengine.Person{Consent: typed.Consent, Subject: typed.Subject}
+	typed.Consent, typed.Subject = nil, nil
+	decl, err := engine.Declare(ctx, typed)
+	if err == nil {
+		d, err = decl.Decide(ctx, person)
+	}
+	differs("the declaration decided for the person (Declare, Decide)", d, err)
+	return out
 }
 
 // compare lists how a decision differs from an expectation, as a diff a person reads: what was

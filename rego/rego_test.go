@@ -103,17 +103,3 @@ func TestStrict(t *testing.T) {
 	c.Compile(mods)
 	require.False(t, c.Failed(), "%v", c.Errors)
 }
-
-// TestMetadata holds every rule that can deny to its METADATA: title, description, custom id
-// and clause, the id used in no other rule, the clause defined in Confect's document.
-func TestMetadata(t *testing.T) {
-	built, err := compiler.Build(policy.Default())
-	require.NoError(t, err)
-	assert.Len(t, built.Rules, 31)
-	for _, r := range built.Rules {
-		assert.True(t, strings.HasPrefix(r.File, compiler.BuiltinPrefix), r.ID)
-		assert.NotEmpty(t, r.Title, r.ID)
-		assert.NotEmpty(t, r.Description, r.ID)
-		assert.Contains(t, policy.Default().Document.Clauses, r.Clause, r.ID)
-	}
-}

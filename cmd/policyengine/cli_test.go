@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/policy"
 )
@@ -191,7 +192,9 @@ func TestRulesCommand(t *testing.T) {
 		ID, Kind, Title, Description, Remedy, Clause, ClauseText string
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rules))
-	require.Len(t, rules, 31+len(fides.Rules(policy.Default().Document)), "the policy's rules and the Fides import's findings")
+	e, err := policyengine.New(t.Context())
+	require.NoError(t, err)
+	require.Len(t, rules, len(e.Rules())+len(fides.Rules(policy.Default().Document)), "the policy's rules and the Fides import's findings")
 	assert.True(t, slices.ContainsFunc(rules, func(r struct{ ID, Kind, Title, Description, Remedy, Clause, ClauseText string }) bool {
 		return r.ID == fides.RuleUnknownKey
 	}), "rules lists the fides.* findings")
