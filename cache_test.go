@@ -51,7 +51,14 @@ func TestDecisionCacheFollowsTheClock(t *testing.T) {
 	var mu sync.Mutex
 	clock := time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC)
 	e, err := policyengine.New(context.Background(), policyengine.WithDecisionCache(100),
-		policyengine.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
+		policyengine.WithClock(func(ctx context.Context) time.Time {
+			if t, ok := ctx.Value(testTimeKey{}).(time.Time); ok {
+				return t
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			return clock
+		}))
 	require.NoError(t, err)
 	a := application()
 	a.Subject.LastApplicationAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -69,10 +76,10 @@ func TestDecisionCacheFollowsTheClock(t *testing.T) {
 	c.Subject = nil
 	c.Retention.Period = "P12M"
 	c.Consent.GivenAt = time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
-	d, err = e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), c)
+	d, err = e.Evaluate(at(context.Background(), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), c)
 	require.NoError(t, err)
 	assert.Empty(t, d.Warnings)
-	d, err = e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)), c)
+	d, err = e.Evaluate(at(context.Background(), time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)), c)
 	require.NoError(t, err)
 	require.Len(t, d.Warnings, 1, "consent became stale: not an answer from the cache")
 	assert.Equal(t, "consent.stale", d.Warnings[0].Rule)
@@ -99,10 +106,10 @@ deny contains reason if {
 `})
 	e := newEngine(t, policyengine.WithPolicyDir(dir), policyengine.WithDecisionCache(100))
 	a := typical()
-	d, err := e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)), a)
+	d, err := e.Evaluate(at(context.Background(), time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)), a)
 	require.NoError(t, err)
 	assert.True(t, d.Allow)
-	d, err = e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)), a)
+	d, err = e.Evaluate(at(context.Background(), time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC)), a)
 	require.NoError(t, err)
 	assert.False(t, d.Allow)
 }

@@ -50,7 +50,7 @@ func (e *Engine) log(ctx context.Context, st *prepared, input any, d Decision, e
 	}
 	entry := DecisionLog{
 		DecisionID: newDecisionID(),
-		Time:       e.now(ctx),
+		Time:       e.Now(ctx),
 		Revision:   st.revision,
 		Allow:      d.Allow,
 		Reasons:    slices.Clone(d.Reasons), // the logger's own: what it changes, the caller does not see

@@ -223,7 +223,7 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 		return denied, err
 	}
 	person = canonicalTimes(person)
-	now := e.now(ctx)
+	now := e.Now(ctx)
 	var key [sha256.Size]byte
 	cacheable := st.cache != nil
 	if cacheable {

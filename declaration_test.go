@@ -227,7 +227,7 @@ func TestPersonDecisionEqualsFullDecision(t *testing.T) {
 	t.Parallel()
 	engine := newEngine(t)
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	ctx := policyengine.AtTime(context.Background(), now)
+	ctx := at(context.Background(), now)
 	g := newGenerator(20261201, policy.Default().Document, now)
 	pairs := differentialPairs(t)
 	const perDeclaration = 25
@@ -379,7 +379,7 @@ func TestPersonStateErrorsNameTheField(t *testing.T) {
 func TestValidUntilAndTheCache(t *testing.T) {
 	t.Parallel()
 	clock := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	engine := newEngine(t, policyengine.WithDecisionCache(100), policyengine.WithClock(func() time.Time { return clock }))
+	engine := newEngine(t, policyengine.WithDecisionCache(100), policyengine.WithClock(func(context.Context) time.Time { return clock }))
 	ctx := context.Background()
 	decl, err := engine.DeclareJSON(ctx, []byte(`{"id":"n","data_subjects":["lead"],"data_categories":["email"],"purposes":["marketing.materials"],"legal_basis":"consent","retention":{"period":"P24M","from":"last_activity"}}`))
 	require.NoError(t, err)
@@ -530,7 +530,7 @@ _blocked if input.subject.restricted
 func TestDeclarationConcurrentAndAcrossReload(t *testing.T) {
 	t.Parallel()
 	engine := newEngine(t)
-	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	ctx := at(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
 	decl, err := engine.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	require.NoError(t, err)
 	before := engine.Revision()

@@ -39,7 +39,7 @@ import (
 
 // Engine decides activities under one policy. It is safe for concurrent use.
 type Engine struct {
-	clock   func() time.Time
+	clock   func(context.Context) time.Time
 	logger  DecisionLogger
 	masking bool
 	limits  Limits
@@ -91,7 +91,7 @@ func New(ctx context.Context, opts ...Option) (*Engine, error) {
 		load = o.sources[0]
 	}
 	if o.clock == nil {
-		o.clock = time.Now
+		o.clock = func(context.Context) time.Time { return time.Now() }
 	}
 	e := &Engine{clock: o.clock, logger: o.logger, masking: o.masking, limits: o.limits.orDefaults(), cache: o.cache, timeout: o.timeout, source: load}
 	st, err := e.load(ctx, load)
@@ -348,7 +348,7 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	if m, ok := input.(map[string]any); ok {
 		input = canonicalTimes(m)
 	}
-	now := e.now(ctx)
+	now := e.Now(ctx)
 	var key [32]byte
 	cacheable := st.cache != nil
 	if cacheable {

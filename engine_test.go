@@ -27,9 +27,26 @@ import (
 // now is the evaluation time of every test that does not say otherwise.
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
+// at returns a context under which an engine of newEngine decides as at t.
+func at(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, testTimeKey{}, t)
+}
+
+type testTimeKey struct{}
+
+// testClock is newEngine's clock: the time at put in the context, else now.
+func testClock(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(testTimeKey{}).(time.Time); ok {
+		return t
+	}
+	return now
+}
+
+// newEngine is an engine of the embedded policy deciding as at now, or as at the time of each
+// call's context (at); opts may change either.
 func newEngine(t testing.TB, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), append([]policyengine.Option{policyengine.WithClock(func() time.Time { return now })}, opts...)...)
+	e, err := policyengine.New(context.Background(), append([]policyengine.Option{policyengine.WithClock(testClock)}, opts...)...)
 	require.NoError(t, err)
 	return e
 }
@@ -144,8 +161,8 @@ func TestClock(t *testing.T) {
 	t.Parallel()
 	a := application()
 	a.Subject.LastApplicationAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	before := newEngine(t, policyengine.WithClock(func() time.Time { return time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC) }))
-	after := newEngine(t, policyengine.WithClock(func() time.Time { return time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC) }))
+	before := newEngine(t, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC) }))
+	after := newEngine(t, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC) }))
 	d, err := before.Evaluate(context.Background(), a)
 	require.NoError(t, err)
 	assert.True(t, d.Allow)
@@ -156,7 +173,7 @@ func TestClock(t *testing.T) {
 	// WithClock is read at every decision.
 	var mu sync.Mutex
 	clock := time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC)
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
 	require.NoError(t, err)
 	d, err = e.Evaluate(context.Background(), a)
 	require.NoError(t, err)
@@ -168,10 +185,18 @@ func TestClock(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, d.Allow)
 
-	// AtTime overrides the clock for one call.
-	d, err = e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)), a)
+	// The clock is given each call's context: one that reads a time from it decides each call
+	// at its own.
+	e = newEngine(t)
+	early := at(context.Background(), time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))
+	d, err = e.Evaluate(early, a)
 	require.NoError(t, err)
 	assert.True(t, d.Allow)
+	assert.Equal(t, time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), e.Now(early))
+	d, err = e.Evaluate(context.Background(), a)
+	require.NoError(t, err)
+	assert.False(t, d.Allow, "the same engine, at its default time")
+	assert.False(t, (*policyengine.Engine)(nil).Now(early).IsZero(), "an engine New did not make tells the current time")
 }
 
 func TestDecisionShape(t *testing.T) {

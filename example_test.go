@@ -25,7 +25,7 @@ func ExampleNew() {
 
 func ExampleEngine_Evaluate() {
 	ctx := context.Background()
-	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	if err != nil {
 		panic(err)
 	}
@@ -111,8 +111,10 @@ func ExampleWithPolicyDir() {
 // A service prepares each declaration it makes once, at start-up, and decides per request from
 // the person's state alone.
 func ExampleEngine_Declare() {
-	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
-	engine, err := policyengine.New(ctx)
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func(context.Context) time.Time {
+		return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) // a service leaves the clock out: the current time
+	}))
 	if err != nil {
 		panic(err)
 	}

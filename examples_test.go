@@ -29,7 +29,7 @@ func TestExamples(t *testing.T) {
 	require.NotNil(t, m, "the README gives the --now of its example output")
 	at, err := time.Parse(time.RFC3339, m[1])
 	require.NoError(t, err)
-	e := newEngine(t, policyengine.WithClock(func() time.Time { return at }))
+	e := newEngine(t, policyengine.WithClock(func(context.Context) time.Time { return at }))
 
 	report, err := check.Run(context.Background(), e, []string{"examples/manifests"}, check.Options{})
 	require.NoError(t, err)

@@ -25,7 +25,7 @@ func withDecision(t *testing.T, decision string) *Engine {
 	p := policy.Default()
 	built, err := compiler.Compile(p, sources)
 	require.NoError(t, err)
-	e := &Engine{clock: time.Now, limits: Limits{}.orDefaults()}
+	e := &Engine{clock: func(context.Context) time.Time { return time.Now() }, limits: Limits{}.orDefaults()}
 	st, err := e.prepare(context.Background(), p, built)
 	require.NoError(t, err)
 	e.state.Store(st)
@@ -61,7 +61,7 @@ func TestFaultsFailClosed(t *testing.T) {
 // The same input and policy give byte-identical output, run after run: sorted reasons, no map
 // order leaking.
 func TestDeterministicDecisions(t *testing.T) {
-	e, err := New(context.Background(), WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	e, err := New(context.Background(), WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	doc := []byte(`{"id": "x", "data_subjects": ["child", "customer", "robot"], "data_categories": ["health", "shoe_size", "email", "genetic"],
 		"sources": ["rumour", "cookies"], "purposes": ["resale", "security.maintenance", "marketing.materials"], "legal_basis": "consent",

@@ -71,7 +71,7 @@ func FuzzDecideJSON(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	e := newEngine(f)
-	ctx := policyengine.AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	ctx := at(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
 	decl, err := e.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	if err != nil {
 		f.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/schema"
 )
@@ -238,7 +237,7 @@ func FuzzValidActivityEvaluates(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b := &bytesource{data: data}
 		now := time.Date(1700+b.intn(500), time.Month(1+b.intn(12)), 1+b.intn(28), b.intn(24), 0, 0, 0, time.UTC)
-		ctx := policyengine.AtTime(context.Background(), now)
+		ctx := at(context.Background(), now)
 		a := validActivity(b, doc)
 		if err := schema.ValidateActivity(a); err != nil {
 			t.Fatalf("the generator made an activity the schema refuses: %v", err)

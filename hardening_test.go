@@ -34,10 +34,10 @@ deny contains reason if {
 `})
 	e := newEngine(t, policyengine.WithPolicyDir(dir), policyengine.WithDecisionCache(100))
 	a := typical()
-	d, err := e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)), a)
+	d, err := e.Evaluate(at(context.Background(), time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)), a)
 	require.NoError(t, err)
 	assert.True(t, d.Allow, "before the freeze")
-	d, err = e.Evaluate(policyengine.AtTime(context.Background(), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), a)
+	d, err = e.Evaluate(at(context.Background(), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)), a)
 	require.NoError(t, err)
 	assert.False(t, d.Allow, "after the freeze, not the cached allow")
 }

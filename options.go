@@ -32,7 +32,7 @@ func (s Source) apply(o *options) { o.sources = append(o.sources, s.load) }
 
 type options struct {
 	sources []loader
-	clock   func() time.Time
+	clock   func(context.Context) time.Time
 	logger  DecisionLogger
 	masking bool
 	limits  Limits
@@ -176,27 +176,22 @@ func WithUnmaskedDecisionLogs() Option {
 	})
 }
 
-// WithClock sets the clock that gives the evaluation time (retention deadlines run against it):
-// a fixed one decides every call as at one moment, as the CLI's --now does. The default is
-// time.Now. AtTime overrides it for one call.
-func WithClock(now func() time.Time) Option {
+// WithClock sets the clock that gives each call its evaluation time (retention deadlines, consent
+// dates and request deadlines run against it), from the call's context. It is the engine's one
+// control of time: a fixed clock decides every call as at one moment, as the CLI's --now does; a
+// clock that reads a time the caller put in the context decides each call at its own (the case
+// files of policytest do, each case at its now). The default is the current time.
+func WithClock(now func(ctx context.Context) time.Time) Option {
 	return optionFunc(func(o *options) {
 		o.clock = now
 	})
 }
 
-// AtTime returns a context under which the engine decides as at t, whatever its clock: for
-// test cases that pin their time, and for replaying a past decision.
-func AtTime(ctx context.Context, t time.Time) context.Context {
-	return context.WithValue(ctx, atTimeKey{}, t)
-}
-
-type atTimeKey struct{}
-
-// now is the evaluation time of a call: AtTime's, else the engine's clock.
-func (e *Engine) now(ctx context.Context) time.Time {
-	if t, ok := ctx.Value(atTimeKey{}).(time.Time); ok {
-		return t
+// Now returns the evaluation time of a call made under ctx: what the engine's clock says (the
+// current time for an Engine that New did not make).
+func (e *Engine) Now(ctx context.Context) time.Time {
+	if e == nil || e.clock == nil {
+		return time.Now()
 	}
-	return e.clock()
+	return e.clock(ctx)
 }

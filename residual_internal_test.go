@@ -14,9 +14,9 @@ import (
 // person's state: partial evaluation, not the fallback to full evaluation.
 func TestTypicalDeclarationsUsePartialEvaluation(t *testing.T) {
 	t.Parallel()
-	e, err := New(context.Background())
+	ctx := context.Background()
+	e, err := New(ctx, WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
-	ctx := AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
 	for name, doc := range map[string]string{
 		"newsletter": `{"id":"n","data_subjects":["lead"],"data_categories":["name","email"],"purposes":["marketing.materials"],"legal_basis":"consent","channel":{"type":"email","content":"marketing"},"retention":{"period":"P24M","from":"last_activity"}}`,
 		"orders":     `{"id":"o","data_subjects":["customer"],"data_categories":["name","email"],"purposes":["purchase.orders"],"legal_basis":"contract","retention":{"period":"P5Y","from":"end_of_contract"},"recipients":[{"name":"P","type":"subprocessor","country":"US","dpa":true,"transfer_safeguard":"scc"}]}`,
@@ -38,7 +38,7 @@ func TestTypicalDeclarationsUsePartialEvaluation(t *testing.T) {
 // Generated declarations over every vocabulary.
 func TestProbeConditionsArePartialEvaluations(t *testing.T) {
 	t.Parallel()
-	e, err := New(context.Background())
+	e, err := New(context.Background(), WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	st := e.state.Load()
 	require.False(t, st.customPerson)
@@ -51,7 +51,7 @@ func TestProbeConditionsArePartialEvaluations(t *testing.T) {
 	periods := []string{"P1M", "P6M", "P12M", "P24M", "P5Y"}
 	events := []string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"}
 	types := keysOf(doc.RecipientTypes)
-	ctx := AtTime(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	ctx := context.Background()
 	n := 600
 	if testing.Short() {
 		n = 100

@@ -44,7 +44,7 @@ func TestCanonicalTimesCopiesWhatItRewrites(t *testing.T) {
 
 func TestTimesInAnyFormAreDecided(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
-	e, err := New(context.Background(), WithClock(func() time.Time { return now }))
+	e, err := New(context.Background(), WithClock(func(context.Context) time.Time { return now }))
 	require.NoError(t, err)
 	decl, err := e.DeclareJSON(context.Background(), []byte(`{"id":"n","data_categories":["email"],"purposes":["purchase.accounts"],"legal_basis":"consent","retention":{"period":"P1Y","from":"collection"}}`))
 	require.NoError(t, err)

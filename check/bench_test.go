@@ -29,7 +29,7 @@ func BenchmarkRun(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				// A fresh engine (and cache) per run, as every CLI invocation has.
-				e, err := policyengine.New(context.Background(), append(tc.opts, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))...)
+				e, err := policyengine.New(context.Background(), append(tc.opts, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))...)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -17,7 +17,7 @@ import (
 
 func engine(t *testing.T) *policyengine.Engine {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	return e
 }

@@ -14,7 +14,7 @@ import (
 // manifest.
 func ExampleCompare() {
 	ctx := context.Background()
-	at := policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) })
+	at := policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) })
 	confect, err := policyengine.New(ctx, at)
 	if err != nil {
 		fmt.Println(err)

@@ -19,7 +19,7 @@ import (
 	"github.com/confect/policyengine/manifest"
 )
 
-var now = policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) })
+var now = policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) })
 
 func engine(t *testing.T, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()

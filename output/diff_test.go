@@ -36,7 +36,7 @@ func classed(class string) func(*html.Node) bool {
 // engine decides under the embedded policy, or under opts', at one time.
 func engine(t *testing.T, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), append(opts, policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))...)
+	e, err := policyengine.New(context.Background(), append(opts, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))...)
 	require.NoError(t, err)
 	return e
 }

@@ -54,7 +54,7 @@ func report(t *testing.T) *check.Report {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "orders.yaml"), []byte(ordersYAML), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.json"), []byte(brokenJSON), 0o644))
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{})
 	require.NoError(t, err)

@@ -64,7 +64,7 @@ func (p page) rows(t *testing.T, id string) (rows [][]string, kinds []string) {
 
 func htmlReport(t *testing.T, paths ...string) (*check.Report, page) {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	f, err := output.New("html", output.Options{})
 	require.NoError(t, err)
@@ -373,7 +373,7 @@ func declarations(tb testing.TB, n int) (string, int) {
 // BenchmarkHTML renders the report of 1,000 declarations (the picture aggregated).
 func BenchmarkHTML(b *testing.B) {
 	dir, _ := declarations(b, 1000)
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(b, err)
 	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{KeepEntries: true})
 	require.NoError(b, err)

@@ -30,7 +30,7 @@ var recordTime = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 // embedded one).
 func record(t *testing.T, dir string, paths ...string) *ropa.Record {
 	t.Helper()
-	opts := []policyengine.Option{policyengine.WithClock(func() time.Time { return recordTime })}
+	opts := []policyengine.Option{policyengine.WithClock(func(context.Context) time.Time { return recordTime })}
 	if dir != "" {
 		opts = append(opts, policyengine.WithPolicyDir(dir))
 	}

@@ -1,6 +1,7 @@
 package policytest_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,14 +21,14 @@ const brightpath = "../examples/policies/brightpath"
 
 // Confect's own cases pass, each as a subtest: the way a Go service runs them in go test.
 func TestConfectCases(t *testing.T) {
-	e, err := policyengine.New(t.Context())
+	e, err := policyengine.New(t.Context(), policyengine.WithClock(policytest.Clock))
 	require.NoError(t, err)
 	policytest.Run(t, e, "../testdata/policy-cases")
 }
 
 // Brightpath's cases pass under Brightpath's policy: another company, no code of its own.
 func TestBrightpathCases(t *testing.T) {
-	e, err := policyengine.New(t.Context(), policyengine.WithPolicyDir(brightpath))
+	e, err := policyengine.New(t.Context(), policyengine.WithPolicyDir(brightpath), policyengine.WithClock(policytest.Clock))
 	require.NoError(t, err)
 	policytest.Run(t, e, filepath.Join(brightpath, "tests"))
 }
@@ -80,7 +81,7 @@ func engineFor(t *testing.T, dir string) (*policy.Policy, *policyengine.Engine) 
 		p, err = policy.LoadDir(dir)
 		require.NoError(t, err)
 	}
-	e, err := policyengine.New(t.Context(), policyengine.WithPolicy(p))
+	e, err := policyengine.New(t.Context(), policyengine.WithPolicy(p), policyengine.WithClock(policytest.Clock))
 	require.NoError(t, err)
 	return p, e
 }
@@ -191,15 +192,24 @@ cases:
 	assert.Equal(t, time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC), cases[0].Now)
 	assert.Equal(t, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), cases[1].Now)
 
-	// The engine's clock stands in the past: only the cases' own times make both pass.
-	e, err := policyengine.New(t.Context(), policyengine.WithClock(func() time.Time { return time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC) }))
+	// On an engine of policytest.Clock, each case is decided at its own time: both pass, a year
+	// apart.
+	e, err := policyengine.New(t.Context(), policyengine.WithClock(policytest.Clock))
 	require.NoError(t, err)
 	for _, c := range cases {
 		r := policytest.Check(t.Context(), e, c)
 		assert.True(t, r.Passed, "%s: %v", c.Name, r.Failures)
 	}
+
+	// An engine whose clock does not give a case its time cannot decide the case as written:
+	// the case fails, saying so, rather than passing or failing at the wrong time.
+	fixed, err := policyengine.New(t.Context(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC) }))
+	require.NoError(t, err)
+	r := policytest.Check(t.Context(), fixed, cases[0])
+	assert.False(t, r.Passed)
+	assert.Equal(t, []string{"the case's now is not the engine's evaluation time: make the engine with policyengine.WithClock(policytest.Clock)"}, r.Failures)
 	cases[0].Now = time.Time{}
-	assert.False(t, policytest.Check(t.Context(), e, cases[0]).Passed, "without a time of its own, the case runs at the engine's")
+	assert.False(t, policytest.Check(t.Context(), fixed, cases[0]).Passed, "without a time of its own, the case runs at the engine's")
 }
 
 // A rule id the policy does not have is an error in the case file, named with its line: a

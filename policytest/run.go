@@ -53,7 +53,18 @@ func Evaluate(ctx context.Context, engine *policyengine.Engine, cases []*Case, f
 	return out
 }
 
-// Check decides one case (as at its Now, if it has one) and compares the decision with its
+// Clock is the clock of an engine that decides case files: a case's now while its case is
+// decided, the current time otherwise. Give it to policyengine.WithClock; RunSuite does.
+func Clock(ctx context.Context) time.Time {
+	if t, ok := ctx.Value(caseTimeKey{}).(time.Time); ok {
+		return t
+	}
+	return time.Now()
+}
+
+type caseTimeKey struct{}
+
+// Check decides one case (as at its Now, if it has one: the engine must have Clock as its clock) and compares the decision with its
 // expectation. The case is decided through every entry point of the engine: the JSON document
 // (the decision reported), the decoded document, the typed Activity, and the declaration (the
 // activity without consent and subject) decided for the person (its consent and subject); an
@@ -62,7 +73,11 @@ func Evaluate(ctx context.Context, engine *policyengine.Engine, cases []*Case, f
 func Check(ctx context.Context, engine *policyengine.Engine, c *Case) Result {
 	r := Result{Case: c, Name: c.Name, File: c.File, Line: c.Line, Expect: c.Expect}
 	if !c.Now.IsZero() {
-		ctx = policyengine.AtTime(ctx, c.Now)
+		ctx = context.WithValue(ctx, caseTimeKey{}, c.Now)
+		if at := engine.Now(ctx); !at.Equal(c.Now) {
+			r.Failures = []string{"the case's now is not the engine's evaluation time: make the engine with policyengine.WithClock(policytest.Clock)"}
+			return r
+		}
 	}
 	start := time.Now()
 	d, err := engine.EvaluateJSON(ctx, c.Activity)
@@ -186,7 +201,8 @@ func Validate(engine *policyengine.Engine, cases []*Case) error {
 }
 
 // Run runs the cases under path (a case file, or a directory of them) as subtests of t, one per
-// case named as the case is, and fails a subtest with the difference between the expected and
+// case named as the case is, on engine (made with policyengine.WithClock(Clock) when a case has
+// a now), and fails a subtest with the difference between the expected and
 // the actual decision. A case file that cannot be read, or a case that names a rule the
 // engine's policy does not have, fails t.
 func Run(t *testing.T, engine *policyengine.Engine, path string) {

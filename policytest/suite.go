@@ -63,7 +63,7 @@ func (r *Report) Passed() bool { return r.Summary.CasesFailed == 0 && r.Summary.
 // The error is for what stops the suite from running (a case file or the policy at fault); a
 // case or test that fails is in the report.
 func RunSuite(ctx context.Context, p *policy.Policy, cases []*Case, opts Options) (*Report, error) {
-	engine, err := policyengine.New(ctx, policyengine.WithPolicy(p))
+	engine, err := policyengine.New(ctx, policyengine.WithPolicy(p), policyengine.WithClock(Clock))
 	if err != nil {
 		return nil, err
 	}

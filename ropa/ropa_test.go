@@ -16,7 +16,7 @@ import (
 var now = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 func TestEveryDeclarationIsAnEntry(t *testing.T) {
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return now }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return now }))
 	require.NoError(t, err)
 	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests"}, check.Options{KeepEntries: true})
 	require.NoError(t, err)
@@ -36,7 +36,7 @@ func TestEveryDeclarationIsAnEntry(t *testing.T) {
 }
 
 func TestBuildNeedsTheEntries(t *testing.T) {
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return now }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return now }))
 	require.NoError(t, err)
 	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests"}, check.Options{})
 	require.NoError(t, err)

@@ -136,7 +136,7 @@ func (f engineFlags) options() ([]policyengine.Option, error) {
 		}
 		at = t
 	}
-	return append(opts, policyengine.WithClock(func() time.Time { return at })), nil
+	return append(opts, policyengine.WithClock(func(context.Context) time.Time { return at })), nil
 }
 
 // newEngine prepares the engine the flags describe, with any further options of the command.

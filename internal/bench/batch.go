@@ -26,7 +26,7 @@ func batch(ctx context.Context, dir string, workers int, cpuprofile string) erro
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
-	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return now }))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func(context.Context) time.Time { return now }))
 	if err != nil {
 		return err
 	}

@@ -75,11 +75,11 @@ func measure(c contender) (result, error) {
 func compare(ctx context.Context, n int) error {
 	doc := []byte(typical)
 	p := policy.Default()
-	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return now }))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func(context.Context) time.Time { return now }))
 	if err != nil {
 		return err
 	}
-	cached, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return now }), policyengine.WithDecisionCache(1024))
+	cached, err := policyengine.New(ctx, policyengine.WithClock(func(context.Context) time.Time { return now }), policyengine.WithDecisionCache(1024))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 // memory makes n decisions and reports the heap in use (after a collection) along the way:
 // it must stay flat.
 func memory(ctx context.Context, n int) error {
-	engine, err := policyengine.New(ctx, policyengine.WithClock(func() time.Time { return now }))
+	engine, err := policyengine.New(ctx, policyengine.WithClock(func(context.Context) time.Time { return now }))
 	if err != nil {
 		return err
 	}

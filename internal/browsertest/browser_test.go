@@ -70,7 +70,7 @@ func console(log string) []string {
 
 func checkReport(t *testing.T, format string) (*check.Report, string) {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func() time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
 	rep, err := check.Run(context.Background(), e, []string{"../../examples/manifests"}, check.Options{KeepEntries: true})
 	require.NoError(t, err)
