@@ -75,10 +75,13 @@ type custom struct {
 type project struct {
 	mapping  *policy.FidesMapping
 	register map[string]policy.RegisteredRecipient
-	systems  []resource
-	datasets map[string][]resource // by fides_key; several when files of several projects are read
-	custom   map[string]map[string]custom
-	errs     []*Error
+	// vendor and partner are the recipient types the document gives a vendor's system and the
+	// third parties a declaration shares with, when the register does not describe them.
+	vendor, partner string
+	systems         []resource
+	datasets        map[string][]resource // by fides_key; several when files of several projects are read
+	custom          map[string]map[string]custom
+	errs            []*Error
 }
 
 // Build reads the privacy declarations of every system in files, resolving dataset
@@ -87,7 +90,8 @@ type project struct {
 // (a resource without a fides_key, a list that is not a list); a declaration's own problems are
 // in its Problems.
 func Build(files []*File, doc *policy.Document) ([]*Declaration, []*Error) {
-	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}}
+	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister,
+		vendor: doc.TypeFor(policy.RoleSubprocessor), partner: doc.TypeFor(policy.RoleBusinessPartner), datasets: map[string][]resource{}, custom: map[string]map[string]custom{}}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
 	}

@@ -545,7 +545,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		if vendor != "" {
 			src = s.at.sub("/vendor_id").source()
 		}
-		b.registered([]string{key, vendor}, "subprocessor", key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
+		b.registered([]string{key, vendor}, b.p.vendor, key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
 	}
 	if shared, _ := obj["data_shared_with_third_parties"].(bool); shared {
 		name, _ := obj["third_parties"].(string)
@@ -553,7 +553,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		if name != "" {
 			src = at.sub("/third_parties").source()
 		}
-		b.registered([]string{strings.TrimSpace(name)}, "business_partner", "third parties", src, "this declaration shares data with third parties")
+		b.registered([]string{strings.TrimSpace(name)}, b.p.partner, "third parties", src, "this declaration shares data with third parties")
 	}
 	if transfers, _ := sys["does_international_transfers"].(bool); transfers {
 		safeguard := ""

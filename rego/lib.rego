@@ -130,6 +130,12 @@ consent_state := "given for other purposes (consent.purposes), not for every pur
 	consent_uncovered_purpose
 }
 
+# The role the policy document gives the recipient's type (recipient_types.*.role): which of the
+# sharing rules apply to it (authority, subprocessor, business_partner, public, group_company).
+# "" for a recipient of no type, or of a type the document does not list or gives no role (never
+# undefined: a caller may negate a comparison with it).
+recipient_role(recipient) := object.get(policy.recipient_types, [object.get(recipient, "type", ""), "role"], "")
+
 # A court order counts when it names its reference and comes from a court in the EU/EEA, or one
 # recognised under an international agreement.
 court_order_valid(recipient) if {
