@@ -42,8 +42,8 @@ func canonicalTime(s string) string {
 
 // canonicalTimes returns the activity with the times of the person's state in canonical form:
 // the fields the activity schema holds as date-times, which are the keys of consent and subject
-// ending in _at that lib.canonical_times reads (schema's TestTimesAreTheSchemas holds them
-// equal). The activity itself is never changed: when a time needs rewriting, the result is a copy.
+// ending in _at that lib.time_field names for an OPA server (schema's TestTimesAreTheSchemas
+// holds them equal). The activity itself is never changed: when a time needs rewriting, the result is a copy.
 func canonicalTimes(doc map[string]any) map[string]any {
 	out, copied := doc, false
 	for _, k := range personKeys {

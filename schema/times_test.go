@@ -1,10 +1,15 @@
 package schema_test
 
 import (
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,10 +68,18 @@ func TestActivityTimesAreEveryDateTimeOfTheSchema(t *testing.T) {
 	assert.False(t, schema.ActivityTime("consent", "status"))
 }
 
-// lib.canonical_times, which an OPA server runs without the schema, reads the keys of consent and
-// subject that end in _at: those must be exactly the schema's date-times, or a time the rules
-// compare would reach them in a form timestamp_ns does not read.
+// lib.time_field, which an OPA server's decision and validation use without the schema, says
+// which fields of the activity are times (keys of consent and subject ending in _at): asked of
+// every field of every object of the schema, it must name exactly the schema's date-times, or a
+// time would reach the rules in a form timestamp_ns does not read, or go unvalidated.
 func TestTimesAreTheSchemas(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "rego", "lib.rego"))
+	require.NoError(t, err)
+	query, err := rego.New(
+		rego.Query("data.policyengine.lib.time_field(input.object, input.field)"),
+		rego.Module("lib.rego", string(src)),
+	).PrepareForEval(context.Background())
+	require.NoError(t, err)
 	var root struct {
 		Properties map[string]struct {
 			Properties map[string]json.RawMessage `json:"properties"`
@@ -74,13 +87,16 @@ func TestTimesAreTheSchemas(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(schema.ActivitySchema(), &root))
 	var named []string
-	for _, object := range []string{"consent", "subject"} {
-		for field := range root.Properties[object].Properties {
-			if strings.HasSuffix(field, "_at") {
+	for object, o := range root.Properties {
+		for field := range o.Properties {
+			rs, err := query.Eval(context.Background(), rego.EvalInput(map[string]any{"object": object, "field": field}))
+			require.NoError(t, err)
+			if rs.Allowed() {
 				named = append(named, "/"+object+"/"+field)
 			}
 		}
 	}
+	require.NotEmpty(t, named)
 	slices.Sort(named)
 	assert.Equal(t, dateTimes(t, schema.ActivitySchema()), named)
 }
