@@ -694,3 +694,19 @@ func TestRolesAreTheSchemas(t *testing.T) {
 	assert.ElementsMatch(t, []policy.Role{policy.RoleGroupCompany, policy.RoleSubprocessor, policy.RoleBusinessPartner, policy.RoleAuthority, policy.RolePublic},
 		s.Properties.PrivacyPolicy.Properties.RecipientTypes.AdditionalProperties.Properties.Role.Enum)
 }
+
+// A description names the document's facts, and each policy fills in its own.
+func TestDescribeFillsTheDocumentsFacts(t *testing.T) {
+	confect := policy.Default().Document
+	brightpath, err := policy.LoadDir(filepath.Join("..", "examples", "policies", "brightpath"))
+	require.NoError(t, err)
+	text := "{data_subjects} | {sources} | {consent_channels} | {subject_clocks} | {unknown}"
+	assert.Equal(t, "contact_person, customer, forum_user, job_applicant, lead, user, webinar_participant, website_visitor | "+
+		"cookies, customer, data_aggregator, data_subject, marketing_partner, public_source, social_network | "+
+		"email, sms | last_activity_at (marketing), last_application_at (recruitment) | {unknown}", confect.Describe(text))
+	got := brightpath.Document.Describe(text)
+	assert.Contains(t, got, "learner")
+	assert.Contains(t, got, "school")
+	assert.Contains(t, got, "email, phone, sms")
+	assert.NotContains(t, got, "forum_user")
+}

@@ -12,8 +12,9 @@ import data.privacy_policy as policy
 # title: Recipients outside the EU/EEA under standard contractual clauses
 # description: >-
 #   If a recipient is outside the EU/EEA, the company ensures legal grounds for the transfer with a
-#   safeguard. A recipient (other than one whose type's role is public) outside the EU/EEA, or with no country named,
-#   must name a transfer_safeguard the policy accepts ({transfer_safeguards}).
+#   safeguard. A recipient (other than one whose type's role is public) outside the EU/EEA, or
+#   with no country named, must name a transfer_safeguard the policy accepts
+#   ({transfer_safeguards}).
 #   To pass: put an accepted safeguard in place and set transfer_safeguard, or keep the data in
 #   the EU/EEA.
 # custom:
