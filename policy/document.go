@@ -148,8 +148,8 @@ type RecipientType struct {
 	// Description says who the recipient is.
 	Description string `json:"description"`
 	// Role says which sharing rules apply to a recipient of this type (one of the Role
-	// constants); empty: none of them.
-	Role Role `json:"role,omitempty"`
+	// constants). Required: a document that left it out would lose those rules without a word.
+	Role Role `json:"role"`
 	// Purposes, when set, are the only purposes data may be disclosed to it for.
 	Purposes map[string]bool `json:"purposes,omitempty"`
 	// DataCategories, when set, are the only categories that may be disclosed to it.

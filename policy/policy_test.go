@@ -316,6 +316,10 @@ func TestParseErrors(t *testing.T) {
 			return []policy.Error{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M")}
 		})
 
+	add("schema: no role", "p.yaml", edit(t, "      role: authority\n", ""),
+		func(src string) []policy.Error {
+			return []policy.Error{at(t, "p.yaml", src, "authority:\n", 0, pp+"/recipient_types/authority/role", "is required")}
+		})
 	add("schema: unknown role", "p.yaml", edit(t, "      role: authority\n", "      role: police\n"),
 		func(src string) []policy.Error {
 			return []policy.Error{at(t, "p.yaml", src, "role: police", 0, pp+"/recipient_types/authority/role", `expected one of "group_company", "subprocessor", "business_partner", "authority", "public"`)}

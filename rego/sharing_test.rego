@@ -131,8 +131,8 @@ test_a_policy_that_lists_no_partner_bases_leaves_the_basis_to_other_rules if {
 	activity := sharing_with(partner("public_task"))
 	result := sharing.deny with input as activity
 		with data.privacy_policy.recipient_types as {
-			"group_company": {"description": "A company of the group"},
-			"business_partner": {"description": "A partner"},
+			"group_company": {"description": "A company of the group", "role": "group_company"},
+			"business_partner": {"description": "A partner", "role": "business_partner"},
 		}
 	fixtures.findings(result) == set()
 }
