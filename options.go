@@ -137,10 +137,10 @@ func WithBundle(path string, verify bundle.ReadOptions) Source {
 // WithDecisionCache keeps up to size decisions in memory and answers a repeated activity from
 // them. The key is the policy revision and a canonical hash of the activity without the fields no
 // rule reads (its id and description, for the built-in rules), so activities alike in everything
-// the rules look at share a decision. A decision that depends on the evaluation time (an
-// activity with subject clocks or a consent date) is keyed by that time too, so it is reused only
-// at the same time (a fixed clock, a batch run); under a policy whose own modules read the clock,
-// nothing is cached. Off by default.
+// the rules look at share a decision. A decision that depends on the evaluation time (through
+// the activity's date-times, the schema's format: date-time fields) is served from the time it
+// was made until its ValidUntil, when a deadline passes; under a policy whose own modules read
+// the clock, nothing is cached. Off by default.
 func WithDecisionCache(size int) Option {
 	return optionFunc(func(o *options) {
 		o.cache = size

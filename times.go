@@ -4,6 +4,8 @@ import (
 	"maps"
 	"strings"
 	"time"
+
+	"github.com/confect/policyengine/schema"
 )
 
 // The first and last instants OPA's clock holds, as the rules name them (lib.earliest_ns and
@@ -38,9 +40,10 @@ func canonicalTime(s string) string {
 	return t.Add(time.Second).UTC().Format(time.RFC3339Nano)
 }
 
-// canonicalTimes returns the activity with the times of the person's state (the keys of consent
-// and subject that end in _at, as lib.canonical_times reads them) in canonical form. The
-// activity itself is never changed: when a time needs rewriting, the result is a copy.
+// canonicalTimes returns the activity with the times of the person's state in canonical form:
+// the fields the activity schema holds as date-times, which are the keys of consent and subject
+// ending in _at that lib.time_field names for an OPA server (schema's TestTimesAreTheSchemas
+// holds them equal). The activity itself is never changed: when a time needs rewriting, the result is a copy.
 func canonicalTimes(doc map[string]any) map[string]any {
 	out, copied := doc, false
 	for _, k := range personKeys {
@@ -51,7 +54,7 @@ func canonicalTimes(doc map[string]any) map[string]any {
 		var changed map[string]any
 		for name, v := range fields {
 			s, ok := v.(string)
-			if !ok || !strings.HasSuffix(name, "_at") {
+			if !ok || !schema.ActivityTime(k, name) {
 				continue
 			}
 			if c := canonicalTime(s); c != s {

@@ -105,7 +105,7 @@ type Skipped struct {
 
 // WarningsFail reports whether the report's warnings fail the run: FailOnWarn is set and there
 // is at least one.
-func (r *Report) WarningsFail() bool { return r.FailOnWarn && r.Summary.Warnings > 0 }
+func (rep *Report) WarningsFail() bool { return rep.FailOnWarn && rep.Summary.Warnings > 0 }
 
 // Summary counts a report's results.
 type Summary struct {

@@ -74,16 +74,19 @@ type custom struct {
 }
 
 type project struct {
-	mapping    *policy.FidesMapping
-	register   map[string]policy.RegisteredRecipient
-	systems    []resource
-	datasets   map[string][]resource // by fides_key; several when files of several projects are read
-	custom     map[string]map[string]custom
-	errs       []*problem.Problem
-	findings   []Finding      // about a file, not a declaration
-	walked     map[place]bool // the datasets a declaration referenced
-	systemKeys map[string]bool
-	special    map[string]policy.SpecialCategory
+	mapping  *policy.FidesMapping
+	register map[string]policy.RegisteredRecipient
+	// vendor and partner are the recipient types the document gives a vendor's system and the
+	// third parties a declaration shares with, when the register does not describe them.
+	vendor, partner string
+	systems         []resource
+	datasets        map[string][]resource // by fides_key; several when files of several projects are read
+	custom          map[string]map[string]custom
+	errs            []*problem.Problem
+	findings        []Finding      // about a file, not a declaration
+	walked          map[place]bool // the datasets a declaration referenced
+	systemKeys      map[string]bool
+	special         map[string]policy.SpecialCategory
 }
 
 // Build reads the privacy declarations of every system in files, resolving dataset
@@ -94,7 +97,8 @@ type project struct {
 // resources (a resource without a fides_key, a list that is not a list); a declaration's own
 // problems are in its Problems.
 func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*problem.Problem) {
-	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister, datasets: map[string][]resource{}, custom: map[string]map[string]custom{}, walked: map[place]bool{}, special: doc.SpecialCategories}
+	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister,
+		vendor: doc.TypeFor(policy.RoleSubprocessor), partner: doc.TypeFor(policy.RoleBusinessPartner), datasets: map[string][]resource{}, custom: map[string]map[string]custom{}, walked: map[place]bool{}, special: doc.SpecialCategories}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
 	}

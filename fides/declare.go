@@ -684,7 +684,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		if vendor != "" {
 			src = s.at.sub("/vendor_id").source()
 		}
-		b.registered([]string{key, vendor}, vendorType, key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
+		b.registered([]string{key, vendor}, b.p.vendor, key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
 	}
 	if shared, _ := obj["data_shared_with_third_parties"].(bool); shared {
 		name, _ := obj["third_parties"].(string)
@@ -692,7 +692,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		if name != "" {
 			src = at.sub("/third_parties").source()
 		}
-		b.registered([]string{strings.TrimSpace(name)}, "business_partner", "third parties", src, "this declaration shares data with third parties")
+		b.registered([]string{strings.TrimSpace(name)}, b.p.partner, "third parties", src, "this declaration shares data with third parties")
 	}
 	b.countryRecipients(key)
 	if transfers, _ := sys["does_international_transfers"].(bool); transfers {
@@ -741,13 +741,9 @@ func (b *builder) countryRecipients(system string) {
 			continue
 		}
 		b.find(Finding{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s transfers data to %s (third_country_transfers) but no recipient of this declaration the policy's recipient_register describes is there: add the recipient (a vendor's system's fides_key or vendor_id) to the register with its country and transfer_safeguard", quoteKey(system), c.value), ClauseID: "transfers", Path: "/recipients", At: c.at})
-		b.addRecipient(map[string]any{"name": "recipient in " + c.value, "type": vendorType, "country": c.value}, c.at)
+		b.addRecipient(map[string]any{"name": "recipient in " + c.value, "type": b.p.vendor, "country": c.value}, c.at)
 	}
 }
-
-// vendorType is the recipient type of a vendor the register does not describe: one processing
-// on the company's behalf.
-const vendorType = "subprocessor"
 
 // registered adds the recipient the register holds under the first of keys it has, or, when it
 // has none, a recipient of the fallback type with nothing known of it (so the sharing and

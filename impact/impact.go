@@ -192,10 +192,10 @@ func compare(before, after *check.Report) *Report {
 	return rep
 }
 
-func (rep *Report) fail(r check.Result) {
-	f := Failure{File: r.File, Activity: r.Activity, Line: r.Line}
-	if len(r.Errors) > 0 {
-		p := r.Errors[0]
+func (r *Report) fail(res check.Result) {
+	f := Failure{File: res.File, Activity: res.Activity, Line: res.Line}
+	if len(res.Errors) > 0 {
+		p := res.Errors[0]
 		f.Message = p.Message
 		if p.Pointer != "" {
 			f.Message = p.Pointer + ": " + p.Message
@@ -204,11 +204,11 @@ func (rep *Report) fail(r check.Result) {
 			f.Line = p.Line
 		}
 	}
-	rep.Errors = append(rep.Errors, f)
-	rep.Summary.Errors++
+	r.Errors = append(r.Errors, f)
+	r.Summary.Errors++
 }
 
-func (rep *Report) add(b, a check.Result) {
+func (r *Report) add(b, a check.Result) {
 	was, is := findings(b), findings(a)
 	added, removed := diff(is, was), diff(was, is)
 	if b.Allow == a.Allow && len(added) == 0 && len(removed) == 0 {
@@ -218,15 +218,15 @@ func (rep *Report) add(b, a check.Result) {
 	switch {
 	case b.Allow && !a.Allow:
 		c.Kind = NewlyDenied
-		rep.Summary.NewlyDenied++
+		r.Summary.NewlyDenied++
 	case !b.Allow && a.Allow:
 		c.Kind = NewlyAllowed
-		rep.Summary.NewlyAllowed++
+		r.Summary.NewlyAllowed++
 	default:
 		c.Kind = OtherReasons
-		rep.Summary.OtherReasons++
+		r.Summary.OtherReasons++
 	}
-	rep.Changes = append(rep.Changes, c)
+	r.Changes = append(r.Changes, c)
 }
 
 func findings(r check.Result) []Finding {

@@ -17,6 +17,11 @@ import (
 //	{transfer_safeguards}  the safeguards accepted for a transfer outside the EU/EEA ("scc")
 //	{data_category_groups} the groups of the data categories ("basic, content, recruitment")
 //	{purpose_groups}       the first parts of the purposes ("marketing, purchase, ...")
+//	{data_subjects}        the kinds of person the policy covers ("contact_person, customer, ...")
+//	{sources}              where the policy says data comes from ("cookies, customer, ...")
+//	{consent_channels}     the channels over which marketing needs consent ("email, sms")
+//	{subject_clocks}       each retention limit's subject clock ("last_activity_at (marketing),
+//	                       last_application_at (recruitment)")
 //
 // A name it does not know stays as written.
 func (d *Document) Describe(text string) string {
@@ -36,6 +41,10 @@ func (d *Document) Describe(text string) string {
 			}
 			return orNone(slices.Sorted(maps.Keys(groups)))
 		},
+		"data_subjects":    func() string { return orNone(slices.Sorted(maps.Keys(d.DataSubjects))) },
+		"sources":          func() string { return orNone(slices.Sorted(maps.Keys(d.Sources))) },
+		"consent_channels": func() string { return orNone(trueKeys(d.Marketing.ConsentChannels)) },
+		"subject_clocks":   d.subjectClocks,
 		"purpose_groups": func() string {
 			groups := map[string]bool{}
 			for p := range d.Purposes {
@@ -81,6 +90,16 @@ func (d *Document) retentionLimits() string {
 		return "none"
 	}
 	return strings.Join(parts, "; ")
+}
+
+func (d *Document) subjectClocks() string {
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(d.Retention.Limits)) {
+		if clock := d.Retention.Limits[name].SubjectClock; clock != "" {
+			parts = append(parts, fmt.Sprintf("%s (%s)", clock, name))
+		}
+	}
+	return orNone(parts)
 }
 
 func orNone(list []string) string {

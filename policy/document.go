@@ -113,10 +113,43 @@ type Purpose struct {
 	LegalBases map[string]bool `json:"legal_bases"`
 }
 
+// Role is what a recipient type is to the sharing rules; schema/policy.schema.json lists them.
+type Role string
+
+// The roles a recipient type may have.
+const (
+	// RoleGroupCompany is a company within the group: no sharing rule of its own.
+	RoleGroupCompany Role = "group_company"
+	// RoleSubprocessor processes on the company's behalf, only under a data processing agreement.
+	RoleSubprocessor Role = "subprocessor"
+	// RoleBusinessPartner receives data only on a legal basis its type allows.
+	RoleBusinessPartner Role = "business_partner"
+	// RoleAuthority receives data only on a court order.
+	RoleAuthority Role = "authority"
+	// RolePublic sees only what its type's purposes and data categories allow, and needs no
+	// transfer safeguard.
+	RolePublic Role = "public"
+)
+
+// TypeFor returns the recipient type the document gives role (the first by name when several
+// have it), or the role's own name when none has it: a recipient of that type is then one the
+// policy does not share with.
+func (d *Document) TypeFor(role Role) string {
+	for _, name := range sortedKeys(d.RecipientTypes) {
+		if d.RecipientTypes[name].Role == role {
+			return name
+		}
+	}
+	return string(role)
+}
+
 // RecipientType is a kind of recipient.
 type RecipientType struct {
 	// Description says who the recipient is.
 	Description string `json:"description"`
+	// Role says which sharing rules apply to a recipient of this type (one of the Role
+	// constants). Required: a document that left it out would lose those rules without a word.
+	Role Role `json:"role"`
 	// Purposes, when set, are the only purposes data may be disclosed to it for.
 	Purposes map[string]bool `json:"purposes,omitempty"`
 	// DataCategories, when set, are the only categories that may be disclosed to it.

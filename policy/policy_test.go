@@ -314,6 +314,15 @@ func TestParseErrors(t *testing.T) {
 			return []problem.Problem{at(t, "p.yaml", src, "period: 6 months", 0, pp+"/retention/limits/recruitment/period", "expected an ISO 8601 duration such as P24M")}
 		})
 
+	add("schema: no role", "p.yaml", edit(t, "      role: authority\n", ""),
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "authority:\n", 0, pp+"/recipient_types/authority/role", "is required")}
+		})
+	add("schema: unknown role", "p.yaml", edit(t, "      role: authority\n", "      role: police\n"),
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "role: police", 0, pp+"/recipient_types/authority/role", `expected one of "group_company", "subprocessor", "business_partner", "authority", "public"`)}
+		})
+
 	// Syntax.
 	add("YAML syntax error", "p.yaml", edit(t, "  title: Confect's Privacy Policy\n", "  title: [Confect's Privacy Policy\n"),
 		func(src string) []problem.Problem {
@@ -668,4 +677,63 @@ func TestLoadErrors(t *testing.T) {
 		assert.ErrorIs(t, err, policy.ErrInvalid)
 		assert.Equal(t, []problem.Problem{{File: ".", Message: oneDocument + "a.yaml, b.yml"}}, problems(t, err))
 	})
+}
+
+// A role names the type the document gives it, whatever the type is called; a role no type has
+// names a type the policy does not share with.
+func TestTypeFor(t *testing.T) {
+	d := policy.Default().Document
+	assert.Equal(t, "subprocessor", d.TypeFor(policy.RoleSubprocessor))
+	assert.Equal(t, "business_partner", d.TypeFor(policy.RoleBusinessPartner))
+	renamed := &policy.Document{RecipientTypes: map[string]policy.RecipientType{
+		"vendor":  {Description: "A vendor", Role: policy.RoleSubprocessor},
+		"cloud":   {Description: "A cloud", Role: policy.RoleSubprocessor},
+		"partner": {Description: "A partner"},
+	}}
+	assert.Equal(t, "cloud", renamed.TypeFor(policy.RoleSubprocessor), "the first by name")
+	assert.Equal(t, "business_partner", renamed.TypeFor(policy.RoleBusinessPartner), "no type has the role")
+	_, listed := renamed.RecipientTypes[renamed.TypeFor(policy.RoleBusinessPartner)]
+	assert.False(t, listed)
+}
+
+// The roles Go names are the roles the schema allows, no more and no fewer.
+func TestRolesAreTheSchemas(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "schema", "policy.schema.json"))
+	require.NoError(t, err)
+	var s struct {
+		Properties struct {
+			PrivacyPolicy struct {
+				Properties struct {
+					RecipientTypes struct {
+						AdditionalProperties struct {
+							Properties struct {
+								Role struct {
+									Enum []policy.Role `json:"enum"`
+								} `json:"role"`
+							} `json:"properties"`
+						} `json:"additionalProperties"`
+					} `json:"recipient_types"`
+				} `json:"properties"`
+			} `json:"privacy_policy"`
+		} `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &s))
+	assert.ElementsMatch(t, []policy.Role{policy.RoleGroupCompany, policy.RoleSubprocessor, policy.RoleBusinessPartner, policy.RoleAuthority, policy.RolePublic},
+		s.Properties.PrivacyPolicy.Properties.RecipientTypes.AdditionalProperties.Properties.Role.Enum)
+}
+
+// A description names the document's facts, and each policy fills in its own.
+func TestDescribeFillsTheDocumentsFacts(t *testing.T) {
+	confect := policy.Default().Document
+	brightpath, err := policy.LoadDir(filepath.Join("..", "examples", "policies", "brightpath"))
+	require.NoError(t, err)
+	text := "{data_subjects} | {sources} | {consent_channels} | {subject_clocks} | {unknown}"
+	assert.Equal(t, "contact_person, customer, forum_user, job_applicant, lead, user, webinar_participant, website_visitor | "+
+		"cookies, customer, data_aggregator, data_subject, marketing_partner, public_source, social_network | "+
+		"email, sms | last_activity_at (marketing), last_application_at (recruitment) | {unknown}", confect.Describe(text))
+	got := brightpath.Document.Describe(text)
+	assert.Contains(t, got, "learner")
+	assert.Contains(t, got, "school")
+	assert.Contains(t, got, "email, phone, sms")
+	assert.NotContains(t, got, "forum_user")
 }

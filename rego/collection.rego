@@ -9,9 +9,9 @@ import data.privacy_policy as policy
 # METADATA
 # title: Only the people the policy speaks of
 # description: >-
-#   The policy applies to the people it names: customers, users, contact persons, leads, website
-#   visitors, webinar participants, forum users and job applicants. Children are not among them.
-#   A data subject type outside that list is denied. To pass: use a type from the policy's list.
+#   The policy applies to the people it names (data_subjects: {data_subjects}), and to no one
+#   else. A data subject type outside that list is denied. To pass: use a type from the
+#   policy's list.
 # custom:
 #   id: data_subject.unlisted
 #   clause: data-subjects
@@ -29,9 +29,8 @@ deny contains reason if {
 # METADATA
 # title: Only the collection sources the policy names
 # description: >-
-#   The policy says where personal data comes from: the person, people connected to the
-#   customer, cookies, data aggregators, marketing partners, public sources and social networks.
-#   Any other source is denied. To pass: use a source from the policy's list.
+#   The policy says where personal data comes from (sources: {sources}). Any other source is
+#   denied. To pass: use a source from the policy's list.
 # custom:
 #   id: source.unlisted
 #   clause: collection

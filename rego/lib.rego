@@ -130,6 +130,12 @@ consent_state := "given for other purposes (consent.purposes), not for every pur
 	consent_uncovered_purpose
 }
 
+# The role the policy document gives the recipient's type (recipient_types.*.role): which of the
+# sharing rules apply to it (authority, subprocessor, business_partner, public, group_company).
+# "" for a recipient of no type, or of a type the document does not list or gives no role (never
+# undefined: a caller may negate a comparison with it).
+recipient_role(recipient) := object.get(policy.recipient_types, [object.get(recipient, "type", ""), "role"], "")
+
 # A court order counts when it names its reference and comes from a court in the EU/EEA, or one
 # recognised under an international agreement.
 court_order_valid(recipient) if {
@@ -174,19 +180,29 @@ canonical_time(ts) := "1678-01-01T00:00:00Z" if {
 
 _any_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
 
-# canonical_times is an activity with the times of the person's state (consent and subject) in
-# canonical form.
-canonical_times(doc) := object.union(doc, {key: _canonical_fields(doc[key]) |
-	some key in ["consent", "subject"]
+# time_field says a field of the activity holds an RFC 3339 date-time: a key ending in _at of one
+# of time_objects (the person's state). The activity schema's date-times are exactly these (a Go
+# test holds them equal), so a stock OPA server, which has no schema, knows them too.
+time_field(object, field) if {
+	object in time_objects
+	endswith(field, "_at")
+}
+
+# time_objects are the objects of the activity that hold times: consent and subject.
+time_objects := {"consent", "subject"}
+
+# canonical_times is an activity with the times of the person's state in canonical form.
+canonical_times(doc) := object.union(doc, {key: _canonical_fields(key, doc[key]) |
+	some key in time_objects
 	is_object(doc[key])
 }) if is_object(doc)
 
 canonical_times(doc) := doc if not is_object(doc)
 
-_canonical_fields(fields) := {name: _canonical_field(name, value) | some name, value in fields}
+_canonical_fields(key, fields) := {name: _canonical_field(key, name, value) | some name, value in fields}
 
-_canonical_field(name, value) := t if {
-	endswith(name, "_at")
+_canonical_field(key, name, value) := t if {
+	time_field(key, name)
 	t := canonical_time(value)
 } else := value
 

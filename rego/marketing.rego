@@ -1,20 +1,21 @@
 # METADATA
 # title: Marketing and profiling
 # description: >-
-#   Marketing by email (and SMS) needs consent; a person who opted out of marketing or profiling
-#   gets neither, while administrative messages stay allowed.
+#   Marketing over the channels the policy names needs consent; a person who opted out of
+#   marketing or profiling gets neither, while administrative messages stay allowed.
 package policyengine.rules.marketing
 
 import data.policyengine.lib
 import data.privacy_policy as policy
 
 # METADATA
-# title: Marketing by email or SMS only with consent
+# title: Marketing over a channel that needs consent only with consent
 # description: >-
-#   The company uses email to communicate marketing only with the person's consent. Marketing content
-#   over a channel that needs consent (email, sms) is denied unless the person's consent counts (given, not
-#   given only later, not withdrawn since) and covers the activity's purposes. To pass:
-#   record the person's consent, or send administrative content only.
+#   The company communicates marketing over some channels only with the person's consent.
+#   Marketing content over a channel that needs consent (marketing.consent_channels:
+#   {consent_channels}) is denied unless the person's consent counts (given, not given only
+#   later, not withdrawn since) and covers the activity's purposes. To pass: record the
+#   person's consent, or send administrative content only.
 # custom:
 #   id: marketing.email_without_consent
 #   clause: marketing-consent

@@ -124,9 +124,9 @@ _period := lib.duration(input.retention.period)
 # title: Data past its retention limit is already deleted
 # description: >-
 #   Data the policy says is deleted a set time after an event must not be processed once that
-#   time has passed. Where the subject's clock (last_application_at for recruitment,
-#   last_activity_at for marketing) plus the limit and any agreed extension lies before the
-#   evaluation time, the activity is denied. To pass: delete the data; do not process it.
+#   time has passed. Where the subject's clock of a limit (retention.limits.*.subject_clock:
+#   {subject_clocks}) plus the limit and any agreed extension lies before the evaluation time,
+#   the activity is denied. To pass: delete the data; do not process it.
 # custom:
 #   id: retention.expired
 #   clause: retention

@@ -131,8 +131,8 @@ test_a_policy_that_lists_no_partner_bases_leaves_the_basis_to_other_rules if {
 	activity := sharing_with(partner("public_task"))
 	result := sharing.deny with input as activity
 		with data.privacy_policy.recipient_types as {
-			"group_company": {"description": "A company of the group"},
-			"business_partner": {"description": "A partner"},
+			"group_company": {"description": "A company of the group", "role": "group_company"},
+			"business_partner": {"description": "A partner", "role": "business_partner"},
 		}
 	fixtures.findings(result) == set()
 }
@@ -204,4 +204,31 @@ test_recipient_without_type_is_unlisted if {
 test_court_order_without_reference_is_no_court_order if {
 	recipients := [{"name": "Police", "type": "authority", "country": "SE", "court_order": {"jurisdiction": "SE"}}]
 	fixtures.findings(sharing.deny) == {["sharing.authority_without_court_order", "/recipients/0/court_order"]} with input as fixtures.with_patch({"recipients": recipients})
+}
+
+# The rules follow the role the policy document gives a recipient type, not the type's name:
+# another company's "police" is an authority, and a type with no role has none of the rules.
+renamed_types := {
+	"group_company": {"description": "A company of the group", "role": "group_company"},
+	"police": {"description": "The police", "role": "authority"},
+	"cloud": {"description": "A cloud provider", "role": "subprocessor"},
+	"authority": {"description": "Named so, given no role"},
+}
+
+test_a_type_whose_role_is_authority_needs_a_court_order if {
+	result := sharing.deny with input as sharing_with({"name": "Police", "type": "police", "country": "DE"})
+		with data.privacy_policy.recipient_types as renamed_types
+	fixtures.findings(result) == {["sharing.authority_without_court_order", "/recipients/1/court_order"]}
+}
+
+test_a_type_whose_role_is_subprocessor_needs_a_dpa if {
+	result := sharing.deny with input as sharing_with({"name": "Host", "type": "cloud", "country": "SE"})
+		with data.privacy_policy.recipient_types as renamed_types
+	fixtures.findings(result) == {["sharing.subprocessor_without_dpa", "/recipients/1/dpa"]}
+}
+
+test_a_type_of_no_role_has_none_of_the_role_rules if {
+	result := sharing.deny with input as sharing_with({"name": "Police", "type": "authority", "country": "DE"})
+		with data.privacy_policy.recipient_types as renamed_types
+	fixtures.findings(result) == set()
 }

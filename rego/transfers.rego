@@ -12,8 +12,9 @@ import data.privacy_policy as policy
 # title: Recipients outside the EU/EEA under standard contractual clauses
 # description: >-
 #   If a recipient is outside the EU/EEA, the company ensures legal grounds for the transfer with a
-#   safeguard. A recipient (other than the public) outside the EU/EEA, or with no country named,
-#   must name a transfer_safeguard the policy accepts ({transfer_safeguards}).
+#   safeguard. A recipient (other than one whose type's role is public) outside the EU/EEA, or
+#   with no country named, must name a transfer_safeguard the policy accepts
+#   ({transfer_safeguards}).
 #   To pass: put an accepted safeguard in place and set transfer_safeguard, or keep the data in
 #   the EU/EEA.
 # custom:
@@ -28,7 +29,7 @@ deny contains reason if {
 	not policy.eu_eea_countries[country]
 	safeguard := object.get(recipient, "transfer_safeguard", "none")
 	not policy.transfer_safeguards[safeguard]
-	not recipient.type == "public"
+	not lib.recipient_role(recipient) == "public"
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/recipients/%d/transfer_safeguard", [i]),

@@ -109,6 +109,19 @@ test_public_recipient_needs_no_safeguard if {
 	}
 }
 
+# It is the role that spares the public, not the type's name.
+test_a_type_whose_role_is_public_needs_no_safeguard if {
+	activity := fixtures.with_patch({"recipients": [{"name": "Readers", "type": "readers", "country": "US"}]})
+	fixtures.findings(transfers.deny) == set() with input as activity
+		with data.privacy_policy.recipient_types as {"readers": {"description": "Readers", "role": "public"}}
+}
+
+test_a_type_named_public_of_no_role_needs_a_safeguard if {
+	activity := fixtures.with_patch({"recipients": [{"name": "Readers", "type": "public", "country": "US"}]})
+	fixtures.findings(transfers.deny) == without_scc with input as activity
+		with data.privacy_policy.recipient_types as {"public": {"description": "Readers"}}
+}
+
 # Transfers apply to processor activities too: Confect's own subprocessors move the data.
 test_processor_activity_with_subprocessor_in_the_us_without_scc_is_denied if {
 	activity := fixtures.processor_with_patch({"recipients": [{

@@ -72,15 +72,13 @@ _durations["/retention/period"] := input.retention.period
 
 _durations["/retention/agreed_extension/period"] := input.retention.agreed_extension.period
 
-_timestamps[sprintf("/subject/%s", [field])] := input.subject[field] if {
-	some field in [
-		"last_activity_at", "last_application_at", "access_requested_at",
-		"rectification_requested_at", "erasure_requested_at", "portability_requested_at",
-	]
-}
-
-_timestamps[sprintf("/consent/%s", [field])] := input.consent[field] if {
-	some field in ["given_at", "withdrawn_at"]
+# The activity's times, wherever lib.time_field says they are.
+_timestamps[sprintf("/%s/%s", [object, field])] := value if {
+	some object in lib.time_objects
+	fields := input[object]
+	is_object(fields)
+	some field, value in fields
+	lib.time_field(object, field)
 }
 
 _nonempty_string(value) if {

@@ -336,7 +336,7 @@ func recipient(doc *policy.Document, r policyengine.Recipient) Recipient {
 		out.Region = RegionThird
 	}
 	// Others reading a forum post are not a transfer, as the transfer rule reads the policy.
-	out.Transfer = out.Region != RegionEEA && r.Type != "public"
+	out.Transfer = out.Region != RegionEEA && doc.RecipientTypes[r.Type].Role != policy.RolePublic
 	return out
 }
 
@@ -395,7 +395,7 @@ func missing(e Entry, res check.Result) []Missing {
 	for i, r := range e.Recipients {
 		base := "/recipients/" + strconv.Itoa(i)
 		switch {
-		case r.Type.ID != "public" && r.Country == "":
+		case r.Transfer && r.Country == "": // not the public (whose disclosure is no transfer) and no country
 			add(base+"/country", "art. 30(1)(e)", fmt.Sprintf("recipient %d: the country is not named, so a transfer to a third country cannot be ruled out", i+1))
 		case r.Transfer && r.Safeguard == "":
 			add(base+"/transfer_safeguard", "art. 30(1)(e)", fmt.Sprintf("recipient %d: the safeguard of the transfer to a third country is not documented", i+1))

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -39,4 +40,50 @@ var activityTree = sync.OnceValue(func() any {
 		return nil
 	}
 	return node
+})
+
+// ActivityTime reports whether the activity schema holds object's field as an RFC 3339
+// date-time (format: date-time, directly or through a $ref): "consent", "given_at". These are
+// the fields the library puts in the one form the rules read, and so the fields through which
+// an activity's decision depends on the evaluation time.
+func ActivityTime(object, field string) bool { return activityTimes()[object][field] }
+
+// ActivityTimes returns the activity's date-time fields, by the top-level object that holds
+// them: {"consent": ["given_at", ...], ...}, each list sorted. A fresh copy.
+func ActivityTimes() map[string][]string {
+	out := map[string][]string{}
+	for object, fields := range activityTimes() {
+		for f := range fields {
+			out[object] = append(out[object], f)
+		}
+		slices.Sort(out[object])
+	}
+	return out
+}
+
+// activityTimes is the activity schema's date-time fields of its top-level objects, once.
+var activityTimes = sync.OnceValue(func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	root, _ := activityTree().(map[string]any)
+	defs, _ := root["$defs"].(map[string]any)
+	resolve := func(node any) map[string]any {
+		obj, _ := node.(map[string]any)
+		if ref, ok := obj["$ref"].(string); ok && strings.HasPrefix(ref, "#/$defs/") {
+			obj, _ = defs[strings.TrimPrefix(ref, "#/$defs/")].(map[string]any)
+		}
+		return obj
+	}
+	props, _ := root["properties"].(map[string]any)
+	for object, node := range props {
+		inner, _ := resolve(node)["properties"].(map[string]any)
+		for field, f := range inner {
+			if resolve(f)["format"] == "date-time" {
+				if out[object] == nil {
+					out[object] = map[string]bool{}
+				}
+				out[object][field] = true
+			}
+		}
+	}
+	return out
 })

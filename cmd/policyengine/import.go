@@ -38,7 +38,7 @@ func newImportCmd(e env) *cobra.Command {
 		Short: "Write manifests from another format (fides)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return fmt.Errorf("import needs a format: policyengine import fides -o DIR PATH...")
+			return errors.New("import needs a format: policyengine import fides -o DIR PATH")
 		},
 	}
 	var f engineFlags

@@ -96,12 +96,11 @@ type node struct {
 }
 
 type edge struct {
-	from, to   *node
-	status     string
-	safeguard  string
-	accepted   bool
-	count      int
-	fromY, toY float64
+	from, to  *node
+	status    string
+	safeguard string
+	accepted  bool
+	count     int
 }
 
 // Draw draws the declarations.

@@ -1,0 +1,133 @@
+package schema_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/schema"
+)
+
+// dateTimes walks a schema, following $ref into $defs, and returns the JSON pointer (into the
+// instance: /consent/given_at, /recipients/*/x) of every place that holds a date-time.
+func dateTimes(t *testing.T, raw []byte) []string {
+	t.Helper()
+	var root map[string]any
+	require.NoError(t, json.Unmarshal(raw, &root))
+	defs, _ := root["$defs"].(map[string]any)
+	var out []string
+	var walk func(node any, at string, depth int)
+	walk = func(node any, at string, depth int) {
+		obj, _ := node.(map[string]any)
+		if obj == nil || depth > 20 {
+			return
+		}
+		if ref, ok := obj["$ref"].(string); ok {
+			walk(defs[strings.TrimPrefix(ref, "#/$defs/")], at, depth+1)
+		}
+		if obj["format"] == "date-time" {
+			out = append(out, at)
+		}
+		if props, ok := obj["properties"].(map[string]any); ok {
+			for k, v := range props {
+				walk(v, at+"/"+k, depth+1)
+			}
+		}
+		walk(obj["items"], at+"/*", depth+1)
+		walk(obj["additionalProperties"], at+"/*", depth+1)
+	}
+	walk(root, "", 0)
+	slices.Sort(out)
+	return out
+}
+
+// The fields the library puts in canonical form are every date-time of the activity schema,
+// wherever it is: adding one to the schema adds it there, with nothing else to edit.
+func TestActivityTimesAreEveryDateTimeOfTheSchema(t *testing.T) {
+	var got []string
+	for object, fields := range schema.ActivityTimes() {
+		for _, f := range fields {
+			got = append(got, "/"+object+"/"+f)
+			assert.True(t, schema.ActivityTime(object, f))
+		}
+	}
+	slices.Sort(got)
+	want := dateTimes(t, schema.ActivitySchema())
+	assert.Equal(t, want, got)
+	assert.Contains(t, got, "/subject/last_activity_at", "the walk finds what the rules read")
+	assert.False(t, schema.ActivityTime("subject", "age"))
+	assert.False(t, schema.ActivityTime("consent", "status"))
+}
+
+// lib.time_field, which an OPA server's decision and validation use without the schema, says
+// which fields of the activity are times (keys of consent and subject ending in _at): asked of
+// every field of every object of the schema, it must name exactly the schema's date-times, or a
+// time would reach the rules in a form timestamp_ns does not read, or go unvalidated.
+func TestTimesAreTheSchemas(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "rego", "lib.rego"))
+	require.NoError(t, err)
+	query, err := rego.New(
+		rego.Query("data.policyengine.lib.time_field(input.object, input.field)"),
+		rego.Module("lib.rego", string(src)),
+	).PrepareForEval(context.Background())
+	require.NoError(t, err)
+	var root struct {
+		Properties map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(schema.ActivitySchema(), &root))
+	var named []string
+	for object, o := range root.Properties {
+		for field := range o.Properties {
+			rs, err := query.Eval(context.Background(), rego.EvalInput(map[string]any{"object": object, "field": field}))
+			require.NoError(t, err)
+			if rs.Allowed() {
+				named = append(named, "/"+object+"/"+field)
+			}
+		}
+	}
+	require.NotEmpty(t, named)
+	slices.Sort(named)
+	assert.Equal(t, dateTimes(t, schema.ActivitySchema()), named)
+}
+
+// A policy document's subject_clock names a date-time of the activity's subject: the policy
+// schema's lists of them are the activity schema's, so a rule that reads one reads a time.
+func TestSubjectClocksAreTimesOfTheSubject(t *testing.T) {
+	var root any
+	require.NoError(t, json.Unmarshal(schema.PolicySchema(), &root))
+	var clocks []string
+	var walk func(node any)
+	walk = func(node any) {
+		switch n := node.(type) {
+		case map[string]any:
+			for k, v := range n {
+				if m, ok := v.(map[string]any); ok && k == "subject_clock" {
+					for _, e := range m["enum"].([]any) {
+						clocks = append(clocks, e.(string))
+					}
+				}
+				walk(v)
+			}
+		case []any:
+			for _, v := range n {
+				walk(v)
+			}
+		}
+	}
+	walk(root)
+	require.NotEmpty(t, clocks)
+	for _, c := range clocks {
+		assert.True(t, schema.ActivityTime("subject", c), "subject_clock %q is no date-time of the activity's subject", c)
+	}
+}
