@@ -27,7 +27,7 @@ func TestFidesFindingsLandOnTheirFile(t *testing.T) {
 		f, err := output.New(name, output.Options{})
 		require.NoError(t, err)
 		var buf bytes.Buffer
-		require.NoError(t, f.Format(&buf, rep))
+		require.NoError(t, f.FormatCheck(&buf, rep))
 		return buf.String()
 	}
 	dataset := filepath.ToSlash(filepath.Join("..", "check", "testdata", "fides", "project", "datasets.yml"))

@@ -71,7 +71,7 @@ func format(t *testing.T, name string, rep *check.Report) []byte {
 	f, err := output.New(name, output.Options{})
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, f.Format(&buf, rep))
+	require.NoError(t, f.FormatCheck(&buf, rep))
 	return buf.Bytes()
 }
 
@@ -385,7 +385,7 @@ func TestText(t *testing.T) {
 	f, err := output.New("text", output.Options{Color: true})
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, f.Format(&buf, rep))
+	require.NoError(t, f.FormatCheck(&buf, rep))
 	assert.Contains(t, buf.String(), "\x1b[31mDENY\x1b[0m")
 	assert.Equal(t, got, regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(strings.ReplaceAll(buf.String(), rep.Revision[:12], "REVISION"), ""),
 		"colour changes nothing but colour")

@@ -14,8 +14,8 @@ import (
 // show on the pull request's diff. A summary line ends it.
 type GitHub struct{ unsupported }
 
-// Format writes a check report.
-func (GitHub) Format(w io.Writer, r *check.Report) error {
+// FormatCheck writes a check report.
+func (GitHub) FormatCheck(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	for _, res := range r.Results {
 		for _, p := range res.Errors {

@@ -43,8 +43,8 @@ func NeedsEntries(f Formatter) bool {
 	return ok
 }
 
-// Format writes a check report.
-func (HTML) Format(w io.Writer, r *check.Report) error {
+// FormatCheck writes a check report.
+func (HTML) FormatCheck(w io.Writer, r *check.Report) error {
 	rec, err := ropa.Build(r)
 	if errors.Is(err, ropa.ErrNoEntries) {
 		return ErrNoEntries

@@ -72,7 +72,7 @@ func htmlReport(t *testing.T, paths ...string) (*check.Report, page) {
 	rep, err := check.Run(context.Background(), e, paths, check.Options{KeepEntries: true})
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, f.Format(&buf, rep))
+	require.NoError(t, f.FormatCheck(&buf, rep))
 	return rep, parsePage(t, buf.Bytes())
 }
 
@@ -305,7 +305,7 @@ func TestHTMLNeedsTheEntries(t *testing.T) {
 	rep := report(t)
 	f, err := output.New("html", output.Options{})
 	require.NoError(t, err)
-	assert.ErrorIs(t, f.Format(&bytes.Buffer{}, rep), output.ErrNoEntries)
+	assert.ErrorIs(t, f.FormatCheck(&bytes.Buffer{}, rep), output.ErrNoEntries)
 	text, _ := output.New("text", output.Options{})
 	assert.False(t, output.NeedsEntries(text))
 }
@@ -382,7 +382,7 @@ func BenchmarkHTML(b *testing.B) {
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		require.NoError(b, f.Format(&buf, rep))
+		require.NoError(b, f.FormatCheck(&buf, rep))
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/report")
 }

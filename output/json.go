@@ -19,8 +19,8 @@ import (
 // "summary"}. The rule catalogue: an array of rules. A record: schema/ropa.schema.json.
 type JSON struct{ unsupported }
 
-// Format writes a check report.
-func (JSON) Format(w io.Writer, r *check.Report) error { return writeJSON(w, r) }
+// FormatCheck writes a check report.
+func (JSON) FormatCheck(w io.Writer, r *check.Report) error { return writeJSON(w, r) }
 
 // FormatTest writes a test report.
 func (JSON) FormatTest(w io.Writer, r *policytest.Report) error { return writeJSON(w, r) }

@@ -86,8 +86,8 @@ func (out *junitSuites) add(c junitCase) {
 	}
 }
 
-// Format writes a check report.
-func (JUnit) Format(w io.Writer, r *check.Report) error {
+// FormatCheck writes a check report.
+func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
 	out := junitSuites{Name: "policyengine", Errors: new(int)}
 	for _, res := range r.Results {
 		name := res.Activity

@@ -29,8 +29,8 @@ import (
 // Formatter writes reports in one format: a method per kind of report. A format that does not
 // apply to a kind returns an error wrapping ErrUnsupported (Formats(kind) leaves it out).
 type Formatter interface {
-	// Format writes a check report (policyengine check).
-	Format(w io.Writer, r *check.Report) error
+	// FormatCheck writes a check report (policyengine check).
+	FormatCheck(w io.Writer, r *check.Report) error
 	// FormatTest writes the outcome of a policy's test suite (policyengine test).
 	FormatTest(w io.Writer, r *policytest.Report) error
 	// FormatDiff writes what a policy change does to the manifests (policyengine diff).
@@ -48,7 +48,7 @@ type Kind string
 
 // The kinds of report.
 const (
-	// Check is a check report (Formatter.Format).
+	// Check is a check report (Formatter.FormatCheck).
 	Check Kind = "check"
 	// Test is a test report (Formatter.FormatTest).
 	Test Kind = "test"
@@ -136,8 +136,8 @@ func New(name string, opts Options) (Formatter, error) { return For(Check, name,
 // returns ErrUnsupported.
 type unsupported struct{}
 
-// Format returns ErrUnsupported.
-func (unsupported) Format(io.Writer, *check.Report) error { return ErrUnsupported }
+// FormatCheck returns ErrUnsupported.
+func (unsupported) FormatCheck(io.Writer, *check.Report) error { return ErrUnsupported }
 
 // FormatTest returns ErrUnsupported.
 func (unsupported) FormatTest(io.Writer, *policytest.Report) error { return ErrUnsupported }

@@ -43,7 +43,7 @@ func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 	require.NoError(t, err)
 	suite := &policytest.Report{Cases: []policytest.Result{{Name: "a case", File: "cases.yaml", Line: 1, Passed: true}}}
 	kinds := map[output.Kind]func(output.Formatter, io.Writer) error{
-		output.Check:   func(f output.Formatter, w io.Writer) error { return f.Format(w, rep) },
+		output.Check:   func(f output.Formatter, w io.Writer) error { return f.FormatCheck(w, rep) },
 		output.Test:    func(f output.Formatter, w io.Writer) error { return f.FormatTest(w, suite) },
 		output.Diff:    func(f output.Formatter, w io.Writer) error { return f.FormatDiff(w, diff) },
 		output.Rules:   func(f output.Formatter, w io.Writer) error { return f.FormatRules(w, e.Rules()) },

@@ -127,8 +127,8 @@ type sarifInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
 }
 
-// Format writes a check report.
-func (SARIF) Format(w io.Writer, r *check.Report) error {
+// FormatCheck writes a check report.
+func (SARIF) FormatCheck(w io.Writer, r *check.Report) error {
 	rules, index := sarifRules(r.Rules)
 	results := []sarifResult{}
 	for _, res := range r.Results {

@@ -13,8 +13,8 @@ import (
 // message.
 type Table struct{ unsupported }
 
-// Format writes a check report.
-func (Table) Format(w io.Writer, r *check.Report) error {
+// FormatCheck writes a check report.
+func (Table) FormatCheck(w io.Writer, r *check.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLACE\tACTIVITY\tDECISION\tRULE\tFIELD\tMESSAGE")
 	row := func(file string, line int, activity, decision, rule, path, msg string) {

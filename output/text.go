@@ -42,8 +42,8 @@ func (t *Text) paint(color, s string) string {
 	return color + s + reset
 }
 
-// Format writes a check report.
-func (t *Text) Format(w io.Writer, r *check.Report) error {
+// FormatCheck writes a check report.
+func (t *Text) FormatCheck(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	file := ""
 	for i := range r.Results {

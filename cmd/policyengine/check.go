@@ -145,7 +145,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	}
 	report.FailOnWarn = f.failOnWarn
 	warnSkipped(e.stderr, report.Skipped)
-	if err := formatter.Format(e.stdout, report); err != nil {
+	if err := formatter.FormatCheck(e.stdout, report); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	switch {

@@ -79,7 +79,7 @@ func checkReport(t *testing.T, format string) (*check.Report, string) {
 	case "check":
 		f, err := output.New("html", output.Options{})
 		require.NoError(t, err)
-		require.NoError(t, f.Format(&buf, rep))
+		require.NoError(t, f.FormatCheck(&buf, rep))
 	case "ropa":
 		rec, err := ropa.Build(rep)
 		require.NoError(t, err)
