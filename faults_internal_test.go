@@ -21,7 +21,7 @@ func withDecision(t *testing.T, decision string) *Engine {
 	t.Helper()
 	sources, err := compiler.Builtins()
 	require.NoError(t, err)
-	sources["rego/decision.rego"] = []byte(decision)
+	sources["rules/decision.rego"] = []byte(decision)
 	p := policy.Default()
 	built, err := compiler.Compile(p, sources)
 	require.NoError(t, err)

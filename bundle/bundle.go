@@ -1,7 +1,7 @@
 // Package bundle makes a policy an OPA bundle, so that stock OPA servers fed by a bundle service
 // decide exactly as the library does, and reads such bundles back, verifying their signature.
 //
-// A bundle holds the built-in rules (under rego/), the policy's own modules (under policy/),
+// A bundle holds the built-in rules (under rules/), the policy's own modules (under policy/),
 // the policy document as data (data.privacy_policy), the activity's JSON Schema
 // (data.policyengine_schema.activity, so a server refuses what the library refuses), and a
 // .manifest whose revision is the policy revision the library reports and whose roots are

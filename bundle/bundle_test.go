@@ -40,9 +40,9 @@ func TestBuildHoldsThePolicy(t *testing.T) {
 	require.NoError(t, json.Unmarshal(fs[".manifest"], &manifest))
 	assert.Equal(t, rev, manifest.Revision)
 	assert.ElementsMatch(t, []string{"policyengine", "privacy_policy", "policyengine_schema", "policyengine_declarations", "system/log"}, manifest.Roots)
-	assert.Contains(t, fs, "rego/decision.rego")
-	assert.Contains(t, fs, "rego/mask.rego")
-	assert.NotContains(t, fs, "rego/decision_test.rego", "tests stay out of bundles")
+	assert.Contains(t, fs, "rules/decision.rego")
+	assert.Contains(t, fs, "rules/mask.rego")
+	assert.NotContains(t, fs, "rules/decision_test.rego", "tests stay out of bundles")
 	assert.NotContains(t, fs, ".signatures.json")
 	var data map[string]any
 	require.NoError(t, json.Unmarshal(fs["data.json"], &data))

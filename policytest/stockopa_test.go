@@ -50,9 +50,9 @@ func TestExamplePoliciesOnStockOPA(t *testing.T) {
 				require.NoError(t, err, "opa %s:\n%s", strings.Join(args, " "), out)
 				return string(out)
 			}
-			out := stock("eval", "--format", "raw", "-d", "../rego", "-d", dir, "data.privacy_policy.organisation")
+			out := stock("eval", "--format", "raw", "-d", "../rules", "-d", dir, "data.privacy_policy.organisation")
 			assert.Equal(t, p.Document.Organisation, strings.TrimSpace(out))
-			stock("check", "--strict", "../rego", dir)
+			stock("check", "--strict", "../rules", dir)
 			stock("fmt", "--list", "--fail", dir)
 
 			var results []struct {
@@ -61,7 +61,7 @@ func TestExamplePoliciesOnStockOPA(t *testing.T) {
 				Fail    bool   `json:"fail"`
 				Error   any    `json:"error"`
 			}
-			out = stock("test", "--format", "json", "--run", strings.Join(packages, "|"), "../rego", dir)
+			out = stock("test", "--format", "json", "--run", strings.Join(packages, "|"), "../rules", dir)
 			require.NoError(t, json.Unmarshal([]byte(out), &results), out)
 			assert.Len(t, results, tests)
 			for _, r := range results {

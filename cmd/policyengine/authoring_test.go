@@ -90,7 +90,7 @@ func TestBrightpath(t *testing.T) {
 	// they fail, and --builtin-tests shows it.
 	code, stdout, _ = runCLI(t, "test", "--policy", brightpathPolicy, "--builtin-tests", brightpathCases)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stdout, "FAIL  rego/purposes_test.rego:")
+	assert.Contains(t, stdout, "FAIL  rules/purposes_test.rego:")
 	assert.Regexp(t, `cases: 14 passed, 0 failed; Rego tests: \d+ passed, [1-9]\d* failed`, stdout)
 
 	// The same manifest, decided under each policy.
@@ -221,7 +221,7 @@ func TestPolicyErrorsNameFileAndLine(t *testing.T) {
 #   id: consent.not_given
 #   clause: consent
 deny contains "x" if false
-`, `acme.rego:9:1: rule id consent\.not_given is already claimed by the rule at rego/consent\.rego:`},
+`, `acme.rego:9:1: rule id consent\.not_given is already claimed by the rule at rules/consent\.rego:`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := confectVariant(t)
@@ -263,7 +263,7 @@ func TestTestCommandOnAPolicyChange(t *testing.T) {
 	assert.Contains(t, stdout, "FAIL  "+confectCases+"/transfers.yaml:43  The policy names SCCs, so an adequacy decision is not accepted\n"+
 		"        allow: expected false, got true\n"+
 		"        - transfer.without_scc (expected to fire, did not)\n")
-	assert.NotContains(t, stdout, "FAIL  rego/")
+	assert.NotContains(t, stdout, "FAIL  rules/")
 	assert.Regexp(t, `Rego tests: \d{3} passed, 0 failed`, stdout)
 }
 

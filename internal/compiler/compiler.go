@@ -19,7 +19,7 @@ import (
 
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
-	"github.com/confect/policyengine/rego"
+	"github.com/confect/policyengine/rules"
 )
 
 // Entrypoint is the query OPA servers answer: the decision.
@@ -48,7 +48,7 @@ const DeclarationsRoot = "policyengine_declarations"
 const EngineRoot = "policyengine_engine"
 
 // BuiltinPrefix names the built-in modules in errors and bundles.
-const BuiltinPrefix = "rego/"
+const BuiltinPrefix = "rules/"
 
 // Rule describes one rule that can deny or warn, from its METADATA.
 type Rule struct {
@@ -76,7 +76,7 @@ type Rule struct {
 type Result struct {
 	// Compiler holds the compiled modules.
 	Compiler *ast.Compiler
-	// Modules are the parsed modules by name, built-in ones first under rego/.
+	// Modules are the parsed modules by name, built-in ones first under rules/.
 	Modules map[string]*ast.Module
 	// Sources are the modules' sources by name.
 	Sources map[string][]byte
@@ -148,8 +148,8 @@ func Build(p *policy.Policy) (*Result, error) {
 	return compile(p, sources, custom)
 }
 
-// Compile compiles a complete set of modules (the built-in ones included, under rego/) with a
-// policy document, as a bundle carries them. Modules outside rego/ are held to the rules for a
+// Compile compiles a complete set of modules (the built-in ones included, under rules/) with a
+// policy document, as a bundle carries them. Modules outside rules/ are held to the rules for a
 // policy's own modules.
 func Compile(p *policy.Policy, sources map[string][]byte) (*Result, error) {
 	custom := map[string]bool{}
@@ -161,14 +161,14 @@ func Compile(p *policy.Policy, sources map[string][]byte) (*Result, error) {
 	return compile(p, sources, custom)
 }
 
-// Builtins returns the sources of the built-in modules (not their tests), by name under rego/.
+// Builtins returns the sources of the built-in modules (not their tests), by name under rules/.
 func Builtins() (map[string][]byte, error) {
 	sources := map[string][]byte{}
-	err := fs.WalkDir(rego.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(rules.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
 			return err
 		}
-		src, err := fs.ReadFile(rego.FS(), name)
+		src, err := fs.ReadFile(rules.FS(), name)
 		sources[BuiltinPrefix+name] = src
 		return err
 	})

@@ -1,7 +1,7 @@
-// Package rego holds the built-in rules: Rego v1 modules, one file per concern, each with its
+// Package rules holds the built-in rules: Rego v1 modules, one file per concern, each with its
 // tests beside it (*_test.rego). The rules read every fact from the policy document
 // (data.privacy_policy); data.policyengine.decision is the entrypoint.
-package rego
+package rules
 
 import (
 	"embed"
