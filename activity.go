@@ -68,6 +68,9 @@ type Channel struct {
 	Type string `json:"type"`
 	// Content is marketing or administrative.
 	Content string `json:"content"`
+	// OptOutInstructions says whether each message tells the person how to opt out of receiving
+	// more; nil when the activity does not declare it.
+	OptOutInstructions *bool `json:"opt_out_instructions,omitempty"`
 }
 
 // Retention is how long data is kept.
@@ -170,7 +173,11 @@ func (a *Activity) document() map[string]any {
 		m["profiling"] = true
 	}
 	if c := a.Channel; c != nil {
-		m["channel"] = map[string]any{"type": c.Type, "content": c.Content}
+		cm := map[string]any{"type": c.Type, "content": c.Content}
+		if c.OptOutInstructions != nil {
+			cm["opt_out_instructions"] = *c.OptOutInstructions
+		}
+		m["channel"] = cm
 	}
 	if r := a.Retention; r != nil {
 		rm := map[string]any{}

@@ -22,7 +22,7 @@ kept := {
 	"purposes": [true],
 	"legal_basis": true,
 	"profiling": true,
-	"channel": {"type": true, "content": true},
+	"channel": {"type": true, "content": true, "opt_out_instructions": true},
 	"retention": {"period": true, "from": true, "agreed_extension": {"period": true}},
 	"recipients": [{
 		"name": true,

@@ -61,8 +61,9 @@ func ActivityValid(v any) bool {
 			_, ok = x.(bool)
 		case "channel":
 			ok = isObject(x, map[string]func(any) bool{
-				"type":    func(s any) bool { return isOneOf(s, "email", "sms", "phone", "social_media", "web", "in_app", "post") },
-				"content": func(s any) bool { return isOneOf(s, "marketing", "administrative") },
+				"type":                 func(s any) bool { return isOneOf(s, "email", "sms", "phone", "social_media", "web", "in_app", "post") },
+				"content":              func(s any) bool { return isOneOf(s, "marketing", "administrative") },
+				"opt_out_instructions": isBool,
 			}, "type", "content")
 		case "retention":
 			ok = isObject(x, map[string]func(any) bool{
