@@ -61,6 +61,27 @@ _marketing[sprintf("/purposes/%d", [i])] := message if {
 }
 
 # METADATA
+# title: Marketing messages say how to opt out
+# description: >-
+#   A person opts out of marketing by following the opt-out instructions in the marketing
+#   communication. Marketing content over a channel whose messages, as declared
+#   (channel.opt_out_instructions false), do not tell the person how to opt out is denied. To
+#   pass: put the opt-out instructions in every marketing message, and declare it.
+# custom:
+#   id: marketing.without_opt_out
+#   clause: opt-out
+deny contains reason if {
+	input.channel.content == "marketing"
+	input.channel.opt_out_instructions == false
+	lib.controller
+	reason := lib.reason(
+		rego.metadata.rule(),
+		"/channel/opt_out_instructions",
+		"the marketing messages do not say how to opt out of receiving more",
+	)
+}
+
+# METADATA
 # title: No profiling of a person who opted out
 # description: >-
 #   A person may opt out of being subject to profiling. For a person who did, building an

@@ -142,3 +142,26 @@ test_processor_activity_marketing_to_opted_out_person_without_consent_is_out_of_
 	})
 	fixtures.findings(marketing.deny) == set() with input as activity
 }
+
+# "You can do this by following the opt-out instructions in the marketing communication."
+test_marketing_without_opt_out_instructions_is_denied if {
+	activity := newsletter({"channel": {"type": "email", "content": "marketing", "opt_out_instructions": false}, "consent": {"status": "given"}})
+	result := marketing.deny with input as activity
+	fixtures.findings(result) == {["marketing.without_opt_out", "/channel/opt_out_instructions"]}
+}
+
+test_marketing_with_opt_out_instructions_is_allowed if {
+	activity := newsletter({"channel": {"type": "email", "content": "marketing", "opt_out_instructions": true}, "consent": {"status": "given"}})
+	fixtures.findings(marketing.deny) == set() with input as activity
+}
+
+test_marketing_that_does_not_declare_opt_out_instructions_is_not_denied_for_it if {
+	activity := newsletter({"channel": {"type": "email", "content": "marketing"}, "consent": {"status": "given"}})
+	ids := {finding[0] | some finding in fixtures.findings(marketing.deny)} with input as activity
+	not "marketing.without_opt_out" in ids
+}
+
+test_administrative_messages_need_no_opt_out_instructions if {
+	activity := fixtures.with_patch({"channel": {"type": "email", "content": "administrative", "opt_out_instructions": false}})
+	fixtures.findings(marketing.deny) == set() with input as activity
+}
