@@ -32,31 +32,7 @@ func TestFidesFindingsLandOnTheirFile(t *testing.T) {
 	}
 	dataset := filepath.ToSlash(filepath.Join("..", "check", "testdata", "fides", "project", "datasets.yml"))
 
-	var log struct {
-		Runs []struct {
-			Tool struct {
-				Driver struct {
-					Rules []struct {
-						ID string `json:"id"`
-					} `json:"rules"`
-				} `json:"driver"`
-			} `json:"tool"`
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				RuleIndex int    `json:"ruleIndex"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Region struct {
-							StartLine int `json:"startLine"`
-						} `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
+	var log sarifLog
 	require.NoError(t, json.Unmarshal([]byte(render("sarif")), &log))
 	run := log.Runs[0]
 	inDataset := false
