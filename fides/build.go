@@ -364,11 +364,16 @@ func (p *project) resolve(kind, key string) Resolution {
 // Resolve says how a key of the default taxonomy (or any key) resolves under a policy
 // document's table: kind is data_uses, data_categories or data_subjects.
 func Resolve(doc *policy.Document, kind, key string) Resolution {
+	return tableOf(doc).resolve(kind, key)
+}
+
+// tableOf is a project of no file, for resolving keys under a policy document's table alone.
+func tableOf(doc *policy.Document) *project {
 	p := &project{mapping: doc.FidesMapping}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
 	}
-	return p.resolve(kind, key)
+	return p
 }
 
 var nonTerm = regexp.MustCompile(`[^a-z0-9_]+`)

@@ -6,7 +6,9 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 	"github.com/confect/policyengine/ropa"
 )
@@ -16,7 +18,10 @@ import (
 // "allow", "reasons", "warnings", ...}], "summary": {"activities", "allowed", "denied",
 // "errors", ...}, "revision"}; reasons carry their line and column. A test report: {"cases",
 // "rego", "coverage", "summary"}. A diff: {"base_revision", "revision", "changes", "errors",
-// "summary"}. The rule catalogue: an array of rules. A record: schema/ropa.schema.json.
+// "summary"}. The rule catalogue: an array of rules. A record: schema/ropa.schema.json. The
+// vocabularies: an array of {"name", "title", "fields", "terms", ...}. The Fides mapping:
+// {"attribution", "kinds", "legal_bases", "transfer_bases"}. The version: {"version", "revision",
+// "time", "modified", "go", "module", "policy_revision"}.
 type JSON struct{ unsupported }
 
 // FormatCheck writes a check report.
@@ -34,9 +39,16 @@ func (JSON) FormatRules(w io.Writer, rules []policyengine.Rule) error { return w
 // FormatRecord writes the record of processing activities.
 func (JSON) FormatRecord(w io.Writer, r *ropa.Record) error { return writeJSON(w, r) }
 
-// Value writes any value as this format writes a report: for the listings the CLI assembles
-// itself (version, vocabulary).
-func (JSON) Value(w io.Writer, v any) error { return writeJSON(w, v) }
+// FormatVocabulary writes the policy's vocabularies.
+func (JSON) FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) error {
+	return writeJSON(w, vocabularies)
+}
+
+// FormatFidesMapping writes how the policy reads the Fides taxonomy.
+func (JSON) FormatFidesMapping(w io.Writer, m *fides.Mapping) error { return writeJSON(w, m) }
+
+// FormatVersion writes the version.
+func (JSON) FormatVersion(w io.Writer, v VersionInfo) error { return writeJSON(w, v) }
 
 // writeJSON writes v as indented JSON, "<" and "&" left as they are, ending with a newline.
 func writeJSON(w io.Writer, v any) error {

@@ -1,6 +1,7 @@
 // Package output renders every report policyengine writes, in the formats a person or a pipeline
 // reads: check reports, test reports, what a policy change does (diff), the rule catalogue and a
-// rule's explanation, and the record of processing activities. The libraries that make the
+// rule's explanation, the record of processing activities, the policy's vocabularies, how its
+// Fides mapping reads the Fides taxonomy, and the version. The libraries that make the
 // reports (check, policytest, impact, ropa) return data only; this package alone renders them.
 //
 // One interface, Formatter, has a method per kind of report; each format is its own file and
@@ -21,7 +22,10 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/internal/buildinfo"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 	"github.com/confect/policyengine/ropa"
 )
@@ -41,6 +45,13 @@ type Formatter interface {
 	FormatExplain(w io.Writer, r policyengine.Rule) error
 	// FormatRecord writes the record of processing activities (policyengine ropa).
 	FormatRecord(w io.Writer, r *ropa.Record) error
+	// FormatVocabulary writes the policy's vocabularies (policyengine vocabulary).
+	FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) error
+	// FormatFidesMapping writes how the policy reads the Fides taxonomy (policyengine
+	// vocabulary --fides).
+	FormatFidesMapping(w io.Writer, m *fides.Mapping) error
+	// FormatVersion writes the version (policyengine version).
+	FormatVersion(w io.Writer, v VersionInfo) error
 }
 
 // Kind is a kind of report.
@@ -54,14 +65,29 @@ const (
 	Test Kind = "test"
 	// Diff is a policy change's impact (Formatter.FormatDiff).
 	Diff Kind = "diff"
-	// Rules is the rule catalogue (Formatter.FormatRules); the other listings of what a policy
-	// holds (version, vocabulary) take the same formats.
+	// Rules is the rule catalogue (Formatter.FormatRules).
 	Rules Kind = "rules"
 	// Explain is one rule explained (Formatter.FormatExplain).
 	Explain Kind = "explain"
 	// Record is the record of processing activities (Formatter.FormatRecord).
 	Record Kind = "record"
+	// Vocabulary is the policy's vocabularies (Formatter.FormatVocabulary).
+	Vocabulary Kind = "vocabulary"
+	// FidesMapping is how the policy reads the Fides taxonomy (Formatter.FormatFidesMapping).
+	FidesMapping Kind = "fides-mapping"
+	// Version is the version (Formatter.FormatVersion).
+	Version Kind = "version"
 )
+
+// VersionInfo is what policyengine version says: the build, as the Go toolchain records it, the
+// module and the revision of the policy it decides under.
+type VersionInfo struct {
+	buildinfo.Info
+	// Module is the module path of policyengine.
+	Module string `json:"module"`
+	// PolicyRevision is the revision of the policy, as every report names it.
+	PolicyRevision string `json:"policy_revision"`
+}
 
 // Options tune what a formatter writes.
 type Options struct {
@@ -85,8 +111,8 @@ type format struct {
 
 // formats are every format, with the kinds of report each renders: the one place that says so.
 var formats = map[string]format{
-	"text":     {func(o Options) Formatter { return &Text{Color: o.Color} }, []Kind{Check, Test, Diff, Rules, Explain}},
-	"json":     {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record}},
+	"text":     {func(o Options) Formatter { return &Text{Color: o.Color} }, []Kind{Check, Test, Diff, Rules, Explain, Vocabulary, FidesMapping, Version}},
+	"json":     {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record, Vocabulary, FidesMapping, Version}},
 	"sarif":    {func(Options) Formatter { return SARIF{} }, []Kind{Check}},
 	"junit":    {func(Options) Formatter { return JUnit{} }, []Kind{Check, Test}},
 	"github":   {func(Options) Formatter { return GitHub{} }, []Kind{Check}},
@@ -153,6 +179,15 @@ func (unsupported) FormatExplain(io.Writer, policyengine.Rule) error { return Er
 
 // FormatRecord returns ErrUnsupported.
 func (unsupported) FormatRecord(io.Writer, *ropa.Record) error { return ErrUnsupported }
+
+// FormatVocabulary returns ErrUnsupported.
+func (unsupported) FormatVocabulary(io.Writer, []policy.Vocabulary) error { return ErrUnsupported }
+
+// FormatFidesMapping returns ErrUnsupported.
+func (unsupported) FormatFidesMapping(io.Writer, *fides.Mapping) error { return ErrUnsupported }
+
+// FormatVersion returns ErrUnsupported.
+func (unsupported) FormatVersion(io.Writer, VersionInfo) error { return ErrUnsupported }
 
 // warningLevel is how a format names a warning: usual, or failing when warnings fail the run.
 func warningLevel(r *check.Report, usual, failing string) string {

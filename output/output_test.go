@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/impact"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policytest"
@@ -49,7 +51,17 @@ func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 		output.Rules:   func(f output.Formatter, w io.Writer) error { return f.FormatRules(w, e.Rules()) },
 		output.Explain: func(f output.Formatter, w io.Writer) error { return f.FormatExplain(w, e.Rules()[0]) },
 		output.Record:  func(f output.Formatter, w io.Writer) error { return f.FormatRecord(w, rec) },
+		output.Vocabulary: func(f output.Formatter, w io.Writer) error {
+			return f.FormatVocabulary(w, e.Policy().Vocabularies())
+		},
+		output.FidesMapping: func(f output.Formatter, w io.Writer) error {
+			return f.FormatFidesMapping(w, fides.Resolutions(e.Policy()))
+		},
+		output.Version: func(f output.Formatter, w io.Writer) error {
+			return f.FormatVersion(w, output.VersionInfo{PolicyRevision: e.Revision()})
+		},
 	}
+	assert.ElementsMatch(t, output.AllKinds(), slices.Collect(maps.Keys(kinds)), "every kind a format renders is tried")
 	all := map[string]bool{}
 	for kind := range kinds {
 		for _, name := range output.Formats(kind) {
@@ -82,12 +94,15 @@ func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 // that kind of report.
 func TestValidate(t *testing.T) {
 	for kind, want := range map[output.Kind]string{
-		output.Check:   `unknown format "yaml" (want one of github, html, json, junit, sarif, table, text)`,
-		output.Test:    `unknown format "yaml" (want one of json, junit, text)`,
-		output.Diff:    `unknown format "yaml" (want one of html, json, text)`,
-		output.Rules:   `unknown format "yaml" (want one of json, text)`,
-		output.Explain: `unknown format "yaml" (want one of text)`,
-		output.Record:  `unknown format "yaml" (want one of csv, html, json, markdown)`,
+		output.Check:        `unknown format "yaml" (want one of github, html, json, junit, sarif, table, text)`,
+		output.Test:         `unknown format "yaml" (want one of json, junit, text)`,
+		output.Diff:         `unknown format "yaml" (want one of html, json, text)`,
+		output.Rules:        `unknown format "yaml" (want one of json, text)`,
+		output.Explain:      `unknown format "yaml" (want one of text)`,
+		output.Record:       `unknown format "yaml" (want one of csv, html, json, markdown)`,
+		output.Vocabulary:   `unknown format "yaml" (want one of json, text)`,
+		output.FidesMapping: `unknown format "yaml" (want one of json, text)`,
+		output.Version:      `unknown format "yaml" (want one of json, text)`,
 	} {
 		err := output.Validate(kind, "yaml")
 		require.ErrorIs(t, err, output.ErrUnknownFormat)
@@ -99,4 +114,17 @@ func TestValidate(t *testing.T) {
 	assert.Error(t, output.Validate(output.Test, "sarif"), "a format of another kind of report is no format of this one")
 	_, err := output.For(output.Rules, "html", output.Options{})
 	assert.ErrorIs(t, err, output.ErrUnknownFormat)
+}
+
+// The version in text: the build in one line, then the module, the commit it was built from when
+// the build records one, the Go version and the policy revision.
+func TestTextVersion(t *testing.T) {
+	write := func(v output.VersionInfo) string {
+		return string(render(t, output.Version, "text", func(f output.Formatter, w io.Writer) error { return f.FormatVersion(w, v) }))
+	}
+	v := output.VersionInfo{Module: "example.com/m", PolicyRevision: "4d9c48d0"}
+	v.Version, v.Go = "v1.2.0", "go1.26.0"
+	assert.Equal(t, "policyengine v1.2.0\n  module    example.com/m v1.2.0\n  go        go1.26.0\n  policy    4d9c48d0\n", write(v))
+	v.Version, v.Revision, v.Time, v.Modified = "(devel)", "0123456789abcdef0123", "2026-11-28T09:00:00Z", true
+	assert.Equal(t, "policyengine (devel) 0123456789ab (modified)\n  module    example.com/m (devel)\n  commit    0123456789abcdef0123 2026-11-28T09:00:00Z\n  go        go1.26.0\n  policy    4d9c48d0\n", write(v))
 }

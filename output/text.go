@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/impact"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 )
 
@@ -18,7 +22,8 @@ import (
 // it ("if rule requires ..."), and a summary. A test report: PASS or FAIL per case and per
 // failing Rego test, the coverage tables when measured, and the counts. A diff: each changed
 // activity with the findings added (+) and removed (-), then a summary. The rule catalogue: a
-// table of the rules. An explanation: what a rule checks, why, and how to pass it.
+// table of the rules. An explanation: what a rule checks, why, and how to pass it. The
+// vocabularies, the Fides mapping and the version: a listing each.
 type Text struct {
 	unsupported
 	// Color uses ANSI colours (check reports).
@@ -391,4 +396,113 @@ func wrap(text string, width int) string {
 
 func indent(text string) string {
 	return "  " + strings.ReplaceAll(text, "\n", "\n  ")
+}
+
+// FormatVocabulary writes the policy's vocabularies: each with its title, the fields its terms go
+// in and its note, then a line per term with its group, GDPR article or legal bases, and
+// description.
+func (*Text) FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for i, v := range vocabularies {
+		if i > 0 {
+			fmt.Fprintln(tw)
+		}
+		fmt.Fprintf(tw, "%s\n", v.Title)
+		fmt.Fprintf(tw, "  %s in %s\n", v.Name, strings.Join(v.Fields, ", "))
+		if v.Note != "" {
+			fmt.Fprintf(tw, "  %s\n", v.Note)
+		}
+		for _, t := range v.Terms {
+			extra := t.Group
+			if t.Article > 0 {
+				extra = fmt.Sprintf("art. %d", t.Article)
+			}
+			if len(t.LegalBases) > 0 {
+				extra = strings.Join(t.LegalBases, ", ")
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Term, extra, t.Description)
+		}
+	}
+	return tw.Flush()
+}
+
+// FormatFidesMapping writes how the policy reads the Fides taxonomy: per kind, a line per key
+// with what it resolves to (and the ancestor whose entry it takes), then the legal bases, the
+// transfer bases and the taxonomy's attribution.
+func (*Text) FormatFidesMapping(w io.Writer, m *fides.Mapping) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, k := range m.Kinds {
+		fmt.Fprintf(tw, "Fides %s → the policy's %s\n", strings.ReplaceAll(k.Kind, "_", " "), fidesVocabulary(k.Kind))
+		for _, r := range k.Keys {
+			from := ""
+			if r.Mapped && r.From != r.Key {
+				from = "  (as " + r.From + ")"
+			}
+			fmt.Fprintf(tw, "    %s\t%s%s\n", r.Key, describeEntry(r), from)
+		}
+		fmt.Fprintln(tw)
+	}
+	fmt.Fprintf(tw, "Fides legal bases → the policy's legal bases\n")
+	for _, b := range slices.Sorted(maps.Keys(m.LegalBases)) {
+		fmt.Fprintf(tw, "    %s\t%s\n", b, m.LegalBases[b])
+	}
+	fmt.Fprintf(tw, "\nFides legal bases for transfers → transfer safeguards\n")
+	for _, b := range slices.Sorted(maps.Keys(m.TransferBases)) {
+		fmt.Fprintf(tw, "    %s\t%s\n", b, m.TransferBases[b])
+	}
+	if m.Attribution != "" {
+		fmt.Fprintf(tw, "\n%s\n", m.Attribution)
+	}
+	return tw.Flush()
+}
+
+// fidesVocabulary names the policy's vocabulary a kind of Fides key maps to.
+func fidesVocabulary(kind string) string {
+	switch kind {
+	case "data_uses":
+		return "purposes"
+	case "data_categories":
+		return "data categories"
+	case "data_subjects":
+		return "data subjects"
+	}
+	return ""
+}
+
+// describeEntry says what a Fides key resolves to: the terms (and the channel, profiling or
+// recipient a data use implies), not personal data, not in this policy, or unmapped.
+func describeEntry(r fides.Resolution) string {
+	switch {
+	case !r.Mapped:
+		return "unmapped: read as a term outside the policy (add an entry to fides_mapping)"
+	case r.Entry.NotPersonalData:
+		return "not personal data"
+	case r.Entry.NotInPolicy:
+		return "not in this policy: refused"
+	}
+	s := strings.Join(r.Entry.To, ", ")
+	if r.Entry.Channel != nil {
+		s += "; channel " + r.Entry.Channel.Type + " (" + r.Entry.Channel.Content + ")"
+	}
+	if r.Entry.Profiling {
+		s += "; profiling"
+	}
+	if r.Entry.Recipient != "" {
+		s += "; recipient " + r.Entry.Recipient
+	}
+	return s
+}
+
+// FormatVersion writes the version: the build in one line, then the module, the commit (when
+// known), the Go version and the policy revision.
+func (*Text) FormatVersion(w io.Writer, v VersionInfo) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "policyengine %s\n", v.Info)
+	fmt.Fprintf(bw, "  module    %s %s\n", v.Module, v.Version)
+	if v.Revision != "" {
+		fmt.Fprintf(bw, "  commit    %s %s\n", v.Revision, v.Time)
+	}
+	fmt.Fprintf(bw, "  go        %s\n", v.Go)
+	fmt.Fprintf(bw, "  policy    %s\n", v.PolicyRevision)
+	return bw.Flush()
 }

@@ -26,20 +26,16 @@ func newRulesCmd(e env) *cobra.Command {
 		Long:  rulesLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, f, out)
+			engine, formatter, err := readPolicy(cmd, f, output.Rules, out)
 			if err != nil {
 				return err
 			}
 			// The policy's rules, then the Fides import's own findings (fides.*).
 			rules := append(engine.Rules(), fides.Rules(engine.Policy())...)
-			formatter, err := output.For(output.Rules, out, output.Options{})
-			if err != nil {
-				return fmt.Errorf("--output: %w", err)
-			}
 			return formatter.FormatRules(e.stdout, rules)
 		},
 	}
-	addReaderFlags(cmd, &f, &out)
+	addReaderFlags(cmd, &f, &out, output.Rules)
 	return cmd
 }
 
@@ -75,19 +71,25 @@ func newExplainCmd(e env) *cobra.Command {
 	return cmd
 }
 
-// readPolicy prepares the engine for a command that prints what the policy holds, as text or
-// JSON (--output).
-func readPolicy(cmd *cobra.Command, f engineFlags, out string) (*policyengine.Engine, error) {
-	if err := output.Validate(output.Rules, out); err != nil {
-		return nil, fmt.Errorf("--output: %w", err)
+// readPolicy prepares the engine for a command that prints what the policy holds, and the
+// formatter of that kind of report that --output names; the name is checked first.
+func readPolicy(cmd *cobra.Command, f engineFlags, kind output.Kind, out string) (*policyengine.Engine, output.Formatter, error) {
+	formatter, err := output.For(kind, out, output.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("--output: %w", err)
 	}
-	return newEngine(cmd.Context(), f)
+	engine, err := newEngine(cmd.Context(), f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine, formatter, nil
 }
 
-// addReaderFlags adds the flags of a command that prints what the policy holds.
-func addReaderFlags(cmd *cobra.Command, f *engineFlags, out *string) {
+// addReaderFlags adds the flags of a command that prints what the policy holds, as a kind of
+// report.
+func addReaderFlags(cmd *cobra.Command, f *engineFlags, out *string, kind output.Kind) {
 	addPolicyFlags(cmd, f)
-	addOutputFlag(cmd, out, output.Rules)
+	addOutputFlag(cmd, out, kind)
 }
 
 // nearRules names the rule whose id is a near miss of the one asked for, or else those whose ids

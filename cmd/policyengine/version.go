@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/internal/buildinfo"
@@ -23,28 +21,13 @@ func newVersionCmd(e env) *cobra.Command {
 		Long:  versionLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, f, out)
+			engine, formatter, err := readPolicy(cmd, f, output.Version, out)
 			if err != nil {
 				return err
 			}
-			info := buildinfo.Read()
-			if out == "json" {
-				return output.JSON{}.Value(e.stdout, struct {
-					buildinfo.Info
-					Module         string `json:"module"`
-					PolicyRevision string `json:"policy_revision"`
-				}{info, buildinfo.Module, engine.Revision()})
-			}
-			fmt.Fprintf(e.stdout, "policyengine %s\n", info)
-			fmt.Fprintf(e.stdout, "  module    %s %s\n", buildinfo.Module, info.Version)
-			if info.Revision != "" {
-				fmt.Fprintf(e.stdout, "  commit    %s %s\n", info.Revision, info.Time)
-			}
-			fmt.Fprintf(e.stdout, "  go        %s\n", info.Go)
-			fmt.Fprintf(e.stdout, "  policy    %s\n", engine.Revision())
-			return nil
+			return formatter.FormatVersion(e.stdout, output.VersionInfo{Info: buildinfo.Read(), Module: buildinfo.Module, PolicyRevision: engine.Revision()})
 		},
 	}
-	addReaderFlags(cmd, &f, &out)
+	addReaderFlags(cmd, &f, &out, output.Version)
 	return cmd
 }

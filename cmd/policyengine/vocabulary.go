@@ -1,12 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"strings"
-	"text/tabwriter"
-
 	"github.com/spf13/cobra"
 
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/output"
 )
 
@@ -34,42 +31,21 @@ func newVocabularyCmd(e env) *cobra.Command {
 		Example: "  policyengine vocabulary\n  policyengine vocabulary --policy examples/policies/brightpath -o json\n  policyengine vocabulary --fides",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, f, out)
+			kind := output.Vocabulary
+			if fidesKeys {
+				kind = output.FidesMapping
+			}
+			engine, formatter, err := readPolicy(cmd, f, kind, out)
 			if err != nil {
 				return err
 			}
 			if fidesKeys {
-				return printFidesMapping(e, engine.Policy(), out)
+				return formatter.FormatFidesMapping(e.stdout, fides.Resolutions(engine.Policy()))
 			}
-			vocabularies := engine.Policy().Vocabularies()
-			if out == "json" {
-				return output.JSON{}.Value(e.stdout, vocabularies)
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			for i, v := range vocabularies {
-				if i > 0 {
-					fmt.Fprintln(tw)
-				}
-				fmt.Fprintf(tw, "%s\n", v.Title)
-				fmt.Fprintf(tw, "  %s in %s\n", v.Name, strings.Join(v.Fields, ", "))
-				if v.Note != "" {
-					fmt.Fprintf(tw, "  %s\n", v.Note)
-				}
-				for _, t := range v.Terms {
-					extra := t.Group
-					if t.Article > 0 {
-						extra = fmt.Sprintf("art. %d", t.Article)
-					}
-					if len(t.LegalBases) > 0 {
-						extra = strings.Join(t.LegalBases, ", ")
-					}
-					fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Term, extra, t.Description)
-				}
-			}
-			return tw.Flush()
+			return formatter.FormatVocabulary(e.stdout, engine.Policy().Vocabularies())
 		},
 	}
-	addReaderFlags(cmd, &f, &out)
+	addReaderFlags(cmd, &f, &out, output.Vocabulary)
 	cmd.Flags().BoolVar(&fidesKeys, "fides", false, "print how every key of the Fides default taxonomy (and of the policy's fides_mapping) resolves under the policy")
 	return cmd
 }
