@@ -33,10 +33,10 @@ func classed(class string) func(*html.Node) bool {
 	return func(n *html.Node) bool { return htmltest.HasClass(n, class) }
 }
 
-// engine decides under the embedded policy, or under opts', at one time.
-func engine(t *testing.T, opts ...policyengine.Option) *policyengine.Engine {
+// engine decides under the embedded policy, or under opts', at recordTime.
+func engine(t testing.TB, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), append(opts, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))...)
+	e, err := policyengine.New(context.Background(), append(opts, policyengine.WithClock(func(context.Context) time.Time { return recordTime }))...)
 	require.NoError(t, err)
 	return e
 }

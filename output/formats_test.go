@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,8 +53,7 @@ func report(t *testing.T) *check.Report {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "orders.yaml"), []byte(ordersYAML), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken.json"), []byte(brokenJSON), 0o644))
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
-	require.NoError(t, err)
+	e := engine(t)
 	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{})
 	require.NoError(t, err)
 	// Paths relative to the tree, so golden files do not hold a temporary directory.

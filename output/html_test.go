@@ -9,13 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/htmltest"
 	"github.com/confect/policyengine/output"
@@ -64,8 +62,7 @@ func (p page) rows(t *testing.T, id string) (rows [][]string, kinds []string) {
 
 func htmlReport(t *testing.T, paths ...string) (*check.Report, page) {
 	t.Helper()
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
-	require.NoError(t, err)
+	e := engine(t)
 	f, err := output.New("html", output.Options{})
 	require.NoError(t, err)
 	require.True(t, output.NeedsEntries(f))
@@ -373,8 +370,7 @@ func declarations(tb testing.TB, n int) (string, int) {
 // BenchmarkHTML renders the report of 1,000 declarations (the picture aggregated).
 func BenchmarkHTML(b *testing.B) {
 	dir, _ := declarations(b, 1000)
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
-	require.NoError(b, err)
+	e := engine(b)
 	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{KeepEntries: true})
 	require.NoError(b, err)
 	f, err := output.New("html", output.Options{})

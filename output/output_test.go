@@ -8,12 +8,10 @@ import (
 	"maps"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/impact"
@@ -35,8 +33,7 @@ func render(t *testing.T, kind output.Kind, format string, write func(output.For
 // Every format renders the kinds of report Formats lists it for, and refuses the others with
 // ErrUnsupported: the list a command validates against is what the formats do.
 func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
-	require.NoError(t, err)
+	e := engine(t)
 	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests/newsletter.yaml"}, check.Options{KeepEntries: true})
 	require.NoError(t, err)
 	rec, err := ropa.Build(rep)

@@ -30,12 +30,11 @@ var recordTime = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 // embedded one).
 func record(t *testing.T, dir string, paths ...string) *ropa.Record {
 	t.Helper()
-	opts := []policyengine.Option{policyengine.WithClock(func(context.Context) time.Time { return recordTime })}
+	var opts []policyengine.Option
 	if dir != "" {
 		opts = append(opts, policyengine.WithPolicyDir(dir))
 	}
-	e, err := policyengine.New(context.Background(), opts...)
-	require.NoError(t, err)
+	e := engine(t, opts...)
 	rep, err := check.Run(context.Background(), e, paths, check.Options{KeepEntries: true})
 	require.NoError(t, err)
 	rec, err := ropa.Build(rep)
