@@ -42,6 +42,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -345,11 +346,7 @@ func fromManifestRef(caseFile, ref string) ([]byte, error) {
 func onlyKeys(m map[string]any, ptr string, at func(string) int, file string, allowed ...string) error {
 	var unknown []string
 	for k := range m {
-		found := false
-		for _, a := range allowed {
-			found = found || k == a
-		}
-		if !found {
+		if !slices.Contains(allowed, k) {
 			unknown = append(unknown, k)
 		}
 	}

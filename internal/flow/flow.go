@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,8 +82,6 @@ type Picture struct {
 	SVG template.HTML
 	// Aggregated says declarations were grouped, not drawn one by one.
 	Aggregated bool
-	// Nodes and Edges count what was drawn.
-	Nodes, Edges int
 }
 
 type node struct {
@@ -324,7 +323,7 @@ func (g *graph) draw(label string, aggregated bool) Picture {
 		fmt.Fprintf(&b, `<text class="colhead" x="%.1f" y="24">%s</text>`, colX[c], esc(t))
 	}
 	b.WriteString(areas.String())
-	edges, most := 0, 1
+	most := 1
 	for _, e := range g.edges {
 		most = max(most, e.count)
 	}
@@ -352,14 +351,13 @@ func (g *graph) draw(label string, aggregated bool) Picture {
 			fmt.Fprintf(&b, ` data-safeguard="%s"`, esc(e.safeguard))
 		}
 		fmt.Fprintf(&b, `><title>%s</title></path>`, esc(title))
-		edges++
 	}
 	// Each recipient's safeguards, once, where its transfer edges arrive.
 	safeguards := map[*node][]string{}
 	refused := map[string]bool{}
 	for _, k := range g.order {
 		e := g.edges[k]
-		if e.safeguard != "" && !contains(safeguards[e.to], e.safeguard) {
+		if e.safeguard != "" && !slices.Contains(safeguards[e.to], e.safeguard) {
 			safeguards[e.to] = append(safeguards[e.to], e.safeguard)
 		}
 		if e.safeguard != "" && !e.accepted {
@@ -376,15 +374,13 @@ func (g *graph) draw(label string, aggregated bool) Picture {
 		}
 	}
 	b.WriteString(`</g>`)
-	nodes := 0
 	for c := range g.cols {
 		for _, n := range g.cols[c] {
 			drawNode(&b, n, aggregated)
-			nodes++
 		}
 	}
 	b.WriteString(`</svg>`)
-	return Picture{SVG: template.HTML(b.String()), Aggregated: aggregated, Nodes: nodes, Edges: edges}
+	return Picture{SVG: template.HTML(b.String()), Aggregated: aggregated}
 }
 
 func drawNode(b *strings.Builder, n *node, aggregated bool) {
@@ -437,15 +433,6 @@ func summarise(status map[string]int) string {
 		parts[i] = fmt.Sprintf("%d %s", status[k], strings.ReplaceAll(k, "_", " "))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func truncate(s string, n int) string {
