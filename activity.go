@@ -162,13 +162,7 @@ func (a *Activity) document() map[string]any {
 	putStrings(m, "sources", a.Sources, true)
 	putStrings(m, "purposes", a.Purposes, false)
 	putString(m, "legal_basis", a.LegalBasis)
-	if c := a.Consent; c != nil {
-		cm := map[string]any{"status": c.Status}
-		putTime(cm, "given_at", c.GivenAt)
-		putTime(cm, "withdrawn_at", c.WithdrawnAt)
-		putStrings(cm, "purposes", c.Purposes, true)
-		m["consent"] = cm
-	}
+	putPerson(m, a.Consent, a.Subject)
 	if a.Profiling {
 		m["profiling"] = true
 	}
@@ -213,7 +207,20 @@ func (a *Activity) document() map[string]any {
 		}
 		m["recipients"] = rs
 	}
-	if s := a.Subject; s != nil {
+	return m
+}
+
+// putPerson sets the person's state in m as its JSON form has it: consent and subject, each
+// when there is one. Activity.document and Declaration.Decide build the person alike.
+func putPerson(m map[string]any, c *Consent, s *Subject) {
+	if c != nil {
+		cm := map[string]any{"status": c.Status}
+		putTime(cm, "given_at", c.GivenAt)
+		putTime(cm, "withdrawn_at", c.WithdrawnAt)
+		putStrings(cm, "purposes", c.Purposes, true)
+		m["consent"] = cm
+	}
+	if s != nil {
 		sm := map[string]any{}
 		putBool(sm, "opted_out_marketing", s.OptedOutMarketing)
 		putBool(sm, "opted_out_profiling", s.OptedOutProfiling)
@@ -230,7 +237,6 @@ func (a *Activity) document() map[string]any {
 		}
 		m["subject"] = sm
 	}
-	return m
 }
 
 func putString(m map[string]any, k, v string) {

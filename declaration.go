@@ -110,7 +110,7 @@ func (e *Engine) declare(ctx context.Context, doc any) (*Declaration, error) {
 
 // declarationDocument checks that doc is a valid activity without the person's state.
 func declarationDocument(doc any) (map[string]any, error) {
-	if err := validate(doc); err != nil {
+	if err := validate(doc, checkStrings); err != nil {
 		return nil, err
 	}
 	m, ok := doc.(map[string]any)
@@ -148,15 +148,9 @@ func (d *Declaration) ID() string { return d.id }
 // declaration with the person's consent and subject), with the same reasons, warnings, revision
 // and valid-until. A nil Consent is a person without consent.
 func (d *Declaration) Decide(ctx context.Context, p Person) (Decision, error) {
-	a := Activity{Consent: p.Consent, Subject: p.Subject}
-	full := a.document()
-	person := make(map[string]any, 2)
-	for _, k := range personKeys {
-		if v, ok := full[k]; ok {
-			person[k] = v
-		}
-	}
-	return d.decide(ctx, person)
+	person := make(map[string]any, len(personKeys))
+	putPerson(person, p.Consent, p.Subject)
+	return d.decide(ctx, person, checkStrings)
 }
 
 // DecideJSON is Decide for the person's state given as a JSON object with (at most) the keys
@@ -176,13 +170,13 @@ func (d *Declaration) DecideJSON(ctx context.Context, state []byte) (Decision, e
 		d.engine.log(ctx, st, nil, dec, err)
 		return dec, err
 	}
-	return d.decide(ctx, person)
+	return d.decide(ctx, person, stringsChecked)
 }
 
-func (d *Declaration) decide(ctx context.Context, person map[string]any) (Decision, error) {
+func (d *Declaration) decide(ctx context.Context, person map[string]any, check bool) (Decision, error) {
 	e := d.engine
 	st := e.state.Load()
-	dec, err := d.decidePerson(ctx, st, person)
+	dec, err := d.decidePerson(ctx, st, person, check)
 	if e.logger != nil {
 		e.log(ctx, st, d.with(person), dec, err)
 	}
@@ -196,7 +190,7 @@ func (d *Declaration) with(person map[string]any) map[string]any {
 	return merged
 }
 
-func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map[string]any) (Decision, error) {
+func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map[string]any, check bool) (Decision, error) {
 	e := d.engine
 	denied := deniedDecision(st)
 	if err := ctx.Err(); err != nil {
@@ -204,22 +198,28 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 	}
 	var problems []*problem.Problem
 	for k := range person {
-		if k != "consent" && k != "subject" {
+		if !slices.Contains(personKeys[:], k) {
 			problems = append(problems, &problem.Problem{Pointer: document.AppendPointer("", k), Message: "only consent and subject describe a person"})
 		}
 	}
 	if len(problems) > 0 {
-		sort.Slice(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
+		slices.SortFunc(problems, func(a, b *problem.Problem) int { return strings.Compare(a.Pointer, b.Pointer) })
 		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, problem.Join(problems...))
 	}
 	// The declaration was validated when it was prepared, and the schema ties no field of the
-	// person's state to one of the declaration: the state is validated in a skeleton activity.
+	// person's state to one of the declaration: the state is validated in a skeleton activity,
+	// its strings (when they were given decoded) alone.
+	if check {
+		if se := document.CheckStrings(person); se != nil {
+			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, se)
+		}
+	}
 	skeleton := make(map[string]any, len(personKeys)+len(skeletonKeys))
 	for _, k := range skeletonKeys {
 		skeleton[k] = d.doc[k]
 	}
 	maps.Copy(skeleton, person)
-	if err := validate(skeleton); err != nil {
+	if err := validate(skeleton, stringsChecked); err != nil {
 		return denied, err
 	}
 	person = canonicalTimes(person)
@@ -238,20 +238,13 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 		return denied, err
 	}
 	var dec Decision
-	switch {
-	case r.constant != nil:
+	if r.constant != nil {
 		dec = r.constant.clone()
-	case r.full:
-		value, err := ast.InterfaceToValue(d.with(person))
-		if err != nil {
-			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-		}
-		if dec, err = e.run(ctx, st, st.query, value, now, false); err != nil {
-			return denied, err
-		}
-	default:
+	} else {
+		// The input: the declaration, converted once when it was prepared (a residual that
+		// reads only the person's state needs none of it), and the person's state.
 		input := ast.NewObject()
-		if !r.personOnly {
+		if r.full || !r.personOnly {
 			d.value.Foreach(func(k, v *ast.Term) { input.Insert(k, v) })
 		}
 		for _, k := range personKeys {
@@ -263,7 +256,11 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 				input.Insert(ast.InternedTerm(k), ast.NewTerm(pv))
 			}
 		}
-		if dec, err = e.run(ctx, st, r.query, input, now, true); err != nil {
+		q := r.query
+		if r.full {
+			q = st.query
+		}
+		if dec, err = e.run(ctx, st, q, input, now, !r.full); err != nil {
 			return denied, err
 		}
 	}
@@ -309,7 +306,7 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 	exposed := make(map[string]any, len(m)+1)
 	maps.Copy(exposed, m)
 	exposed["subject"] = st.exposed
-	worst, err := e.evaluate(ctx, st, exposed)
+	worst, err := e.evaluate(ctx, st, exposed, checkStrings)
 	if err != nil {
 		return denied, err
 	}
@@ -369,7 +366,7 @@ func (e *Engine) favourableDenials(ctx context.Context, st *prepared, m map[stri
 	favourable := maps.Clone(m)
 	favourable["consent"] = map[string]any{"status": "given"}
 	favourable["subject"] = map[string]any{}
-	best, err := e.evaluate(ctx, st, favourable)
+	best, err := e.evaluate(ctx, st, favourable, checkStrings)
 	if err != nil {
 		return nil, err
 	}

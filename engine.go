@@ -270,7 +270,7 @@ func (e *Engine) Evaluate(ctx context.Context, a Activity) (Decision, error) {
 	}
 	st := e.state.Load()
 	input := a.document()
-	d, err := e.evaluate(ctx, st, input)
+	d, err := e.evaluate(ctx, st, input, checkStrings)
 	e.log(ctx, st, input, d, err)
 	return d, err
 }
@@ -282,7 +282,7 @@ func (e *Engine) EvaluateDocument(ctx context.Context, doc map[string]any) (Deci
 		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
 	}
 	st := e.state.Load()
-	d, err := e.evaluate(ctx, st, doc)
+	d, err := e.evaluate(ctx, st, doc, checkStrings)
 	e.log(ctx, st, doc, d, err)
 	return d, err
 }
@@ -300,7 +300,7 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 		e.log(ctx, st, nil, d, err)
 		return d, err
 	}
-	d, err := e.evaluate(ctx, st, v)
+	d, err := e.evaluate(ctx, st, v, stringsChecked)
 	e.log(ctx, st, v, d, err)
 	return d, err
 }
@@ -337,12 +337,12 @@ func inputError(err error) error {
 	return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 }
 
-func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decision, error) {
+func (e *Engine) evaluate(ctx context.Context, st *prepared, input any, check bool) (Decision, error) {
 	denied := deniedDecision(st)
 	if err := ctx.Err(); err != nil {
 		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
-	if err := validate(input); err != nil {
+	if err := validate(input, check); err != nil {
 		return denied, err
 	}
 	if m, ok := input.(map[string]any); ok {
@@ -372,14 +372,23 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any) (Decisio
 	return d, nil
 }
 
-// validate checks an activity against the activity schema. The fast check passes every
-// well-formed activity; only what it doubts goes through the JSON Schema, which names the
-// problems.
-func validate(input any) error {
-	// One set of string rules on every entry point: EvaluateJSON's parser holds its text to
-	// them, and here they hold for values given decoded (Evaluate, EvaluateDocument) too.
-	if se := document.CheckStrings(input); se != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidInput, se)
+// Whether an input's strings are still to be held to the one set of string rules every entry
+// point holds input to (valid UTF-8, no NUL): our JSON parser holds its text to them as it
+// reads it, so only values given decoded are walked for them again.
+const (
+	checkStrings   = true
+	stringsChecked = false
+)
+
+// validate checks an activity against the activity schema, and, unless our parser read it, its
+// strings. The fast check
+// passes every well-formed activity; only what it doubts goes through the JSON Schema, which
+// names the problems.
+func validate(input any, check bool) error {
+	if check {
+		if se := document.CheckStrings(input); se != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidInput, se)
+		}
 	}
 	if !schema.ActivityValid(input) {
 		if err := schema.ValidateActivity(input); err != nil {
