@@ -476,8 +476,8 @@ func inPersonState(pointer string) bool {
 }
 
 // exposedSubject is the most exposed person the activity schema allows: every boolean of the
-// subject true (every opt-out, objection and request made), every time at the earliest instant
-// the rules' clock can hold, every number at its minimum. It is derived from the schema, so a
+// subject true (every opt-out, objection and request made), every time at the Unix epoch (long
+// past every deadline and limit the rules measure from it), every number at its minimum. It is derived from the schema, so a
 // field added there is covered here.
 func exposedSubject() (map[string]any, error) {
 	var s struct {
@@ -485,7 +485,6 @@ func exposedSubject() (map[string]any, error) {
 			Subject struct {
 				Properties map[string]struct {
 					Type    string   `json:"type"`
-					Ref     string   `json:"$ref"`
 					Minimum *float64 `json:"minimum"`
 				} `json:"properties"`
 			} `json:"subject"`
@@ -499,7 +498,7 @@ func exposedSubject() (map[string]any, error) {
 		switch {
 		case p.Type == "boolean":
 			out[name] = true
-		case p.Ref == "#/$defs/timestamp":
+		case schema.ActivityTime("subject", name):
 			out[name] = "1970-01-01T00:00:00Z"
 		case p.Type == "integer":
 			minimum := 0.0

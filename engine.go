@@ -14,6 +14,7 @@ package policyengine
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -23,10 +24,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
@@ -65,13 +66,11 @@ type prepared struct {
 	customPerson bool
 	cache        *decisionCache // nil: no cache, or the policy's own rules read the clock
 
-	compiler *ast.Compiler
-	store    storage.Store
 	// partial holds the partial-evaluation queries of the findings (deny, warn, changes_at),
 	// with the person's state unknown; residuals keeps what they leave of each declaration.
 	partial   [len(findingKinds)]rego.PreparedPartialQuery
-	partialMu sync.Mutex // one partial evaluation at a time
-	residuals *residualCache
+	partialMu sync.Mutex                               // one partial evaluation at a time
+	residuals *lru.Cache[[sha256.Size]byte, *residual] // by the canonical declaration's hash
 	// exposed is the subject of the most exposed person, for deciding declarations alone.
 	exposed map[string]any
 }
@@ -189,8 +188,13 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			customPerson = customPerson || !strings.HasPrefix(r.File, compiler.BuiltinPrefix)
 		}
 	}
+	// The residuals are kept per policy revision, so a reload starts afresh.
+	residuals, err := lru.New[[sha256.Size]byte, *residual](residualCacheSize)
+	if err != nil {
+		return nil, err
+	}
 	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person, customPerson: customPerson,
-		compiler: built.Compiler, store: store, residuals: newResidualCache(residualCacheSize)}
+		residuals: residuals}
 	if st.exposed, err = exposedSubject(); err != nil {
 		return nil, err
 	}
@@ -582,5 +586,3 @@ func stringAt(obj ast.Object, key string) string {
 	s, _ := valueAt(obj, key).(ast.String)
 	return string(s)
 }
-
-// quoted is a quoted value in an error message of OPA's or of a builtin's.

@@ -2,11 +2,9 @@ package policyengine
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"strings"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
@@ -42,31 +40,17 @@ const (
 // residualCacheSize bounds the residuals kept per policy revision.
 const residualCacheSize = 4096
 
-// residualCache keeps residuals by the canonical declaration's hash; there is one per policy
-// revision, so a reload starts afresh.
-type residualCache struct {
-	lru *lru.Cache[[sha256.Size]byte, *residual]
-}
-
-func newResidualCache(size int) *residualCache {
-	c, err := lru.New[[sha256.Size]byte, *residual](size)
-	if err != nil {
-		return nil
-	}
-	return &residualCache{lru: c}
-}
-
 // residual returns the declaration's residual under a policy revision, working it out on first
 // use.
 func (d *Declaration) residual(ctx context.Context, st *prepared) (*residual, error) {
-	if r, ok := st.residuals.lru.Get(d.hash); ok {
+	if r, ok := st.residuals.Get(d.hash); ok {
 		return r, nil
 	}
 	r, err := buildResidual(ctx, st, d.value)
 	if err != nil {
 		return nil, err
 	}
-	st.residuals.lru.Add(d.hash, r)
+	st.residuals.Add(d.hash, r)
 	return r, nil
 }
 
