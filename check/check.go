@@ -447,7 +447,7 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 		case err == nil:
 			return nil, f
 		case opts.Format == FormatFides || !errors.Is(err, fides.ErrNotFides):
-			return []Result{fidesError(file, err)}, nil
+			return []Result{fileError(file, err)}, nil
 		}
 	}
 	m, err := manifest.Parse(file, data, manifest.Auto, opts.Manifest)

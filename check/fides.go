@@ -11,11 +11,6 @@ import (
 	"github.com/confect/policyengine/problem"
 )
 
-// fidesError is the result of a Fides file that cannot be read.
-func fidesError(file string, err error) Result {
-	return fileError(file, err)
-}
-
 // decideFides decides the privacy declarations of every Fides file of the run together (a
 // system's datasets and custom taxonomy may stand in other files), each result in its system's
 // file's place. It reports whether there were any Fides files.
@@ -34,7 +29,7 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 	decls, findings, errs := fides.Build(all, engine.Policy())
 	for _, e := range errs {
 		i := slot[e.File]
-		per[i] = append(per[i], fidesError(units[i].file, e))
+		per[i] = append(per[i], fileError(units[i].file, e))
 	}
 	for _, r := range fileFindings(engine.Policy(), findings) {
 		i := slot[r.File]

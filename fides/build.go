@@ -57,6 +57,9 @@ type place struct {
 
 func (p place) sub(s string) place { return place{p.file, p.doc, p.ptr + s} }
 
+// key is the place of a member of the object at p, its key escaped as a JSON pointer's.
+func (p place) key(k string) place { return place{p.file, p.doc, document.AppendPointer(p.ptr, k)} }
+
 func (p place) source() Source {
 	pos := p.doc.Locate(p.ptr)
 	return Source{File: p.file, Line: pos.Line, Column: pos.Column}
@@ -182,7 +185,7 @@ func (p *project) checkFields(kind string, obj map[string]any, at place) {
 	check := func(o map[string]any, known map[string]bool, where place) {
 		for _, k := range sortedKeys(o) {
 			if !known[k] {
-				p.findings = append(p.findings, unknownField(kind, k, where.sub("/"+escape(k))))
+				p.findings = append(p.findings, unknownField(kind, k, where.key(k)))
 			}
 		}
 	}
@@ -235,7 +238,7 @@ func (p *project) collect(file string, d *document.Doc) {
 	}
 	for _, k := range sortedKeys(m) {
 		if !isResource(k) {
-			p.fail(root.sub("/"+escape(k)), "unknown top-level key: a Fides file holds the lists %s", strings.Join(resources, ", "))
+			p.fail(root.key(k), "unknown top-level key: a Fides file holds the lists %s", strings.Join(resources, ", "))
 			continue
 		}
 		if m[k] == nil {
@@ -289,10 +292,6 @@ func (p *project) resource(at place, obj map[string]any, kind string) (resource,
 		return resource{}, false
 	}
 	return resource{value: obj, at: at}, true
-}
-
-func escape(tok string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(tok, "~", "~0"), "/", "~1")
 }
 
 // known says whether a key of a kind is known as it stands: in the default taxonomy, the

@@ -224,7 +224,7 @@ func (p *project) systemFindings(s resource) []Finding {
 	sys := s.value
 	for _, k := range sortedKeys(sys) {
 		if !systemFields[k] {
-			out = append(out, Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the system's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: s.at.sub("/" + escape(k)).source()})
+			out = append(out, Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the system's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: s.at.key(k).source()})
 		} else if dropped[k] {
 			out = append(out, Finding{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read with the declaration", k), ClauseID: "personal-data", At: s.at.sub("/" + k).source()})
 		}
@@ -303,7 +303,7 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	}
 	for _, k := range sortedKeys(obj) {
 		if !declarationFields[k] {
-			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the privacy declaration's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: at.sub("/" + escape(k)).source()})
+			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the privacy declaration's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: at.key(k).source()})
 		} else if dropped[k] {
 			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the declaration's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data", At: at.sub("/" + k).source()})
 		}
@@ -624,7 +624,7 @@ type datasetVisitor struct {
 func (v datasetVisitor) check(obj map[string]any, known map[string]bool, at place) {
 	for _, k := range sortedKeys(obj) {
 		if !known[k] {
-			v.unknown(k, at.sub("/"+escape(k)))
+			v.unknown(k, at.key(k))
 		}
 	}
 }

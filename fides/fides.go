@@ -67,13 +67,13 @@ func Parse(name string, data []byte, limits Limits) (*File, error) {
 	if strings.EqualFold(filepath.Ext(name), ".json") || (len(trimmed) > 0 && trimmed[0] == '{') {
 		doc, err := document.ParseJSON(data, opts)
 		if err != nil {
-			return nil, wrap(name, err)
+			return nil, problem.In(name, err)
 		}
 		docs = []*document.Doc{doc}
 	} else {
 		var err error
 		if docs, err = document.ParseYAML(data, opts); err != nil {
-			return nil, wrap(name, err)
+			return nil, problem.In(name, err)
 		}
 	}
 	recognised := false
@@ -109,8 +109,6 @@ func Recognise(v any) bool {
 	}
 	return false
 }
-
-func wrap(name string, err error) error { return problem.In(name, err) }
 
 // Source is where a value of an activity came from: a place in a Fides file and the Fides key
 // (or field) it was read from.

@@ -195,13 +195,13 @@ func Parse(name string, data []byte, format Format, opts Options) (*Manifest, er
 	if format == JSON {
 		doc, err := document.ParseJSON(data, dopts)
 		if err != nil {
-			return nil, wrap(name, err)
+			return nil, problem.In(name, err)
 		}
 		docs = []*document.Doc{doc}
 	} else {
 		var err error
 		if docs, err = document.ParseYAML(data, dopts); err != nil {
-			return nil, wrap(name, err)
+			return nil, problem.In(name, err)
 		}
 	}
 	limit := opts.MaxActivities
@@ -312,8 +312,6 @@ func detect(name string, data []byte) Format {
 	}
 	return YAML
 }
-
-func wrap(name string, err error) error { return problem.In(name, err) }
 
 // IsManifestFile reports whether a directory walk picks up the file: .json, .yaml or .yml.
 func IsManifestFile(name string) bool {

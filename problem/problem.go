@@ -11,7 +11,6 @@ package problem
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -115,26 +114,6 @@ func Join(problems ...*Problem) error {
 		return problems[0]
 	}
 	return List(problems)
-}
-
-// Sorted returns the problems sorted by file, line, column and pointer, stably, for reports that
-// list them in the order of the source.
-func Sorted(problems []*Problem) []*Problem {
-	out := append([]*Problem(nil), problems...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		return a.Pointer < b.Pointer
-	})
-	return out
 }
 
 // All returns every problem err holds, however deeply wrapped (by fmt.Errorf's %w, errors.Join

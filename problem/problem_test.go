@@ -68,16 +68,6 @@ func TestOfAndIn(t *testing.T) {
 	assert.Equal(t, "f.yaml", none.In("f.yaml"))
 }
 
-func TestSorted(t *testing.T) {
-	ps := []*problem.Problem{
-		{File: "b", Line: 1}, {File: "a", Line: 2, Column: 3}, {File: "a", Line: 2, Column: 1, Pointer: "/z"},
-		{File: "a", Line: 2, Column: 1, Pointer: "/y"}, {File: "a", Line: 1},
-	}
-	got := problem.Sorted(ps)
-	assert.Equal(t, []*problem.Problem{ps[4], ps[3], ps[2], ps[1], ps[0]}, got)
-	assert.Equal(t, "b", ps[0].File, "the input keeps its order")
-}
-
 func TestJSON(t *testing.T) {
 	b, err := json.Marshal(&problem.Problem{Pointer: "/a", Message: "m"})
 	require.NoError(t, err)

@@ -38,8 +38,7 @@ type config struct {
 	// auto: each file by its shape).
 	Format string `yaml:"format"`
 
-	file string // where it was read, "" when there is none
-	dir  string // its directory
+	dir string // the directory it was read from
 }
 
 // findConfig returns the config file named by --config, or else the first .policyengine.yaml
@@ -75,13 +74,12 @@ func readConfig(path string) (*config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--config: %v", err)
 	}
-	c := &config{file: path, dir: filepath.Dir(path)}
+	c := &config{dir: filepath.Dir(path)}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty, format)", path, configError(err))
 	}
-	c.file, c.dir = path, filepath.Dir(path)
 	return c, nil
 }
 

@@ -197,7 +197,7 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	for _, name := range names {
 		m, err := ast.ParseModuleWithOpts(name, string(sources[name]), opts)
 		if err != nil {
-			problems = append(problems, astProblems(name, err)...)
+			problems = append(problems, Problems(name, err)...)
 			continue
 		}
 		modules[name] = m
@@ -213,7 +213,7 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 		WithEnablePrintStatements(false)
 	c.Compile(modules)
 	if c.Failed() {
-		return nil, policy.Invalid(astProblems("", c.Errors))
+		return nil, policy.Invalid(Problems("", c.Errors))
 	}
 
 	rules, problems := catalogue(c, p)
@@ -406,7 +406,10 @@ func under(pkg, prefix string) bool {
 	return strings.HasPrefix(pkg, prefix+".")
 }
 
-func astProblems(file string, err error) []*problem.Problem {
+// Problems turns the errors OPA returns from parsing or compiling modules (ast.Errors) into
+// policy errors with their file, line and column; file names an error that has no location.
+// Policy tooling (the Rego tests of policytest) reports its errors as the compiler does.
+func Problems(file string, err error) []*problem.Problem {
 	var out []*problem.Problem
 	if errs, ok := err.(ast.Errors); ok {
 		for _, e := range errs {
