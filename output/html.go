@@ -298,11 +298,6 @@ func (HTML) FormatDiff(w io.Writer, r *impact.Report) error {
 	})
 }
 
-// htmlColumns are the record's table in html, after the activity's own cell (its id,
-// description, file and role) and before the decision's.
-var htmlColumns = recordColumnsNamed("purposes", "legal_basis", "data_subjects", "data_categories", "sources", "recipients",
-	"transfers", "retention")
-
 type htmlCell struct {
 	Items []string
 	Terms bool
@@ -349,7 +344,7 @@ func (HTML) FormatRecord(w io.Writer, r *ropa.Record) error {
 	for _, row := range controllerRows(r) {
 		view.Controller = append(view.Controller, [2]any{row[0], strings.Split(row[1], "\n")})
 	}
-	for _, c := range htmlColumns {
+	for _, c := range recordTableColumns {
 		view.Titles = append(view.Titles, c.Title)
 	}
 	for i := range r.Entries {
@@ -360,9 +355,9 @@ func (HTML) FormatRecord(w io.Writer, r *ropa.Record) error {
 			row.PersonState = forOnePerson
 		}
 		if e.Role != "controller" {
-			row.Role = recordColumnsNamed("role")[0].Cell(e)[0]
+			row.Role = roleColumn.Cell(e)[0]
 		}
-		for _, c := range htmlColumns {
+		for _, c := range recordTableColumns {
 			row.Cells = append(row.Cells, htmlCell{Items: c.Cell(e), Terms: recordTerms[c.Key]})
 		}
 		view.Rows = append(view.Rows, row)

@@ -13,11 +13,6 @@ import (
 // the controller, then one table row per declaration.
 type Markdown struct{ unsupported }
 
-// markdownColumns are the record's table in markdown; the activity cell also holds its
-// description and file, the decision cell its findings.
-var markdownColumns = recordColumnsNamed("purposes", "legal_basis", "data_subjects", "data_categories", "sources",
-	"recipients", "transfers", "retention")
-
 // FormatRecord writes a record of processing activities.
 func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 	bw := bufio.NewWriter(w)
@@ -45,12 +40,12 @@ func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 	fmt.Fprintln(bw, md(recordSummary(r)))
 	fmt.Fprintln(bw)
 	fmt.Fprint(bw, "| Activity |")
-	for _, c := range markdownColumns {
+	for _, c := range recordTableColumns {
 		fmt.Fprintf(bw, " %s |", c.Title)
 	}
 	fmt.Fprintln(bw, " Decision | Missing |")
 	fmt.Fprint(bw, "|---|")
-	fmt.Fprint(bw, strings.Repeat("---|", len(markdownColumns)+2))
+	fmt.Fprint(bw, strings.Repeat("---|", len(recordTableColumns)+2))
 	fmt.Fprintln(bw)
 	for i := range r.Entries {
 		e := &r.Entries[i]
@@ -60,10 +55,10 @@ func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 		}
 		activity += "<br>`" + strings.ReplaceAll(fileLine(e.File, e.Line), "`", "'") + "`"
 		if e.Role != "controller" {
-			activity += "<br>" + mdLines(recordColumnsNamed("role")[0].Cell(e))
+			activity += "<br>" + mdLines(roleColumn.Cell(e))
 		}
 		fmt.Fprintf(bw, "| %s |", activity)
-		for _, c := range markdownColumns {
+		for _, c := range recordTableColumns {
 			if recordTerms[c.Key] && len(c.Cell(e)) > 0 {
 				fmt.Fprintf(bw, " %s |", md(strings.Join(c.Cell(e), ", ")))
 				continue

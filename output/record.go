@@ -46,7 +46,7 @@ var recordColumns = []recordColumn{
 		out := make([]string, len(e.DataCategories))
 		for i, c := range e.DataCategories {
 			out[i] = c.ID
-			if strings.HasPrefix(c.Description, "special category") {
+			if strings.HasPrefix(c.Description, ropa.SpecialCategory) {
 				out[i] += " (" + c.Description + ")"
 			}
 		}
@@ -114,6 +114,14 @@ var recordColumns = []recordColumn{
 	{"conditions", "Conditions", func(e *ropa.Entry) []string { return findingLines("requires ", e.Decision.Conditions) }},
 	{"missing", "Missing", func(e *ropa.Entry) []string { return missingLines(e.Missing) }},
 }
+
+// recordTableColumns are the record's table in the formats a person reads (markdown, html),
+// between the activity's own cell (its id, description, file and role) and the decision's.
+var recordTableColumns = recordColumnsNamed("purposes", "legal_basis", "data_subjects", "data_categories", "sources",
+	"recipients", "transfers", "retention")
+
+// roleColumn is the activity's role, shown in its own cell.
+var roleColumn = recordColumnsNamed("role")[0]
 
 // recordColumnsNamed returns the recordColumns of the given keys, in that order.
 func recordColumnsNamed(keys ...string) []recordColumn {

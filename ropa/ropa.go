@@ -309,6 +309,10 @@ func NewEntry(doc *policy.Document, res check.Result) Entry {
 	return e
 }
 
+// SpecialCategory begins the description of a special category of personal data (GDPR art. 9
+// and 10) in a record: "special category (GDPR art. 9)".
+const SpecialCategory = "special category"
+
 func category(doc *policy.Document, c string) Term {
 	if dc, ok := doc.DataCategories[c]; ok {
 		d := dc.Description
@@ -318,7 +322,7 @@ func category(doc *policy.Document, c string) Term {
 		return Term{ID: c, Description: d}
 	}
 	if sc, ok := doc.SpecialCategories[c]; ok {
-		return Term{ID: c, Description: "special category (GDPR art. " + strconv.Itoa(sc.Article) + ")"}
+		return Term{ID: c, Description: SpecialCategory + " (GDPR art. " + strconv.Itoa(sc.Article) + ")"}
 	}
 	return Term{ID: c}
 }
