@@ -6,10 +6,13 @@ import (
 	"testing"
 
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
+	"github.com/confect/policyengine/schema"
 )
 
 // FuzzBuild: any content either is refused by Parse or builds declarations without a panic,
-// each with an activity, a problem, or no personal data.
+// and whatever the activity schema refuses in an activity it builds is located in the Fides
+// file, as check reports it: a line for every problem.
 func FuzzBuild(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("..", "check", "testdata", "fides", "*", "*.yml"))
 	for _, s := range seeds {
@@ -26,8 +29,13 @@ func FuzzBuild(f *testing.F) {
 		}
 		decls, _, _ := Build([]*File{file}, doc)
 		for _, d := range decls {
-			if d.Activity == nil && len(d.Problems) == 0 && d.PersonalData {
-				t.Fatalf("%s: neither an activity, a problem nor no personal data", d.ID)
+			if d.Activity == nil {
+				continue
+			}
+			for _, p := range problem.All(schema.ValidateActivity(d.Activity)) {
+				if d.Locate(p.Pointer).Line == 0 {
+					t.Fatalf("%s: %s: the problem has no line in the Fides file", d.ID, p.Pointer)
+				}
 			}
 		}
 	})
