@@ -428,13 +428,8 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 		if in == nil {
 			in = os.Stdin
 		}
-		limit := opts.Manifest.MaxBytes
-		if limit <= 0 {
-			limit = manifest.DefaultMaxBytes
-		}
 		var rerr error
-		data, rerr = io.ReadAll(io.LimitReader(in, limit+1)) // one byte more: Parse reports it
-		if rerr != nil {
+		if data, rerr = manifest.ReadAll(in, opts.Manifest); rerr != nil {
 			return []Result{fileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}, nil
 		}
 	} else if data, err = manifest.ReadData(file, opts.Manifest); err != nil {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 
@@ -125,42 +124,24 @@ func Compare(ctx context.Context, base, next *policyengine.Engine, paths []strin
 	if base == nil || next == nil {
 		return nil, errors.New("impact: two engines are needed")
 	}
+	baseOpts, nextOpts := opts, opts
 	if opts.Stdin != nil && slices.Contains(paths, check.Stdin) {
-		// Both runs read the same input: read it once, no more of it than a manifest may hold
-		// (one byte more, for the manifest's reader to report the limit).
-		limit := opts.Manifest.MaxBytes
-		if limit <= 0 {
-			limit = manifest.DefaultMaxBytes
-		}
-		data, err := io.ReadAll(io.LimitReader(opts.Stdin, limit+1))
+		// Both runs read the same input: read it once.
+		data, err := manifest.ReadAll(opts.Stdin, opts.Manifest)
 		if err != nil {
 			return nil, fmt.Errorf("impact: reading standard input: %w", err)
 		}
-		opts.Stdin = nil
-		before, err := check.Run(ctx, base, paths, withStdin(opts, data))
-		if err != nil {
-			return nil, err
-		}
-		after, err := check.Run(ctx, next, paths, withStdin(opts, data))
-		if err != nil {
-			return nil, err
-		}
-		return compare(before, after), nil
+		baseOpts.Stdin, nextOpts.Stdin = bytes.NewReader(data), bytes.NewReader(data)
 	}
-	before, err := check.Run(ctx, base, paths, opts)
+	before, err := check.Run(ctx, base, paths, baseOpts)
 	if err != nil {
 		return nil, err
 	}
-	after, err := check.Run(ctx, next, paths, opts)
+	after, err := check.Run(ctx, next, paths, nextOpts)
 	if err != nil {
 		return nil, err
 	}
 	return compare(before, after), nil
-}
-
-func withStdin(opts check.Options, data []byte) check.Options {
-	opts.Stdin = bytes.NewReader(data)
-	return opts
 }
 
 func compare(before, after *check.Report) *Report {

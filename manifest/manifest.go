@@ -165,6 +165,12 @@ func ReadData(path string, opts Options) ([]byte, error) {
 	return data, nil
 }
 
+// ReadAll reads a manifest from r (standard input, say): no more of it than a manifest may hold,
+// and one byte more, for Parse to report the limit.
+func ReadAll(r io.Reader, opts Options) ([]byte, error) {
+	return io.ReadAll(io.LimitReader(r, opts.maxBytes()+1))
+}
+
 // Kind names the type of a file that is not a regular one, for a message: "a FIFO", "a device".
 func Kind(m fs.FileMode) string {
 	switch {
