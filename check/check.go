@@ -208,6 +208,11 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = min(workers, MaxWorkers, max(len(units), 1))
+	// The policy's vocabularies, for the term a finding most likely meant, built once a run.
+	var terms *policy.Terms
+	if doc := engine.Policy(); doc != nil {
+		terms = doc.Terms()
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -218,7 +223,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 				if u := units[i]; u.err != nil {
 					per[i] = []Result{*u.err}
 				} else {
-					per[i], fidesFiles[i] = checkFile(ctx, engine, u.file, opts)
+					per[i], fidesFiles[i] = checkFile(ctx, engine, terms, u.file, opts)
 				}
 			}
 		}()
@@ -420,7 +425,7 @@ func fileError(file string, err error) Result {
 
 // checkFile decides the activities of a manifest, or returns the Fides file it is (decided
 // with the others, for their datasets and taxonomy).
-func checkFile(ctx context.Context, engine *policyengine.Engine, file string, opts Options) ([]Result, *fides.File) {
+func checkFile(ctx context.Context, engine *policyengine.Engine, terms *policy.Terms, file string, opts Options) ([]Result, *fides.File) {
 	var data []byte
 	var err error
 	if file == Stdin {
@@ -451,7 +456,7 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 	}
 	out := make([]Result, 0, len(m.Entries))
 	for _, e := range m.Entries {
-		r := decide(ctx, engine, file, e)
+		r := decide(ctx, engine, terms, file, e)
 		if opts.KeepEntries {
 			r.Entry = e
 		}
@@ -460,7 +465,7 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, file string, op
 	return out, nil
 }
 
-func decide(ctx context.Context, engine *policyengine.Engine, file string, e *manifest.Entry) Result {
+func decide(ctx context.Context, engine *policyengine.Engine, terms *policy.Terms, file string, e *manifest.Entry) Result {
 	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
 	if e.Err != nil {
 		p := *e.Err
@@ -480,7 +485,7 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 	}
 	if err != nil {
 		r.Errors = problems(e, err)
-		suggestTerms(engine.Policy(), e, &r)
+		suggestTerms(terms, e, &r)
 		return r
 	}
 	r.Allow = d.Allow
@@ -490,7 +495,7 @@ func decide(ctx context.Context, engine *policyengine.Engine, file string, e *ma
 		line, col := e.Locate(c.Path)
 		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: line, Column: col})
 	}
-	suggestTerms(engine.Policy(), e, &r)
+	suggestTerms(terms, e, &r)
 	return r
 }
 

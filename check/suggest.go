@@ -13,8 +13,8 @@ import (
 // know with the term it was most likely meant to be: "address" (did you mean
 // "postal_address"?). Only a value with the shape of a term is looked at, and only the term
 // suggested is added, never anything else of the input.
-func suggestTerms(doc *policy.Document, e *manifest.Entry, r *Result) {
-	if doc == nil || e.Value == nil {
+func suggestTerms(terms *policy.Terms, e *manifest.Entry, r *Result) {
+	if terms == nil || e.Value == nil {
 		return
 	}
 	hint := func(path string) string {
@@ -22,11 +22,11 @@ func suggestTerms(doc *policy.Document, e *manifest.Entry, r *Result) {
 		if !ok || !termShaped(word) {
 			return ""
 		}
-		terms, ok := doc.VocabularyAt(path)
+		allowed, ok := terms.At(path)
 		if !ok {
 			return ""
 		}
-		return suggest.DidYouMean(word, terms)
+		return suggest.DidYouMean(word, allowed)
 	}
 	for _, fs := range [][]Finding{r.Reasons, r.Warnings} {
 		for i := range fs {

@@ -90,11 +90,17 @@ func (d *Document) Vocabularies() []Vocabulary {
 	}
 }
 
-// VocabularyAt returns the terms a manifest may write at a JSON pointer of an activity
+// Terms are a document's vocabularies, built once, for asking what many fields may hold.
+type Terms struct{ vocabularies []Vocabulary }
+
+// Terms builds the document's vocabularies for At.
+func (d *Document) Terms() *Terms { return &Terms{vocabularies: d.Vocabularies()} }
+
+// At returns the terms a manifest may write at a JSON pointer of an activity
 // ("/data_categories/2"), from every closed vocabulary of that field, and whether there are any.
-func (d *Document) VocabularyAt(pointer string) ([]string, bool) {
+func (t *Terms) At(pointer string) ([]string, bool) {
 	var out []string
-	for _, v := range d.Vocabularies() {
+	for _, v := range t.vocabularies {
 		if v.Open || !slices.ContainsFunc(v.Fields, func(f string) bool { return fieldMatches(f, pointer) }) {
 			continue
 		}
