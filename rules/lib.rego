@@ -139,13 +139,17 @@ recipient_role(recipient) := object.get(policy.recipient_types, [object.get(reci
 # A court order counts when it names its reference and comes from a court in the EU/EEA, or one
 # recognised under an international agreement.
 court_order_valid(recipient) if {
-	trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
-	_court_order_recognised(recipient.court_order)
+	names_court_order(recipient)
+	court_order_recognised(recipient.court_order)
 }
 
-_court_order_recognised(order) if in_eu_eea(object.get(order, "jurisdiction", ""))
+# The recipient names the court order it gets the data on, by its reference.
+names_court_order(recipient) if trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
 
-_court_order_recognised(order) if order.international_agreement == true
+# The order comes from a court in the EU/EEA, or one recognised under an international agreement.
+court_order_recognised(order) if in_eu_eea(object.get(order, "jurisdiction", ""))
+
+court_order_recognised(order) if order.international_agreement == true
 
 # The country is in the EU/EEA.
 in_eu_eea(country) if policy.eu_eea_countries[country]

@@ -47,15 +47,14 @@ deny contains reason if {
 }
 
 _court_order_problems(recipient) := {"court_order": "the authority gets personal data only on a court order, and none is named"} if {
-	not _names_court_order(recipient)
+	not lib.names_court_order(recipient)
 }
 
 _court_order_problems(recipient) := {"court_order/jurisdiction": message} if {
-	_names_court_order(recipient)
+	lib.names_court_order(recipient)
 	order := recipient.court_order
+	not lib.court_order_recognised(order)
 	jurisdiction := object.get(order, "jurisdiction", "")
-	not lib.in_eu_eea(jurisdiction)
-	not order.international_agreement == true
 	message := sprintf("the court order for the authority is from a court outside the EU/EEA (%q) and is not recognised under an international agreement", [jurisdiction])
 }
 
@@ -180,9 +179,6 @@ _public_problems[sprintf("/data_categories/%d", [i])] := message if {
 
 # The terms a set of the policy document allows, in order, for a message.
 _listed(set) := concat(", ", sort([term | some term, ok in set; ok == true]))
-
-# A court order counts when it names its reference.
-_names_court_order(recipient) if trim_space(object.get(recipient, ["court_order", "reference"], "")) != ""
 
 # The recipient types the activity shares with, one pass over the recipients.
 _types := {object.get(recipient, "type", "") | some recipient in input.recipients}
