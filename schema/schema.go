@@ -53,10 +53,7 @@ func PolicySchema() []byte { return bytes.Clone(policySchema) }
 func ActivityKey(name string) bool { return activityKeys()[name] }
 
 var activityKeys = sync.OnceValue(func() map[string]bool {
-	var doc any
-	if err := json.Unmarshal(activitySchema, &doc); err != nil {
-		panic("schema: the embedded activity schema is not JSON: " + err.Error())
-	}
+	doc := activityTree()
 	keys := map[string]bool{}
 	var walk func(v any)
 	walk = func(v any) {
