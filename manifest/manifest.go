@@ -153,16 +153,21 @@ func ReadData(path string, opts Options) ([]byte, error) {
 		return nil, &problem.Problem{File: path, Message: "not a regular file (" + Kind(info.Mode()) + "): not read"}
 	}
 	if info.Size() > opts.maxBytes() {
-		return nil, &problem.Problem{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+		return nil, tooLarge(path, info.Size(), opts)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, opts.maxBytes()+1)) // one byte more: Parse reports it
+	data, err := io.ReadAll(io.LimitReader(f, opts.maxBytes()+1)) // one byte more: a file that grew since Stat
 	if err != nil {
 		return nil, cannot(err)
 	}
 	if int64(len(data)) > opts.maxBytes() {
-		return nil, &problem.Problem{File: path, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+		return nil, tooLarge(path, int64(len(data)), opts)
 	}
 	return data, nil
+}
+
+// tooLarge is the problem with a manifest of n bytes, more than opts allow.
+func tooLarge(file string, n int64, opts Options) *problem.Problem {
+	return &problem.Problem{File: file, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", n, opts.maxBytes())}
 }
 
 // ReadAll reads a manifest from r (standard input, say): no more of it than a manifest may hold,
@@ -191,7 +196,7 @@ func Kind(m fs.FileMode) string {
 // Parse parses a manifest's content; name is what errors and results call it.
 func Parse(name string, data []byte, format Format, opts Options) (*Manifest, error) {
 	if int64(len(data)) > opts.maxBytes() {
-		return nil, &problem.Problem{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", len(data), opts.maxBytes())}
+		return nil, tooLarge(name, int64(len(data)), opts)
 	}
 	if format == Auto {
 		format = detect(name, data)
@@ -361,7 +366,7 @@ func ReadFS(fsys fs.FS, opts Options) ([]*Manifest, error) {
 		}
 		info, err := d.Info()
 		if err == nil && info.Size() > opts.maxBytes() {
-			return &problem.Problem{File: name, Message: fmt.Sprintf("the manifest is %d bytes, more than the limit of %d", info.Size(), opts.maxBytes())}
+			return tooLarge(name, info.Size(), opts)
 		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
