@@ -135,7 +135,7 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*p
 // unreferenced reports the unknown keys of the datasets no declaration referenced (those of a
 // referenced one are reported to its declarations).
 func (p *project) unreferenced() {
-	for _, k := range sortedKeys(anyMap(p.datasets)) {
+	for _, k := range sortedKeys(p.datasets) {
 		for _, ds := range p.datasets[k] {
 			if p.walked[ds.at] {
 				continue
@@ -145,14 +145,6 @@ func (p *project) unreferenced() {
 			}})
 		}
 	}
-}
-
-func anyMap[V any](m map[string]V) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // unknownField is the finding of a key fideslang does not define on a resource of a kind.

@@ -11,9 +11,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/confect/policyengine/internal/document"
@@ -23,14 +24,7 @@ import (
 // Resources are the top-level keys of a fideslang file, each a list of resources.
 var resources = []string{"system", "dataset", "policy", "organization", "data_category", "data_use", "data_subject", "registry", "evaluation"}
 
-func isResource(k string) bool {
-	for _, r := range resources {
-		if r == k {
-			return true
-		}
-	}
-	return false
-}
+func isResource(k string) bool { return slices.Contains(resources, k) }
 
 // File is one parsed Fides file: one document (JSON) or several (YAML).
 type File struct {
@@ -195,14 +189,7 @@ func (d *Declaration) Locate(pointer string) Source {
 }
 
 // sortedKeys returns the keys of a map, sorted.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // keyShaped reports whether a Fides key may be quoted in a message: a taxonomy key's
 // characters only, at most 200 long, so that no free-form text is echoed.
