@@ -50,8 +50,10 @@ type Activity struct {
 
 // Consent is the state of a person's consent.
 type Consent struct {
-	// Status is given, withdrawn, refused, expired or unknown.
-	Status string `json:"status"`
+	// Status is the consent's state: ConsentGiven, ConsentWithdrawn, ConsentRefused,
+	// ConsentExpired or ConsentUnknown. Consent counts only when it is given (and not withdrawn
+	// since).
+	Status ConsentStatus `json:"status"`
 	// GivenAt is when consent was given.
 	GivenAt time.Time `json:"given_at,omitzero"`
 	// WithdrawnAt is when consent was withdrawn. Consent given at or before it counts no more
@@ -61,6 +63,24 @@ type Consent struct {
 	// it covers those of the activity it was recorded for.
 	Purposes []string `json:"purposes,omitempty"`
 }
+
+// ConsentStatus is the state of a person's consent, as the activity schema names it
+// (consent.status).
+type ConsentStatus string
+
+// The consent statuses: the schema's, and no other.
+const (
+	// ConsentGiven is consent the person gave: the only status under which consent counts.
+	ConsentGiven ConsentStatus = "given"
+	// ConsentWithdrawn is consent the person gave and then withdrew.
+	ConsentWithdrawn ConsentStatus = "withdrawn"
+	// ConsentRefused is consent the person was asked for and refused.
+	ConsentRefused ConsentStatus = "refused"
+	// ConsentExpired is consent that lapsed (the service's own rule of how long it lasts).
+	ConsentExpired ConsentStatus = "expired"
+	// ConsentUnknown is a consent record whose state is not known: it does not count.
+	ConsentUnknown ConsentStatus = "unknown"
+)
 
 // Channel is how a person is contacted.
 type Channel struct {
@@ -214,7 +234,7 @@ func (a *Activity) document() map[string]any {
 // when there is one. Activity.document and Declaration.Decide build the person alike.
 func putPerson(m map[string]any, c *Consent, s *Subject) {
 	if c != nil {
-		cm := map[string]any{"status": c.Status}
+		cm := map[string]any{"status": string(c.Status)}
 		putTime(cm, "given_at", c.GivenAt)
 		putTime(cm, "withdrawn_at", c.WithdrawnAt)
 		putStrings(cm, "purposes", c.Purposes, true)

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
+	"unicode/utf8"
 
+	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/manifest"
 )
 
 // ErrUnknownDeclaration is wrapped by the error for a decision asked of a declaration id that
-// is not loaded: it denies.
+// is not loaded: it denies. The error names the id the caller passed, quoted and escaped, and
+// the loaded ids it is a near miss of.
 var ErrUnknownDeclaration = errors.New("no declaration of this id")
 
 // Declarations are a service's declarations by id, loaded from the same manifest files CI
@@ -26,7 +30,9 @@ type Declarations struct {
 // directory, or os.DirFS) and prepares each declaration in them, by id. Activities that carry a
 // person's state (consent or subject) are fixtures of one person, not declarations, and are
 // left out. A manifest that cannot be read, an invalid declaration and an id declared twice are
-// errors, naming the file and line.
+// errors, naming the file and line; so is a file system that holds no declaration at all (a
+// wrong directory, an embed pattern that matched nothing), since every id would then be
+// unknown.
 func (e *Engine) LoadDeclarations(ctx context.Context, fsys fs.FS) (*Declarations, error) {
 	if err := e.ready(); err != nil {
 		return nil, err
@@ -58,8 +64,42 @@ func (e *Engine) LoadDeclarations(ctx context.Context, fsys fs.FS) (*Declaration
 			s.ids = append(s.ids, entry.ID)
 		}
 	}
+	if len(s.ids) == 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, noDeclarations(len(manifests)))
+	}
 	sort.Strings(s.ids)
 	return s, nil
+}
+
+// noDeclarations says why a file system holds no declaration, from the number of manifest files
+// it holds.
+func noDeclarations(files int) error {
+	switch files {
+	case 0:
+		return errors.New("no declarations: the file system holds no manifest file (.json, .yaml, .yml); expected the directory of the manifests CI checks")
+	case 1:
+		return errors.New("no declarations: the one manifest file holds none (an activity with consent or subject is a fixture of one person, not a declaration)")
+	}
+	return fmt.Errorf("no declarations: the %d manifest files hold none (an activity with consent or subject is a fixture of one person, not a declaration)", files)
+}
+
+// Denied decides each declaration alone, as a CI gate does (Declaration.Decision), and returns
+// those no person can pass, by id, with that decision: its reasons say why. A service calls it
+// at start-up to refuse to start, or to say which of its operations will always be refused.
+// The answer holds for the engine's policy and clock at the call; after a Reload, ask again.
+// An error (a cancelled context, a decision that could not be made) returns no list.
+func (s *Declarations) Denied(ctx context.Context) (map[string]Decision, error) {
+	denied := map[string]Decision{}
+	for _, id := range s.ids {
+		d, err := s.byID[id].Decision(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("declaration %s: %w", quoteID(id), err)
+		}
+		if !d.Allow {
+			denied[id] = d
+		}
+	}
+	return denied, nil
 }
 
 // Documents returns the declarations as decoded activities by id (copies): what a bundle gives
@@ -86,7 +126,7 @@ func (s *Declarations) IDs() []string { return append([]string(nil), s.ids...) }
 func (s *Declarations) Decide(ctx context.Context, id string, p Person) (Decision, error) {
 	d, ok := s.byID[id]
 	if !ok {
-		return s.unknown()
+		return s.unknown(id)
 	}
 	return d.Decide(ctx, p)
 }
@@ -96,12 +136,34 @@ func (s *Declarations) Decide(ctx context.Context, id string, p Person) (Decisio
 func (s *Declarations) DecideJSON(ctx context.Context, id string, state []byte) (Decision, error) {
 	d, ok := s.byID[id]
 	if !ok {
-		return s.unknown()
+		return s.unknown(id)
 	}
 	return d.DecideJSON(ctx, state)
 }
 
-// unknown is the decision on an id that is not loaded: it denies.
-func (s *Declarations) unknown() (Decision, error) {
-	return deniedDecision(s.engine.state.Load()), fmt.Errorf("%w: %w", ErrInvalidInput, ErrUnknownDeclaration)
+// unknown is the decision on an id that is not loaded: it denies. The error names the id (ids
+// are the service's own names, not personal data), escaped, and the loaded ids it is a near
+// miss of.
+func (s *Declarations) unknown(id string) (Decision, error) {
+	id = shortID(id)
+	return deniedDecision(s.engine.state.Load()), fmt.Errorf("%w: %w: %s%s", ErrInvalidInput, ErrUnknownDeclaration, quoteID(id), suggest.DidYouMean(id, s.ids))
 }
+
+// maxQuotedID bounds the part of an id an error quotes: the schema's limit on an activity's id.
+const maxQuotedID = 200
+
+// shortID is an id cut to what an error quotes, at a character's boundary.
+func shortID(id string) string {
+	if len(id) <= maxQuotedID {
+		return id
+	}
+	cut := maxQuotedID
+	for cut > 0 && !utf8.RuneStart(id[cut]) {
+		cut--
+	}
+	return id[:cut] + "…"
+}
+
+// quoteID quotes an id for an error message: Go-quoted, so control characters, quotes and
+// invalid UTF-8 are escaped and a message stays one line.
+func quoteID(id string) string { return strconv.Quote(id) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"os"
 	"time"
 
@@ -176,28 +177,67 @@ func ExampleEngine_EvaluateDeclaration() {
 	// retention.expired at /retention/period: requires the person's data is still within the retention limit
 }
 
-// A service loads its declarations from the manifests it ships, the files CI checks, and names
-// them by id per request.
+// A service loads its declarations at start-up from the manifests CI checks (it embeds them:
+// //go:embed), learns which of them no person can pass, and decides each request from the
+// person's state alone.
 func ExampleEngine_LoadDeclarations() {
 	ctx := context.Background()
-	engine, err := policyengine.New(ctx)
+	engine, err := policyengine.New(ctx) // once, at start-up; safe for concurrent use
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	declarations, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
 	if err != nil {
-		panic(err)
+		log.Fatal(err) // a manifest that cannot be read, an invalid declaration, or none at all
+	}
+	denied, err := declarations.Denied(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if d, ok := denied["invoice-archive"]; ok { // a service logs each, or refuses to start
+		fmt.Println("no person can pass invoice-archive:", d)
+	}
+
+	// Per request: the person's state alone.
+	for _, consent := range []policyengine.ConsentStatus{policyengine.ConsentGiven, policyengine.ConsentWithdrawn} {
+		decision, err := declarations.Decide(ctx, "newsletter-monthly", policyengine.Person{
+			Consent: &policyengine.Consent{Status: consent},
+		})
+		if err != nil || !decision.Allow { // fail closed: an unknown id, a bad state, or a reason to deny
+			fmt.Println("not sent:", decision)
+			continue
+		}
+		fmt.Println("sent")
+	}
+	// Output:
+	// no person can pass invoice-archive: deny: retention.missing at /retention: the activity declares no retention period; say how long the data is kept
+	// sent
+	// not sent: deny: consent.not_given at /consent/status: the legal basis is consent, but consent is withdrawn; marketing.email_without_consent at /consent/status: marketing by email needs the person's consent, but consent is withdrawn
+}
+
+// An id that is not loaded is an error naming it, and the decision denies.
+func ExampleDeclarations_DecideJSON() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	declarations, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	if err != nil {
+		log.Fatal(err)
 	}
 	d, err := declarations.DecideJSON(ctx, "checkout", []byte(`{"subject": {"restricted": true}}`))
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	fmt.Println(d)
-	_, err = declarations.DecideJSON(ctx, "no-such-declaration", []byte(`{}`))
-	fmt.Println(errors.Is(err, policyengine.ErrUnknownDeclaration))
+	d, err = declarations.DecideJSON(ctx, "check-out", []byte(`{}`))
+	fmt.Println(d.Allow, errors.Is(err, policyengine.ErrUnknownDeclaration))
+	fmt.Println(err)
 	// Output:
 	// deny: restriction.requested at /purposes/0: the person asked to restrict processing, and purpose "purchase.orders" is none the restriction allows
-	// true
+	// false true
+	// invalid input: no declaration of this id: "check-out" (did you mean "checkout"?)
 }
 
 // Reload swaps the policy in while the engine decides: from the one Source given (only a Source

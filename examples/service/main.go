@@ -30,7 +30,7 @@ var manifests embed.FS
 // Person is what the mailer knows of a newsletter recipient.
 type Person struct {
 	ID             string // the customer id; the engine never needs the address itself
-	Consent        string // given, withdrawn, ...
+	Consent        policyengine.ConsentStatus
 	OptedOut       bool
 	LastActivityAt time.Time
 }
@@ -92,10 +92,10 @@ func newMailer(ctx context.Context) (*Mailer, error) {
 
 func run(ctx context.Context, m *Mailer, out io.Writer) error {
 	people := []Person{
-		{ID: "customer-1001", Consent: "given", LastActivityAt: time.Now().AddDate(0, -1, 0)},
-		{ID: "customer-1002", Consent: "withdrawn", LastActivityAt: time.Now().AddDate(0, -2, 0)},
-		{ID: "customer-1003", Consent: "given", OptedOut: true, LastActivityAt: time.Now()},
-		{ID: "customer-1004", Consent: "given", LastActivityAt: time.Now().AddDate(-3, 0, 0)},
+		{ID: "customer-1001", Consent: policyengine.ConsentGiven, LastActivityAt: time.Now().AddDate(0, -1, 0)},
+		{ID: "customer-1002", Consent: policyengine.ConsentWithdrawn, LastActivityAt: time.Now().AddDate(0, -2, 0)},
+		{ID: "customer-1003", Consent: policyengine.ConsentGiven, OptedOut: true, LastActivityAt: time.Now()},
+		{ID: "customer-1004", Consent: policyengine.ConsentGiven, LastActivityAt: time.Now().AddDate(-3, 0, 0)},
 	}
 	results := make([]string, len(people))
 	var wg sync.WaitGroup
