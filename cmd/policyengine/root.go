@@ -34,5 +34,6 @@ func newRootCmd(e env) *cobra.Command {
 	root.AddCommand(newDiffCmd(e))
 	root.AddCommand(newROPACmd(e))
 	root.AddCommand(newImportCmd(e))
+	root.AddCommand(newExportCmd(e))
 	return root
 }

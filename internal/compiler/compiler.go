@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
@@ -163,17 +162,13 @@ func Compile(p *policy.Policy, sources map[string][]byte) (*Result, error) {
 
 // Builtins returns the sources of the built-in modules (not their tests), by name under rules/.
 func Builtins() (map[string][]byte, error) {
-	sources := map[string][]byte{}
-	err := fs.WalkDir(rules.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".rego") || strings.HasSuffix(name, "_test.rego") {
-			return err
-		}
-		src, err := fs.ReadFile(rules.FS(), name)
-		sources[BuiltinPrefix+name] = src
-		return err
-	})
+	modules, err := rules.Modules()
 	if err != nil {
 		return nil, fmt.Errorf("%w: built-in rules: %w", policy.ErrInvalid, err)
+	}
+	sources := make(map[string][]byte, len(modules))
+	for name, src := range modules {
+		sources[BuiltinPrefix+name] = src
 	}
 	return sources, nil
 }
