@@ -262,3 +262,35 @@ func ExampleEngine_Reload() {
 	// policy changed: true
 	// same policy: true
 }
+
+// A service logs its decisions as a fleet of OPA servers does: the activity masked by the
+// bundle's mask policy, so that no state of the person, consent record or free text reaches the
+// log.
+func ExampleWithDecisionLogger() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx, policyengine.WithDecisionLogger(func(ctx context.Context, d policyengine.DecisionLog) {
+		// Hand d to the service's log (as JSON: d.DecisionID, d.Time, d.Revision, d.ActivityID,
+		// d.Input masked, d.Allow, d.Reasons).
+		fmt.Println(d.ActivityID, d.Allow, d.Input["subject"] == nil, d.Input["description"] == nil)
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	decision, err := engine.Evaluate(ctx, policyengine.Activity{
+		ID:             "newsletter",
+		Description:    "Monthly newsletter",
+		DataCategories: []string{"name", "email"},
+		Purposes:       []string{"marketing.materials"},
+		LegalBasis:     "consent",
+		Consent:        &policyengine.Consent{Status: policyengine.ConsentGiven},
+		Retention:      &policyengine.Retention{Period: "P24M", From: "last_activity"},
+		Subject:        &policyengine.Subject{OptedOutMarketing: true},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("decided:", decision.Allow)
+	// Output:
+	// newsletter false true true
+	// decided: false
+}

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"image/png"
 	"os"
@@ -72,7 +73,8 @@ func checkReport(t *testing.T, format string) (*check.Report, string) {
 	t.Helper()
 	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC) }))
 	require.NoError(t, err)
-	rep, err := check.Run(context.Background(), e, []string{"../../examples/manifests"}, check.Options{KeepEntries: true})
+	t.Chdir("../..") // the report names the files as a user who checks from the repository's root sees them
+	rep, err := check.Run(context.Background(), e, []string{"examples/manifests"}, check.Options{KeepEntries: true})
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	switch format {
@@ -89,6 +91,10 @@ func checkReport(t *testing.T, format string) (*check.Report, string) {
 	require.NoError(t, os.WriteFile(page, buf.Bytes(), 0o644))
 	return rep, page
 }
+
+// update writes the check report's screenshot to docs/report.png, the picture docs/record.md
+// shows: go test ./internal/browsertest -run TestCheckReportInABrowser -update.
+var update = flag.Bool("update", false, "write the check report's screenshot to docs/report.png")
 
 var declarationNode = regexp.MustCompile(`<g class="node declaration [a-z_]+" data-node="declaration" data-id="([^"]*)"`)
 
@@ -110,6 +116,11 @@ func TestCheckReportInABrowser(t *testing.T) {
 	_, log = run(t, bin, page, "--window-size=1280,1600", "--screenshot="+shot)
 	assert.Empty(t, console(log))
 	notBlank(t, shot)
+	if *update {
+		png, err := os.ReadFile(shot)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile("docs/report.png", png, 0o644))
+	}
 
 	// Printed to PDF, as a privacy officer hands it on.
 	pdf := filepath.Join(t.TempDir(), "report.pdf")

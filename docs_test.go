@@ -1,0 +1,255 @@
+package policyengine_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/internal/markdown"
+)
+
+// maxReadme is the most the README may weigh: a front page read in a few minutes, the rest in
+// docs/.
+const maxReadme = 16 * 1024
+
+// pages are the project's Markdown pages a reader follows: the README, the changelog, the
+// guide for contributors, and docs/.
+func pages(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, name := range []string{"README.md", "CHANGELOG.md", "DEVELOPMENT.md"} {
+		out[name] = string(mustRead(t, name))
+	}
+	err := filepath.WalkDir("docs", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(name, ".md") {
+			src, err := os.ReadFile(name)
+			out[filepath.ToSlash(name)] = string(src)
+			return err
+		}
+		return err
+	})
+	require.NoError(t, err)
+	return out
+}
+
+// The README is a front page: at most 16 KB, with a table of contents that lists each of its
+// sections, and the two commands a newcomer runs, verbatim.
+func TestReadmeIsAFrontPage(t *testing.T) {
+	t.Parallel()
+	readme := string(mustRead(t, "README.md"))
+	assert.LessOrEqual(t, len(readme), maxReadme, "README.md weighs %d bytes: move what is not for every reader to docs/", len(readme))
+	assert.Contains(t, readme, "go run ./cmd/policyengine check examples/manifests")
+	assert.Contains(t, readme, "go test ./...")
+
+	_, toc, ok := strings.Cut(readme, "\n## Contents\n")
+	require.True(t, ok, "the README has a table of contents, ## Contents")
+	toc, _, _ = strings.Cut(toc, "\n## ")
+	var listed []string
+	for _, l := range markdown.Links(toc) {
+		if strings.HasPrefix(l.Target, "#") {
+			listed = append(listed, strings.TrimPrefix(l.Target, "#"))
+		}
+	}
+	var sections []string
+	for _, line := range strings.Split(markdown.Prose(readme), "\n") {
+		if strings.HasPrefix(line, "## ") && line != "## Contents" {
+			sections = append(sections, markdown.Slug(strings.TrimPrefix(line, "## ")))
+		}
+	}
+	assert.Equal(t, sections, listed, "the table of contents lists the README's sections, in order")
+}
+
+// Every relative link and image of the README and docs/ leads somewhere: the file or directory
+// exists, and an anchor is a heading (or an anchor) of the page it names.
+func TestDocsLinksResolve(t *testing.T) {
+	t.Parallel()
+	all := pages(t)
+	checked := 0
+	for name, src := range all {
+		for _, l := range markdown.Links(src) {
+			if !markdown.Relative(l.Target) {
+				continue
+			}
+			checked++
+			file, anchor, _ := strings.Cut(l.Target, "#")
+			target := name
+			if file != "" {
+				target = path.Join(path.Dir(name), file)
+				if _, err := os.Stat(filepath.FromSlash(target)); err != nil {
+					t.Errorf("%s:%d: the link to %s leads nowhere: %s does not exist", name, l.Line, l.Target, target)
+					continue
+				}
+			}
+			if anchor == "" {
+				continue
+			}
+			page, ok := all[target]
+			if !ok {
+				src, err := os.ReadFile(filepath.FromSlash(target))
+				if err != nil || !strings.HasSuffix(target, ".md") {
+					t.Errorf("%s:%d: the link to %s has an anchor into what is not a page", name, l.Line, l.Target)
+					continue
+				}
+				page = string(src)
+			}
+			if !slices.Contains(anchors(page), anchor) {
+				t.Errorf("%s:%d: the link to %s names no heading of %s", name, l.Line, l.Target, target)
+			}
+		}
+	}
+	assert.Greater(t, checked, 50, "the pages link to each other")
+}
+
+// anchors are a page's headings' anchors and its explicit <a id="..."> anchors.
+func anchors(page string) []string {
+	out := markdown.Headings(page)
+	for _, m := range explicitAnchor.FindAllStringSubmatch(page, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+var explicitAnchor = regexp.MustCompile(`<a id="([^"]+)">`)
+
+// Every Go snippet of the README and docs/ compiles and runs: each ```go block is made of
+// functions that are, verbatim, Examples with their output (go test runs them and compares
+// what they print) or tests of the module, and of the imports of the file that holds them. A
+// snippet assigns nothing to _: no error is ignored.
+func TestGoSnippetsAreExamplesThatRun(t *testing.T) {
+	t.Parallel()
+	funcs := testFunctions(t)
+	snippets := 0
+	for name, src := range pages(t) {
+		for _, b := range markdown.Blocks(src) {
+			if b.Lang != "go" {
+				continue
+			}
+			snippets++
+			where := name + ":" + strconv.Itoa(b.Line)
+			text := b.Text
+			if !strings.HasPrefix(strings.TrimSpace(text), "package ") {
+				text = "package snippet\n\n" + text
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, where, text, parser.ParseComments)
+			if !assert.NoError(t, err, "%s: a Go snippet is Go declarations", where) {
+				continue
+			}
+			var decls []*ast.FuncDecl
+			for _, d := range f.Decls {
+				switch d := d.(type) {
+				case *ast.FuncDecl:
+					decls = append(decls, d)
+				case *ast.GenDecl:
+					assert.Equal(t, token.IMPORT, d.Tok, "%s: a Go snippet holds functions and their imports, no %s", where, d.Tok)
+				}
+			}
+			if !assert.NotEmpty(t, decls, "%s: a Go snippet is a function that a test runs", where) {
+				continue
+			}
+			for _, d := range decls {
+				name := d.Name.Name
+				body := text[fset.Position(d.Pos()).Offset:fset.Position(d.End()).Offset]
+				i := slices.IndexFunc(funcs[name], func(fn testFunc) bool { return fn.source == body })
+				if i < 0 {
+					t.Errorf("%s: func %s is no Example or test of the module, word for word (copy it from its _test.go file)", where, name)
+					continue
+				}
+				fn := funcs[name][i]
+				for _, imp := range f.Imports {
+					assert.Contains(t, fn.imports, imp.Path.Value, "%s: %s imports what %s does not", where, name, fn.file)
+				}
+				if strings.HasPrefix(name, "Example") {
+					assert.Regexp(t, `// (Unordered output|Output):`, body, "%s: %s shows its output, which go test checks", where, name)
+				} else {
+					assert.True(t, strings.HasPrefix(name, "Test"), "%s: %s is an Example or a test", where, name)
+				}
+				ast.Inspect(d, func(n ast.Node) bool {
+					if a, ok := n.(*ast.AssignStmt); ok {
+						for _, lhs := range a.Lhs {
+							if id, ok := lhs.(*ast.Ident); ok && id.Name == "_" {
+								t.Errorf("%s: %s assigns to _ at %s: a snippet ignores no error", where, name, fset.Position(a.Pos()))
+							}
+						}
+					}
+					return true
+				})
+			}
+		}
+	}
+	assert.Positive(t, snippets, "the pages show Go")
+}
+
+// testFunc is a function of a _test.go file: its source from func to its closing brace, and the
+// imports of its file.
+type testFunc struct {
+	file    string
+	source  string
+	imports []string
+}
+
+// testFunctions indexes the module's test functions by name.
+func testFunctions(t *testing.T) map[string][]testFunc {
+	t.Helper()
+	out := map[string][]testFunc{}
+	err := filepath.WalkDir(".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && name != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return fs.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		var imports []string
+		for _, imp := range f.Imports {
+			imports = append(imports, imp.Path.Value)
+		}
+		for _, d := range f.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil {
+				out[fn.Name.Name] = append(out[fn.Name.Name], testFunc{file: name, imports: imports,
+					source: string(src[fset.Position(fn.Pos()).Offset:fset.Position(fn.End()).Offset])})
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return out
+}
+
+// The pages speak to a reader of today: no section numbers of a contract a user cannot follow,
+// and the README narrates no history (that is CHANGELOG.md's).
+func TestDocsSpeakToTodaysReader(t *testing.T) {
+	t.Parallel()
+	for name, src := range pages(t) {
+		for i, line := range strings.Split(src, "\n") {
+			assert.NotRegexp(t, `(?i)contract ?§|§ ?\d`, line, "%s:%d refers to a section of a contract the reader does not have", name, i+1)
+		}
+	}
+	readme := markdown.Prose(string(mustRead(t, "README.md")))
+	for i, line := range strings.Split(readme, "\n") {
+		assert.NotRegexp(t, `(?i)\bversion [0-9]`, line, "README.md:%d narrates history: say what is, and put what changed in CHANGELOG.md", i+1)
+	}
+}
