@@ -253,3 +253,54 @@ func TestDocsSpeakToTodaysReader(t *testing.T) {
 		assert.NotRegexp(t, `(?i)\bversion [0-9]`, line, "README.md:%d narrates history: say what is, and put what changed in CHANGELOG.md", i+1)
 	}
 }
+
+// An outside contributor can run every command DEVELOPMENT.md gives with Go and a clone: each
+// command of its tables and shell blocks runs go (its tools those go.mod records), git, or a
+// script of the repository; none needs a tool installed by hand.
+func TestDevelopmentNeedsNothingInstalledByHand(t *testing.T) {
+	t.Parallel()
+	dev := string(mustRead(t, "DEVELOPMENT.md"))
+	tools := map[string]bool{}
+	_, block, ok := strings.Cut(string(mustRead(t, "go.mod")), "\ntool (\n")
+	require.True(t, ok, "go.mod records its tools")
+	block, _, _ = strings.Cut(block, ")")
+	for _, line := range strings.Fields(block) {
+		tools[path.Base(line)] = true
+	}
+
+	var commands []string
+	for _, line := range strings.Split(dev, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) == 4 && strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| ---") && !strings.HasPrefix(line, "| what") {
+			for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[2], -1) {
+				commands = append(commands, m[1])
+			}
+		}
+	}
+	for _, b := range markdown.Blocks(dev) {
+		if b.Lang == "sh" {
+			for _, line := range strings.Split(strings.TrimSpace(b.Text), "\n") {
+				commands = append(commands, line)
+			}
+		}
+	}
+	require.Greater(t, len(commands), 10, "DEVELOPMENT.md gives its commands in a table and shell blocks")
+	for _, c := range commands {
+		words := strings.Fields(c)
+		for len(words) > 0 && strings.Contains(words[0], "=") { // environment settings
+			words = words[1:]
+		}
+		require.NotEmpty(t, words, c)
+		switch words[0] {
+		case "go":
+			if len(words) > 2 && words[1] == "tool" {
+				assert.True(t, tools[words[2]], "DEVELOPMENT.md runs `%s`: go.mod records no tool %s", c, words[2])
+			}
+		case "git":
+		case "bash":
+			assert.FileExists(t, words[1], "DEVELOPMENT.md runs `%s`", c)
+		default:
+			t.Errorf("DEVELOPMENT.md runs `%s`: %s is neither go, git nor a script of the repository", c, words[0])
+		}
+	}
+}
