@@ -279,9 +279,7 @@ func TestDevelopmentNeedsNothingInstalledByHand(t *testing.T) {
 	}
 	for _, b := range markdown.Blocks(dev) {
 		if b.Lang == "sh" {
-			for _, line := range strings.Split(strings.TrimSpace(b.Text), "\n") {
-				commands = append(commands, line)
-			}
+			commands = append(commands, strings.Split(strings.TrimSpace(b.Text), "\n")...)
 		}
 	}
 	require.Greater(t, len(commands), 10, "DEVELOPMENT.md gives its commands in a table and shell blocks")
