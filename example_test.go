@@ -215,6 +215,34 @@ func ExampleEngine_LoadDeclarations() {
 	// not sent: deny: consent.not_given at /consent/status: the legal basis is consent, but consent is withdrawn; marketing.email_without_consent at /consent/status: marketing by email needs the person's consent, but consent is withdrawn
 }
 
+// At start-up a service learns which of its declarations no person can pass: those the CI gate
+// denies, each with its reasons.
+func ExampleDeclarations_Denied() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	declarations, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	denied, err := declarations.Denied(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, id := range []string{"checkout", "invoice-archive"} {
+		if d, ok := denied[id]; ok {
+			fmt.Println(id, "is denied for everyone:", d.Reasons[0].Rule)
+		} else {
+			fmt.Println(id, "is allowed, as the person's state permits")
+		}
+	}
+	// Output:
+	// checkout is allowed, as the person's state permits
+	// invoice-archive is denied for everyone: retention.missing
+}
+
 // An id that is not loaded is an error naming it, and the decision denies.
 func ExampleDeclarations_DecideJSON() {
 	ctx := context.Background()
