@@ -129,10 +129,13 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	if len(r.Errors) > 0 {
 		return r
 	}
-	if !d.PersonalData {
-		c := doc.Clauses["personal-data"]
-		r.Warnings = append(r.Warnings, Finding{Reason: policyengine.Reason{Rule: fides.RuleNotPersonal, Message: "every data category of this declaration is mapped as not personal data: no rule judges it", Clause: c.Section, ClauseID: "personal-data"}, Line: r.Line, Column: r.Column})
+	if d.Activity == nil { // no personal data, or nothing to judge (its findings say why)
+		if !d.PersonalData {
+			c := doc.Clauses["personal-data"]
+			r.Warnings = append(r.Warnings, Finding{Reason: policyengine.Reason{Rule: fides.RuleNotPersonal, Message: "every data category of this declaration is mapped as not personal data: no rule judges it", Clause: c.Section, ClauseID: "personal-data"}, Line: r.Line, Column: r.Column})
+		}
 		r.Allow = len(r.Reasons) == 0
+		sortFindings(r.Reasons)
 		sortFindings(r.Warnings)
 		return r
 	}

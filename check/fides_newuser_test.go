@@ -66,7 +66,7 @@ func TestFidesUnseenProject(t *testing.T) {
 	assert.Equal(t, 18, sensitive.Line)
 	flag, ok := findingOf(bookings.Warnings, "fides.flag_mismatch")
 	require.True(t, ok, "processes_special_category_data: false with health data")
-	assert.Equal(t, 21, flag.Line)
+	assert.Equal(t, 22, flag.Line)
 	flow, ok := findingOf(bookings.Warnings, "fides.flow_missing")
 	require.True(t, ok)
 	assert.Equal(t, 12, flow.Line, "warehouse, not payments_vendor (a system of the project)")
@@ -82,7 +82,7 @@ func TestFidesUnseenProject(t *testing.T) {
 	index := res["search/index"]
 	flag, ok = findingOf(index.Warnings, "fides.flag_mismatch")
 	require.True(t, ok, "processes_special_category_data: true with no special category")
-	assert.Equal(t, 38, flag.Line)
+	assert.Equal(t, 40, flag.Line)
 
 	charge := res["payments_vendor/charge"]
 	assert.NotContains(t, rules(charge.Warnings), "fides.recipient_unregistered", "the register has pay.1")
@@ -123,7 +123,7 @@ func TestFidesUnseenProject(t *testing.T) {
 	assert.Equal(t, map[string][]string{
 		"taxonomy.yml": {"10 fides.unknown_key", "11 fides.unknown_key", "21 fides.unknown_key"}, // controller.fax, headquarters, a policy rule's value
 		"datasets.yml": {"32 fides.unknown_key", "38 fides.unknown_key"},                         // the unreferenced archive's owner_team, a field's sensitivity
-		"systems.yml":  {"76 fides.unknown_key", "78 fides.flow_missing"},                        // cdn's region, its egress to edge_cache
+		"systems.yml":  {"78 fides.unknown_key", "80 fides.flow_missing"},                        // cdn's region, its egress to edge_cache
 	}, fileRules)
 
 	js, err := json.Marshal(rep)

@@ -138,7 +138,7 @@ func TestFidesProjectMapping(t *testing.T) {
 	send := res["mailer/send"]
 	dpa, ok := findingOf(send.Reasons, "processor.no_customer_dpa")
 	require.True(t, ok, "%v", rules(send.Reasons))
-	assert.Equal(t, 47, dpa.Line, "at the system's responsibility")
+	assert.Equal(t, 45, dpa.Line, "at the system's responsibility")
 	assert.Contains(t, rules(send.Reasons), "sharing.subprocessor_without_dpa")
 	assert.NotContains(t, rules(send.Reasons), "category.unlisted", "user.contact.email.work is email by its dotted prefix")
 	assert.Subset(t, rules(send.Warnings), []string{"fides.recipient_unregistered", "fides.unknown_key"})
@@ -148,7 +148,7 @@ func TestFidesProjectMapping(t *testing.T) {
 	assert.Contains(t, rules(ad.Warnings), "fides.renamed_key")
 	sensitive, ok := findingOf(ad.Reasons, "category.sensitive")
 	require.True(t, ok)
-	assert.Equal(t, 62, sensitive.Line)
+	assert.Equal(t, 60, sensitive.Line)
 	assert.Contains(t, rules(ad.Reasons), "sharing.partner_without_legal_basis")
 
 	// Not personal data: left out, and said so.
@@ -186,7 +186,7 @@ func TestFidesRecipientRegister(t *testing.T) {
 // (Summary.Errors); the other declarations are still decided.
 func TestFidesBrokenFiles(t *testing.T) {
 	rep := runFides(t, nil, "testdata/fides/broken")
-	assert.Equal(t, 4, rep.Summary.Errors)
+	assert.Equal(t, 5, rep.Summary.Errors)
 	var msgs []string
 	for _, r := range rep.Results {
 		require.NotEmpty(t, r.Errors, r.Activity)
@@ -197,8 +197,9 @@ func TestFidesBrokenFiles(t *testing.T) {
 	}
 	joined := strings.Join(msgs, "\n")
 	assert.Contains(t, joined, "needs a fides_key")
-	assert.Contains(t, joined, "needs a data_use")
-	assert.Contains(t, joined, "egress names a system its own system's egress does not")
+	assert.Contains(t, joined, "a privacy declaration needs data_use")
+	assert.Contains(t, joined, "a system needs system_type")
+	assert.Contains(t, joined, "egress names a system or dataset its own system's egress does not")
 	assert.Contains(t, joined, "expected a data flow's type: system, dataset or user", "flow.yml's ingress")
 }
 

@@ -22,18 +22,14 @@ const (
 // customKinds are the resource lists that extend the taxonomy, by the kind they extend.
 var customKinds = map[string]string{"data_category": kindCategory, "data_use": kindUse, "data_subject": kindSubject}
 
-// systemFields and declarationFields are the fields fideslang (1.x to 3.x) gives a system and a
-// privacy declaration; any other is an unknown key, reported, never dropped silently.
-var systemFields = fieldSet("fides_key organization_fides_key tags name description meta fidesctl_meta fides_meta system_type egress ingress privacy_declarations administrating_department vendor_id previous_vendor_id vendor_deleted_date dataset_reference dataset_references processes_personal_data exempt_from_privacy_regulations reason_for_exemption uses_profiling legal_basis_for_profiling does_international_transfers legal_basis_for_transfers requires_data_protection_assessments dpa_location dpa_progress privacy_policy legal_name legal_address responsibility dpo joint_controller_info data_security_practices cookie_max_age_seconds uses_cookies cookie_refresh uses_non_cookie_access legitimate_interest_disclosure_url flexible_legal_basis_for_processing cookies data_stewards id created_at updated_at user_id " +
-	// 1.x fields, read with a warning
-	"system_dependencies data_responsibility_title third_country_transfers joint_controller data_protection_impact_assessment")
+// The fideslang 1.x fields of a system and of a privacy declaration that fideslang 3 drops
+// silently: read here with a warning, and carried.
+const (
+	droppedSystem      = "system_dependencies data_responsibility_title third_country_transfers joint_controller data_protection_impact_assessment"
+	droppedDeclaration = "data_qualifier"
+)
 
-var declarationFields = fieldSet("name data_use data_categories data_subjects dataset_references egress ingress features legal_basis_for_processing flexible_legal_basis_for_processing impact_assessment_location retention_period processes_special_category_data special_category_legal_basis data_shared_with_third_parties third_parties shared_categories cookies id system_id created_at updated_at " +
-	// 1.x fields, read with a warning
-	"data_qualifier")
-
-// dropped are fields fideslang 3 drops silently: read here with a warning, and carried.
-var dropped = fieldSet("third_country_transfers data_qualifier system_dependencies data_responsibility_title joint_controller data_protection_impact_assessment")
+var dropped = fieldSet(droppedSystem + " " + droppedDeclaration)
 
 // carriedSystem and carriedDeclaration are the Fides facts kept on a declaration that no rule
 // judges yet.
@@ -66,6 +62,7 @@ func (p place) source() Source {
 }
 
 type resource struct {
+	key   string // its fides_key
 	value map[string]any
 	at    place
 }
@@ -89,6 +86,7 @@ type project struct {
 	findings        []Finding      // about a file, not a declaration
 	walked          map[place]bool // the datasets a declaration referenced
 	systemKeys      map[string]bool
+	systemByKey     map[string]resource // the first system of each fides_key
 	special         map[string]policy.SpecialCategory
 }
 
@@ -110,15 +108,18 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*p
 			p.collect(f.Name, d)
 		}
 	}
-	p.systemKeys = map[string]bool{}
+	p.systemKeys, p.systemByKey = map[string]bool{}, map[string]resource{}
 	for _, s := range p.systems {
-		p.systemKeys[s.value["fides_key"].(string)] = true
+		p.systemKeys[s.key] = true
+		if _, ok := p.systemByKey[s.key]; !ok {
+			p.systemByKey[s.key] = s
+		}
 	}
 	var out []*Declaration
 	first := map[string]place{} // by directory and fides_key
 	for _, s := range p.systems {
 		decls := p.system(s)
-		k := filepath.Dir(s.at.file) + "\x00" + s.value["fides_key"].(string)
+		k := filepath.Dir(s.at.file) + "\x00" + s.key
 		if prev, dup := first[k]; dup {
 			for _, d := range decls {
 				d.Findings = append(d.Findings, Finding{Rule: RuleDuplicateKey, Message: fmt.Sprintf("another system of this directory has this fides_key (%s:%d): give each system its own", prev.file, prev.source().Line), ClauseID: "personal-data", At: s.at.sub("/fides_key").source()})
@@ -140,8 +141,8 @@ func (p *project) unreferenced() {
 			if p.walked[ds.at] {
 				continue
 			}
-			walkDataset(ds, "", datasetVisitor{categories: func(any, place) {}, countries: func(any, place) {}, unknown: func(k string, where place) {
-				p.findings = append(p.findings, unknownField("dataset", k, where))
+			walkDataset(ds, "", datasetVisitor{labels: func(string, any, place) {}, countries: func(any, place) {}, unknown: func(m *model, k string, where place) {
+				p.findings = append(p.findings, unknownField(m.name, k, where))
 			}})
 		}
 	}
@@ -152,67 +153,27 @@ func unknownField(kind, key string, at place) Finding {
 	return Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the %s's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", kind, quoteKey(key)), ClauseID: "personal-data", At: at.source()}
 }
 
-// The fields fideslang (1.x to 3.x) gives the resources no declaration is built from, by
-// resource list, and those of their nested objects.
-var (
-	resourceFields = map[string]map[string]bool{
-		"policy":        fieldSet("fides_key organization_fides_key tags name description rules fides_meta"),
-		"organization":  fieldSet("fides_key organization_parent_key tags name description controller data_protection_officer representative security_policy fidesctl_meta fides_meta"),
-		"registry":      fieldSet("fides_key organization_fides_key tags name description"),
-		"evaluation":    fieldSet("fides_key status details message"),
-		"data_category": fieldSet(taxonomyFields),
-		"data_use":      fieldSet(taxonomyFields + " legal_basis special_category recipients legitimate_interest legitimate_interest_impact_assessment"),
-		"data_subject":  fieldSet(taxonomyFields + " rights automated_decisions_or_profiling"),
-	}
-	policyRuleFields = fieldSet("name description data_categories data_uses data_subjects data_qualifier")
-	matcherFields    = fieldSet("matches values")
-	contactFields    = fieldSet("name address email phone")
-)
-
-const taxonomyFields = "fides_key organization_fides_key tags name description parent_key is_default active version_added version_deprecated replaced_by"
-
-// checkFields reports the keys of a policy, organization, taxonomy, registry or evaluation
-// resource that fideslang does not define, nested objects included.
-func (p *project) checkFields(kind string, obj map[string]any, at place) {
-	check := func(o map[string]any, known map[string]bool, where place) {
-		for _, k := range sortedKeys(o) {
-			if !known[k] {
-				p.findings = append(p.findings, unknownField(kind, k, where.key(k)))
-			}
-		}
-	}
-	check(obj, resourceFields[kind], at)
-	switch kind {
-	case "policy":
-		rules, _ := obj["rules"].([]any)
-		for i, r := range rules {
-			rm, ok := r.(map[string]any)
-			if !ok {
-				continue
-			}
-			rat := at.sub("/rules/" + strconv.Itoa(i))
-			check(rm, policyRuleFields, rat)
-			for _, f := range []string{"data_categories", "data_uses", "data_subjects"} {
-				if m, ok := rm[f].(map[string]any); ok {
-					check(m, matcherFields, rat.sub("/"+f))
-				}
-			}
-		}
-	case "organization":
-		for _, f := range []string{"controller", "data_protection_officer", "representative"} {
-			if m, ok := obj[f].(map[string]any); ok {
-				check(m, contactFields, at.sub("/"+f))
-			}
-		}
-	}
-}
-
 func (p *project) fail(at place, format string, args ...any) {
 	pos := at.doc.Locate(at.ptr)
-	p.errs = append(p.errs, &problem.Problem{Kind: problem.Reference, File: at.file, Line: pos.Line, Column: pos.Column, Pointer: at.ptr, Message: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, &problem.Problem{Kind: problem.Schema, File: at.file, Line: pos.Line, Column: pos.Column, Pointer: at.ptr, Message: fmt.Sprintf(format, args...)})
 }
 
-// collect files the resources of one document.
+// validate holds a resource to its fideslang model: what the model refuses is an input error of
+// the file; its unknown keys (but a dataset's) are findings about the file.
+func (p *project) validate(m *model, obj map[string]any, at place) {
+	v := &validation{report: func(at place, msg string) { p.fail(at, "%s", msg) }}
+	v.object(m, obj, at, true)
+	if m == datasetModel {
+		return // a dataset's unknown keys are told to the declarations that reference it
+	}
+	unknownKeys(m, obj, at, func(m *model, k string, where place) {
+		p.findings = append(p.findings, unknownField(m.name, k, where))
+	})
+}
+
+// collect files the resources of one document, holding each to its fideslang model; a system is
+// held to its model when its declarations are built, so that a declaration's problems are its
+// own.
 func (p *project) collect(file string, d *document.Doc) {
 	root := place{file: file, doc: d}
 	m, ok := d.Value.(map[string]any)
@@ -230,7 +191,8 @@ func (p *project) collect(file string, d *document.Doc) {
 	}
 	for _, k := range sortedKeys(m) {
 		if !isResource(k) {
-			p.fail(root.key(k), "unknown top-level key: a Fides file holds the lists %s", strings.Join(resources, ", "))
+			// fideslang reads the resource lists it knows and ignores any other key.
+			p.findings = append(p.findings, Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the top-level key %s is not a list of Fides resources: it is not read. A Fides file holds the lists %s", quoteKey(k), strings.Join(resources, ", ")), ClauseID: "personal-data", At: root.key(k).source()})
 			continue
 		}
 		if m[k] == nil {
@@ -248,42 +210,41 @@ func (p *project) collect(file string, d *document.Doc) {
 				p.fail(at, "expected a %s resource (an object with a fides_key)", k)
 				continue
 			}
+			if m := resourceModels[k]; m != nil && k != "system" {
+				p.validate(m, obj, at)
+			}
 			r, ok := p.resource(at, obj, k)
 			if !ok {
 				continue
-			}
-			key := obj["fides_key"].(string)
-			if _, other := resourceFields[k]; other {
-				p.checkFields(k, obj, at)
 			}
 			switch k {
 			case "system":
 				p.systems = append(p.systems, r)
 			case "dataset":
-				p.datasets[key] = append(p.datasets[key], r)
+				p.datasets[r.key] = append(p.datasets[r.key], r)
 			case "data_category", "data_use", "data_subject":
 				kind := customKinds[k]
 				if p.custom[kind] == nil {
 					p.custom[kind] = map[string]custom{}
 				}
-				parent, _ := obj["parent_key"].(string)
-				p.custom[kind][key] = custom{parent: parent, value: obj, at: at}
+				parent, _ := textOf(obj["parent_key"], true)
+				p.custom[kind][r.key] = custom{parent: parent, value: obj, at: at}
 			}
 		}
 	}
 }
 
+// resource reads a resource's fides_key (a number is read as text, as fideslang does). A
+// resource without a valid one is left out: for a kind fideslang models, its model has said why.
 func (p *project) resource(at place, obj map[string]any, kind string) (resource, bool) {
-	key, ok := obj["fides_key"].(string)
-	if !ok || strings.TrimSpace(key) == "" {
-		p.fail(at, "a %s resource needs a fides_key (a non-empty string)", kind)
+	key, ok := textOf(obj["fides_key"], true)
+	if !ok || !isKey(key) {
+		if resourceModels[kind] == nil || kind == "system" { // a system is held to its model later
+			p.fail(at, "a %s resource needs a fides_key (letters, digits and _ . < > -)", kind)
+		}
 		return resource{}, false
 	}
-	if !keyShaped(key) {
-		p.fail(at.sub("/fides_key"), "expected a fides_key of letters, digits, '_', '-' and '.'")
-		return resource{}, false
-	}
-	return resource{value: obj, at: at}, true
+	return resource{key: key, value: obj, at: at}, true
 }
 
 // known says whether a key of a kind is known as it stands: in the default taxonomy, the

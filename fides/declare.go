@@ -54,8 +54,14 @@ func (b *builder) find(f Finding) {
 	b.d.Findings = append(b.d.Findings, f)
 }
 
+// problem records a problem of the declaration, once per place: the model may have said it.
 func (b *builder) problem(at place, format string, args ...any) {
 	src := at.source()
+	for _, p := range b.d.Problems {
+		if p.File == src.File && p.Pointer == at.ptr {
+			return
+		}
+	}
 	b.d.Problems = append(b.d.Problems, problem.Problem{Message: fmt.Sprintf(format, args...), Pointer: at.ptr, File: src.File, Line: src.Line, Column: src.Column})
 }
 
@@ -74,8 +80,8 @@ func (b *builder) mapKey(kind string, raw any, at place) ([]term, bool) {
 		b.problem(at, "expected a Fides %s key (a non-empty string)", singular(kind))
 		return nil, true
 	}
-	if !keyShaped(key) {
-		b.problem(at, "expected a Fides %s key of letters, digits, '_', '-' and '.'", singular(kind))
+	if !isKey(key) {
+		b.problem(at, "expected a Fides %s key (letters, digits and _ . < > -)", singular(kind))
 		return nil, true
 	}
 	src := at.source()
@@ -90,11 +96,14 @@ func (b *builder) mapKey(kind string, raw any, at place) ([]term, bool) {
 	r := b.p.resolve(kind, key)
 	switch {
 	case !r.Mapped:
-		b.find(Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q has no entry in the policy's fides_mapping.%s, nor has any ancestor: it is read as a term outside the policy. Add an entry for it (or for its parent) to the table", key, kind), ClauseID: clauseOf(kind), At: src})
+		f := Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q has no entry in the policy's fides_mapping.%s, nor has any ancestor: it is read as a term outside the policy. Add an entry for it (or for its parent) to the table", key, kind), ClauseID: clauseOf(kind), At: src}
+		b.find(f)
+		b.d.unwritable = append(b.d.unwritable, f)
 		return []term{{outside(key), src}}, true
 	case r.Entry.NotPersonalData:
 		return nil, false
 	case r.Entry.NotInPolicy:
+		b.d.unwritable = append(b.d.unwritable, Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q is one the policy's fides_mapping.%s marks not_in_policy (by its entry for %q): no term of the policy stands for it, so check denies the declaration for it. Map it to a term of the policy in the table, or change the declaration", key, kind, r.From), ClauseID: clauseOf(kind), At: src})
 		return []term{{outside(key), src}}, true
 	}
 	out := make([]term, len(r.Entry.To))
@@ -169,16 +178,29 @@ func (b *builder) setList(field string, terms []term) {
 
 func (p *project) system(s resource) []*Declaration {
 	sys := s.value
-	key := sys["fides_key"].(string)
+	key := s.key
+	// Held to fideslang's System model: what it refuses inside a declaration is that
+	// declaration's problem, anything else the file's.
+	own := map[string][]problem.Problem{} // by the declaration's pointer
+	prefix := s.at.ptr + "/privacy_declarations/"
+	v := &validation{skip: "privacy_declarations", report: func(at place, msg string) {
+		if rest, ok := strings.CutPrefix(at.ptr, prefix); ok {
+			i, _, _ := strings.Cut(rest, "/")
+			src := at.source()
+			own[prefix+i] = append(own[prefix+i], problem.Problem{Kind: problem.Schema, Message: msg, Pointer: at.ptr, File: src.File, Line: src.Line, Column: src.Column})
+			return
+		}
+		p.fail(at, "%s", msg)
+	}}
+	v.object(systemModel, sys, s.at, true)
 	var out []*Declaration
 	raw, has := sys["privacy_declarations"]
-	if !has || raw == nil {
-		p.findings = append(p.findings, p.systemFindings(s)...)
-		return nil
-	}
 	list, ok := raw.([]any)
 	if !ok {
-		p.fail(s.at.sub("/privacy_declarations"), "expected a list of privacy declarations")
+		if has {
+			p.fail(s.at.sub("/privacy_declarations"), "expected a list of privacy declarations")
+		}
+		p.findings = append(p.findings, p.systemFindings(s)...)
 		return nil
 	}
 	names := map[string]bool{}
@@ -186,7 +208,7 @@ func (p *project) system(s resource) []*Declaration {
 	profiles := false // a declaration of the system has a data use that builds profiles
 	for _, item := range list {
 		if m, ok := item.(map[string]any); ok {
-			if u, ok := m["data_use"].(string); ok && keyShaped(u) {
+			if u, ok := m["data_use"].(string); ok && isKey(u) {
 				up, _ := upgrade(kindUse, u, p.known(kindUse))
 				profiles = profiles || p.resolve(kindUse, up).Entry.Profiling
 			}
@@ -206,6 +228,8 @@ func (p *project) system(s resource) []*Declaration {
 			names[n] = true
 			d.ID = key + "/" + n
 		}
+		v.object(declarationModel, obj, at, false)
+		d.Problems = append(d.Problems, own[at.ptr]...)
 		p.declaration(s, obj, at, d, sysFindings, profiles, len(list) == 1)
 		out = append(out, d)
 	}
@@ -217,40 +241,29 @@ func (p *project) system(s resource) []*Declaration {
 
 // systemFindings are what the import finds about a system itself, told to each of its
 // declarations: its keys fideslang does not define or fideslang 3 drops, and the flows
-// (egress, ingress) to systems and datasets among none of the files checked. A flow that is
-// not one is an input error.
+// (egress, ingress) to systems and datasets among none of the files checked.
 func (p *project) systemFindings(s resource) []Finding {
 	var out []Finding
 	sys := s.value
+	unknownKeys(systemModel, sys, s.at, func(m *model, k string, at place) {
+		out = append(out, unknownField(m.name, k, at))
+	}, "privacy_declarations")
 	for _, k := range sortedKeys(sys) {
-		if !systemFields[k] {
-			out = append(out, Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the system's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: s.at.key(k).source()})
-		} else if dropped[k] {
+		if dropped[k] {
 			out = append(out, Finding{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read with the declaration", k), ClauseID: "personal-data", At: s.at.sub("/" + k).source()})
 		}
 	}
 	for _, dir := range []string{"egress", "ingress"} {
-		if sys[dir] == nil {
-			continue
-		}
-		list, ok := sys[dir].([]any)
-		if !ok {
-			p.fail(s.at.sub("/"+dir), "expected a list of data flows ({fides_key, type: system, dataset or user})")
-			continue
-		}
+		list, _ := sys[dir].([]any)
 		for i, f := range list {
 			at := s.at.sub("/" + dir + "/" + strconv.Itoa(i))
 			m, _ := f.(map[string]any)
 			k, _ := m["fides_key"].(string)
 			typ, _ := m["type"].(string)
-			switch {
-			case m == nil:
-				p.fail(at, "expected a data flow: an object with fides_key and type (system, dataset or user)")
-			case !keyShaped(k):
-				p.fail(at, "a data flow needs a fides_key (the key of a system, dataset or user)")
-			case typ != "system" && typ != "dataset" && typ != "user":
-				p.fail(at.sub("/type"), "expected a data flow's type: system, dataset or user")
-			case typ == "system" && !p.systemKeys[k], typ == "dataset" && len(p.datasets[k]) == 0:
+			if !isKey(k) { // the model has said so
+				continue
+			}
+			if typ == "system" && !p.systemKeys[k] || typ == "dataset" && len(p.datasets[k]) == 0 {
 				add := "add the dataset to the Fides files"
 				if typ == "system" {
 					add = "add the system (a vendor's: system_type Third Party, and an entry in the policy's recipient_register under its fides_key or vendor_id)"
@@ -301,10 +314,11 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	for _, f := range sysFindings {
 		b.find(f)
 	}
+	unknownKeys(declarationModel, obj, at, func(m *model, k string, where place) {
+		b.find(unknownField(m.name, k, where))
+	})
 	for _, k := range sortedKeys(obj) {
-		if !declarationFields[k] {
-			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the privacy declaration's key %s is not a fideslang field: it is not read. Remove it or fix its spelling", quoteKey(k)), ClauseID: "personal-data", At: at.key(k).source()})
-		} else if dropped[k] {
+		if dropped[k] {
 			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the declaration's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data", At: at.sub("/" + k).source()})
 		}
 	}
@@ -321,30 +335,19 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 		}
 	}
 
-	// The data use: one, required.
-	use, ok := obj["data_use"]
-	if !ok || use == nil {
-		b.problem(at, "a privacy declaration needs a data_use (a Fides data use key such as essential.service)")
-	} else {
-		purposes, _ := b.mapKey(kindUse, use, at.sub("/data_use"))
-		b.setList("purposes", purposes)
-		if useKey, ok := use.(string); ok {
-			b.customUse(useKey)
-		}
+	// The data use: one, required (the model says so when it is missing).
+	var purposes []term
+	if use, ok := obj["data_use"].(string); ok {
+		purposes, _ = b.mapKey(kindUse, use, at.sub("/data_use"))
+		b.customUse(use)
 	}
 
-	// Data categories: its own, the referenced datasets', and shared_categories.
-	var cats []term
+	// Data categories: its own, the referenced datasets', and shared_categories; and what the
+	// datasets say of their purposes and subjects.
+	var cats, subjects []term
 	anyCategory, personal := false, false
 	addCats := func(list any, where place) {
-		items, ok := list.([]any)
-		if list == nil {
-			return
-		}
-		if !ok {
-			b.problem(where, "expected a list of Fides data category keys")
-			return
-		}
+		items, _ := list.([]any)
 		for i, c := range items {
 			anyCategory = true
 			ts, pers := b.mapKey(kindCategory, c, where.sub("/"+strconv.Itoa(i)))
@@ -355,55 +358,77 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	addCats(obj["data_categories"], at.sub("/data_categories"))
 	refs := references(obj["dataset_references"], at.sub("/dataset_references"))
 	refs = append(refs, references(sys["dataset_references"], s.at.sub("/dataset_references"))...)
+	missing := false
 	for _, ref := range refs {
 		ds, coll, ok := p.dataset(ref.key, s.at.file)
 		if !ok {
+			missing = true
 			b.find(Finding{Rule: RuleDatasetMissing, Deny: true, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories", At: ref.at.source()})
 			continue
 		}
 		p.walked[ds.at] = true
-		walkDataset(ds, coll, datasetVisitor{categories: addCats, countries: b.countries, unknown: func(k string, where place) {
-			b.find(unknownField("dataset", k, where))
-		}})
+		walkDataset(ds, coll, datasetVisitor{
+			labels: func(field string, list any, where place) {
+				switch field {
+				case "data_categories":
+					addCats(list, where)
+				case "data_uses", "data_purposes":
+					purposes = append(purposes, b.datasetUses(field, list, where)...)
+				case "data_subjects":
+					items, _ := list.([]any)
+					for i, x := range items {
+						ts, _ := b.mapKey(kindSubject, x, where.sub("/"+strconv.Itoa(i)))
+						subjects = append(subjects, ts...)
+					}
+				}
+			},
+			countries: b.countries,
+			unknown: func(m *model, k string, where place) {
+				b.find(unknownField(m.name, k, where))
+			}})
 	}
-	addCats(obj["shared_categories"], at.sub("/shared_categories"))
-	if !anyCategory && len(refs) == 0 {
-		b.problem(at.sub("/data_categories"), "a privacy declaration needs data_categories (Fides data category keys) or dataset_references")
+	// shared_categories are text to fideslang: a value that is not a key is not read.
+	if shared, ok := obj["shared_categories"].([]any); ok {
+		var keys []any
+		for i, c := range shared {
+			if k, _ := c.(string); isKey(k) {
+				keys = append(keys, c)
+			} else {
+				b.find(Finding{Rule: RuleUnknownKey, Message: "this shared category is not a Fides data category key: it is not read", ClauseID: "personal-data", At: at.sub("/shared_categories/" + strconv.Itoa(i)).source()})
+			}
+		}
+		addCats(keys, at.sub("/shared_categories"))
 	}
+	b.setList("purposes", purposes)
 	b.setList("data_categories", cats)
-	if anyCategory && !personal {
+	switch {
+	case !anyCategory && !missing:
+		b.find(Finding{Rule: RuleNoCategories, Deny: true, Message: "the declaration lists no data category, and the datasets it references (if any) list none: what it processes cannot be judged. List its data categories, or reference the datasets that hold them", ClauseID: "personal-data", Path: "/data_categories", At: at.sub("/data_categories").source()})
+	case anyCategory && !personal:
 		d.PersonalData = false
 	}
 	b.specialFlag(obj, at, cats)
 	b.profilingFlag(s, at, profiles, single)
 
-	// Data subjects.
-	var subjects []term
-	if list, ok := obj["data_subjects"].([]any); ok {
-		for i, sub := range list {
-			ts, _ := b.mapKey(kindSubject, sub, at.sub("/data_subjects/"+strconv.Itoa(i)))
-			subjects = append(subjects, ts...)
-		}
-	} else if obj["data_subjects"] != nil {
-		b.problem(at.sub("/data_subjects"), "expected a list of Fides data subject keys")
+	// Data subjects: its own (the default is none), then the datasets'.
+	list, _ := obj["data_subjects"].([]any)
+	var own []term
+	for i, sub := range list {
+		ts, _ := b.mapKey(kindSubject, sub, at.sub("/data_subjects/"+strconv.Itoa(i)))
+		own = append(own, ts...)
 	}
-	b.setList("data_subjects", subjects)
+	b.setList("data_subjects", append(own, subjects...))
 
 	// Legal basis, role, retention.
 	if v, ok := obj["legal_basis_for_processing"]; ok && v != nil {
 		b.legalBasis(v, at.sub("/legal_basis_for_processing"))
 	}
-	if v, ok := sys["responsibility"]; ok {
-		r := responsibility(v)
-		if r == "" {
-			b.problem(s.at.sub("/responsibility"), "expected responsibility Controller, Processor or Sub-Processor (or a list of them)")
-		} else if r == "processor" {
-			d.Activity["role"] = "processor"
-			d.at["/role"] = s.at.sub("/responsibility").source()
-			d.at["/customer_dpa"] = d.at["/role"]
-		}
+	if responsibility(sys["responsibility"]) == "processor" {
+		d.Activity["role"] = "processor"
+		d.at["/role"] = s.at.sub("/responsibility").source()
+		d.at["/customer_dpa"] = d.at["/role"]
 	}
-	if v, ok := obj["retention_period"]; ok && v != nil {
+	if v, ok := obj["retention_period"].(string); ok {
 		src := at.sub("/retention_period").source()
 		if period, ok := retention(v); ok {
 			d.Activity["retention"] = map[string]any{"period": period, "from": "collection"}
@@ -413,30 +438,47 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 		}
 	}
 
-	// Egress and ingress: a declaration's flows are among its system's.
-	for _, dir := range []string{"egress", "ingress"} {
-		declared := flowKeys(sys[dir])
-		list, _ := obj[dir].([]any)
-		for i, f := range list {
-			m, _ := f.(map[string]any)
-			k, _ := m["fides_key"].(string)
-			if !declared[k] {
-				b.problem(at.sub("/"+dir+"/"+strconv.Itoa(i)), "this declaration's %s names a system its own system's %s does not: add it to the system's %s", dir, dir, dir)
-			}
-		}
-	}
-
 	b.recipients(s, obj, at)
-	if len(d.Problems) > 0 || !d.PersonalData {
+	if len(d.Problems) > 0 || !d.PersonalData || !anyCategory {
 		d.Activity = nil
 	}
+}
+
+// datasetUses reads the data uses a referenced dataset, collection or field carries (data_uses,
+// and data_purposes, its name in fideslang 3.1): each the policy maps to its purposes is one more
+// purpose of the declaration, judged as its own are; any other is carried with its line, not
+// judged.
+func (b *builder) datasetUses(field string, list any, at place) []term {
+	items, _ := list.([]any)
+	var out []term
+	for i, x := range items {
+		where := at.sub("/" + strconv.Itoa(i))
+		key, _ := x.(string)
+		if !isKey(key) {
+			continue // the model has said so
+		}
+		if up, renamed := upgrade(kindUse, key, b.p.known(kindUse)); renamed {
+			key = up
+		}
+		r := b.p.resolve(kindUse, key)
+		src := where.source()
+		src.Key, src.Name = key, b.p.name(kindUse, key)
+		if !r.Mapped || r.Entry.NotInPolicy || r.Entry.NotPersonalData || len(r.Entry.To) == 0 {
+			b.d.facts = append(b.d.facts, Fact{Field: "dataset " + field, Value: key, At: src})
+			continue
+		}
+		for _, t := range r.Entry.To {
+			out = append(out, term{value: t, at: src})
+		}
+	}
+	return out
 }
 
 // specialFlag judges processes_special_category_data against the categories the declaration
 // lists: a flag that says the opposite of them is a warning (category.sensitive judges the
 // categories themselves).
 func (b *builder) specialFlag(obj map[string]any, at place, cats []term) {
-	flag, ok := obj["processes_special_category_data"].(bool)
+	flag, ok := laxBool(obj["processes_special_category_data"])
 	if !ok {
 		return
 	}
@@ -460,7 +502,7 @@ func (b *builder) specialFlag(obj map[string]any, at place, cats []term) {
 // whose data uses builds profiles, or a declaration that builds profiles in a system that says
 // it does not, is a warning.
 func (b *builder) profilingFlag(s resource, at place, profiles, single bool) {
-	flag, ok := s.value["uses_profiling"].(bool)
+	flag, ok := laxBool(s.value["uses_profiling"])
 	if !ok {
 		return
 	}
@@ -605,35 +647,28 @@ func nearness(a, b string) int {
 	return n
 }
 
-// The fields fideslang gives a dataset, a collection and a field (1.x to 3.x); any other is
-// reported to the declarations that reference the dataset.
-var (
-	datasetFields    = fieldSet("fides_key organization_fides_key tags name description meta data_categories data_qualifier collections fides_meta fidesctl_meta retention joint_controller third_country_transfers")
-	collectionFields = fieldSet("name description data_categories data_qualifier retention fields fides_meta")
-	fieldFields      = fieldSet("name description data_categories data_qualifier retention fides_meta fidesops_meta fields tags")
-)
-
-// datasetVisitor is told of every data_categories list of a dataset, and of every key of it
-// fideslang does not define.
+// datasetVisitor is told of every list of taxonomy keys of a dataset (data_categories,
+// data_uses, data_purposes, data_subjects), and of every key of it fideslang does not define.
 type datasetVisitor struct {
-	categories func(list any, at place)
-	countries  func(list any, at place) // a 1.x third_country_transfers
-	unknown    func(key string, at place)
+	labels    func(field string, list any, at place)
+	countries func(list any, at place) // a 1.x third_country_transfers
+	unknown   func(m *model, key string, at place)
 }
 
-func (v datasetVisitor) check(obj map[string]any, known map[string]bool, at place) {
-	for _, k := range sortedKeys(obj) {
-		if !known[k] {
-			v.unknown(k, at.key(k))
+// visit tells the visitor of one part of a dataset: its unknown keys and its labels.
+func (v datasetVisitor) visit(m *model, obj map[string]any, at place, nested string) {
+	unknownKeys(m, obj, at, v.unknown, nested)
+	for _, f := range []string{"data_categories", "data_uses", "data_purposes", "data_subjects"} {
+		if list, ok := obj[f]; ok && list != nil {
+			v.labels(f, list, at.sub("/"+f))
 		}
 	}
 }
 
-// walkDataset visits every data_categories list of a dataset: its own, its collections' (only
-// the one named, when coll is set) and their fields', nested.
+// walkDataset visits every part of a dataset: itself, its collections (only the one named, when
+// coll is set) and their fields, nested.
 func walkDataset(ds resource, coll string, v datasetVisitor) {
-	v.check(ds.value, datasetFields, ds.at)
-	v.categories(ds.value["data_categories"], ds.at.sub("/data_categories"))
+	v.visit(datasetModel, ds.value, ds.at, "collections")
 	if t, ok := ds.value["third_country_transfers"]; ok && t != nil {
 		v.countries(t, ds.at.sub("/third_country_transfers"))
 	}
@@ -647,8 +682,7 @@ func walkDataset(ds resource, coll string, v datasetVisitor) {
 			continue
 		}
 		cat := ds.at.sub("/collections/" + strconv.Itoa(i))
-		v.check(cm, collectionFields, cat)
-		v.categories(cm["data_categories"], cat.sub("/data_categories"))
+		v.visit(collectionModel, cm, cat, "fields")
 		walkFields(cm["fields"], cat.sub("/fields"), v, 0)
 	}
 }
@@ -664,8 +698,7 @@ func walkFields(f any, at place, v datasetVisitor, depth int) {
 			continue
 		}
 		fat := at.sub("/" + strconv.Itoa(i))
-		v.check(fm, fieldFields, fat)
-		v.categories(fm["data_categories"], fat.sub("/data_categories"))
+		v.visit(fieldModel, fm, fat, "fields")
 		walkFields(fm["fields"], fat.sub("/fields"), v, depth+1)
 	}
 }
@@ -676,17 +709,27 @@ func walkFields(f any, at place, v datasetVisitor, depth int) {
 // add. The system's legal basis for transfers gives the safeguard of recipients without one.
 func (b *builder) recipients(s resource, obj map[string]any, at place) {
 	sys := s.value
-	key := sys["fides_key"].(string)
-	vendor, _ := sys["vendor_id"].(string)
-	stype, _ := sys["system_type"].(string)
-	if vendor != "" || strings.EqualFold(strings.ReplaceAll(stype, "_", " "), "third party") {
+	key := s.key
+	if vendor, ok := isVendor(s); ok {
 		src := s.at.source()
 		if vendor != "" {
 			src = s.at.sub("/vendor_id").source()
 		}
 		b.registered([]string{key, vendor}, b.p.vendor, key, src, fmt.Sprintf("the system %s is a vendor's", quoteKey(key)))
 	}
-	if shared, _ := obj["data_shared_with_third_parties"].(bool); shared {
+	// The vendors' systems this declaration's egress sends data to.
+	egress, _ := obj["egress"].([]any)
+	for i, x := range egress {
+		k, _ := x.(string)
+		to, ok := b.p.systemByKey[k]
+		if !ok || k == key {
+			continue
+		}
+		if vendor, ok := isVendor(to); ok {
+			b.registered([]string{k, vendor}, b.p.vendor, k, at.sub("/egress/"+strconv.Itoa(i)).source(), fmt.Sprintf("this declaration's egress sends data to the system %s, a vendor's,", quoteKey(k)))
+		}
+	}
+	if flag(obj, "data_shared_with_third_parties", false) {
 		name, _ := obj["third_parties"].(string)
 		src := at.sub("/data_shared_with_third_parties").source()
 		if name != "" {
@@ -695,7 +738,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		b.registered([]string{strings.TrimSpace(name)}, b.p.partner, "third parties", src, "this declaration shares data with third parties")
 	}
 	b.countryRecipients(key)
-	if transfers, _ := sys["does_international_transfers"].(bool); transfers {
+	if flag(sys, "does_international_transfers", false) {
 		safeguard := ""
 		src := s.at.sub("/legal_basis_for_transfers").source()
 		bases, _ := sys["legal_basis_for_transfers"].([]any)
@@ -723,6 +766,14 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 			}
 		}
 	}
+}
+
+// isVendor reports whether a system is a vendor's (a vendor_id, or system_type Third Party), and
+// its vendor_id.
+func isVendor(s resource) (string, bool) {
+	vendor, _ := s.value["vendor_id"].(string)
+	stype, _ := s.value["system_type"].(string)
+	return vendor, vendor != "" || strings.EqualFold(strings.ReplaceAll(stype, "_", " "), "third party")
 }
 
 // countryRecipients adds a recipient in each country of a 1.x third_country_transfers that no

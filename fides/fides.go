@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -41,6 +42,9 @@ var ErrNotFides = errors.New("not a Fides file: expected top-level lists such as
 type Limits struct {
 	// MaxDepth and MaxValues bound the parse, as in the engine; 0 means the defaults.
 	MaxDepth, MaxValues int
+	// MaxDeclarations is the most privacy declarations one file may hold, the bound on a
+	// manifest's activities; 0 means manifest.DefaultMaxActivities.
+	MaxDeclarations int
 }
 
 // Sniff reports whether content may be a Fides file, cheaply: it names a fides_key (every Fides
@@ -79,7 +83,37 @@ func Parse(name string, data []byte, limits Limits) (*File, error) {
 	if !recognised {
 		return nil, ErrNotFides
 	}
+	limit := limits.MaxDeclarations
+	if limit <= 0 {
+		limit = manifest.DefaultMaxActivities
+	}
+	n := 0
+	for _, d := range docs {
+		for _, sys := range systemsOf(d.Value) {
+			list, _ := sys["privacy_declarations"].([]any)
+			if n += len(list); n > limit {
+				return nil, &problem.Problem{Kind: problem.Syntax, File: name, Message: fmt.Sprintf("more than %d privacy declarations in one Fides file, the limit on a manifest's activities: split the file", limit)}
+			}
+		}
+	}
 	return &File{Name: name, Docs: docs}, nil
+}
+
+// systemsOf returns the systems of a document: its system list's, or the document itself when
+// it is a lone system.
+func systemsOf(v any) []map[string]any {
+	m, _ := v.(map[string]any)
+	if _, lone := m["fides_key"]; lone {
+		return []map[string]any{m}
+	}
+	list, _ := m["system"].([]any)
+	var out []map[string]any
+	for _, s := range list {
+		if sm, ok := s.(map[string]any); ok {
+			out = append(out, sm)
+		}
+	}
+	return out
 }
 
 // Recognise reports whether a document has the shape of a Fides file: an object with at least
@@ -171,6 +205,26 @@ type Declaration struct {
 	Carried map[string]any
 
 	at map[string]Source
+	// facts are carried facts of a place of their own (a dataset's data uses the policy cannot
+	// map), besides Carried's.
+	facts []Fact
+	// unwritable are why the activity cannot be written as a manifest's (see Unwritable).
+	unwritable []Finding
+}
+
+// Unwritable returns why the declaration's activity cannot be written into a manifest as it
+// stands without inventing a term or losing a denial: each Fides key read as a term outside the
+// policy (one the policy's fides_mapping has no entry for, or marks not_in_policy), and each
+// finding of the import that denies. Empty when the activity says in the policy's own terms all
+// that check judges of the declaration.
+func (d *Declaration) Unwritable() []Finding {
+	out := append([]Finding(nil), d.unwritable...)
+	for _, f := range d.Findings {
+		if f.Deny {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Locate returns where the activity's field at pointer came from, or the nearest ancestor's
@@ -247,13 +301,14 @@ type Fact struct {
 	At Source
 }
 
-// Facts returns the facts carried with the declaration, by field name.
+// Facts returns the facts carried with the declaration, by field name, then those of a place of
+// their own (a dataset's data uses the policy cannot map).
 func (d *Declaration) Facts() []Fact {
-	out := make([]Fact, 0, len(d.Carried))
+	out := make([]Fact, 0, len(d.Carried)+len(d.facts))
 	for _, k := range sortedKeys(d.Carried) {
 		out = append(out, Fact{Field: k, Value: shown(k, d.Carried[k]), At: d.Locate(carriedPointer(k))})
 	}
-	return out
+	return append(out, d.facts...)
 }
 
 // carriedPointer is the locator's key of a carried field.
@@ -262,10 +317,11 @@ func carriedPointer(field string) string { return "/(fides)/" + field }
 // enumerations are the closed value sets of the carried fields fideslang enumerates, so that a
 // value of one may be shown; any other text is free-form and is not.
 var enumerations = map[string][]string{
-	"special_category_legal_basis": {"Consent - Explicit", "Explicit Consent", "Employment", "Employment, social security and social protection", "Vital Interests", "Not-for-profit bodies", "Non-profit Bodies", "Made public by the data subject", "Public by Data Subject", "Legal Claims", "Legal claims or judicial acts", "Substantial Public Interest", "Reasons of substantial public interest (with a basis in law)", "Medical", "Health or social care (with a basis in law)", "Public Health Interest", "Public health (with a basis in law)", "Archiving, research and statistics (with a basis in law)"},
-	"legal_basis_for_profiling":    {"Explicit consent", "Contract", "Authorised by law"},
-	"data_use.legal_basis":         {"Consent", "Contract", "Legal_Obligation", "Vital_Interest", "Public_Interest", "Legitimate_Interests"},
-	"legal_basis_for_transfers":    {"Adequacy Decision", "SCCs", "BCRs", "Supplementary Measures", "Other"},
+	"special_category_legal_basis": specialCategoryBases,
+	"legal_basis_for_profiling":    profilingBases,
+	"data_use.legal_basis":         {"Consent", "Contract", "Legal_Obligation", "Vital_Interest", "Public_Interest", "Legitimate_Interests"}, // fideslang 1.x
+	// fideslang 3 lists these but does not enforce them on legal_basis_for_transfers.
+	"legal_basis_for_transfers": {"Adequacy Decision", "SCCs", "BCRs", "Supplementary Measures", "Other"},
 }
 
 // keyed are the carried fields whose values are taxonomy keys.

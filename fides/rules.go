@@ -35,6 +35,13 @@ const (
 	// RuleFlowMissing: a system's egress or ingress naming a system or dataset in none of the
 	// files checked (a warning: what flows there is not judged).
 	RuleFlowMissing = "fides.flow_missing"
+	// RuleNoCategories: a privacy declaration that lists no data category, directly or through
+	// its datasets (denies: what it processes cannot be judged; fideslang allows the empty list).
+	RuleNoCategories = "fides.no_data_categories"
+	// RuleMetaStale: a system's meta.policyengine, written by export fides, that no longer
+	// describes its declaration as the Fides fields now stand (a warning; the Fides fields are
+	// read instead).
+	RuleMetaStale = "fides.meta_stale"
 	// RuleFlagMismatch: a Fides flag its declaration contradicts (special-category processing,
 	// profiling) (a warning; the declaration is judged by what it lists).
 	RuleFlagMismatch = "fides.flag_mismatch"
@@ -58,6 +65,8 @@ func Rules(doc *policy.Document) []policyengine.Rule {
 		rule(RuleDuplicateKey, "warn", "A fides_key used twice", "Two systems in the same directory share a fides_key, which fideslang keeps unique in a project: their declarations' ids clash and Fides would keep only one.", "Give each system its own fides_key.", "personal-data"),
 		rule(RuleFlowMissing, "warn", "A data flow to a system or dataset not checked", "A system's egress or ingress names a system or dataset that is in none of the Fides files checked, so the data that flows there is not judged.", "Check the other system's or dataset's file along with this one, or add it (a vendor's system with an entry in the recipient_register).", "sharing"),
 		rule(RuleFlagMismatch, "warn", "A Fides flag the declaration contradicts", "A flag (processes_special_category_data, uses_profiling) says the opposite of what the declaration's categories or data use say; the declaration is judged by what it lists.", "Make the flag and the declaration agree.", "personal-data"),
+		rule(RuleNoCategories, "deny", "A declaration of no data category", "A privacy declaration whose data_categories is empty, and whose datasets (if any) list none, does not say what it processes, so it cannot be judged.", "List the declaration's data categories, or reference the datasets that hold them.", "personal-data"),
+		rule(RuleMetaStale, "warn", "Exported details that no longer match", "A system written by export fides keeps each declaration's activity in meta.policyengine; when the declaration's Fides fields have changed since, that activity is not read and the Fides fields are.", "Export the manifests again, or remove the system's meta.policyengine.", "personal-data"),
 		rule(RuleNotPersonal, "warn", "A declaration of no personal data", "Every data category of the declaration is mapped as not personal data, so no rule judges it.", "Nothing to do if the system indeed holds no personal data.", "personal-data"),
 	}
 }

@@ -2,7 +2,6 @@ package fides
 
 import (
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine/internal/fidescorpus"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -17,14 +17,9 @@ import (
 // (data_uses, data_categories, data_subjects).
 func defaultTaxonomy(t *testing.T) map[string][]string {
 	t.Helper()
-	path := filepath.Join("..", "..", "shared", "fides", "taxonomy", "fideslang_3.1_default_taxonomy.yml")
+	path := fidescorpus.File(t, "taxonomy/fideslang_3.1_default_taxonomy.yml")
 	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the default taxonomy is missing (CI has ../shared beside the clone): %v", err)
-		}
-		t.Skipf("the default taxonomy is not at %s", path)
-	}
+	require.NoError(t, err)
 	f, err := Parse(path, data, Limits{})
 	require.NoError(t, err)
 	out := map[string][]string{}
@@ -159,8 +154,10 @@ func TestNearestDataset(t *testing.T) {
 		require.NoError(t, err)
 		return f
 	}
-	sys := "system:\n  - fides_key: s\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: []\n        dataset_references: [db]\n"
-	ds := func(cat string) string { return "dataset:\n  - fides_key: db\n    data_categories: [" + cat + "]\n" }
+	sys := "system:\n  - fides_key: s\n    system_type: Service\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: []\n        dataset_references: [db]\n"
+	ds := func(cat string) string {
+		return "dataset:\n  - fides_key: db\n    data_categories: [" + cat + "]\n    collections: []\n"
+	}
 	decls, _, errs := Build([]*File{
 		parse("a/.fides/db.yml", ds("user.name")),
 		parse("b/.fides/db.yml", ds("user.contact.email")),
@@ -174,7 +171,7 @@ func TestNearestDataset(t *testing.T) {
 
 // A system that transfers data abroad with no recipient described is told what to add.
 func TestTransfersWithoutRecipients(t *testing.T) {
-	f, err := Parse("s.yml", []byte("system:\n  - fides_key: app\n    does_international_transfers: true\n    legal_basis_for_transfers: [SCCs]\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"), Limits{})
+	f, err := Parse("s.yml", []byte("system:\n  - fides_key: app\n    system_type: Service\n    does_international_transfers: true\n    legal_basis_for_transfers: [SCCs]\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"), Limits{})
 	require.NoError(t, err)
 	decls, _, errs := Build([]*File{f}, policy.Default().Document)
 	require.Empty(t, errs)
@@ -186,7 +183,7 @@ func TestTransfersWithoutRecipients(t *testing.T) {
 		}
 	}
 	require.Len(t, found, 1)
-	assert.Equal(t, 3, found[0].At.Line)
+	assert.Equal(t, 4, found[0].At.Line)
 	assert.Contains(t, found[0].Message, "recipient_register")
 	assert.Equal(t, true, decls[0].Carried["does_international_transfers"])
 }
@@ -195,7 +192,7 @@ func TestTransfersWithoutRecipients(t *testing.T) {
 // different projects (directories) may share one.
 func TestDuplicateSystemKeys(t *testing.T) {
 	doc := policy.Default().Document
-	sys := "system:\n  - fides_key: s\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"
+	sys := "system:\n  - fides_key: s\n    system_type: Service\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.name]\n"
 	parse := func(name string) *File {
 		f, err := Parse(name, []byte(sys), Limits{})
 		require.NoError(t, err)
@@ -209,7 +206,7 @@ func TestDuplicateSystemKeys(t *testing.T) {
 			for _, f := range d.Findings {
 				if f.Rule == RuleDuplicateKey {
 					n++
-					assert.Equal(t, 2, f.At.Line)
+					assert.Equal(t, 2, f.At.Line) // the fides_key's
 				}
 			}
 		}

@@ -112,7 +112,7 @@ func TestConfigFilePolicy(t *testing.T) {
 
 // The config file's format says how the files are written, as --format does; the flag wins.
 func TestConfigFileFormat(t *testing.T) {
-	const system = "system:\n  - fides_key: shop\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.contact.email]\n        data_subjects: [customer]\n        legal_basis_for_processing: Contract\n        retention_period: \"30\"\n"
+	const system = "system:\n  - fides_key: shop\n    system_type: Service\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.contact.email]\n        data_subjects: [customer]\n        legal_basis_for_processing: Contract\n        retention_period: \"30\"\n"
 	for name, tc := range map[string]struct {
 		config string
 		flags  []string
