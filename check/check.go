@@ -442,7 +442,7 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, terms *policy.T
 	}
 	auto := opts.Format == "" || opts.Format == FormatAuto
 	if opts.Format == FormatFides || (auto && fides.Sniff(data)) {
-		f, err := fides.Parse(file, data, fides.Limits{MaxDepth: opts.Manifest.MaxDepth, MaxValues: opts.Manifest.MaxValues})
+		f, err := fides.Parse(file, data, fides.Limits{MaxDepth: opts.Manifest.MaxDepth, MaxValues: opts.Manifest.MaxValues, MaxDeclarations: opts.Manifest.MaxActivities})
 		switch {
 		case err == nil:
 			return nil, f

@@ -74,6 +74,7 @@ type custom struct {
 }
 
 type project struct {
+	doc      *policy.Document
 	mapping  *policy.FidesMapping
 	register map[string]policy.RegisteredRecipient
 	// vendor and partner are the recipient types the document gives a vendor's system and the
@@ -98,7 +99,7 @@ type project struct {
 // resources (a resource without a fides_key, a list that is not a list); a declaration's own
 // problems are in its Problems.
 func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*problem.Problem) {
-	p := &project{mapping: doc.FidesMapping, register: doc.RecipientRegister,
+	p := &project{doc: doc, mapping: doc.FidesMapping, register: doc.RecipientRegister,
 		vendor: doc.TypeFor(policy.RoleSubprocessor), partner: doc.TypeFor(policy.RoleBusinessPartner), datasets: map[string][]resource{}, custom: map[string]map[string]custom{}, walked: map[place]bool{}, special: doc.SpecialCategories}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
@@ -321,7 +322,7 @@ func Resolve(doc *policy.Document, kind, key string) Resolution {
 
 // tableOf is a project of no file, for resolving keys under a policy document's table alone.
 func tableOf(doc *policy.Document) *project {
-	p := &project{mapping: doc.FidesMapping}
+	p := &project{doc: doc, mapping: doc.FidesMapping}
 	if p.mapping == nil {
 		p.mapping = &policy.FidesMapping{}
 	}

@@ -103,7 +103,11 @@ func (b *builder) mapKey(kind string, raw any, at place) ([]term, bool) {
 	case r.Entry.NotPersonalData:
 		return nil, false
 	case r.Entry.NotInPolicy:
-		b.d.unwritable = append(b.d.unwritable, Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q is one the policy's fides_mapping.%s marks not_in_policy (by its entry for %q): no term of the policy stands for it, so check denies the declaration for it. Map it to a term of the policy in the table, or change the declaration", key, kind, r.From), ClauseID: clauseOf(kind), At: src})
+		by := ""
+		if r.From != key {
+			by = fmt.Sprintf(" (by its entry for %q)", r.From)
+		}
+		b.d.unwritable = append(b.d.unwritable, Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q is one the policy's fides_mapping.%s marks not_in_policy%s: no term of the policy stands for it, so check denies the declaration for it. Map it to a term of the policy in the table, or change the declaration", key, kind, by), ClauseID: clauseOf(kind), At: src})
 		return []term{{outside(key), src}}, true
 	}
 	out := make([]term, len(r.Entry.To))
@@ -203,6 +207,8 @@ func (p *project) system(s resource) []*Declaration {
 		p.findings = append(p.findings, p.systemFindings(s)...)
 		return nil
 	}
+	kept := p.exported(s)
+	fresh := kept != nil && p.fresh(s, kept)
 	names := map[string]bool{}
 	sysFindings := p.systemFindings(s)
 	profiles := false // a declaration of the system has a data use that builds profiles
@@ -230,7 +236,20 @@ func (p *project) system(s resource) []*Declaration {
 		}
 		v.object(declarationModel, obj, at, false)
 		d.Problems = append(d.Problems, own[at.ptr]...)
-		p.declaration(s, obj, at, d, sysFindings, profiles, len(list) == 1)
+		name, _ := obj["name"].(string)
+		k, has := kept[name]
+		switch {
+		case has && fresh:
+			d.fromExport(k)
+		default:
+			p.declaration(s, obj, at, d, sysFindings, profiles, len(list) == 1)
+			if has {
+				d.Findings = append(d.Findings, Finding{Rule: RuleMetaStale, Message: "the system's meta.policyengine holds this declaration as export fides wrote it, but the system's Fides fields have changed since: the Fides fields are read, not the meta. Export the manifests again, or remove the meta", ClauseID: "personal-data", At: k.at.source()})
+			}
+		}
+		if len(d.Problems) > 0 {
+			d.Activity = nil
+		}
 		out = append(out, d)
 	}
 	if len(out) == 0 {

@@ -2,45 +2,46 @@ package fides
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/confect/policyengine/internal/printable"
 )
 
-// order is the order of an activity's keys in a manifest the import writes.
+// order is the order of an activity's keys in a manifest the import writes (and in the
+// activities export fides keeps).
 var order = []string{"id", "description", "role", "customer_dpa", "data_subjects", "data_categories", "sources", "purposes", "legal_basis", "profiling", "channel", "retention", "recipients"}
 
 // Manifest writes declarations as an activity manifest (YAML, one document per declaration),
 // each headed by a comment naming the Fides file and line it came from, the import's findings
 // and the Fides facts no rule judges yet, so that a team can move from Fides files to manifests
-// for good. Declarations without an activity (a problem, or no personal data) are left out.
-func Manifest(decls []*Declaration) ([]byte, error) {
+// for good; then, as comments only, the declarations held back and why. Every string value is
+// quoted, and every comment escaped, so that nothing a Fides file says can become YAML (or
+// shell) of its own. Declarations without an activity are left out.
+func Manifest(decls, held []*Declaration) ([]byte, error) {
 	var buf bytes.Buffer
 	first := true
 	for _, d := range decls {
 		if d.Activity == nil {
 			continue
 		}
-		node, err := toNode(d.Activity, true)
+		node, err := toNode(d.Activity, order)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.ID, err)
+			return nil, fmt.Errorf("%s: %w", printable.String(d.ID), err)
 		}
-		var head []string
-		head = append(head, fmt.Sprintf("From %s:%d (Fides system %s).", d.At.File, d.At.Line, d.System))
+		head := []string{fmt.Sprintf("From %s (Fides system %s).", where(d.At), printable.String(d.System))}
 		for _, f := range d.Findings {
-			head = append(head, fmt.Sprintf("%s (%s:%d): %s", f.Rule, f.At.File, f.At.Line, f.Message))
+			head = append(head, fmt.Sprintf("%s (%s): %s", f.Rule, where(f.At), f.Message))
 		}
-		for _, k := range sortedKeys(d.Carried) {
-			js, err := json.Marshal(d.Carried[k])
-			if err != nil {
-				continue
-			}
-			head = append(head, fmt.Sprintf("Fides %s, not judged yet: %s", k, oneLine(string(js))))
+		for _, f := range d.Facts() {
+			head = append(head, fmt.Sprintf("Fides %s, not judged yet: %s (%s)", f.Field, f.Value, where(f.At)))
 		}
-		node.HeadComment = strings.Join(head, "\n")
+		node.HeadComment = comment(head)
 		if !first {
 			buf.WriteString("---\n")
 		}
@@ -49,49 +50,57 @@ func Manifest(decls []*Declaration) ([]byte, error) {
 		enc := yaml.NewEncoder(&one)
 		enc.SetIndent(2)
 		if err := enc.Encode(node); err != nil {
-			return nil, fmt.Errorf("%s: %w", d.ID, err)
+			return nil, fmt.Errorf("%s: %w", printable.String(d.ID), err)
 		}
 		if err := enc.Close(); err != nil {
 			return nil, err
 		}
 		buf.Write(one.Bytes())
 	}
+	for _, d := range held {
+		var lines []string
+		lines = append(lines, fmt.Sprintf("Not written: %s, from %s (Fides system %s): check denies it for what a manifest cannot say in the policy's terms:", printable.String(d.ID), where(d.At), printable.String(d.System)))
+		for _, f := range d.Unwritable() {
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", f.Rule, where(f.At), f.Message))
+		}
+		buf.WriteString(comment(lines))
+		buf.WriteString("\n")
+	}
 	return buf.Bytes(), nil
 }
 
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
+// where renders a place for a comment: file and line, escaped.
+func where(s Source) string { return printable.String(s.File) + ":" + strconv.Itoa(s.Line) }
+
+// comment joins lines into a YAML comment: every line escaped (so none breaks out of the
+// comment), each after "# ".
+func comment(lines []string) string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "# " + printable.String(l)
+	}
+	return strings.Join(out, "\n")
 }
 
-// toNode renders a value as a YAML node, an activity's keys in the manifest's order.
-func toNode(v any, activity bool) (*yaml.Node, error) {
+// toNode renders a value as a YAML node, the keys of its objects in the order given (activity
+// fields, or Fides fields), any other key after them, sorted.
+func toNode(v any, order []string) (*yaml.Node, error) {
 	switch x := v.(type) {
 	case map[string]any:
 		n := &yaml.Node{Kind: yaml.MappingNode}
 		keys := sortedKeys(x)
-		if activity {
-			rank := map[string]int{}
-			for i, k := range order {
-				rank[k] = i + 1
+		rank := func(k string) int {
+			if i := slices.Index(order, k); i >= 0 {
+				return i
 			}
-			sort.SliceStable(keys, func(i, j int) bool {
-				ri, rj := rank[keys[i]], rank[keys[j]]
-				if ri == 0 {
-					ri = len(order) + 1
-				}
-				if rj == 0 {
-					rj = len(order) + 1
-				}
-				return ri < rj
-			})
+			if k == "meta" {
+				return len(order) + 1 // what Fides does not read, last
+			}
+			return len(order)
 		}
+		sort.SliceStable(keys, func(i, j int) bool { return rank(keys[i]) < rank(keys[j]) })
 		for _, k := range keys {
-			val, err := toNode(x[k], false)
+			val, err := toNode(x[k], order)
 			if err != nil {
 				return nil, err
 			}
@@ -104,7 +113,7 @@ func toNode(v any, activity bool) (*yaml.Node, error) {
 			n.Style = yaml.FlowStyle
 		}
 		for _, e := range x {
-			val, err := toNode(e, false)
+			val, err := toNode(e, order)
 			if err != nil {
 				return nil, err
 			}
@@ -115,6 +124,9 @@ func toNode(v any, activity bool) (*yaml.Node, error) {
 	n := &yaml.Node{}
 	if err := n.Encode(v); err != nil {
 		return nil, err
+	}
+	if n.Tag == "!!str" {
+		n.Style = yaml.DoubleQuotedStyle // quoted, whatever the text: never a key, a number or shell
 	}
 	return n, nil
 }

@@ -15,16 +15,14 @@ import (
 	"io"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/impact"
 	"github.com/confect/policyengine/internal/buildinfo"
+	"github.com/confect/policyengine/internal/printable"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 	"github.com/confect/policyengine/ropa"
@@ -224,9 +222,4 @@ func shortRevision(rev string) string {
 // quoted with Go's escapes, so that no newline, carriage return, NUL, ANSI escape or
 // bidirectional control reaches a terminal or a CI log raw. A value holding "::" is quoted too:
 // at the start of a line, a CI log (GitHub Actions) would read it as a workflow command.
-func Printable(s string) string {
-	if strings.Contains(s, "::") || !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0 {
-		return strconv.QuoteToGraphic(s)
-	}
-	return s
-}
+func Printable(s string) string { return printable.String(s) }

@@ -19,7 +19,7 @@ func newExportCmd(e env) *cobra.Command {
 		Use:   "export",
 		Short: "Write what the engine holds in a form other tools read",
 	}
-	cmd.AddCommand(newExportRegoCmd(e))
+	cmd.AddCommand(newExportRegoCmd(e), newExportFidesCmd(e))
 	return cmd
 }
 

@@ -53,18 +53,23 @@ func TestVocabularyFides(t *testing.T) {
 }
 
 // import fides writes manifests that check decides as it decides the Fides files: the same
-// allow and the same reasons of the policy's rules per declaration.
+// allow and the same reasons of the policy's rules per declaration written; the declarations
+// check denies for a key outside the policy are not written, and the exit code says so.
 func TestImportFides(t *testing.T) {
-	dir := t.TempDir()
-	code, out, stderr := runCLI(t, "import", "fides", "-o", dir, "../../check/testdata/fides/project")
-	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "6 declarations written to 1 manifests")
+	src, err := filepath.Abs("../../check/testdata/fides/project")
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	code, out, stderr := runCLI(t, "import", "fides", "-o", "manifests", src)
+	require.Equal(t, 1, code, stderr)
+	assert.Contains(t, out, "3 declarations written to 1 manifests; 3 not written (check denies them)")
+	assert.Regexp(t, `systems\.yml:33:9: webshop/loyalty: not written: check denies it\n.*systems\.yml:36:25: fides\.unmapped_key: "member" has no entry in the policy's fides_mapping\.data_subjects`, stderr)
 
 	decisions := func(args ...string) map[string][2]any {
 		_, out, stderr := runCLI(t, append([]string{"check", "-o", "json"}, args...)...)
 		var rep struct {
 			Results []struct {
 				Activity string `json:"activity"`
+				Index    int    `json:"index"`
 				Allow    bool   `json:"allow"`
 				Reasons  []struct {
 					Rule string `json:"rule"`
@@ -76,6 +81,9 @@ func TestImportFides(t *testing.T) {
 		m := map[string][2]any{}
 		for _, r := range rep.Results {
 			require.Empty(t, r.Errors, r.Activity)
+			if r.Index < 0 {
+				continue
+			}
 			var rules []string
 			for _, x := range r.Reasons {
 				if !strings.HasPrefix(x.Rule, "fides.") {
@@ -86,14 +94,53 @@ func TestImportFides(t *testing.T) {
 		}
 		return m
 	}
-	fromFides := decisions("../../check/testdata/fides/project")
-	delete(fromFides, "logs/system logs") // no personal data: not written
-	assert.Equal(t, fromFides, decisions(dir))
+	fromFides := decisions(src)
+	imported := decisions("manifests")
+	assert.Len(t, imported, 3)
+	for id, d := range imported {
+		assert.Equal(t, fromFides[id], d, id)
+	}
 
-	data, err := os.ReadFile(filepath.Join(dir, "systems.yaml"))
+	data, err := os.ReadFile(filepath.Join("manifests", "systems.yaml"))
 	require.NoError(t, err)
-	assert.Contains(t, string(data), "# From ../../check/testdata/fides/project/systems.yml:11 (Fides system webshop).")
+	assert.Contains(t, string(data), "# From "+src+"/systems.yml:11 (Fides system webshop).")
+	assert.Contains(t, string(data), `id: "webshop/orders"`)
 	assert.Contains(t, string(data), "fides.renamed_key")
+	assert.Contains(t, string(data), "# Not written: webshop/loyalty")
+	assert.NotContains(t, string(data), "fides_member", "no term outside the policy is written")
+}
+
+// export fides writes fideslang from manifests; check reads it back as the manifests decide, and
+// import fides turns it back into manifests.
+func TestExportFides(t *testing.T) {
+	src, err := filepath.Abs("../../examples/manifests/newsletter.yaml")
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	code, out, stderr := runCLI(t, "export", "fides", "-o", "fides", src)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "fides/newsletter.yml: 2 declarations from "+src)
+	assert.Contains(t, out, "2 activities written as privacy declarations to 1 Fides files")
+	data, err := os.ReadFile(filepath.Join("fides", "newsletter.yml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `data_use: "marketing.communications.email"`)
+
+	_, before, _ := runCLI(t, "check", "--now", now, "-o", "json", src)
+	_, after, _ := runCLI(t, "check", "--now", now, "-o", "json", "fides")
+	var a, b struct {
+		Summary map[string]int `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(before), &a))
+	require.NoError(t, json.Unmarshal([]byte(after), &b))
+	for _, k := range []string{"activities", "allowed", "denied", "conditions", "errors"} {
+		assert.Equal(t, a.Summary[k], b.Summary[k], k)
+	}
+	code, out, stderr = runCLI(t, "import", "fides", "--output", "back", "fides")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "2 declarations written to 1 manifests")
+
+	code, _, stderr = runCLI(t, "export", "fides", src)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "needs -o DIR")
 }
 
 // explain knows the Fides import's own findings.

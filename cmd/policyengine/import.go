@@ -1,34 +1,41 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
+	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/output"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 )
 
 const importFidesLong = `Write activity manifests from Fides (fideslang) resource files, so that a team can move from
 Fides files to manifests for good. Each privacy declaration of each system becomes one
 activity, read exactly as check reads it: its keys mapped through the policy's fides_mapping,
-its datasets' categories added, its vendors described by the policy's recipient_register.
-Every system file gives one manifest, DIR/<file name>.yaml; each activity is headed by a
-comment naming the Fides file and line it came from, the import's findings (renamed, unknown
-or unmapped keys, recipients missing from the register) and the Fides facts no rule judges yet
-(special-category processing and its basis, DPIA requirement, transfers and their bases).
+its datasets' categories and purposes added, its vendors described by the policy's
+recipient_register. Every Fides file with systems gives one manifest, DIR/<file name>.yaml;
+each activity is headed by a comment naming the Fides file and line it came from, the import's
+findings and the Fides facts no rule judges yet.
+
+Only terms of the policy's vocabularies are written. A declaration check denies for a Fides key
+the policy does not cover (one fides_mapping has no entry for, or marks not_in_policy) or for a
+finding of the import (a dataset missing, no data category) is not written: it is listed, with
+the table to extend or the file to add, at the end of its manifest and here.
+
+DIR must stand inside the working directory once symbolic links are followed; a name in it that
+is a symbolic link or anything but a regular file is refused, never written through. See
+docs/fides.md.
 
 PATH is as for check: files and directories (walked for .json, .yaml and .yml; .fides is
 walked too). Files that are not Fides files are left out, and said so.
 
-Exit codes: 0 every declaration is written; 2 a usage or policy error, or a Fides file or
+Exit codes: 0 every declaration of personal data is written; 1 some are not written (check
+denies them; each is listed with why); 2 a usage or policy error, or a Fides file or
 declaration that could not be read (the rest is still written; the problems are listed with
 their lines).`
 
@@ -38,22 +45,55 @@ func newImportCmd(e env) *cobra.Command {
 		Short: "Write manifests from another format (fides)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("import needs a format: policyengine import fides -o DIR PATH")
+			return fmt.Errorf("import needs a format: policyengine import fides -o DIR PATH")
 		},
 	}
+	cmd.AddCommand(fidesSubcommand(e, fidesVerb{
+		verb:     "import",
+		subShort: "Write manifests from Fides (fideslang) resource files", long: importFidesLong,
+		example: "  policyengine import fides -o manifests/ .fides/", reads: "a Fides file", writes: "the manifests",
+		run: func(cmd *cobra.Command, doc *policy.Document, files []string, dir string) error {
+			im, err := fides.Import(cmd.Context(), doc, files, fides.ImportOptions{Dir: dir, Read: manifest.Options{}})
+			if im != nil {
+				reportImport(e.stdout, e.stderr, im)
+			}
+			switch {
+			case err != nil:
+				return err
+			case im.Failed():
+				return errReported
+			case im.Count(fides.Held) > 0:
+				return violation(fmt.Sprintf("%d declarations not written: check denies them (listed above)", im.Count(fides.Held)))
+			}
+			return nil
+		},
+	}))
+	return cmd
+}
+
+// fidesVerb describes import fides or export fides.
+type fidesVerb struct {
+	verb, subShort, long, example string
+	reads, writes                 string // what a PATH is, what DIR receives
+	run                           func(cmd *cobra.Command, doc *policy.Document, files []string, dir string) error
+}
+
+// fidesSubcommand is import fides or export fides: it reads the files under PATHs, under the
+// policy's fides_mapping and recipient_register, and writes into -o DIR.
+func fidesSubcommand(e env, v fidesVerb) *cobra.Command {
 	var f engineFlags
 	var outDir string
-	fidesCmd := &cobra.Command{
+	sub := &cobra.Command{
 		Use:     "fides [--policy DIR] -o DIR PATH...",
-		Short:   "Write manifests from Fides (fideslang) resource files",
-		Long:    importFidesLong,
-		Example: "  policyengine import fides -o manifests/ .fides/",
+		Short:   v.subShort,
+		Long:    v.long,
+		Example: v.example,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
-				return fmt.Errorf("import fides needs at least one PATH (a Fides file or a directory)")
+				return fmt.Errorf("%s fides needs at least one PATH (%s or a directory)", v.verb, v.reads)
 			}
 			if outDir == "" {
-				return fmt.Errorf("import fides needs -o DIR, the directory to write the manifests to")
+				return fmt.Errorf("%s fides needs -o DIR, the directory to write %s to", v.verb, v.writes)
 			}
 			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
@@ -63,89 +103,59 @@ func newImportCmd(e env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			failed := false
-			report := func(file string, line, col int, msg string) {
-				failed = true
-				fmt.Fprintf(e.stderr, "%s:%d:%d: %s\n", file, line, col, msg)
-			}
-			var read []*fides.File
-			for _, name := range files {
-				data, err := manifest.ReadData(name, manifest.Options{})
-				if err != nil {
-					report(name, 0, 0, err.Error())
-					continue
-				}
-				f, err := fides.Parse(name, data, fides.Limits{})
-				var fe *problem.Problem
-				switch {
-				case errors.Is(err, fides.ErrNotFides):
-					fmt.Fprintf(e.stderr, "%s: not a Fides file: left out\n", name)
-				case errors.As(err, &fe):
-					report(fe.File, fe.Line, fe.Column, fe.Message)
-				case err != nil:
-					report(name, 0, 0, err.Error())
-				default:
-					read = append(read, f)
-				}
-			}
-			decls, findings, errs := fides.Build(read, engine.Policy())
-			for _, fe := range errs {
-				report(fe.File, fe.Line, fe.Column, fe.Message)
-			}
-			for _, f := range findings { // about a file, not a declaration: a warning
-				fmt.Fprintf(e.stderr, "%s:%d:%d: warning %s: %s\n", f.At.File, f.At.Line, f.At.Column, f.Rule, f.Message)
-			}
-			bySystemFile := map[string][]*fides.Declaration{}
-			var order []string
-			written, left := 0, 0
-			for _, d := range decls {
-				for _, p := range d.Problems {
-					report(p.File, p.Line, p.Column, d.ID+": "+p.Message)
-				}
-				if d.Activity == nil {
-					left++
-					continue
-				}
-				if _, ok := bySystemFile[d.At.File]; !ok {
-					order = append(order, d.At.File)
-				}
-				bySystemFile[d.At.File] = append(bySystemFile[d.At.File], d)
-				written++
-			}
-			if err := os.MkdirAll(outDir, 0o755); err != nil {
-				return err
-			}
-			used := map[string]bool{}
-			for _, file := range order {
-				data, err := fides.Manifest(bySystemFile[file])
-				if err != nil {
-					return err
-				}
-				base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-				name := base + ".yaml"
-				for n := 2; used[name]; n++ {
-					name = base + "-" + strconv.Itoa(n) + ".yaml"
-				}
-				used[name] = true
-				target := filepath.Join(outDir, name)
-				if err := os.WriteFile(target, data, 0o644); err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "%s: %d declarations from %s\n", target, len(bySystemFile[file]), file)
-			}
-			fmt.Fprintf(e.stdout, "%d declarations written to %d manifests in %s", written, len(order), outDir)
-			if left > 0 {
-				fmt.Fprintf(e.stdout, "; %d left out (a problem, or no personal data)", left)
-			}
-			fmt.Fprintln(e.stdout)
-			if failed {
-				return errReported
-			}
-			return nil
+			return v.run(cmd, engine.Policy(), files, outDir)
 		},
 	}
-	addPolicyFlags(fidesCmd, &f) // its fides_mapping and recipient_register are used
-	fidesCmd.Flags().StringVarP(&outDir, "output-dir", "o", "", "the directory to write the manifests to (created if missing)")
-	cmd.AddCommand(fidesCmd)
-	return cmd
+	addPolicyFlags(sub, &f)
+	sub.Flags().StringVarP(&outDir, "output", "o", "", "the directory to write "+v.writes+" to (created if missing; inside the working directory)")
+	sub.Flags().StringVar(&outDir, "output-dir", "", "the directory to write "+v.writes+" to (the name before version 3)")
+	_ = sub.Flags().MarkHidden("output-dir")
+	return sub
+}
+
+// reportImport prints what an import did, every line escaped: problems and findings on stderr
+// with their places, the manifests written and the declarations held on stdout.
+func reportImport(stdout, stderr io.Writer, im *fides.Imported) {
+	for _, p := range im.Problems {
+		printProblem(stderr, "", p)
+	}
+	for _, name := range im.NotFides {
+		fmt.Fprintf(stderr, "%s: not a Fides file: left out\n", output.Printable(name))
+	}
+	for _, f := range im.Findings { // about a file, not a declaration: a warning
+		fmt.Fprintf(stderr, "%s:%d:%d: warning %s: %s\n", output.Printable(f.At.File), f.At.Line, f.At.Column, f.Rule, output.Printable(f.Message))
+	}
+	for _, d := range im.Declarations {
+		switch d.Outcome {
+		case fides.Failed:
+			for i := range d.Problems {
+				printProblem(stderr, d.ID, &d.Problems[i])
+			}
+		case fides.Held:
+			fmt.Fprintf(stderr, "%s:%d:%d: %s: not written: check denies it\n", output.Printable(d.At.File), d.At.Line, d.At.Column, output.Printable(d.ID))
+			for _, f := range d.Unwritable() {
+				fmt.Fprintf(stderr, "  %s:%d:%d: %s: %s\n", output.Printable(f.At.File), f.At.Line, f.At.Column, f.Rule, output.Printable(f.Message))
+			}
+		}
+	}
+	for _, m := range im.Manifests {
+		fmt.Fprintf(stdout, "%s: %d declarations from %s\n", output.Printable(m.Path), m.Declarations, output.Printable(m.From))
+	}
+	fmt.Fprintf(stdout, "%d declarations written to %d manifests", im.Count(fides.Written), len(im.Manifests))
+	if n := im.Count(fides.Held); n > 0 {
+		fmt.Fprintf(stdout, "; %d not written (check denies them)", n)
+	}
+	if n := im.Count(fides.NotPersonal) + im.Count(fides.Failed); n > 0 {
+		fmt.Fprintf(stdout, "; %d left out (a problem, or no personal data)", n)
+	}
+	fmt.Fprintln(stdout)
+}
+
+// printProblem prints a located problem on one line, escaped, after the id of what it is about.
+func printProblem(w io.Writer, id string, p *problem.Problem) {
+	msg := p.Message
+	if id != "" {
+		msg = id + ": " + msg
+	}
+	fmt.Fprintf(w, "%s:%d:%d: %s\n", output.Printable(p.File), p.Line, p.Column, output.Printable(msg))
 }

@@ -12,6 +12,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
+
+	"github.com/confect/policyengine/output"
 )
 
 // Exit codes.
@@ -69,7 +72,12 @@ func run(ctx context.Context, args []string, e env) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil && !errors.Is(err, errReported) && err.Error() != "" {
-		fmt.Fprintln(e.stderr, "policyengine:", err)
+		// Each line escaped: an error may name a file or a value of the input.
+		prefix := "policyengine: "
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(e.stderr, prefix+output.Printable(line))
+			prefix = ""
+		}
 	}
 	return exitCode(err)
 }
