@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -262,4 +264,28 @@ func TestFidesOldKeys(t *testing.T) {
 		lines[c.Field+"="+c.Value] = c.Line
 	}
 	assert.Equal(t, map[string]int{"data_qualifier=aggregated_data": 19, "data_use.legal_basis=Legitimate_Interests": 6, "data_use.recipients=[(given)]": 7}, lines)
+}
+
+// Issue 22, item 8: a Fides file holds no more privacy declarations than a manifest holds
+// activities (10,000 by default); one of more is an input error of the file, decided no further.
+func TestFidesWithinTheActivityBound(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("system:\n  - fides_key: app\n    system_type: Service\n    privacy_declarations:\n")
+	for i := 0; i <= manifest.DefaultMaxActivities; i++ {
+		b.WriteString("      - {data_use: essential.service, data_categories: [user.name]}\n")
+	}
+	path := filepath.Join(t.TempDir(), "big.yml")
+	require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	rep := runFides(t, nil, path)
+	require.Len(t, rep.Results, 1)
+	assert.Equal(t, 1, rep.Summary.Errors)
+	assert.Zero(t, rep.Summary.Activities)
+	require.Len(t, rep.Results[0].Errors, 1)
+	assert.Contains(t, rep.Results[0].Errors[0].Message, "more than 10000 privacy declarations in one Fides file")
+
+	engine, err := policyengine.New(context.Background())
+	require.NoError(t, err)
+	small, err := check.Run(context.Background(), engine, []string{"testdata/fides/project"}, check.Options{Manifest: manifest.Options{MaxActivities: 3}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, small.Summary.Errors, "systems.yml holds 7 declarations, more than 3")
 }
