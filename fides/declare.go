@@ -207,8 +207,12 @@ func (p *project) system(s resource) []*Declaration {
 		p.findings = append(p.findings, p.systemFindings(s)...)
 		return nil
 	}
-	kept := p.exported(s)
-	fresh := kept != nil && p.fresh(s, kept)
+	kept := map[string]keptActivity{}
+	exported := p.exported(s)
+	for _, k := range exported {
+		kept[k.name] = k
+	}
+	fresh := exported != nil && p.fresh(s, exported)
 	names := map[string]bool{}
 	sysFindings := p.systemFindings(s)
 	profiles := false // a declaration of the system has a data use that builds profiles

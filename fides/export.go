@@ -641,28 +641,28 @@ func sortedSet(ss []string) []string {
 
 // keptActivity is an activity export fides kept in a system's meta, and where it stands.
 type keptActivity struct {
+	name     string
 	activity map[string]any
 	at       place
 }
 
-// exported reads the activities export fides kept in a system's meta, by declaration name; nil
-// when there are none.
-func (p *project) exported(s resource) map[string]keptActivity {
+// exported reads the activities export fides kept in a system's meta, in their order; nil when
+// there are none, or when the meta is not as export fides writes it.
+func (p *project) exported(s resource) []keptActivity {
 	meta, _ := s.value["meta"].(map[string]any)
 	ours, _ := meta[metaKey].(map[string]any)
 	list, _ := ours["declarations"].([]any)
-	if len(list) == 0 {
-		return nil
-	}
-	out := map[string]keptActivity{}
+	var out []keptActivity
+	seen := map[string]bool{}
 	for i, x := range list {
 		m, _ := x.(map[string]any)
 		name, _ := m["name"].(string)
 		a, ok := m["activity"].(map[string]any)
-		if _, dup := out[name]; !ok || dup {
-			return nil // not as export fides writes it: not read
+		if !ok || seen[name] {
+			return nil
 		}
-		out[name] = keptActivity{activity: a, at: s.at.sub("/meta/" + metaKey + "/declarations/" + strconv.Itoa(i) + "/activity")}
+		seen[name] = true
+		out = append(out, keptActivity{name: name, activity: a, at: s.at.sub("/meta/" + metaKey + "/declarations/" + strconv.Itoa(i) + "/activity")})
 	}
 	return out
 }
@@ -671,15 +671,12 @@ func (p *project) exported(s resource) map[string]keptActivity {
 // activities kept in its meta, as far as the reader reads them: the system's fields, and each
 // kept activity's declaration. A system changed since (in Fides, by hand) is read from its Fides
 // fields instead, so that the meta never stands for what the Fides fields no longer say.
-func (p *project) fresh(s resource, kept map[string]keptActivity) bool {
-	meta, _ := s.value["meta"].(map[string]any)
-	list, _ := meta[metaKey].(map[string]any)["declarations"].([]any)
-	var acts []map[string]any
-	for _, x := range list {
-		acts = append(acts, x.(map[string]any)["activity"].(map[string]any))
+func (p *project) fresh(s resource, kept []keptActivity) bool {
+	acts := make([]map[string]any, len(kept))
+	for i, k := range kept {
+		acts[i] = k.activity
 	}
-	x := newExporter(p.doc)
-	want := x.system(s.key, acts)
+	want := newExporter(p.doc).system(s.key, acts)
 	if !reflect.DeepEqual(decisionFields(want, systemDecides), decisionFields(s.value, systemDecides)) {
 		return false
 	}
@@ -695,12 +692,13 @@ func (p *project) fresh(s resource, kept map[string]keptActivity) bool {
 	wanted, _ := want["privacy_declarations"].([]any)
 	for _, d := range wanted {
 		dm := d.(map[string]any)
-		got := have[dm["name"].(string)]
+		name, _ := dm["name"].(string)
+		got := have[name]
 		if got == nil || !reflect.DeepEqual(decisionFields(dm, declarationDecides), decisionFields(got, declarationDecides)) {
 			return false
 		}
 	}
-	return len(kept) == len(wanted)
+	return true
 }
 
 // The fields the reader reads of a system and of a privacy declaration, with their defaults:

@@ -21,6 +21,8 @@ func FuzzBuild(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"fides_key": "x", "privacy_declarations": [{"data_use": "essential", "data_categories": ["user"]}]}`))
+	// A system as export fides writes it, its activity kept in the meta.
+	f.Add([]byte("system:\n  - fides_key: s\n    system_type: Service\n    responsibility: [Controller]\n    privacy_declarations:\n      - name: a\n        data_use: finance\n        data_categories: [user.name]\n        data_subjects: [customer]\n    meta:\n      policyengine:\n        declarations:\n          - name: a\n            activity: {id: a, data_categories: [name], data_subjects: [customer], purposes: [purchase.orders], sources: [data_subject]}\n"))
 	doc := policy.Default().Document
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := Parse("fuzz.yml", data, Limits{})
