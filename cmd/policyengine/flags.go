@@ -62,6 +62,15 @@ func addOutputFlag(cmd *cobra.Command, format *string, kind output.Kind) {
 	cmd.Flags().StringVarP(format, "output", "o", "text", "output format: "+strings.Join(output.Formats(kind), "|"))
 }
 
+// addOutputDirFlag adds --output (-o) DIR, the folder a command writes what into (import fides,
+// export fides), with --output-dir, its name before version 3, as a hidden alias.
+func addOutputDirFlag(cmd *cobra.Command, dir *string, what string) {
+	help := "the directory to write " + what + " to (created if missing; inside the working directory)"
+	cmd.Flags().StringVarP(dir, "output", "o", "", help)
+	cmd.Flags().StringVar(dir, "output-dir", "", help)
+	_ = cmd.Flags().MarkHidden("output-dir")
+}
+
 // addIgnoreFlag adds --ignore GLOB, repeatable.
 func addIgnoreFlag(cmd *cobra.Command, globs *[]string) {
 	cmd.Flags().StringArrayVar(globs, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")

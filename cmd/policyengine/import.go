@@ -107,9 +107,7 @@ func fidesSubcommand(e env, v fidesVerb) *cobra.Command {
 		},
 	}
 	addPolicyFlags(sub, &f)
-	sub.Flags().StringVarP(&outDir, "output", "o", "", "the directory to write "+v.writes+" to (created if missing; inside the working directory)")
-	sub.Flags().StringVar(&outDir, "output-dir", "", "the directory to write "+v.writes+" to (the name before version 3)")
-	_ = sub.Flags().MarkHidden("output-dir")
+	addOutputDirFlag(sub, &outDir, v.writes)
 	return sub
 }
 
