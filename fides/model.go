@@ -62,49 +62,58 @@ type model struct {
 	// open: a model of metadata whose unknown keys are not reported (fideslang's fides_meta and
 	// fidesctl_meta, which newer Fides versions extend).
 	open bool
+	// names are the fields' names, sorted: the order the model is validated in.
+	names []string
 }
 
 // known reports whether a key is a field of the model, an alias fideslang reads as one, or a
 // known extra.
 func (m *model) known(k string) bool {
 	_, ok := m.fields[k]
-	return ok || m.aliases()[k] || m.extra[k]
+	return ok || m.alias(k) || m.extra[k]
+}
+
+// alias reports whether k is a key fideslang reads as a field of the model under another name:
+// a dataset's, collection's or field's fidesops_meta, read as its fides_meta
+// (FidesopsMetaBackwardsCompat).
+func (m *model) alias(k string) bool {
+	return k == "fidesops_meta" && (m == datasetModel || m == collectionModel || m == fieldModel)
 }
 
 // unknownKeys tells fn of every key of obj, and of the objects of its nested models, that is
 // not known, but not of the fields named in skip (read separately).
 func unknownKeys(m *model, obj map[string]any, at place, fn func(m *model, key string, at place), skip ...string) {
-	for _, k := range sortedKeys(obj) {
-		if !m.known(k) {
-			if !m.open {
-				fn(m, k, at.key(k))
+	if !m.open {
+		for k := range obj {
+			if !m.known(k) { // rare: only then are the keys sorted, for the findings' order
+				for _, k := range sortedKeys(obj) {
+					if !m.known(k) {
+						fn(m, k, at.key(k))
+					}
+				}
+				break
 			}
-			continue
 		}
-		s, field := m.fields[k]
-		if !field || contains(skip, k) {
+	}
+	for _, k := range m.names {
+		s := m.fields[k]
+		v, has := obj[k]
+		if !has || contains(skip, k) {
 			continue
 		}
 		if s.kind == kList && s.elem.kind == kModel {
-			list, _ := obj[k].([]any)
+			list, _ := v.([]any)
 			for i, e := range list {
 				if em, ok := e.(map[string]any); ok {
 					unknownKeys(s.elem.model, em, at.key(k).sub("/"+strconv.Itoa(i)), fn)
 				}
 			}
 		} else if s.kind == kModel {
-			if em, ok := obj[k].(map[string]any); ok {
+			if em, ok := v.(map[string]any); ok {
 				unknownKeys(s.model, em, at.key(k), fn)
 			}
 		}
 	}
-}
-
-func (m *model) aliases() map[string]bool {
-	if _, meta := m.fields["fides_meta"]; meta && (m == datasetModel || m == collectionModel || m == fieldModel) {
-		return map[string]bool{"fidesops_meta": true} // FidesopsMetaBackwardsCompat
-	}
-	return nil
 }
 
 func text() spec             { return spec{kind: kText} }
@@ -330,6 +339,12 @@ func init() {
 		"fides_meta", optModel(datasetMetaModel),
 		"collections", required(listOf(spec{kind: kModel, model: collectionModel})),
 	)))
+	for _, m := range []*model{flowModel, declarationModel, systemMetaModel, systemModel, referenceModel, fieldMaskingModel,
+		fieldMetaModel, collectionMaskingModel, collectionMetaModel, datasetMetaModel, fieldModel, collectionModel,
+		datasetModel, contactModel, filterModel, orgMetaModel, organizationModel, privacyRuleModel, policyRuleModel,
+		policyModel, rightsModel, categoryModel, useModel, subjectModel} {
+		m.names = sortedKeys(m.fields)
+	}
 }
 
 func withLabels(f map[string]spec) map[string]spec {
@@ -355,10 +370,10 @@ type validation struct {
 
 // object validates obj against m.
 func (v *validation) object(m *model, obj map[string]any, at place, top bool) {
-	for _, name := range sortedKeys(m.fields) {
+	for _, name := range m.names {
 		s := m.fields[name]
 		val, has := obj[name]
-		if !has && m.aliases() != nil && name == "fides_meta" {
+		if !has && name == "fides_meta" && m.alias("fidesops_meta") {
 			val, has = obj["fidesops_meta"]
 		}
 		switch {
@@ -368,7 +383,7 @@ func (v *validation) object(m *model, obj map[string]any, at place, top bool) {
 			}
 		case top && name == v.skip:
 		default:
-			v.value(m, name, s, val, at.key(name))
+			v.value(m, name, s, val, spot{at: at, key: name})
 		}
 	}
 	if m.check != nil {
@@ -376,11 +391,26 @@ func (v *validation) object(m *model, obj map[string]any, at place, top bool) {
 	}
 }
 
+// spot is the place of a value, made only when it is needed (to report, or to descend): a
+// member of the object at at, or (with no key) an element of the list at at.
+type spot struct {
+	at    place
+	key   string
+	index int
+}
+
+func (s spot) place() place {
+	if s.key != "" {
+		return s.at.key(s.key)
+	}
+	return s.at.sub("/" + strconv.Itoa(s.index))
+}
+
 // value validates one value against its field's spec.
-func (v *validation) value(m *model, name string, s spec, val any, at place) {
+func (v *validation) value(m *model, name string, s spec, val any, here spot) {
 	if val == nil {
 		if !s.nullable && s.kind != kAny {
-			v.report(at, fmt.Sprintf("%s may not be null: %s", name, expected(s)))
+			v.report(here.place(), fmt.Sprintf("%s may not be null: %s", name, expected(s)))
 		}
 		return
 	}
@@ -426,8 +456,11 @@ func (v *validation) value(m *model, name string, s spec, val any, at place) {
 			ok = false
 			break
 		}
-		for i, e := range list {
-			v.value(m, name, *s.elem, e, at.sub("/"+strconv.Itoa(i)))
+		if len(list) > 0 {
+			at := here.place()
+			for i, e := range list {
+				v.value(m, name, *s.elem, e, spot{at: at, index: i})
+			}
 		}
 	case kModel:
 		obj, isObj := val.(map[string]any)
@@ -435,10 +468,10 @@ func (v *validation) value(m *model, name string, s spec, val any, at place) {
 			ok = false
 			break
 		}
-		v.object(s.model, obj, at, false)
+		v.object(s.model, obj, here.place(), false)
 	}
 	if !ok {
-		v.report(at, expected(s))
+		v.report(here.place(), expected(s))
 	}
 }
 
