@@ -95,9 +95,10 @@ type project struct {
 // references and custom taxonomy across all of them, and maps each through doc's fides_mapping
 // and recipient_register. The findings are about files rather than declarations: an unknown key
 // of a policy, organization, taxonomy or unreferenced dataset resource, or of a system with no
-// declaration (each At names its file). The errors are structural problems of whole files or
-// resources (a resource without a fides_key, a list that is not a list); a declaration's own
-// problems are in its Problems.
+// declaration (each At names its file). The errors are what fideslang 3's models refuse outside
+// a privacy declaration (a resource without a fides_key, a system without system_type, a list
+// that is not a list, a value of the wrong type); what they refuse in a declaration is in its
+// Problems.
 func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*problem.Problem) {
 	p := &project{doc: doc, mapping: doc.FidesMapping, register: doc.RecipientRegister,
 		vendor: doc.TypeFor(policy.RoleSubprocessor), partner: doc.TypeFor(policy.RoleBusinessPartner), datasets: map[string][]resource{}, custom: map[string]map[string]custom{}, walked: map[place]bool{}, special: doc.SpecialCategories}

@@ -628,7 +628,7 @@ func references(v any, at place) []ref {
 	list, _ := v.([]any)
 	var out []ref
 	for i, x := range list {
-		if s, ok := x.(string); ok && s != "" {
+		if s, ok := textOf(x, true); ok && s != "" { // a system reads a number as text
 			out = append(out, ref{s, at.sub("/" + strconv.Itoa(i))})
 		}
 	}
@@ -752,7 +752,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 			b.registered([]string{k, vendor}, b.p.vendor, k, at.sub("/egress/"+strconv.Itoa(i)).source(), fmt.Sprintf("this declaration's egress sends data to the system %s, a vendor's,", quoteKey(k)))
 		}
 	}
-	if flag(obj, "data_shared_with_third_parties", false) {
+	if boolField(obj, "data_shared_with_third_parties", false) {
 		name, _ := obj["third_parties"].(string)
 		src := at.sub("/data_shared_with_third_parties").source()
 		if name != "" {
@@ -761,7 +761,7 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 		b.registered([]string{strings.TrimSpace(name)}, b.p.partner, "third parties", src, "this declaration shares data with third parties")
 	}
 	b.countryRecipients(key)
-	if flag(sys, "does_international_transfers", false) {
+	if boolField(sys, "does_international_transfers", false) {
 		safeguard := ""
 		src := s.at.sub("/legal_basis_for_transfers").source()
 		bases, _ := sys["legal_basis_for_transfers"].([]any)

@@ -605,8 +605,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// flag reads a bool field of a resource as fideslang does, its default when absent.
-func flag(obj map[string]any, name string, def bool) bool {
+// boolField reads a bool field of a resource as fideslang does, its default when absent.
+func boolField(obj map[string]any, name string, def bool) bool {
 	if b, ok := laxBool(obj[name]); ok {
 		return b
 	}
@@ -739,7 +739,7 @@ func checkVersions(v *validation, obj map[string]any, at place) {
 	// fields in. A key not marked default that has version fields is refused only when
 	// is_default is validated after them, which depends on pydantic's order of inherited
 	// fields: not held (the default taxonomy as exported leaves is_default out).
-	if flag(obj, "is_default", false) && added == "" {
+	if boolField(obj, "is_default", false) && added == "" {
 		v.report(at, "a default taxonomy key (is_default true) has version_added")
 	}
 	if deprecated != "" && deprecated <= added { // fideslang compares them as text
