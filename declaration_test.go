@@ -19,6 +19,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/gentree"
+	"github.com/confect/policyengine/internal/testpolicy"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -499,23 +500,7 @@ deny contains lib.reason(rego.metadata.rule(), "/subject/age", "consent from a p
 	assert.Equal(t, "the person's age is known", unknown.Requires)
 
 	// A rule that denies whatever the person's state is a denial of the declaration alone.
-	dir = writePolicy(t, nil, map[string]string{"never.rego": `package policyengine.rules.never
-
-import data.policyengine.lib
-
-# METADATA
-# title: Never on consent, nor for a restricted person
-# description: This policy never relies on consent, and keeps a restriction.
-# custom:
-#   id: never.consent
-#   clause: consent
-#   requires: the person has not asked to restrict processing
-deny contains lib.reason(rego.metadata.rule(), "/legal_basis", "never on consent, nor for a restricted person") if _blocked
-
-_blocked if input.legal_basis == "consent"
-
-_blocked if input.subject.restricted
-`})
+	dir = writePolicy(t, nil, map[string]string{"never.rego": testpolicy.NeverOnConsent})
 	engine = newEngine(t, policyengine.WithPolicyDir(dir))
 	decl["legal_basis"] = "consent"
 	d, err = engine.EvaluateDeclaration(ctx, decl)

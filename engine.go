@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"maps"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -185,7 +184,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			Package: r.Package, File: r.File, Line: r.Line}
 		if r.Requires != "" {
 			person[r.ID] = rules[i]
-			customPerson = customPerson || !strings.HasPrefix(r.File, compiler.BuiltinPrefix)
+			customPerson = customPerson || !r.Builtin
 		}
 	}
 	// The residuals are kept per policy revision, so a reload starts afresh.
@@ -201,7 +200,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	// Partial evaluation rewrites the terms it works on in place (copy propagation), so it gets a
 	// compiler and a store of its own, and one runs at a time: the queries that decide never see
 	// it, and it never sees another.
-	partialBuild, err := compiler.Compile(p, built.Sources)
+	partialBuild, err := compiler.Compile(p, built.Sources, built.Builtin)
 	if err != nil {
 		return nil, err
 	}

@@ -495,7 +495,7 @@ func TestInvalidPolicy(t *testing.T) {
 		{"module does not compile", nil, map[string]string{"bad.rego": "package policyengine.rules.bad\n\ndeny contains x if {\n"}, "bad.rego:"},
 		{"module fails the strict check", nil, map[string]string{"strict.rego": "package policyengine.rules.strict\n\nimport data.privacy_policy\n\nx := 1\n"}, "strict.rego:3"},
 		{"deny rule without a title", nil, map[string]string{"untitled.rego": "package policyengine.rules.untitled\n\n# METADATA\n# description: No title.\n# custom:\n#   id: untitled.rule\n#   clause: purposes\ndeny contains \"x\" if false\n"},
-			"untitled.rego:8:1: the rule's METADATA lacks title"},
+			"untitled.rego:8:1: rule untitled.rule: its METADATA lacks title"},
 		{"deny rule without METADATA", nil, map[string]string{"bare.rego": "package policyengine.rules.bare\n\ndeny contains \"x\" if false\n"}, "bare.rego:3:1: this deny rule has no METADATA block"},
 		{"two rules claim one id", nil, map[string]string{"dup.rego": `package policyengine.rules.dup
 

@@ -3,14 +3,20 @@ package policyengine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/internal/testpolicy"
+	"github.com/confect/policyengine/policy"
 )
 
 // A policy's own rule that reads the clock through the library (lib.now_ns), not time.now_ns(),
@@ -219,5 +225,85 @@ func TestDecisionLoggerGetsACopy(t *testing.T) {
 	require.NotEmpty(t, d.Reasons)
 	for _, r := range d.Reasons {
 		assert.NotEqual(t, "changed by the logger", r.Message)
+	}
+}
+
+// Whether a rule is built-in or the policy's own is what the compiler knows, never a file
+// name: the same policy decides the same wherever it lives and whatever its folder is called.
+// A policy whose folder was named rules/ once had its own person rules taken for built-in ones,
+// so that a rule denying every person became a mere condition and the gate passed.
+func TestOwnershipIsNotAPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var decl map[string]any
+	require.NoError(t, json.Unmarshal([]byte(testpolicy.OnConsent), &decl))
+	var want string // the decision, the same in every folder
+	for _, folder := range []string{"own", "", "rules", "rego", "rules/rules", "policy"} {
+		t.Run("folder "+folder, func(t *testing.T) {
+			fsys := fstest.MapFS{"policy.yaml": {Data: policy.DefaultDocument()}}
+			// consent.rego is a built-in module's name too: under rules/ it is the same path.
+			fsys[path.Join(folder, "consent.rego")] = &fstest.MapFile{Data: []byte(testpolicy.NeverOnConsent)}
+			e := newEngine(t, policyengine.WithPolicyFS(fsys))
+			d, err := e.EvaluateDeclaration(ctx, decl)
+			require.NoError(t, err)
+			assert.False(t, d.Allow, d.String())
+			assert.Contains(t, fmt.Sprint(d.Reasons), "never.consent")
+			if want == "" {
+				want = d.String()
+			}
+			assert.Equal(t, want, d.String())
+			rule, ok := e.Rule("never.consent")
+			require.True(t, ok)
+			assert.Equal(t, path.Join(folder, "consent.rego"), rule.File, "the catalogue names the file as the policy has it")
+			_, ok = e.Rule("consent.not_given")
+			assert.True(t, ok, "the built-in consent rules are still there")
+
+			// A module of the policy's in a built-in package is refused wherever it lies, by the
+			// name the policy gives it.
+			fsys[path.Join(folder, "court.rego")] = &fstest.MapFile{Data: []byte("package policyengine.rules.sharing\n\n_names_court_order(_) if true\n")}
+			_, err = policyengine.New(ctx, policyengine.WithPolicyFS(fsys))
+			require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+			assert.Regexp(t, "(?m)^"+regexp.QuoteMeta(path.Join(folder, "court.rego"))+":1:1: package policyengine.rules.sharing: a built-in package", err.Error())
+		})
+	}
+}
+
+// A policy's own person rule whose METADATA has no title is a policy error that names the rule
+// and what it lacks, never a panic; a reload to it keeps the last good policy.
+func TestPersonRuleWithoutTitle(t *testing.T) {
+	t.Parallel()
+	untitled := strings.NewReplacer("# title: Never on consent, nor for a restricted person\n", "",
+		"#   requires: the person has not asked to restrict processing\n", "").Replace(testpolicy.NeverOnConsent)
+	dir := writePolicy(t, nil, map[string]string{"never.rego": untitled})
+	_, err := policyengine.New(context.Background(), policyengine.WithPolicyDir(dir))
+	require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+	assert.Contains(t, err.Error(), "never.rego:")
+	assert.Contains(t, err.Error(), "rule never.consent")
+	assert.Contains(t, err.Error(), "lacks title")
+
+	e := newEngine(t)
+	before := e.Revision()
+	err = e.Reload(context.Background(), policyengine.WithPolicyDir(dir))
+	require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+	assert.Equal(t, before, e.Revision())
+	d, err := e.Evaluate(context.Background(), orderHandling())
+	require.NoError(t, err)
+	assert.True(t, d.Allow)
+
+	// A person rule that says nothing it requires gets its title as the sentence, its first
+	// letter lower-cased whatever its width.
+	noRequires := strings.Replace(testpolicy.NeverOnConsent, "#   requires: the person has not asked to restrict processing\n", "", 1)
+	for title, want := range map[string]string{
+		"Ärzte never see it":         "ärzte never see it",
+		"Ωmega never":                "ωmega never",
+		"Never on consent":           "never on consent",
+		"É":                          "é",
+		"日本 has no case, kept as is": "日本 has no case, kept as is",
+	} {
+		src := strings.Replace(noRequires, "Never on consent, nor for a restricted person", title, 1)
+		e := newEngine(t, policyengine.WithPolicyDir(writePolicy(t, nil, map[string]string{"never.rego": src})))
+		rule, ok := e.Rule("never.consent")
+		require.True(t, ok)
+		assert.Equal(t, "the person's state passes: "+want, rule.Requires, title)
 	}
 }

@@ -129,7 +129,11 @@ func WithBundle(path string, verify bundle.ReadOptions) Source {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
-		built, err := compiler.Compile(c.Policy, c.Sources)
+		builtin, err := compiler.Embedded(c.Sources)
+		if err != nil {
+			return nil, nil, err
+		}
+		built, err := compiler.Compile(c.Policy, c.Sources, builtin)
 		return c.Policy, built, err
 	}}
 }

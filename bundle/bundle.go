@@ -38,9 +38,6 @@ var Roots = []string{"policyengine", compiler.DataRoot, SchemaRoot, compiler.Dec
 // SchemaRoot is where a bundle puts the activity's JSON Schema: data.policyengine_schema.activity.
 const SchemaRoot = "policyengine_schema"
 
-// customPrefix is where a policy's own modules go in a bundle.
-const customPrefix = "policy/"
-
 // ErrInvalid is wrapped by every error about a bundle that cannot be used: not a bundle, a
 // signature that fails or is missing, content that does not match its revision.
 var ErrInvalid = errors.New("invalid bundle")
@@ -81,23 +78,15 @@ func Build(w io.Writer, p *policy.Policy, opts BuildOptions) (string, error) {
 		RegoVersion: &regoVersion,
 		Metadata:    map[string]any{"policy": p.Document.Title, "organisation": p.Document.Organisation},
 	}
-	custom := map[string]string{}
-	for _, m := range p.Modules {
-		custom[m.Name] = customPrefix + m.Path
-	}
 	names := make([]string, 0, len(built.Sources))
 	for name := range built.Sources {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	for _, name := range names {
-		file := name
-		if c, ok := custom[name]; ok {
-			file = c
-		}
+	for _, name := range names { // the built-in modules under rules/, the policy's own under policy/
 		b.Modules = append(b.Modules, opabundle.ModuleFile{
-			URL:    "/" + file,
-			Path:   "/" + file,
+			URL:    "/" + name,
+			Path:   "/" + name,
 			Raw:    built.Sources[name],
 			Parsed: built.Modules[name],
 		})
@@ -237,7 +226,11 @@ func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
-	built, err := compiler.Compile(p, sources)
+	builtin, err := compiler.Embedded(sources)
+	if err != nil {
+		return nil, err
+	}
+	built, err := compiler.Compile(p, sources, builtin)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,7 +14,9 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/internal/opatest"
+	"github.com/confect/policyengine/internal/testpolicy"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -151,4 +154,79 @@ func TestBuildOptions(t *testing.T) {
 	assert.ErrorContains(t, err, "key id")
 	_, err = bundle.Build(&buf, policy.Default(), bundle.BuildOptions{SigningKey: []byte("not a key"), KeyID: "k"})
 	assert.Error(t, err)
+}
+
+// Whether a bundle's module is built-in is what its content is, never where it lies: a policy's
+// own person rule moved under rules/ in the archive decides as it did under policy/ (it once
+// counted as built-in there, so that a rule denying every person became a mere condition), and a
+// module with a built-in module's name and other content is refused.
+func TestBundleOwnershipIsNotAPath(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy.DefaultDocument(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "never.rego"), []byte(testpolicy.NeverOnConsent), 0o644))
+	p, err := policy.LoadDir(dir)
+	require.NoError(t, err)
+	built, _ := build(t, p, bundle.BuildOptions{})
+	// repack writes the bundle's files again, renamed and changed as told.
+	repack := func(rename map[string]string, change map[string]func([]byte) []byte) string {
+		var entries []entry
+		for name, data := range opatest.Files(t, built) {
+			if f, ok := change[name]; ok {
+				data = f(data)
+			}
+			if to, ok := rename[name]; ok {
+				name = to
+			}
+			entries = append(entries, entry{name: "/" + name, size: int64(len(data)), body: data})
+		}
+		path := filepath.Join(t.TempDir(), "b.tar.gz")
+		require.NoError(t, os.WriteFile(path, archive(t, entries...), 0o644))
+		return path
+	}
+	var decl map[string]any
+	require.NoError(t, json.Unmarshal([]byte(testpolicy.OnConsent), &decl))
+	var want string
+	for _, to := range []string{"policy/never.rego", "rules/never.rego", "rules/own/never.rego", "never.rego"} {
+		e, err := policyengine.New(context.Background(), policyengine.WithBundle(repack(map[string]string{"policy/never.rego": to}, nil), bundle.ReadOptions{}))
+		require.NoError(t, err, to)
+		d, err := e.EvaluateDeclaration(context.Background(), decl)
+		require.NoError(t, err, to)
+		assert.False(t, d.Allow, "%s: %s", to, d)
+		if want == "" {
+			want = d.String()
+		}
+		assert.Equal(t, want, d.String(), to)
+	}
+
+	// A built-in module changed, and the manifest's revision with it as a hand-made bundle would
+	// have it, is not taken for the engine's own.
+	sources := map[string][]byte{}
+	for name, data := range opatest.Files(t, built) {
+		if strings.HasSuffix(name, ".rego") {
+			sources[name] = data
+		}
+	}
+	weakened := bytes.Replace(sources["rules/consent.rego"], []byte("deny contains"), []byte("deny_never contains"), 1)
+	require.NotEqual(t, sources["rules/consent.rego"], weakened)
+	sources["rules/consent.rego"] = weakened
+	all := map[string]bool{}
+	for name := range sources {
+		all[name] = !strings.HasPrefix(name, "policy/")
+	}
+	rebuilt, err := compiler.Compile(p, sources, all)
+	require.NoError(t, err)
+	_, err = policyengine.New(context.Background(), policyengine.WithBundle(repack(nil, map[string]func([]byte) []byte{
+		"rules/consent.rego": func([]byte) []byte { return weakened },
+		".manifest": func(b []byte) []byte {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(b, &m))
+			m["revision"] = rebuilt.Revision
+			out, err := json.Marshal(m)
+			require.NoError(t, err)
+			return out
+		},
+	}), bundle.ReadOptions{}))
+	require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+	assert.ErrorContains(t, err, "rules/consent.rego: not this engine's built-in module of that name")
 }

@@ -37,19 +37,22 @@ type RegoResult struct {
 	Failure string `json:"failure,omitempty"`
 	// Duration is how long it ran.
 	Duration time.Duration `json:"duration_ns"`
+
+	builtin bool
 }
 
 // Builtin reports whether the test is one of the built-in rules' (run against the policy's
 // document), not one of the policy's own.
-func (t RegoResult) Builtin() bool { return strings.HasPrefix(t.File, compiler.BuiltinPrefix) }
+func (t RegoResult) Builtin() bool { return t.builtin }
 
 // Modules gathers what a policy's Rego tests run against: the built-in rules, the test
-// fixtures, and the policy's own rules and tests; with builtinTests, the built-in rules' tests
-// too (they are written against Confect's document).
-func modules(p *policy.Policy, builtinTests bool) (map[string]*ast.Module, error) {
+// fixtures, and the policy's own rules and tests (kept apart from the built-in ones whatever
+// their names, as the compiler keeps them); with builtinTests, the built-in rules' tests too
+// (they are written against Confect's document). builtin names the built-in modules.
+func modules(p *policy.Policy, builtinTests bool) (mods map[string]*ast.Module, builtin map[string]bool, err error) {
 	sources, err := compiler.Builtins()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	err = fs.WalkDir(rules.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(name, "_test.rego") {
@@ -63,25 +66,31 @@ func modules(p *policy.Policy, builtinTests bool) (map[string]*ast.Module, error
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	builtin = make(map[string]bool, len(sources))
+	files := make(map[string]string, len(sources)) // the names errors and results give, by key
+	for name := range sources {
+		builtin[name], files[name] = true, name
 	}
 	for _, m := range append(append([]policy.Module{}, p.Modules...), p.Tests...) {
-		sources[m.Name] = m.Source
+		key := compiler.ModuleKey(m)
+		sources[key], files[key] = m.Source, m.Name
 	}
 	out := make(map[string]*ast.Module, len(sources))
 	var problems []*problem.Problem
-	for name, src := range sources {
-		m, err := ast.ParseModuleWithOpts(name, string(src), compiler.ParserOptions())
+	for key, src := range sources {
+		m, err := ast.ParseModuleWithOpts(files[key], string(src), compiler.ParserOptions())
 		if err != nil {
-			problems = append(problems, compiler.Problems(name, err)...)
+			problems = append(problems, compiler.Problems(files[key], err)...)
 			continue
 		}
-		out[name] = m
+		out[key] = m
 	}
 	if len(problems) > 0 {
-		return nil, policy.Invalid(problems)
+		return nil, nil, policy.Invalid(problems)
 	}
-	return out, nil
+	return out, builtin, nil
 }
 
 // RunRego runs a policy's Rego unit tests against its document, as `opa test` does: the
@@ -89,9 +98,14 @@ func modules(p *policy.Policy, builtinTests bool) (map[string]*ast.Module, error
 // beside the policy's own modules. Tests whose name does not match filter are skipped. With a
 // coverage tracer, the lines the tests reach are recorded.
 func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *regexp.Regexp, cov *cover.Cover) ([]RegoResult, error) {
-	mods, err := modules(p, builtinTests)
+	mods, builtin, err := modules(p, builtinTests)
 	if err != nil {
 		return nil, err
+	}
+	// A test is the built-in rules' when its package is one no module of the policy's holds.
+	own := map[string]bool{}
+	for key, m := range mods {
+		own[m.Package.Path.String()] = own[m.Package.Path.String()] || !builtin[key]
 	}
 	results, err := runRegoTests(ctx, p, mods, filter, cov, false)
 	if err != nil {
@@ -118,7 +132,7 @@ func RunRego(ctx context.Context, p *policy.Policy, builtinTests bool, filter *r
 		}
 	}
 	for _, r := range results {
-		res := RegoResult{Name: r.Package + "." + r.Name, Passed: r.Pass(), Duration: r.Duration}
+		res := RegoResult{Name: r.Package + "." + r.Name, Passed: r.Pass(), Duration: r.Duration, builtin: !own[r.Package]}
 		if r.Location != nil {
 			res.File, res.Line = r.Location.File, r.Location.Row
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/cover"
 
 	"github.com/confect/policyengine"
@@ -89,11 +90,16 @@ func RunSuite(ctx context.Context, p *policy.Policy, cases []*Case, opts Options
 		if err := traceCases(ctx, p, traced, cov); err != nil {
 			return nil, err
 		}
-		mods, err := modules(p, false)
+		mods, _, err := modules(p, false)
 		if err != nil {
 			return nil, err
 		}
-		rc := regoCoverage(cov.Report(mods))
+		// The tracer names a line by its module's file, as errors do: the report is keyed alike.
+		files := make(map[string]*ast.Module, len(mods))
+		for _, m := range mods {
+			files[m.Package.Location.File] = m
+		}
+		rc := regoCoverage(cov.Report(files))
 		rep.Coverage.Rego = &rc
 	}
 	for _, r := range rep.Cases {

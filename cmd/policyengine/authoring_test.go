@@ -222,6 +222,18 @@ func TestPolicyErrorsNameFileAndLine(t *testing.T) {
 #   clause: consent
 deny contains "x" if false
 `, `acme.rego:9:1: rule id consent\.not_given is already claimed by the rule at rules/consent\.rego:`},
+		// A policy's own person rule without a title once panicked the compiler.
+		"person rule without a title": {"acme.rego", `package policyengine.rules.acme
+
+import data.policyengine.lib
+
+# METADATA
+# description: Reads the person's state and has no title.
+# custom:
+#   id: acme.untitled
+#   clause: consent
+deny contains lib.reason(rego.metadata.rule(), "/subject", "restricted") if input.subject.restricted
+`, `acme.rego:10:1: rule acme\.untitled: its METADATA lacks title`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := confectVariant(t)

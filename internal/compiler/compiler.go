@@ -10,9 +10,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -49,6 +53,11 @@ const EngineRoot = "policyengine_engine"
 // BuiltinPrefix names the built-in modules in errors and bundles.
 const BuiltinPrefix = "rules/"
 
+// PolicyPrefix is where a policy's own modules are kept among the built-in ones (in Result's
+// maps and in bundles), by their path in the policy: no name of a policy's module can then be a
+// built-in module's. Whether a module is built-in is never read from its name (Result.Builtin).
+const PolicyPrefix = "policy/"
+
 // Rule describes one rule that can deny or warn, from its METADATA.
 type Rule struct {
 	ID          string
@@ -69,16 +78,22 @@ type Rule struct {
 	Package    string // e.g. data.policyengine.rules.consent
 	File       string
 	Line       int
+	// Builtin says the rule is one of the engine's built-in rules, not the policy's own.
+	Builtin bool
 }
 
 // Result is a compiled policy.
 type Result struct {
 	// Compiler holds the compiled modules.
 	Compiler *ast.Compiler
-	// Modules are the parsed modules by name, built-in ones first under rules/.
+	// Modules are the parsed modules by name: the built-in ones under rules/, the policy's own
+	// under policy/ (PolicyPrefix) by their path in the policy.
 	Modules map[string]*ast.Module
 	// Sources are the modules' sources by name.
 	Sources map[string][]byte
+	// Builtin names the modules that are the engine's built-in rules; every other is the
+	// policy's own, confined (it may only add rules in packages of its own).
+	Builtin map[string]bool
 	// Rules is the catalogue, sorted by id.
 	Rules []Rule
 	// Data is the data the rules read: {"privacy_policy": {...}}.
@@ -130,34 +145,75 @@ func Forbidden(name string) bool {
 var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 
 // Build compiles the built-in rules with the policy's document and modules. Tests (*_test.rego)
-// are not part of it.
+// are not part of it. The built-in modules are the embedded ones; the policy's own are its
+// modules, whatever their names or their folder's.
 func Build(p *policy.Policy) (*Result, error) {
 	sources, err := Builtins()
 	if err != nil {
 		return nil, err
 	}
-	custom := map[string]bool{}
+	builtin := make(map[string]bool, len(sources))
+	for name := range sources {
+		builtin[name] = true
+	}
+	files := map[string]string{} // the policy's modules' names, as errors give them, by key
 	for _, m := range p.Modules {
-		if _, dup := sources[m.Name]; dup {
+		key := ModuleKey(m)
+		if _, dup := sources[key]; dup {
 			return nil, policy.Invalid([]*problem.Problem{{Kind: problem.Rego, File: m.Name, Message: "a module of this name is already loaded"}})
 		}
-		sources[m.Name] = m.Source
-		custom[m.Name] = true
+		sources[key] = m.Source
+		files[key] = m.Name
 	}
-	return compile(p, sources, custom)
+	return compile(p, sources, builtin, files)
 }
 
-// Compile compiles a complete set of modules (the built-in ones included, under rules/) with a
-// policy document, as a bundle carries them. Modules outside rules/ are held to the rules for a
-// policy's own modules.
-func Compile(p *policy.Policy, sources map[string][]byte) (*Result, error) {
-	custom := map[string]bool{}
-	for name := range sources {
-		if !strings.HasPrefix(name, BuiltinPrefix) {
-			custom[name] = true
+// ModuleKey is the name a policy's own module is kept under among the built-in ones: its path
+// in the policy (its name when it has no path) under PolicyPrefix.
+func ModuleKey(m policy.Module) string {
+	rel := m.Path
+	if rel == "" {
+		rel = filepath.ToSlash(m.Name)
+	}
+	return PolicyPrefix + strings.TrimPrefix(path.Clean("/"+rel), "/")
+}
+
+// Compile compiles a complete set of modules with a policy document, as a bundle carries them:
+// those builtin names are the engine's built-in rules (Embedded says which are), every other is
+// held to the rules for a policy's own modules.
+func Compile(p *policy.Policy, sources map[string][]byte, builtin map[string]bool) (*Result, error) {
+	return compile(p, sources, builtin, nil)
+}
+
+// Embedded says which of sources are this engine's built-in modules: those whose content is
+// that of an embedded built-in module, whatever their name; every other is a policy's own. A
+// module that has a built-in module's name and other content (changed since the bundle was
+// built, or built by another version of the engine) is refused rather than taken for either.
+func Embedded(sources map[string][]byte) (map[string]bool, error) {
+	own, err := Builtins()
+	if err != nil {
+		return nil, err
+	}
+	sums := make(map[[sha256.Size]byte]bool, len(own))
+	for _, src := range own {
+		sums[sha256.Sum256(src)] = true
+	}
+	builtin := map[string]bool{}
+	var problems []*problem.Problem
+	for name, src := range sources {
+		switch _, named := own[name]; {
+		case sums[sha256.Sum256(src)]:
+			builtin[name] = true
+		case named:
+			problems = append(problems, &problem.Problem{Kind: problem.Rego, File: name,
+				Message: "not this engine's built-in module of that name: built by another version of policyengine, or changed since; build the bundle again"})
 		}
 	}
-	return compile(p, sources, custom)
+	if len(problems) > 0 {
+		sort.Slice(problems, func(i, j int) bool { return problems[i].File < problems[j].File })
+		return nil, policy.Invalid(problems)
+	}
+	return builtin, nil
 }
 
 // Builtins returns the sources of the built-in modules (not their tests), by name under rules/.
@@ -179,10 +235,16 @@ func ParserOptions() ast.ParserOptions {
 	return ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true, Capabilities: Capabilities()}
 }
 
-func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool) (*Result, error) {
+// compile compiles sources, by key; builtin names the built-in ones, files the names errors give
+// of the others (their key when it has none).
+func compile(p *policy.Policy, sources map[string][]byte, builtin map[string]bool, files map[string]string) (*Result, error) {
 	names := make([]string, 0, len(sources))
+	custom := map[string]bool{}
 	for name := range sources {
 		names = append(names, name)
+		if !builtin[name] {
+			custom[name] = true
+		}
 	}
 	sort.Strings(names)
 
@@ -190,9 +252,13 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	modules := make(map[string]*ast.Module, len(sources))
 	opts := ParserOptions()
 	for _, name := range names {
-		m, err := ast.ParseModuleWithOpts(name, string(sources[name]), opts)
+		file := name
+		if f, ok := files[name]; ok {
+			file = f
+		}
+		m, err := ast.ParseModuleWithOpts(file, string(sources[name]), opts)
 		if err != nil {
-			problems = append(problems, Problems(name, err)...)
+			problems = append(problems, Problems(file, err)...)
 			continue
 		}
 		modules[name] = m
@@ -211,7 +277,7 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 		return nil, policy.Invalid(Problems("", c.Errors))
 	}
 
-	rules, problems := catalogue(c, p)
+	rules, problems := catalogue(c, p, custom)
 	if len(problems) > 0 {
 		return nil, policy.Invalid(problems)
 	}
@@ -220,7 +286,13 @@ func compile(p *policy.Policy, sources map[string][]byte, custom map[string]bool
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", policy.ErrInvalid, err)
 	}
-	return &Result{Compiler: c, Modules: modules, Sources: sources, Rules: rules, Data: data, Revision: rev,
+	kept := make(map[string]bool, len(sources)-len(custom))
+	for name := range sources {
+		if !custom[name] {
+			kept[name] = true
+		}
+	}
+	return &Result{Compiler: c, Modules: modules, Sources: sources, Builtin: kept, Rules: rules, Data: data, Revision: rev,
 		ClockInCustomRules: readsClock(c, custom), InputFields: inputFields(modules)}, nil
 }
 
@@ -316,7 +388,7 @@ func confine(modules map[string]*ast.Module, custom map[string]bool) []*problem.
 		m := modules[name]
 		pkg := m.Package.Path.String()
 		at := func(msg string) {
-			problems = append(problems, &problem.Problem{Kind: problem.Rego, File: name, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
+			problems = append(problems, &problem.Problem{Kind: problem.Rego, File: m.Package.Location.File, Line: m.Package.Location.Row, Column: m.Package.Location.Col,
 				Message: fmt.Sprintf("package %s: %s", strings.TrimPrefix(pkg, "data."), msg)})
 		}
 		if !under(pkg, RulesPackage) {
@@ -343,7 +415,7 @@ func confine(modules map[string]*ast.Module, custom map[string]bool) []*problem.
 				}
 			}
 			if builtinOnly[op] && loc != nil {
-				problems = append(problems, &problem.Problem{Kind: problem.Rego, File: name, Line: loc.Row, Column: loc.Col,
+				problems = append(problems, &problem.Problem{Kind: problem.Rego, File: loc.File, Line: loc.Row, Column: loc.Col,
 					Message: op + " is kept for the built-in validation: on a stock OPA server it fetches a schema's remote $ref over the network"})
 			}
 			return false
@@ -419,8 +491,9 @@ func Problems(file string, err error) []*problem.Problem {
 	return []*problem.Problem{{Kind: problem.Rego, File: file, Message: err.Error()}}
 }
 
-// catalogue reads the METADATA of every deny and warn rule, and checks it.
-func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*problem.Problem) {
+// catalogue reads the METADATA of every deny and warn rule, and checks it; custom names the
+// policy's own modules.
+func catalogue(c *ast.Compiler, p *policy.Policy, custom map[string]bool) ([]Rule, []*problem.Problem) {
 	var rules []Rule
 	var problems []*problem.Problem
 	seen := map[string]Rule{}
@@ -431,7 +504,7 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*problem.Problem) {
 	}
 	// Built-in modules first: a policy's rule that claims a built-in id is the duplicate.
 	sort.Slice(names, func(i, j int) bool {
-		bi, bj := strings.HasPrefix(names[i], BuiltinPrefix), strings.HasPrefix(names[j], BuiltinPrefix)
+		bi, bj := !custom[names[i]], !custom[names[j]]
 		if bi != bj {
 			return bi
 		}
@@ -471,24 +544,13 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*problem.Problem) {
 				problems = append(problems, at(fmt.Sprintf("this %s rule has no METADATA block: give it a title, a description and custom id and clause", kind)))
 				continue
 			}
-			rule := Rule{Kind: kind, Title: ann.Title, Package: pkg, File: r.Location.File, Line: r.Location.Row}
+			rule := Rule{Kind: kind, Title: ann.Title, Package: pkg, File: r.Location.File, Line: r.Location.Row, Builtin: !custom[name]}
 			rule.Description, rule.Remedy = splitRemedy(ann.Description)
 			rule.ID, _ = ann.Custom["id"].(string)
 			rule.Clause, _ = ann.Custom["clause"].(string)
 			rule.Requires, _ = ann.Custom["requires"].(string)
 			rule.DeclaredAt, _ = ann.Custom["declared_at"].(string)
 			rule.AlsoDeclaration, _ = ann.Custom["also_declaration"].(bool)
-			person := readsPerson(c, r)
-			switch {
-			case person && rule.Requires == "" && strings.HasPrefix(name, BuiltinPrefix):
-				problems = append(problems, at(fmt.Sprintf("rule %s reads the person's state (consent or subject): its METADATA must say what it requires of the person (custom requires)", rule.ID)))
-				continue
-			case person && rule.Requires == "":
-				rule.Requires = "the person's state passes: " + strings.ToLower(rule.Title[:1]) + rule.Title[1:]
-			case !person && rule.Requires != "":
-				problems = append(problems, at(fmt.Sprintf("rule %s says what it requires of the person, but reads nothing of the person's state (consent or subject)", rule.ID)))
-				continue
-			}
 			var missing []string
 			if rule.Title == "" {
 				missing = append(missing, "title")
@@ -503,7 +565,22 @@ func catalogue(c *ast.Compiler, p *policy.Policy) ([]Rule, []*problem.Problem) {
 				missing = append(missing, "custom clause")
 			}
 			if len(missing) > 0 {
-				problems = append(problems, at("the rule's METADATA lacks "+strings.Join(missing, ", ")))
+				named := "this " + kind + " rule"
+				if rule.ID != "" {
+					named = "rule " + rule.ID
+				}
+				problems = append(problems, at(fmt.Sprintf("%s: its METADATA lacks %s", named, strings.Join(missing, ", "))))
+				continue
+			}
+			person := readsPerson(c, r)
+			switch {
+			case person && rule.Requires == "" && rule.Builtin:
+				problems = append(problems, at(fmt.Sprintf("rule %s reads the person's state (consent or subject): its METADATA must say what it requires of the person (custom requires)", rule.ID)))
+				continue
+			case person && rule.Requires == "":
+				rule.Requires = "the person's state passes: " + lowerFirst(rule.Title)
+			case !person && rule.Requires != "":
+				problems = append(problems, at(fmt.Sprintf("rule %s says what it requires of the person, but reads nothing of the person's state (consent or subject)", rule.ID)))
 				continue
 			}
 			if !ruleID.MatchString(rule.ID) {
@@ -575,11 +652,18 @@ func splitRemedy(description string) (what, remedy string) {
 	return description, ""
 }
 
-func capitalise(s string) string {
-	if s == "" {
+// capitalise upper-cases the first letter of s, lowerFirst lower-cases it: the first rune,
+// whatever its width in bytes.
+func capitalise(s string) string { return firstRune(s, unicode.ToUpper) }
+
+func lowerFirst(s string) string { return firstRune(s, unicode.ToLower) }
+
+func firstRune(s string, to func(rune) rune) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(to(r)) + s[n:]
 }
 
 // revision hashes the data and the modules' contents (not their names, so the same policy
