@@ -127,8 +127,14 @@ func (e *Engine) Reload(ctx context.Context, from ...Source) error {
 	return nil
 }
 
-// load loads and prepares a policy.
-func (e *Engine) load(ctx context.Context, src loader) (*prepared, error) {
+// load loads and prepares a policy. A panic on the way (in the compiler, in OPA) is an error like
+// any other: the engine keeps the policy it had, and a service that reloads keeps running.
+func (e *Engine) load(ctx context.Context, src loader) (st *prepared, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = nil, fmt.Errorf("%w: loading the policy failed unexpectedly (a panic: %v)", ErrInvalidPolicy, r)
+		}
+	}()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -87,3 +87,37 @@ func TestDeterministicDecisions(t *testing.T) {
 	}
 	assert.True(t, strings.Contains(string(first), `"rule":"category.sensitive"`))
 }
+
+// A reload that fails in any way, a panic in what it calls included (the compiler, OPA), returns
+// an error and leaves the engine deciding under its last good policy; New returns the error too.
+func TestReloadSurvivesAPanic(t *testing.T) {
+	ctx := context.Background()
+	e, err := New(ctx)
+	require.NoError(t, err)
+	before := e.Revision()
+	for name, src := range map[string]Source{
+		"the loader panics": {load: func() (*policy.Policy, *compiler.Result, error) {
+			panic("injected: a dependency's bug")
+		}},
+		"preparing panics": {load: func() (*policy.Policy, *compiler.Result, error) {
+			return policy.Default(), nil, nil // no compiled policy: preparing it dereferences nil
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := e.Reload(ctx, src)
+			require.ErrorIs(t, err, ErrInvalidPolicy)
+			assert.Contains(t, err.Error(), "panic")
+			assert.Equal(t, before, e.Revision())
+			d, err := e.EvaluateJSON(ctx, []byte(activity))
+			require.NoError(t, err)
+			assert.True(t, d.Allow)
+			assert.Equal(t, before, d.Revision)
+
+			_, err = New(ctx, src)
+			require.ErrorIs(t, err, ErrInvalidPolicy)
+		})
+	}
+	// The engine reloads from its own source still.
+	require.NoError(t, e.Reload(ctx))
+	assert.Equal(t, before, e.Revision())
+}
