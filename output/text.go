@@ -181,19 +181,19 @@ func (*Text) FormatTest(w io.Writer, r *policytest.Report) error {
 		if !c.Passed {
 			verdict = "FAIL"
 		}
-		fmt.Fprintf(bw, "%s  %s:%d  %s\n", verdict, c.File, c.Line, c.Name)
+		fmt.Fprintf(bw, "%s  %s  %s\n", verdict, fileLine(Printable(c.File), c.Line), Printable(c.Name))
 		if !c.Passed {
 			for _, f := range c.Failures {
-				fmt.Fprintf(bw, "        %s\n", f)
+				fmt.Fprintf(bw, "        %s\n", printableLines(f, "        "))
 			}
 			if c.Err == "" {
-				fmt.Fprintf(bw, "        got: %s\n", c.Got())
+				fmt.Fprintf(bw, "        got: %s\n", printableLines(c.Got(), "        "))
 			}
 		}
 	}
 	for _, t := range r.Rego {
 		if !t.Passed {
-			fmt.Fprintf(bw, "FAIL  %s:%d  %s\n        %s\n", t.File, t.Line, t.Name, strings.ReplaceAll(t.Failure, "\n", "\n        "))
+			fmt.Fprintf(bw, "FAIL  %s  %s\n        %s\n", fileLine(Printable(t.File), t.Line), Printable(t.Name), printableLines(t.Failure, "        "))
 		}
 	}
 	if c := r.Coverage; c != nil {
@@ -215,7 +215,7 @@ func coverage(bw *bufio.Writer, c *policytest.Coverage) error {
 	tw := tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tKIND\tFIRES\tHELD BACK\tCOVERED")
 	for _, rc := range c.Rules {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", rc.ID, rc.Kind, rc.Fires, rc.HeldBack, yes(rc.Covered))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", Printable(rc.ID), rc.Kind, rc.Fires, rc.HeldBack, yes(rc.Covered))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -224,7 +224,7 @@ func coverage(bw *bufio.Writer, c *policytest.Coverage) error {
 	tw = tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLAUSE\tSECTION\tFIRES\tHELD BACK\tCOVERED")
 	for _, cc := range c.Clauses {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", cc.ID, cc.Section, yes(cc.Fires), yes(cc.HeldBack), yes(cc.Covered))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", Printable(cc.ID), Printable(cc.Section), yes(cc.Fires), yes(cc.HeldBack), yes(cc.Covered))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -235,9 +235,9 @@ func coverage(bw *bufio.Writer, c *policytest.Coverage) error {
 		tw = tabwriter.NewWriter(bw, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "REGO FILE\tLINES\tCOVERED\tPERCENT")
 		for _, f := range c.Rego.Files {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\n", f.File, f.Covered+f.NotCovered, f.Covered, f.Percent)
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f%%\n", Printable(f.File), f.Covered+f.NotCovered, f.Covered, f.Percent)
 			if len(f.Uncovered) > 0 {
-				lines = append(lines, f.File+": "+strings.Join(f.Uncovered, ", "))
+				lines = append(lines, Printable(f.File)+": "+strings.Join(f.Uncovered, ", "))
 			}
 		}
 		if err := tw.Flush(); err != nil {
@@ -251,10 +251,10 @@ func coverage(bw *bufio.Writer, c *policytest.Coverage) error {
 	}
 	fmt.Fprintln(bw)
 	if len(rules) > 0 {
-		fmt.Fprintf(bw, "uncovered rules: %s\n", strings.Join(rules, ", "))
+		fmt.Fprintf(bw, "uncovered rules: %s\n", strings.Join(printables(rules), ", "))
 	}
 	if len(clauses) > 0 {
-		fmt.Fprintf(bw, "uncovered clauses: %s\n", strings.Join(clauses, ", "))
+		fmt.Fprintf(bw, "uncovered clauses: %s\n", strings.Join(printables(clauses), ", "))
 	}
 	if len(lines) > 0 {
 		fmt.Fprintf(bw, "uncovered Rego lines:\n    %s\n", strings.Join(lines, "\n    "))
@@ -347,7 +347,7 @@ func (*Text) FormatRules(w io.Writer, rules []policyengine.Rule) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tKIND\tTITLE\tCLAUSE")
 	for _, r := range rules {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Kind, r.Title, r.Clause)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", Printable(r.ID), r.Kind, Printable(r.Title), Printable(r.Clause))
 	}
 	return tw.Flush()
 }
@@ -360,25 +360,27 @@ func (*Text) FormatExplain(w io.Writer, r policyengine.Rule) error {
 	if r.Kind == "warn" {
 		kind = "warns (never denies)"
 	}
-	fmt.Fprintf(bw, "%s: %s\n\n", r.ID, r.Title)
+	fmt.Fprintf(bw, "%s: %s\n\n", Printable(r.ID), Printable(r.Title))
 	fmt.Fprintf(bw, "What it checks (it %s)\n%s\n\n", kind, indent(wrap(r.Description, 88)))
-	fmt.Fprintf(bw, "Why: the policy, %s\n%s\n\n", r.Clause, indent(wrap("\""+r.ClauseText+"\"", 88)))
+	fmt.Fprintf(bw, "Why: the policy, %s\n%s\n\n", Printable(r.Clause), indent(wrap("\""+r.ClauseText+"\"", 88)))
 	if r.Remedy != "" {
 		fmt.Fprintf(bw, "To pass\n%s\n\n", indent(wrap(r.Remedy, 88)))
 	}
 	if r.File == "" {
-		fmt.Fprintf(bw, "Source: the %s reader (Go)\n", r.Package)
+		fmt.Fprintf(bw, "Source: the %s reader (Go)\n", Printable(r.Package))
 	} else {
-		fmt.Fprintf(bw, "Source: %s:%d (%s)\n", r.File, r.Line, strings.TrimPrefix(r.Package, "data."))
+		fmt.Fprintf(bw, "Source: %s (%s)\n", fileLine(Printable(r.File), r.Line), Printable(strings.TrimPrefix(r.Package, "data.")))
 	}
 	return bw.Flush()
 }
 
-// wrap breaks text into lines of at most width characters, at spaces (a longer word stands alone).
+// wrap breaks text into lines of at most width characters, at spaces (a longer word stands
+// alone). Each word is Printable, so that no line it makes starts a workflow command.
 func wrap(text string, width int) string {
 	var lines []string
 	line := ""
 	for _, word := range strings.Fields(text) {
+		word = Printable(word)
 		if line != "" && len(line)+1+len(word) > width {
 			lines = append(lines, line)
 			line = ""
@@ -394,6 +396,21 @@ func wrap(text string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
+// printableLines makes each line of a text of several lines (a failure, with what was got and
+// expected) Printable, and joins them again with indent before each line after the first.
+func printableLines(text, indent string) string {
+	return strings.Join(printables(strings.Split(text, "\n")), "\n"+indent)
+}
+
+// printables makes each of a list Printable.
+func printables(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = Printable(s)
+	}
+	return out
+}
+
 func indent(text string) string {
 	return "  " + strings.ReplaceAll(text, "\n", "\n  ")
 }
@@ -407,10 +424,10 @@ func (*Text) FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) err
 		if i > 0 {
 			fmt.Fprintln(tw)
 		}
-		fmt.Fprintf(tw, "%s\n", v.Title)
+		fmt.Fprintf(tw, "%s\n", Printable(v.Title))
 		fmt.Fprintf(tw, "  %s in %s\n", v.Name, strings.Join(v.Fields, ", "))
 		if v.Note != "" {
-			fmt.Fprintf(tw, "  %s\n", v.Note)
+			fmt.Fprintf(tw, "  %s\n", Printable(v.Note))
 		}
 		for _, t := range v.Terms {
 			extra := t.Group
@@ -420,7 +437,7 @@ func (*Text) FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) err
 			if len(t.LegalBases) > 0 {
 				extra = strings.Join(t.LegalBases, ", ")
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\n", t.Term, extra, t.Description)
+			fmt.Fprintf(tw, "    %s\t%s\t%s\n", Printable(t.Term), Printable(extra), Printable(t.Description))
 		}
 	}
 	return tw.Flush()

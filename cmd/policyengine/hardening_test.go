@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine/internal/logtest"
 	"github.com/confect/policyengine/internal/testpolicy"
 )
 
@@ -32,4 +33,53 @@ func TestPolicyFolderNameChangesNothing(t *testing.T) {
 		code, stdout, stderr = runCLI(t, "check", "--now", now, "-o", "text", "consent.yaml")
 		assert.Equal(t, 1, code, "policy: %s in the config: %s%s", folder, stdout, stderr)
 	}
+}
+
+// A hostile policy or case file cannot inject into a CI log or repaint a terminal through rules,
+// explain, test or vocabulary: the policy's text (a rule's title and description, a clause's
+// section and text, a term's description) and the case file's (its name, its cases' names and
+// expectations) are printed escaped, as check prints a manifest's.
+func TestPolicyTextIsPrintedEscaped(t *testing.T) {
+	dir := confectVariant(t,
+		[2]string{"      section: What personal data does Confect process?\n", "      section: \"What \\e[2J data\\n::error::section\"\n"},
+		[2]string{"    name: {group: basic}\n", "    name: {group: basic, description: \"a name\\n::error::vocabulary \\e[2J\"}\n"},
+		[2]string{"        For the purposes mentioned in the section", "        Sensitive \\e]8;;https://evil.example\\e\\\\ data.\n\n        ::error::clause\n\n        For the purposes mentioned in the section"})
+	write(t, dir, "evil.rego", `package policyengine.rules.evil
+
+import data.policyengine.lib
+
+# METADATA
+# title: "Evil \e[31m title\t::warning::tab"
+# description: |-
+#   Reads nothing.
+#   ::error file=x.go::description
+#   Ends here: `+"\u202e"+`txt.exe. To pass: "\e[2J" and
+#   ::add-mask::remedy
+# custom:
+#   id: evil.rule
+#   clause: sensitive-data
+deny contains lib.reason(rego.metadata.rule(), "", "never") if false
+`)
+	cases := t.TempDir()
+	write(t, cases, "evil\n::error::file.yaml", `now: "2026-11-28T00:00:00Z"
+cases:
+  - name: "a name\n::error::case \e[2J"
+    activity: {id: "x", data_categories: [name], purposes: [purchase.orders], legal_basis: contract, retention: {period: P5Y, from: end_of_contract}}
+    expect:
+      allow: false
+`)
+	for _, args := range [][]string{
+		{"rules", "--policy", dir},
+		{"explain", "--policy", dir, "evil.rule"},
+		{"explain", "--policy", dir, "category.sensitive"},
+		{"test", "--policy", dir, "--coverage", cases},
+		{"vocabulary", "--policy", dir},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		assert.NotEqual(t, 2, code, "%v: %s", args, stderr)
+		assert.Empty(t, logtest.Unsafe(stdout), "%v", args)
+		assert.Empty(t, logtest.Unsafe(stderr), "%v", args)
+	}
+	_, stdout, _ := runCLI(t, "explain", "--policy", dir, "evil.rule")
+	assert.Contains(t, stdout, `"Evil \x1b[31m title\t::warning::tab"`, "escaped, and still legible")
 }
