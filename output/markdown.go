@@ -53,7 +53,7 @@ func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 		if e.Description != "" {
 			activity += "<br>" + md(e.Description)
 		}
-		activity += "<br>`" + strings.ReplaceAll(fileLine(e.File, e.Line), "`", "'") + "`"
+		activity += "<br>" + mdCode(fileLine(e.File, e.Line))
 		if e.Role != "controller" {
 			activity += "<br>" + mdLines(roleColumn.Cell(e))
 		}
@@ -72,7 +72,7 @@ func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 		fmt.Fprintln(bw, "## Files that could not be read")
 		fmt.Fprintln(bw)
 		for _, f := range r.Errors {
-			fmt.Fprintf(bw, "- `%s`: %s\n", strings.ReplaceAll(fileLine(f.File, f.Line), "`", "'"), md(f.Message))
+			fmt.Fprintf(bw, "- %s: %s\n", mdCode(fileLine(f.File, f.Line)), md(f.Message))
 		}
 	}
 	return bw.Flush()
@@ -108,8 +108,16 @@ func mdLines(items []string) string {
 	return strings.Join(out, "<br>")
 }
 
-// md makes text safe in a markdown table cell: no pipes, line breaks or HTML.
-var mdEscaper = strings.NewReplacer("|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "&", "&amp;",
+// md makes text safe in a markdown table cell: on one line and Printable, then no pipe, HTML,
+// emphasis, code or link that is not escaped, and no backslash that could undo an escape.
+func md(s string) string { return mdEscaper.Replace(oneLine(s)) }
+
+var mdEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "<", "&lt;", ">", "&gt;", "&", "&amp;",
 	"*", "\\*", "`", "\\`", "[", "\\[", "]", "\\]")
 
-func md(s string) string { return mdEscaper.Replace(s) }
+// mdCode shows a name (a file's) as code in a table cell: Printable, so that a line break in it
+// shows as \n and cannot end the row; a pipe escaped as a table needs even in code; a backquote,
+// which would end the code, as an apostrophe.
+func mdCode(s string) string {
+	return "`" + strings.NewReplacer("`", "'", "|", "\\|").Replace(Printable(s)) + "`"
+}

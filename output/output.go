@@ -217,6 +217,14 @@ func shortRevision(rev string) string {
 	return rev
 }
 
+// oneLine puts a text that may hold line breaks on one line (a line break or tab becomes a
+// space), then makes it Printable: for a table cell, which a line break would end.
+func oneLine(s string) string {
+	return Printable(lineBreaks.Replace(s))
+}
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " ")
+
 // Printable renders a value from a manifest or its name (a file name, an id, a key in a JSON
 // pointer, a message) for the human formats: as it is when every character is graphic, else
 // quoted with Go's escapes, so that no newline, carriage return, NUL, ANSI escape or

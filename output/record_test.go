@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/htmltest"
+	"github.com/confect/policyengine/internal/logtest"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/ropa"
 )
@@ -238,30 +240,6 @@ func TestControllerFromThePolicyDocument(t *testing.T) {
 	assert.Contains(t, string(write(t, other, "markdown")), "| Controller | not named in the policy document |")
 }
 
-func TestMarkdownTableHoldsItsShape(t *testing.T) {
-	path := manifest(t, "pipes.yaml", `id: pipes
-description: "a | b\nsecond line <script>alert(1)</script> **bold**"
-data_subjects: [customer]
-data_categories: [name]
-purposes: [purchase.orders]
-legal_basis: contract
-retention: {period: P1Y, from: end_of_contract}
-recipients: [{name: "X | Y", type: group_company, country: SE}]
-`)
-	md := string(write(t, record(t, "", path), "markdown"))
-	var table []string
-	for _, line := range strings.Split(md, "\n") {
-		if strings.HasPrefix(line, "| ") && strings.Contains(line, "Activity") || strings.HasPrefix(line, "| **pipes**") {
-			table = append(table, line)
-		}
-	}
-	require.Len(t, table, 2, "a header and one row, the description on one line")
-	cells := func(line string) int { return strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") }
-	assert.Equal(t, cells(table[0]), cells(table[1]), "the row has as many cells as the header")
-	assert.NotContains(t, md, "<script>")
-	assert.Contains(t, md, `\*\*bold\*\*`)
-}
-
 func TestRecordUnknownFormat(t *testing.T) {
 	err := output.Validate(output.Record, "xlsx")
 	require.ErrorIs(t, err, output.ErrUnknownFormat)
@@ -315,4 +293,61 @@ func TestHTMLRecord(t *testing.T) {
 	}
 	require.NotEmpty(t, controller)
 	assert.Contains(t, htmltest.Text(controller[0]), "Confect")
+}
+
+// Every cell of the markdown record is escaped, whatever a manifest's file name or text holds: a
+// newline and pipes in a file name cannot end the row, add a row, a heading or a link; nor can a
+// backslash undo an escape, nor a control character reach the terminal that prints the record.
+// The CSV and HTML records hold the same row as it is: a quoted cell, and html/template's text.
+func TestMarkdownTableHoldsItsShape(t *testing.T) {
+	name := "a\n| [link](javascript:alert(1)) | ![img](x) |\n\n# heading\n`code`\\|\x1b[2J::error::x.yaml"
+	path := manifest(t, name, `id: hostile
+description: "ends \\ | here\r\n| [more](javascript:x) |\e[31m <b>x</b> <script>alert(1)</script> **bold** `+"`"+`"
+data_subjects: [customer]
+data_categories: [name]
+purposes: [purchase.orders]
+legal_basis: contract
+retention: {period: P1Y, from: end_of_contract}
+recipients: [{name: "X \\| Y\n# Z", type: group_company, country: SE}]
+`)
+	rec := record(t, "", path)
+	require.Len(t, rec.Entries, 1)
+	md := string(write(t, rec, "markdown"))
+	assert.Empty(t, logtest.Unsafe(md))
+	var header, rows []string
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case strings.HasPrefix(line, "| Activity"):
+			header = append(header, line)
+		case strings.HasPrefix(line, "| **"):
+			rows = append(rows, line)
+		}
+		assert.False(t, strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "# Record") && !strings.HasPrefix(line, "## "), "a heading of the manifest's: %q", line)
+	}
+	require.Len(t, header, 1)
+	require.Len(t, rows, 1, "one row for the one activity:\n%s", md)
+	// A backslash escapes the character after it (a pipe, even in code, in a table); what is left
+	// of a line is markup, and code spans are literal.
+	markup := func(line string) string {
+		line = regexp.MustCompile(`\\.`).ReplaceAllString(line, "x")
+		return regexp.MustCompile("`[^`]*`").ReplaceAllString(line, "code")
+	}
+	assert.Equal(t, strings.Count(markup(header[0]), "|"), strings.Count(markup(rows[0]), "|"), "the row has as many cells as the header: %s", rows[0])
+	assert.NotContains(t, markup(md), "](", "no link")
+	assert.NotContains(t, md, "<b>")
+	assert.NotContains(t, md, "<script>")
+	assert.Contains(t, md, `\*\*bold\*\*`)
+
+	table, err := csv.NewReader(bytes.NewReader(write(t, rec, "csv"))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, table, 2, "a header and the one row")
+	assert.Contains(t, table[1], path+":1", "the file name as it is, in a quoted cell")
+
+	page, err := htmltest.Parse(write(t, rec, "html"))
+	require.NoError(t, err)
+	entries := htmltest.All(page, func(n *html.Node) bool { return n.Data == "table" && htmltest.Attr(n, "id") == "entries" })
+	require.Len(t, entries, 1)
+	assert.Len(t, htmltest.All(entries[0], htmltest.Tag("tr")), 2, "a header and the one row")
+	assert.Empty(t, htmltest.All(entries[0], func(n *html.Node) bool { return n.Data == "a" || n.Data == "img" }))
+	assert.Contains(t, htmltest.Text(entries[0]), "<b>x</b>", "the manifest's markup is text")
 }
