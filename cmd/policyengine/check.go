@@ -92,7 +92,7 @@ func newCheckCmd(e env) *cobra.Command {
 }
 
 func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
-	c, err := findConfig(f.config)
+	c, err := findConfig(f.config, cmd.ErrOrStderr())
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,14 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/output"
+	"github.com/confect/policyengine/problem"
 )
 
 // ConfigFile is the name of the project config file, looked for in the working directory and
-// each directory above it.
+// each directory above it, up to the repository's root.
 const ConfigFile = ".policyengine.yaml"
 
 // config is a project's .policyengine.yaml: what check decides and how, so that a bare
@@ -41,36 +45,92 @@ type config struct {
 	dir string // the directory it was read from
 }
 
-// findConfig returns the config file named by --config, or else the first .policyengine.yaml
-// in the working directory or above it; none found is an empty config. "none" turns it off.
-func findConfig(named string) (*config, error) {
+// findConfig returns the config file named by --config, or else the one searchConfig finds from
+// the working directory, if the user can vouch for it (trustConfig); none found is an empty
+// config. "none" turns it off. The file used is named on stderr.
+func findConfig(named string, stderr io.Writer) (*config, error) {
 	if named == "none" {
 		return &config{}, nil
 	}
-	if named != "" {
-		return readConfig(named)
+	path := named
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("finding %s: %v", ConfigFile, err)
+		}
+		if path, err = searchConfig(wd); err != nil || path == "" {
+			return &config{}, err
+		}
+		if err := trustConfig(path); err != nil {
+			return nil, err
+		}
 	}
-	dir, err := os.Getwd()
+	c, err := readConfig(path)
 	if err != nil {
-		return nil, fmt.Errorf("finding %s: %v", ConfigFile, err)
+		return nil, err
+	}
+	fmt.Fprintf(stderr, "policyengine: config file: %s\n", output.Printable(path))
+	return c, nil
+}
+
+// searchConfig returns the first config file in dir or above it, up to the repository's root
+// (the directory that holds .git, a directory or, in a worktree, a file): a config above the
+// repository is someone else's. Outside a repository the search goes up to the root of the file
+// system. "" when there is none.
+func searchConfig(dir string) (string, error) {
+	exists := func(path string) (bool, error) {
+		_, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("finding %s: %s: %v", ConfigFile, path, err)
+		}
+		return true, nil
 	}
 	for {
 		path := filepath.Join(dir, ConfigFile)
-		if _, err := os.Stat(path); err == nil {
-			return readConfig(path)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %v", path, err)
+		if found, err := exists(path); found || err != nil {
+			return path, err
+		}
+		if root, err := exists(filepath.Join(dir, ".git")); root || err != nil {
+			return "", err
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return &config{}, nil
+			return "", nil
 		}
 		dir = parent
 	}
 }
 
+// maxConfigBytes is the largest config file read.
+const maxConfigBytes = 1 << 20
+
+// readConfigFile reads a config file as manifests are read: a regular file only (a FIFO is not
+// waited on, a device not read), within a size limit.
+func readConfigFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return nil, fmt.Errorf("%s: %w", path, pe.Err)
+	case err != nil:
+		return nil, err
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s: not a regular file (%s): not read", path, manifest.Kind(info.Mode()))
+	case info.Size() > maxConfigBytes:
+		return nil, fmt.Errorf("%s: %d bytes, more than a config file's limit of %d: not read", path, info.Size(), maxConfigBytes)
+	}
+	data, err := manifest.ReadData(path, manifest.Options{MaxBytes: maxConfigBytes})
+	if p := (*problem.Problem)(nil); errors.As(err, &p) {
+		return nil, fmt.Errorf("%s: %s", path, p.Message) // the name once
+	}
+	return data, err
+}
+
 func readConfig(path string) (*config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--config: %v", err)
 	}

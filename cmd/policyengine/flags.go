@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -29,13 +30,17 @@ type engineFlags struct {
 	now        string  // --now
 	config     string  // --config; "" looks for the project config file from the working directory
 	found      *config // the project config file, once a command has read it
+
+	// stderr is where the config file used is named: the command's stderr.
+	stderr func() io.Writer
 }
 
 // addPolicyFlags adds --policy DIR and --config FILE, the project config file whose policy is
 // the default.
 func addPolicyFlags(cmd *cobra.Command, f *engineFlags) {
 	cmd.Flags().StringVar(&f.policyDir, "policy", "", "policy directory: one policy document and any Rego modules (default: the project config file's policy, else the embedded Confect policy)")
-	cmd.Flags().StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above; none for no config)")
+	cmd.Flags().StringVar(&f.config, "config", "", "the project config file (default: "+ConfigFile+" in the working directory or above, up to the repository's root; none for no config)")
+	f.stderr = cmd.ErrOrStderr
 }
 
 // addBundleFlags adds --bundle FILE and the flags that verify its signature.
@@ -90,7 +95,11 @@ func (f engineFlags) dir() (string, error) {
 	c := f.found
 	if c == nil {
 		var err error
-		if c, err = findConfig(f.config); err != nil {
+		stderr := io.Discard // flags made in code, not on a command: --config none
+		if f.stderr != nil {
+			stderr = f.stderr()
+		}
+		if c, err = findConfig(f.config, stderr); err != nil {
 			return "", err
 		}
 	}

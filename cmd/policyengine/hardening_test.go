@@ -10,6 +10,7 @@ import (
 
 	"github.com/confect/policyengine/internal/logtest"
 	"github.com/confect/policyengine/internal/testpolicy"
+	"github.com/confect/policyengine/output"
 )
 
 // The same policy gives the same verdict whatever its folder is called: --policy rules (or
@@ -82,4 +83,52 @@ cases:
 	}
 	_, stdout, _ := runCLI(t, "explain", "--policy", dir, "evil.rule")
 	assert.Contains(t, stdout, `"Evil \x1b[31m title\t::warning::tab"`, "escaped, and still legible")
+}
+
+// repository makes a repository (a directory holding .git) inside a shared parent directory and
+// returns both; the repository holds one manifest that the policy denies.
+func repository(t *testing.T, gitFile bool) (parent, repo string) {
+	t.Helper()
+	parent = t.TempDir()
+	repo = filepath.Join(parent, "repo")
+	if gitFile { // a worktree's or a submodule's .git is a file
+		write(t, repo, ".git", "gitdir: /elsewhere\n")
+	} else {
+		require.NoError(t, os.MkdirAll(filepath.Join(repo, ".git"), 0o755))
+	}
+	write(t, repo, "services/billing/privacy.yaml", "id: no-basis\ndata_categories: [name]\npurposes: [purchase.orders]\nretention: {period: P5Y}\n")
+	return parent, repo
+}
+
+// A config file above the repository is not the repository's: the search stops at the
+// directory that holds .git. One in a shared parent directory that ignores every manifest and
+// allows an empty gate once turned a failing gate into exit 0.
+func TestConfigAboveTheRepositoryIsNotUsed(t *testing.T) {
+	for _, gitFile := range []bool{false, true} {
+		parent, repo := repository(t, gitFile)
+		write(t, parent, ".policyengine.yaml", "ignore: [\"*.yaml\"]\nallow_empty: true\n")
+		t.Chdir(filepath.Join(repo, "services"))
+		code, stdout, stderr := runCLI(t, "check", "--now", now, ".")
+		assert.Equal(t, 1, code, "the denied manifest is read and denied: %s%s", stdout, stderr)
+		assert.NotContains(t, stderr, ".policyengine.yaml", "no config was used")
+
+		// The repository's own config, at its root, is found from below and named on stderr.
+		write(t, repo, ".policyengine.yaml", "allow_empty: true\n")
+		code, _, stderr = runCLI(t, "check", "--now", now, ".")
+		assert.Equal(t, 1, code)
+		assert.Contains(t, stderr, "policyengine: config file: "+filepath.Join(repo, ".policyengine.yaml")+"\n")
+	}
+}
+
+// Which config file was used is said on stderr, its name escaped.
+func TestConfigUsedIsNamedEscaped(t *testing.T) {
+	_, repo := repository(t, false)
+	odd := filepath.Join(repo, "odd\n::error::dir\x1b[2J")
+	write(t, odd, ".policyengine.yaml", "allow_empty: true\n")
+	write(t, odd, "ok.json", allowed)
+	t.Chdir(odd)
+	code, _, stderr := runCLI(t, "check", "--now", now, "ok.json")
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "policyengine: config file: "+output.Printable(filepath.Join(odd, ".policyengine.yaml")))
+	assert.Empty(t, logtest.Unsafe(stderr))
 }
