@@ -20,15 +20,21 @@ func TestPolicyFolderNameChangesNothing(t *testing.T) {
 	root := t.TempDir()
 	doc := mustRead(t, "../../policy/confect.yaml")
 	write(t, root, "consent.yaml", testpolicy.OnConsent)
+	write(t, root, "cases/ok.yaml", "cases:\n  - name: an order\n    activity: "+allowed+"\n    expect: {allow: true}\n")
 	for _, folder := range []string{"own", "rules", "rego"} {
 		write(t, root, filepath.Join(folder, "policy.yaml"), string(doc))
 		write(t, root, filepath.Join(folder, "never.rego"), testpolicy.NeverOnConsent)
+		write(t, root, filepath.Join(folder, "never_test.rego"), "package policyengine.rules.never_test\n\nimport data.policyengine.rules.never\n\ntest_consent if count(never.deny) == 1 with input as {\"legal_basis\": \"consent\"}\n")
 	}
 	t.Chdir(root)
 	for _, folder := range []string{"own", "rules", "rego"} {
 		code, stdout, stderr := runCLI(t, "check", "--config", "none", "--now", now, "--policy", folder, "-o", "text", "consent.yaml")
 		assert.Equal(t, 1, code, "--policy %s: %s%s", folder, stdout, stderr)
 		assert.Contains(t, stdout, "never.consent", "--policy %s", folder)
+
+		code, stdout, stderr = runCLI(t, "test", "--config", "none", "--policy", folder, "cases")
+		assert.Equal(t, 0, code, "--policy %s: %s%s", folder, stdout, stderr)
+		assert.Contains(t, stdout, "Rego tests run: 1 of the policy's own", "--policy %s", folder)
 
 		require.NoError(t, os.WriteFile(".policyengine.yaml", []byte("policy: "+folder+"\n"), 0o644))
 		code, stdout, stderr = runCLI(t, "check", "--now", now, "-o", "text", "consent.yaml")
