@@ -149,9 +149,9 @@ func (e *Engine) load(ctx context.Context, src loader) (st *prepared, err error)
 }
 
 func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.Result) (*prepared, error) {
-	// The engine validates every activity in Go before it asks, and tells the rules so.
+	// The engine validates every activity in Go, then asks for the findings (its own entrypoint,
+	// which holds no validation): nothing in data switches a check off.
 	data := maps.Clone(built.Data)
-	data[compiler.EngineRoot] = map[string]any{"validated_input": true}
 	store := inmem.NewFromObject(data)
 	query := func(q string) (rego.PreparedEvalQuery, error) {
 		pq, err := rego.New(

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -20,9 +22,12 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/internal/gentree"
 	"github.com/confect/policyengine/internal/opatest"
+	"github.com/confect/policyengine/internal/testpolicy"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 )
 
 // opaConfig is the fleet configuration the scale-out guide documents; the parity test runs
@@ -105,9 +110,9 @@ func signedBundle(t *testing.T) (signed []byte, revision string, publicKey []byt
 	t.Helper()
 	private, public := opatest.Keys(t, false)
 	var buf bytes.Buffer
-	rev, err := bundle.Build(&buf, policy.Default(), bundle.BuildOptions{SigningKey: private, KeyID: "policyengine"})
+	built, err := bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{SigningKey: private, KeyID: "policyengine"})
 	require.NoError(t, err)
-	return buf.Bytes(), rev, public
+	return buf.Bytes(), built.Revision, public
 }
 
 // TestStockOPAParity serves the policy's signed bundle to a stock OPA server and asserts that the
@@ -145,42 +150,67 @@ func TestStockOPAParity(t *testing.T) {
 	t.Logf("%d inputs decided alike by the library and stock OPA (revision %s)", len(names), rev[:12])
 }
 
-// TestStockOPADeclarationParity serves a bundle with the example declarations to a stock OPA
-// server and asks it by declaration id with a person's state, as a service fleet does: it decides
-// each (declaration, person) pair exactly as the library's per-person call, valid_until
-// included, and an unknown id denies.
-func TestStockOPADeclarationParity(t *testing.T) {
-	ctx := context.Background()
-	engine, err := policyengine.New(ctx) // the real clock, as the server's
-	require.NoError(t, err)
+// declarationBundle builds Confect's policy as a bundle holding the example declarations, signed
+// with a new key under the id the documented configuration names.
+func declarationBundle(t *testing.T, ctx context.Context, engine *policyengine.Engine) (*policyengine.Declarations, []byte, bundle.Built, []byte) {
+	t.Helper()
 	decls, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
 	require.NoError(t, err)
 	private, public := opatest.Keys(t, false)
 	var buf bytes.Buffer
-	_, err = bundle.Build(&buf, policy.Default(), bundle.BuildOptions{SigningKey: private, KeyID: "policyengine", Declarations: decls.Documents()})
+	built, err := bundle.Build(ctx, &buf, policy.Default(), bundle.BuildOptions{SigningKey: private, KeyID: "policyengine", Declarations: decls.Documents()})
 	require.NoError(t, err)
-	server := opatest.Start(t, opatest.Binary(t), opaConfig, buf.Bytes(), public)
+	return decls, buf.Bytes(), built, public
+}
 
-	g := newGenerator(5, policy.Default().Document, time.Now())
-	persons := []map[string]any{{}, {"consent": map[string]any{"status": "given"}}, {"consent": map[string]any{"status": "maybe"}}}
-	for range 6 {
-		persons = append(persons, g.person())
+// TestStockOPADeclarationParity serves a bundle with the example declarations to a stock OPA
+// server and asks it by declaration id with a person's state, as a service fleet does: it decides
+// each (declaration, person) pair exactly as the library's per-person call, field for field
+// (valid_until included), from the declaration's residual; it refuses a state the library
+// refuses, at the same fields; and an unknown id denies.
+func TestStockOPADeclarationParity(t *testing.T) {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx) // the real clock, as the server's
+	require.NoError(t, err)
+	decls, signed, built, public := declarationBundle(t, ctx, engine)
+	require.Equal(t, len(decls.IDs()), built.Residuals, "every example declaration is decided from its residual")
+	server := opatest.Start(t, opatest.Binary(t), opaConfig, signed, public)
+
+	// A varied mix of people (internal/gentree: every field of consent and subject, set and
+	// unset), and people at the edges: no record at all, consent given and nothing else.
+	people, err := gentree.People(120, 7, slices.Sorted(maps.Keys(policy.Default().Document.Purposes)), time.Now())
+	require.NoError(t, err)
+	people = append(people, map[string]any{}, map[string]any{"consent": map[string]any{"status": "given"}})
+	// States the library refuses: the server refuses them too, at the same fields.
+	invalid := []string{
+		`{"consent": {"status": "maybe"}}`,
+		`{"consent": {"status": "given", "given_at": "yesterday"}}`,
+		`{"consent": {"status": "given", "colour": "red"}}`,
+		`{"consent": "given"}`,
+		`{"subject": {"age": -1, "restricted": "yes"}}`,
+		`{"subject": {"last_activity_at": "2026-13-01T00:00:00Z"}}`,
+		`{"subject": {"opted_out": true}, "consent": {"purposes": ["marketing.materials"]}}`,
+		`{"consent": {"status": "given"}, "purposes": ["support.forum"]}`,
 	}
-	deadline := time.Now().Add(3 * time.Minute)
-	n := 0
-	for _, id := range decls.IDs() {
-		for _, person := range persons {
+
+	deadline := time.Now().Add(4 * time.Minute)
+	n, allowed, denied := 0, 0, 0
+	for i, id := range decls.IDs() {
+		// Each declaration with its own share of the mix, so that every person meets several.
+		for j := range 24 {
 			require.True(t, time.Now().Before(deadline), "the parity test ran out of time")
+			person := people[(i*7+j*5)%len(people)]
 			state := mustJSON(t, person)
 			lib, libErr := decls.DecideJSON(ctx, id, state)
+			require.NoError(t, libErr, "%s %s", id, state)
 			request := map[string]any{"declaration": id}
 			maps.Copy(request, person)
 			srv := decide(t, server, mustJSON(t, request))
 			n++
-			if libErr != nil {
-				assert.False(t, srv.Allow, "%s %s: the server allowed what the library refused: %v", id, state, libErr)
-				assert.NotEmpty(t, srv.Errors, "%s %s", id, state)
-				continue
+			if lib.Allow {
+				allowed++
+			} else {
+				denied++
 			}
 			assert.Empty(t, srv.Errors, "%s %s", id, state)
 			assert.Equal(t, lib.Allow, srv.Allow, "%s %s: allow", id, state)
@@ -192,12 +222,127 @@ func TestStockOPADeclarationParity(t *testing.T) {
 			}
 			assert.Equal(t, want, srv.ValidUntil, "%s %s: valid_until", id, state)
 		}
+		state := invalid[i%len(invalid)]
+		_, libErr := decls.DecideJSON(ctx, id, []byte(state))
+		require.ErrorIs(t, libErr, policyengine.ErrInvalidInput, "%s %s", id, state)
+		var request map[string]any
+		require.NoError(t, json.Unmarshal([]byte(state), &request))
+		request["declaration"] = id
+		srv := decide(t, server, mustJSON(t, request))
+		assert.False(t, srv.Allow, "%s %s: the server allowed what the library refused: %v", id, state, libErr)
+		var want, got []string
+		for _, p := range problem.All(libErr) {
+			want = append(want, p.Pointer)
+		}
+		for _, e := range srv.Errors {
+			got = append(got, e.Path)
+		}
+		slices.Sort(want)
+		slices.Sort(got)
+		assert.Equal(t, slices.Compact(want), slices.Compact(got), "%s %s: the fields at fault", id, state)
 	}
+	assert.Positive(t, allowed, "the mix holds people allowed")
+	assert.Positive(t, denied, "the mix holds people denied")
+
 	unknown := decide(t, server, json.RawMessage(`{"declaration": "no-such", "consent": {"status": "given"}}`))
 	assert.False(t, unknown.Allow, "an unknown declaration id denies")
 	require.Len(t, unknown.Errors, 1)
 	assert.Equal(t, "/declaration", unknown.Errors[0].Path)
-	t.Logf("%d (declaration, person) pairs decided alike by the library and stock OPA", n)
+	t.Logf("%d (declaration, person) pairs decided alike by the library and stock OPA (%d allowed, %d denied)", n, allowed, denied)
+}
+
+// Issue 22, item 5: nothing a server's data API can write weakens a decision. The rules read
+// nothing outside the bundle's roots, where the API refuses to write, so what it may write
+// beside them (once, the switch the library set to skip validation) changes no decision; and a
+// server started as the guide says (--authorization=basic, the bundle's system.authz) takes no
+// write at all, not even to OPA's record of what the bundle owns.
+func TestStockOPADataAPICannotWeakenDecisions(t *testing.T) {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	require.NoError(t, err)
+	_, signed, _, public := declarationBundle(t, ctx, engine)
+	path := filepath.Join(t.TempDir(), "bundle.tar.gz")
+	require.NoError(t, os.WriteFile(path, signed, 0o644))
+	opa := opatest.Binary(t)
+
+	// A police recipient under a misspelt key, which the schema refuses and the rules never see.
+	misspelt := json.RawMessage(`{"id": "police", "data_categories": ["name"], "purposes": ["purchase.orders"], "legal_basis": "contract",
+		"retention": {"period": "P6M", "from": "collection"}, "Recipients": [{"name": "Police", "type": "authority", "country": "SE"}]}`)
+	badState := json.RawMessage(`{"declaration": "newsletter-monthly", "consent": {"status": "given", "given_at": "yesterday"}}`)
+	stillRefused := func(server *opatest.Server) {
+		t.Helper()
+		d := decide(t, server, misspelt)
+		assert.False(t, d.Allow, "a misspelt Recipients is refused whatever the data API wrote")
+		require.NotEmpty(t, d.Errors)
+		assert.Equal(t, "/Recipients", d.Errors[0].Path)
+		d = decide(t, server, badState)
+		assert.False(t, d.Allow, "a person's state that is not valid is refused whatever the data API wrote")
+		require.NotEmpty(t, d.Errors)
+		for _, e := range d.Errors {
+			assert.Equal(t, "/consent/given_at", e.Path)
+		}
+	}
+	beneath := []string{"policyengine/validation", "privacy_policy/retention", "policyengine_schema/activity",
+		"policyengine_schema/person", "policyengine_declarations/activities/newsletter-monthly", "policyengine_revision", "system/authz"}
+
+	// Without authorization, the API writes beside the roots, and refuses beneath them.
+	open := opatest.StartFile(t, opa, path)
+	stillRefused(open)
+	assert.Equal(t, http.StatusNoContent, open.Put(t, "policyengine_engine", json.RawMessage(`{"validated_input": true}`)))
+	for _, p := range beneath {
+		assert.Equal(t, http.StatusBadRequest, open.Put(t, p, json.RawMessage(`{}`)), "PUT %s", p)
+	}
+	stillRefused(open)
+
+	// As the guide starts a server: no write is taken, OPA's record of the bundle's roots
+	// included (with it gone, the API would write beneath them).
+	guarded := opatest.Start(t, opa, opaConfig, signed, public)
+	for _, p := range append(beneath, "policyengine_engine", "system/bundles") {
+		assert.Equal(t, http.StatusUnauthorized, guarded.Put(t, p, json.RawMessage(`{}`)), "PUT %s", p)
+	}
+	stillRefused(guarded)
+}
+
+// A bundle whose declarations were built under another policy revision is refused: a server
+// answers every request by id for them with an error decision, which denies, and the library
+// does not read the bundle.
+func TestStockOPARefusesDeclarationsOfAnotherRevision(t *testing.T) {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	require.NoError(t, err)
+	decls, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	require.NoError(t, err)
+	build := func(p *policy.Policy) []byte {
+		var buf bytes.Buffer
+		_, err := bundle.Build(ctx, &buf, p, bundle.BuildOptions{Declarations: decls.Documents()})
+		require.NoError(t, err)
+		return buf.Bytes()
+	}
+	current := build(policy.Default())
+	other, err := policy.LoadDir(testpolicy.Edited(t, [2]string{"title: ", "title: An earlier "}))
+	require.NoError(t, err)
+	stale := opatest.Files(t, build(other))
+	// The current policy, with the residuals worked out under the other: as a bundle put
+	// together from two builds would be.
+	spliced := current
+	for name, content := range stale {
+		if strings.HasPrefix(name, "declarations/") {
+			spliced = opatest.Repack(t, spliced, name, func([]byte) []byte { return content })
+		}
+	}
+	path := filepath.Join(t.TempDir(), "spliced.tar.gz")
+	require.NoError(t, os.WriteFile(path, spliced, 0o644))
+
+	_, err = bundle.Read(bytes.NewReader(spliced), bundle.ReadOptions{})
+	assert.ErrorIs(t, err, bundle.ErrInvalid)
+	assert.ErrorContains(t, err, "built under policy revision")
+
+	server := opatest.StartFile(t, opatest.Binary(t), path)
+	d := decide(t, server, json.RawMessage(`{"declaration": "checkout", "consent": {"status": "given"}}`))
+	assert.False(t, d.Allow)
+	require.Len(t, d.Errors, 1)
+	assert.Equal(t, "/declaration", d.Errors[0].Path)
+	assert.Contains(t, d.Errors[0].Message, "another policy revision")
 }
 
 // The fleet logs what the library logs: the server's decision log, masked by the bundle's mask

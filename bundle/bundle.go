@@ -2,16 +2,18 @@
 // decide exactly as the library does, and reads such bundles back, verifying their signature.
 //
 // A bundle holds the built-in rules (under rules/), the policy's own modules (under policy/),
-// the policy document as data (data.privacy_policy), the activity's JSON Schema
-// (data.policyengine_schema.activity, so a server refuses what the library refuses), and a
-// .manifest whose revision is the policy revision the library reports and whose roots are
-// policyengine, privacy_policy, policyengine_schema and system/log (the decision log mask).
+// the policy document as data (data.privacy_policy), the activity's JSON Schema and that of a
+// person's state (data.policyengine_schema, so a server refuses what the library refuses), the
+// policy revision (data.policyengine_revision), the declarations servers decide by id with their
+// residuals (data.policyengine_declarations, declarations/), and a .manifest whose revision is the
+// policy revision the library reports and whose roots are Roots.
 package bundle
 
 import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
@@ -20,7 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,11 +33,13 @@ import (
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
+	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
 
-// Roots are the data paths a bundle owns.
-var Roots = []string{"policyengine", compiler.DataRoot, SchemaRoot, compiler.DeclarationsRoot, "system/log"}
+// Roots are the data paths a bundle owns: a server's data API cannot write beneath them, and a
+// bundle's rules read nothing outside them (Build refuses a policy whose modules would).
+var Roots = []string{"policyengine", compiler.DataRoot, SchemaRoot, RevisionRoot, DeclarationsRoot, "system/log", "system/authz"}
 
 // SchemaRoot is where a bundle puts the activity's JSON Schema: data.policyengine_schema.activity.
 const SchemaRoot = "policyengine_schema"
@@ -52,24 +58,47 @@ type BuildOptions struct {
 	// Algorithm is the JWS algorithm (RS256, ES256, ...); empty, it follows from the key.
 	Algorithm string
 	// Declarations are the declarations servers decide by id
-	// ({"declaration": id, "consent": ..., "subject": ...}), as decoded activities by id; the
-	// caller has validated them (Engine.LoadDeclarations does).
+	// ({"declaration": id, "consent": ..., "subject": ...}), as decoded activities by id. Build
+	// holds each to the activity schema, as the library does when it prepares one, and refuses
+	// the bundle (ErrDeclaration) when one fails: a server validates only the person's state.
 	Declarations map[string]map[string]any
 }
 
-// Build makes the bundle of a policy and writes it to w as a .tar.gz. It returns the revision.
-func Build(w io.Writer, p *policy.Policy, opts BuildOptions) (string, error) {
+// Built says what Build wrote.
+type Built struct {
+	// Revision is the policy revision: the manifest's, and the one the library reports.
+	Revision string
+	// Declarations is how many declarations the bundle holds; Residuals, how many of them a
+	// server decides from their residual. It decides the others in full, with the same result.
+	Declarations, Residuals int
+}
+
+// Build makes the bundle of a policy and writes it to w as a .tar.gz.
+//
+// With declarations, it works out what the rules leave of each once everything but the person's
+// state is known (partial evaluation, as the library does when it prepares one), and ships that
+// residual as Rego: a server asked by declaration id then evaluates only what reads the person.
+func Build(ctx context.Context, w io.Writer, p *policy.Policy, opts BuildOptions) (Built, error) {
 	built, err := compiler.Build(p)
 	if err != nil {
-		return "", err
+		return Built{}, err
+	}
+	decls, err := declare(ctx, p, built.Sources, built.Revision, opts.Declarations)
+	if err != nil {
+		return Built{}, err
 	}
 	b := opabundle.Bundle{Data: built.Data}
-	b.Data[SchemaRoot] = map[string]any{"activity": activitySchema()}
-	declarations := map[string]any{}
-	for id, d := range opts.Declarations {
-		declarations[id] = d
+	// The schemas go as JSON text: json.match_schema keys the schemas it has compiled by their
+	// value, and a string is that key as it is read, where an object would be converted whole
+	// on every request.
+	activity := activitySchema()
+	person, err := json.Marshal(personSchema(activity))
+	if err != nil {
+		return Built{}, fmt.Errorf("bundle: the schema of a person's state: %w", err)
 	}
-	b.Data[compiler.DeclarationsRoot] = declarations
+	b.Data[SchemaRoot] = map[string]any{"activity": string(schema.ActivitySchema()), "person": string(person)}
+	b.Data[RevisionRoot] = built.Revision
+	b.Data[DeclarationsRoot] = decls.data
 	roots := append([]string(nil), Roots...)
 	regoVersion := ast.RegoV1.Int()
 	b.Manifest = opabundle.Manifest{
@@ -78,44 +107,105 @@ func Build(w io.Writer, p *policy.Policy, opts BuildOptions) (string, error) {
 		RegoVersion: &regoVersion,
 		Metadata:    map[string]any{"policy": p.Document.Title, "organisation": p.Document.Organisation},
 	}
-	names := make([]string, 0, len(built.Sources))
-	for name := range built.Sources {
-		names = append(names, name)
+	modules := map[string]*ast.Module{}
+	for name, m := range built.Modules { // the built-in modules under rules/, the policy's own under policy/
+		b.Modules = append(b.Modules, opabundle.ModuleFile{URL: "/" + name, Path: "/" + name, Raw: built.Sources[name], Parsed: m})
+		modules[name] = m
 	}
-	sort.Strings(names)
-	for _, name := range names { // the built-in modules under rules/, the policy's own under policy/
-		b.Modules = append(b.Modules, opabundle.ModuleFile{
-			URL:    "/" + name,
-			Path:   "/" + name,
-			Raw:    built.Sources[name],
-			Parsed: built.Modules[name],
-		})
+	for file, m := range decls.modules {
+		b.Modules = append(b.Modules, opabundle.ModuleFile{URL: "/" + file, Path: "/" + file, Raw: decls.sources[file], Parsed: m})
+		modules[file] = m
+	}
+	sort.Slice(b.Modules, func(i, j int) bool { return b.Modules[i].Path < b.Modules[j].Path })
+	if err := activates(modules); err != nil {
+		return Built{}, err
 	}
 	if opts.SigningKey != nil {
 		if opts.KeyID == "" {
-			return "", errors.New("bundle: signing needs a key id")
+			return Built{}, errors.New("bundle: signing needs a key id")
 		}
 		alg := opts.Algorithm
 		if alg == "" {
 			if alg, err = algorithmOf(opts.SigningKey); err != nil {
-				return "", err
+				return Built{}, err
 			}
 		}
 		if err := b.GenerateSignature(opabundle.NewSigningConfig(string(opts.SigningKey), alg, ""), opts.KeyID, false); err != nil {
-			return "", fmt.Errorf("bundle: signing: %w", err)
+			return Built{}, fmt.Errorf("bundle: signing: %w", err)
 		}
 	}
 	if err := opabundle.NewWriter(w).DisableFormat(true).Write(b); err != nil {
-		return "", fmt.Errorf("bundle: writing: %w", err)
+		return Built{}, fmt.Errorf("bundle: writing: %w", err)
 	}
-	return built.Revision, nil
+	return Built{Revision: built.Revision, Declarations: len(opts.Declarations), Residuals: decls.residuals}, nil
 }
 
-func activitySchema() any {
-	var s any
+// activates compiles a bundle's modules together, as a server does when it activates the
+// bundle, and refuses a module that reads data outside the bundle's roots: there a server's data
+// API could write what the rules read (a switch that weakens a decision, a fact of the policy).
+func activates(modules map[string]*ast.Module) error {
+	c := ast.NewCompiler().WithCapabilities(compiler.Capabilities())
+	if c.Compile(modules); c.Failed() {
+		return fmt.Errorf("bundle: the bundle's modules do not compile together: %w", c.Errors)
+	}
+	var problems []*problem.Problem
+	for _, file := range slices.Sorted(maps.Keys(c.Modules)) {
+		ast.WalkRefs(c.Modules[file], func(ref ast.Ref) bool {
+			if ref[0].Equal(ast.DefaultRootDocument) && !underRoots(ref) {
+				p := &problem.Problem{Kind: problem.Rego, File: file, Message: fmt.Sprintf("reads %v, outside the bundle's roots (%s): a server's data API could write it", ref, strings.Join(Roots, ", "))}
+				if loc := ref[0].Location; loc != nil {
+					p.Line, p.Column = loc.Row, loc.Col
+				}
+				problems = append(problems, p)
+			}
+			return false
+		})
+	}
+	return policy.Invalid(problems)
+}
+
+// underRoots says a reference into data lies beneath one of the bundle's roots: its leading
+// constant keys begin with a root's path.
+func underRoots(ref ast.Ref) bool {
+	for _, root := range Roots {
+		parts := strings.Split(root, "/")
+		if len(ref)-1 < len(parts) {
+			continue
+		}
+		match := true
+		for i, part := range parts {
+			if s, ok := ref[i+1].Value.(ast.String); !ok || string(s) != part {
+				match = false
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
+}
+
+func activitySchema() map[string]any {
+	var s map[string]any
 	if err := json.Unmarshal(schema.ActivitySchema(), &s); err != nil {
 		panic("bundle: the embedded activity schema is not JSON: " + err.Error())
 	}
+	return s
+}
+
+// personSchema is the activity schema of a person's state alone, {"consent": ..., "subject":
+// ...}: its consent and subject, nothing required, nothing else allowed. A request by
+// declaration id is held to it (data.policyengine_schema.person): the schema ties no field of
+// the person's state to one of the declaration.
+func personSchema(activity map[string]any) map[string]any {
+	s := maps.Clone(activity)
+	delete(s, "$id")
+	delete(s, "required")
+	s["title"] = "A person's state"
+	s["description"] = "The consent record and state of one person, as a request by declaration id carries them."
+	properties, _ := activity["properties"].(map[string]any)
+	s["properties"] = map[string]any{"consent": properties["consent"], "subject": properties["subject"]}
 	return s
 }
 
@@ -217,12 +307,16 @@ func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	sources := make(map[string][]byte, len(b.Modules))
+	var residuals []*ast.Module
 	for _, m := range b.Modules {
-		sources[strings.TrimPrefix(path.Clean(m.Path), "/")] = m.Raw
+		name := strings.TrimPrefix(path.Clean(m.Path), "/")
+		if strings.HasPrefix(name, residualDir) {
+			residuals = append(residuals, m.Parsed)
+			continue
+		}
+		sources[name] = m.Raw
 	}
-	data := b.Data
-	delete(data, SchemaRoot)
-	p, err := policy.FromValue("bundle data", map[string]any{compiler.DataRoot: data[compiler.DataRoot]})
+	p, err := policy.FromValue("bundle data", map[string]any{compiler.DataRoot: b.Data[compiler.DataRoot]})
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +331,35 @@ func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
 	if built.Revision != b.Manifest.Revision {
 		return nil, fmt.Errorf("%w: its content is revision %s, not the %s its manifest names", ErrInvalid, short(built.Revision), short(b.Manifest.Revision))
 	}
+	if err := sameRevision(b.Data[RevisionRoot], residuals, built.Revision); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
 	return &Contents{Policy: p, Sources: sources, Revision: built.Revision}, nil
+}
+
+// sameRevision checks that the revision a bundle's data names, and the one each declaration's
+// residual was built under, are the policy's: a residual decides under the policy it was
+// worked out from, so one from another revision would decide a person under another policy.
+func sameRevision(data any, residuals []*ast.Module, rev string) error {
+	if data != nil && data != rev {
+		named, _ := data.(string)
+		return fmt.Errorf("its data names policy revision %q, not the %s its content is", short(named), short(rev))
+	}
+	for _, m := range residuals {
+		if m == nil || m.Package.Path.String() != residualPackage {
+			return fmt.Errorf("%s: residuals go in package %s", residualDir, strings.TrimPrefix(residualPackage, "data."))
+		}
+		for _, r := range m.Rules {
+			ref := r.Head.Ref()
+			if len(ref) != 2 || !ref[1].Equal(ast.StringTerm("revision")) {
+				continue
+			}
+			if v, _ := r.Head.Value.Value.(ast.String); string(v) != rev {
+				return fmt.Errorf("the residual %v of a declaration was built under policy revision %q, not the bundle's %s: build the bundle again", ref[0], short(string(v)), short(rev))
+			}
+		}
+	}
+	return nil
 }
 
 // readBounded reads a compressed bundle into memory and walks its archive once, counting, so

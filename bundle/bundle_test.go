@@ -23,9 +23,9 @@ import (
 func build(t testing.TB, p *policy.Policy, opts bundle.BuildOptions) ([]byte, string) {
 	t.Helper()
 	var buf bytes.Buffer
-	rev, err := bundle.Build(&buf, p, opts)
+	built, err := bundle.Build(context.Background(), &buf, p, opts)
 	require.NoError(t, err)
-	return buf.Bytes(), rev
+	return buf.Bytes(), built.Revision
 }
 
 func TestBuildHoldsThePolicy(t *testing.T) {
@@ -42,7 +42,7 @@ func TestBuildHoldsThePolicy(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(fs[".manifest"], &manifest))
 	assert.Equal(t, rev, manifest.Revision)
-	assert.ElementsMatch(t, []string{"policyengine", "privacy_policy", "policyengine_schema", "policyengine_declarations", "system/log"}, manifest.Roots)
+	assert.ElementsMatch(t, []string{"policyengine", "privacy_policy", "policyengine_schema", "policyengine_revision", "policyengine_declarations", "system/log", "system/authz"}, manifest.Roots)
 	assert.Contains(t, fs, "rules/decision.rego")
 	assert.Contains(t, fs, "rules/mask.rego")
 	assert.NotContains(t, fs, "rules/decision_test.rego", "tests stay out of bundles")
@@ -51,6 +51,7 @@ func TestBuildHoldsThePolicy(t *testing.T) {
 	require.NoError(t, json.Unmarshal(fs["data.json"], &data))
 	assert.Equal(t, "Confect", data["privacy_policy"].(map[string]any)["organisation"])
 	assert.Contains(t, data["policyengine_schema"], "activity")
+	assert.Equal(t, rev, data["policyengine_revision"])
 
 	c, err := bundle.Read(bytes.NewReader(b), bundle.ReadOptions{})
 	require.NoError(t, err)
@@ -109,9 +110,7 @@ func TestTamperedBundlesAreRefused(t *testing.T) {
 // A policy's own modules travel in the bundle, and the engine decides under them.
 func TestCustomModulesTravel(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy.DefaultDocument(), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "dpia.rego"), []byte(`package policyengine.rules.dpia
+	p := withModule(t, "dpia.rego", `package policyengine.rules.dpia
 
 import data.policyengine.lib
 
@@ -126,9 +125,7 @@ deny contains reason if {
 	not contains(object.get(input, "description", ""), "DPIA")
 	reason := lib.reason(rego.metadata.rule(), "/description", "profiling needs a DPIA")
 }
-`), 0o644))
-	p, err := policy.LoadDir(dir)
-	require.NoError(t, err)
+`)
 	b, rev := build(t, p, bundle.BuildOptions{})
 	assert.Contains(t, opatest.Files(t, b), "policy/dpia.rego")
 
@@ -146,13 +143,24 @@ deny contains reason if {
 	assert.Equal(t, "dpia.missing", d.Reasons[0].Rule)
 }
 
+// withModule is Confect's policy with one module of its own.
+func withModule(t *testing.T, name, src string) *policy.Policy {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), policy.DefaultDocument(), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644))
+	p, err := policy.LoadDir(dir)
+	require.NoError(t, err)
+	return p
+}
+
 func TestBuildOptions(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
 	private, _ := opatest.Keys(t, false)
-	_, err := bundle.Build(&buf, policy.Default(), bundle.BuildOptions{SigningKey: private})
+	_, err := bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{SigningKey: private})
 	assert.ErrorContains(t, err, "key id")
-	_, err = bundle.Build(&buf, policy.Default(), bundle.BuildOptions{SigningKey: []byte("not a key"), KeyID: "k"})
+	_, err = bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{SigningKey: []byte("not a key"), KeyID: "k"})
 	assert.Error(t, err)
 }
 

@@ -14,7 +14,7 @@ import data.policyengine.validation
 # with the input, and (when the clock matters) the instant the same input would be decided
 # differently. An input that names a declaration ({"declaration": id, "consent": ..., "subject":
 # ...}) is decided as the declaration the bundle holds under that id together with the person's
-# state; an unknown id is an error, and denies.
+# state (by_id.rego); an unknown id is an error, and denies.
 # The person's times are put in the form the rules read (lib.canonical_times), as the library
 # does before it asks for the findings.
 decision := d if {
@@ -22,10 +22,9 @@ decision := d if {
 	d := _decision with input as lib.canonical_times(input)
 }
 
-decision := d if {
+decision := _by_id if {
 	_by_declaration
 	count(_declaration_errors) == 0
-	d := _decision with input as lib.canonical_times(object.union(_declared, object.filter(input, {"consent", "subject"})))
 }
 
 decision := {"allow": false, "reasons": [], "warnings": [], "errors": [e | some e in _declaration_errors]} if {
@@ -33,41 +32,27 @@ decision := {"allow": false, "reasons": [], "warnings": [], "errors": [e | some 
 	count(_declaration_errors) > 0
 }
 
-_decision := object.union(
+_decision := _verdict(_denials, _warnings, _changes, errors)
+
+# The decision made of the findings (reasons to deny, warnings, the instants the decision
+# changes) and the input's structural problems.
+_verdict(denials, warns, changes, errs) := object.union(
 	{
-		"allow": allow,
-		"reasons": reasons,
-		"warnings": warnings,
-		"errors": errors,
+		"allow": (count(errs) + count(denials)) == 0,
+		"reasons": _sorted(denials),
+		"warnings": _sorted(warns),
+		"errors": errs,
 	},
-	_valid_until,
+	_valid_until(changes),
 )
-
-# An input that asks by declaration id.
-_by_declaration if {
-	is_object(input)
-	"declaration" in object.keys(input)
-}
-
-_declared := data.policyengine_declarations[input.declaration]
-
-# What is wrong with a request by declaration id.
-_declaration_errors contains {"path": "/declaration", "message": "no declaration of this id is known"} if {
-	not _declared
-}
-
-_declaration_errors contains {"path": sprintf("/%s", [key]), "message": "only consent and subject go with a declaration"} if {
-	some key in object.keys(input)
-	not key in {"declaration", "consent", "subject"}
-}
 
 # The instants, after the evaluation time, at which some rule would decide the same input
 # differently (each rule package's changes_at, in nanoseconds).
 _changes := {t | some t in data.policyengine.rules[_].changes_at; t > lib.now_ns}
 
-_valid_until := {"valid_until": time.format(min(_changes))} if count(_changes) > 0
+_valid_until(changes) := {"valid_until": time.format(min(changes))} if count(changes) > 0
 
-_valid_until := {} if count(_changes) == 0
+_valid_until(changes) := {} if count(changes) == 0
 
 default allow := false
 
@@ -78,14 +63,10 @@ allow if {
 	count(_denials) == 0
 }
 
-# Structural problems with the input. The library validates every activity against its JSON
-# Schema in Go before it asks, and says so in its data (policyengine_engine.validated_input);
-# an OPA server, fed by a bundle that does not say so, validates here.
-errors := validation.errors if not _validated
-
-errors := [] if _validated
-
-_validated if data.policyengine_engine.validated_input == true
+# Structural problems with the input. An OPA server validates here, always: no switch turns it
+# off, so nothing written through a server's data API can. The library validates every
+# activity against its JSON Schema in Go and asks for the findings instead, its own entrypoint.
+errors := validation.errors
 
 # Every finding of every rule package, unsorted: what the decision is made of. The library asks
 # for this rather than the decision (it validates in Go and sorts in Go); an OPA server asks for

@@ -182,46 +182,13 @@ test_reason_without_rule_id_still_denies if {
 	d.reasons == [{"message": "no id"}]
 }
 
-# The library validates in Go, and tells the rules so: they skip validating again.
-test_validation_is_skipped_where_the_engine_has_validated if {
+# Nothing in data switches validation off: the switch the library once set
+# (data.policyengine_engine.validated_input) lay outside a bundle's roots, where a server's data
+# API can write it.
+test_no_data_switches_validation_off if {
 	d := policyengine.decision with input as fixtures.without({"id"}) with data.policyengine_engine.validated_input as true
-	d.errors == []
-	not policyengine.decision.allow with input as fixtures.without({"id"})
-}
-
-# Version 2, declarations: an OPA server is asked by declaration id with the person's state; it
-# decides the declaration the bundle holds together with that state.
-declarations := {"newsletter": object.union(fixtures.activity, {
-	"id": "newsletter",
-	"purposes": ["marketing.materials"],
-	"legal_basis": "consent",
-	"retention": {"period": data.privacy_policy.retention.limits.marketing.period, "from": "last_activity"},
-})}
-
-test_a_declaration_is_decided_with_the_persons_state if {
-	decision := policyengine.decision with input as {"declaration": "newsletter", "consent": {"status": "given"}}
-		with data.policyengine_declarations as declarations
-	decision.allow == true
-}
-
-test_a_declaration_without_the_persons_consent_is_denied if {
-	decision := policyengine.decision with input as {"declaration": "newsletter", "subject": {"opted_out_marketing": true}}
-		with data.policyengine_declarations as declarations
-	decision.allow == false
-	{r.rule | some r in decision.reasons} == {"consent.not_given", "marketing.opted_out"}
-}
-
-test_an_unknown_declaration_id_denies if {
-	decision := policyengine.decision with input as {"declaration": "no-such"} with data.policyengine_declarations as declarations
-	decision.allow == false
-	decision.errors == [{"path": "/declaration", "message": "no declaration of this id is known"}]
-}
-
-test_a_declaration_request_carries_only_the_persons_state if {
-	decision := policyengine.decision with input as {"declaration": "newsletter", "purposes": ["support.forum"]}
-		with data.policyengine_declarations as declarations
-	decision.allow == false
-	[e.path | some e in decision.errors] == ["/purposes"]
+	[e.path | some e in d.errors] == ["/id"]
+	not d.allow
 }
 
 # valid_until: the instant after which the same input is decided differently, where the clock

@@ -171,16 +171,24 @@ timestamp_ns(ts) := time.parse_rfc3339_ns(ts)
 # t and z in upper case; a leap second (23:59:60) as the first instant of the next second; a
 # year before 1678 as the clock's first instant (1678-01-01T00:00:00Z), one after 2261 as its
 # last (2261-12-31T23:59:59Z). Undefined for what is not RFC 3339.
-canonical_time(ts) := "1678-01-01T00:00:00Z" if {
+# A decision by declaration id puts every time of the person's state through it on every
+# request: a time already in that form (upper case, a year from 1700 to 2199, no leap second)
+# is matched once and kept.
+canonical_time(ts) := ts if {
+	regex.match(_canonical_timestamp_pattern, ts)
+} else := _canonical_time(ts) if {
 	regex.match(_any_timestamp_pattern, ts)
+}
+
+_canonical_timestamp_pattern := `^(1[7-9]|2[01])\d{2}-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
+
+_canonical_time(ts) := "1678-01-01T00:00:00Z" if {
 	to_number(substring(ts, 0, 4)) < 1678
 } else := "2261-12-31T23:59:59Z" if {
-	regex.match(_any_timestamp_pattern, ts)
 	to_number(substring(ts, 0, 4)) > 2261
 } else := time.format(time.parse_rfc3339_ns(concat("", [substring(upper(ts), 0, 17), "59", substring(upper(ts), 19, -1)])) + 1000000000) if {
-	regex.match(_any_timestamp_pattern, ts)
 	substring(ts, 17, 2) == "60"
-} else := upper(ts) if regex.match(_any_timestamp_pattern, ts)
+} else := upper(ts)
 
 _any_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
 
@@ -195,20 +203,20 @@ time_field(object, field) if {
 # time_objects are the objects of the activity that hold times: consent and subject.
 time_objects := {"consent", "subject"}
 
-# canonical_times is an activity with the times of the person's state in canonical form.
-canonical_times(doc) := object.union(doc, {key: _canonical_fields(key, doc[key]) |
+# canonical_times is an activity with the times of the person's state in canonical form (a
+# time that is not RFC 3339 is left as it is, for the validation to refuse).
+canonical_times(doc) := object.union(doc, {key: object.union(fields, _canonical_fields(key, fields)) |
 	some key in time_objects
-	is_object(doc[key])
+	fields := doc[key]
+	is_object(fields)
 }) if is_object(doc)
 
 canonical_times(doc) := doc if not is_object(doc)
 
-_canonical_fields(key, fields) := {name: _canonical_field(key, name, value) | some name, value in fields}
-
-_canonical_field(key, name, value) := t if {
+_canonical_fields(key, fields) := {name: canonical_time(value) |
+	some name, value in fields
 	time_field(key, name)
-	t := canonical_time(value)
-} else := value
+}
 
 # The first and last instants the clock holds: 1678-01-01T00:00:00Z and 2261-12-31T23:59:59Z.
 earliest_ns := -9214560000000000000

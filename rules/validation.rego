@@ -10,7 +10,19 @@ package policyengine.validation
 import data.policyengine.lib
 
 # The problems found, sorted by path.
-errors := [e | some t in sort([[e.path, e] | some e in _problems]); e := t[1]]
+errors := _sorted(_problems)
+
+# The problems of a person's state alone ({"consent": ..., "subject": ...}: what a request by
+# declaration id carries), sorted by path: its times, and the JSON Schema of a person's state
+# (data.policyengine_schema.person, the activity schema's consent and subject) where a bundle
+# carries it. They are the problems the same state has in a full activity.
+person_errors := _sorted(_person_problems)
+
+_person_problems contains p if some p in _time_problems
+
+_person_problems contains p if some p in _schema_problems(data.policyengine_schema.person)
+
+_sorted(problems) := [e | some t in sort([[e.path, e] | some e in problems]); e := t[1]]
 
 _problems contains {"path": "", "message": "expected an object (a processing activity)"} if {
 	not _input_is_object
@@ -63,23 +75,22 @@ _problems contains {"path": path, "message": "expected an ISO 8601 duration such
 	not lib.duration(value)
 }
 
-_problems contains {"path": path, "message": "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"} if {
-	some path, value in _timestamps
+_problems contains p if some p in _time_problems
+
+# The activity's times, wherever lib.time_field says they are (a path is written only for a
+# problem).
+_time_problems contains {"path": sprintf("/%s/%s", [object, field]), "message": "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"} if {
+	some object in lib.time_objects
+	fields := input[object]
+	is_object(fields)
+	some field, value in fields
+	lib.time_field(object, field)
 	not _timestamp(value)
 }
 
 _durations["/retention/period"] := input.retention.period
 
 _durations["/retention/agreed_extension/period"] := input.retention.agreed_extension.period
-
-# The activity's times, wherever lib.time_field says they are.
-_timestamps[sprintf("/%s/%s", [object, field])] := value if {
-	some object in lib.time_objects
-	fields := input[object]
-	is_object(fields)
-	some field, value in fields
-	lib.time_field(object, field)
-}
 
 _nonempty_string(value) if {
 	is_string(value)
@@ -114,8 +125,10 @@ _timestamp(value) if {
 # (data.policyengine_schema.activity): there the input is held to the whole schema, unknown keys
 # and all, as the library holds it. The library validates in Go before it asks, and leaves the
 # schema out of its data.
-_problems contains {"path": concat("", [_pointer(e.field), _member(e)]), "message": e.desc} if {
-	schema := data.policyengine_schema.activity
+_problems contains p if some p in _schema_problems(data.policyengine_schema.activity)
+
+# The problems the input has against a JSON Schema, at JSON pointers.
+_schema_problems(schema) := {{"path": concat("", [_pointer(e.field), _member(e)]), "message": e.desc} |
 	[valid, errs] := json.match_schema(input, schema)
 	not valid
 	some e in errs

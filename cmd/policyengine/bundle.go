@@ -16,9 +16,11 @@ activity's JSON Schema (so servers refuse what the library refuses), the decisio
 and a .manifest whose revision is the policy revision the library reports.
 
 With --declarations DIR, the declarations in the manifests under DIR (the files CI checks)
-go into the bundle's data: a server asked {"declaration": ID, "consent": ..., "subject": ...}
-at data.policyengine.decision decides that declaration for that person, exactly as the
-library's Declaration.DecideJSON; an unknown id is an error decision that denies.
+go into the bundle, each validated and with its residual: what the rules leave of it once
+everything but the person's state is known, as Rego. A server asked {"declaration": ID,
+"consent": ..., "subject": ...} at data.policyengine.decision validates the person's state and
+evaluates only that residual: the decision of the library's Declaration.DecideJSON. An unknown
+id is an error decision that denies.
 
 With --signing-key (a PEM RSA or ECDSA private key) and --key-id, the bundle is signed;
 servers configured with the public key under that id refuse a bundle that fails it.
@@ -77,7 +79,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 				return err
 			}
 			defer os.Remove(tmp.Name())
-			rev, err := bundle.Build(tmp, p, opts)
+			built, err := bundle.Build(cmd.Context(), tmp, p, opts)
 			if cerr := tmp.Close(); err == nil {
 				err = cerr
 			}
@@ -91,7 +93,11 @@ func newBundleBuildCmd(e env) *cobra.Command {
 			if signingKey != "" {
 				signed = "signed with key " + keyID
 			}
-			fmt.Fprintf(e.stdout, "%s: revision %s, %s\n", out, rev, signed)
+			held := ""
+			if declarations != "" {
+				held = fmt.Sprintf("%d declarations (%d decided from their residual), ", built.Declarations, built.Residuals)
+			}
+			fmt.Fprintf(e.stdout, "%s: revision %s, %s%s\n", out, built.Revision, held, signed)
 			return nil
 		},
 	}

@@ -20,12 +20,12 @@ func TestBundleBuildAndCheck(t *testing.T) {
 	require.NoError(t, os.WriteFile(pub, public, 0o644))
 	out := filepath.Join(dir, "policyengine.tar.gz")
 
-	code, stdout, stderr := runCLI(t, "bundle", "build", "--signing-key", priv, "--key-id", "policyengine", "-o", out)
+	manifests := filepath.Join("..", "..", "examples", "manifests")
+	code, stdout, stderr := runCLI(t, "bundle", "build", "--declarations", manifests, "--signing-key", priv, "--key-id", "policyengine", "-o", out)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "signed with key policyengine")
+	assert.Regexp(t, `, (\d+) declarations \(\d+ decided from their residual\), `, stdout)
 	assert.Contains(t, opatest.Files(t, mustRead(t, out)), ".signatures.json")
-
-	manifests := filepath.Join("..", "..", "examples", "manifests")
 	code, viaPolicy, _ := runCLI(t, "check", "--now", "2026-11-28T00:00:00Z", "-o", "json", manifests)
 	require.Equal(t, 1, code)
 	code, viaBundle, stderr := runCLI(t, "check", "--bundle", out, "--verification-key", pub, "--key-id", "policyengine", "--now", "2026-11-28T00:00:00Z", "-o", "json", manifests)

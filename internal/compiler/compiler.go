@@ -42,14 +42,6 @@ const RulesPackage = "data.policyengine.rules"
 // DataRoot is where the policy document is found in data.
 const DataRoot = "privacy_policy"
 
-// DeclarationsRoot is where a bundle puts the declarations an OPA server decides by id:
-// data.policyengine_declarations[id].
-const DeclarationsRoot = "policyengine_declarations"
-
-// EngineRoot is where the engine puts what it tells the rules about itself (that it has
-// validated the input); bundles leave it out.
-const EngineRoot = "policyengine_engine"
-
 // BuiltinPrefix names the built-in modules in errors and bundles.
 const BuiltinPrefix = "rules/"
 

@@ -151,10 +151,11 @@ type Server struct {
 	client *http.Client
 }
 
-// Start runs `opa run --server --config-file config`, with a bundle service of its own serving
-// bundle at bundles/policyengine.tar.gz, the environment the configuration expects
-// (POLICYENGINE_BUNDLE_SERVICE, POLICYENGINE_BUNDLE_PUBLIC_KEY), and waits up to a minute for
-// the bundle to be active. The server stops when the test ends.
+// Start runs `opa run --server --authorization=basic --config-file config`, as the scale-out
+// guide does (the bundle's data.system.authz then refuses writes through the API), with a bundle
+// service of its own serving bundle at bundles/policyengine.tar.gz, the environment the
+// configuration expects (POLICYENGINE_BUNDLE_SERVICE, POLICYENGINE_BUNDLE_PUBLIC_KEY), and waits
+// up to a minute for the bundle to be active. The server stops when the test ends.
 func Start(t testing.TB, opa, config string, bundle, publicKey []byte) *Server {
 	t.Helper()
 	service := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -166,20 +167,35 @@ func Start(t testing.TB, opa, config string, bundle, publicKey []byte) *Server {
 		_, _ = w.Write(bundle)
 	}))
 	t.Cleanup(service.Close)
+	return run(t, opa, []string{"--authorization=basic", "--config-file", config},
+		"POLICYENGINE_BUNDLE_SERVICE="+service.URL,
+		"POLICYENGINE_BUNDLE_PUBLIC_KEY="+strings.ReplaceAll(strings.TrimSpace(string(publicKey)), "\n", `\n`))
+}
 
+// StartFile runs `opa run --server` on a bundle file, unverified and without authorization, and
+// waits up to a minute for the bundle to be active. The server stops when the test ends.
+func StartFile(t testing.TB, opa, bundlePath string) *Server {
+	t.Helper()
+	return run(t, opa, []string{"--skip-verify", bundlePath})
+}
+
+// run starts `opa run --server` with args and the environment added, and waits for it.
+func run(t testing.TB, opa string, args []string, env ...string) *Server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	out := &Output{}
-	cmd := exec.CommandContext(ctx, opa, "run", "--server", "--addr", addr, "--config-file", config)
-	cmd.Env = append(os.Environ(),
-		"POLICYENGINE_BUNDLE_SERVICE="+service.URL,
-		"POLICYENGINE_BUNDLE_PUBLIC_KEY="+strings.ReplaceAll(strings.TrimSpace(string(publicKey)), "\n", `\n`),
-	)
+	cmd := exec.CommandContext(ctx, opa, append([]string{"run", "--server", "--addr", addr}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.WaitDelay = 5 * time.Second
 	require.NoError(t, cmd.Start(), "starting stock opa")
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{}) // closed when the process has exited, with its error in waitErr
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		<-exited
@@ -189,8 +205,8 @@ func Start(t testing.TB, opa, config string, bundle, publicKey []byte) *Server {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		select {
-		case err := <-exited:
-			t.Fatalf("stock opa exited before it was ready (%v):\n%s", err, out.String())
+		case <-exited:
+			t.Fatalf("stock opa exited before it was ready (%v):\n%s", waitErr, out.String())
 		default:
 		}
 		if resp, err := s.client.Get(s.URL + "/health?bundles"); err == nil {
@@ -204,6 +220,20 @@ func Start(t testing.TB, opa, config string, bundle, publicKey []byte) *Server {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// Put writes a JSON document through the server's data API (PUT /v1/data/path), as anyone
+// allowed to reach that API may, and returns the status the server answered.
+func (s *Server) Put(t testing.TB, path string, doc json.RawMessage) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, s.URL+"/v1/data/"+path, bytes.NewReader(doc))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
 }
 
 // Query posts input to a data path (such as policyengine/decision) and decodes the result into

@@ -1,0 +1,265 @@
+// Package partial works out what the rules leave of a declaration once everything but the
+// person's state is known: OPA's partial evaluation of the findings with input.consent and
+// input.subject unknown. The declaration rules are decided in such a residual (their findings
+// are constants), and the person rules are reduced to the few tests of the person's state they
+// still need.
+//
+// A bundle ships each declaration's residual as Rego (Module, Source), so that a stock OPA
+// server asked by declaration id evaluates only what reads the person.
+package partial
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/confect/policyengine/internal/compiler"
+	"github.com/confect/policyengine/policy"
+)
+
+// Kinds are the sets each rule package contributes to the findings: reasons to deny, warnings,
+// and the instants (nanoseconds) at which the decision would change.
+var Kinds = [...]string{"deny", "warn", "changes_at"}
+
+// Unknowns are the person's state, which partial evaluation leaves open.
+var Unknowns = []string{"input.consent", "input.subject"}
+
+// Namespace begins the packages partial evaluation writes its support rules to: Namespace
+// followed by the kind of finding they support.
+const Namespace = "policyengine_partial_"
+
+// Evaluator partially evaluates declarations under one policy. It is safe for concurrent use;
+// it evaluates one declaration at a time.
+type Evaluator struct {
+	mu      sync.Mutex
+	queries [len(Kinds)]rego.PreparedPartialQuery
+}
+
+// New prepares the partial evaluation of the findings under a policy: p's document and the
+// modules by name (the built-in ones known by their content, compiler.Embedded). It compiles
+// them afresh: partial evaluation rewrites the terms it works on in place, so it needs a
+// compiler no query that decides shares.
+func New(ctx context.Context, p *policy.Policy, sources map[string][]byte) (*Evaluator, error) {
+	builtin, err := compiler.Embedded(sources)
+	if err != nil {
+		return nil, err
+	}
+	built, err := compiler.Compile(p, sources, builtin)
+	if err != nil {
+		return nil, err
+	}
+	store := inmem.NewFromObject(built.Data)
+	e := &Evaluator{}
+	for i, kind := range Kinds {
+		pq, err := rego.New(
+			rego.Query(compiler.RulesPackage+"[_]."+kind+"[x]"),
+			rego.Compiler(built.Compiler),
+			rego.Store(store),
+			rego.Unknowns(Unknowns),
+			rego.PartialNamespace(Namespace+kind),
+			rego.StrictBuiltinErrors(true),
+			rego.Capabilities(compiler.Capabilities()),
+		).PrepareForPartial(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: preparing the partial evaluation of %s: %w", policy.ErrInvalid, kind, err)
+		}
+		e.queries[i] = pq
+	}
+	return e, nil
+}
+
+// Residual is what the rules leave of one declaration.
+type Residual struct {
+	// Queries are, for each of Kinds, the ways a finding of that kind can still arise: each a
+	// query that binds the finding to x.
+	Queries [len(Kinds)][]ast.Body
+	// Support are the rules the queries call, in packages under data.<Namespace><kind>.
+	Support []*ast.Module
+}
+
+// Residual partially evaluates the findings for a declaration (an activity without the
+// person's state) and returns a deep copy of what is left: what partial evaluation returns may
+// share terms with its compiler.
+func (e *Evaluator) Residual(ctx context.Context, declaration ast.Value) (*Residual, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := &Residual{}
+	for i := range Kinds {
+		pq, err := e.queries[i].Partial(ctx, rego.EvalParsedInput(ast.NewTerm(declaration).Copy().Value))
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range pq.Queries {
+			r.Queries[i] = append(r.Queries[i], q.Copy())
+		}
+		for _, m := range pq.Support {
+			r.Support = append(r.Support, m.Copy())
+		}
+	}
+	return r, nil
+}
+
+// Empty says nothing is left: every person is allowed, with no warning, whatever the clock.
+func (r *Residual) Empty() bool {
+	for _, qs := range r.Queries {
+		if len(qs) > 0 {
+			return false
+		}
+	}
+	return len(r.Support) == 0
+}
+
+// Check says what the residual refers to. ok: data only in its own support packages (the
+// policy document and every other rule were evaluated into it), and no METADATA lookup (it
+// would see the residual's rules, not the policy's). personOnly: it reads nothing of the input
+// but the person's state, so that state alone is its input.
+func (r *Residual) Check() (ok, personOnly bool) {
+	ok, personOnly = true, true
+	visit := func(x any) {
+		ast.WalkTerms(x, func(t *ast.Term) bool {
+			switch v := t.Value.(type) {
+			case ast.Ref:
+				switch {
+				case v[0].Equal(ast.DefaultRootDocument):
+					if !supportRef(v) {
+						ok = false
+					}
+				case v[0].Equal(ast.InputRootDocument):
+					if len(v) < 2 {
+						personOnly = false
+						break
+					}
+					key, isString := v[1].Value.(ast.String)
+					if !isString || (key != "consent" && key != "subject") {
+						personOnly = false
+					}
+				}
+			case ast.Call:
+				if strings.HasPrefix(v[0].String(), "rego.metadata") {
+					ok = false
+				}
+			}
+			return !ok
+		})
+	}
+	for _, qs := range r.Queries {
+		for _, q := range qs {
+			visit(q)
+		}
+	}
+	for _, m := range r.Support {
+		visit(m)
+	}
+	return ok, personOnly
+}
+
+// supportRef says a reference into data names a support rule: data.<Namespace><kind>....
+func supportRef(ref ast.Ref) bool {
+	if len(ref) < 2 {
+		return false
+	}
+	s, ok := ref[1].Value.(ast.String)
+	return ok && strings.HasPrefix(string(s), Namespace)
+}
+
+// Module writes the residual as rules of one package, pkg (such as
+// data.policyengine_declarations.residuals), every rule beneath name: name.deny, name.warn and
+// name.changes_at hold the findings (partial sets, as the rule packages' own), the support rules
+// go beneath name too, and extra rules are added as they are. Every reference to a support rule
+// is rewritten to its new place.
+func (r *Residual) Module(pkg ast.Ref, name string, extra ...*ast.Rule) (*ast.Module, error) {
+	module := &ast.Module{Package: &ast.Package{Path: pkg.Copy()}}
+	prefix := ast.Ref{ast.VarTerm(name)}
+	// A reference to data.<Namespace><kind>.rest becomes data.<pkg...>.name.<Namespace><kind>.rest.
+	moved := append(pkg.Copy(), ast.StringTerm(name))
+	relocate := func(x any) (any, error) {
+		return ast.TransformRefs(x, func(ref ast.Ref) (ast.Value, error) {
+			if !ref[0].Equal(ast.DefaultRootDocument) || !supportRef(ref) {
+				return ref, nil
+			}
+			return append(moved.Copy(), ref[1:]...), nil
+		})
+	}
+	add := func(rule *ast.Rule) error {
+		x, err := relocate(rule)
+		if err != nil {
+			return err
+		}
+		rule = x.(*ast.Rule)
+		for r := rule; r != nil; r = r.Else {
+			r.Module = module
+		}
+		module.Rules = append(module.Rules, rule)
+		return nil
+	}
+	for i, kind := range Kinds {
+		for _, body := range r.Queries[i] {
+			head := ast.RefHead(append(prefix.Copy(), ast.StringTerm(kind)))
+			head.Key = ast.VarTerm("x")
+			if err := add(&ast.Rule{Head: head, Body: body.Copy()}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, m := range r.Support {
+		path := m.Package.Path // data.<Namespace><kind>....
+		if len(path) < 2 || !supportRef(path) {
+			return nil, fmt.Errorf("partial: a support package outside %s*: %v", Namespace, path)
+		}
+		for _, rule := range m.Rules {
+			rule = rule.Copy()
+			// The rule's place: the support package's path after data, then its own head's.
+			at := append(prefix.Copy(), path[1:]...)
+			for r := rule; r != nil; r = r.Else {
+				ref := r.Head.Ref()
+				first, isVar := ref[0].Value.(ast.Var)
+				if !isVar {
+					return nil, fmt.Errorf("partial: a support rule's head %v", ref)
+				}
+				place := append(at.Copy(), ast.StringTerm(string(first)))
+				place = append(place, ref[1:].Copy()...)
+				r.Head.Name = ""
+				r.Head.SetRef(place)
+			}
+			if err := add(rule); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, rule := range extra {
+		if err := add(rule.Copy()); err != nil {
+			return nil, err
+		}
+	}
+	return module, nil
+}
+
+// ErrUnprintable is wrapped by Source's error for a module that does not read back once written
+// as Rego: OPA's formatter writes a string as Go quotes it, and Go's escapes for invalid UTF-8
+// and some control characters (\x7f, \a, \v) are not Rego's.
+var ErrUnprintable = errors.New("partial: the residual does not read back as Rego")
+
+// Source writes a module as Rego v1 and reads it back: the text, and the module parsed from it.
+// A string reads back as it was or not at all: Go's escapes that Rego reads (\n, \t, \", \u...)
+// mean the same in both, and the others fail the reading.
+func Source(m *ast.Module) ([]byte, *ast.Module, error) {
+	src, err := format.AstWithOpts(m, format.Opts{RegoVersion: ast.RegoV1, IgnoreLocations: true})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnprintable, err)
+	}
+	parsed, err := ast.ParseModuleWithOpts("residual.rego", string(src), compiler.ParserOptions())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrUnprintable, err)
+	}
+	if len(parsed.Rules) != len(m.Rules) {
+		return nil, nil, fmt.Errorf("%w: %d rules read back as %d", ErrUnprintable, len(m.Rules), len(parsed.Rules))
+	}
+	return src, parsed, nil
+}

@@ -1,0 +1,76 @@
+# A decision by declaration id. An OPA server fed by `policyengine bundle build --declarations`
+# is asked {"declaration": id, "consent": ..., "subject": ...} and decides that declaration for
+# that person. The bundle holds each declaration, validated when the bundle was built, and its
+# residual: what the rules leave of it once everything but the person's state is known, worked
+# out by partial evaluation. Only the person's state is validated here, and only the residual is
+# evaluated, on the person's state alone.
+package policyengine
+
+import data.policyengine.lib
+import data.policyengine.validation
+
+# An input that asks by declaration id.
+_by_declaration if {
+	is_object(input)
+	"declaration" in object.keys(input)
+}
+
+# The declaration the bundle holds under the id.
+_declared := data.policyengine_declarations.activities[input.declaration]
+
+# The person's state, its times in the form the rules read.
+_person := lib.canonical_times(object.filter(input, {"consent", "subject"}))
+
+# What is wrong with a request by declaration id.
+_declaration_errors contains {"path": "/declaration", "message": "no declaration of this id is known"} if {
+	not _declared
+}
+
+_declaration_errors contains {"path": sprintf("/%s", [key]), "message": "only consent and subject go with a declaration"} if {
+	some key in object.keys(input)
+	not key in {"declaration", "consent", "subject"}
+}
+
+# The person's state is validated alone, with the errors the same state has in a full activity
+# (its times, as there, in the form the rules read when they are RFC 3339). The declaration was
+# validated when the bundle was built.
+_declaration_errors contains e if {
+	person := _person
+	errs := validation.person_errors with input as person
+	some e in errs
+}
+
+_declaration_errors contains {"path": "/declaration", "message": "the declaration's residual was built under another policy revision than the bundle's: build the bundle again"} if {
+	_residual_revision
+	not _residual_current
+}
+
+# A declaration's residual: "d" and the SHA-256 of its id (bundle.ResidualKey) name it, so that
+# any id makes a Rego name. It says the policy revision it was worked out under, and is used only
+# under that revision (data.policyengine_revision, the bundle's). A declaration without one is
+# decided in full.
+_residual_key := concat("", ["d", crypto.sha256(input.declaration)])
+
+_residual_revision := data.policyengine_declarations.residuals[_residual_key].revision
+
+_residual_current if _residual_revision == data.policyengine_revision
+
+# The decision by id: the residual's findings on the person's state.
+_by_id := d if {
+	_residual_current
+	key := _residual_key
+	person := _person
+	d := _verdict(
+		{r | some r in data.policyengine_declarations.residuals[key].deny},
+		{r | some r in data.policyengine_declarations.residuals[key].warn},
+		{t | some t in data.policyengine_declarations.residuals[key].changes_at; t > lib.now_ns},
+		[],
+	) with input as person
+}
+
+# Without a residual: the rules on the declaration with the person's state.
+_by_id := d if {
+	not _residual_revision
+	activity := object.union(_declared, _person)
+	d := _verdict(_denials, _warnings, _changes, []) with input as activity
+}
