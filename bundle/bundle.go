@@ -197,7 +197,9 @@ func activitySchema() map[string]any {
 // personSchema is the activity schema of a person's state alone, {"consent": ..., "subject":
 // ...}: its consent and subject, nothing required, nothing else allowed. A request by
 // declaration id is held to it (data.policyengine_schema.person): the schema ties no field of
-// the person's state to one of the declaration.
+// the person's state to one of the declaration. Its times are strings, left to the rules'
+// own check (validation's, through lib.any_timestamp_ns): OPA's date-time format takes only the
+// canonical form, and the request's times are not put in that form first.
 func personSchema(activity map[string]any) map[string]any {
 	s := maps.Clone(activity)
 	delete(s, "$id")
@@ -206,6 +208,13 @@ func personSchema(activity map[string]any) map[string]any {
 	s["description"] = "The consent record and state of one person, as a request by declaration id carries them."
 	properties, _ := activity["properties"].(map[string]any)
 	s["properties"] = map[string]any{"consent": properties["consent"], "subject": properties["subject"]}
+	defs, _ := activity["$defs"].(map[string]any)
+	defs = maps.Clone(defs)
+	timestamp, _ := defs["timestamp"].(map[string]any)
+	timestamp = maps.Clone(timestamp)
+	delete(timestamp, "format")
+	defs["timestamp"] = timestamp
+	s["$defs"] = defs
 	return s
 }
 

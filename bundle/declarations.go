@@ -104,6 +104,9 @@ func declare(ctx context.Context, p *policy.Policy, sources map[string][]byte, r
 		if err != nil {
 			continue
 		}
+		if m, err = readsAnyTime(m); err != nil {
+			continue
+		}
 		src, parsed, err := partial.Source(m)
 		if err != nil || !compiles(parsed) {
 			continue
@@ -133,10 +136,35 @@ func revisionRule(key, rev string) *ast.Rule {
 	return &ast.Rule{Head: head, Body: ast.NewBody(ast.NewExpr(ast.BooleanTerm(true)))}
 }
 
-// compiles says a residual module compiles alone: it refers to nothing but itself and builtins.
+// A server reads a request's times as it comes, without putting them in canonical form first
+// as the library does: a residual parses each through lib.any_timestamp_ns, which takes any form
+// RFC 3339 allows, rather than time.parse_rfc3339_ns, which takes the canonical one.
+var (
+	parseTime = ast.MustParseRef("time.parse_rfc3339_ns")
+	anyTime   = ast.MustParseRef("data.policyengine.lib.any_timestamp_ns")
+	// anyTimeStub stands for lib's any_timestamp_ns where a residual is compiled alone.
+	anyTimeStub = ast.MustParseModuleWithOpts("package policyengine.lib\n\nany_timestamp_ns(ts) := time.parse_rfc3339_ns(ts)", compiler.ParserOptions())
+)
+
+// readsAnyTime rewrites a residual's time.parse_rfc3339_ns to lib.any_timestamp_ns.
+func readsAnyTime(m *ast.Module) (*ast.Module, error) {
+	x, err := ast.TransformRefs(m, func(ref ast.Ref) (ast.Value, error) {
+		if ref.Equal(parseTime) {
+			return anyTime.Copy(), nil
+		}
+		return ref, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return x.(*ast.Module), nil
+}
+
+// compiles says a residual module compiles alone: it refers to nothing but itself, builtins and
+// lib.any_timestamp_ns.
 func compiles(m *ast.Module) bool {
 	c := ast.NewCompiler().WithCapabilities(compiler.Capabilities())
-	c.Compile(map[string]*ast.Module{"residual": m})
+	c.Compile(map[string]*ast.Module{"residual": m, "lib": anyTimeStub})
 	return !c.Failed()
 }
 

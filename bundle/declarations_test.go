@@ -19,7 +19,7 @@ import (
 	"github.com/confect/policyengine/problem"
 )
 
-func exampleDeclarations(t *testing.T) map[string]map[string]any {
+func exampleDeclarations(t testing.TB) map[string]map[string]any {
 	t.Helper()
 	e, err := policyengine.New(context.Background())
 	require.NoError(t, err)

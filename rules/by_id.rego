@@ -18,8 +18,8 @@ _by_declaration if {
 # The declaration the bundle holds under the id.
 _declared := data.policyengine_declarations.activities[input.declaration]
 
-# The person's state, its times in the form the rules read.
-_person := lib.canonical_times(object.filter(input, {"consent", "subject"}))
+# The person's state.
+_state := object.filter(input, {"consent", "subject"})
 
 # What is wrong with a request by declaration id.
 _declaration_errors contains {"path": "/declaration", "message": "no declaration of this id is known"} if {
@@ -31,14 +31,9 @@ _declaration_errors contains {"path": sprintf("/%s", [key]), "message": "only co
 	not key in {"declaration", "consent", "subject"}
 }
 
-# The person's state is validated alone, with the errors the same state has in a full activity
-# (its times, as there, in the form the rules read when they are RFC 3339). The declaration was
-# validated when the bundle was built.
-_declaration_errors contains e if {
-	person := _person
-	errs := validation.person_errors with input as person
-	some e in errs
-}
+# The person's state is validated alone, with the errors the same state has in a full
+# activity. The declaration was validated when the bundle was built.
+_declaration_errors contains e if some e in validation.person_errors(_state)
 
 _declaration_errors contains {"path": "/declaration", "message": "the declaration's residual was built under another policy revision than the bundle's: build the bundle again"} if {
 	_residual_revision
@@ -47,8 +42,9 @@ _declaration_errors contains {"path": "/declaration", "message": "the declaratio
 
 # A declaration's residual: "d" and the SHA-256 of its id (bundle.ResidualKey) name it, so that
 # any id makes a Rego name. It says the policy revision it was worked out under, and is used only
-# under that revision (data.policyengine_revision, the bundle's). A declaration without one is
-# decided in full.
+# under that revision (data.policyengine_revision, the bundle's). It reads the person's state
+# from the request, times in any form RFC 3339 allows (lib.any_timestamp_ns). A declaration
+# without one is decided in full.
 _residual_key := concat("", ["d", crypto.sha256(input.declaration)])
 
 _residual_revision := data.policyengine_declarations.residuals[_residual_key].revision
@@ -56,21 +52,19 @@ _residual_revision := data.policyengine_declarations.residuals[_residual_key].re
 _residual_current if _residual_revision == data.policyengine_revision
 
 # The decision by id: the residual's findings on the person's state.
-_by_id := d if {
+_by_id := _verdict(
+	{r | some r in data.policyengine_declarations.residuals[_residual_key].deny},
+	{r | some r in data.policyengine_declarations.residuals[_residual_key].warn},
+	{t | some t in data.policyengine_declarations.residuals[_residual_key].changes_at; t > lib.now_ns},
+	[],
+) if {
 	_residual_current
-	key := _residual_key
-	person := _person
-	d := _verdict(
-		{r | some r in data.policyengine_declarations.residuals[key].deny},
-		{r | some r in data.policyengine_declarations.residuals[key].warn},
-		{t | some t in data.policyengine_declarations.residuals[key].changes_at; t > lib.now_ns},
-		[],
-	) with input as person
 }
 
-# Without a residual: the rules on the declaration with the person's state.
+# Without a residual: the rules on the declaration with the person's state, its times in the
+# form the rules read.
 _by_id := d if {
 	not _residual_revision
-	activity := object.union(_declared, _person)
+	activity := lib.canonical_times(object.union(_declared, _state))
 	d := _verdict(_denials, _warnings, _changes, []) with input as activity
 }

@@ -167,6 +167,16 @@ now_ns := time.now_ns()
 # from partial evaluation's residual, parses each time once and matches no pattern.
 timestamp_ns(ts) := time.parse_rfc3339_ns(ts)
 
+# any_timestamp_ns is timestamp_ns of a time in any form RFC 3339 allows (through
+# canonical_time): how a server deciding by declaration id reads the person's times, which it
+# does not put in canonical form first. Undefined for what is not RFC 3339. A time already in
+# canonical form is matched once and parsed.
+any_timestamp_ns(ts) := timestamp_ns(ts) if {
+	regex.match(_canonical_timestamp_pattern, ts)
+} else := timestamp_ns(_canonical_time(ts)) if {
+	regex.match(_any_timestamp_pattern, ts)
+}
+
 # canonical_time is an RFC 3339 timestamp in the form timestamp_ns reads, the same instant:
 # t and z in upper case; a leap second (23:59:60) as the first instant of the next second; a
 # year before 1678 as the clock's first instant (1678-01-01T00:00:00Z), one after 2261 as its

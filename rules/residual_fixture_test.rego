@@ -1,7 +1,8 @@
 # A declaration's residual as `policyengine bundle build --declarations` ships one, for the tests
 # of by_id.rego: the declaration id "residual-fixture" (the name is "d" and its SHA-256), under
 # the policy revision "r1". It denies a person whose consent is withdrawn, and its decision
-# changes at the withdrawal, which it reads only in the form the rules read times.
+# changes at the withdrawal, which it reads as a bundle's residuals read times (in any form RFC
+# 3339 allows).
 package policyengine_declarations.residuals
 
 dc65f4a2ee27db86e2bdbc421d6f63b0afda8fed98e5c1564ff2a81d7aa9a8a00.revision := "r1"
@@ -12,5 +13,5 @@ dc65f4a2ee27db86e2bdbc421d6f63b0afda8fed98e5c1564ff2a81d7aa9a8a00.deny contains 
 }
 
 dc65f4a2ee27db86e2bdbc421d6f63b0afda8fed98e5c1564ff2a81d7aa9a8a00.changes_at contains x if {
-	x := time.parse_rfc3339_ns(input.consent.withdrawn_at)
+	x := data.policyengine.lib.any_timestamp_ns(input.consent.withdrawn_at)
 }

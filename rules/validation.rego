@@ -12,15 +12,12 @@ import data.policyengine.lib
 # The problems found, sorted by path.
 errors := _sorted(_problems)
 
-# The problems of a person's state alone ({"consent": ..., "subject": ...}: what a request by
-# declaration id carries), sorted by path: its times, and the JSON Schema of a person's state
-# (data.policyengine_schema.person, the activity schema's consent and subject) where a bundle
-# carries it. They are the problems the same state has in a full activity.
-person_errors := _sorted(_person_problems)
-
-_person_problems contains p if some p in _time_problems
-
-_person_problems contains p if some p in _schema_problems(data.policyengine_schema.person)
+# person_errors are the problems of a person's state alone ({"consent": ..., "subject": ...}:
+# what a request by declaration id carries), sorted by path: its times, read in any form RFC 3339
+# allows, and the JSON Schema of a person's state (data.policyengine_schema.person: the activity
+# schema's consent and subject, whose times it leaves to the first check) where a bundle carries
+# it. They are the problems the same state has in a full activity.
+person_errors(state) := _sorted(_time_problems(state) | {p | some p in _schema_problems(state, data.policyengine_schema.person)})
 
 _sorted(problems) := [e | some t in sort([[e.path, e] | some e in problems]); e := t[1]]
 
@@ -75,13 +72,13 @@ _problems contains {"path": path, "message": "expected an ISO 8601 duration such
 	not lib.duration(value)
 }
 
-_problems contains p if some p in _time_problems
+_problems contains p if some p in _time_problems(input)
 
-# The activity's times, wherever lib.time_field says they are (a path is written only for a
-# problem).
-_time_problems contains {"path": sprintf("/%s/%s", [object, field]), "message": "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"} if {
+# The problems of a document's times, wherever lib.time_field says they are (a path is written
+# only for a problem).
+_time_problems(doc) := {{"path": sprintf("/%s/%s", [object, field]), "message": "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"} |
 	some object in lib.time_objects
-	fields := input[object]
+	fields := doc[object]
 	is_object(fields)
 	some field, value in fields
 	lib.time_field(object, field)
@@ -118,18 +115,18 @@ _objects(value) if {
 
 _timestamp(value) if {
 	is_string(value)
-	lib.timestamp_ns(value)
+	lib.any_timestamp_ns(value)
 }
 
 # An OPA server fed by `policyengine bundle build` has the activity's JSON Schema in its data
 # (data.policyengine_schema.activity): there the input is held to the whole schema, unknown keys
 # and all, as the library holds it. The library validates in Go before it asks, and leaves the
 # schema out of its data.
-_problems contains p if some p in _schema_problems(data.policyengine_schema.activity)
+_problems contains p if some p in _schema_problems(input, data.policyengine_schema.activity)
 
-# The problems the input has against a JSON Schema, at JSON pointers.
-_schema_problems(schema) := {{"path": concat("", [_pointer(e.field), _member(e)]), "message": e.desc} |
-	[valid, errs] := json.match_schema(input, schema)
+# The problems a document has against a JSON Schema, at JSON pointers.
+_schema_problems(doc, schema) := {{"path": concat("", [_pointer(e.field), _member(e)]), "message": e.desc} |
+	[valid, errs] := json.match_schema(doc, schema)
 	not valid
 	some e in errs
 }

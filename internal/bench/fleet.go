@@ -34,7 +34,7 @@ import (
 // per decision (from /proc), for requests by id and, for comparison in the same run, for the same
 // declarations and people sent as full activities. With generated > 0, the bundle holds that
 // many generated declarations instead of the examples, and the build is timed and weighed.
-func fleet(ctx context.Context, n, people, generated int) error {
+func fleet(ctx context.Context, n, people, generated int, prebuilt string) error {
 	opa, err := opaBinary()
 	if err != nil {
 		return err
@@ -70,8 +70,12 @@ func fleet(ctx context.Context, n, people, generated int) error {
 	if err != nil {
 		return err
 	}
+	served := path
+	if prebuilt != "" {
+		served = prebuilt // another build of the same declarations: an earlier version's, to compare
+	}
 
-	server, err := startOPA(ctx, opa, path)
+	server, err := startOPA(ctx, opa, served)
 	if err != nil {
 		return err
 	}
@@ -110,7 +114,11 @@ func fleet(ctx context.Context, n, people, generated int) error {
 	}
 
 	fmt.Printf("Decisions on stock OPA %s (opa run --server, one client, keep-alive), %d requests each:\n", server.version, n)
-	fmt.Printf("%d declarations (%s), each for a mix of %d people. Machine: %s; load average %s.\n\n", len(ids), source, people, machine(), loadAverage())
+	fmt.Printf("%d declarations (%s), each for a mix of %d people. Machine: %s; load average %s.\n", len(ids), source, people, machine(), loadAverage())
+	if prebuilt != "" {
+		fmt.Printf("The server's bundle: %s.\n", prebuilt)
+	}
+	fmt.Println()
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "request\teval p50\teval p99\tround trip p50\tround trip p99\tserver CPU/decision\tdecisions/core-second\tallowed\tdenied\terrors\t")
 	for _, r := range results {
@@ -119,7 +127,7 @@ func fleet(ctx context.Context, n, people, generated int) error {
 	_ = tw.Flush()
 	fmt.Printf("\nThe bundle: built in %s (bundle.Build, %d of %d declarations with a residual), %d KiB compressed, %d KiB in %d files;\n",
 		buildTime.Round(time.Millisecond), built.Residuals, built.Declarations, compressed>>10, uncompressed>>10, files)
-	fmt.Printf("the server activated it in %s and holds %d MiB (resident).\n", server.ready.Round(time.Millisecond), server.rss()>>20)
+	fmt.Printf("the server activated %s in %s and holds %d MiB (resident).\n", filepath.Base(served), server.ready.Round(time.Millisecond), server.rss()>>20)
 	return nil
 }
 

@@ -5,7 +5,7 @@
 //	go run ./internal/bench gen -files 10000 [-distinct] -o DIR # a synthetic tree of manifests
 //	go run ./internal/bench batch DIR               # check over a tree: wall time, activities/s
 //	go run ./internal/bench memory [-n 1000000]     # heap in use across many decisions
-//	go run ./internal/bench fleet [-n 3000] [-declarations 1000] # stock OPA deciding by declaration id
+//	go run ./internal/bench fleet [-n 3000] [-declarations 1000] [-bundle FILE] # stock OPA deciding by declaration id
 package main
 
 import (
@@ -59,8 +59,9 @@ func main() {
 		n := fs.Int("n", 3000, "requests of each kind")
 		people := fs.Int("people", 200, "people in the mix")
 		generated := fs.Int("declarations", 0, "generated declarations in the bundle instead of the examples (e.g. 1000)")
+		prebuilt := fs.String("bundle", "", "serve this bundle (of the same declarations, built by another version) instead of the one built here")
 		_ = fs.Parse(os.Args[2:])
-		err = fleet(ctx, *n, *people, *generated)
+		err = fleet(ctx, *n, *people, *generated, *prebuilt)
 	case "memory":
 		fs := flag.NewFlagSet("memory", flag.ExitOnError)
 		n := fs.Int("n", 1000000, "decisions")
@@ -76,7 +77,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N [-distinct] -o DIR [-seed S] | batch [-j N] DIR | memory [-n N] | fleet [-n N] [-people N] [-declarations N]")
+	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N [-distinct] -o DIR [-seed S] | batch [-j N] DIR | memory [-n N] | fleet [-n N] [-people N] [-declarations N] [-bundle FILE]")
 	os.Exit(2)
 }
 
