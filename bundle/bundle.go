@@ -26,6 +26,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -340,23 +341,37 @@ func Read(r io.Reader, opts ReadOptions) (*Contents, error) {
 	if built.Revision != b.Manifest.Revision {
 		return nil, fmt.Errorf("%w: its content is revision %s, not the %s its manifest names", ErrInvalid, short(built.Revision), short(b.Manifest.Revision))
 	}
-	if err := sameRevision(b.Data[RevisionRoot], residuals, built.Revision); err != nil {
+	if err := sameRevision(b.Data, residuals, built.Revision); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return &Contents{Policy: p, Sources: sources, Revision: built.Revision}, nil
 }
 
 // sameRevision checks that the revision a bundle's data names, and the one each declaration's
-// residual was built under, are the policy's: a residual decides under the policy it was
-// worked out from, so one from another revision would decide a person under another policy.
-func sameRevision(data any, residuals []*ast.Module, rev string) error {
-	if data != nil && data != rev {
-		named, _ := data.(string)
-		return fmt.Errorf("its data names policy revision %q, not the %s its content is", short(named), short(rev))
+// residual was worked out under, are the policy's, and that the residuals compile with their
+// pieces: a residual decides under the policy it was worked out from, so one from another
+// revision, or one missing a piece, would decide a person under another policy.
+func sameRevision(data map[string]any, residuals []*ast.Module, rev string) error {
+	if named, ok := data[RevisionRoot]; ok && named != rev {
+		s, _ := named.(string)
+		return fmt.Errorf("its data names policy revision %q, not the %s its content is", short(s), short(rev))
 	}
-	for _, m := range residuals {
-		if m == nil || m.Package.Path.String() != residualPackage {
-			return fmt.Errorf("%s: residuals go in package %s", residualDir, strings.TrimPrefix(residualPackage, "data."))
+	if len(residuals) == 0 {
+		return nil
+	}
+	modules := map[string]*ast.Module{"lib": anyTimeStub}
+	for i, m := range residuals {
+		pkg := ""
+		if m != nil {
+			pkg = m.Package.Path.String()
+		}
+		if pkg != residualsPackage && pkg != piecesPackage {
+			return fmt.Errorf("%s: residuals go in package %s, their pieces in %s", residualDir,
+				strings.TrimPrefix(residualsPackage, "data."), strings.TrimPrefix(piecesPackage, "data."))
+		}
+		modules[strconv.Itoa(i)] = m
+		if pkg != residualsPackage {
+			continue
 		}
 		for _, r := range m.Rules {
 			ref := r.Head.Ref()
@@ -364,9 +379,13 @@ func sameRevision(data any, residuals []*ast.Module, rev string) error {
 				continue
 			}
 			if v, _ := r.Head.Value.Value.(ast.String); string(v) != rev {
-				return fmt.Errorf("the residual %v of a declaration was built under policy revision %q, not the bundle's %s: build the bundle again", ref[0], short(string(v)), short(rev))
+				return fmt.Errorf("the residual %v of a declaration was worked out under policy revision %q, not the bundle's %s: build the bundle again", ref[0], short(string(v)), short(rev))
 			}
 		}
+	}
+	c := ast.NewCompiler().WithCapabilities(compiler.Capabilities())
+	if c.Compile(modules); c.Failed() {
+		return fmt.Errorf("the declarations' residuals do not compile with their pieces (build the bundle again): %w", c.Errors)
 	}
 	return nil
 }

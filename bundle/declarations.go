@@ -21,46 +21,56 @@ import (
 )
 
 // DeclarationsRoot is where a bundle puts what servers decide by declaration id: the
-// declarations as data (data.policyengine_declarations.activities[id]) and the residual of each,
-// as Rego (package policyengine_declarations.residuals, under declarations/ in the bundle).
+// declarations as data (data.policyengine_declarations.activities[id]), and as Rego each one's
+// residual (package policyengine_declarations.residuals) and the pieces residuals are made of
+// (package policyengine_declarations.pieces), under declarations/ in the bundle.
 const DeclarationsRoot = "policyengine_declarations"
 
 // RevisionRoot is where a bundle puts its policy revision, the manifest's, as data
 // (data.policyengine_revision): a server holds each declaration's residual to the revision it was
-// built under, and decides by id only when they are the same.
+// worked out under, and decides by id only when they are the same.
 const RevisionRoot = "policyengine_revision"
 
-// residualPackage is the package of every declaration's residual; residualDir, their files.
+// The packages of the residuals and of their pieces, and the folder of their files.
 const (
-	residualPackage = "data." + DeclarationsRoot + ".residuals"
-	residualDir     = "declarations/"
+	residualsPackage = "data." + DeclarationsRoot + ".residuals"
+	piecesPackage    = "data." + DeclarationsRoot + ".pieces"
+	residualDir      = "declarations/"
 )
 
 // ErrDeclaration is wrapped by Build's error for a declaration it refuses: one the activity
 // schema refuses, one that carries a person's state, one filed under another id.
 var ErrDeclaration = errors.New("invalid declaration")
 
-// ResidualKey is the name a declaration's residual goes by in the bundle
-// (data.policyengine_declarations.residuals[key]): "d" and the SHA-256 of its id in hex, so that
-// any id the schema allows makes a Rego name, and a server finds it from the id alone.
+// ResidualKey is the name a declaration's residual goes by (data.policyengine_declarations.
+// residuals[key]): "d" and the first 128 bits of the SHA-256 of its id in hex, so that any id the
+// schema allows makes a Rego name, and a server finds it from the id alone.
 func ResidualKey(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	return "d" + hex.EncodeToString(sum[:])
+	return "d" + hex.EncodeToString(sum[:16])
 }
 
-// declared is what Build makes of the declarations: their data and their residuals' modules.
+// declared is what Build makes of the declarations: their data and the modules of their
+// residuals and of the residuals' pieces.
 type declared struct {
 	data      map[string]any         // DeclarationsRoot's data
-	modules   map[string]*ast.Module // the residuals' modules by file
+	modules   map[string]*ast.Module // the modules by file
 	sources   map[string][]byte      // their Rego
 	residuals int                    // how many declarations have a residual
 }
 
 // declare validates the declarations and works out each one's residual under the policy
 // revision rev: the findings partially evaluated with the person's state unknown, so that a
-// server decides a person from what reads the person alone. A declaration whose residual cannot
-// be shipped as it is (one reading more than the person's state, one whose text would not read
-// back) is decided in full by the server, as a full activity: the result is the same.
+// server decides a person from what reads the person alone.
+//
+// A residual ships in pieces, one per way a finding can arise (a query and the support rules it
+// calls), each a function named by the SHA-256 of its text: declarations that share a piece
+// (most share most) share its Rego, and a piece's name says what it is. A declaration's residual
+// is then one line per kind of finding, the union of its pieces' findings, and the policy
+// revision it was worked out under. A residual that names a piece the bundle does not hold does
+// not compile: OPA refuses the bundle. A declaration whose residual cannot be shipped as it is
+// (one reading more than the person's state, a piece whose text would not read back) has none:
+// the server decides it in full, as a full activity, with the same result.
 func declare(ctx context.Context, p *policy.Policy, sources map[string][]byte, rev string, decls map[string]map[string]any) (*declared, error) {
 	d := &declared{modules: map[string]*ast.Module{}, sources: map[string][]byte{}}
 	ids := slices.Sorted(maps.Keys(decls))
@@ -79,8 +89,8 @@ func declare(ctx context.Context, p *policy.Policy, sources map[string][]byte, r
 	if err != nil {
 		return nil, err
 	}
-	pkg := ast.MustParseRef(residualPackage)
-	texts := map[string][]string{} // the residuals' rules by file
+	pieces := map[string]string{}    // the pieces' rules by name
+	residuals := map[string]string{} // the residuals' rules by key
 	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -96,32 +106,36 @@ func declare(ctx context.Context, p *policy.Policy, sources map[string][]byte, r
 			}
 			continue // partial evaluation cannot: the server decides it in full
 		}
-		if ok, person := res.Check(); !ok || !person {
+		names, found, ok := shipped(res, pieces)
+		if !ok {
 			continue
 		}
 		key := ResidualKey(id)
-		m, err := res.Module(pkg, key, revisionRule(key, rev))
-		if err != nil {
-			continue
+		if _, taken := residuals[key]; taken {
+			return nil, fmt.Errorf("bundle: two declaration ids have the residual name %s", key)
 		}
-		if m, err = readsAnyTime(m); err != nil {
-			continue
-		}
-		src, parsed, err := partial.Source(m)
-		if err != nil || !compiles(parsed) {
-			continue
-		}
-		file := residualDir + key[1:3] + ".rego"
-		// The rules' text, without the package line.
-		texts[file] = append(texts[file], strings.TrimSpace(string(src[strings.IndexByte(string(src), '\n'):])))
+		residuals[key] = residualRules(key, rev, names)
+		maps.Copy(pieces, found)
 		d.residuals++
 	}
-	header := "package " + strings.TrimPrefix(residualPackage, "data.") + "\n\n"
-	for file, rules := range texts {
-		src := header + strings.Join(rules, "\n\n") + "\n"
+	files := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(pieces)) {
+		file := residualDir + "pieces/" + name[1:2] + ".rego"
+		files[file] = append(files[file], pieces[name])
+	}
+	for _, key := range slices.Sorted(maps.Keys(residuals)) {
+		file := residualDir + key[1:2] + ".rego"
+		files[file] = append(files[file], residuals[key])
+	}
+	for file, rules := range files {
+		pkg := residualsPackage
+		if strings.HasPrefix(file, residualDir+"pieces/") {
+			pkg = piecesPackage
+		}
+		src := "package " + strings.TrimPrefix(pkg, "data.") + "\n\n" + strings.Join(rules, "\n\n") + "\n"
 		m, err := ast.ParseModuleWithOpts("/"+file, src, compiler.ParserOptions())
 		if err != nil {
-			return nil, fmt.Errorf("bundle: the residuals of %s: %w", file, err)
+			return nil, fmt.Errorf("bundle: the residuals in %s: %w", file, err)
 		}
 		d.modules[file] = m
 		d.sources[file] = []byte(src)
@@ -129,11 +143,89 @@ func declare(ctx context.Context, p *policy.Policy, sources map[string][]byte, r
 	return d, nil
 }
 
-// revisionRule is key.revision := rev: the policy revision a residual was worked out under.
-func revisionRule(key, rev string) *ast.Rule {
-	head := ast.RefHead(ast.Ref{ast.VarTerm(key), ast.StringTerm("revision")}, ast.StringTerm(rev))
-	head.Assign = true
-	return &ast.Rule{Head: head, Body: ast.NewBody(ast.NewExpr(ast.BooleanTerm(true)))}
+// residualRules are a declaration's residual: key.revision, and for each kind of finding
+// key.<kind>, the union of what its pieces find. Every name in it is hexadecimal: no text of
+// a declaration's reaches Rego this way.
+func residualRules(key, rev string, names [][]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s.revision := %q\n", key, rev)
+	for i, kind := range partial.Kinds {
+		calls := make([]string, 0, len(names[i]))
+		for _, name := range names[i] {
+			calls = append(calls, fmt.Sprintf("%s.%s.findings(0)", piecesPackage, name))
+		}
+		set := strings.Join(calls, " | ")
+		if set == "" {
+			set = "set()"
+		}
+		fmt.Fprintf(&b, "\n%s.%s := %s\n", key, kind, set)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// shipped names a residual's pieces by kind of finding, and returns the rules of those known does
+// not hold yet; ok is false for a residual that cannot be shipped as it is.
+func shipped(res *partial.Residual, known map[string]string) (names [][]string, found map[string]string, ok bool) {
+	if ok, person := res.Check(); !ok || !person {
+		return nil, nil, false
+	}
+	split, err := res.Pieces()
+	if err != nil {
+		return nil, nil, false
+	}
+	names = make([][]string, len(partial.Kinds))
+	found = map[string]string{}
+	for _, piece := range split {
+		kind := slices.IndexFunc(piece.Queries[:], func(q []ast.Body) bool { return len(q) > 0 })
+		// The piece's name is the hash of its text under a name of no content.
+		_, text, err := pieceRego(piece, kind, "p")
+		if err != nil {
+			return nil, nil, false
+		}
+		sum := sha256.Sum256([]byte(text))
+		name := "p" + hex.EncodeToString(sum[:16])
+		names[kind] = append(names[kind], name)
+		if _, done := known[name]; done || found[name] != "" {
+			continue
+		}
+		parsed, text, err := pieceRego(piece, kind, name)
+		if err != nil || !compiles(parsed) {
+			return nil, nil, false
+		}
+		found[name] = text
+	}
+	for i := range names {
+		names[i] = slices.Compact(slices.Sorted(slices.Values(names[i])))
+	}
+	return names, found, true
+}
+
+// pieceRego writes a piece as rules of piecesPackage under name: the function name.findings(_),
+// the set of findings its query makes (a function, so that a residual that names a piece the
+// bundle does not hold does not compile; OPA remembers its result for the query), and its
+// support rules beneath name. It returns the module and the rules' text.
+func pieceRego(piece *partial.Residual, kind int, name string) (*ast.Module, string, error) {
+	m, err := piece.Module(ast.MustParseRef(piecesPackage), name)
+	if err != nil {
+		return nil, "", err
+	}
+	set := ast.Ref{ast.VarTerm(name), ast.StringTerm(partial.Kinds[kind])}
+	for i, r := range m.Rules {
+		if r.Head.Ref().Equal(set) && r.Head.Key != nil {
+			head := ast.RefHead(ast.Ref{ast.VarTerm(name), ast.StringTerm("findings")}, ast.SetComprehensionTerm(r.Head.Key, r.Body))
+			head.Args = ast.Args{ast.VarTerm("_")}
+			head.Assign = true
+			m.Rules[i] = &ast.Rule{Head: head, Body: ast.NewBody(ast.NewExpr(ast.BooleanTerm(true))), Module: m}
+		}
+	}
+	if m, err = readsAnyTime(m); err != nil {
+		return nil, "", err
+	}
+	src, parsed, err := partial.Source(m)
+	if err != nil {
+		return nil, "", err
+	}
+	return parsed, strings.TrimSpace(string(src[strings.IndexByte(string(src), '\n'):])), nil
 }
 
 // A server reads a request's times as it comes, without putting them in canonical form first

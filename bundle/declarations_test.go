@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -28,8 +28,9 @@ func exampleDeclarations(t testing.TB) map[string]map[string]any {
 	return decls.Documents()
 }
 
-// A bundle with declarations holds each as data and its residual as Rego, named by the SHA-256
-// of its id, stamped with the policy revision; the library reads it back.
+// A bundle with declarations holds each as data, and its residual as Rego: named by the hash of
+// its id, stamped with the policy revision, each kind of finding the union of pieces that
+// declarations share, named by the hash of their text. The library reads the bundle back.
 func TestBuildShipsResiduals(t *testing.T) {
 	t.Parallel()
 	decls := exampleDeclarations(t)
@@ -47,17 +48,26 @@ func TestBuildShipsResiduals(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(files["data.json"], &data))
 	assert.Len(t, data.Declarations.Activities, len(decls))
-	residuals := ""
+	residuals, pieces := "", ""
 	for name, content := range files {
-		if strings.HasPrefix(name, "declarations/") {
+		switch {
+		case strings.HasPrefix(name, "declarations/pieces/"):
+			pieces += string(content)
+		case strings.HasPrefix(name, "declarations/"):
 			residuals += string(content)
 		}
 	}
 	for id := range decls {
-		key := bundle.ResidualKey(id)
-		assert.Contains(t, residuals, key+`.revision := "`+built.Revision+`"`, id)
+		assert.Contains(t, residuals, bundle.ResidualKey(id)+`.revision := "`+built.Revision+`"`, id)
 	}
-	assert.NotContains(t, residuals, "checkout", "an id never becomes Rego")
+	named := regexp.MustCompile(`pieces\.(p[0-9a-f]{32})\.findings\(0\)`).FindAllStringSubmatch(residuals, -1)
+	distinct := map[string]bool{}
+	for _, m := range named {
+		distinct[m[1]] = true
+		assert.Regexp(t, `\n`+m[1]+`(\.findings|\["findings"\])\(_\) := \{`, pieces)
+	}
+	assert.Less(t, len(distinct), len(named)/2, "declarations share most pieces")
+	assert.NotContains(t, residuals+pieces, "checkout", "an id never becomes Rego")
 
 	c, err := bundle.Read(bytes.NewReader(buf.Bytes()), bundle.ReadOptions{})
 	require.NoError(t, err)
@@ -71,8 +81,7 @@ func TestBuildShipsResiduals(t *testing.T) {
 func TestResidualKeys(t *testing.T) {
 	t.Parallel()
 	for _, id := range []string{"checkout", "a b\nc\x7f\"}", "ü/../x", strings.Repeat("z", 200)} {
-		key := bundle.ResidualKey(id)
-		assert.Regexp(t, `^d[0-9a-f]{64}$`, key)
+		assert.Regexp(t, `^d[0-9a-f]{32}$`, bundle.ResidualKey(id))
 	}
 	assert.NotEqual(t, bundle.ResidualKey("a"), bundle.ResidualKey("b"))
 }
@@ -150,43 +159,38 @@ deny contains reason if {
 	assert.Equal(t, 12, problems[0].Line)
 }
 
-// A bundle put together from two builds, its residuals worked out under another policy
-// revision, is not read.
+// A bundle put together from two builds is not read: a residual worked out under another policy
+// revision, one that names a piece the bundle does not hold, a revision in data that is not the
+// content's.
 func TestReadRefusesResidualsOfAnotherRevision(t *testing.T) {
 	t.Parallel()
 	decls := exampleDeclarations(t)
-	build := func(p *policy.Policy) []byte {
-		var buf bytes.Buffer
-		_, err := bundle.Build(context.Background(), &buf, p, bundle.BuildOptions{Declarations: decls})
-		require.NoError(t, err)
-		return buf.Bytes()
-	}
-	dir := t.TempDir()
-	doc := strings.Replace(string(policy.DefaultDocument()), "title: ", "title: An earlier ", 1)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte(doc), 0o644))
-	other, err := policy.LoadDir(dir)
+	var buf bytes.Buffer
+	built, err := bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{Declarations: decls})
 	require.NoError(t, err)
-	stale := opatest.Files(t, build(other))
-	spliced := build(policy.Default())
-	for name, content := range stale {
-		if strings.HasPrefix(name, "declarations/") {
-			spliced = opatest.Repack(t, spliced, name, func([]byte) []byte { return content })
-		}
+	files := opatest.Files(t, buf.Bytes())
+	key := bundle.ResidualKey("checkout")
+	file := "declarations/" + key[1:2] + ".rego"
+	require.Contains(t, string(files[file]), key+".revision")
+	for want, change := range map[string]func() []byte{
+		`worked out under policy revision "another"`: func() []byte {
+			return opatest.Repack(t, buf.Bytes(), file, func(b []byte) []byte {
+				return bytes.Replace(b, []byte(key+`.revision := "`+built.Revision+`"`), []byte(key+`.revision := "another"`), 1)
+			})
+		},
+		"do not compile with their pieces": func() []byte {
+			return opatest.Repack(t, buf.Bytes(), file, func(b []byte) []byte {
+				return bytes.Replace(b, []byte(key+".deny := "), []byte(key+".deny := data.policyengine_declarations.pieces.p00000000000000000000000000000000.findings(0) | "), 1)
+			})
+		},
+		`names policy revision "another"`: func() []byte {
+			return opatest.Repack(t, buf.Bytes(), "data.json", func(b []byte) []byte {
+				return bytes.Replace(b, []byte(`"policyengine_revision":"`+built.Revision+`"`), []byte(`"policyengine_revision":"another"`), 1)
+			})
+		},
+	} {
+		_, err = bundle.Read(bytes.NewReader(change()), bundle.ReadOptions{})
+		require.ErrorIs(t, err, bundle.ErrInvalid, want)
+		assert.ErrorContains(t, err, want)
 	}
-	_, err = bundle.Read(bytes.NewReader(spliced), bundle.ReadOptions{})
-	require.ErrorIs(t, err, bundle.ErrInvalid)
-	assert.ErrorContains(t, err, "built under policy revision")
-
-	// The revision the data names is held to the content too.
-	renamed := opatest.Repack(t, build(policy.Default()), "data.json", func(b []byte) []byte {
-		var data map[string]any
-		require.NoError(t, json.Unmarshal(b, &data))
-		data["policyengine_revision"] = "another"
-		out, err := json.Marshal(data)
-		require.NoError(t, err)
-		return out
-	})
-	_, err = bundle.Read(bytes.NewReader(renamed), bundle.ReadOptions{})
-	require.ErrorIs(t, err, bundle.ErrInvalid)
-	assert.ErrorContains(t, err, `names policy revision "another"`)
 }

@@ -2,8 +2,9 @@
 # is asked {"declaration": id, "consent": ..., "subject": ...} and decides that declaration for
 # that person. The bundle holds each declaration, validated when the bundle was built, and its
 # residual: what the rules leave of it once everything but the person's state is known, worked
-# out by partial evaluation. Only the person's state is validated here, and only the residual is
-# evaluated, on the person's state alone.
+# out by partial evaluation, made of pieces (one per way a finding can arise) that declarations
+# share. Only the person's state is validated here, and only the residual is evaluated, on the
+# person's state as the request carries it.
 package policyengine
 
 import data.policyengine.lib
@@ -23,6 +24,7 @@ _state := object.filter(input, {"consent", "subject"})
 
 # What is wrong with a request by declaration id.
 _declaration_errors contains {"path": "/declaration", "message": "no declaration of this id is known"} if {
+	not _residual_revision
 	not _declared
 }
 
@@ -35,26 +37,27 @@ _declaration_errors contains {"path": sprintf("/%s", [key]), "message": "only co
 # activity. The declaration was validated when the bundle was built.
 _declaration_errors contains e if some e in validation.person_errors(_state)
 
-_declaration_errors contains {"path": "/declaration", "message": "the declaration's residual was built under another policy revision than the bundle's: build the bundle again"} if {
+_declaration_errors contains {"path": "/declaration", "message": "the declaration's residual was worked out under another policy revision than the bundle's: build the bundle again"} if {
 	_residual_revision
 	not _residual_current
 }
 
-# A declaration's residual: "d" and the SHA-256 of its id (bundle.ResidualKey) name it, so that
-# any id makes a Rego name. It says the policy revision it was worked out under, and is used only
-# under that revision (data.policyengine_revision, the bundle's). It reads the person's state
-# from the request, times in any form RFC 3339 allows (lib.any_timestamp_ns). A declaration
-# without one is decided in full.
-_residual_key := concat("", ["d", crypto.sha256(input.declaration)])
+# A declaration's residual: "d" and the first 128 bits of the SHA-256 of its id in hex
+# (bundle.ResidualKey) name it, so that any id makes a Rego name. For each kind of finding it is
+# the union of its pieces' findings, and it says the policy revision it was worked out under: it
+# is used only under that revision (data.policyengine_revision, the bundle's). Its pieces read the
+# person's state from the request, times in any form RFC 3339 allows (lib.any_timestamp_ns). A
+# declaration without a residual is decided in full.
+_residual_key := concat("", ["d", substring(crypto.sha256(input.declaration), 0, 32)])
 
 _residual_revision := data.policyengine_declarations.residuals[_residual_key].revision
 
 _residual_current if _residual_revision == data.policyengine_revision
 
-# The decision by id: the residual's findings on the person's state.
+# The decision by id: the residual's findings.
 _by_id := _verdict(
-	{r | some r in data.policyengine_declarations.residuals[_residual_key].deny},
-	{r | some r in data.policyengine_declarations.residuals[_residual_key].warn},
+	data.policyengine_declarations.residuals[_residual_key].deny,
+	data.policyengine_declarations.residuals[_residual_key].warn,
 	{t | some t in data.policyengine_declarations.residuals[_residual_key].changes_at; t > lib.now_ns},
 	[],
 ) if {

@@ -72,17 +72,18 @@ test_the_declaration_is_not_validated_again if {
 
 # With a residual (residual_fixture_test.rego holds one, for the id "residual-fixture"), the
 # residual decides: its findings on the person's state, not the rules on the declaration.
-residual_bundle := {"activities": {"residual-fixture": object.union(declarations.newsletter, {"id": "residual-fixture"})}}
+residual_activities := {"residual-fixture": object.union(declarations.newsletter, {"id": "residual-fixture"})}
 
 test_a_residual_decides_on_the_persons_state if {
 	allowed := policyengine.decision with input as {"declaration": "residual-fixture", "consent": {"status": "given"}}
-		with data.policyengine_declarations.activities as residual_bundle.activities
+		with data.policyengine_declarations.activities as residual_activities
 		with data.policyengine_revision as "r1"
 	allowed == {"allow": true, "reasons": [], "warnings": [], "errors": []}
 
-	# The person's times reach the residual in the form the rules read: lower case, upper case.
+	# The person's times reach the residual as the request carries them, in any form RFC 3339
+	# allows: here in lower case.
 	denied := policyengine.decision with input as {"declaration": "residual-fixture", "consent": {"status": "withdrawn", "withdrawn_at": "2026-01-01t00:00:00z"}}
-		with data.policyengine_declarations.activities as residual_bundle.activities
+		with data.policyengine_declarations.activities as residual_activities
 		with data.policyengine_revision as "r1"
 		with time.now_ns as time.parse_rfc3339_ns("2025-06-01T00:00:00Z")
 	denied.allow == false
@@ -92,7 +93,7 @@ test_a_residual_decides_on_the_persons_state if {
 
 test_a_residual_of_another_policy_revision_is_refused if {
 	decision := policyengine.decision with input as {"declaration": "residual-fixture", "consent": {"status": "given"}}
-		with data.policyengine_declarations.activities as residual_bundle.activities
+		with data.policyengine_declarations.activities as residual_activities
 		with data.policyengine_revision as "r2"
 	decision.allow == false
 	[e.path | some e in decision.errors] == ["/declaration"]
@@ -100,8 +101,15 @@ test_a_residual_of_another_policy_revision_is_refused if {
 
 test_a_residual_without_the_bundles_revision_is_refused if {
 	decision := policyengine.decision with input as {"declaration": "residual-fixture", "consent": {"status": "given"}}
-		with data.policyengine_declarations.activities as residual_bundle.activities
+		with data.policyengine_declarations.activities as residual_activities
 	decision.allow == false
+}
+
+# Known by its residual alone, a declaration is decided: the bundle holds its residual.
+test_a_residual_without_the_declarations_data_decides if {
+	decision := policyengine.decision with input as {"declaration": "residual-fixture", "consent": {"status": "given"}}
+		with data.policyengine_revision as "r1"
+	decision.allow == true
 }
 
 # Issue 22, item 5: nothing written beside the bundle switches validation off.

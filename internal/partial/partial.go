@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -167,6 +169,193 @@ func supportRef(ref ast.Ref) bool {
 	}
 	s, ok := ref[1].Value.(ast.String)
 	return ok && strings.HasPrefix(string(s), Namespace)
+}
+
+// Pieces splits the residual into one residual per way a finding can arise: its query, under
+// its kind, with the support rules it calls (and those they call), nothing else. What a piece
+// means is its content alone: declarations whose residuals share a piece can share its text.
+func (r *Residual) Pieces() ([]*Residual, error) {
+	// The support rules by their place: the package's path and the first term of the head.
+	groups := map[string][]*ast.Rule{}
+	packages := map[string]ast.Ref{}
+	for _, m := range r.Support {
+		for _, rule := range m.Rules {
+			first, ok := rule.Head.Ref()[0].Value.(ast.Var)
+			if !ok {
+				return nil, fmt.Errorf("partial: a support rule's head %v", rule.Head.Ref())
+			}
+			place := append(m.Package.Path.Copy(), ast.StringTerm(string(first)))
+			groups[place.String()] = append(groups[place.String()], rule)
+			packages[place.String()] = m.Package.Path
+		}
+	}
+	// calls lists the support rules a node refers to.
+	calls := func(x any) ([]string, error) {
+		var out []string
+		var err error
+		ast.WalkRefs(x, func(ref ast.Ref) bool {
+			if !ref[0].Equal(ast.DefaultRootDocument) || !supportRef(ref) {
+				return false
+			}
+			for k := len(ref); k >= 2; k-- {
+				if _, ok := groups[ref[:k].String()]; ok {
+					out = append(out, ref[:k].String())
+					return false
+				}
+			}
+			err = fmt.Errorf("partial: %v refers to no support rule", ref)
+			return true
+		})
+		return out, err
+	}
+	var pieces []*Residual
+	for i := range Kinds {
+		for _, q := range r.Queries[i] {
+			piece := &Residual{}
+			piece.Queries[i] = []ast.Body{q.Copy()}
+			todo, err := calls(q)
+			if err != nil {
+				return nil, err
+			}
+			seen := map[string]bool{}
+			byPackage := map[string]*ast.Module{}
+			renamed := map[string]ast.Ref{} // the support rules partial evaluation numbered, numbered again
+			for len(todo) > 0 {
+				place := todo[0]
+				todo = todo[1:]
+				if seen[place] {
+					continue
+				}
+				seen[place] = true
+				if name := groups[place][0].Head.Ref()[0].Value.(ast.Var); strings.HasPrefix(string(name), "__") {
+					renamed[place] = append(packages[place].Copy(), ast.StringTerm(fmt.Sprintf("__s%d__", len(renamed))))
+				}
+				pkg := packages[place]
+				m := byPackage[pkg.String()]
+				if m == nil {
+					m = &ast.Module{Package: &ast.Package{Path: pkg.Copy()}}
+					byPackage[pkg.String()] = m
+				}
+				for _, rule := range groups[place] {
+					m.Rules = append(m.Rules, rule.Copy())
+					more, err := calls(rule)
+					if err != nil {
+						return nil, err
+					}
+					todo = append(todo, more...)
+				}
+			}
+			for _, name := range slices.Sorted(maps.Keys(byPackage)) {
+				piece.Support = append(piece.Support, byPackage[name])
+			}
+			if err := piece.rename(renamed); err != nil {
+				return nil, err
+			}
+			if err := piece.renumberLocals(); err != nil {
+				return nil, err
+			}
+			pieces = append(pieces, piece)
+		}
+	}
+	return pieces, nil
+}
+
+// rename moves the support rules at the places given (data references to them, as strings) to
+// new places in the same package, and every reference to them.
+func (r *Residual) rename(to map[string]ast.Ref) error {
+	if len(to) == 0 {
+		return nil
+	}
+	move := func(x any) (any, error) {
+		return ast.TransformRefs(x, func(ref ast.Ref) (ast.Value, error) {
+			for k := len(ref); k >= 2; k-- {
+				if place, ok := to[ref[:k].String()]; ok {
+					return append(place.Copy(), ref[k:]...), nil
+				}
+			}
+			return ref, nil
+		})
+	}
+	for i := range r.Queries {
+		for j, q := range r.Queries[i] {
+			x, err := move(q)
+			if err != nil {
+				return err
+			}
+			r.Queries[i][j] = x.(ast.Body)
+		}
+	}
+	for _, m := range r.Support {
+		for _, rule := range m.Rules {
+			for rr := rule; rr != nil; rr = rr.Else {
+				ref := rr.Head.Ref()
+				place := append(m.Package.Path.Copy(), ast.StringTerm(string(ref[0].Value.(ast.Var))))
+				if moved, ok := to[place.String()]; ok {
+					name := string(moved[len(moved)-1].Value.(ast.String))
+					head := append(ast.Ref{ast.VarTerm(name)}, ref[1:]...)
+					if len(head) == 1 {
+						rr.Head.Name = ast.Var(name)
+					}
+					rr.Head.SetRef(head)
+				}
+			}
+		}
+		x, err := move(m)
+		if err != nil {
+			return err
+		}
+		*m = *x.(*ast.Module)
+	}
+	return nil
+}
+
+// renumberLocals renames the variables the compiler and partial evaluation made up
+// (__localN__M), which count across a whole evaluation, to __vK__ in the order the residual
+// names them: the same piece reads the same wherever it was found.
+func (r *Residual) renumberLocals() error {
+	to := map[ast.Var]ast.Var{}
+	number := func(x any) {
+		ast.WalkVars(x, func(v ast.Var) bool {
+			if _, done := to[v]; !done && strings.HasPrefix(string(v), "__local") {
+				to[v] = ast.Var(fmt.Sprintf("__v%d__", len(to)))
+			}
+			return false
+		})
+	}
+	for i := range r.Queries {
+		for _, q := range r.Queries[i] {
+			number(q)
+		}
+	}
+	for _, m := range r.Support {
+		number(m)
+	}
+	if len(to) == 0 {
+		return nil
+	}
+	rename := func(x any) (any, error) {
+		return ast.TransformVars(x, func(v ast.Var) (ast.Value, error) {
+			if n, ok := to[v]; ok {
+				return n, nil
+			}
+			return v, nil
+		})
+	}
+	for i := range r.Queries {
+		for j, q := range r.Queries[i] {
+			x, err := rename(q)
+			if err != nil {
+				return err
+			}
+			r.Queries[i][j] = x.(ast.Body)
+		}
+	}
+	for _, m := range r.Support {
+		if _, err := rename(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Module writes the residual as rules of one package, pkg (such as
