@@ -276,14 +276,8 @@ func (r *Residual) rename(to map[string]ast.Ref) error {
 			return ref, nil
 		})
 	}
-	for i := range r.Queries {
-		for j, q := range r.Queries[i] {
-			x, err := move(q)
-			if err != nil {
-				return err
-			}
-			r.Queries[i][j] = x.(ast.Body)
-		}
+	if err := r.transformQueries(move); err != nil {
+		return err
 	}
 	for _, m := range r.Support {
 		for _, rule := range m.Rules {
@@ -341,18 +335,26 @@ func (r *Residual) renumberLocals() error {
 			return v, nil
 		})
 	}
-	for i := range r.Queries {
-		for j, q := range r.Queries[i] {
-			x, err := rename(q)
-			if err != nil {
-				return err
-			}
-			r.Queries[i][j] = x.(ast.Body)
-		}
+	if err := r.transformQueries(rename); err != nil {
+		return err
 	}
 	for _, m := range r.Support {
 		if _, err := rename(m); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// transformQueries replaces each query by what f makes of it.
+func (r *Residual) transformQueries(f func(any) (any, error)) error {
+	for i := range r.Queries {
+		for j, q := range r.Queries[i] {
+			x, err := f(q)
+			if err != nil {
+				return err
+			}
+			r.Queries[i][j] = x.(ast.Body)
 		}
 	}
 	return nil

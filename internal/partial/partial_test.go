@@ -2,6 +2,7 @@ package partial_test
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"os"
 	"slices"
@@ -61,6 +62,27 @@ func TestResidualModulesFindWhatTheRulesFind(t *testing.T) {
 			require.False(t, c.Failed(), "%s: %v", e.ID, c.Errors)
 			residual, err := rego.New(rego.Query("data.residuals.d"), rego.Compiler(c), rego.Store(inmem.New())).PrepareForEval(ctx)
 			require.NoError(t, err)
+			// And its pieces, each alone: together they find what the residual finds.
+			split, err := r.Pieces()
+			require.NoError(t, err)
+			type piece struct {
+				kind  string
+				query rego.PreparedEvalQuery
+			}
+			var pieces []piece
+			for _, p := range split {
+				kind := slices.IndexFunc(p.Queries[:], func(q []ast.Body) bool { return len(q) > 0 })
+				m, err := p.Module(pkg, "p")
+				require.NoError(t, err)
+				_, parsed, err := partial.Source(m)
+				require.NoError(t, err)
+				c := ast.NewCompiler().WithCapabilities(compiler.Capabilities())
+				c.Compile(map[string]*ast.Module{"piece.rego": parsed})
+				require.False(t, c.Failed(), "%s: %v", e.ID, c.Errors)
+				q, err := rego.New(rego.Query("data.residuals.p."+partial.Kinds[kind]), rego.Compiler(c), rego.Store(inmem.New())).PrepareForEval(ctx)
+				require.NoError(t, err)
+				pieces = append(pieces, piece{partial.Kinds[kind], q})
+			}
 			for i := range 12 {
 				state := people[(n+i)%len(people)]
 				activity := maps.Clone(e.Value)
@@ -81,9 +103,18 @@ func TestResidualModulesFindWhatTheRulesFind(t *testing.T) {
 				if len(rs) > 0 {
 					got = rs[0].Expressions[0].Value.(map[string]any)
 				}
+				union := map[string][]any{}
+				for _, p := range pieces {
+					rs, err := p.query.Eval(ctx, rego.EvalInput(person), rego.EvalTime(now))
+					require.NoError(t, err)
+					if len(rs) > 0 {
+						union[p.kind] = append(union[p.kind], rs[0].Expressions[0].Value.([]any)...)
+					}
+				}
 				for _, kind := range partial.Kinds {
 					w, _ := want[kind].([]any)
 					g, _ := got[kind].([]any)
+					assert.ElementsMatch(t, slices.Compact(sortedJSON(t, g)), slices.Compact(sortedJSON(t, union[kind])), "%s %v: %s from pieces", e.ID, state, kind)
 					if kind == "changes_at" { // the decision reads those after the evaluation time
 						w, g = after(w, now), after(g, now)
 					}
@@ -94,6 +125,18 @@ func TestResidualModulesFindWhatTheRulesFind(t *testing.T) {
 		}
 	}
 	assert.Greater(t, n, 20)
+}
+
+// sortedJSON writes each value as JSON, sorted: a set's elements, to compare as sets.
+func sortedJSON(t *testing.T, values []any) []string {
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		out = append(out, string(b))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // after keeps the instants after now, in nanoseconds.
