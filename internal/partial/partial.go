@@ -108,16 +108,6 @@ func (e *Evaluator) Residual(ctx context.Context, declaration ast.Value) (*Resid
 	return r, nil
 }
 
-// Empty says nothing is left: every person is allowed, with no warning, whatever the clock.
-func (r *Residual) Empty() bool {
-	for _, qs := range r.Queries {
-		if len(qs) > 0 {
-			return false
-		}
-	}
-	return len(r.Support) == 0
-}
-
 // Check says what the residual refers to. ok: data only in its own support packages (the
 // policy document and every other rule were evaluated into it), and no METADATA lookup (it
 // would see the residual's rules, not the policy's). personOnly: it reads nothing of the input
@@ -361,11 +351,10 @@ func (r *Residual) transformQueries(f func(any) (any, error)) error {
 }
 
 // Module writes the residual as rules of one package, pkg (such as
-// data.policyengine_declarations.residuals), every rule beneath name: name.deny, name.warn and
-// name.changes_at hold the findings (partial sets, as the rule packages' own), the support rules
-// go beneath name too, and extra rules are added as they are. Every reference to a support rule
-// is rewritten to its new place.
-func (r *Residual) Module(pkg ast.Ref, name string, extra ...*ast.Rule) (*ast.Module, error) {
+// data.policyengine_declarations.pieces), every rule beneath name: name.deny, name.warn and
+// name.changes_at hold the findings (partial sets, as the rule packages' own), and the support
+// rules go beneath name too. Every reference to a support rule is rewritten to its new place.
+func (r *Residual) Module(pkg ast.Ref, name string) (*ast.Module, error) {
 	module := &ast.Module{Package: &ast.Package{Path: pkg.Copy()}}
 	prefix := ast.Ref{ast.VarTerm(name)}
 	// A reference to data.<Namespace><kind>.rest becomes data.<pkg...>.name.<Namespace><kind>.rest.
@@ -422,11 +411,6 @@ func (r *Residual) Module(pkg ast.Ref, name string, extra ...*ast.Rule) (*ast.Mo
 			if err := add(rule); err != nil {
 				return nil, err
 			}
-		}
-	}
-	for _, rule := range extra {
-		if err := add(rule.Copy()); err != nil {
-			return nil, err
 		}
 	}
 	return module, nil
