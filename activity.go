@@ -124,6 +124,9 @@ type Recipient struct {
 	DPA bool `json:"dpa,omitempty"`
 	// TransferSafeguard is scc, adequacy, bcr or none.
 	TransferSafeguard string `json:"transfer_safeguard,omitempty"`
+	// DPFCertified says the recipient, in the United States, is certified under the EU-US Data
+	// Privacy Framework: the adequacy decision for the US covers only such recipients.
+	DPFCertified bool `json:"dpf_certified,omitempty"`
 	// CourtOrder is the order an authority's request rests on.
 	CourtOrder *CourtOrder `json:"court_order,omitempty"`
 	// LegalBasis is the legal basis for sharing with a business partner.
@@ -215,6 +218,9 @@ func (a *Activity) document() map[string]any {
 				rm["dpa"] = true
 			}
 			putString(rm, "transfer_safeguard", r.TransferSafeguard)
+			if r.DPFCertified {
+				rm["dpf_certified"] = true
+			}
 			if o := r.CourtOrder; o != nil {
 				om := map[string]any{"reference": o.Reference, "jurisdiction": o.Jurisdiction}
 				if o.InternationalAgreement {

@@ -238,8 +238,8 @@ func TestFidesCountriesTable(t *testing.T) {
 		assert.Equal(t, a2, got)
 	}
 	assert.Equal(t, 249, n, "ISO 3166-1 lists 249 countries")
-	for c := range policy.Default().Document.EUEEACountries {
-		assert.Contains(t, seen, c, "an EU/EEA country of the policy")
+	for c := range policy.Default().Document.EUEEATerritory.Territories {
+		assert.Contains(t, seen, c, "a territory of the EU/EEA's facts")
 	}
 	for a3, a2 := range map[string]string{"USA": "US", "GBR": "GB", "NOR": "NO", "CHE": "CH", "DEU": "DE"} {
 		got, _ := Alpha2(a3)

@@ -28,8 +28,12 @@ type Document struct {
 	Purposes map[string]Purpose `json:"purposes"`
 	// RecipientTypes are who personal data may be shared with.
 	RecipientTypes map[string]RecipientType `json:"recipient_types"`
-	// EUEEACountries are the EU/EEA countries (ISO 3166-1 alpha-2 code to name).
-	EUEEACountries map[string]string `json:"eu_eea_countries"`
+	// EUEEATerritory says where the EU/EEA is: the law's facts, which the engine merges into
+	// every policy (rules/privacy_policy/eu.yaml), not the document's.
+	EUEEATerritory Territory `json:"eu_eea_territory"`
+	// AdequacyDecisions are the European Commission's adequacy decisions (GDPR art. 45), by the
+	// ISO 3166-1 alpha-2 code of the country: the law's facts, merged like EUEEATerritory.
+	AdequacyDecisions map[string][]AdequacyDecision `json:"adequacy_decisions"`
 	// TransferSafeguards are the safeguards accepted for a recipient outside the EU/EEA.
 	TransferSafeguards map[string]bool `json:"transfer_safeguards"`
 	// Retention holds the retention limits.
@@ -231,6 +235,13 @@ type Rights struct {
 	// ErasureExemptBases are legal bases processing stays allowed on after a person asked for
 	// erasure (a legal obligation, GDPR art. 17(3)(b)).
 	ErasureExemptBases map[string]bool `json:"erasure_exempt_bases,omitempty"`
+	// ErasureContractPurposes stay allowed after a person asked for erasure when the activity
+	// rests on contract: processing still necessary for a contract with the person, to which no
+	// ground of GDPR art. 17(1) applies.
+	ErasureContractPurposes map[string]bool `json:"erasure_contract_purposes,omitempty"`
+	// RestrictionLiftedByConsent says processing the person's consent covers stays allowed
+	// after a request to restrict processing (GDPR art. 18(2)).
+	RestrictionLiftedByConsent bool `json:"restriction_lifted_by_consent,omitempty"`
 	// ResponsePeriod is how long the company has to answer a request, an ISO 8601 duration.
 	ResponsePeriod string `json:"response_period,omitempty"`
 	// Requests are the requests whose time is counted, by right.
@@ -243,4 +254,60 @@ type Request struct {
 	SubjectClock string `json:"subject_clock"`
 	// Article is the GDPR article the right rests on.
 	Article string `json:"article"`
+}
+
+// Territory says where the EU/EEA is: every territory with an ISO 3166-1 alpha-2 code of its own
+// that is, or belongs to, a state of the EU/EEA, and what each status means.
+type Territory struct {
+	// Statuses are the statuses a territory may have, by name.
+	Statuses map[string]TerritoryStatus `json:"statuses"`
+	// Territories are the territories, by ISO 3166-1 alpha-2 code. A code not listed is outside
+	// the EU/EEA.
+	Territories map[string]TerritoryEntry `json:"territories"`
+}
+
+// TerritoryStatus is what a status of a territory means.
+type TerritoryStatus struct {
+	// Inside says a territory of this status is inside the EU/EEA.
+	Inside bool `json:"inside"`
+	// Description says what the status is.
+	Description string `json:"description"`
+	// Source is the law that gives it.
+	Source string `json:"source"`
+}
+
+// TerritoryEntry is one territory.
+type TerritoryEntry struct {
+	// Name is the territory's English name.
+	Name string `json:"name"`
+	// Status is a key of Territory.Statuses.
+	Status string `json:"status"`
+	// PartOf is the state the territory belongs to, where it is not a state itself.
+	PartOf string `json:"part_of,omitempty"`
+	// Source is the law that gives the territory its status.
+	Source string `json:"source"`
+}
+
+// Inside reports whether a country code is inside the EU/EEA.
+func (t Territory) Inside(code string) bool {
+	e, ok := t.Territories[code]
+	return ok && t.Statuses[e.Status].Inside
+}
+
+// AdequacyDecision is one adequacy decision of the European Commission.
+type AdequacyDecision struct {
+	// Reference names the decision.
+	Reference string `json:"reference"`
+	// Adopted is the day it was adopted, YYYY-MM-DD: in force from its start (UTC).
+	Adopted string `json:"adopted"`
+	// Expires is the last day it applies, YYYY-MM-DD, where it has an end: in force to the end
+	// of that day (UTC).
+	Expires string `json:"expires,omitempty"`
+	// Scope says what the decision covers.
+	Scope string `json:"scope"`
+	// OnlyRecipientsWith, when set, is the recipient field that must be true for the decision to
+	// cover the recipient (dpf_certified).
+	OnlyRecipientsWith string `json:"only_recipients_with,omitempty"`
+	// Source is where the decision is published.
+	Source string `json:"source"`
 }

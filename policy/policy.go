@@ -101,17 +101,22 @@ func DefaultDocument() []byte {
 }
 
 // Parse reads a policy document alone (no Rego modules) from its source; name is its file name,
-// whose extension (.json, or else YAML) says how to parse it.
+// whose extension (.json, or else YAML) says how to parse it. The law's facts (FactKeys) are
+// added to it.
 func Parse(name string, src []byte) (*Policy, error) {
 	doc, err := parseDocument(name, src)
 	if err != nil {
+		return nil, err
+	}
+	if err := addFacts(name, doc); err != nil {
 		return nil, err
 	}
 	return fromDoc(name, doc)
 }
 
 // FromValue reads a policy document already decoded from JSON (as an OPA bundle carries it:
-// {"privacy_policy": {...}}); name is what errors call it.
+// {"privacy_policy": {...}}); name is what errors call it. Unlike Parse it adds nothing: a
+// bundle's data already holds the law's facts it was built with.
 func FromValue(name string, value any) (*Policy, error) {
 	return fromDoc(name, &document.Doc{Value: value})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -110,13 +111,53 @@ func TestDefaultMatchesTheContract(t *testing.T) {
 
 	t.Run("transfers", func(t *testing.T) {
 		eu := "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
-		assert.Equal(t, set(strings.Fields(eu+" IS LI NO")...), keys(d.EUEEACountries), "the EU 27, Iceland, Liechtenstein and Norway")
-		assert.Len(t, d.EUEEACountries, 30)
-		assert.Equal(t, "Norway", d.EUEEACountries["NO"], `"NO" is a key, not YAML 1.1's false`)
-		for _, c := range []string{"CH", "GB", "US", "EL", "UK"} {
-			assert.NotContains(t, d.EUEEACountries, c)
+		inside := map[string]bool{}
+		for code := range d.EUEEATerritory.Territories {
+			if d.EUEEATerritory.Inside(code) {
+				inside[code] = true
+			}
+		}
+		outermost := " GP GF MQ RE YT MF"
+		assert.Equal(t, set(strings.Fields(eu+" IS LI NO"+outermost+" AX")...), inside,
+			"the EU 27, Iceland, Liechtenstein and Norway, the outermost regions with codes of their own, Åland")
+		assert.Equal(t, "Norway", d.EUEEATerritory.Territories["NO"].Name, `"NO" is a key, not YAML 1.1's false`)
+		for _, c := range []string{"CH", "GB", "US", "EL", "UK", "FO", "GL", "NC", "SJ", "XK"} {
+			assert.False(t, d.EUEEATerritory.Inside(c), c)
+		}
+		for code, tr := range d.EUEEATerritory.Territories {
+			assert.Contains(t, d.EUEEATerritory.Statuses, tr.Status, code)
+			assert.NotEmpty(t, tr.Source, code)
+			if tr.PartOf != "" {
+				assert.True(t, d.EUEEATerritory.Inside(tr.PartOf), "%s is part of %s, a state of the EU/EEA", code, tr.PartOf)
+			}
 		}
 		assert.Equal(t, map[string]bool{"scc": true}, d.TransferSafeguards, "SCCs only: adequacy is off by default")
+	})
+
+	t.Run("adequacy", func(t *testing.T) {
+		assert.Equal(t, set(strings.Fields("AD AR BR CA CH FO GB GG IL IM JE JP KR NZ US UY")...), keys(d.AdequacyDecisions),
+			"the countries and territories the Commission has found adequate")
+		for country, decisions := range d.AdequacyDecisions {
+			assert.False(t, d.EUEEATerritory.Inside(country), "%s has an adequacy decision, so it is outside the EU/EEA", country)
+			for _, dec := range decisions {
+				adopted, err := time.Parse(time.DateOnly, dec.Adopted)
+				require.NoError(t, err, country)
+				if dec.Expires != "" {
+					expires, err := time.Parse(time.DateOnly, dec.Expires)
+					require.NoError(t, err, country)
+					assert.True(t, expires.After(adopted), "%s: a decision expires after it is adopted", country)
+				}
+				assert.NotEmpty(t, dec.Reference, country)
+				assert.NotEmpty(t, dec.Scope, country)
+				assert.NotEmpty(t, dec.Source, country)
+			}
+		}
+		uk := d.AdequacyDecisions["GB"]
+		require.Len(t, uk, 2, "the decision of 2021 and its renewal of December 2025")
+		assert.Equal(t, policy.AdequacyDecision{Reference: uk[1].Reference, Adopted: "2025-12-19", Expires: "2031-12-27", Scope: uk[1].Scope, Source: uk[1].Source}, uk[1])
+		assert.Equal(t, "2025-12-27", uk[0].Expires, "the 2021 decision, extended by six months in June 2025")
+		assert.Equal(t, "2023-07-10", d.AdequacyDecisions["US"][0].Adopted, "the EU-US Data Privacy Framework")
+		assert.Equal(t, "dpf_certified", d.AdequacyDecisions["US"][0].OnlyRecipientsWith, "it covers certified organisations only")
 	})
 
 	t.Run("retention", func(t *testing.T) {
@@ -192,7 +233,7 @@ func TestDefaultMatchesTheContract(t *testing.T) {
 		for pointer, text := range map[string]string{
 			"/privacy_policy":                        "privacy_policy:",
 			"/privacy_policy/organisation":           "organisation: Confect",
-			"/privacy_policy/eu_eea_countries/NO":    `"NO": Norway`,
+			"/privacy_policy/transfer_safeguards":    "transfer_safeguards:",
 			"/privacy_policy/purposes/rights.access": "rights.access:\n",
 			"/privacy_policy/nothing/here":           "privacy_policy:",
 		} {
@@ -217,10 +258,10 @@ func position(t *testing.T, src, text string) (line, column int) {
 func TestDefaultIsFresh(t *testing.T) {
 	a, b := policy.Default(), policy.Default()
 	a.Document.Purposes["purchase.orders"].LegalBases["whim"] = true
-	delete(a.Document.EUEEACountries, "SE")
+	delete(a.Document.EUEEATerritory.Territories, "SE")
 	a.Document.Organisation = "Mallory"
 	assert.NotContains(t, b.Document.Purposes["purchase.orders"].LegalBases, "whim")
-	assert.Contains(t, b.Document.EUEEACountries, "SE")
+	assert.Contains(t, b.Document.EUEEATerritory.Territories, "SE")
 	assert.Equal(t, "Confect", policy.Default().Document.Organisation)
 
 	src := policy.DefaultDocument()
@@ -234,7 +275,7 @@ func TestDataIsADeepCopy(t *testing.T) {
 	pp := data["privacy_policy"].(map[string]any)
 	pp["organisation"] = "Mallory"
 	pp["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"].(map[string]any)["whim"] = true
-	delete(pp["eu_eea_countries"].(map[string]any), "SE")
+	delete(pp["eu_eea_territory"].(map[string]any)["territories"].(map[string]any), "SE")
 	pp["retention"].(map[string]any)["limits"].(map[string]any)["marketing"].(map[string]any)["period"] = "P99Y"
 	data["extra"] = 1
 
@@ -243,7 +284,7 @@ func TestDataIsADeepCopy(t *testing.T) {
 	app := again["privacy_policy"].(map[string]any)
 	assert.Equal(t, "Confect", app["organisation"])
 	assert.NotContains(t, app["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"], "whim")
-	assert.Contains(t, app["eu_eea_countries"], "SE")
+	assert.Contains(t, app["eu_eea_territory"].(map[string]any)["territories"], "SE")
 	assert.Equal(t, "P24M", app["retention"].(map[string]any)["limits"].(map[string]any)["marketing"].(map[string]any)["period"])
 	assert.Equal(t, "Confect", p.Document.Organisation, "the Document is untouched")
 }
@@ -302,12 +343,19 @@ func TestParseErrors(t *testing.T) {
 		func(src string) []problem.Problem {
 			return []problem.Problem{at(t, "p.yaml", src, "owner: legal", 0, pp+"/owner", "unknown key: not part of the format")}
 		})
-	add("schema: several problems", "p.yml", edit(t, "    SE: Sweden\n", "    se: Sweden\n    XX: \"\"\n"),
+	add("schema: several problems", "p.yml", edit(t, "  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: yes please\n    dpa: true\n"),
 		func(src string) []problem.Problem {
 			return []problem.Problem{
-				at(t, "p.yml", src, `XX: ""`, 0, pp+"/eu_eea_countries/XX", "expected a non-empty string"),
-				at(t, "p.yml", src, "se: Sweden", 0, pp+"/eu_eea_countries/se", "is not in the expected form"),
+				at(t, "p.yml", src, "dpa: true", 0, pp+"/transfer_safeguards/dpa", `expected one of "scc", "adequacy", "bcr"`),
+				at(t, "p.yml", src, "scc: yes please", 0, pp+"/transfer_safeguards/scc", "expected boolean, but got string"),
 			}
+		})
+	// The law's facts are the rules', not a document's: a document that defines one is refused at
+	// the key.
+	add("a fact of the law", "p.yaml", edit(t, "  transfer_safeguards:\n", "  adequacy_decisions: {IN: []}\n  transfer_safeguards:\n"),
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "adequacy_decisions:", 0, pp+"/adequacy_decisions",
+				"adequacy_decisions is a fact of the law that the rules hold (rules/privacy_policy/): a policy document does not define it")}
 		})
 	add("schema: bad period", "p.yaml", edit(t, "period: P6M", "period: 6 months"),
 		func(src string) []problem.Problem {
@@ -439,7 +487,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestParseFormats(t *testing.T) {
 	want := policy.Default().Document
-	b, err := json.MarshalIndent(policy.Default().Data(), "", "  ")
+	b, err := json.MarshalIndent(documentOnly(policy.Default()), "", "  ")
 	require.NoError(t, err)
 	for name, file := range map[string]string{"JSON": "p.json", "JSON, capitals": "P.JSON"} {
 		t.Run(name, func(t *testing.T) {
@@ -593,8 +641,30 @@ func TestLoadDir(t *testing.T) {
 	assert.Len(t, fromFS.Tests, 1)
 }
 
+// The law's facts ship with the rules and are in every policy's data, whichever document it has.
+func TestFactsAreInEveryPolicy(t *testing.T) {
+	require.Equal(t, []string{"adequacy_decisions", "eu_eea_territory"}, policy.FactKeys())
+	brightpath, err := policy.LoadDir(filepath.Join("..", "examples", "policies", "brightpath"))
+	require.NoError(t, err)
+	confect := policy.Default()
+	for _, key := range policy.FactKeys() {
+		assert.Contains(t, confect.Data()["privacy_policy"], key)
+		assert.Equal(t, confect.Data()["privacy_policy"].(map[string]any)[key], brightpath.Data()["privacy_policy"].(map[string]any)[key], key)
+	}
+	assert.Equal(t, confect.Document.AdequacyDecisions, brightpath.Document.AdequacyDecisions)
+}
+
+// documentOnly is a policy's data without the law's facts: its document, as a file holds it.
+func documentOnly(p *policy.Policy) map[string]any {
+	data := p.Data()
+	for _, key := range policy.FactKeys() {
+		delete(data["privacy_policy"].(map[string]any), key)
+	}
+	return data
+}
+
 func TestLoadDocumentNames(t *testing.T) {
-	b, err := json.Marshal(policy.Default().Data())
+	b, err := json.Marshal(documentOnly(policy.Default()))
 	require.NoError(t, err)
 	for name, content := range map[string]string{
 		"policy.yml":  string(policy.DefaultDocument()),

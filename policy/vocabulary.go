@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/confect/policyengine/schema"
 )
@@ -77,12 +79,25 @@ func (d *Document) Vocabularies() []Vocabulary {
 			Terms: sorted(d.RecipientTypes, func(k string, r RecipientType) VocabularyTerm {
 				return VocabularyTerm{Term: k, Description: r.Description}
 			})},
-		{Name: "eu_eea_countries", Title: "Countries in the EU/EEA (any ISO 3166-1 alpha-2 code may be given; outside these a transfer needs a safeguard)",
-			Fields: []string{"/recipients/*/country"}, Open: true,
-			Terms: sorted(d.EUEEACountries, func(k, name string) VocabularyTerm { return VocabularyTerm{Term: k, Description: name} })},
+		{Name: "eu_eea_territory", Title: "Where the EU/EEA is, and the territories of its states outside it (any ISO 3166-1 alpha-2 code may be given; a code not listed is outside, where a transfer needs a safeguard)",
+			Fields: []string{"/recipients/*/country", "/recipients/*/court_order/jurisdiction"}, Open: true,
+			Terms: sorted(d.EUEEATerritory.Territories, func(k string, t TerritoryEntry) VocabularyTerm {
+				where := "outside the EU/EEA"
+				if d.EUEEATerritory.Inside(k) {
+					where = "inside the EU/EEA"
+				}
+				of := ""
+				if t.PartOf != "" {
+					of = " of " + t.PartOf
+				}
+				return VocabularyTerm{Term: k, Description: fmt.Sprintf("%s (%s%s): %s", t.Name, strings.ReplaceAll(t.Status, "_", " "), of, where)}
+			})},
 		{Name: "transfer_safeguards", Title: "Transfer safeguards for a recipient outside the EU/EEA", Fields: []string{"/recipients/*/transfer_safeguard"},
 			Terms: fixed("/$defs/recipient/properties/transfer_safeguard", func(v string) string {
-				if d.TransferSafeguards[v] {
+				switch {
+				case v == "adequacy" && d.TransferSafeguards[v]:
+					return "accepted by the policy, for a country with an adequacy decision of the European Commission in force"
+				case d.TransferSafeguards[v]:
 					return "accepted by the policy"
 				}
 				return "not accepted by the policy"

@@ -19,6 +19,7 @@
 //	      allow: true
 //	      fires: [retention.at_limit]            # rules (or warnings) that must fire
 //	      not_fires: [retention.exceeds_limit]   # rules that must not
+//	      valid_until: "2027-05-28T00:00:00Z"    # when the decision changes (optional)
 //	  - name: A talent pool kept a year is denied
 //	    manifest: ../../examples/manifests/recruitment.yaml#talent-pool
 //	    expect:
@@ -85,6 +86,8 @@ type Expect struct {
 	// NotFires are findings that must not be made: a rule id (no finding of it at all), and a
 	// path if given (none at that path).
 	NotFires []Finding `json:"not_fires,omitempty"`
+	// ValidUntil, when set, is the decision's valid_until: the instant the clock changes it.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
 }
 
 // Finding names a rule, and optionally the JSON pointer it fires at.
@@ -259,7 +262,7 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 		return nil, caseError(file, at(ptr), "case %q: expect {allow, fires, not_fires} is required", c.Name)
 	}
 	eptr := ptr + "/expect"
-	if err := onlyKeys(exp, eptr, at, file, "allow", "fires", "not_fires"); err != nil {
+	if err := onlyKeys(exp, eptr, at, file, "allow", "fires", "not_fires", "valid_until"); err != nil {
 		return nil, err
 	}
 	allow, ok := exp["allow"].(bool)
@@ -273,6 +276,11 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 	}
 	if c.Expect.NotFires, err = findings(file, c.Name, eptr+"/not_fires", exp["not_fires"], at); err != nil {
 		return nil, err
+	}
+	if s, ok := exp["valid_until"]; ok {
+		if c.Expect.ValidUntil, err = parseTime(s); err != nil {
+			return nil, caseError(file, at(eptr+"/valid_until"), "case %q: valid_until: %v", c.Name, err)
+		}
 	}
 	return c, nil
 }

@@ -139,6 +139,13 @@ func compare(want Expect, d policyengine.Decision) []string {
 	if want.Allow != d.Allow {
 		out = append(out, fmt.Sprintf("allow: expected %v, got %v", want.Allow, d.Allow))
 	}
+	if !want.ValidUntil.IsZero() && !want.ValidUntil.Equal(d.ValidUntil) {
+		got := "none"
+		if !d.ValidUntil.IsZero() {
+			got = d.ValidUntil.UTC().Format(time.RFC3339Nano)
+		}
+		out = append(out, fmt.Sprintf("valid_until: expected %s, got %s", want.ValidUntil.UTC().Format(time.RFC3339Nano), got))
+	}
 	found := append(append([]policyengine.Reason{}, d.Reasons...), d.Warnings...)
 	for _, f := range want.Fires {
 		if !slices.ContainsFunc(found, f.matches) {

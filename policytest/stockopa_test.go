@@ -18,8 +18,8 @@ import (
 )
 
 // Every example policy loads into stock OPA unchanged, with its test cases inside it: OPA reads
-// the document at data.privacy_policy (and the case files, as data of their own, without a
-// conflict), a strict check passes, the Rego is formatted, and the policy's own Rego tests pass
+// the document at data.privacy_policy, with the law's facts from the rules' directory beside it
+// (and the case files, as data of their own, without a conflict), a strict check passes, the Rego is formatted, and the policy's own Rego tests pass
 // against its document.
 func TestExamplePoliciesOnStockOPA(t *testing.T) {
 	opa := opatest.Binary(t)
@@ -52,6 +52,14 @@ func TestExamplePoliciesOnStockOPA(t *testing.T) {
 			}
 			out := stock("eval", "--format", "raw", "-d", "../rules", "-d", dir, "data.privacy_policy.organisation")
 			assert.Equal(t, p.Document.Organisation, strings.TrimSpace(out))
+			// The law's facts, which the library adds to the policy's data, stock OPA reads from
+			// the rules' directory: the same facts at the same place.
+			for _, key := range policy.FactKeys() {
+				out = stock("eval", "--format", "raw", "-d", "../rules", "-d", dir, "data.privacy_policy."+key)
+				var got any
+				require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+				assert.Equal(t, p.Data()["privacy_policy"].(map[string]any)[key], got, key)
+			}
 			stock("check", "--strict", "../rules", dir)
 			stock("fmt", "--list", "--fail", dir)
 

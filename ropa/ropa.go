@@ -330,14 +330,15 @@ func category(doc *policy.Document, c string) Term {
 func recipient(doc *policy.Document, r policyengine.Recipient) Recipient {
 	out := Recipient{Name: r.Name, Type: Term{ID: r.Type, Description: doc.RecipientTypes[r.Type].Description},
 		Country: r.Country, Safeguard: r.TransferSafeguard, SafeguardAccepted: doc.TransferSafeguards[r.TransferSafeguard], DPA: r.DPA}
-	name, eea := doc.EUEEACountries[r.Country]
+	territory := doc.EUEEATerritory.Territories[r.Country]
 	switch {
 	case r.Country == "":
 		out.Region = RegionUnknown
-	case eea:
-		out.Region, out.CountryName = RegionEEA, name
+	case doc.EUEEATerritory.Inside(r.Country):
+		out.Region, out.CountryName = RegionEEA, territory.Name
 	default:
-		out.Region = RegionThird
+		// A territory of an EU/EEA state outside it (the Faroe Islands, Greenland) is named too.
+		out.Region, out.CountryName = RegionThird, territory.Name
 	}
 	// Others reading a forum post are not a transfer, as the transfer rule reads the policy.
 	out.Transfer = out.Region != RegionEEA && doc.RecipientTypes[r.Type].Role != policy.RolePublic

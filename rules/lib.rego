@@ -151,8 +151,13 @@ court_order_recognised(order) if in_eu_eea(object.get(order, "jurisdiction", "")
 
 court_order_recognised(order) if order.international_agreement == true
 
-# The country is in the EU/EEA.
-in_eu_eea(country) if policy.eu_eea_countries[country]
+# The country (an ISO 3166-1 alpha-2 code) is inside the EU/EEA: a territory whose status is
+# inside (eu_eea_territory, the law's facts beside the document). A code the facts do not list is
+# outside: a member state's overseas country or territory, a third country.
+in_eu_eea(country) if {
+	territory := policy.eu_eea_territory.territories[country]
+	policy.eu_eea_territory.statuses[territory.status].inside == true
+}
 
 # The evaluation time, in nanoseconds since the epoch: the engine's clock.
 now_ns := time.now_ns()

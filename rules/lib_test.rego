@@ -49,12 +49,55 @@ test_consent_with_a_status_is_reported_at_the_status if {
 	lib.consent_state == "refused" with input as {"consent": {"status": "refused"}}
 }
 
-# "If subprocessors are located outside the EU/EEA": the EU 27 plus Iceland, Liechtenstein, Norway.
-test_eu_eea_countries_are_the_policy_documents if {
-	every country, _ in data.privacy_policy.eu_eea_countries {
-		lib.in_eu_eea(country)
+# "If subprocessors are located outside the EU/EEA": the EU 27 plus Iceland, Liechtenstein,
+# Norway, as territories (TEU art. 52(1), TFEU art. 349 and 355, the EEA Agreement).
+test_the_eu_eea_is_its_member_and_eea_states if {
+	states := {code |
+		some code, territory in data.privacy_policy.eu_eea_territory.territories
+		territory.status in {"member_state", "eea_state"}
 	}
-	count(data.privacy_policy.eu_eea_countries) == 30
+	count(states) == 30
+	every code in states {
+		lib.in_eu_eea(code)
+	}
+}
+
+# TFEU art. 349 and 355(1): the outermost regions are part of the EU; 355(4): so is Åland.
+test_outermost_regions_and_aland_are_inside_the_eu_eea if {
+	every code in ["GP", "GF", "MQ", "RE", "YT", "MF", "AX"] {
+		lib.in_eu_eea(code)
+	}
+}
+
+# TFEU art. 355(2) and annex II: overseas countries and territories are associated, not part of
+# the EU; 355(5)(a): the Treaties do not apply to the Faroe Islands; EEA Protocol 40: nor the EEA
+# Agreement to Svalbard.
+test_territories_of_member_states_outside_the_treaties_are_outside if {
+	every code in ["GL", "FO", "NC", "PF", "TF", "WF", "PM", "BL", "AW", "CW", "SX", "BQ", "SJ"] {
+		not lib.in_eu_eea(code)
+	}
+}
+
+# Every territory the facts list is inside or outside by its status, and nothing else.
+test_a_territory_is_inside_exactly_when_its_status_is if {
+	every code, territory in data.privacy_policy.eu_eea_territory.territories {
+		inside(code) == data.privacy_policy.eu_eea_territory.statuses[territory.status].inside
+	}
+}
+
+inside(code) if lib.in_eu_eea(code)
+
+default inside(_) := false
+
+# The territory is data: a status marked outside takes its territories out.
+test_the_territory_is_read_from_the_facts if {
+	not lib.in_eu_eea("RE") with data.privacy_policy.eu_eea_territory.statuses.outermost_region.inside as false
+	lib.in_eu_eea("XK") with data.privacy_policy.eu_eea_territory.territories.XK as {"name": "Test", "status": "member_state", "source": "a test"}
+}
+
+# A territory of unknown status is outside: it fails closed.
+test_a_territory_of_no_known_status_is_outside if {
+	not lib.in_eu_eea("RE") with data.privacy_policy.eu_eea_territory.territories.RE.status as "mystery"
 }
 
 test_switzerland_uk_and_us_are_outside_the_eu_eea if {

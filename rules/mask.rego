@@ -30,6 +30,7 @@ kept := {
 		"country": true,
 		"dpa": true,
 		"transfer_safeguard": true,
+		"dpf_certified": true,
 		"legal_basis": true,
 		"court_order": {"jurisdiction": true, "international_agreement": true},
 	}],

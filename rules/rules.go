@@ -1,6 +1,8 @@
 // Package rules holds the built-in rules: Rego v1 modules, one file per concern, each with its
-// tests beside it (*_test.rego). The rules read every fact from the policy document
-// (data.privacy_policy); data.policyengine.decision is the entrypoint.
+// tests beside it (*_test.rego). The rules read every fact from data.privacy_policy: the policy
+// document, and the law's facts that ship with the rules (privacy_policy/*.yaml: where the EU/EEA
+// is, the Commission's adequacy decisions), which every policy's data holds beside its document.
+// data.policyengine.decision is the entrypoint.
 package rules
 
 import (
@@ -11,6 +13,9 @@ import (
 
 //go:embed *.rego
 var files embed.FS
+
+//go:embed privacy_policy
+var facts embed.FS
 
 // FS returns the built-in Rego modules and their tests.
 func FS() fs.FS { return files }
@@ -30,3 +35,8 @@ func Modules() (map[string][]byte, error) {
 	})
 	return out, err
 }
+
+// Facts returns the law's facts the rules read, as YAML files under privacy_policy/: each file's
+// keys are keys of data.privacy_policy, where stock OPA, loading the rules' directory, puts them
+// too.
+func Facts() fs.FS { return facts }

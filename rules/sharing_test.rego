@@ -45,6 +45,21 @@ test_authority_with_order_of_a_court_in_the_eea_is_allowed if {
 	fixtures.findings(sharing.deny) == set() with input as activity
 }
 
+# A court of an outermost region is a court of a member state, in the EU (TFEU art. 349 and
+# 355(1)); a court of the Faroe Islands or Greenland is not (art. 355(5)(a), 355(2)).
+test_authority_with_order_of_a_court_in_an_outermost_region_is_allowed if {
+	activity := sharing_with(authority({"reference": "TJ Saint-Denis 25/01234", "jurisdiction": "RE"}))
+	fixtures.findings(sharing.deny) == set() with input as activity
+}
+
+test_authority_with_order_of_a_court_in_the_faroe_islands_or_greenland_is_denied if {
+	every jurisdiction in ["FO", "GL"] {
+		activity := sharing_with(authority({"reference": "BS 123/2025", "jurisdiction": jurisdiction}))
+		result := sharing.deny with input as activity
+		fixtures.findings(result) == {["sharing.authority_without_court_order", "/recipients/1/court_order/jurisdiction"]}
+	}
+}
+
 test_authority_with_us_court_order_and_no_international_agreement_is_denied if {
 	activity := sharing_with(authority({"reference": "1:25-mj-00123", "jurisdiction": "US"}))
 	result := sharing.deny with input as activity

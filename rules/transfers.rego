@@ -12,9 +12,15 @@ import data.privacy_policy as policy
 # title: Recipients outside the EU/EEA under standard contractual clauses
 # description: >-
 #   If a recipient is outside the EU/EEA, the company ensures legal grounds for the transfer with a
-#   safeguard. A recipient (other than one whose type's role is public) outside the EU/EEA, or
-#   with no country named, must name a transfer_safeguard the policy accepts
-#   ({transfer_safeguards}).
+#   safeguard. The EU/EEA is a territory, not a list of countries (eu_eea_territory, the law's
+#   facts beside the document): the outermost regions and Åland are inside, a member state's
+#   overseas countries and territories and the Faroe Islands are not. A recipient (other than
+#   one whose type's role is public) outside the EU/EEA, or with no country named, must name a
+#   transfer_safeguard the policy accepts ({transfer_safeguards}). Adequacy counts only where
+#   the European Commission's adequacy decision for the recipient's country is in force at the
+#   evaluation time (adequacy_decisions: adopted, expires), and only for a recipient within its
+#   scope: a decision that covers only certified organisations (the EU-US Data Privacy
+#   Framework) needs the recipient marked so (dpf_certified).
 #   To pass: put an accepted safeguard in place and set transfer_safeguard, or keep the data in
 #   the EU/EEA.
 # custom:
@@ -26,19 +32,120 @@ deny contains reason if {
 	# object.get, not recipient.country: a missing field inside `not` would make the rule
 	# undefined, and let the recipient through.
 	country := object.get(recipient, "country", "")
-	not policy.eu_eea_countries[country]
+	not lib.in_eu_eea(country)
 	safeguard := object.get(recipient, "transfer_safeguard", "none")
-	not policy.transfer_safeguards[safeguard]
+	not _safeguarded(recipient, country, safeguard)
 	not lib.recipient_role(recipient) == "public"
-	reason := lib.reason(
-		rego.metadata.rule(),
-		sprintf("/recipients/%d/transfer_safeguard", [i]),
-		sprintf("the recipient %s, and its transfer safeguard is %s; the policy accepts %s", [
-			_where(country),
-			safeguard,
-			_accepted,
-		]),
-	)
+	[field, message] := _problem(country, safeguard)
+	reason := lib.reason(rego.metadata.rule(), sprintf("/recipients/%d/%s", [i, field]), message)
+}
+
+# A safeguard the policy accepts, other than adequacy, holds wherever the recipient is.
+_safeguarded(_, _, safeguard) if {
+	safeguard != "adequacy"
+	policy.transfer_safeguards[safeguard] == true
+}
+
+# Adequacy, where the policy accepts it, holds where a decision covers the recipient now.
+_safeguarded(recipient, country, "adequacy") if {
+	policy.transfer_safeguards.adequacy == true
+	_adequate_at(recipient, country, lib.now_ns)
+}
+
+# An adequacy decision for the country covers the recipient, and is in force at an instant.
+_adequate_at(recipient, country, t) if {
+	some decision in policy.adequacy_decisions[country]
+	_within_scope(decision, recipient)
+	_start_ns(decision) <= t
+	not _ended_by(decision, t)
+}
+
+# The decision covers every recipient in the country, or this one has the field it asks for.
+_within_scope(decision, _) if not decision.only_recipients_with
+
+_within_scope(decision, recipient) if object.get(recipient, decision.only_recipients_with, false) == true
+
+# A decision is in force from the start of the day it was adopted to the end of the day it
+# expires (UTC).
+_start_ns(decision) := time.parse_ns("2006-01-02", decision.adopted)
+
+_end_ns(decision) := time.add_date(time.parse_ns("2006-01-02", decision.expires), 0, 0, 1)
+
+_ended_by(decision, t) if _end_ns(decision) <= t
+
+# What is wrong, as [the recipient's field at fault, a message]: a safeguard the policy does not
+# accept; adequacy, where a decision in force leaves the recipient out of its scope; adequacy,
+# where no decision for the country is in force.
+_problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and its transfer safeguard is %s; the policy accepts %s", [
+	_where(country),
+	safeguard,
+	_accepted,
+])] if {
+	not _adequacy_accepted(safeguard)
+}
+
+_problem(country, safeguard) := [decision.only_recipients_with, sprintf("the recipient %s; the adequacy decision in force for %s covers only recipients with %s true, and this one is not; the policy accepts %s", [
+	_where(country),
+	country,
+	decision.only_recipients_with,
+	_accepted,
+])] if {
+	_adequacy_accepted(safeguard)
+	some decision in policy.adequacy_decisions[country]
+	decision.only_recipients_with
+	_in_force(decision)
+}
+
+_problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and no adequacy decision of the European Commission for %s is in force at the evaluation time; the policy accepts %s", [
+	_where(country),
+	_country_or_none(country),
+	_accepted,
+])] if {
+	_adequacy_accepted(safeguard)
+	not _decided_for(country)
+}
+
+_adequacy_accepted("adequacy") if policy.transfer_safeguards.adequacy == true
+
+# Some decision for the country, whatever its scope, is in force now.
+_decided_for(country) if {
+	some decision in policy.adequacy_decisions[country]
+	_in_force(decision)
+}
+
+_in_force(decision) if {
+	_start_ns(decision) <= lib.now_ns
+	not _ended_by(decision, lib.now_ns)
+}
+
+# The decision changes when an adequacy decision the recipient relies on comes into force or
+# ends: at each such instant after now where the recipient's cover differs from now's.
+changes_at contains t if {
+	policy.transfer_safeguards.adequacy == true
+	some recipient in input.recipients
+	object.get(recipient, "transfer_safeguard", "none") == "adequacy"
+	country := object.get(recipient, "country", "")
+	not lib.in_eu_eea(country)
+	not lib.recipient_role(recipient) == "public"
+	some decision in policy.adequacy_decisions[country]
+	_within_scope(decision, recipient)
+	some t in _bounds(decision)
+	t > lib.now_ns
+	not _same_cover(recipient, country, t)
+}
+
+_bounds(decision) := {_start_ns(decision), _end_ns(decision)} if decision.expires
+
+_bounds(decision) := {_start_ns(decision)} if not decision.expires
+
+_same_cover(recipient, country, t) if {
+	_adequate_at(recipient, country, t)
+	_adequate_at(recipient, country, lib.now_ns)
+}
+
+_same_cover(recipient, country, t) if {
+	not _adequate_at(recipient, country, t)
+	not _adequate_at(recipient, country, lib.now_ns)
 }
 
 _accepted_list := sort([s | some s, ok in policy.transfer_safeguards; ok == true])
@@ -47,6 +154,25 @@ default _accepted := "no safeguard at all"
 
 _accepted := concat(", ", _accepted_list) if count(_accepted_list) > 0
 
+_country_or_none("") := "a recipient of no country"
+
+_country_or_none(country) := country if country != ""
+
 _where("") := "names no country, so it counts as outside the EU/EEA"
 
-_where(country) := sprintf("is in %s, outside the EU/EEA", [country]) if country != ""
+_where(country) := sprintf("is in %s, outside the EU/EEA", [country]) if {
+	country != ""
+	not policy.eu_eea_territory.territories[country]
+}
+
+# A territory of an EU/EEA state that is outside it says why.
+_where(country) := sprintf("is in %s (%s, %s of %s: %s), outside the EU/EEA", [
+	country,
+	territory.name,
+	replace(territory.status, "_", " "),
+	territory.part_of,
+	territory.source,
+]) if {
+	territory := policy.eu_eea_territory.territories[country]
+	territory.part_of
+}

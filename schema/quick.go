@@ -107,6 +107,7 @@ func isRecipient(x any) bool {
 		"country":            isCountry,
 		"dpa":                isBool,
 		"transfer_safeguard": func(s any) bool { return isOneOf(s, "scc", "adequacy", "bcr", "none") },
+		"dpf_certified":      isBool,
 		"court_order": func(o any) bool {
 			return isObject(o, map[string]func(any) bool{
 				"reference":               func(s any) bool { return isString(s, 1, 500) },

@@ -355,12 +355,10 @@ func TestNotAJSONValue(t *testing.T) {
 	assert.True(t, strings.HasPrefix(probs[0].Message, "not a JSON document: "), probs[0].Message)
 }
 
+// embeddedPolicy is Confect's policy as the rules read it: its document and the law's facts.
 func embeddedPolicy(t *testing.T) map[string]any {
 	t.Helper()
-	docs, err := document.ParseYAML(policy.DefaultDocument(), document.Options{})
-	require.NoError(t, err)
-	require.Len(t, docs, 1)
-	return docs[0].Value.(map[string]any)
+	return policy.Default().Data()
 }
 
 func TestValidatePolicy(t *testing.T) {
@@ -386,8 +384,12 @@ func TestValidatePolicy(t *testing.T) {
 		"no legal bases": {func(d map[string]any) {
 			pp(d)["purposes"].(map[string]any)["purchase.orders"].(map[string]any)["legal_bases"] = map[string]any{}
 		}, []field{{"/privacy_policy/purposes/purchase.orders/legal_bases", "expected at least one entry"}}},
-		"lower-case country": {func(d map[string]any) { pp(d)["eu_eea_countries"].(map[string]any)["se"] = "Sweden" },
-			[]field{{"/privacy_policy/eu_eea_countries/se", "is not in the expected form"}}},
+		"lower-case country": {func(d map[string]any) {
+			pp(d)["eu_eea_territory"].(map[string]any)["territories"].(map[string]any)["se"] = map[string]any{"name": "Sweden", "status": "member_state", "source": "s"}
+		}, []field{{"/privacy_policy/eu_eea_territory/territories/se", "expected an ISO 3166-1 alpha-2 code"}}},
+		"adequacy decision without a date": {func(d map[string]any) {
+			pp(d)["adequacy_decisions"].(map[string]any)["JP"].([]any)[0].(map[string]any)["adopted"] = "23 January 2019"
+		}, []field{{"/privacy_policy/adequacy_decisions/JP/0/adopted", "expected a calendar date, YYYY-MM-DD"}}},
 		"unknown safeguard": {func(d map[string]any) { pp(d)["transfer_safeguards"].(map[string]any)["dpa"] = true },
 			[]field{{"/privacy_policy/transfer_safeguards/dpa", `expected one of "scc", "adequacy", "bcr"`}}},
 		"bad retention period": {func(d map[string]any) {
@@ -420,7 +422,7 @@ func TestValidatePolicy(t *testing.T) {
 
 	err := schema.ValidatePolicy(decode(t, `{"privacy_policy": {"organisation": "X", "title": "T"}}`))
 	require.Error(t, err)
-	assert.Len(t, problem.All(err), 12, "every missing section: %v", problemsOf(err))
+	assert.Len(t, problem.All(err), 13, "every missing section: %v", problemsOf(err))
 	err = schema.ValidatePolicy(decode(t, `[]`))
 	assert.Equal(t, []field{{"", "expected object, but got array"}}, problemsOf(err))
 }

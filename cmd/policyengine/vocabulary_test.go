@@ -20,7 +20,7 @@ func TestVocabularyCommand(t *testing.T) {
 		"criminal_record", "art. 10", "data_subjects in /data_subjects/*", "job_applicant",
 		"sources in /sources/*", "marketing_partner", "legal_bases in /legal_basis, /recipients/*/legal_basis",
 		"recipient_types in /recipients/*/type", "subprocessor", "events in /retention/from", "last_application_date",
-		"eu_eea_countries in /recipients/*/country", "transfer_safeguards in /recipients/*/transfer_safeguard",
+		"eu_eea_territory in /recipients/*/country, /recipients/*/court_order/jurisdiction", "Réunion (outermost region of FR): inside the EU/EEA", "Faroe Islands (outside the treaties of DK): outside the EU/EEA", "transfer_safeguards in /recipients/*/transfer_safeguard",
 	} {
 		assert.Contains(t, text, want)
 	}
@@ -50,7 +50,7 @@ func TestVocabularyCommand(t *testing.T) {
 	confect := terms()
 	assert.Len(t, confect["data_categories"], 18)
 	assert.Len(t, confect["special_categories"], 10)
-	assert.Len(t, confect["eu_eea_countries"], 30)
+	assert.Len(t, confect["eu_eea_territory"], 50)
 	assert.Contains(t, confect["purposes"], "recruitment.applications")
 
 	// Another company's policy, another vocabulary.
