@@ -157,6 +157,8 @@ func TestFailureDiff(t *testing.T) {
 			[]string{"+ legal_basis.missing at /legal_basis (expected not to fire): the activity names no legal basis; as controller, Confect must process on one"}},
 		{"the wrong path", policytest.Expect{Fires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/purposes"}}},
 			[]string{"- legal_basis.missing at /purposes (expected to fire, did not)"}},
+		{"a valid_until the decision does not have", policytest.Expect{ValidUntil: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
+			[]string{"valid_until: expected 2027-01-01T00:00:00Z, got none"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := policytest.Check(t.Context(), e, &policytest.Case{Name: tc.name, Activity: activity, Expect: tc.expect})
@@ -253,6 +255,7 @@ func TestInvalidCaseFiles(t *testing.T) {
 		"bad entry":          {"cases:\n  - name: x\n" + activity + "    expect:\n      allow: true\n      not_fires:\n        - consent.not_given\n        - [x]\n", ":8: case \"x\": not_fires: expected a rule id"},
 		"path not a pointer": {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, fires: [consent.not_given at consent]}\n", ":4: case \"x\": fires: expected a rule id"},
 		"no cases":           {"now: \"2026-01-01T00:00:00Z\"\n", "expected a non-empty list of cases"},
+		"bad valid_until":    {"cases:\n  - name: x\n" + activity + "    expect: {allow: true, valid_until: 2027}\n", ":4: case \"x\": valid_until: expected an RFC 3339 time"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "cases.yaml")
