@@ -223,6 +223,8 @@ func crossCheck(p *Policy) []*problem.Problem {
 	purposes(root+"/marketing/purposes", d.Marketing.Purposes)
 	purposes(root+"/marketing/profiling_purposes", d.Marketing.ProfilingPurposes)
 	purposes(root+"/rights/restriction_exempt_purposes", d.Rights.RestrictionExemptPurposes)
+	purposes(root+"/rights/erasure_exempt_purposes", d.Rights.ErasureExemptPurposes)
+	purposes(root+"/rights/erasure_contract_purposes", d.Rights.ErasureContractPurposes)
 	for _, k := range sortedKeys(d.SpecialCategories) {
 		if _, ok := d.DataCategories[k]; ok {
 			pointer := root + "/data_categories/" + k

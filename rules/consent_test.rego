@@ -192,3 +192,15 @@ test_without_an_age_of_digital_consent_no_age_is_checked if {
 	activity := on_consent({"consent": {"status": "given"}, "subject": {"age": 5}})
 	fixtures.findings(consent.deny) == set() with input as activity with data.privacy_policy.consent as {}
 }
+
+# Consent that lifts a restriction (GDPR art. 18(2)), or that a business partner receives the data
+# on, changes the decision when it starts or stops counting, whatever the activity's own basis.
+test_consent_relied_on_by_a_restriction_or_a_partner_reports_when_it_changes if {
+	withdrawn := time.parse_rfc3339_ns("2026-12-15T00:00:00Z")
+	person := {"consent": {"status": "given", "given_at": "2026-06-01T00:00:00Z", "withdrawn_at": "2026-12-15T00:00:00Z"}}
+	restricted := object.union(fixtures.with_patch(person), {"subject": {"restricted": true}})
+	withdrawn in consent.changes_at with input as restricted with time.now_ns as now
+	partner := object.union(fixtures.with_patch(person), {"recipients": [{"name": "Partner AB", "type": "business_partner", "country": "SE", "legal_basis": "consent"}]})
+	withdrawn in consent.changes_at with input as partner with time.now_ns as now
+	not withdrawn in consent.changes_at with input as fixtures.with_patch(person) with time.now_ns as now
+}

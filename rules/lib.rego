@@ -73,9 +73,22 @@ consent_withdrawn if {
 # consent_given_after holds when consent was given (again) after an instant.
 consent_given_after(instant) if timestamp_ns(input.consent.given_at) > instant
 
-# The activity relies on the person's consent: its basis is consent, or it markets over a
-# channel that needs consent.
+# The activity relies on the person's consent: its basis is consent, it markets over a channel
+# that needs consent, a business partner receives the data on consent, or the person asked to
+# restrict processing and the policy lets consent lift the restriction (GDPR art. 18(2)). The
+# consent rules report when the person's consent starts or stops counting for such an activity.
 consent_relied_on if input.legal_basis == "consent"
+
+consent_relied_on if {
+	some recipient in input.recipients
+	recipient_role(recipient) == "business_partner"
+	recipient.legal_basis == "consent"
+}
+
+consent_relied_on if {
+	input.subject.restricted == true
+	policy.rights.restriction_lifted_by_consent == true
+}
 
 consent_relied_on if {
 	input.channel.content == "marketing"

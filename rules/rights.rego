@@ -35,18 +35,22 @@ deny contains reason if {
 #   A person can ask the company to limit the processing of their personal data. For a person who
 #   did, GDPR art. 18(2) still allows storage, the establishment, exercise or defence of legal
 #   claims, the protection of another's rights and important public interest: the purposes the
-#   policy document exempts (rights.restriction_exempt_purposes) stay allowed, and so does a disclosure only to
-#   recipients the document exempts (rights.restriction_exempt_recipients) on a valid court
-#   order. Any other purpose is denied. To pass: do not process the
-#   person's data until the restriction is lifted.
+#   policy document exempts (rights.restriction_exempt_purposes) stay allowed, and so does a
+#   disclosure only to recipients the document exempts (rights.restriction_exempt_recipients) on
+#   a valid court order. Art. 18(2) also allows processing "with the data subject's consent":
+#   where the document reads it so (rights.restriction_lifted_by_consent), an activity the
+#   person's consent covers (given, not withdrawn since, for every purpose of the activity)
+#   stays allowed, whatever its basis. Any other purpose is denied. To pass: do not process the
+#   person's data until the restriction is lifted, or ask for their consent to this processing.
 # custom:
 #   id: restriction.requested
 #   clause: restriction
-#   requires: the person has not asked to restrict processing
+#   requires: the person has not asked to restrict processing, or consents to this processing
 deny contains reason if {
 	input.subject.restricted == true
 	lib.controller
 	not _disclosure_on_court_order
+	not _restriction_consented
 	some i, purpose in input.purposes
 	not policy.rights.restriction_exempt_purposes[purpose]
 	reason := lib.reason(
@@ -54,6 +58,14 @@ deny contains reason if {
 		sprintf("/purposes/%d", [i]),
 		sprintf("the person asked to restrict processing, and purpose %q is none the restriction allows", [purpose]),
 	)
+}
+
+# GDPR art. 18(2): restricted data may be processed with the person's consent. The person's
+# consent counts and covers every purpose of the activity, where the policy document reads the
+# article so.
+_restriction_consented if {
+	policy.rights.restriction_lifted_by_consent == true
+	lib.consent_covers_activity
 }
 
 # The activity discloses the data only to exempt recipients (an authority), each on a valid
@@ -67,12 +79,18 @@ _disclosure_on_court_order if {
 }
 
 # METADATA
-# title: After a request for erasure, only the erasure and what the law requires
+# title: After a request for erasure, only the erasure and what the law still allows
 # description: >-
-#   A person can ask the company to delete their data (GDPR art. 17). From the time the person
-#   asked (subject.erasure_requested_at), every processing is denied but the erasure itself
-#   (rights.erasure_exempt_purposes) and processing on a basis the document exempts
-#   (rights.erasure_exempt_bases; GDPR art. 17(3)(b): a legal obligation). To pass: erase the data; keep only what a legal obligation requires.
+#   A person can ask the company to delete their data (GDPR art. 17). The right applies on the
+#   grounds of art. 17(1): consent withdrawn, an objection (read here into a request to erase
+#   data processed on legitimate interest), data no longer needed. So from the time the person
+#   asked (subject.erasure_requested_at) every processing is denied but the erasure itself
+#   (rights.erasure_exempt_purposes), processing on a basis the document exempts
+#   (rights.erasure_exempt_bases; art. 17(3)(b): a legal obligation), and, on contract, the
+#   purposes the document keeps for a contract with the person (rights.erasure_contract_purposes:
+#   an open order, a payment due), to which no ground of art. 17(1) applies while the contract
+#   needs them. To pass: erase the data; keep only what a legal obligation or the person's
+#   contract still requires.
 # custom:
 #   id: erasure.requested
 #   clause: erasure
@@ -83,15 +101,25 @@ deny contains reason if {
 	not _erasure_exempt_basis
 	lib.timestamp_ns(requested) <= lib.now_ns
 	some i, purpose in input.purposes
-	not policy.rights.erasure_exempt_purposes[purpose]
+	not _goes_on_after_erasure(purpose)
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/purposes/%d", [i]),
-		sprintf("the person asked for erasure, and purpose %q is not the erasure itself", [purpose]),
+		sprintf("the person asked for erasure, and purpose %q on %s is neither the erasure itself nor processing the policy keeps after such a request", [purpose, object.get(input, "legal_basis", "no basis")]),
 	)
 }
 
 _erasure_exempt_basis if policy.rights.erasure_exempt_bases[input.legal_basis]
+
+# A purpose goes on after a request for erasure: the erasure itself, or, on contract, a purpose
+# the policy keeps for a contract with the person (GDPR art. 17(1): no ground applies to
+# processing still necessary for it).
+_goes_on_after_erasure(purpose) if policy.rights.erasure_exempt_purposes[purpose]
+
+_goes_on_after_erasure(purpose) if {
+	input.legal_basis == "contract"
+	policy.rights.erasure_contract_purposes[purpose]
+}
 
 # The decision changes when an erasure requested for a later time takes effect.
 changes_at contains t if {
@@ -99,7 +127,7 @@ changes_at contains t if {
 	lib.controller
 	not _erasure_exempt_basis
 	some purpose in input.purposes
-	not policy.rights.erasure_exempt_purposes[purpose]
+	not _goes_on_after_erasure(purpose)
 	t := lib.timestamp_ns(input.subject.erasure_requested_at)
 	t > lib.now_ns
 }

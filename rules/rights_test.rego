@@ -40,6 +40,34 @@ test_handling_the_rights_requests_of_a_restricted_person_is_allowed if {
 	}
 }
 
+# GDPR art. 18(2): "with the exception of storage, [restricted data] shall [...] only be processed
+# with the data subject's consent or [...]". The person's consent to the activity lifts it.
+test_processing_the_person_consents_to_goes_on_under_a_restriction if {
+	activity := fixtures.with_patch({"purposes": ["marketing.materials"], "legal_basis": "consent", "consent": {"status": "given"}, "subject": {"restricted": true}})
+	fixtures.findings(rights.deny) == set() with input as activity
+	on_contract := fixtures.with_patch({"consent": {"status": "given", "purposes": ["purchase.orders"]}, "subject": {"restricted": true}})
+	fixtures.findings(rights.deny) == set() with input as on_contract
+}
+
+test_consent_that_does_not_count_or_cover_the_activity_does_not_lift_a_restriction if {
+	every consent in [
+		{"status": "withdrawn"},
+		{"status": "given", "given_at": "2026-01-01T00:00:00Z", "withdrawn_at": "2026-06-01T00:00:00Z"},
+		{"status": "given", "purposes": ["marketing.profiling"]},
+	] {
+		activity := fixtures.with_patch({"purposes": ["marketing.materials"], "legal_basis": "consent", "consent": consent, "subject": {"restricted": true}})
+		result := rights.deny with input as activity with time.now_ns as now
+		fixtures.findings(result) == {["restriction.requested", "/purposes/0"]}
+	}
+}
+
+# Whether consent lifts a restriction is the policy document's reading of art. 18(2).
+test_consent_lifts_a_restriction_only_where_the_document_says_so if {
+	activity := fixtures.with_patch({"consent": {"status": "given"}, "subject": {"restricted": true}})
+	result := rights.deny with input as activity with data.privacy_policy.rights.restriction_lifted_by_consent as false
+	fixtures.findings(result) == {["restriction.requested", "/purposes/0"]}
+}
+
 test_only_purposes_other_than_rights_requests_are_denied_under_restriction if {
 	activity := fixtures.with_patch({"purposes": ["rights.access", "purchase.orders"], "subject": {"restricted": true}})
 	result := rights.deny with input as activity
@@ -102,9 +130,52 @@ erasure_requested := {"erasure_requested_at": "2026-11-01T09:00:00Z"}
 
 now := time.parse_rfc3339_ns("2026-11-28T12:00:00Z")
 
-test_processing_after_a_request_for_erasure_is_denied if {
+# GDPR art. 17(1)(b): consent withdrawn, which a request to erase data processed on consent is.
+test_processing_on_consent_after_a_request_for_erasure_is_denied if {
+	activity := fixtures.with_patch({"purposes": ["marketing.materials"], "legal_basis": "consent", "consent": {"status": "given"}, "subject": erasure_requested})
+	result := rights.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["erasure.requested", "/purposes/0"]}
+}
+
+# GDPR art. 17(1)(c): an objection, which this project reads into a request to erase data
+# processed on legitimate interest (whether the company has overriding grounds is a person's
+# judgement, not the engine's).
+test_processing_on_legitimate_interest_after_a_request_for_erasure_is_denied if {
+	result := rights.deny with input as improvement(erasure_requested) with time.now_ns as now
+	fixtures.findings(result) == {["erasure.requested", "/purposes/0"]}
+}
+
+# GDPR art. 17(1): no ground applies to processing still necessary for a contract with the
+# person. An open order is delivered, and paid for, after the person asked for erasure.
+test_processing_on_contract_a_contract_still_needs_goes_on_after_a_request_for_erasure if {
+	every purpose, _ in data.privacy_policy.rights.erasure_contract_purposes {
+		activity := fixtures.with_patch({"purposes": [purpose], "legal_basis": "contract", "subject": erasure_requested})
+		fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
+	}
+	count(data.privacy_policy.rights.erasure_contract_purposes) > 0
+}
+
+# The same purposes on another basis are not kept for a contract: on consent or legitimate
+# interest, a request to erase ends them.
+test_a_contract_purpose_on_another_basis_is_denied_after_a_request_for_erasure if {
+	activity := fixtures.with_patch({"purposes": ["purchase.services"], "legal_basis": "legitimate_interest", "subject": erasure_requested})
+	result := rights.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["erasure.requested", "/purposes/0"]}
+}
+
+# On contract, only the purposes the policy keeps for a contract go on: an application the
+# applicant asks to erase is withdrawn (art. 17(1)(a): no longer needed).
+test_a_purpose_the_policy_does_not_keep_for_a_contract_is_denied_after_a_request_for_erasure if {
+	activity := fixtures.with_patch({"purposes": ["purchase.orders", "recruitment.applications"], "legal_basis": "contract", "subject": erasure_requested})
+	result := rights.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["erasure.requested", "/purposes/1"]}
+}
+
+# The purposes kept for a contract are the policy document's.
+test_the_purposes_kept_for_a_contract_are_the_documents if {
 	activity := fixtures.with_patch({"subject": erasure_requested})
 	result := rights.deny with input as activity with time.now_ns as now
+		with data.privacy_policy.rights.erasure_contract_purposes as {}
 	fixtures.findings(result) == {["erasure.requested", "/purposes/0"]}
 }
 
@@ -122,7 +193,7 @@ test_processing_on_a_legal_obligation_goes_on_after_a_request_for_erasure if {
 }
 
 test_an_erasure_requested_for_a_later_time_takes_effect_then if {
-	activity := fixtures.with_patch({"subject": {"erasure_requested_at": "2026-12-01T00:00:00Z"}})
+	activity := improvement({"erasure_requested_at": "2026-12-01T00:00:00Z"})
 	requested := time.parse_rfc3339_ns("2026-12-01T00:00:00Z")
 	fixtures.findings(rights.deny) == set() with input as activity with time.now_ns as now
 	requested in rights.changes_at with input as activity with time.now_ns as now
