@@ -59,9 +59,9 @@ type Consent struct {
 	// WithdrawnAt is when consent was withdrawn. Consent given at or before it counts no more
 	// from then on.
 	WithdrawnAt time.Time `json:"withdrawn_at,omitzero"`
-	// Purposes, when set, are the only purposes the consent covers (GDPR art. 6(1)(a)); nil,
-	// it covers those of the activity it was recorded for.
-	Purposes []string `json:"purposes,omitempty"`
+	// Purposes, when set, are the only purposes the consent covers (GDPR art. 6(1)(a)): empty
+	// (not nil), it covers none. Nil, it covers those of the activity it was recorded for.
+	Purposes []string `json:"purposes,omitzero"`
 }
 
 // ConsentStatus is the state of a person's consent, as the activity schema names it
@@ -243,7 +243,9 @@ func putPerson(m map[string]any, c *Consent, s *Subject) {
 		cm := map[string]any{"status": string(c.Status)}
 		putTime(cm, "given_at", c.GivenAt)
 		putTime(cm, "withdrawn_at", c.WithdrawnAt)
-		putStrings(cm, "purposes", c.Purposes, true)
+		if c.Purposes != nil { // an empty list is consent for no purpose, not a record without a list
+			putStrings(cm, "purposes", c.Purposes, false)
+		}
 		m["consent"] = cm
 	}
 	if s != nil {

@@ -52,7 +52,6 @@ func ExampleCompare() {
 	// open-applications other_reasons
 	//   + warn consent.stale
 	// applicant-access-request other_reasons
-	//   + condition erasure.requested
 	//   + condition minors.parental_consent
 	// {Activities:5 NewlyDenied:1 NewlyAllowed:1 OtherReasons:2 Errors:0}
 }

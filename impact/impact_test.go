@@ -141,7 +141,7 @@ func TestBrightpathAgainstConfectOnTheSameManifest(t *testing.T) {
 		"open-applications": {kind: impact.OtherReasons,
 			added: []string{"warn consent.stale /consent/given_at"}},
 		"applicant-access-request": {kind: impact.OtherReasons,
-			added: []string{"condition erasure.requested /purposes/0", "condition minors.parental_consent /data_subjects"}},
+			added: []string{"condition minors.parental_consent /data_subjects"}},
 	}, got)
 	assert.Equal(t, impact.Summary{Activities: 5, NewlyDenied: 1, NewlyAllowed: 1, OtherReasons: 2}, rep.Summary)
 	for _, c := range rep.Changes {

@@ -29,7 +29,7 @@ const (
 	ordersYAML = `activities:
   - id: checkout
     data_categories: [name, email]
-    purposes: [purchase.orders]
+    purposes: [purchase.accounts]
     legal_basis: contract
     retention: {period: P5Y, from: end_of_contract}
     recipients:
@@ -377,7 +377,7 @@ func TestText(t *testing.T) {
 
 	// Each reason line holds the place, the rule, the message and the clause.
 	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  the recipient is in US.*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
-	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, string(out))
+	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing, or consents to this processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, string(out))
 	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
 
 	f, err := output.New("text", output.Options{Color: true})

@@ -204,3 +204,27 @@ test_consent_relied_on_by_a_restriction_or_a_partner_reports_when_it_changes if 
 	withdrawn in consent.changes_at with input as partner with time.now_ns as now
 	not withdrawn in consent.changes_at with input as fixtures.with_patch(person) with time.now_ns as now
 }
+
+# The issue's edges. Consent withdrawn at the very instant it was given: the withdrawal wins (a
+# consent given "again" counts only from a later given_at), so it does not count.
+test_consent_withdrawn_at_the_instant_it_was_given_does_not_count if {
+	activity := on_consent({"consent": {"status": "given", "given_at": "2026-01-01T00:00:00Z", "withdrawn_at": "2026-01-01T00:00:00Z"}})
+	result := consent.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["consent.not_given", "/consent/withdrawn_at"]}
+}
+
+# A withdrawal with no given_at: consent recorded as given, with no time, and withdrawn, does
+# not count (there is no giving after the withdrawal to count from).
+test_consent_withdrawn_with_no_given_at_does_not_count if {
+	activity := on_consent({"consent": {"status": "given", "withdrawn_at": "2026-01-01T00:00:00Z"}})
+	result := consent.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["consent.not_given", "/consent/withdrawn_at"]}
+}
+
+# An empty consent.purposes list names the purposes consent covers: none. It covers no purpose
+# of the activity (consent that names its purposes covers no other).
+test_consent_for_an_empty_list_of_purposes_covers_nothing if {
+	activity := on_consent({"consent": {"status": "given", "purposes": []}})
+	result := consent.deny with input as activity with time.now_ns as now
+	fixtures.findings(result) == {["consent.not_given", "/consent/purposes"]}
+}

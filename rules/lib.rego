@@ -292,12 +292,24 @@ add_durations(a, b) := [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
 # add_duration is the time a duration after a start time (nanoseconds); undefined when that
 # lies beyond the clock's last instant (counting a month as 31 days, with a day to spare), where
 # it is never before the evaluation time. (One definition, for partial evaluation.)
+#
+# The calendar is UTC's, whatever offset the time was written with: one instant, one answer.
+# Months are added first, and a day the last month does not have becomes its last day (P1M from
+# 31 January is 28 or 29 February, P1Y from 29 February is 28 February): the day a period "should
+# expire [that] does not occur in the last month" ends it on that month's last day (Regulation
+# (EEC, Euratom) No 1182/71 art. 3(2)(c)), as XML Schema adds durations. Then days, then seconds.
 add_duration(start_ns, d) := _add(start_ns, d) if {
 	start_ns < latest_ns - ((((((d[0] * 31) + d[1]) + 1) * 86400) + d[2]) * 1000000000)
 }
 
-# _add is add_duration for a start known to leave room (the reference starts of longer).
-_add(start_ns, d) := time.add_date(start_ns, 0, d[0], d[1]) + (d[2] * 1000000000)
+# _add is add_duration for a start known to leave room (the reference starts of longer): the
+# first of the start's month (same clock), the months added to it, then the start's day, or the
+# last day of that month where it has fewer, then the days and seconds.
+_add(start_ns, d) := time.add_date(first, 0, d[0], (min([day, last]) - 1) + d[1]) + (d[2] * 1000000000) if {
+	[_, _, day] := time.date(start_ns)
+	first := time.add_date(start_ns, 0, 0, 1 - day)
+	[_, _, last] := time.date(time.add_date(first, 0, d[0] + 1, -1))
+}
 
 # A duration no greater than another in each field (months, days, seconds) never lasts longer,
 # whatever the start: longer need not count it out.

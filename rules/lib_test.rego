@@ -263,3 +263,33 @@ test_full_iso_8601_durations_are_read if {
 	lib.duration("PT36H") == [0, 0, 129600]
 	lib.duration("P2Y1D") == [24, 1, 0]
 }
+
+# Month arithmetic across month ends (the issue's edges): months first, a day the last month does
+# not have becomes its last day (Regulation 1182/71 art. 3(2)(c)), then days and seconds; in UTC.
+at(ts) := time.parse_rfc3339_ns(ts)
+
+test_a_month_from_the_31st_of_january_ends_on_the_last_day_of_february if {
+	lib.add_duration(at("2027-01-31T10:00:00Z"), [1, 0, 0]) == at("2027-02-28T10:00:00Z")
+	lib.add_duration(at("2028-01-31T10:00:00Z"), [1, 0, 0]) == at("2028-02-29T10:00:00Z")
+	lib.add_duration(at("2027-03-31T10:00:00Z"), [1, 0, 0]) == at("2027-04-30T10:00:00Z")
+	lib.add_duration(at("2027-01-28T10:00:00Z"), [1, 0, 0]) == at("2027-02-28T10:00:00Z")
+	lib.add_duration(at("2027-08-31T10:00:00Z"), [6, 0, 0]) == at("2028-02-29T10:00:00Z")
+}
+
+test_a_year_from_the_29th_of_february_ends_on_the_28th_unless_it_is_a_leap_year if {
+	lib.add_duration(at("2024-02-29T00:00:00Z"), lib.duration("P1Y")) == at("2025-02-28T00:00:00Z")
+	lib.add_duration(at("2024-02-29T00:00:00Z"), lib.duration("P4Y")) == at("2028-02-29T00:00:00Z")
+}
+
+test_months_are_added_before_days_and_seconds if {
+	lib.add_duration(at("2027-01-31T10:00:00Z"), lib.duration("P1M1D")) == at("2027-03-01T10:00:00Z")
+	lib.add_duration(at("2027-01-31T23:00:00Z"), lib.duration("P1MT2H")) == at("2027-03-01T01:00:00Z")
+	lib.add_duration(at("2027-01-31T10:00:00Z"), lib.duration("P30D")) == at("2027-03-02T10:00:00Z")
+}
+
+# The calendar is UTC's: 1 March 01:00 at UTC+2 is 28 February 23:00 UTC, and a month from it
+# is 28 March 23:00 UTC (in its own offset it would have been 1 April 01:00, three days later).
+test_month_arithmetic_is_in_utc_whatever_the_offset if {
+	lib.add_duration(at("2027-03-01T01:00:00+02:00"), [1, 0, 0]) == at("2027-03-28T23:00:00Z")
+	lib.add_duration(at("2027-03-01T01:00:00+02:00"), [1, 0, 0]) == lib.add_duration(at("2027-02-28T23:00:00Z"), [1, 0, 0])
+}

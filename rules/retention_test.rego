@@ -392,3 +392,17 @@ test_recruitment_data_past_its_limit_changes_no_more if {
 	activity := applicant_who_applied_at("2025-01-15T00:00:00Z", six_months)
 	retention.changes_at == set() with input as activity with time.now_ns as ns("2025-07-15T00:00:01Z")
 }
+
+# An agreed extension is summed with the limit, one period counted from the limit's event (as
+# retention.exceeds_limit compares the declared period with limit + extension): six months and
+# one more from 31 August end on 31 March, not on 28 March (six months, then one, with February
+# between).
+test_an_agreed_extension_is_summed_with_the_limit if {
+	kept := {"period": "P7M", "from": "last_application_date", "agreed_extension": {"reference": "EXT-1", "period": "P1M"}}
+	activity := applicant_who_applied_at("2026-08-31T12:00:00Z", kept)
+	fixtures.findings(retention.deny) == set() with input as activity with time.now_ns as ns("2027-03-30T12:00:00Z")
+		with data.privacy_policy.retention.limits.recruitment.period as "P6M"
+	result := retention.deny with input as activity with time.now_ns as ns("2027-03-31T12:00:01Z")
+		with data.privacy_policy.retention.limits.recruitment.period as "P6M"
+	fixtures.findings(result) == {["retention.expired", "/subject/last_application_at"]}
+}
