@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
@@ -149,6 +150,9 @@ type Result struct {
 	// Conditions, for a declaration (an activity without consent or subject), are what a
 	// person must meet at run time; they never deny.
 	Conditions []Condition `json:"conditions"`
+	// ValidUntil, when the decision depends on the clock (a retention deadline, an adequacy
+	// decision's end), is the earliest instant at which it would be decided differently.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
 	// Carried, for a Fides declaration, are the Fides facts no rule judges, kept with it.
 	Carried []Carried `json:"carried,omitempty"`
 	// Errors are why the activity or file could not be decided.
@@ -489,6 +493,7 @@ func decide(ctx context.Context, engine *policyengine.Engine, terms *policy.Term
 		return r
 	}
 	r.Allow = d.Allow
+	r.ValidUntil = d.ValidUntil
 	r.Reasons = locate(e, d.Reasons)
 	r.Warnings = locate(e, d.Warnings)
 	for _, c := range d.Conditions {

@@ -163,6 +163,7 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 		}
 		return out
 	}
+	r.ValidUntil = dec.ValidUntil
 	r.Reasons = append(located(dec.Reasons), r.Reasons...)
 	r.Warnings = append(located(dec.Warnings), r.Warnings...)
 	for _, c := range dec.Conditions {
