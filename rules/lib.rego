@@ -303,13 +303,10 @@ add_duration(start_ns, d) := _add(start_ns, d) if {
 }
 
 # _add is add_duration for a start known to leave room (the reference starts of longer): the
-# first of the start's month (same clock), the months added to it, then the start's day, or the
-# last day of that month where it has fewer, then the days and seconds.
-_add(start_ns, d) := time.add_date(first, 0, d[0], (min([day, last]) - 1) + d[1]) + (d[2] * 1000000000) if {
-	[_, _, day] := time.date(start_ns)
-	first := time.add_date(start_ns, 0, 0, 1 - day)
-	[_, _, last] := time.date(time.add_date(first, 0, d[0] + 1, -1))
-}
+# months added to the start, or the last day of the month they reach where that month has fewer
+# days than the start's (the earlier of the two, at the start's clock time: Go's calendar
+# carries 31 February into March), then the days and seconds (a day in UTC is 86,400 s).
+_add(start_ns, d) := min([time.add_date(start_ns, 0, d[0], 0), time.add_date(start_ns, 0, d[0] + 1, 0 - time.date(start_ns)[2])]) + (((d[1] * 86400) + d[2]) * 1000000000)
 
 # A duration no greater than another in each field (months, days, seconds) never lasts longer,
 # whatever the start: longer need not count it out.
