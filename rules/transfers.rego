@@ -56,8 +56,7 @@ _safeguarded(recipient, country, "adequacy") if {
 _adequate_at(recipient, country, t) if {
 	some decision in policy.adequacy_decisions[country]
 	_within_scope(decision, recipient)
-	_start_ns(decision) <= t
-	not _ended_by(decision, t)
+	_in_force_at(decision, t)
 }
 
 # The decision covers every recipient in the country, or this one has the field it asks for.
@@ -71,11 +70,18 @@ _start_ns(decision) := time.parse_ns("2006-01-02", decision.adopted)
 
 _end_ns(decision) := time.add_date(time.parse_ns("2006-01-02", decision.expires), 0, 0, 1)
 
+_in_force_at(decision, t) if {
+	_start_ns(decision) <= t
+	not _ended_by(decision, t)
+}
+
 _ended_by(decision, t) if _end_ns(decision) <= t
 
 # What is wrong, as [the recipient's field at fault, a message]: a safeguard the policy does not
-# accept; adequacy, where a decision in force leaves the recipient out of its scope; adequacy,
-# where no decision for the country is in force.
+# accept; adequacy, where a decision in force covers only recipients with a field this one does
+# not have; adequacy, where no such decision is in force (so none at all: one that covers every
+# recipient would have been a safeguard). The three cases leave none out, so a recipient the rule
+# denies always gets a reason.
 _problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and its transfer safeguard is %s; the policy accepts %s", [
 	_where(country),
 	safeguard,
@@ -84,16 +90,14 @@ _problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s
 	not _adequacy_accepted(safeguard)
 }
 
-_problem(country, safeguard) := [decision.only_recipients_with, sprintf("the recipient %s; the adequacy decision in force for %s covers only recipients with %s true, and this one is not; the policy accepts %s", [
+_problem(country, safeguard) := [field, sprintf("the recipient %s; the adequacy decision in force for %s covers only recipients with %s true, and this one is not; the policy accepts %s", [
 	_where(country),
 	country,
-	decision.only_recipients_with,
+	field,
 	_accepted,
 ])] if {
 	_adequacy_accepted(safeguard)
-	some decision in policy.adequacy_decisions[country]
-	decision.only_recipients_with
-	_in_force(decision)
+	some field in _scoped_in_force(country)
 }
 
 _problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and no adequacy decision of the European Commission for %s is in force at the evaluation time; the policy accepts %s", [
@@ -102,20 +106,16 @@ _problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s
 	_accepted,
 ])] if {
 	_adequacy_accepted(safeguard)
-	not _decided_for(country)
+	count(_scoped_in_force(country)) == 0
 }
 
 _adequacy_accepted("adequacy") if policy.transfer_safeguards.adequacy == true
 
-# Some decision for the country, whatever its scope, is in force now.
-_decided_for(country) if {
+# The recipient fields that the country's decisions in force now ask for.
+_scoped_in_force(country) := {decision.only_recipients_with |
 	some decision in policy.adequacy_decisions[country]
-	_in_force(decision)
-}
-
-_in_force(decision) if {
-	_start_ns(decision) <= lib.now_ns
-	not _ended_by(decision, lib.now_ns)
+	decision.only_recipients_with
+	_in_force_at(decision, lib.now_ns)
 }
 
 # The decision changes when an adequacy decision the recipient relies on comes into force or
