@@ -74,7 +74,7 @@ func TestBrightpath(t *testing.T) {
 		Rego  []struct{ Name string } `json:"rego"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(stdout), &rep))
-	assert.Len(t, rep.Cases, 14)
+	assert.Len(t, rep.Cases, 21)
 	assert.Len(t, rep.Rego, 4)
 	for _, r := range rep.Rego {
 		assert.Contains(t, r.Name, "minors_test", "only Brightpath's own Rego tests run against its document")
@@ -91,7 +91,7 @@ func TestBrightpath(t *testing.T) {
 	code, stdout, _ = runCLI(t, "test", "--policy", brightpathPolicy, "--builtin-tests", brightpathCases)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stdout, "FAIL  rules/purposes_test.rego:")
-	assert.Regexp(t, `cases: 14 passed, 0 failed; Rego tests: \d+ passed, [1-9]\d* failed`, stdout)
+	assert.Regexp(t, `cases: 21 passed, 0 failed; Rego tests: \d+ passed, [1-9]\d* failed`, stdout)
 
 	// The same manifest, decided under each policy.
 	code, stdout, _ = runCLI(t, "check", "--now", now, "-o", "json", twoPolicies)
@@ -162,7 +162,7 @@ func TestTestCommandCatchesABrokenRule(t *testing.T) {
 		"        allow: expected true, got false\n"+
 		"        + minors.parental_consent at /subject/age (expected not to fire): ")
 	assert.Contains(t, stdout, "FAIL  "+filepath.Join(dir, "minors_test.rego"))
-	assert.Contains(t, stdout, "cases: 13 passed, 1 failed; Rego tests: 3 passed, 1 failed")
+	assert.Contains(t, stdout, "cases: 20 passed, 1 failed; Rego tests: 3 passed, 1 failed")
 }
 
 func TestTestCommandFailures(t *testing.T) {
