@@ -11,16 +11,16 @@ import (
 	"github.com/confect/policyengine/rules"
 )
 
-// FactsDir is where the law's facts live, in the rules' directory (rules.Facts): each YAML file
+// factsDir is where the law's facts live, in the rules' directory (rules.Facts): each YAML file
 // there holds keys of data.privacy_policy.
-const FactsDir = "privacy_policy"
+const factsDir = "privacy_policy"
 
 // lawFacts are the keys of data.privacy_policy that the law's facts files hold, and their values,
 // read once: eu_eea_territory and adequacy_decisions. Nothing writes to them; each policy gets a
 // copy.
 var lawFacts = sync.OnceValues(func() (map[string]any, error) {
 	out := map[string]any{}
-	err := fs.WalkDir(rules.Facts(), FactsDir, func(rel string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(rules.Facts(), factsDir, func(rel string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isDocumentFile(rel) {
 			return err
 		}
@@ -45,7 +45,7 @@ var lawFacts = sync.OnceValues(func() (map[string]any, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: the law's facts (rules/%s): %w", ErrInvalid, FactsDir, err)
+		return nil, fmt.Errorf("%w: the law's facts (rules/%s): %w", ErrInvalid, factsDir, err)
 	}
 	return out, nil
 })
@@ -89,7 +89,7 @@ func addFacts(name string, doc *document.Doc) error {
 			pointer := document.AppendPointer("/privacy_policy", key)
 			pos := doc.Locate(pointer)
 			problems = append(problems, &problem.Problem{Kind: problem.Schema, File: name, Line: pos.Line, Column: pos.Column, Pointer: pointer,
-				Message: fmt.Sprintf("%s is a fact of the law that the rules hold (rules/%s/): a policy document does not define it", key, FactsDir)})
+				Message: fmt.Sprintf("%s is a fact of the law that the rules hold (rules/%s/): a policy document does not define it", key, factsDir)})
 			continue
 		}
 		pp[key] = document.Clone(facts[key])

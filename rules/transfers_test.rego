@@ -73,15 +73,16 @@ test_recipient_in_the_us_under_scc_is_allowed if {
 }
 
 # The policy names SCCs only: an adequacy decision or BCRs are not Confect's safeguards (a
-# document that lists adequacy under transfer_safeguards accepts it).
+# document that lists adequacy under transfer_safeguards accepts it, and then the EU-US Data
+# Privacy Framework covers certified recipients only).
 test_recipient_in_the_us_under_adequacy_is_denied if {
 	result := transfers.deny with input as subprocessor({"country": "US", "transfer_safeguard": "adequacy"})
-	fixtures.findings(result) == unless_accepted("adequacy")
+	fixtures.findings(result) == us_on_adequacy
 }
 
-unless_accepted(safeguard) := set() if data.privacy_policy.transfer_safeguards[safeguard] == true
-
-unless_accepted(safeguard) := without_scc if not data.privacy_policy.transfer_safeguards[safeguard]
+us_on_adequacy := {["transfer.without_scc", "/recipients/0/dpf_certified"]} if {
+	data.privacy_policy.transfer_safeguards.adequacy == true
+} else := without_scc
 
 test_recipient_in_the_us_under_bcr_is_denied if {
 	result := transfers.deny with input as subprocessor({"country": "US", "transfer_safeguard": "bcr"})
