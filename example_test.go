@@ -173,7 +173,7 @@ func ExampleEngine_EvaluateDeclaration() {
 	// consent.not_given at /legal_basis: requires the person's consent is given, not withdrawn since, and covers the activity's purposes
 	// erasure.requested at /purposes/0: requires the person has not asked for erasure
 	// marketing.opted_out at /purposes/0: requires the person has not opted out of marketing
-	// restriction.requested at /purposes/0: requires the person has not asked to restrict processing
+	// restriction.requested at /purposes/0: requires the person has not asked to restrict processing, or consents to this processing
 	// retention.expired at /retention/period: requires the person's data is still within the retention limit
 }
 

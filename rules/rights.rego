@@ -105,11 +105,17 @@ deny contains reason if {
 	reason := lib.reason(
 		rego.metadata.rule(),
 		sprintf("/purposes/%d", [i]),
-		sprintf("the person asked for erasure, and purpose %q on %s is neither the erasure itself nor processing the policy keeps after such a request", [purpose, object.get(input, "legal_basis", "no basis")]),
+		sprintf("the person asked for erasure, and purpose %q on %s is neither the erasure itself nor processing the policy keeps after such a request", [purpose, _basis]),
 	)
 }
 
 _erasure_exempt_basis if policy.rights.erasure_exempt_bases[input.legal_basis]
+
+# The activity's basis, for a message. (Read as input.legal_basis, not object.get(input, ...):
+# partial evaluation would keep the whole input in a declaration's residual for the latter.)
+default _basis := "no basis"
+
+_basis := input.legal_basis
 
 # A purpose goes on after a request for erasure: the erasure itself, or, on contract, a purpose
 # the policy keeps for a contract with the person (GDPR art. 17(1): no ground applies to
