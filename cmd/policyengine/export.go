@@ -25,7 +25,9 @@ func newExportCmd(e env) *cobra.Command {
 
 const exportRegoLong = `Write the built-in rules (Rego v1 modules, without their tests) into a directory, so that stock
 OPA can check and test a policy of one's own without this project's checkout: the rules read the
-policy document at data.privacy_policy, and a policy's own modules may call theirs.
+policy document at data.privacy_policy, and a policy's own modules may call theirs. The law's
+facts the rules read beside the document (where the EU/EEA is, the Commission's adequacy
+decisions) go with them, under privacy_policy/, where OPA loads them at data.privacy_policy.
 
   policyengine export rego -o policyengine-rego
   opa check --strict policyengine-rego policies/acme
@@ -63,6 +65,9 @@ func newExportRegoCmd(e env) *cobra.Command {
 					return err
 				}
 			}
+			if err := exportFacts(out); err != nil {
+				return err
+			}
 			fmt.Fprintf(e.stdout, "%d modules written to %s: opa check --strict %s POLICY-DIR\n", len(names), out, out)
 			return nil
 		},
@@ -90,14 +95,52 @@ func emptyForExport(dir string) error {
 		return err
 	}
 	for _, entry := range entries {
+		if entry.IsDir() && entry.Name() == factsDir && exportedFacts(filepath.Join(dir, factsDir)) {
+			continue
+		}
 		if !entry.Type().IsRegular() || !strings.HasSuffix(entry.Name(), ".rego") {
 			return fmt.Errorf("-o %s: it holds %q, which is no module an export wrote: export into a new directory, or one of modules only", dir, entry.Name())
 		}
 	}
 	for _, entry := range entries {
-		if err := os.Remove(filepath.Join(dir, entry.Name())); err != nil {
+		if err := os.RemoveAll(filepath.Join(dir, entry.Name())); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// factsDir is where an export puts the law's facts (rules.Facts): OPA loads a YAML file at the
+// path of its directory, so there they are data.privacy_policy.
+const factsDir = "privacy_policy"
+
+// exportedFacts reports whether a directory holds only YAML files, as an export writes the facts.
+func exportedFacts(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, entry := range entries {
+		if !entry.Type().IsRegular() || !strings.HasSuffix(entry.Name(), ".yaml") {
+			return false
+		}
+	}
+	return true
+}
+
+// exportFacts writes the law's facts under out/privacy_policy.
+func exportFacts(out string) error {
+	return fs.WalkDir(rules.Facts(), factsDir, func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(out, filepath.FromSlash(name)), 0o755)
+		}
+		src, err := fs.ReadFile(rules.Facts(), name)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(out, filepath.FromSlash(name)), src, 0o644)
+	})
 }

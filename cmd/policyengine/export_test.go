@@ -49,6 +49,10 @@ func TestExportRegoForStockOPA(t *testing.T) {
 	assert.Contains(t, out, "PASS")
 	out, err = stock("fmt", "--list", "--fail", "policyengine-rego")
 	require.NoError(t, err, "the export is formatted as opa fmt formats:\n%s", out)
+	// The law's facts go with the rules, where OPA reads them beside the policy's document.
+	out, err = stock("eval", "--format", "raw", "-d", "policyengine-rego", "-d", "policies/acme", "data.privacy_policy.adequacy_decisions.GB[1].expires")
+	require.NoError(t, err, out)
+	assert.Equal(t, "2031-12-27", strings.TrimSpace(out))
 
 	// The check catches what a policy author gets wrong.
 	write(t, acme, "broken.rego", "package policyengine.rules.broken\n\nimport data.policyengine.lib\n\nx := lib.no_such_function(1)\n")
