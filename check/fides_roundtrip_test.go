@@ -15,6 +15,7 @@ import (
 
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/internal/fidescorpus"
 	"github.com/confect/policyengine/policy"
 )
@@ -211,4 +212,104 @@ func TestImportNeverMorePermissive(t *testing.T) {
 		}
 		assert.Empty(t, from, "%s: every declaration check decides is imported or accounted for", src)
 	}
+}
+
+// A US recipient certified under the EU-US Data Privacy Framework (dpf_certified) keeps its mark
+// both ways, under a policy that accepts adequacy decisions (Brightpath's, given a mapping table
+// and a register entry for the vendor): exported, the recipient is the register's vendor system;
+// read back from the Fides fields alone (the meta removed), the register says it is certified;
+// imported, the manifest says so; and every time it is allowed as the manifest is. The same
+// vendor uncertified in the register is denied once the meta is gone.
+func TestExportRoundTripDPFCertified(t *testing.T) {
+	brightpath := abs(t, "../examples/policies/brightpath")[0]
+	t.Chdir(t.TempDir())
+	recipient := map[string]any{"name": "CrashDesk Inc.", "type": "subprocessor", "country": "US", "dpa": true, "transfer_safeguard": "adequacy", "dpf_certified": true}
+	writePolicy := func(dir string, certified bool) *policy.Policy {
+		data, err := os.ReadFile(filepath.Join(brightpath, "policy.yaml"))
+		require.NoError(t, err)
+		var doc map[string]any
+		require.NoError(t, yaml.Unmarshal(data, &doc))
+		pp := doc["privacy_policy"].(map[string]any)
+		pp["fides_mapping"] = map[string]any{
+			"attribution":     "test",
+			"data_uses":       map[string]any{"essential.service.security": map[string]any{"to": []any{"security.monitoring"}}},
+			"data_categories": map[string]any{"user.device": map[string]any{"to": []any{"device"}}},
+			"data_subjects":   map[string]any{"customer": map[string]any{"to": []any{"learner"}}},
+			"legal_bases":     map[string]any{"Legitimate interests": "legitimate_interest"},
+			"transfer_bases":  map[string]any{"Adequacy Decision": "adequacy", "SCCs": "scc"},
+		}
+		entry := document.Clone(recipient).(map[string]any)
+		entry["dpf_certified"] = certified
+		pp["recipient_register"] = map[string]any{"crashdesk": entry}
+		out, err := yaml.Marshal(doc)
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), out, 0o644))
+		rego, err := os.ReadFile(filepath.Join(brightpath, "minors.rego"))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "minors.rego"), rego, 0o644))
+		p, err := policy.LoadDir(dir)
+		require.NoError(t, err)
+		return p
+	}
+	p := writePolicy("policy", true)
+	activity := map[string]any{
+		"id": "crash-reports", "data_subjects": []any{"learner"}, "data_categories": []any{"device"},
+		"purposes": []any{"security.monitoring"}, "legal_basis": "legitimate_interest",
+		"retention": map[string]any{"period": "P90D", "from": "collection"}, "recipients": []any{recipient},
+	}
+	out, err := yaml.Marshal(map[string]any{"activities": []any{activity}})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile("crash.yaml", out, 0o644))
+	// Read from the Fides fields, the declaration is named <system>/<name>: compare the one
+	// decision each reading gives.
+	one := func(p *policy.Policy, path string) decision {
+		d := decisions(t, p, path)
+		require.Len(t, d, 1, path)
+		for _, v := range d {
+			return v
+		}
+		return decision{}
+	}
+	want := one(p, "crash.yaml")
+	require.True(t, want.Allow, "the manifest is allowed: %v", want)
+
+	ex, err := fides.Export(context.Background(), p.Document, []string{"crash.yaml"}, fides.ExportOptions{Dir: "fides"})
+	require.NoError(t, err)
+	require.Empty(t, ex.Problems)
+	vendors, err := os.ReadFile(filepath.Join("fides", "recipients.yml"))
+	require.NoError(t, err, "the certified recipient is the register's vendor")
+	assert.Contains(t, string(vendors), "crashdesk")
+	assert.Equal(t, want, one(p, "fides"), "read from the meta")
+
+	// The Fides fields alone: the recipient is the register's, certified.
+	require.NoError(t, os.MkdirAll("bare", 0o755))
+	for _, f := range []string{"crash.yml", "recipients.yml"} {
+		data, err := os.ReadFile(filepath.Join("fides", f))
+		require.NoError(t, err)
+		var v map[string]any
+		require.NoError(t, yaml.Unmarshal(data, &v))
+		for _, s := range v["system"].([]any) {
+			delete(s.(map[string]any), "meta")
+		}
+		data, err = yaml.Marshal(v)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join("bare", f), data, 0o644))
+	}
+	assert.Equal(t, want, one(p, "bare"), "read from the Fides fields and the register")
+
+	bare, _, err := check.Files([]string{"bare"}, check.Options{})
+	require.NoError(t, err)
+	im, err := fides.Import(context.Background(), p.Document, bare, fides.ImportOptions{Dir: "manifests"})
+	require.NoError(t, err)
+	require.Equal(t, 1, im.Count(fides.Written))
+	recipients, _ := im.Declarations[0].Activity["recipients"].([]any)
+	require.Len(t, recipients, 1)
+	assert.Equal(t, true, recipients[0].(map[string]any)["dpf_certified"], "the imported manifest says it")
+	assert.Equal(t, want, one(p, "manifests"), "imported, it decides as the manifest")
+
+	uncertified := writePolicy("uncertified", false)
+	got := one(uncertified, "bare")
+	assert.False(t, got.Allow, "%v", got)
+	assert.Contains(t, got.Reasons, "transfer.without_scc /recipients/0/dpf_certified")
 }

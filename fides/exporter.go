@@ -275,22 +275,16 @@ func (x *exporter) declaration(a map[string]any, note func(kind string) func(str
 func (x *exporter) registered(r map[string]any) (string, bool) {
 	for _, k := range sortedKeys(x.p.register) {
 		e := x.p.register[k]
-		want := map[string]any{"name": e.Name, "type": e.Type, "dpa": e.DPA}
-		if e.Country != "" {
-			want["country"] = e.Country
-		}
-		if e.TransferSafeguard != "" {
-			want["transfer_safeguard"] = e.TransferSafeguard
-		}
-		if e.LegalBasis != "" {
-			want["legal_basis"] = e.LegalBasis
-		}
+		want := recipientOf(e)
 		got := map[string]any{}
 		for f, v := range r {
 			got[f] = v
 		}
 		if _, has := got["dpa"]; !has {
 			got["dpa"] = false
+		}
+		if certified, _ := got["dpf_certified"].(bool); !certified {
+			delete(got, "dpf_certified") // false is the register's omitted value
 		}
 		if !reflect.DeepEqual(want, got) {
 			continue

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/confect/policyengine/policy"
 )
 
 // Who a declaration's data goes to: vendors' systems, third parties and countries, described by
@@ -138,18 +140,7 @@ func (b *builder) registered(keys []string, fallback, name string, src Source, w
 			continue
 		}
 		if e, ok := b.p.register[k]; ok {
-			r := map[string]any{"name": e.Name, "type": e.Type}
-			if e.Country != "" {
-				r["country"] = e.Country
-			}
-			r["dpa"] = e.DPA
-			if e.TransferSafeguard != "" {
-				r["transfer_safeguard"] = e.TransferSafeguard
-			}
-			if e.LegalBasis != "" {
-				r["legal_basis"] = e.LegalBasis
-			}
-			b.addRecipient(r, src)
+			b.addRecipient(recipientOf(e), src)
 			return
 		}
 	}
@@ -168,4 +159,23 @@ func (b *builder) registered(keys []string, fallback, name string, src Source, w
 	}
 	b.find(Finding{Rule: RuleUnregistered, Message: what + " but the policy's recipient_register has no entry for it: add one under " + hint + " with its name, type, country, dpa and transfer_safeguard", ClauseID: "sharing", Path: "/recipients", At: src})
 	b.addRecipient(map[string]any{"name": name, "type": fallback}, src)
+}
+
+// recipientOf is the activity's recipient a register entry describes: what the import writes,
+// and what export matches a recipient against.
+func recipientOf(e policy.RegisteredRecipient) map[string]any {
+	r := map[string]any{"name": e.Name, "type": e.Type, "dpa": e.DPA}
+	if e.Country != "" {
+		r["country"] = e.Country
+	}
+	if e.TransferSafeguard != "" {
+		r["transfer_safeguard"] = e.TransferSafeguard
+	}
+	if e.LegalBasis != "" {
+		r["legal_basis"] = e.LegalBasis
+	}
+	if e.DPFCertified {
+		r["dpf_certified"] = true
+	}
+	return r
 }

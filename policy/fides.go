@@ -71,4 +71,7 @@ type RegisteredRecipient struct {
 	TransferSafeguard string `json:"transfer_safeguard,omitempty"`
 	// LegalBasis is the legal basis of sharing with it (for a business partner).
 	LegalBasis string `json:"legal_basis,omitempty"`
+	// DPFCertified says the recipient, in the United States, is certified under the EU-US Data
+	// Privacy Framework, as an activity's recipient says (Fides has no field for it).
+	DPFCertified bool `json:"dpf_certified,omitempty"`
 }
