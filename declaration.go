@@ -9,11 +9,16 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/partial"
+	"github.com/confect/policyengine/internal/residual"
+	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
@@ -36,9 +41,6 @@ var personKeys = [...]string{"consent", "subject"}
 // the schema validates the state in.
 var skeletonKeys = [...]string{"id", "data_categories", "purposes"}
 
-// personUnknowns are the person's state as partial evaluation leaves it open.
-var personUnknowns = []string{"input.consent", "input.subject"}
-
 // Declaration is what a team declares it does with personal data (an activity without the
 // person's state: no consent, no subject), prepared once to be decided per person. It is safe
 // for concurrent use and follows the engine across Reload: it decides under the engine's
@@ -47,8 +49,8 @@ type Declaration struct {
 	engine *Engine
 	id     string
 	doc    map[string]any
-	value  ast.Object
 	hash   [sha256.Size]byte
+	bound  atomic.Pointer[boundDecider] // the decider of the revision it last decided under
 }
 
 // Declare prepares a declaration for deciding per person. The declaration must be a valid
@@ -66,7 +68,7 @@ func (e *Engine) DeclareJSON(ctx context.Context, doc []byte) (*Declaration, err
 	if err := e.ready(); err != nil {
 		return nil, err
 	}
-	v, err := e.parseJSON(ctx, doc)
+	v, err := e.parseJSON(ctx, e.state.Load(), doc)
 	if err != nil {
 		return nil, err
 	}
@@ -90,23 +92,90 @@ func (e *Engine) declare(ctx context.Context, doc any) (*Declaration, error) {
 	if err != nil {
 		return nil, err
 	}
-	value, err := ast.InterfaceToValue(m)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	hash, ok := declarationHash(m)
+	if !ok {
+		return nil, fmt.Errorf("%w: the declaration cannot be encoded as JSON", ErrInvalidInput)
 	}
-	canonical, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-	}
-	obj, _ := value.(ast.Object)
 	id, _ := m["id"].(string)
-	d := &Declaration{engine: e, id: id, doc: m, value: obj, hash: sha256.Sum256(canonical)}
-	// Work out the residual now: the first request is then as fast as the rest.
-	if _, err := d.residual(ctx, e.state.Load()); err != nil {
+	d := &Declaration{engine: e, id: id, doc: m, hash: hash}
+	// Work out the decider now: the first request is then as fast as the rest.
+	if _, err := d.decider(ctx, e.state.Load()); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
+
+// declarationHash is the hash of an activity's declaration (every field but the person's
+// state) in a canonical form: what prepared declarations are known by. Two documents decoded
+// alike (by our parsers, encoding/json or Activity) hash alike; ok is false for a value of
+// another Go type.
+func declarationHash(m map[string]any) (hash [sha256.Size]byte, ok bool) {
+	h := sha256.New()
+	buf := make([]byte, 0, 512)
+	buf, ok = canonical(buf, m, true)
+	if !ok {
+		return hash, false
+	}
+	h.Write(buf)
+	copy(hash[:], h.Sum(nil))
+	return hash, true
+}
+
+// canonical appends an unambiguous encoding of a decoded JSON value: a type tag, lengths before
+// strings and collections, an object's keys sorted. top leaves out the person's state.
+func canonical(b []byte, v any, top bool) ([]byte, bool) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, 'z'), true
+	case bool:
+		if x {
+			return append(b, 't'), true
+		}
+		return append(b, 'f'), true
+	case string:
+		return canonicalString(b, x), true
+	case json.Number:
+		b = strconv.AppendInt(append(b, 'n'), int64(len(x)), 10)
+		return append(append(b, ':'), x...), true
+	case float64:
+		return strconv.AppendFloat(append(b, 'g'), x, 'g', -1, 64), true
+	case []any:
+		b = append(strconv.AppendInt(append(b, '['), int64(len(x)), 10), ':')
+		for _, e := range x {
+			var ok bool
+			if b, ok = canonical(b, e, false); !ok {
+				return b, false
+			}
+		}
+		return b, true
+	case map[string]any:
+		var keys [24]string
+		ks := keys[:0]
+		for k := range x {
+			if !top || !slices.Contains(personKeys[:], k) {
+				ks = append(ks, k)
+			}
+		}
+		slices.Sort(ks)
+		b = append(strconv.AppendInt(append(b, '{'), int64(len(ks)), 10), ':')
+		for _, k := range ks {
+			var ok bool
+			if b, ok = canonical(canonicalString(b, k), x[k], false); !ok {
+				return b, false
+			}
+		}
+		return b, true
+	}
+	return b, false
+}
+
+func canonicalString(b []byte, s string) []byte {
+	b = strconv.AppendInt(append(b, 's'), int64(len(s)), 10)
+	return append(append(b, ':'), s...)
+}
+
+// astValue is the declaration as OPA's value.
+func (d *Declaration) astValue() (ast.Object, error) { return declarationValue(d.doc) }
 
 // declarationDocument checks that doc is a valid activity without the person's state.
 func declarationDocument(doc any) (map[string]any, error) {
@@ -157,7 +226,17 @@ func (d *Declaration) Decide(ctx context.Context, p Person) (Decision, error) {
 // consent and subject, as in an activity: {"consent": {...}, "subject": {...}}.
 func (d *Declaration) DecideJSON(ctx context.Context, state []byte) (Decision, error) {
 	st := d.engine.state.Load()
-	v, err := d.engine.parseJSON(ctx, state)
+	if r, err := d.decider(ctx, st); err == nil && r.compiled() && d.engine.logger == nil && ctx.Err() == nil {
+		// The common shape of a valid state, read in one pass; anything else is left to the full
+		// parser and the schema below, which give the errors.
+		s := st.layout.NewState()
+		defer s.Release()
+		lim := d.engine.limits
+		if st.layout.Decode(state, s, residual.Limits{MaxBytes: lim.MaxBytes, MaxDepth: lim.MaxDepth, MaxValues: lim.MaxValues}) {
+			return r.decide(ctx, d.engine, st, d.astValue, s, d.engine.Now(ctx))
+		}
+	}
+	v, err := d.engine.parseJSON(ctx, st, state)
 	if err != nil {
 		dec := deniedDecision(st)
 		d.engine.log(ctx, st, nil, dec, err)
@@ -224,8 +303,14 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 	}
 	person = canonicalTimes(person)
 	now := e.Now(ctx)
+	r, err := d.decider(ctx, st)
+	if err != nil {
+		return denied, err
+	}
+	// A compiled residual decides for less than the cache's key costs: the cache keeps the
+	// decisions of the others.
 	var key [sha256.Size]byte
-	cacheable := st.cache != nil
+	cacheable := st.cache != nil && !r.compiled()
 	if cacheable {
 		if key, cacheable = st.cache.key(st.revision, person, d.hash[:]); cacheable {
 			if dec, ok := st.cache.get(key, now); ok {
@@ -233,36 +318,22 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 			}
 		}
 	}
-	r, err := d.residual(ctx, st)
+	var dec Decision
+	if s := st.layout.NewState(); s.FromMap(person) {
+		dec, err = r.decide(ctx, e, st, d.astValue, s, now)
+		s.Release()
+	} else {
+		// A state the compiled form does not hold (a validated one always fits): in full.
+		s.Release()
+		e.counts.topdown.Add(1)
+		var input ast.Value
+		if input, err = ast.InterfaceToValue(d.with(person)); err != nil {
+			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+		}
+		dec, err = e.run(ctx, st, st.query, input, now, false)
+	}
 	if err != nil {
 		return denied, err
-	}
-	var dec Decision
-	if r.constant != nil {
-		dec = r.constant.clone()
-	} else {
-		// The input: the declaration, converted once when it was prepared (a residual that
-		// reads only the person's state needs none of it), and the person's state.
-		input := ast.NewObject()
-		if r.full || !r.personOnly {
-			d.value.Foreach(func(k, v *ast.Term) { input.Insert(k, v) })
-		}
-		for _, k := range personKeys {
-			if v, ok := person[k]; ok {
-				pv, err := ast.InterfaceToValue(v)
-				if err != nil {
-					return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-				}
-				input.Insert(ast.InternedTerm(k), ast.NewTerm(pv))
-			}
-		}
-		q := r.query
-		if r.full {
-			q = st.query
-		}
-		if dec, err = e.run(ctx, st, q, input, now, !r.full); err != nil {
-			return denied, err
-		}
 	}
 	if cacheable {
 		st.cache.put(key, dec, now)
@@ -405,11 +476,7 @@ func conditions(st *prepared, reasons []Reason) []Condition {
 // state is a condition (some person passes, some fails); one that tests nothing of the person
 // denies every person.
 func (e *Engine) partialConditions(ctx context.Context, st *prepared, m map[string]any) (always []Reason, conds []Condition, err error) {
-	value, err := ast.InterfaceToValue(m)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-	}
-	pq, err := st.partialEval(ctx, 0, value) // findingKinds[0]: deny
+	pq, err := st.partialEval(ctx, 0, m) // partial.Kinds[0]: deny
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
@@ -457,7 +524,7 @@ func residualReason(body ast.Body) (Reason, bool) {
 func readsPersonState(body ast.Body) bool {
 	found := false
 	ast.WalkRefs(body, func(ref ast.Ref) bool {
-		if ref[0].Equal(ast.InputRootDocument) || strings.HasPrefix(ref.String(), "data."+partialNamespace) {
+		if ref[0].Equal(ast.InputRootDocument) || strings.HasPrefix(ref.String(), "data."+partial.Namespace) {
 			found = true
 		}
 		return found
@@ -473,6 +540,23 @@ func inPersonState(pointer string) bool {
 		}
 	}
 	return false
+}
+
+// knownStrings are the strings an activity is expected to hold: every key and enum value of the
+// activity schema, and the terms of the policy's vocabularies. They are derived from the schema
+// and the document, so a field or a term added there is covered here.
+func knownStrings(doc *policy.Document) map[string]any {
+	known := map[string]any{}
+	add := func(k string) { known[k] = k }
+	schema.ActivityStrings(add)
+	for _, terms := range [][]string{slices.Collect(maps.Keys(doc.DataSubjects)), slices.Collect(maps.Keys(doc.DataCategories)),
+		slices.Collect(maps.Keys(doc.SpecialCategories)), slices.Collect(maps.Keys(doc.Sources)), slices.Collect(maps.Keys(doc.Purposes)),
+		slices.Collect(maps.Keys(doc.RecipientTypes)), slices.Collect(maps.Keys(doc.EUEEATerritory.Territories))} {
+		for _, t := range terms {
+			add(t)
+		}
+	}
+	return known
 }
 
 // exposedSubject is the most exposed person the activity schema allows: every boolean of the

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"os"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,201 +20,24 @@ import (
 	"github.com/confect/policyengine/policy"
 )
 
-// generator makes declarations and person states from a policy's vocabularies, with a share of
-// values outside them, so that every rule both fires and holds back.
-type generator struct {
-	r   *rand.Rand
-	doc *policy.Document
-	now time.Time
-}
-
-func newGenerator(seed uint64, doc *policy.Document, now time.Time) *generator {
-	return &generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), doc: doc, now: now}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := slices.Collect(maps.Keys(m))
-	sort.Strings(out)
-	return out
-}
-
-func (g *generator) pick(options []string) string { return options[g.r.IntN(len(options))] }
-
-func (g *generator) some(options []string, most int) []any {
-	n := 1 + g.r.IntN(most)
-	out := make([]any, 0, n)
-	for range n {
-		out = append(out, g.pick(options))
-	}
-	return out
-}
-
-// declarationAt is a declaration of its own generator for i: safe to call from goroutines.
-func (g *generator) declarationAt(i int) map[string]any {
-	return newGenerator(uint64(i), g.doc, g.now).declaration(i)
-}
-
-// declaration is a random declaration (an activity without consent and subject).
-func (g *generator) declaration(i int) map[string]any {
-	purposes := append(sortedKeys(g.doc.Purposes), "sales.cold_calling")
-	categories := append(sortedKeys(g.doc.DataCategories), "health")
-	subjects := append(sortedKeys(g.doc.DataSubjects), "child")
-	bases := []string{"consent", "contract", "legitimate_interest", "legal_obligation", "vital_interests", "public_task"}
-	d := map[string]any{
-		"id":              "decl-" + strconv.Itoa(i),
-		"data_subjects":   g.some(subjects, 2),
-		"data_categories": g.some(categories, 3),
-		"sources":         g.some(sortedKeys(g.doc.Sources), 3),
-		"purposes":        g.some(purposes, 2),
-	}
-	if g.r.IntN(10) > 0 {
-		d["legal_basis"] = g.pick(bases)
-	}
-	if g.r.IntN(10) == 0 {
-		d["role"] = "processor"
-		d["customer_dpa"] = "DPA-1"
-	}
-	if g.r.IntN(3) == 0 {
-		d["profiling"] = true
-	}
-	if g.r.IntN(2) == 0 {
-		d["channel"] = map[string]any{"type": g.pick([]string{"email", "sms", "phone", "web", "post"}), "content": g.pick([]string{"marketing", "administrative"})}
-	}
-	if g.r.IntN(8) > 0 {
-		ret := map[string]any{"period": g.pick([]string{"P3M", "P6M", "P7M", "P12M", "P24M", "P25M", "P5Y", "P730D", "P731D", "P8Y", "P1Y15D", "PT36H"}),
-			"from": g.pick([]string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"})}
-		if g.r.IntN(6) == 0 {
-			ret["agreed_extension"] = map[string]any{"reference": "AGR-1", "period": g.pick([]string{"P3M", "P6M"})}
-		}
-		d["retention"] = ret
-	}
-	if g.r.IntN(2) == 0 {
-		g.clean(d)
-		return d
-	}
-	if g.r.IntN(2) == 0 {
-		var rs []any
-		for range 1 + g.r.IntN(2) {
-			rec := map[string]any{"name": "R", "type": g.pick(sortedKeys(g.doc.RecipientTypes)), "country": g.pick([]string{"SE", "DE", "NO", "US", "GB"})}
-			if g.r.IntN(2) == 0 {
-				rec["dpa"] = true
-			}
-			if g.r.IntN(2) == 0 {
-				rec["transfer_safeguard"] = g.pick([]string{"scc", "adequacy", "none"})
-			}
-			if g.r.IntN(2) == 0 {
-				rec["legal_basis"] = g.pick(bases)
-			}
-			if g.r.IntN(3) == 0 {
-				rec["court_order"] = map[string]any{"reference": "B 1", "jurisdiction": g.pick([]string{"SE", "US"})}
-			}
-			rs = append(rs, rec)
-		}
-		d["recipients"] = rs
-	}
-	return d
-}
-
-// clean makes a declaration that the declaration rules are likely to allow, so that the person
-// rules decide: one purpose with a basis it permits, vocabulary terms only, EU recipients.
-func (g *generator) clean(d map[string]any) {
-	purpose := g.pick(sortedKeys(g.doc.Purposes))
-	d["purposes"] = []any{purpose}
-	var bases []string
-	for b, ok := range g.doc.Purposes[purpose].LegalBases {
-		if ok {
-			bases = append(bases, b)
-		}
-	}
-	sort.Strings(bases)
-	d["legal_basis"] = g.pick(bases)
-	d["data_categories"] = g.some(sortedKeys(g.doc.DataCategories), 2)
-	d["data_subjects"] = g.some(sortedKeys(g.doc.DataSubjects), 2)
-	if g.r.IntN(4) == 0 {
-		d["recipients"] = []any{map[string]any{"name": "R", "type": "subprocessor", "country": "DE", "dpa": true}}
-	}
-	d["retention"] = map[string]any{"period": g.pick([]string{"P1M", "P3M", "P6M", "P12M", "P24M", "P8Y"}),
-		"from": g.pick([]string{"collection", "last_activity", "last_application_date"})}
-	switch g.r.IntN(4) {
-	case 0:
-		d["recipients"] = []any{map[string]any{"name": "P", "type": "business_partner", "country": "SE", "legal_basis": g.pick([]string{"consent", "contract", "legitimate_interest", "public_task"})}}
-	case 1:
-		d["recipients"] = []any{map[string]any{"name": "A", "type": "authority", "country": "SE",
-			"court_order": map[string]any{"reference": "B 1", "jurisdiction": g.pick([]string{"SE", "US"})}}}
-	}
-	if g.r.IntN(3) == 0 {
-		d["sources"] = []any{"data_subject", "cookies"}
-	}
-}
-
-func (g *generator) time(within time.Duration) string {
-	offset := time.Duration(g.r.Int64N(int64(within))) - within*4/5
-	ts := g.now.Add(offset).UTC().Format(time.RFC3339)
-	if g.r.IntN(8) == 0 {
-		ts = strings.ToLower(ts) // RFC 3339 allows t and z in lower case
-	}
-	return ts
-}
-
-// person is a random person's state: {"consent": ..., "subject": ...}, either possibly absent.
-func (g *generator) person() map[string]any {
-	p := map[string]any{}
-	if g.r.IntN(4) > 0 {
-		c := map[string]any{"status": g.pick([]string{"given", "given", "given", "withdrawn", "refused", "expired", "unknown"})}
-		if g.r.IntN(2) == 0 {
-			c["given_at"] = g.time(5 * 365 * 24 * time.Hour)
-		}
-		if g.r.IntN(5) == 0 {
-			c["withdrawn_at"] = g.time(365 * 24 * time.Hour)
-		}
-		if g.r.IntN(4) == 0 {
-			// Consent for named purposes: some of the policy's, sometimes none.
-			named := g.some(sortedKeys(g.doc.Purposes), 3)
-			c["purposes"] = named[:g.r.IntN(len(named)+1)]
-		}
-		p["consent"] = c
-	}
-	if g.r.IntN(4) > 0 {
-		s := map[string]any{}
-		for _, flag := range []string{"opted_out_marketing", "opted_out_profiling", "objected_legitimate_interest", "restricted"} {
-			if g.r.IntN(4) == 0 {
-				s[flag] = true
-			}
-		}
-		for _, clock := range []string{"last_activity_at", "last_application_at"} {
-			if g.r.IntN(2) == 0 {
-				s[clock] = g.time(4 * 365 * 24 * time.Hour)
-			}
-		}
-		for _, clock := range []string{"erasure_requested_at", "access_requested_at", "rectification_requested_at", "portability_requested_at"} {
-			if g.r.IntN(8) == 0 {
-				s[clock] = g.time(120 * 24 * time.Hour)
-			}
-		}
-		switch g.r.IntN(3) {
-		case 0:
-			s["age"] = g.r.IntN(80)
-		case 1:
-			// Around the age of digital consent.
-			s["age"] = g.doc.Consent.DigitalConsentAge - 2 + g.r.IntN(4)
-		}
-		p["subject"] = s
-	}
-	return p
-}
-
 // differentialPairs is how many (declaration, person) pairs the differential test decides:
 // POLICYENGINE_DIFFERENTIAL_PAIRS, or a count that keeps go test quick.
 func differentialPairs(t *testing.T) int {
-	if s := os.Getenv("POLICYENGINE_DIFFERENTIAL_PAIRS"); s != "" {
+	return countFromEnv(t, "POLICYENGINE_DIFFERENTIAL_PAIRS", 2000, 500)
+}
+
+// countFromEnv is a test's count: the environment variable's, else def (short with -short or
+// under the race detector).
+func countFromEnv(t *testing.T, name string, def, short int) int {
+	if s := os.Getenv(name); s != "" {
 		n, err := strconv.Atoi(s)
 		require.NoError(t, err)
 		return n
 	}
-	if testing.Short() {
-		return 500
+	if testing.Short() || raceDetector {
+		return short
 	}
-	return 2000
+	return def
 }
 
 // TestPersonDecisionEqualsFullDecision is the differential test of the per-person path: for
@@ -227,14 +47,15 @@ func differentialPairs(t *testing.T) int {
 func TestPersonDecisionEqualsFullDecision(t *testing.T) {
 	t.Parallel()
 	engine := newEngine(t)
+	topdown := newEngine(t) // declares nothing: it decides every activity by OPA's full evaluation
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	ctx := at(context.Background(), now)
-	g := newGenerator(20261201, policy.Default().Document, now)
+	g := gentree.New(20261201, policy.Default().Document, now)
 	pairs := differentialPairs(t)
 	const perDeclaration = 25
-	persons, denials, withValidUntil := 0, 0, 0
+	persons, denials, withValidUntil, errors := 0, 0, 0, 0
 	for i := 0; persons < pairs; i++ {
-		decl := g.declaration(i)
+		decl := g.Declaration(i)
 		prepared, err := engine.DeclareDocument(ctx, decl)
 		require.NoError(t, err, "declaration %d: %s", i, mustJSON(t, decl))
 		alone, err := prepared.Decision(ctx)
@@ -248,18 +69,25 @@ func TestPersonDecisionEqualsFullDecision(t *testing.T) {
 			declared[r.Rule] = true
 		}
 		for range perDeclaration {
-			person := g.person()
+			person := g.Person()
 			full := maps.Clone(decl)
 			maps.Copy(full, person)
-			want, wantErr := engine.EvaluateJSON(ctx, mustJSON(t, full))
+			want, wantErr := topdown.EvaluateJSON(ctx, mustJSON(t, full))
 			got, gotErr := prepared.DecideJSON(ctx, mustJSON(t, person))
+			// The full activity, on the engine that prepared its declaration: decided through
+			// the declaration's compiled residual.
+			routed, routedErr := engine.EvaluateJSON(ctx, mustJSON(t, full))
 			persons++
 			if wantErr != nil {
 				require.Error(t, gotErr, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+				require.Error(t, routedErr, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+				errors++
 				continue
 			}
 			require.NoError(t, gotErr, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
 			require.Equal(t, want, got, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+			require.NoError(t, routedErr, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
+			require.Equal(t, want, routed, "declaration %s, person %s", mustJSON(t, decl), mustJSON(t, person))
 			for _, r := range want.Reasons {
 				rule, _ := engine.Rule(r.Rule)
 				if rule.Requires != "" && !declared[r.Rule] {
@@ -274,7 +102,12 @@ func TestPersonDecisionEqualsFullDecision(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d pairs: %d denied, %d with valid_until", persons, denials, withValidUntil)
+	stats := engine.Stats()
+	t.Logf("%d pairs: %d denied, %d with valid_until; %+v", persons, denials, withValidUntil, stats)
+	assert.GreaterOrEqual(t, stats.Compiled, uint64(2*(persons-errors)), "every pair decided twice by a compiled residual")
+	assert.Zero(t, stats.Topdown, "every declaration compiled")
+	assert.Zero(t, stats.Fallbacks, "no decision falls back from a compiled residual")
+	assert.Zero(t, topdown.Stats(), "the engine that declared nothing decided nothing per person")
 	assert.Positive(t, denials)
 	assert.Less(t, denials, persons, "some pairs are allowed")
 	assert.Positive(t, withValidUntil)
@@ -562,14 +395,14 @@ func TestPartialEvaluationBesideEvaluation(t *testing.T) {
 	dir := writePolicy(t, nil, map[string]string{"age.rego": ageModule})
 	engine := newEngine(t, policyengine.WithPolicyDir(dir))
 	ctx := context.Background()
-	g := newGenerator(7, policy.Default().Document, time.Now())
+	g := gentree.New(7, policy.Default().Document, time.Now())
 	var wg sync.WaitGroup
 	for w := range 6 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 15 {
-				decl := g.declarationAt(w*100 + i)
+				decl := g.DeclarationAt(w*100 + i)
 				switch w % 3 {
 				case 0:
 					_, _ = engine.EvaluateDeclaration(ctx, decl)

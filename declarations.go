@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/confect/policyengine/internal/suggest"
@@ -27,12 +30,12 @@ type Declarations struct {
 }
 
 // LoadDeclarations reads every manifest file (.json, .yaml, .yml) of fsys (an embedded
-// directory, or os.DirFS) and prepares each declaration in them, by id. Activities that carry a
-// person's state (consent or subject) are fixtures of one person, not declarations, and are
-// left out. A manifest that cannot be read, an invalid declaration and an id declared twice are
-// errors, naming the file and line; so is a file system that holds no declaration at all (a
-// wrong directory, an embed pattern that matched nothing), since every id would then be
-// unknown.
+// directory, or os.DirFS) and prepares each declaration in them, by id, several at once (one per
+// CPU). Activities that carry a person's state (consent or subject) are fixtures of one person,
+// not declarations, and are left out. A manifest that cannot be read, an invalid declaration and
+// an id declared twice are errors, naming the file and line (the first in file order); so is a
+// file system that holds no declaration at all (a wrong directory, an embed pattern that matched
+// nothing), since every id would then be unknown.
 func (e *Engine) LoadDeclarations(ctx context.Context, fsys fs.FS) (*Declarations, error) {
 	if err := e.ready(); err != nil {
 		return nil, err
@@ -41,31 +44,65 @@ func (e *Engine) LoadDeclarations(ctx context.Context, fsys fs.FS) (*Declaration
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 	}
-	s := &Declarations{engine: e, byID: map[string]*Declaration{}}
+	type entry struct {
+		id, at string
+		doc    map[string]any
+	}
+	var entries []entry
 	where := map[string]string{}
 	for _, m := range manifests {
-		for _, entry := range m.Entries {
-			if entry.Err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, entry.Err)
+		for _, en := range m.Entries {
+			if en.Err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrInvalidInput, en.Err)
 			}
-			if !entry.IsDeclaration() {
+			if !en.IsDeclaration() {
 				continue
 			}
-			at := fmt.Sprintf("%s:%d", m.File, entry.Line)
-			if prev, dup := where[entry.ID]; dup {
+			at := fmt.Sprintf("%s:%d", m.File, en.Line)
+			if prev, dup := where[en.ID]; dup {
 				return nil, fmt.Errorf("%w: %s: the declaration's id is already declared at %s", ErrInvalidInput, at, prev)
 			}
-			d, err := e.DeclareDocument(ctx, entry.Value)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", at, err)
-			}
-			where[entry.ID] = at
-			s.byID[entry.ID] = d
-			s.ids = append(s.ids, entry.ID)
+			where[en.ID] = at
+			entries = append(entries, entry{id: en.ID, at: at, doc: en.Value})
 		}
 	}
-	if len(s.ids) == 0 {
+	if len(entries) == 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, noDeclarations(len(manifests)))
+	}
+	// Prepare them in parallel; on an error the rest stop, and the first error in file order is
+	// the one reported.
+	prepareCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	decls := make([]*Declaration, len(entries))
+	errs := make([]error, len(entries))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(entries)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(entries); i = int(next.Add(1) - 1) {
+				if decls[i], errs[i] = e.DeclareDocument(prepareCtx, entries[i].doc); errs[i] != nil {
+					stop()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	s := &Declarations{engine: e, byID: make(map[string]*Declaration, len(entries))}
+	for i, en := range entries {
+		if err := errs[i]; err != nil {
+			if ctx.Err() == nil && errors.Is(err, context.Canceled) {
+				continue // stopped by another's error
+			}
+			return nil, fmt.Errorf("%s: %w", en.at, err)
+		}
+		if decls[i] == nil {
+			continue // never started: another's error stopped the rest
+		}
+		s.byID[en.id] = decls[i]
+		s.ids = append(s.ids, en.id)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
 	sort.Strings(s.ids)
 	return s, nil

@@ -13,17 +13,18 @@
 package policyengine
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -32,6 +33,7 @@ import (
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/residual"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
@@ -49,6 +51,8 @@ type Engine struct {
 
 	reload sync.Mutex // serialises Reload
 	source loader     // guarded by reload
+
+	counts struct{ compiled, fallbacks, topdown atomic.Uint64 } // Stats
 }
 
 // prepared is everything one policy revision needs to decide, built once.
@@ -65,11 +69,10 @@ type prepared struct {
 	customPerson bool
 	cache        *decisionCache // nil: no cache, or the policy's own rules read the clock
 
-	// partial holds the partial-evaluation queries of the findings (deny, warn, changes_at),
-	// with the person's state unknown; residuals keeps what they leave of each declaration.
-	partial   [len(findingKinds)]rego.PreparedPartialQuery
-	partialMu sync.Mutex                               // one partial evaluation at a time
-	residuals *lru.Cache[[sha256.Size]byte, *residual] // by the canonical declaration's hash
+	perPerson // deciding declarations per person (residual.go)
+	// known are the strings an activity is expected to hold (the schema's keys and enums, the
+	// policy's vocabularies): the JSON parser returns them without allocating.
+	known map[string]any
 	// exposed is the subject of the most exposed person, for deciding declarations alone.
 	exposed map[string]any
 }
@@ -193,38 +196,13 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 			customPerson = customPerson || !r.Builtin
 		}
 	}
-	// The residuals are kept per policy revision, so a reload starts afresh.
-	residuals, err := lru.New[[sha256.Size]byte, *residual](residualCacheSize)
-	if err != nil {
-		return nil, err
-	}
-	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person, customPerson: customPerson,
-		residuals: residuals}
+	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person, customPerson: customPerson}
 	if st.exposed, err = exposedSubject(); err != nil {
 		return nil, err
 	}
-	// Partial evaluation rewrites the terms it works on in place (copy propagation), so it gets a
-	// compiler and a store of its own, and one runs at a time: the queries that decide never see
-	// it, and it never sees another.
-	partialBuild, err := compiler.Compile(p, built.Sources, built.Builtin)
-	if err != nil {
+	st.known = knownStrings(p.Document)
+	if st.perPerson, err = preparePerPerson(ctx, p, built, data, query); err != nil {
 		return nil, err
-	}
-	partialStore := inmem.NewFromObject(maps.Clone(data))
-	for i, kind := range findingKinds {
-		pq, err := rego.New(
-			rego.Query(compiler.RulesPackage+"[_]."+kind+"[x]"),
-			rego.Compiler(partialBuild.Compiler),
-			rego.Store(partialStore),
-			rego.Unknowns(personUnknowns),
-			rego.PartialNamespace(partialNamespace+kind),
-			rego.StrictBuiltinErrors(true),
-			rego.Capabilities(compiler.Capabilities()),
-		).PrepareForPartial(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("%w: preparing the partial evaluation of %s: %w", ErrInvalidPolicy, kind, err)
-		}
-		st.partial[i] = pq
 	}
 	if e.cache > 0 && !built.ClockInCustomRules {
 		st.cache = newDecisionCache(e.cache, built.InputFields) // one per revision: a reload starts afresh
@@ -245,6 +223,30 @@ func (e *Engine) current() *prepared {
 
 // Revision returns the content hash of the policy the engine decides under.
 func (e *Engine) Revision() string { return e.current().revision }
+
+// Stats counts, since New, how the engine made its decisions through prepared declarations:
+// Declaration's Decide and DecideJSON, and any decision on an activity whose declaration was
+// prepared (Evaluate, EvaluateJSON, EvaluateDeclaration). A service exports them: Fallbacks
+// should stay at zero, and a rise in them or in Topdown shows a person's state or a policy the
+// compiled residuals do not cover (the decisions are OPA's all the same, only slower).
+type Stats struct {
+	// Compiled is the decisions made by a declaration's compiled residual.
+	Compiled uint64
+	// Fallbacks is the decisions a compiled residual handed back, on an error or a value of an
+	// unexpected form at run time, and OPA's full evaluation made instead.
+	Fallbacks uint64
+	// Topdown is the decisions made by OPA's topdown evaluation because the declaration's
+	// residual is outside what the engine compiles (or partial evaluation could not be used).
+	Topdown uint64
+}
+
+// Stats returns the engine's counts of decisions per person by how they were made.
+func (e *Engine) Stats() Stats {
+	if e == nil {
+		return Stats{}
+	}
+	return Stats{Compiled: e.counts.compiled.Load(), Fallbacks: e.counts.fallbacks.Load(), Topdown: e.counts.topdown.Load()}
+}
 
 // Rules returns the policy's rule catalogue, sorted by id.
 func (e *Engine) Rules() []Rule {
@@ -303,7 +305,7 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
 	}
 	st := e.state.Load()
-	v, err := e.parseJSON(ctx, doc)
+	v, err := e.parseJSON(ctx, st, doc)
 	if err != nil {
 		d := deniedDecision(st)
 		e.log(ctx, st, nil, d, err)
@@ -315,12 +317,12 @@ func (e *Engine) EvaluateJSON(ctx context.Context, doc []byte) (Decision, error)
 }
 
 // parseJSON parses a JSON document within the engine's limits; a problem is an input error.
-func (e *Engine) parseJSON(ctx context.Context, doc []byte) (any, error) {
+func (e *Engine) parseJSON(ctx context.Context, st *prepared, doc []byte) (any, error) {
 	if len(doc) > e.limits.MaxBytes {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, &problem.Problem{Kind: problem.Syntax,
 			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)})
 	}
-	parsed, err := document.ParseJSONContext(ctx, doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues})
+	parsed, err := document.ParseJSONContext(ctx, doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues, Known: st.known})
 	if err != nil {
 		return nil, inputError(err)
 	}
@@ -367,11 +369,7 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any, check bo
 			}
 		}
 	}
-	value, err := ast.InterfaceToValue(input)
-	if err != nil {
-		return denied, fmt.Errorf("%w: %w", ErrInvalidInput, err)
-	}
-	d, err := e.run(ctx, st, st.query, value, now, false)
+	d, err := e.decideActivity(ctx, st, input, now)
 	if err != nil {
 		return denied, err
 	}
@@ -379,6 +377,45 @@ func (e *Engine) evaluate(ctx context.Context, st *prepared, input any, check bo
 		st.cache.put(key, d, now)
 	}
 	return d, nil
+}
+
+// decideActivity decides a valid activity (its times in canonical form): through the decider of
+// its declaration when one was prepared under this revision (by hash), else by OPA's full
+// evaluation.
+func (e *Engine) decideActivity(ctx context.Context, st *prepared, input any, now time.Time) (Decision, error) {
+	if m, ok := input.(map[string]any); ok && st.residuals.Len() > 0 {
+		if hash, ok := declarationHash(m); ok {
+			if r, ok := st.residuals.Get(hash); ok {
+				s := st.layout.NewState()
+				defer s.Release()
+				if s.FromMap(m) {
+					return r.decide(ctx, e, st, func() (ast.Object, error) { return declarationValue(m) }, s, now)
+				}
+			}
+		}
+	}
+	value, err := ast.InterfaceToValue(input)
+	if err != nil {
+		return deniedDecision(st), fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	return e.run(ctx, st, st.query, value, now, false)
+}
+
+// declarationValue is an activity's declaration (every field but the person's state) as OPA's
+// value.
+func declarationValue(m map[string]any) (ast.Object, error) {
+	decl := make(map[string]any, len(m))
+	for k, v := range m {
+		if !slices.Contains(personKeys[:], k) {
+			decl[k] = v
+		}
+	}
+	v, err := ast.InterfaceToValue(decl)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
+	}
+	obj, _ := v.(ast.Object)
+	return obj, nil
 }
 
 // Whether an input's strings are still to be held to the one set of string rules every entry
@@ -476,23 +513,34 @@ func readDecision(v any, now time.Time, partial bool) (Decision, error) {
 	return Decision{Allow: len(reasons) == 0, Reasons: reasons, Warnings: warnings, ValidUntil: until}, nil
 }
 
-// findingKinds are the sets each rule package may contribute to the findings: reasons to deny,
-// warnings, and the instants (nanoseconds) at which the decision would change.
-var findingKinds = [...]string{"deny", "warn", "changes_at"}
-
 // readValidUntil reads the earliest instant after now at which the decision changes.
 func readValidUntil(obj ast.Object, now time.Time, partial bool) (time.Time, error) {
 	v := valueAt(obj, "changes_at")
 	if v == nil && partial {
 		return time.Time{}, nil
 	}
-	set, ok := v.(ast.Set)
-	if !ok {
-		return time.Time{}, fmt.Errorf("%w: the policy's changes_at findings are not a set", ErrEvaluation)
+	instants, err := readInstants(v)
+	if err != nil {
+		return time.Time{}, err
 	}
 	var earliest int64
+	for _, ns := range instants {
+		earliest = residual.Earliest(earliest, ns, now.UnixNano())
+	}
+	if earliest == 0 {
+		return time.Time{}, nil
+	}
+	return time.Unix(0, earliest).UTC(), nil
+}
+
+// readInstants reads the policy's changes_at findings: a set of instants in nanoseconds.
+func readInstants(v ast.Value) ([]int64, error) {
+	set, ok := v.(ast.Set)
+	if !ok {
+		return nil, fmt.Errorf("%w: the policy's changes_at findings are not a set", ErrEvaluation)
+	}
+	instants := make([]int64, 0, set.Len())
 	var bad bool
-	nowNS := now.UnixNano()
 	set.Foreach(func(x *ast.Term) {
 		n, ok := x.Value.(ast.Number)
 		if !ok {
@@ -504,17 +552,12 @@ func readValidUntil(obj ast.Object, now time.Time, partial bool) (time.Time, err
 			bad = true
 			return
 		}
-		if ns > nowNS && (earliest == 0 || ns < earliest) {
-			earliest = ns
-		}
+		instants = append(instants, ns)
 	})
 	if bad {
-		return time.Time{}, fmt.Errorf("%w: an instant in changes_at is not an integer of nanoseconds", ErrEvaluation)
+		return nil, fmt.Errorf("%w: an instant in changes_at is not an integer of nanoseconds", ErrEvaluation)
 	}
-	if earliest == 0 {
-		return time.Time{}, nil
-	}
-	return time.Unix(0, earliest).UTC(), nil
+	return instants, nil
 }
 
 func readReasons(obj ast.Object, key string, partial bool) ([]Reason, error) {
@@ -550,16 +593,12 @@ func readReasons(obj ast.Object, key string, partial bool) ([]Reason, error) {
 	return out, nil
 }
 
-// sortReasons sorts reasons by rule id, then path, then message.
+// sortReasons sorts reasons by rule id, then path, then message (then clause: the order is
+// total, so that reasons found in any order sort alike).
 func sortReasons(rs []Reason) {
-	sort.Slice(rs, func(i, j int) bool {
-		if rs[i].Rule != rs[j].Rule {
-			return rs[i].Rule < rs[j].Rule
-		}
-		if rs[i].Path != rs[j].Path {
-			return rs[i].Path < rs[j].Path
-		}
-		return rs[i].Message < rs[j].Message
+	slices.SortFunc(rs, func(a, b Reason) int {
+		return cmp.Or(strings.Compare(a.Rule, b.Rule), strings.Compare(a.Path, b.Path), strings.Compare(a.Message, b.Message),
+			strings.Compare(a.Clause, b.Clause), strings.Compare(a.ClauseID, b.ClauseID))
 	})
 }
 

@@ -268,6 +268,29 @@ func ExampleDeclarations_DecideJSON() {
 	// invalid input: no declaration of this id: "check-out" (did you mean "checkout"?)
 }
 
+// A service exports how its per-person decisions were made: by a declaration's compiled residual
+// (Compiled), handed back to OPA on a surprise at run time (Fallbacks, which should stay at zero),
+// or by OPA's topdown for a residual the engine does not compile (Topdown).
+func ExampleEngine_Stats() {
+	ctx := context.Background()
+	engine, err := policyengine.New(ctx)
+	if err != nil {
+		panic(err)
+	}
+	declarations, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
+	if err != nil {
+		panic(err)
+	}
+	for _, state := range []string{`{}`, `{"subject": {"restricted": true}}`, `{"consent": {"status": "given"}}`} {
+		if _, err := declarations.DecideJSON(ctx, "checkout", []byte(state)); err != nil {
+			panic(err)
+		}
+	}
+	s := engine.Stats()
+	fmt.Printf("compiled %d, fallbacks %d, topdown %d\n", s.Compiled, s.Fallbacks, s.Topdown)
+	// Output: compiled 3, fallbacks 0, topdown 0
+}
+
 // Reload swaps the policy in while the engine decides: from the one Source given (only a Source
 // compiles here), or, with none, from where the policy was last loaded, read anew.
 func ExampleEngine_Reload() {

@@ -14,6 +14,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/gentree"
 	"github.com/confect/policyengine/manifest"
+	"github.com/confect/policyengine/policy"
 )
 
 // FuzzEvaluateJSON: whatever the bytes, the engine returns a decision or an error, never panics,
@@ -59,19 +60,25 @@ func FuzzEvaluateJSON(f *testing.F) {
 	})
 }
 
-// FuzzDecideJSON: whatever the person's state, the per-person decision is the decision on the
-// full activity (declaration and state), or both refuse it; it never allows on an error.
+// FuzzDecideJSON: whatever the person's state, the per-person decision (a compiled residual,
+// with the one-pass decoder) is the decision OPA makes on the full activity (declaration and
+// state), or both refuse it; it never allows on an error. The seeds are varied people from the
+// generator the differential tests and benchmarks use, and malformed states.
 func FuzzDecideJSON(f *testing.F) {
+	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	for _, seed := range []string{
-		`{}`, `{"consent": {"status": "given"}}`, `{"consent": {"status": "withdrawn", "withdrawn_at": "2026-01-01T00:00:00Z"}}`,
-		`{"subject": {"opted_out_marketing": true, "last_activity_at": "2020-01-01T00:00:00Z"}}`,
-		`{"consent": {"status": "given", "given_at": "2023-05-04T08:00:00Z"}, "subject": {"restricted": true, "age": 12}}`,
-		`{"subject": {"age": "x"}}`, `[]`, `{"purposes": []}`,
+		`{}`, `{"subject": {"age": "x"}}`, `[]`, `{"purposes": []}`, `{"consent": {"status": "given", "given_at": "2026-01-02t03:04:05z"}}`,
+		`{"consent": {"status": "given", "status": "given"}}`, `{"subject": {"age": 12.0}}`, `{"consent": {"status": "giv\u0065n"}}`,
 	} {
 		f.Add([]byte(seed))
 	}
+	g := gentree.New(11, policy.Default().Document, now)
+	for range 40 {
+		f.Add(mustJSON(f, g.Person()))
+	}
 	e := newEngine(f)
-	ctx := at(context.Background(), time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC))
+	topdown := newEngine(f) // declares nothing: OPA's full evaluation
+	ctx := at(context.Background(), now)
 	decl, err := e.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
 	if err != nil {
 		f.Fatal(err)
@@ -95,12 +102,15 @@ func FuzzDecideJSON(f *testing.F) {
 		full := maps.Clone(declared)
 		maps.Copy(full, person)
 		raw, _ := json.Marshal(full)
-		want, err := e.EvaluateJSON(ctx, raw)
+		want, err := topdown.EvaluateJSON(ctx, raw)
 		if err != nil {
 			t.Fatalf("the per-person call decided what the full call refuses (%v): %q", err, state)
 		}
 		if !reflect.DeepEqual(want, got) {
 			t.Fatalf("per person %v, in full %v: %q", got, want, state)
+		}
+		if s := e.Stats(); s.Fallbacks != 0 || s.Topdown != 0 {
+			t.Fatalf("decided other than by the compiled residual (%+v): %q", s, state)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,11 +112,11 @@ func (b *bytesource) duration() string {
 // validActivity is an activity the activity schema accepts, with every field the schema knows
 // drawn from the policy's vocabularies and beyond them.
 func validActivity(b *bytesource, doc *policy.Document) map[string]any {
-	purposes := append(sortedKeys(doc.Purposes), "sales.cold_calling", "a.b.c.d")
-	categories := append(sortedKeys(doc.DataCategories), "health", "shoe_size")
-	subjects := append(sortedKeys(doc.DataSubjects), "child")
-	sources := append(sortedKeys(doc.Sources), "scraped_profiles")
-	types := append(sortedKeys(doc.RecipientTypes), "data_broker")
+	purposes := append(slices.Sorted(maps.Keys(doc.Purposes)), "sales.cold_calling", "a.b.c.d")
+	categories := append(slices.Sorted(maps.Keys(doc.DataCategories)), "health", "shoe_size")
+	subjects := append(slices.Sorted(maps.Keys(doc.DataSubjects)), "child")
+	sources := append(slices.Sorted(maps.Keys(doc.Sources)), "scraped_profiles")
+	types := append(slices.Sorted(maps.Keys(doc.RecipientTypes)), "data_broker")
 	bases := []string{"consent", "contract", "legitimate_interest", "legal_obligation", "vital_interests", "public_task"}
 	events := []string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"}
 	a := map[string]any{

@@ -144,7 +144,8 @@ func WithBundle(path string, verify bundle.ReadOptions) Source {
 // the rules look at share a decision. A decision that depends on the evaluation time (through
 // the activity's date-times, the schema's format: date-time fields) is served from the time it
 // was made until its ValidUntil, when a deadline passes; under a policy whose own modules read
-// the clock, nothing is cached. Off by default.
+// the clock, nothing is cached. A decision per person on a declaration whose residual is compiled
+// is not cached: it costs less than a look-up. Off by default.
 func WithDecisionCache(size int) Option {
 	return optionFunc(func(o *options) {
 		o.cache = size

@@ -25,10 +25,10 @@ func TestTypicalDeclarationsUsePartialEvaluation(t *testing.T) {
 	} {
 		d, err := e.DeclareJSON(ctx, []byte(doc))
 		require.NoError(t, err, name)
-		r, err := d.residual(ctx, e.state.Load())
+		r, err := d.decider(ctx, e.state.Load())
 		require.NoError(t, err, name)
 		assert.False(t, r.full, "%s falls back to full evaluation", name)
-		assert.True(t, r.constant != nil || r.personOnly, "%s reads more than the person's state", name)
+		assert.NotNil(t, r.person.program, "%s is not compiled", name)
 	}
 }
 

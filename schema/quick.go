@@ -3,11 +3,11 @@ package schema
 import (
 	"encoding/json"
 	"math"
-	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/confect/policyengine/internal/format"
 )
 
 // ActivityValid is a fast check of a decoded activity against the activity schema. True means
@@ -204,38 +204,13 @@ func isID(x any) bool {
 // isTerm: ^[a-z][a-z0-9_]{0,63}$
 func isTerm(x any) bool {
 	s, ok := x.(string)
-	return ok && term(s)
-}
-
-func term(s string) bool {
-	if len(s) == 0 || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return ok && format.Term(s)
 }
 
 // isPurpose: one to four terms joined by dots.
 func isPurpose(x any) bool {
 	s, ok := x.(string)
-	if !ok {
-		return false
-	}
-	parts := strings.Split(s, ".")
-	if len(parts) > 4 {
-		return false
-	}
-	for _, p := range parts {
-		if !term(p) {
-			return false
-		}
-	}
-	return true
+	return ok && format.Purpose(s)
 }
 
 // isCountry: ^[A-Z]{2}$
@@ -246,17 +221,13 @@ func isCountry(x any) bool {
 
 // isAge: an integer from 0 to 150, written without fraction or exponent.
 func isAge(x any) bool {
-	var s string
 	switch n := x.(type) {
 	case json.Number:
-		s = string(n)
+		return format.Age(string(n))
 	case float64:
 		return n >= 0 && n <= 150 && n == math.Trunc(n)
-	default:
-		return false
 	}
-	i, err := strconv.Atoi(s)
-	return err == nil && i >= 0 && i <= 150
+	return false
 }
 
 // isDuration: an ISO 8601 duration of at most 40 characters: P, then designators each after
@@ -300,30 +271,8 @@ func units(s, order string) bool {
 	return true
 }
 
-// isTimestamp: an RFC 3339 date-time with upper-case T and Z, seconds from 00 to 59.
+// isTimestamp: an RFC 3339 date-time, seconds from 00 to 59.
 func isTimestamp(x any) bool {
 	s, ok := x.(string)
-	if !ok || len(s) < 20 || s[10] != 'T' {
-		return false
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Second() > 59 {
-		return false
-	}
-	zone := s[19:]
-	if i := strings.IndexAny(zone, "Z+-"); i >= 0 {
-		if frac := zone[:i]; frac != "" && (frac[0] != '.' || len(frac) < 2) {
-			return false
-		}
-		zone = zone[i:]
-	}
-	if zone == "Z" {
-		return true
-	}
-	if len(zone) != 6 || zone[3] != ':' {
-		return false
-	}
-	h, err1 := strconv.Atoi(zone[1:3])
-	m, err2 := strconv.Atoi(zone[4:6])
-	return err1 == nil && err2 == nil && h <= 23 && m <= 59
+	return ok && format.Timestamp(s)
 }

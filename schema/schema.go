@@ -53,15 +53,32 @@ func PolicySchema() []byte { return bytes.Clone(policySchema) }
 func ActivityKey(name string) bool { return activityKeys()[name] }
 
 var activityKeys = sync.OnceValue(func() map[string]bool {
-	doc := activityTree()
 	keys := map[string]bool{}
+	walkActivity(func(k string) { keys[k] = true }, nil)
+	return keys
+})
+
+// ActivityStrings calls add with every string the activity schema names: each key of an
+// object and each string an enum allows.
+func ActivityStrings(add func(string)) { walkActivity(add, add) }
+
+// walkActivity walks the activity schema: key with each property's name, enum (when not nil)
+// with each string an enum allows.
+func walkActivity(key, enum func(string)) {
 	var walk func(v any)
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
 			if props, ok := x["properties"].(map[string]any); ok {
 				for k := range props {
-					keys[k] = true
+					key(k)
+				}
+			}
+			if values, ok := x["enum"].([]any); ok && enum != nil {
+				for _, e := range values {
+					if s, ok := e.(string); ok {
+						enum(s)
+					}
 				}
 			}
 			for _, e := range x {
@@ -73,9 +90,8 @@ var activityKeys = sync.OnceValue(func() map[string]bool {
 			}
 		}
 	}
-	walk(doc)
-	return keys
-})
+	walk(activityTree())
+}
 
 // join sorts problems by pointer (stably) and returns them as one error; nil for none.
 func join(problems []*problem.Problem) error {

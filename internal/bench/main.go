@@ -6,6 +6,7 @@
 //	go run ./internal/bench batch DIR               # check over a tree: wall time, activities/s
 //	go run ./internal/bench memory [-n 1000000]     # heap in use across many decisions
 //	go run ./internal/bench fleet [-n 3000] [-declarations 1000] [-bundle FILE] # stock OPA deciding by declaration id
+//	go run ./internal/bench declarations [-n 1000]  # LoadDeclarations of n distinct declarations: time, heap kept
 package main
 
 import (
@@ -67,6 +68,12 @@ func main() {
 		n := fs.Int("n", 1000000, "decisions")
 		_ = fs.Parse(os.Args[2:])
 		err = memory(ctx, *n)
+	case "declarations":
+		fs := flag.NewFlagSet("declarations", flag.ExitOnError)
+		n := fs.Int("n", 1000, "distinct declarations")
+		dir := fs.String("o", "", "directory to write them to (default: a temporary one)")
+		_ = fs.Parse(os.Args[2:])
+		err = declarations(ctx, *n, *dir)
 	default:
 		usage()
 	}
@@ -77,7 +84,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N [-distinct] -o DIR [-seed S] | batch [-j N] DIR | memory [-n N] | fleet [-n N] [-people N] [-declarations N] [-bundle FILE]")
+	fmt.Fprintln(os.Stderr, "usage: bench compare [-n N] | gen -files N [-distinct] -o DIR [-seed S] | batch [-j N] DIR | memory [-n N] | fleet [-n N] [-people N] [-declarations N] [-bundle FILE] | declarations [-n N] [-o DIR]")
 	os.Exit(2)
 }
 

@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -98,6 +99,24 @@ type Result struct {
 	// InputFields are the top-level fields of the input the rules read (the modules the
 	// findings are made of); nil when some rule reads the input whole, so any field may matter.
 	InputFields map[string]bool
+	// Packages are the rule packages the findings are collected from (those directly under
+	// RulesPackage), by name ("consent").
+	Packages map[string]Package
+}
+
+// Package is what the findings of one rule package read.
+type Package struct {
+	// Person says the findings depend on the person's state or the clock: a deny, warn or
+	// changes_at rule of the package reads input.consent, input.subject, the input whole or the
+	// evaluation time, in its own body or in anything it depends on. The findings of the other
+	// packages are the same for every person at every time.
+	Person bool
+	// Kinds are the kinds of findings the package has rules for (deny, warn, changes_at),
+	// sorted.
+	Kinds []string
+	// Fields are the top-level input fields its findings read, in its rules or anything they
+	// depend on; nil when they read the input whole or by a computed key.
+	Fields map[string]bool
 }
 
 // Capabilities returns the builtins a policy may use: OPA's, without those that reach the
@@ -285,7 +304,7 @@ func compile(p *policy.Policy, sources map[string][]byte, builtin map[string]boo
 		}
 	}
 	return &Result{Compiler: c, Modules: modules, Sources: sources, Builtin: kept, Rules: rules, Data: data, Revision: rev,
-		ClockInCustomRules: readsClock(c, custom), InputFields: inputFields(modules)}, nil
+		ClockInCustomRules: readsClock(c, custom), InputFields: inputFields(modules), Packages: packages(c)}, nil
 }
 
 // clockBuiltins read the evaluation time (time.now_ns, and io.jwt.decode_verify for a token's
@@ -431,29 +450,7 @@ func inputFields(modules map[string]*ast.Module) map[string]bool {
 		if !under(pkg, RulesPackage) && pkg != "data.policyengine.lib" {
 			continue
 		}
-		ast.WalkTerms(m, func(t *ast.Term) bool {
-			switch v := t.Value.(type) {
-			case ast.Ref:
-				if !v[0].Equal(ast.InputRootDocument) {
-					return false
-				}
-				if len(v) < 2 {
-					whole = true
-					return true
-				}
-				if s, ok := v[1].Value.(ast.String); ok {
-					fields[string(s)] = true
-				} else {
-					whole = true
-				}
-				return true
-			case ast.Var:
-				if v.Equal(ast.InputRootDocument.Value) {
-					whole = true // input passed on as a value
-				}
-			}
-			return false
-		})
+		whole = !fieldsOf(m, fields) || whole
 	}
 	if whole {
 		return nil
@@ -598,6 +595,39 @@ func catalogue(c *ast.Compiler, p *policy.Policy, custom map[string]bool) ([]Rul
 // readsPerson says a rule reads the person's state: input.consent or input.subject, in its own
 // body or in any rule or function it depends on.
 func readsPerson(c *ast.Compiler, rule *ast.Rule) bool {
+	return depends(c, rule, func(ref ast.Ref) bool { return personRef(ref) })
+}
+
+// personRef says a reference reads the person's state: input.consent, input.subject, or the
+// input whole or by a computed key.
+func personRef(ref ast.Ref) bool {
+	if !ref[0].Equal(ast.InputRootDocument) {
+		return false
+	}
+	if len(ref) < 2 {
+		return true // the input whole
+	}
+	key, ok := ref[1].Value.(ast.String)
+	return !ok || key == "consent" || key == "subject"
+}
+
+// depends says a rule, or any rule or function it depends on, holds a reference found says
+// yes to.
+func depends(c *ast.Compiler, rule *ast.Rule, found func(ast.Ref) bool) bool {
+	hit := false
+	dependencies(c, rule, func(r *ast.Rule) bool {
+		ast.WalkRefs(r, func(ref ast.Ref) bool {
+			hit = hit || found(ref)
+			return hit
+		})
+		return !hit
+	})
+	return hit
+}
+
+// dependencies calls visit with a rule and every rule and function it depends on, each once,
+// while visit says to go on.
+func dependencies(c *ast.Compiler, rule *ast.Rule, visit func(*ast.Rule) bool) {
 	seen := map[*ast.Rule]bool{}
 	queue := []*ast.Rule{rule}
 	for len(queue) > 0 {
@@ -607,19 +637,8 @@ func readsPerson(c *ast.Compiler, rule *ast.Rule) bool {
 			continue
 		}
 		seen[r] = true
-		found := false
-		ast.WalkRefs(r, func(ref ast.Ref) bool {
-			if ref[0].Equal(ast.InputRootDocument) {
-				if len(ref) < 2 {
-					found = true // the input whole
-				} else if key, ok := ref[1].Value.(ast.String); !ok || key == "consent" || key == "subject" {
-					found = true
-				}
-			}
-			return found
-		})
-		if found {
-			return true
+		if !visit(r) {
+			return
 		}
 		for dep := range c.Graph.Dependencies(r) {
 			if d, ok := dep.(*ast.Rule); ok {
@@ -627,7 +646,83 @@ func readsPerson(c *ast.Compiler, rule *ast.Rule) bool {
 			}
 		}
 	}
-	return false
+}
+
+// FindingKinds are the rules of a rule package the findings are made of: reasons to deny,
+// warnings, and the instants (nanoseconds) at which the decision would change.
+var FindingKinds = [...]string{"deny", "warn", "changes_at"}
+
+// packages describes the rule packages the findings are collected from.
+func packages(c *ast.Compiler) map[string]Package {
+	out := map[string]Package{}
+	for _, m := range c.Modules {
+		pkg := m.Package.Path.String()
+		name := strings.TrimPrefix(pkg, RulesPackage+".")
+		if !under(pkg, RulesPackage) || strings.Contains(name, ".") {
+			continue
+		}
+		p, ok := out[name]
+		if !ok {
+			p.Fields = map[string]bool{}
+		}
+		for _, r := range m.Rules {
+			head, ok := r.Head.Ref()[0].Value.(ast.Var)
+			if !ok || !slices.Contains(FindingKinds[:], string(head)) {
+				continue
+			}
+			if !slices.Contains(p.Kinds, string(head)) {
+				p.Kinds = append(p.Kinds, string(head))
+			}
+			p.Person = p.Person || depends(c, r, func(ref ast.Ref) bool { return personRef(ref) || clockBuiltins[ref.String()] })
+			if p.Fields != nil && !readFields(c, r, p.Fields) {
+				p.Fields = nil
+			}
+		}
+		sort.Strings(p.Kinds)
+		out[name] = p
+	}
+	return out
+}
+
+// readFields adds the top-level input fields a rule reads, in its body or in anything it depends
+// on, to fields; false when it reads the input whole or by a computed key.
+func readFields(c *ast.Compiler, rule *ast.Rule, fields map[string]bool) bool {
+	ok := true
+	dependencies(c, rule, func(r *ast.Rule) bool {
+		ok = fieldsOf(r, fields)
+		return ok
+	})
+	return ok
+}
+
+// fieldsOf adds the top-level input fields x reads to fields; false when it reads the input
+// whole or by a computed key.
+func fieldsOf(x any, fields map[string]bool) bool {
+	whole := false
+	ast.WalkTerms(x, func(t *ast.Term) bool {
+		switch v := t.Value.(type) {
+		case ast.Ref:
+			if !v[0].Equal(ast.InputRootDocument) {
+				return false
+			}
+			if len(v) < 2 {
+				whole = true
+				return true
+			}
+			if s, ok := v[1].Value.(ast.String); ok {
+				fields[string(s)] = true
+			} else {
+				whole = true
+			}
+			return true
+		case ast.Var:
+			if v.Equal(ast.InputRootDocument.Value) {
+				whole = true // input passed on as a value
+			}
+		}
+		return false
+	})
+	return !whole
 }
 
 // remedyMarker introduces, in a rule's METADATA description, what an activity must change to

@@ -90,3 +90,45 @@ func TestNondeterministicBuiltinsAreWithheld(t *testing.T) {
 		assert.False(t, compiler.Forbidden(name), name)
 	}
 }
+
+// Each rule package says whether its findings depend on the person's state or the clock, and
+// which fields of the input they read, through every rule and function they use: the engine
+// decides the others once per declaration and shares partial evaluation between declarations
+// alike in those fields, so a field missed here would be a wrong decision.
+func TestPackagesSayWhatTheirFindingsRead(t *testing.T) {
+	t.Parallel()
+	r, err := compiler.Build(policy.Default())
+	require.NoError(t, err)
+	for _, rule := range r.Rules {
+		name := rule.Package[len(compiler.RulesPackage)+1:]
+		pkg, ok := r.Packages[name]
+		require.True(t, ok, rule.Package)
+		assert.Contains(t, pkg.Kinds, rule.Kind, rule.ID)
+		if rule.Requires != "" {
+			assert.True(t, pkg.Person, "%s reads the person; its package %s must say so", rule.ID, name)
+			assert.True(t, pkg.Fields == nil || pkg.Fields["consent"] || pkg.Fields["subject"], rule.ID)
+		}
+	}
+	assert.False(t, r.Packages["categories"].Person, "the categories rules read only the declaration")
+	assert.Equal(t, map[string]bool{"data_categories": true, "role": true}, r.Packages["categories"].Fields)
+
+	// A policy's own package (its changes_at findings need no METADATA).
+	for _, tc := range []struct {
+		name, src string
+		person    bool
+		fields    map[string]bool
+	}{
+		{"the clock through the library", "import data.policyengine.lib\n\n" +
+			"changes_at contains x if {\n\tinput.purposes[_] == \"a.b\"\n\tlib.now_ns > 0\n\tx := 1\n}", true, map[string]bool{"purposes": true}},
+		{"the person through a function of its own", "changes_at contains 1 if _old(input.retention)\n\n" +
+			"_old(r) if input.subject.age > count(r)", true, map[string]bool{"retention": true, "subject": true}},
+		{"the controller check of the library", "import data.policyengine.lib\n\nchanges_at contains 1 if lib.controller", false, map[string]bool{"role": true}},
+		{"the input whole", "changes_at contains k if some k, _ in input", true, nil},
+		{"the input by a computed key", "changes_at contains 1 if input[concat(\"\", [\"i\", \"d\"])] == \"x\"", true, nil},
+	} {
+		p, err := compiler.Build(withModule("package policyengine.rules.own\n\n" + tc.src + "\n"))
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.person, p.Packages["own"].Person, tc.name)
+		assert.Equal(t, tc.fields, p.Packages["own"].Fields, tc.name)
+	}
+}

@@ -67,6 +67,10 @@ type Options struct {
 	// MaxValues is the most values (after YAML aliases are expanded) one parse may produce; 0
 	// means DefaultMaxValues.
 	MaxValues int
+	// Known are strings the JSON parser returns without allocating, each mapped to itself (as a
+	// string): the keys and the vocabulary a document is expected to hold. A string written
+	// without escapes that is one of them is returned as the known one.
+	Known map[string]any
 }
 
 const (

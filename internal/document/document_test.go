@@ -579,3 +579,25 @@ func BenchmarkParseJSONWithPositions(b *testing.B) {
 		})
 	}
 }
+
+// Known strings are returned as they are, as keys and as values; everything else (escapes,
+// duplicates, errors and their positions) is as without them.
+func TestParseJSONKnownStrings(t *testing.T) {
+	t.Parallel()
+	known := map[string]any{"id": "id", "purposes": "purposes", "email": "email"}
+	for _, src := range []string{
+		`{"id": "email", "purposes": ["email", "e\u006dail", "other"]}`,
+		`{"id": "a", "id": "b"}`,
+		`{"purposes": ["email"`,
+		`{"email": "id\\"}`,
+	} {
+		want, wantErr := ParseJSON([]byte(src), Options{})
+		got, gotErr := ParseJSON([]byte(src), Options{Known: known})
+		if wantErr != nil {
+			assert.Equal(t, wantErr.Error(), gotErr.Error(), src)
+			continue
+		}
+		require.NoError(t, gotErr, src)
+		assert.Equal(t, want.Value, got.Value, src)
+	}
+}

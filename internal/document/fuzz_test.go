@@ -57,8 +57,20 @@ func FuzzParseJSON(f *testing.F) {
 		if string(a) != string(b) {
 			t.Fatalf("positions change the value: %s vs %s", a, b)
 		}
+		// Known strings change nothing but allocations.
+		known, err := ParseJSON(data, Options{Known: fuzzKnown})
+		if err != nil {
+			t.Fatalf("parses without known strings, not with: %v", err)
+		}
+		if c, _ := json.Marshal(known.Value); string(a) != string(c) {
+			t.Fatalf("known strings change the value: %s vs %s", a, c)
+		}
 	})
 }
+
+// fuzzKnown are known strings for FuzzParseJSON: keys and values of the seeds, and strings with
+// what a string may hold.
+var fuzzKnown = map[string]any{"id": "id", "a": "a", "purposes": "purposes", "email": "email", "": "", "\\": "\\", "é": "é"}
 
 // FuzzParseYAML: no input panics or hangs (aliases are bounded); what parses encodes as JSON.
 func FuzzParseYAML(f *testing.F) {

@@ -1,6 +1,7 @@
 package document
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -27,7 +28,7 @@ func ParseJSONContext(ctx context.Context, data []byte, opts Options) (*Doc, err
 const checkEvery = 1024
 
 func parseJSON(ctx context.Context, data []byte, opts Options) (*Doc, *jsonParser, error) {
-	p := &jsonParser{ctx: ctx, data: data, line: 1, maxDepth: opts.maxDepth(), maxValues: opts.maxValues()}
+	p := &jsonParser{ctx: ctx, data: data, line: 1, maxDepth: opts.maxDepth(), maxValues: opts.maxValues(), known: opts.Known}
 	if opts.Positions {
 		p.positions = make(map[string]Position)
 	}
@@ -75,6 +76,7 @@ type jsonParser struct {
 	maxDepth  int
 	maxValues int
 	values    int
+	known     map[string]any // Options.Known
 	positions map[string]Position
 	// colByte and colRunes remember the characters between lineStart and colByte, so that
 	// positions on one long line (minified JSON) are counted on, not counted again each time.
@@ -141,6 +143,11 @@ func (p *jsonParser) value(pointer string, depth int) (any, error) {
 	case c == '[':
 		return p.array(pointer, depth+1)
 	case c == '"':
+		if p.known != nil {
+			if v, ok := p.knownString(); ok {
+				return v, nil
+			}
+		}
 		return p.string(pointer)
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number(pointer)
@@ -182,11 +189,10 @@ func (p *jsonParser) object(pointer string, depth int) (any, error) {
 			return nil, p.errorf(pointer, "expected a string key in the object")
 		}
 		keyStart := p.position()
-		k, err := p.string(pointer)
+		key, err := p.key(pointer)
 		if err != nil {
 			return nil, err
 		}
-		key := k.(string)
 		var child string
 		if p.positions != nil {
 			child = AppendPointer(pointer, key)
@@ -267,7 +273,43 @@ func (p *jsonParser) array(pointer string, depth int) (any, error) {
 	}
 }
 
+// knownString reads a string without escapes that is one of Options.Known, if the next one is:
+// it returns the known value, which costs no allocation.
+func (p *jsonParser) knownString() (any, bool) {
+	end := bytes.IndexByte(p.data[p.i+1:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	raw := p.data[p.i+1 : p.i+1+end]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		return nil, false
+	}
+	v, ok := p.known[string(raw)]
+	if ok {
+		p.i += end + 2
+	}
+	return v, ok
+}
+
+// key reads an object's key: a known one without allocating.
+func (p *jsonParser) key(pointer string) (string, error) {
+	if p.known != nil {
+		if v, ok := p.knownString(); ok {
+			return v.(string), nil
+		}
+	}
+	return p.stringValue(pointer)
+}
+
 func (p *jsonParser) string(pointer string) (any, error) {
+	s, err := p.stringValue(pointer)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (p *jsonParser) stringValue(pointer string) (string, error) {
 	p.i++ // opening quote
 	start := p.i
 	// Fast path: no escapes, all ASCII printable or valid UTF-8.
@@ -282,23 +324,23 @@ func (p *jsonParser) string(pointer string) (any, error) {
 			return p.escapedString(pointer, start)
 		case c < 0x20:
 			if c == 0 {
-				return nil, p.errorf(pointer, "NUL byte in the document")
+				return "", p.errorf(pointer, "NUL byte in the document")
 			}
-			return nil, p.errorf(pointer, "control character in a string (escape it)")
+			return "", p.errorf(pointer, "control character in a string (escape it)")
 		case c < utf8.RuneSelf:
 			p.i++
 		default:
 			r, size := utf8.DecodeRune(p.data[p.i:])
 			if r == utf8.RuneError && size <= 1 {
-				return nil, p.errorf(pointer, "invalid UTF-8 in a string")
+				return "", p.errorf(pointer, "invalid UTF-8 in a string")
 			}
 			p.i += size
 		}
 	}
-	return nil, p.errorf(pointer, "unterminated string")
+	return "", p.errorf(pointer, "unterminated string")
 }
 
-func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
+func (p *jsonParser) escapedString(pointer string, start int) (string, error) {
 	buf := make([]byte, 0, p.i-start+16)
 	buf = append(buf, p.data[start:p.i]...)
 	for p.i < len(p.data) {
@@ -309,7 +351,7 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 			return string(buf), nil
 		case c == '\\':
 			if p.i+1 >= len(p.data) {
-				return nil, p.errorf(pointer, "unterminated string")
+				return "", p.errorf(pointer, "unterminated string")
 			}
 			e := p.data[p.i+1]
 			p.i += 2
@@ -329,10 +371,10 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 			case 'u':
 				r, ok := p.hex4()
 				if !ok {
-					return nil, p.errorf(pointer, "invalid \\u escape in a string")
+					return "", p.errorf(pointer, "invalid \\u escape in a string")
 				}
 				if r == 0 {
-					return nil, p.errorf(pointer, NULMessage)
+					return "", p.errorf(pointer, NULMessage)
 				}
 				if utf16.IsSurrogate(r) {
 					// A lone surrogate has no UTF-8 form: it reads as U+FFFD, as encoding/json
@@ -343,7 +385,7 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 						p.i += 2
 						low, ok := p.hex4()
 						if !ok {
-							return nil, p.errorf(pointer, "invalid \\u escape in a string")
+							return "", p.errorf(pointer, "invalid \\u escape in a string")
 						}
 						if r2 = utf16.DecodeRune(r, low); r2 == utf8.RuneError {
 							p.i = next
@@ -353,26 +395,26 @@ func (p *jsonParser) escapedString(pointer string, start int) (any, error) {
 				}
 				buf = utf8.AppendRune(buf, r)
 			default:
-				return nil, p.errorf(pointer, "invalid escape in a string")
+				return "", p.errorf(pointer, "invalid escape in a string")
 			}
 		case c < 0x20:
 			if c == 0 {
-				return nil, p.errorf(pointer, "NUL byte in the document")
+				return "", p.errorf(pointer, "NUL byte in the document")
 			}
-			return nil, p.errorf(pointer, "control character in a string (escape it)")
+			return "", p.errorf(pointer, "control character in a string (escape it)")
 		case c < utf8.RuneSelf:
 			buf = append(buf, c)
 			p.i++
 		default:
 			r, size := utf8.DecodeRune(p.data[p.i:])
 			if r == utf8.RuneError && size <= 1 {
-				return nil, p.errorf(pointer, "invalid UTF-8 in a string")
+				return "", p.errorf(pointer, "invalid UTF-8 in a string")
 			}
 			buf = append(buf, p.data[p.i:p.i+size]...)
 			p.i += size
 		}
 	}
-	return nil, p.errorf(pointer, "unterminated string")
+	return "", p.errorf(pointer, "unterminated string")
 }
 
 func (p *jsonParser) hex4() (rune, bool) {

@@ -20,15 +20,15 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
 )
 
-// Kinds are the sets each rule package contributes to the findings: reasons to deny, warnings,
-// and the instants (nanoseconds) at which the decision would change.
-var Kinds = [...]string{"deny", "warn", "changes_at"}
+// Kinds are the sets each rule package contributes to the findings (compiler.FindingKinds).
+var Kinds = compiler.FindingKinds
 
 // Unknowns are the person's state, which partial evaluation leaves open.
 var Unknowns = []string{"input.consent", "input.subject"}
@@ -60,21 +60,50 @@ func New(ctx context.Context, p *policy.Policy, sources map[string][]byte) (*Eva
 	store := inmem.NewFromObject(built.Data)
 	e := &Evaluator{}
 	for i, kind := range Kinds {
-		pq, err := rego.New(
-			rego.Query(compiler.RulesPackage+"[_]."+kind+"[x]"),
-			rego.Compiler(built.Compiler),
-			rego.Store(store),
-			rego.Unknowns(Unknowns),
-			rego.PartialNamespace(Namespace+kind),
-			rego.StrictBuiltinErrors(true),
-			rego.Capabilities(compiler.Capabilities()),
-		).PrepareForPartial(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("%w: preparing the partial evaluation of %s: %w", policy.ErrInvalid, kind, err)
+		if e.queries[i], err = Prepare(ctx, built.Compiler, store, compiler.RulesPackage+"[_]."+kind+"[x]", Namespace+kind); err != nil {
+			return nil, err
 		}
-		e.queries[i] = pq
 	}
 	return e, nil
+}
+
+// Prepare prepares the partial evaluation of a query with the person's state unknown, its
+// support rules written to namespace (Namespace followed by what they support). c and store
+// must be shared with no query that decides: partial evaluation rewrites the terms it works on
+// in place, so c is a compiler of its own (compiler.Compile), and one partial evaluation runs on
+// it at a time.
+func Prepare(ctx context.Context, c *ast.Compiler, store storage.Store, query, namespace string) (rego.PreparedPartialQuery, error) {
+	pq, err := rego.New(
+		rego.Query(query),
+		rego.Compiler(c),
+		rego.Store(store),
+		rego.Unknowns(Unknowns),
+		rego.PartialNamespace(namespace),
+		rego.StrictBuiltinErrors(true),
+		rego.Capabilities(compiler.Capabilities()),
+	).PrepareForPartial(ctx)
+	if err != nil {
+		return pq, fmt.Errorf("%w: preparing the partial evaluation of %s: %w", policy.ErrInvalid, query, err)
+	}
+	return pq, nil
+}
+
+// Eval partially evaluates a prepared query for a declaration (an activity without the
+// person's state) and returns a deep copy of what is left: what partial evaluation returns may
+// share terms with its compiler.
+func Eval(ctx context.Context, pq rego.PreparedPartialQuery, declaration ast.Value) (*rego.PartialQueries, error) {
+	res, err := pq.Partial(ctx, rego.EvalParsedInput(ast.NewTerm(declaration).Copy().Value))
+	if err != nil {
+		return nil, err
+	}
+	out := &rego.PartialQueries{}
+	for _, q := range res.Queries {
+		out.Queries = append(out.Queries, q.Copy())
+	}
+	for _, m := range res.Support {
+		out.Support = append(out.Support, m.Copy())
+	}
+	return out, nil
 }
 
 // Residual is what the rules leave of one declaration.
@@ -94,52 +123,21 @@ func (e *Evaluator) Residual(ctx context.Context, declaration ast.Value) (*Resid
 	defer e.mu.Unlock()
 	r := &Residual{}
 	for i := range Kinds {
-		pq, err := e.queries[i].Partial(ctx, rego.EvalParsedInput(ast.NewTerm(declaration).Copy().Value))
+		pq, err := Eval(ctx, e.queries[i], declaration)
 		if err != nil {
 			return nil, err
 		}
-		for _, q := range pq.Queries {
-			r.Queries[i] = append(r.Queries[i], q.Copy())
-		}
-		for _, m := range pq.Support {
-			r.Support = append(r.Support, m.Copy())
-		}
+		r.Queries[i], r.Support = pq.Queries, append(r.Support, pq.Support...)
 	}
 	return r, nil
 }
 
-// Check says what the residual refers to. ok: data only in its own support packages (the
-// policy document and every other rule were evaluated into it), and no METADATA lookup (it
-// would see the residual's rules, not the policy's). personOnly: it reads nothing of the input
-// but the person's state, so that state alone is its input.
+// Check says what the residual refers to (Refers, of every query and support rule).
 func (r *Residual) Check() (ok, personOnly bool) {
 	ok, personOnly = true, true
 	visit := func(x any) {
-		ast.WalkTerms(x, func(t *ast.Term) bool {
-			switch v := t.Value.(type) {
-			case ast.Ref:
-				switch {
-				case v[0].Equal(ast.DefaultRootDocument):
-					if !supportRef(v) {
-						ok = false
-					}
-				case v[0].Equal(ast.InputRootDocument):
-					if len(v) < 2 {
-						personOnly = false
-						break
-					}
-					key, isString := v[1].Value.(ast.String)
-					if !isString || (key != "consent" && key != "subject") {
-						personOnly = false
-					}
-				}
-			case ast.Call:
-				if strings.HasPrefix(v[0].String(), "rego.metadata") {
-					ok = false
-				}
-			}
-			return !ok
-		})
+		o, p := Refers(x)
+		ok, personOnly = ok && o, personOnly && p
 	}
 	for _, qs := range r.Queries {
 		for _, q := range qs {
@@ -149,6 +147,41 @@ func (r *Residual) Check() (ok, personOnly bool) {
 	for _, m := range r.Support {
 		visit(m)
 	}
+	return ok, personOnly
+}
+
+// Refers says what part of a residual (a query or a support module) refers to. ok: data only
+// in the support packages (data.<Namespace>...: the policy document and every other rule were
+// evaluated into it), and no METADATA lookup (it would see the residual's rules, not the
+// policy's). personOnly: it reads nothing of the input but the person's state, so that state
+// alone is its input.
+func Refers(x any) (ok, personOnly bool) {
+	ok, personOnly = true, true
+	ast.WalkTerms(x, func(t *ast.Term) bool {
+		switch v := t.Value.(type) {
+		case ast.Ref:
+			switch {
+			case v[0].Equal(ast.DefaultRootDocument):
+				if !supportRef(v) {
+					ok = false
+				}
+			case v[0].Equal(ast.InputRootDocument):
+				if len(v) < 2 {
+					personOnly = false
+					break
+				}
+				key, isString := v[1].Value.(ast.String)
+				if !isString || (key != "consent" && key != "subject") {
+					personOnly = false
+				}
+			}
+		case ast.Call:
+			if strings.HasPrefix(v[0].String(), "rego.metadata") {
+				ok = false
+			}
+		}
+		return !ok
+	})
 	return ok, personOnly
 }
 
