@@ -47,7 +47,7 @@ var native = map[string]func(f *frame, args []value) (value, bool, error){
 	ast.NowNanos.Name:          func(f *frame, _ []value) (value, bool, error) { return intValue(f.now), true, nil },
 	ast.ParseRFC3339Nanos.Name: func(_ *frame, a []value) (value, bool, error) { return parseRFC3339(a[0]) },
 	ast.AddDate.Name:           func(_ *frame, a []value) (value, bool, error) { return addDate(a) },
-	ast.Date.Name:              func(_ *frame, a []value) (value, bool, error) { return date(a[0]) },
+	ast.Date.Name:              func(f *frame, a []value) (value, bool, error) { return date(f, a[0]) },
 	ast.Min.Name:               func(_ *frame, a []value) (value, bool, error) { return minimum(a[0]) },
 }
 
@@ -128,12 +128,14 @@ func addDate(a []value) (value, bool, error) {
 }
 
 // date is time.date on an instant in nanoseconds: its year, month and day in UTC.
-func date(ns value) (value, bool, error) {
+func date(f *frame, ns value) (value, bool, error) {
 	if ns.k != kInt {
 		return value{}, false, nil
 	}
 	y, m, d := time.Unix(0, ns.n).UTC().Date()
-	return value{k: kInts, x: []int64{int64(y), int64(m), int64(d)}}, true, nil
+	out := f.newInts(3)
+	out.ns[0], out.ns[1], out.ns[2] = int64(y), int64(m), int64(d)
+	return value{k: kInts, x: out}, true, nil
 }
 
 // minimum is min on an array of integers: the least, undefined for none.
@@ -141,7 +143,7 @@ func minimum(arr value) (value, bool, error) {
 	if arr.k != kInts {
 		return value{}, false, nil
 	}
-	ns := arr.x.([]int64)
+	ns := arr.ints()
 	if len(ns) == 0 {
 		return value{}, true, nil
 	}

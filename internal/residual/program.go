@@ -18,7 +18,7 @@ func (p *Program) Eval(s *State, now int64, found func(deny, warn []Reason, vali
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errUnexpected, r)
 		}
-		f.st, f.built = nil, 0
+		f.st, f.built, f.nums, f.arrays = nil, 0, f.nums[:0], f.arrays[:0]
 		f.deny, f.warn = f.deny[:0], f.warn[:0]
 		p.frames.Put(f)
 	}()

@@ -22,6 +22,9 @@ type frame struct {
 	args    []value
 	reasons [16]Reason // where the reasons an evaluation builds are kept, while there is room
 	built   int
+	// Where the arrays of integers an evaluation builds are kept (newInts).
+	nums   []int64
+	arrays []ints
 	// What the evaluation found.
 	deny, warn []Reason
 }
@@ -33,6 +36,25 @@ func (f *frame) newReason() *Reason {
 		return &f.reasons[f.built-1]
 	}
 	return new(Reason)
+}
+
+// newInts returns an array of n integers to fill, for the rest of the evaluation: taken from
+// the frame's stores, so that a date or the candidates of min cost no allocation once the
+// stores have grown. New stores leave the arrays already built where they are.
+func (f *frame) newInts(n int) *ints {
+	if f == nil {
+		return &ints{ns: make([]int64, n)}
+	}
+	if cap(f.nums)-len(f.nums) < n {
+		f.nums = make([]int64, 0, max(64, 2*cap(f.nums), n))
+	}
+	at := len(f.nums)
+	f.nums = f.nums[:at+n]
+	if len(f.arrays) == cap(f.arrays) {
+		f.arrays = make([]ints, 0, max(16, 2*cap(f.arrays)))
+	}
+	f.arrays = append(f.arrays, ints{ns: f.nums[at : at+n : at+n]})
+	return &f.arrays[len(f.arrays)-1]
 }
 
 // memo is a value computed once in the evaluation of generation gen.
@@ -140,7 +162,7 @@ func (c *compiler) localRef(ref ast.Ref, sc *scope) (eval, bool, error) {
 			return value{}, err
 		}
 		if v.k == kInts && index >= 0 {
-			if ns := v.x.([]int64); index < int64(len(ns)) {
+			if ns := v.ints(); index < int64(len(ns)) {
 				return intValue(ns[index]), nil
 			}
 			return value{}, nil
@@ -275,7 +297,8 @@ func (c *compiler) composite(t *ast.Term, sc *scope) (eval, bool, error) {
 // intElems builds an array whose elements are all integers as the evaluator's own form; false
 // when one is undefined or of another form (the array is then built as OPA's).
 func intElems(f *frame, elems []eval) (value, bool, error) {
-	ns := make([]int64, len(elems))
+	arr := f.newInts(len(elems))
+	ns := arr.ns
 	for i, e := range elems {
 		x, err := e(f)
 		if err != nil {
@@ -286,7 +309,7 @@ func intElems(f *frame, elems []eval) (value, bool, error) {
 		}
 		ns[i] = x.n
 	}
-	return value{k: kInts, x: ns}, true, nil
+	return value{k: kInts, x: arr}, true, nil
 }
 
 // compileGroup compiles a support rule or function once, on first reference.

@@ -20,7 +20,7 @@ const (
 	kInt     // an integer that fits an int64, written without fraction or exponent
 	kString  // s
 	kStrings // l: an array of strings (a person's purposes)
-	kInts    // x is a []int64: an array of integers (a date, the candidates of min)
+	kInts    // x is an *ints: an array of integers (a date, the candidates of min)
 	kObject  // consent or subject: n is its index in Objects
 	kReason  // a reason to deny or a warning: x is a *Reason
 	kOther   // anything else: x is an ast.Value
@@ -64,7 +64,7 @@ func fromAST(v ast.Value) value {
 			return value{k: kStrings, l: l}
 		}
 		if ns, ok := intArray(x); ok {
-			return value{k: kInts, x: ns}
+			return value{k: kInts, x: &ints{ns: ns}}
 		}
 	}
 	return value{k: kOther, x: v}
@@ -89,6 +89,13 @@ func stringArray(a *ast.Array) ([]string, bool) {
 	})
 	return l, ok
 }
+
+// ints is an array of integers, as a kInts value holds it (a pointer, so that holding it
+// allocates nothing).
+type ints struct{ ns []int64 }
+
+// ints is the array of integers a kInts value holds.
+func (v value) ints() []int64 { return v.x.(*ints).ns }
 
 // intArray reads an array whose elements are all integers (as intNumber reads them).
 func intArray(a *ast.Array) ([]int64, bool) {
@@ -123,7 +130,7 @@ func (v value) toAST(s *State) ast.Value {
 		}
 		return ast.NewArray(terms...)
 	case kInts:
-		ns := v.x.([]int64)
+		ns := v.ints()
 		terms := make([]*ast.Term, len(ns))
 		for i, n := range ns {
 			terms[i] = ast.NewTerm(ast.Number(strconv.FormatInt(n, 10)))
