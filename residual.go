@@ -89,7 +89,7 @@ type personPackage struct {
 const (
 	residualCacheSize = 4096 // deciders, by declaration (a Declaration keeps its own too)
 	personCacheSize   = 4096 // compiled person parts
-	partialCacheSize  = 1024 // partial evaluations of one package and kind
+	partialCacheSize  = 256  // partial evaluations of one package and kind
 )
 
 // preparePerPerson prepares what a revision needs to decide declarations per person. query
