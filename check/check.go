@@ -9,12 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
-	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -41,13 +37,17 @@ type Options struct {
 	// Workers is how many files are decided at once; 0 means one per CPU. It is capped at
 	// MaxWorkers, and at the number of files.
 	Workers int
-	// Ignore holds glob patterns (filepath.Match syntax) of files and directories a directory
-	// walk leaves out; a pattern is matched against the path and against the base name, and a
-	// pattern with a slash against the absolute path, "**" standing for any directories.
+	// Project is what the project's config file says about its manifests: read with no path
+	// given, its ignore patterns in every walk (Select says how). Nil: no project.
+	Project *Project
+	// Ignore holds glob patterns (filepath.Match syntax) of files and directories every
+	// directory walk leaves out, besides the project's; a pattern is matched against the path
+	// and against the base name, and a pattern with a slash against the absolute path, "**"
+	// standing for any directories.
 	Ignore []string
 	// Include, when not empty, keeps of the files a directory walk finds only those matching
-	// one of its patterns (as Ignore's; a pattern naming a directory keeps all below it).
-	// Files named as paths are always read.
+	// one of its patterns (as Ignore's; a pattern naming a directory keeps all below it),
+	// instead of the project's manifests. Files named as paths are always read.
 	Include []string
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
@@ -94,6 +94,9 @@ type Report struct {
 	// Skipped are the files a directory walk found and left unread: special files, and
 	// symbolic links that lead out of the directory given.
 	Skipped []Skipped `json:"skipped,omitempty"`
+	// Selection is what the run read, and what its walks left out (Selection.Why says it for a
+	// run that found nothing).
+	Selection *Selection `json:"-"`
 }
 
 // Skipped is a file a directory walk left unread, and why.
@@ -103,6 +106,9 @@ type Skipped struct {
 	// Reason says why it was not read.
 	Reason string `json:"reason"`
 }
+
+// Empty reports whether the run found nothing to decide: no activity, and no Fides file.
+func (rep *Report) Empty() bool { return rep.Summary.Activities == 0 && rep.Summary.FidesFiles == 0 }
 
 // WarningsFail reports whether the report's warnings fail the run: FailOnWarn is set and there
 // is at least one.
@@ -199,12 +205,17 @@ func orFile(own, result string) string {
 	return result
 }
 
-// Run decides every activity found under paths.
+// Run decides every activity in the files Select chooses from paths (with none, the
+// project's manifests).
 func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts Options) (*Report, error) {
 	if engine == nil {
 		return nil, errors.New("check: no engine")
 	}
-	units, skipped := expand(paths, opts.Ignore, opts.Include)
+	sel, err := Select(paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	units := sel.units
 	per := make([][]Result, len(units))
 	fidesFiles := make([]*fides.File, len(units))
 	workers := opts.Workers
@@ -241,7 +252,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: skipped}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: sel.Skipped, Selection: sel}
 	if decideFides(ctx, engine, units, fidesFiles, per, opts.KeepEntries) {
 		rep.Rules = append(rep.Rules, fides.Rules(engine.Policy())...)
 	}
@@ -281,144 +292,6 @@ func (rep *Report) add(r Result) {
 	}
 	rep.Summary.Warnings += len(r.Warnings)
 	rep.Summary.Conditions += len(r.Conditions)
-}
-
-// unit is a file to read, or an error found while walking, in its place.
-type unit struct {
-	file string
-	err  *Result
-}
-
-// expand turns the paths given into the files to read, in a deterministic order: each path in
-// turn, a directory's files sorted. A path that does not exist is an error result in its place.
-// A directory walk takes regular files, and symbolic links that lead to a regular file inside
-// the directory; it skips, and lists, special files and links that lead out of it.
-func expand(paths, ignore, include []string) ([]unit, []Skipped) {
-	var units []unit
-	var skipped []Skipped
-	seen := map[string]bool{}
-	addFile := func(f string) {
-		if !seen[f] {
-			seen[f] = true
-			units = append(units, unit{file: f})
-		}
-	}
-	addErr := func(r Result) { units = append(units, unit{err: &r}) }
-	for _, p := range paths {
-		if p == Stdin {
-			addFile(p)
-			continue
-		}
-		info, err := os.Stat(p)
-		if err != nil {
-			addErr(fileError(p, &problem.Problem{File: p, Message: "no such file or directory"}))
-			continue
-		}
-		if !info.IsDir() {
-			addFile(p)
-			continue
-		}
-		var found []string
-		root, rerr := filepath.EvalSymlinks(p)
-		if rerr == nil {
-			root, rerr = filepath.Abs(root)
-		}
-		if rerr != nil {
-			addErr(fileError(p, &problem.Problem{File: p, Message: "cannot resolve: " + rerr.Error()}))
-			continue
-		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				addErr(fileError(path, &problem.Problem{File: path, Message: "cannot read: " + err.Error()}))
-				return nil
-			}
-			if path != p && ignored(path, d.Name(), ignore) {
-				if d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if path != p && len(d.Name()) > 1 && d.Name()[0] == '.' && d.Name() != ".fides" {
-					return fs.SkipDir // .git and friends; .fides is where Fides projects keep their files
-				}
-				return nil
-			}
-			if !manifest.IsManifestFile(d.Name()) || !included(path, include) {
-				return nil
-			}
-			if why := unreadable(root, path, d); why != "" {
-				skipped = append(skipped, Skipped{File: path, Reason: why})
-				return nil
-			}
-			found = append(found, path)
-			return nil
-		})
-		if err != nil {
-			addErr(fileError(p, &problem.Problem{File: p, Message: "cannot walk: " + err.Error()}))
-		}
-		sort.Strings(found)
-		for _, f := range found {
-			addFile(f)
-		}
-	}
-	return units, skipped
-}
-
-// unreadable says why a walk leaves a file unread, or "" to read it: a special file, or a
-// symbolic link that leads out of root (resolved and absolute) or to anything but a regular file.
-func unreadable(root, path string, d fs.DirEntry) string {
-	if d.Type().IsRegular() {
-		return ""
-	}
-	if d.Type()&fs.ModeSymlink == 0 {
-		return "not a regular file (" + manifest.Kind(d.Type()) + ")"
-	}
-	target, err := filepath.EvalSymlinks(path)
-	if err == nil {
-		target, err = filepath.Abs(target)
-	}
-	if err != nil {
-		return "a symbolic link that cannot be resolved"
-	}
-	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "a symbolic link that leads out of the directory given: not followed"
-	}
-	info, err := os.Stat(target)
-	if err != nil || !info.Mode().IsRegular() {
-		return "a symbolic link to something other than a regular file: not followed"
-	}
-	return ""
-}
-
-func ignored(path, name string, patterns []string) bool {
-	for _, pat := range patterns {
-		if ok, _ := filepath.Match(pat, name); ok {
-			return true
-		}
-		if ok, _ := filepath.Match(pat, path); ok {
-			return true
-		}
-		if ok, _ := filepath.Match(pat, filepath.ToSlash(path)); ok {
-			return true
-		}
-		if matchGlob(pat, path) {
-			return true
-		}
-	}
-	return false
-}
-
-func included(path string, patterns []string) bool {
-	if len(patterns) == 0 {
-		return true
-	}
-	for _, pat := range patterns {
-		if matchGlob(pat, path) {
-			return true
-		}
-	}
-	return false
 }
 
 func fileError(file string, err error) Result {
@@ -533,21 +406,4 @@ func problems(e *manifest.Entry, err error) []problem.Problem {
 		out[i].Line, out[i].Column = e.Locate(fe.Pointer)
 	}
 	return out
-}
-
-// Files returns the files a run over paths reads, in its order (a directory's files sorted, as
-// the walk finds them, with opts' Ignore and Include), and those the walk skipped. A path that
-// does not exist, or a directory that cannot be walked, is the error.
-func Files(paths []string, opts Options) ([]string, []Skipped, error) {
-	units, skipped := expand(paths, opts.Ignore, opts.Include)
-	files := make([]string, 0, len(units))
-	for _, u := range units {
-		if u.err != nil {
-			p := u.err.Errors[0]
-			p.File = u.err.File
-			return nil, nil, &p
-		}
-		files = append(files, u.file)
-	}
-	return files, skipped, nil
 }

@@ -97,6 +97,8 @@ type Report struct {
 	before, after *check.Report
 	// Skipped are the files the directory walk left unread (check.Report.Skipped).
 	Skipped []check.Skipped `json:"skipped,omitempty"`
+	// Selection is what the runs read, and what their walks left out (check.Report.Selection).
+	Selection *check.Selection `json:"-"`
 }
 
 // Runs returns the two check reports compared, under the base policy and under the new one, for
@@ -145,7 +147,7 @@ func Compare(ctx context.Context, base, next *policyengine.Engine, paths []strin
 }
 
 func compare(before, after *check.Report) *Report {
-	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}, Skipped: before.Skipped, before: before, after: after}
+	rep := &Report{BaseRevision: before.Revision, Revision: after.Revision, Changes: []Change{}, Errors: []Failure{}, Skipped: before.Skipped, Selection: before.Selection, before: before, after: after}
 	type key struct {
 		file  string
 		index int

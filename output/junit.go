@@ -103,13 +103,13 @@ func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
 			for _, p := range res.Errors {
 				lines = append(lines, fmt.Sprintf("%s%s", lineIn(p.File, p.Line), problem(p.Pointer, p.Message)))
 			}
-			c.Error = &junitProblem{Message: plural(len(res.Errors), "input error"), Type: InputRule, Text: strings.Join(lines, "\n")}
+			c.Error = &junitProblem{Message: Plural(len(res.Errors), "input error"), Type: InputRule, Text: strings.Join(lines, "\n")}
 		case !res.Allow:
 			var lines []string
 			for _, f := range res.Reasons {
 				lines = append(lines, fmt.Sprintf("%s%s at %s: %s [%s]", lineIn(f.File, f.Line), f.Rule, pathOrRoot(f.Path), f.Message, f.Clause))
 			}
-			c.Failure = &junitProblem{Message: "denied: " + plural(len(res.Reasons), "reason"), Type: "deny", Text: strings.Join(lines, "\n")}
+			c.Failure = &junitProblem{Message: "denied: " + Plural(len(res.Reasons), "reason"), Type: "deny", Text: strings.Join(lines, "\n")}
 		}
 		var notes []string
 		for _, f := range res.Warnings {
@@ -117,7 +117,7 @@ func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
 		}
 		if len(res.Warnings) > 0 && r.WarningsFail() && c.Failure == nil && c.Error == nil {
 			// With --fail-on-warn a warning fails the run, so it is the case's failure.
-			c.Failure = &junitProblem{Message: plural(len(res.Warnings), "warning") + " (--fail-on-warn)", Type: "warning", Text: strings.Join(notes, "\n")}
+			c.Failure = &junitProblem{Message: Plural(len(res.Warnings), "warning") + " (--fail-on-warn)", Type: "warning", Text: strings.Join(notes, "\n")}
 		}
 		for _, cond := range res.Conditions {
 			notes = append(notes, fmt.Sprintf("condition: %s%s at %s: requires %s [%s]", lineIn(cond.File, cond.Line), cond.Rule, pathOrRoot(cond.Path), cond.Requires, cond.Clause))

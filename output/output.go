@@ -200,13 +200,13 @@ func warningsFail(r *check.Report) string {
 	if !r.WarningsFail() {
 		return ""
 	}
-	return fmt.Sprintf("FAILED: %s fail the run (--fail-on-warn)\n", plural(r.Summary.Warnings, "warning"))
+	return fmt.Sprintf("FAILED: %s fail the run (--fail-on-warn)\n", Plural(r.Summary.Warnings, "warning"))
 }
 
 // summary says what a report holds in one line, as the machine-readable formats end.
 func summary(s check.Summary) string {
-	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s, %s", plural(s.Activities, "activity"), plural(s.Files, "file"),
-		s.Allowed, s.Denied, plural(s.Errors, "error"), plural(s.Warnings, "warning"), plural(s.Conditions, "condition"))
+	return fmt.Sprintf("%s in %s: %d allowed, %d denied, %s, %s, %s", Plural(s.Activities, "activity"), Plural(s.Files, "file"),
+		s.Allowed, s.Denied, Plural(s.Errors, "error"), Plural(s.Warnings, "warning"), Plural(s.Conditions, "condition"))
 }
 
 // shortRevision is a policy revision as the reports name it: its first 12 characters.

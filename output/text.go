@@ -108,18 +108,18 @@ func (t *Text) FormatCheck(w io.Writer, r *check.Report) error {
 		t.paint(red, fmt.Sprintf("%d denied", s.Denied)),
 	}
 	if s.Errors > 0 {
-		parts = append(parts, t.paint(red, plural(s.Errors, "error")))
+		parts = append(parts, t.paint(red, Plural(s.Errors, "error")))
 	}
 	if s.Warnings > 0 {
-		parts = append(parts, t.paint(yellow, plural(s.Warnings, "warning")))
+		parts = append(parts, t.paint(yellow, Plural(s.Warnings, "warning")))
 	}
 	if s.Conditions > 0 {
-		parts = append(parts, t.paint(cyan, plural(s.Conditions, "condition")+" to meet per person"))
+		parts = append(parts, t.paint(cyan, Plural(s.Conditions, "condition")+" to meet per person"))
 	}
-	fmt.Fprintf(bw, "%s in %s: %s %s\n", plural(s.Activities, "activity"), plural(s.Files, "file"),
+	fmt.Fprintf(bw, "%s in %s: %s %s\n", Plural(s.Activities, "activity"), Plural(s.Files, "file"),
 		strings.Join(parts, ", "), t.paint(dim, "(policy "+shortRevision(r.Revision)+")"))
 	if r.WarningsFail() {
-		fmt.Fprintf(bw, "%s: %s fail the run (--fail-on-warn)\n", t.paint(red, "FAILED"), plural(s.Warnings, "warning"))
+		fmt.Fprintf(bw, "%s: %s fail the run (--fail-on-warn)\n", t.paint(red, "FAILED"), Plural(s.Warnings, "warning"))
 	}
 	return bw.Flush()
 }
@@ -163,7 +163,8 @@ func pathOrRoot(p string) string {
 	return p
 }
 
-func plural(n int, word string) string {
+// Plural counts a word: "1 activity", "2 activities", "0 files".
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

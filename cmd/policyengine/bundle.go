@@ -8,6 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/output"
 )
 
 const bundleBuildLong = `Build an OPA bundle of the policy, for a fleet of stock OPA servers fed by a bundle
@@ -15,12 +17,14 @@ service: the built-in rules, the policy's own modules, the policy document as da
 activity's JSON Schema (so servers refuse what the library refuses), the decision log mask,
 and a .manifest whose revision is the policy revision the library reports.
 
-With --declarations DIR, the declarations in the manifests under DIR (the files CI checks)
-go into the bundle, each validated and with its residual: what the rules leave of it once
-everything but the person's state is known, as Rego. A server asked {"declaration": ID,
-"consent": ..., "subject": ...} at data.policyengine.decision validates the person's state and
-evaluates only that residual: the decision of the library's Declaration.DecideJSON. An unknown
-id is an error decision that denies.
+With --declarations PATH (repeatable: every one is kept), the declarations in the manifests
+there (the files CI checks, chosen as check chooses them: the project config file's ignore globs
+and --ignore leave files out of every walk, a file named is always read) go into the bundle,
+each validated and with its residual: what the rules leave of it once everything but the
+person's state is known, as Rego. A server asked {"declaration": ID, "consent": ...,
+"subject": ...} at data.policyengine.decision validates the person's state and evaluates only
+that residual: the decision of the library's Declaration.DecideJSON. An unknown id is an error
+decision that denies.
 
 With --signing-key (a PEM RSA or ECDSA private key) and --key-id, the bundle is signed;
 servers configured with the public key under that id refuse a bundle that fails it.
@@ -37,9 +41,11 @@ func newBundleCmd(e env) *cobra.Command {
 
 func newBundleBuildCmd(e env) *cobra.Command {
 	var f engineFlags
-	var signingKey, keyID, out, declarations string
+	var files manifestFlags
+	var signingKey, keyID, out string
+	var declarations []string
 	cmd := &cobra.Command{
-		Use:     "build [--policy DIR] [--declarations DIR] [--signing-key PEM --key-id ID] -o bundle.tar.gz",
+		Use:     "build [--policy DIR] [--declarations PATH]... [--signing-key PEM --key-id ID] -o bundle.tar.gz",
 		Short:   "Build an OPA bundle of the policy",
 		Long:    bundleBuildLong,
 		Example: "  policyengine bundle build --signing-key keys/private.pem --key-id policyengine -o bundle.tar.gz",
@@ -63,16 +69,10 @@ func newBundleBuildCmd(e env) *cobra.Command {
 				}
 				opts.SigningKey = key
 			}
-			if declarations != "" {
-				engine, err := newEngine(cmd.Context(), f)
-				if err != nil {
+			if len(declarations) > 0 {
+				if opts.Declarations, err = loadDeclarations(cmd, f, &files, declarations); err != nil {
 					return err
 				}
-				decls, err := engine.LoadDeclarations(cmd.Context(), os.DirFS(declarations))
-				if err != nil {
-					return fmt.Errorf("--declarations %s: %w", declarations, err)
-				}
-				opts.Declarations = decls.Documents()
 			}
 			tmp, err := os.CreateTemp(filepath.Dir(out), ".bundle-*.tar.gz")
 			if err != nil {
@@ -94,7 +94,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 				signed = "signed with key " + keyID
 			}
 			held := ""
-			if declarations != "" {
+			if len(declarations) > 0 {
 				held = fmt.Sprintf("%d declarations (%d decided from their residual), ", built.Declarations, built.Residuals)
 			}
 			fmt.Fprintf(e.stdout, "%s: revision %s, %s%s\n", out, built.Revision, held, signed)
@@ -106,6 +106,43 @@ func newBundleBuildCmd(e env) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&signingKey, "signing-key", "", "PEM private key (RSA or ECDSA) to sign the bundle with")
 	fl.StringVarP(&out, "output", "o", "", "the bundle file to write (.tar.gz)")
-	fl.StringVar(&declarations, "declarations", "", "directory of manifests whose declarations servers decide by id")
+	fl.StringArrayVar(&declarations, "declarations", nil, "a manifest, or a directory of manifests, whose declarations servers decide by id (repeatable)")
+	addManifestFlags(cmd, &files)
 	return cmd
+}
+
+// loadDeclarations reads the declarations of the manifests the paths hold, chosen as check
+// chooses them, for the bundle's data.
+func loadDeclarations(cmd *cobra.Command, f engineFlags, files *manifestFlags, paths []string) (map[string]map[string]any, error) {
+	c, err := f.project()
+	if err != nil {
+		return nil, err
+	}
+	sel, err := check.Select(paths, files.options(cmd, c))
+	if err != nil {
+		return nil, err
+	}
+	if err := sel.Err(); err != nil {
+		return nil, fmt.Errorf("--declarations: %w", err)
+	}
+	if len(sel.Files) == 0 {
+		return nil, files.nothingFound(sel, "put in the bundle")
+	}
+	fsys, root, err := sel.FS()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := newEngine(cmd.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	decls, err := engine.LoadDeclarations(cmd.Context(), fsys)
+	if err != nil {
+		return nil, fmt.Errorf("--declarations, in %s: %w", output.Printable(root), err)
+	}
+	if len(decls.IDs()) == 0 && !files.allowEmpty {
+		return nil, fmt.Errorf("no declaration found in %s: %s read, and every activity in them carries consent or subject (a test fixture of one person, not a declaration; --allow-empty to accept that)",
+			output.Printable(root), output.Plural(len(sel.Files), "file"))
+	}
+	return decls.Documents(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -25,14 +24,17 @@ of activities, {"activities": [...]}, or (YAML) several documents.
 
 Fides (fideslang) resource files are recognised by their shape (top-level system, dataset,
 policy, data_category, ... lists, or a lone system object), or all files are read as Fides
-with --format fides. Each privacy declaration of each system is decided as a declaration
+with --input-format fides. Each privacy declaration of each system is decided as a declaration
 named <system fides_key>/<name>, its keys mapped through the policy's fides_mapping table and
 its vendors described by the policy's recipient_register; every finding names the Fides key
 and points at the Fides file and line (a category from a dataset at the dataset's line).
 
 The project config file, .policyengine.yaml in the working directory or the nearest one above
-it (--config FILE, or none), lists the project's manifests (globs: a walk keeps only those, and
-with no PATH check walks the config's directory), ignore globs, the policy and output defaults.
+it (--config FILE, or none), lists the project's manifests (globs: with no PATH, check reads
+those), ignore globs (left out of every directory walk, as --ignore), the policy and output
+defaults. A directory named is walked whatever the manifests globs say; a file named is always
+read. Every command that reads manifests (ropa, diff, bundle build --declarations) reads the
+same files the same way.
 
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
 ({"results", "summary", "revision"}), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
@@ -51,22 +53,20 @@ const checkExample = `  policyengine check examples/manifests
 
 type checkFlags struct {
 	engineFlags
+	manifestFlags
 	output     string
 	color      string
-	ignore     []string
-	include    []string
 	workers    int
 	failOnWarn bool
-	allowEmpty bool
 	cacheSize  int
 	timeout    time.Duration
-	format     string
+	format     string // --input-format
 }
 
 func newCheckCmd(e env) *cobra.Command {
 	var f checkFlags
 	cmd := &cobra.Command{
-		Use:     "check [flags] PATH...",
+		Use:     "check [flags] [PATH...]",
 		Short:   "Decide the activities in manifest files",
 		Long:    checkLong,
 		Example: checkExample,
@@ -78,32 +78,32 @@ func newCheckCmd(e env) *cobra.Command {
 	addPolicyFlags(cmd, &f.engineFlags)
 	addBundleFlags(cmd, &f.engineFlags)
 	addNowFlag(cmd, &f.now)
-	addIgnoreFlag(cmd, &f.ignore)
-	addAllowEmptyFlag(cmd, &f.allowEmpty)
+	addManifestFlags(cmd, &f.manifestFlags)
 	fl := cmd.Flags()
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, fmt.Sprintf("files decided at once, at most %d (default: one per CPU)", check.MaxWorkers))
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
-	fl.StringArrayVar(&f.include, "include", nil, "decide only the files matching this glob when walking (repeatable; ** for any directories; default: the config file's manifests, else all)")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
-	fl.StringVar(&f.format, "format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
+	fl.StringVar(&f.format, "input-format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
+	fl.StringVar(&f.format, "format", "", "the same as --input-format")
+	_ = fl.MarkHidden("format") // its former name: a note on stderr says so
 	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
 	return cmd
 }
 
 func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
-	c, err := findConfig(f.config, cmd.ErrOrStderr())
+	c, err := f.project()
 	if err != nil {
 		return err
 	}
 	applyConfig(cmd, &f, c)
-	f.found = c
-	if len(paths) == 0 && len(c.Manifests) > 0 {
-		paths = []string{relToWd(c.dir)} // the project, as its config file says
+	if cmd.Flags().Changed("format") {
+		fmt.Fprintln(e.stderr, "policyengine: note: --format is now --input-format; the old name will go")
 	}
-	if len(paths) == 0 {
-		return fmt.Errorf("check needs at least one PATH (a file, a directory, or - for standard input), or a %s that lists manifests", ConfigFile)
+	if c.Format != "" {
+		fmt.Fprintf(e.stderr, "policyengine: note: %s: format is now input_format; the old key will go\n", output.Printable(c.path))
 	}
+	files := f.manifestFlags.options(cmd, c)
 	color, err := useColor(f.color, e)
 	if err != nil {
 		return err
@@ -122,7 +122,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		return fmt.Errorf("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
 	}
 	if f.format != "" && !slices.Contains(check.Formats(), f.format) {
-		return fmt.Errorf("--format: expected %s", strings.Join(check.Formats(), ", "))
+		return fmt.Errorf("--input-format: expected %s", strings.Join(check.Formats(), ", "))
 	}
 	if f.timeout < 0 {
 		return fmt.Errorf("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
@@ -138,10 +138,10 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	report, err := check.Run(cmd.Context(), engine, paths, check.Options{Workers: f.workers, Ignore: f.ignore, Include: f.include, Stdin: e.stdin,
-		KeepEntries: output.NeedsEntries(formatter), Format: f.format})
+	files.Workers, files.Stdin, files.KeepEntries, files.Format = f.workers, e.stdin, output.NeedsEntries(formatter), f.format
+	report, err := check.Run(cmd.Context(), engine, paths, files)
 	if err != nil {
-		return err
+		return needsPaths(cmd, err)
 	}
 	report.FailOnWarn = f.failOnWarn
 	warnSkipped(e.stderr, report.Skipped)
@@ -151,29 +151,12 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	switch {
 	case report.Summary.Errors > 0:
 		return errReported
-	case report.Summary.Activities == 0 && report.Summary.FidesFiles == 0 && !f.allowEmpty:
-		return fmt.Errorf("no activity found in %s: nothing was checked (--allow-empty to accept that)", strings.Join(paths, ", "))
+	case report.Empty() && f.nothingFound(report.Selection, "checked") != nil:
+		return f.nothingFound(report.Selection, "checked")
 	case report.Summary.Denied > 0, f.failOnWarn && report.Summary.Warnings > 0:
 		return errDenied
 	}
 	return nil
-}
-
-// relToWd names a directory relative to the working directory when it is below or above it, so
-// that reports name files as the user sees them.
-func relToWd(dir string) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return dir
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	if rel, err := filepath.Rel(wd, abs); err == nil {
-		return rel
-	}
-	return dir
 }
 
 func useColor(mode string, e env) (bool, error) {

@@ -154,6 +154,7 @@ func TestConfigSchema(t *testing.T) {
 	sort.Strings(tags)
 	assert.Equal(t, tags, keys)
 	assert.Equal(t, output.Names(), sorted(s.Properties["output"].Enum))
+	assert.Equal(t, sorted(check.Formats()), sorted(s.Properties["input_format"].Enum))
 	assert.Equal(t, sorted(check.Formats()), sorted(s.Properties["format"].Enum))
 }
 

@@ -2,17 +2,21 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/problem"
@@ -28,21 +32,24 @@ const ConfigFile = ".policyengine.yaml"
 type config struct {
 	// Policy is the policy directory (default: the embedded Confect policy).
 	Policy string `yaml:"policy"`
-	// Manifests are globs, from the config file's directory, of the manifest files check decides
-	// when a directory is walked; given no PATH, check walks the config file's directory.
+	// Manifests are globs, from the config file's directory, of the project's manifests: what
+	// every command that reads manifests reads when given no PATH (check.Project).
 	Manifests []string `yaml:"manifests"`
-	// Ignore are globs left out of every walk.
+	// Ignore are globs left out of every directory walk of every command, named or not.
 	Ignore []string `yaml:"ignore"`
 	// Output is the default output format.
 	Output string `yaml:"output"`
 	// FailOnWarn and AllowEmpty are the defaults of --fail-on-warn and --allow-empty.
 	FailOnWarn bool `yaml:"fail_on_warn"`
 	AllowEmpty bool `yaml:"allow_empty"`
-	// Format is the default of --format: how the files are written (fides, manifest, or
-	// auto: each file by its shape).
-	Format string `yaml:"format"`
+	// InputFormat is the default of --input-format: how the files are written (fides,
+	// manifest, or auto: each file by its shape).
+	InputFormat string `yaml:"input_format"`
+	// Format is input_format's former name, still read.
+	Format string `yaml:"format" deprecated:"input_format"`
 
-	dir string // the directory it was read from
+	dir  string // the directory it was read from
+	path string // the file itself
 }
 
 // findConfig returns the config file named by --config, or else the one searchConfig finds from
@@ -134,13 +141,26 @@ func readConfig(path string) (*config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--config: %v", err)
 	}
-	c := &config{dir: filepath.Dir(path)}
+	c := &config{dir: filepath.Dir(path), path: path}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s:%s (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty, format)", path, configError(err))
+		return nil, fmt.Errorf("%s:%s (the keys are %s)", path, configError(err), strings.Join(configKeys(), ", "))
 	}
 	return c, nil
+}
+
+// configKeys are the keys of the config file, as its fields' tags name them, but the former
+// names still read.
+func configKeys() []string {
+	var keys []string
+	ct := reflect.TypeFor[config]()
+	for i := range ct.NumField() {
+		if f := ct.Field(i); f.Tag.Get("yaml") != "" && f.Tag.Get("deprecated") == "" {
+			keys = append(keys, f.Tag.Get("yaml"))
+		}
+	}
+	return keys
 }
 
 // configError turns the YAML decoder's message into "LINE: what is wrong".
@@ -152,7 +172,7 @@ func configError(err error) string {
 		if n, tail, ok := strings.Cut(rest, ": "); ok {
 			if key, ok := strings.CutPrefix(tail, "field "); ok {
 				key, _, _ = strings.Cut(key, " not found")
-				tail = fmt.Sprintf("unknown key %q", key)
+				tail = fmt.Sprintf("unknown key %q%s", key, suggest.DidYouMean(key, configKeys()))
 			} else if _, want, ok := strings.Cut(tail, " into "); ok && strings.HasPrefix(tail, "cannot unmarshal") {
 				tail = "expected " + map[string]string{"bool": "true or false", "string": "a string", "[]string": "a list of strings"}[want] // never the value given
 			}
@@ -170,38 +190,26 @@ func (c *config) rel(p string) string {
 	return filepath.Join(c.dir, p)
 }
 
-// globs makes the config's globs relative to its directory. An ignore glob without a slash
-// matches a name anywhere and stays as it is (as --ignore's); every manifests glob is a path
-// from the config's directory ("services" is the directory and all below it).
-func (c *config) globs(patterns []string, names bool) []string {
-	out := make([]string, len(patterns))
-	for i, p := range patterns {
-		if !names || strings.ContainsRune(filepath.ToSlash(p), '/') {
-			p = c.rel(p)
-		}
-		out[i] = p
+// project is what the config says about the project's manifests, for check.Select; nil for
+// no config file.
+func (c *config) project() *check.Project {
+	if c.path == "" {
+		return nil
 	}
-	return out
+	return &check.Project{Config: c.path, Dir: c.dir, Manifests: c.Manifests, Ignore: c.Ignore}
 }
 
 // applyConfig fills the check flags the command line left out from the config file (the
-// policy is engineFlags'.)
+// policy is engineFlags', the files manifestFlags'.)
 func applyConfig(cmd *cobra.Command, f *checkFlags, c *config) {
 	changed := cmd.Flags().Changed
 	if c.Output != "" && !changed("output") {
 		f.output = c.Output
 	}
-	if c.Format != "" && !changed("format") {
-		f.format = c.Format
+	if in := cmp.Or(c.InputFormat, c.Format); in != "" && !changed("input-format") && !changed("format") {
+		f.format = in
 	}
 	if !changed("fail-on-warn") {
 		f.failOnWarn = f.failOnWarn || c.FailOnWarn
 	}
-	if !changed("allow-empty") {
-		f.allowEmpty = f.allowEmpty || c.AllowEmpty
-	}
-	if len(c.Manifests) > 0 && !changed("include") {
-		f.include = c.globs(c.Manifests, false)
-	}
-	f.ignore = append(c.globs(c.Ignore, true), f.ignore...)
 }

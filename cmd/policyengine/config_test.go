@@ -46,8 +46,14 @@ output: table
 	assert.Contains(t, stdout, filepath.Join("..", "..", "services", "leads", "privacy.json")+":1")
 	assert.Contains(t, stdout, "2 activities in 2 files: 2 allowed, 0 denied, 0 errors, 1 warning")
 
-	// Flags win over the config.
+	// A directory named is walked whatever the manifests globs say; the config's ignore still
+	// applies, and flags win over the config.
 	code, stdout, stderr = runCLI(t, "check", "--now", now, "--fail-on-warn=false", "-o", "text", "../..")
+	assert.Equal(t, 2, code, stderr)
+	assert.Contains(t, stdout, filepath.Join("..", "..", "deploy", "opa-config.yaml"), "not a manifest, but named by the walk")
+	assert.NotContains(t, stdout, "broken.yaml", "ignored")
+	assert.NotContains(t, stdout, "ci.yml", "hidden directories are not walked")
+	code, stdout, stderr = runCLI(t, "check", "--now", now, "--fail-on-warn=false", "-o", "text", "--ignore", "deploy", "../..")
 	assert.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "allow  checkout")
 	code, stdout, _ = runCLI(t, "check", "--now", now, "--include", "**/shop/*", "-o", "json", "../..")
@@ -110,7 +116,8 @@ func TestConfigFilePolicy(t *testing.T) {
 	assert.Contains(t, stdout, `"purpose.unlisted"`)
 }
 
-// The config file's format says how the files are written, as --format does; the flag wins.
+// The config file's input_format says how the files are written, as --input-format does; the
+// flag wins. The former names, format and --format, are still read.
 func TestConfigFileFormat(t *testing.T) {
 	const system = "system:\n  - fides_key: shop\n    system_type: Service\n    privacy_declarations:\n      - data_use: essential.service\n        data_categories: [user.contact.email]\n        data_subjects: [customer]\n        legal_basis_for_processing: Contract\n        retention_period: \"30\"\n"
 	for name, tc := range map[string]struct {
@@ -119,11 +126,13 @@ func TestConfigFileFormat(t *testing.T) {
 		want   int
 		output string
 	}{
-		"fides from the file":            {"format: fides\n", nil, 0, "1 activity in 1 file"},
-		"manifest from the file":         {"format: manifest\n", nil, 2, "/system: unknown key"},
-		"auto from the file":             {"format: auto\n", nil, 0, "1 activity in 1 file"},
-		"the flag wins over the file":    {"format: manifest\n", []string{"--format", "auto"}, 0, "1 activity in 1 file"},
-		"the flag wins, the other way":   {"format: fides\n", []string{"--format", "manifest"}, 2, "/system: unknown key"},
+		"fides from the file":            {"input_format: fides\n", nil, 0, "1 activity in 1 file"},
+		"manifest from the file":         {"input_format: manifest\n", nil, 2, "/system: unknown key"},
+		"auto from the file":             {"input_format: auto\n", nil, 0, "1 activity in 1 file"},
+		"the flag wins over the file":    {"input_format: manifest\n", []string{"--input-format", "auto"}, 0, "1 activity in 1 file"},
+		"the flag wins, the other way":   {"input_format: fides\n", []string{"--input-format", "manifest"}, 2, "/system: unknown key"},
+		"the former key":                 {"format: manifest\n", nil, 2, "/system: unknown key"},
+		"the former flag":                {"input_format: fides\n", []string{"--format", "manifest"}, 2, "/system: unknown key"},
 		"no config: recognised by shape": {"", nil, 0, "1 activity in 1 file"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -139,11 +148,17 @@ func TestConfigFileFormat(t *testing.T) {
 		})
 	}
 
-	t.Chdir(project(t, "format: yaml\nmanifests: [services]\n"))
+	t.Chdir(project(t, "input_format: yaml\nmanifests: [services]\n"))
 	code, stdout, stderr := runCLI(t, "check", "--now", now)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "--format: expected auto, fides, manifest")
+	assert.Contains(t, stderr, "--input-format: expected auto, fides, manifest")
 	assert.Empty(t, stdout)
+
+	_, _, stderr = runCLI(t, "check", "--now", now, "--format", "auto")
+	assert.Contains(t, stderr, "--format is now --input-format")
+	_, help, _ := runCLI(t, "check", "--help")
+	assert.Contains(t, help, "--input-format string")
+	assert.NotContains(t, help, "--format ")
 }
 
 // The config file's policy is every command's default --policy: the policy the gate decides

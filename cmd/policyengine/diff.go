@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/impact"
 	"github.com/confect/policyengine/output"
 )
@@ -24,7 +23,8 @@ The new side is --policy DIR, else the project config file's policy, else the em
 policy. The base is --base DIR, or --base-ref REV: the --policy directory as it was at a git
 revision (read with the git on PATH), so that a pull request's change to a policy edited in
 place is diffed against the branch it targets; or else the embedded Confect policy. Both decide as at the same time (--now,
-default the time the run starts). PATH is as for check.
+default the time the run starts). PATH is as for check (with none, the manifests the project
+config file lists).
 
 Output: text (each changed activity with the findings added (+) and removed (-), then the
 summary), json ({"base_revision", "revision", "changes", "errors", "summary"}) or html (one
@@ -38,21 +38,23 @@ or no activity found in any PATH (unless --allow-empty): a gate pointed at nothi
 func newDiffCmd(e env) *cobra.Command {
 	var f engineFlags // the policy after the change
 	var base, baseRef, out string
-	var allowEmpty bool
+	var files manifestFlags
 	tmp := "" // the temporary directory --base-ref reads its policy into
 	cmd := &cobra.Command{
-		Use:     "diff [--base DIR | --base-ref REV] [--policy DIR] PATH...",
+		Use:     "diff [--base DIR | --base-ref REV] [--policy DIR] [PATH...]",
 		Short:   "Show what a policy change does to existing manifests",
 		Long:    diffLong,
 		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base policies/v1 --policy policies/v2 -o json manifests/\n  policyengine diff --base-ref origin/main --policy policies/acme manifests/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if len(paths) == 0 {
-				return fmt.Errorf("diff needs at least one PATH")
-			}
 			formatter, err := output.For(output.Diff, out, output.Options{})
 			if err != nil {
 				return fmt.Errorf("--output: %w", err)
 			}
+			c, err := f.project()
+			if err != nil {
+				return err
+			}
+			opts := files.options(cmd, c)
 			if f.now == "" {
 				f.now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
 			}
@@ -84,17 +86,18 @@ func newDiffCmd(e env) *cobra.Command {
 					return err
 				}
 			}
-			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, check.Options{Stdin: e.stdin, KeepEntries: output.NeedsEntries(formatter)})
+			opts.Stdin, opts.KeepEntries = e.stdin, output.NeedsEntries(formatter)
+			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, opts)
 			if err != nil {
-				return err
+				return needsPaths(cmd, err)
 			}
 			warnSkipped(e.stderr, rep.Skipped)
 			if err := formatter.FormatDiff(e.stdout, rep); err != nil {
 				return err
 			}
 			switch {
-			case rep.Summary.Activities == 0 && !allowEmpty:
-				return fmt.Errorf("no activity found in %s: nothing was compared (--allow-empty to accept that)", strings.Join(paths, ", "))
+			case rep.Summary.Activities == 0 && files.nothingFound(rep.Selection, "compared") != nil:
+				return files.nothingFound(rep.Selection, "compared")
 			case rep.Summary.Errors > 0:
 				return errReported
 			case rep.Changed():
@@ -111,6 +114,6 @@ func newDiffCmd(e env) *cobra.Command {
 	addPolicyFlags(cmd, &f)
 	addNowFlag(cmd, &f.now)
 	addOutputFlag(cmd, &out, output.Diff)
-	addAllowEmptyFlag(cmd, &allowEmpty)
+	addManifestFlags(cmd, &files)
 	return cmd
 }

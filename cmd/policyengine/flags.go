@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policy"
 )
@@ -62,9 +65,10 @@ func addNowFlag(cmd *cobra.Command, now *string) {
 	cmd.Flags().StringVar(now, "now", "", "evaluation time, RFC 3339 (default: the time the run starts)")
 }
 
-// addOutputFlag adds --output (-o), the format of what the command prints; text by default.
+// addOutputFlag adds --output (-o), the format of what the command prints: *format by default,
+// else text.
 func addOutputFlag(cmd *cobra.Command, format *string, kind output.Kind) {
-	cmd.Flags().StringVarP(format, "output", "o", "text", "output format: "+strings.Join(output.Formats(kind), "|"))
+	cmd.Flags().StringVarP(format, "output", "o", cmp.Or(*format, "text"), "output format: "+strings.Join(output.Formats(kind), "|"))
 }
 
 // addOutputDirFlag adds --output (-o) DIR, the folder a command writes what into (import fides,
@@ -76,14 +80,68 @@ func addOutputDirFlag(cmd *cobra.Command, dir *string, what string) {
 	_ = cmd.Flags().MarkHidden("output-dir")
 }
 
-// addIgnoreFlag adds --ignore GLOB, repeatable.
-func addIgnoreFlag(cmd *cobra.Command, globs *[]string) {
-	cmd.Flags().StringArrayVar(globs, "ignore", nil, "leave out files and directories matching this glob when walking (repeatable)")
+// manifestFlags say which files a command that reads manifests reads, as check.Select decides
+// for every such command: the paths named, else the project config's manifests; the config's
+// ignore globs and --ignore in every directory walk; --include instead of the config's
+// manifests. And whether finding no activity is an error.
+type manifestFlags struct {
+	ignore     []string
+	include    []string
+	allowEmpty bool
 }
 
-// addAllowEmptyFlag adds --allow-empty.
-func addAllowEmptyFlag(cmd *cobra.Command, allow *bool) {
-	cmd.Flags().BoolVar(allow, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
+// addManifestFlags adds --ignore, --include and --allow-empty.
+func addManifestFlags(cmd *cobra.Command, f *manifestFlags) {
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.ignore, "ignore", nil, "leave out files and directories matching this glob in every directory walk, besides the config file's ignore (repeatable)")
+	fl.StringArrayVar(&f.include, "include", nil, "keep only the files matching this glob when walking a directory (repeatable; ** for any directories; default: with no PATH, the config file's manifests, else all)")
+	fl.BoolVar(&f.allowEmpty, "allow-empty", false, "exit 0 when the paths hold no activity at all (default: exit 2, a gate pointed at nothing)")
+}
+
+// options are the check options that select the files: the flags, and the project config c.
+func (f *manifestFlags) options(cmd *cobra.Command, c *config) check.Options {
+	if !cmd.Flags().Changed("allow-empty") {
+		f.allowEmpty = f.allowEmpty || c.AllowEmpty
+	}
+	return check.Options{Project: c.project(), Ignore: f.ignore, Include: f.include}
+}
+
+// nothingFound is the error of a command whose walks found no activity, saying why, unless
+// --allow-empty accepts that (nil).
+func (f *manifestFlags) nothingFound(sel *check.Selection, done string) error {
+	if f.allowEmpty {
+		return nil
+	}
+	paths := make([]string, len(sel.Paths))
+	for i, p := range sel.Paths {
+		paths[i] = output.Printable(p)
+	}
+	return fmt.Errorf("no activity found in %s: nothing was %s (%s; --allow-empty to accept that)", strings.Join(paths, ", "), done, sel.Why())
+}
+
+// needsPaths turns check.ErrNoPaths into the command's usage error.
+func needsPaths(cmd *cobra.Command, err error) error {
+	if errors.Is(err, check.ErrNoPaths) {
+		return fmt.Errorf("%s needs at least one PATH (a file, a directory, or - for standard input), or a %s that lists manifests", cmd.Name(), ConfigFile)
+	}
+	return err
+}
+
+// project is the project config file --config names, or the one found from the working
+// directory; read once.
+func (f *engineFlags) project() (*config, error) {
+	if f.found == nil {
+		stderr := io.Discard // flags made in code, not on a command: --config none
+		if f.stderr != nil {
+			stderr = f.stderr()
+		}
+		c, err := findConfig(f.config, stderr)
+		if err != nil {
+			return nil, err
+		}
+		f.found = c
+	}
+	return f.found, nil
 }
 
 // dir is the policy directory the flags name: --policy, else (with no --bundle) the project
@@ -92,16 +150,9 @@ func (f engineFlags) dir() (string, error) {
 	if f.policyDir != "" || f.bundle != "" {
 		return f.policyDir, nil
 	}
-	c := f.found
-	if c == nil {
-		var err error
-		stderr := io.Discard // flags made in code, not on a command: --config none
-		if f.stderr != nil {
-			stderr = f.stderr()
-		}
-		if c, err = findConfig(f.config, stderr); err != nil {
-			return "", err
-		}
+	c, err := f.project()
+	if err != nil {
+		return "", err
 	}
 	return c.rel(c.Policy), nil
 }

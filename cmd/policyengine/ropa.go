@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,37 +18,42 @@ decision with its findings. The controller, its contact, the DPO and the securit
 from the policy document. Fields the record needs and a declaration leaves out are listed per
 declaration.
 
-PATH is as for check. Formats: markdown (a table for a pull request), csv (one row per
+PATH is as for check (with none, the manifests the project config file lists). Formats (-o): markdown (a table for a pull request), csv (one row per
 declaration, for a spreadsheet), json (schema/ropa.schema.json), html (one self-contained page).
 
-Exit codes: 0 the record is written; 2 a usage or policy error, or a manifest or declaration that
-could not be read or decided (the record is still written and lists it).`
+Exit codes: 0 the record is written; 2 a usage or policy error, a manifest or declaration that
+could not be read or decided (the record is still written and lists it), or no activity found in
+any PATH (unless --allow-empty).`
 
 func newROPACmd(e env) *cobra.Command {
 	var f engineFlags
-	var ignore []string
-	var format string
+	var files manifestFlags
+	format := "markdown"
 	cmd := &cobra.Command{
-		Use:     "ropa [--policy DIR] [--format markdown|csv|html|json] PATH...",
+		Use:     "ropa [--policy DIR] [-o markdown|csv|html|json] [PATH...]",
 		Short:   "Write the record of processing activities (GDPR art. 30) from the manifests",
 		Long:    ropaLong,
-		Example: "  policyengine ropa --format markdown examples/manifests > ROPA.md\n  policyengine ropa --format csv manifests/ > ropa.csv",
+		Example: "  policyengine ropa -o markdown examples/manifests > ROPA.md\n  policyengine ropa -o csv manifests/ > ropa.csv",
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if len(paths) == 0 {
-				return fmt.Errorf("ropa needs at least one PATH (a file, a directory, or - for standard input)")
-			}
 			formatter, err := output.For(output.Record, format, output.Options{})
 			if err != nil {
-				return fmt.Errorf("--format: %w", err)
+				return fmt.Errorf("--output: %w", err)
 			}
+			c, err := f.project()
+			if err != nil {
+				return err
+			}
+			opts := files.options(cmd, c)
 			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			rep, err := check.Run(cmd.Context(), engine, paths, check.Options{Ignore: ignore, Stdin: e.stdin, KeepEntries: true})
+			opts.Stdin, opts.KeepEntries = e.stdin, true
+			rep, err := check.Run(cmd.Context(), engine, paths, opts)
 			if err != nil {
-				return err
+				return needsPaths(cmd, err)
 			}
+			warnSkipped(e.stderr, rep.Skipped)
 			rec, err := ropa.Build(rep)
 			if err != nil {
 				return err
@@ -57,16 +61,20 @@ func newROPACmd(e env) *cobra.Command {
 			if err := formatter.FormatRecord(e.stdout, rec); err != nil {
 				return fmt.Errorf("writing the record: %w", err)
 			}
-			if rep.Summary.Errors > 0 {
+			switch {
+			case rep.Summary.Errors > 0:
 				return errReported
+			case rep.Empty():
+				return files.nothingFound(rep.Selection, "recorded")
 			}
 			return nil
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringVarP(&format, "format", "f", "markdown", "record format: "+strings.Join(output.Formats(output.Record), "|"))
+	addOutputFlag(cmd, &format, output.Record)
+	cmd.Flags().StringVarP(&format, "format", "f", format, "the same as --output")
+	_ = cmd.Flags().MarkHidden("format")
 	addPolicyFlags(cmd, &f)
 	addNowFlag(cmd, &f.now)
-	addIgnoreFlag(cmd, &ignore)
+	addManifestFlags(cmd, &files)
 	return cmd
 }

@@ -13,19 +13,19 @@ import (
 func TestROPA(t *testing.T) {
 	// The README's command: a markdown table, exit 0 though the examples hold denials (the
 	// record is a document, not a gate).
-	code, out, errs := runCLI(t, "ropa", "--now", now, "--format", "markdown", "../../examples/manifests")
+	code, out, errs := runCLI(t, "ropa", "--now", now, "-o", "markdown", "../../examples/manifests")
 	require.Equal(t, 0, code, errs)
 	assert.Contains(t, out, "# Record of processing activities: Confect")
 	assert.Contains(t, out, "| Controller | Confect |")
 	assert.Contains(t, out, "| **checkout**<br>")
 
-	code, out, _ = runCLI(t, "ropa", "--now", now, "-f", "csv", "../../examples/manifests")
+	code, out, _ = runCLI(t, "ropa", "--now", now, "--output", "csv", "../../examples/manifests")
 	require.Equal(t, 0, code)
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err)
 	assert.Len(t, rows, 34, "a header and the 33 declarations")
 
-	code, out, _ = runCLI(t, "ropa", "--now", now, "-f", "json", "../../examples/manifests")
+	code, out, _ = runCLI(t, "ropa", "--now", now, "-o", "json", "../../examples/manifests")
 	require.Equal(t, 0, code)
 	var rec struct {
 		Entries []struct{ ID string } `json:"entries"`
@@ -33,13 +33,23 @@ func TestROPA(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &rec))
 	assert.Len(t, rec.Entries, 33)
 
-	code, out, _ = runCLI(t, "ropa", "--now", now, "-f", "html", "../../examples/manifests")
+	code, out, _ = runCLI(t, "ropa", "--now", now, "-o", "html", "../../examples/manifests")
 	require.Equal(t, 0, code)
 	assert.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))
 
-	code, _, errs = runCLI(t, "ropa", "-f", "xlsx", "../../examples/manifests")
+	// -f and --format, the former names of -o, still work, and are not in the help.
+	for _, flag := range []string{"-f", "--format"} {
+		code, alias, _ := runCLI(t, "ropa", "--now", now, flag, "html", "../../examples/manifests")
+		require.Equal(t, 0, code)
+		assert.Equal(t, out, alias, flag)
+	}
+	_, help, _ := runCLI(t, "ropa", "--help")
+	assert.Contains(t, help, "-o, --output string")
+	assert.NotContains(t, help, "--format")
+
+	code, _, errs = runCLI(t, "ropa", "-o", "xlsx", "../../examples/manifests")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errs, "--format: unknown format \"xlsx\" (want one of csv, html, json, markdown)")
+	assert.Contains(t, errs, "--output: unknown format \"xlsx\" (want one of csv, html, json, markdown)")
 
 	code, _, errs = runCLI(t, "ropa")
 	assert.Equal(t, 2, code)

@@ -44,14 +44,15 @@ manifest must change to pass it.`
 
 func newExplainCmd(e env) *cobra.Command {
 	var f engineFlags
+	var out string
 	cmd := &cobra.Command{
-		Use:     "explain [--policy DIR] RULE",
+		Use:     "explain [--policy DIR] [-o text] RULE",
 		Short:   "Explain a rule: what it checks, why, and how to pass it",
 		Long:    explainLong,
 		Example: "  policyengine explain transfer.without_scc",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, err := newEngine(cmd.Context(), f)
+			engine, formatter, err := readPolicy(cmd, f, output.Explain, out)
 			if err != nil {
 				return err
 			}
@@ -64,10 +65,10 @@ func newExplainCmd(e env) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
-			return (&output.Text{}).FormatExplain(e.stdout, r)
+			return formatter.FormatExplain(e.stdout, r)
 		},
 	}
-	addPolicyFlags(cmd, &f)
+	addReaderFlags(cmd, &f, &out, output.Explain)
 	return cmd
 }
 

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/internal/opatest"
+)
+
+// A repository as issue 23 found it: a config that lists the manifests and ignores test
+// fixtures, a broken fixture under testdata/, and a Fides project outside the manifests globs.
+func gatedRepo(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	write(t, root, ".policyengine.yaml", "manifests: [\"services/**\"]\nignore: [\"**/testdata/**\"]\n")
+	write(t, root, "services/shop/privacy.yaml", "id: checkout\ndata_categories: [name]\npurposes: [purchase.orders]\nlegal_basis: contract\nretention: {period: P5Y, from: end_of_contract}\n")
+	write(t, root, "services/leads/privacy.json", denied)
+	write(t, root, "services/leads/testdata/broken.yaml", "id: [\n")
+	write(t, root, ".fides/systems.yml", string(mustRead(t, "../../check/testdata/fides/project/systems.yml")))
+	write(t, root, ".fides/datasets.yml", string(mustRead(t, "../../check/testdata/fides/project/datasets.yml")))
+	write(t, root, ".fides/taxonomy.yml", string(mustRead(t, "../../check/testdata/fides/project/taxonomy.yml")))
+	return root
+}
+
+// bundleDeclarations are the ids of the declarations a bundle gives OPA servers.
+func bundleDeclarations(t *testing.T, bundle string) []string {
+	t.Helper()
+	var ids []string
+	for name, content := range opatest.Files(t, mustRead(t, bundle)) {
+		if filepath.Base(name) != "data.json" {
+			continue
+		}
+		var data map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(content, &data))
+		var decls map[string]any
+		if raw, ok := data["policyengine_declarations"]; ok {
+			require.NoError(t, json.Unmarshal(raw, &decls))
+		}
+		for id := range decls {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Every command that reads manifests reads the same files the same way: with no path, the
+// config's manifests globs; the config's ignore in every walk; a directory named whatever the
+// globs say; a file named always.
+func TestEveryCommandReadsTheSameFiles(t *testing.T) {
+	root := gatedRepo(t)
+	t.Chdir(filepath.Join(root, "services"))
+
+	// No path: the manifests the config lists, the broken fixture ignored, by every command.
+	code, stdout, stderr := runCLI(t, "check", "--now", now, "-o", "json")
+	assert.Equal(t, 1, code, "the real denial, not the broken fixture: %s", stderr)
+	assert.Contains(t, stdout, `"activities": 2`)
+	assert.NotContains(t, stdout, "broken.yaml")
+
+	code, stdout, stderr = runCLI(t, "ropa", "--now", now, "-o", "csv")
+	assert.Equal(t, 0, code, stderr)
+	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
+	require.NoError(t, err)
+	assert.Len(t, rows, 3, "a header and the two declarations")
+	assert.NotContains(t, stdout, "broken.yaml")
+
+	code, stdout, stderr = runCLI(t, "diff", "--now", now)
+	assert.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "2 activities: 0 newly denied")
+
+	bundle := filepath.Join(root, "bundle.tar.gz")
+	code, _, stderr = runCLI(t, "bundle", "build", "-o", bundle, "--declarations", ".")
+	assert.Equal(t, 0, code, "the broken fixture is ignored: %s", stderr)
+	assert.Equal(t, []string{"checkout", "no-basis"}, bundleDeclarations(t, bundle))
+
+	// --declarations given twice keeps both, a file named among them.
+	code, _, stderr = runCLI(t, "bundle", "build", "-o", bundle, "--declarations", "shop", "--declarations", "leads/privacy.json")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, []string{"checkout", "no-basis"}, bundleDeclarations(t, bundle))
+
+	// The same flags on every command: --ignore leaves a directory out of each.
+	for _, args := range [][]string{
+		{"check", "--ignore", "leads"},
+		{"ropa", "--ignore", "leads"},
+		{"diff", "--ignore", "leads"},
+	} {
+		code, stdout, stderr := runCLI(t, append(args, "--now", now, "-o", "json")...)
+		assert.Equal(t, 0, code, "%v: %s", args, stderr)
+		assert.NotContains(t, stdout, "no-basis", "%v", args)
+	}
+	code, _, stderr = runCLI(t, "bundle", "build", "-o", bundle, "--declarations", ".", "--ignore", "leads")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, []string{"checkout"}, bundleDeclarations(t, bundle))
+
+	// A directory named is read whatever the manifests globs say: the README's Fides command.
+	code, stdout, stderr = runCLI(t, "check", "--now", now, "../.fides/")
+	assert.Equal(t, 1, code, "its denials: %s", stderr)
+	assert.Contains(t, stdout, "7 activities in 3 files")
+
+	// The config's ignore applies to a directory named too: nothing is left to read, and every
+	// command says so, naming the pattern and the config.
+	for _, args := range [][]string{
+		{"check", "--now", now, "leads/testdata"},
+		{"ropa", "--now", now, "leads/testdata"},
+		{"diff", "--now", now, "leads/testdata"},
+		{"bundle", "build", "-o", bundle, "--declarations", "leads/testdata"},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		assert.Equal(t, 2, code, "%v: %s", args, stdout)
+		assert.Contains(t, stderr, `no activity found in leads/testdata: nothing was `, "%v", args)
+		assert.Contains(t, stderr, `ignore pattern "**/testdata/**" of "../.policyengine.yaml" left out "leads/testdata/broken.yaml"`, "%v", args)
+		code, _, stderr = runCLI(t, append(args, "--allow-empty")...)
+		assert.Equal(t, 0, code, "%v --allow-empty: %s", args, stderr)
+	}
+
+	// A file named is always read, ignored or not.
+	code, stdout, _ = runCLI(t, "check", "--now", now, "leads/testdata/broken.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stdout, "malformed YAML")
+	code, _, stderr = runCLI(t, "bundle", "build", "-o", bundle, "--declarations", "leads/testdata/broken.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "broken.yaml")
+}
+
+// When a walk finds nothing, the message says what left what out, every name escaped.
+func TestWhyNothingWasChecked(t *testing.T) {
+	root := gatedRepo(t)
+	t.Chdir(root)
+	for name, tc := range map[string]struct {
+		config string
+		args   []string
+		want   []string
+	}{
+		"the manifests globs match nothing": {
+			config: "manifests: [\"manifests/**\"]\n",
+			want:   []string{`no activity found in .: nothing was checked`, `the manifests globs ("manifests/**") of ".policyengine.yaml" left out 6 paths, the first ".fides/datasets.yml"`},
+		},
+		"an ignore pattern of the command line": {
+			args: []string{"--ignore", "privacy.*", "services/shop"},
+			want: []string{`ignore pattern "privacy.*" left out "services/shop/privacy.yaml"`},
+		},
+		"the include patterns of the command line": {
+			config: "manifests: [\"services/**\"]\n",
+			args:   []string{"--include", "**/*.yml", "services"},
+			want:   []string{`the include patterns ("**/*.yml") left out 3 paths, the first "services/leads/privacy.json"`},
+		},
+		"no path, and no config": {
+			args: []string{"--config", "none", "--ignore", "services", "--ignore", ".fides"},
+			want: []string{`check needs at least one PATH`},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if tc.config != "" {
+				write(t, root, ".policyengine.yaml", tc.config)
+			}
+			code, _, stderr := runCLI(t, append([]string{"check", "--now", now}, tc.args...)...)
+			assert.Equal(t, 2, code)
+			for _, w := range tc.want {
+				assert.Contains(t, stderr, w)
+			}
+		})
+	}
+
+	empty := t.TempDir()
+	write(t, empty, "notes.txt", "not a manifest")
+	code, _, stderr := runCLI(t, "check", "--config", "none", empty)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `files not named .json, .yaml or .yml left out "`+filepath.Join(empty, "notes.txt")+`"`)
+	code, _, stderr = runCLI(t, "check", "--config", "none", t.TempDir())
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "(no .json, .yaml or .yml file there; --allow-empty to accept that)")
+	write(t, empty, ".github/privacy.yaml", allowed)
+	code, _, stderr = runCLI(t, "check", "--config", "none", empty)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `hidden directories (walked only when named) left out "`+filepath.Join(empty, ".github")+`"`)
+	write(t, empty, "empty.yaml", "activities: []\n")
+	code, _, stderr = runCLI(t, "check", "--config", "none", filepath.Join(empty, "empty.yaml"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "(the files read hold no activity; --allow-empty to accept that)")
+
+	// A name with control characters is quoted with escapes, never printed raw.
+	odd := t.TempDir()
+	write(t, odd, "x\x1b[31m\n::error::y/a.yaml", allowed)
+	code, _, stderr = runCLI(t, "check", "--config", "none", "--ignore", "x*", odd)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `left out "`+filepath.Join(odd, `x\x1b[31m\n::error::y`)+`"`)
+	assert.NotContains(t, stderr, "\x1b")
+	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+}
