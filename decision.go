@@ -124,6 +124,10 @@ type Rule struct {
 	// AlsoDeclaration says a person rule also judges the declaration alone: for some
 	// declarations it denies whatever the person's state.
 	AlsoDeclaration bool `json:"also_declaration,omitempty"`
+	// EveryPerson says a person rule is a right every person has, whatever the declaration
+	// (erasure, restriction): nearly every declaration carries its condition, so reports say
+	// it once for a run rather than under each declaration.
+	EveryPerson bool `json:"every_person,omitempty"`
 	// Package is the Rego package that holds the rule.
 	Package string `json:"package"`
 	// File and Line locate the rule's source.

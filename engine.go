@@ -190,7 +190,7 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 		clause := p.Document.Clauses[r.Clause]
 		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description, Remedy: r.Remedy,
 			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text, Requires: r.Requires, DeclaredAt: r.DeclaredAt, AlsoDeclaration: r.AlsoDeclaration,
-			Package: r.Package, File: r.File, Line: r.Line}
+			EveryPerson: r.EveryPerson, Package: r.Package, File: r.File, Line: r.Line}
 		if r.Requires != "" {
 			person[r.ID] = rules[i]
 			customPerson = customPerson || !r.Builtin

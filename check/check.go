@@ -188,6 +188,9 @@ func (f Finding) In(resultFile string) string { return orFile(f.File, resultFile
 // Condition is a declaration's condition with its place in the manifest.
 type Condition struct {
 	policyengine.Condition
+	// EveryPerson says the condition is a right every person has (its rule's
+	// policyengine.Rule.EveryPerson): reports may say it once for the run.
+	EveryPerson bool `json:"every_person,omitempty"`
 	// File, when set, is the file the condition stands in, when that is not its result's.
 	File string `json:"file,omitempty"`
 	// Line and Column locate the field it points at (or its nearest present ancestor).
@@ -259,7 +262,16 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	everyPerson := map[string]bool{}
+	for _, r := range rep.Rules {
+		everyPerson[r.ID] = r.EveryPerson
+	}
 	for i, rs := range per {
+		for _, r := range rs {
+			for j := range r.Conditions {
+				r.Conditions[j].EveryPerson = everyPerson[r.Conditions[j].Rule]
+			}
+		}
 		if units[i].err == nil {
 			rep.Summary.Files++
 		}

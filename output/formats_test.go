@@ -23,14 +23,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// A small tree: a denied declaration (with a condition), an allowed activity of one person (with a
-// warning), and a malformed manifest.
+// A small tree: a denied declaration (with conditions: two specific to it, on consent, and the
+// two rights every person has), an allowed activity of one person (with a warning), and a
+// malformed manifest.
 const (
 	ordersYAML = `activities:
   - id: checkout
     data_categories: [name, email]
-    purposes: [purchase.accounts]
-    legal_basis: contract
+    purposes: [purchase.orders]
+    legal_basis: consent
     retention: {period: P5Y, from: end_of_contract}
     recipients:
       - name: PayFlow Inc.
@@ -66,7 +67,12 @@ func report(t *testing.T) *check.Report {
 
 func format(t *testing.T, name string, rep *check.Report) []byte {
 	t.Helper()
-	f, err := output.New(name, output.Options{})
+	return formatWith(t, name, rep, output.Options{})
+}
+
+func formatWith(t *testing.T, name string, rep *check.Report, opts output.Options) []byte {
+	t.Helper()
+	f, err := output.New(name, opts)
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, f.FormatCheck(&buf, rep))
@@ -95,6 +101,7 @@ func TestJSON(t *testing.T) {
 			Conditions []struct {
 				Rule, Message, Clause, Path, Requires string
 				Line                                  int
+				EveryPerson                           bool `json:"every_person"`
 			} `json:"conditions"`
 			Errors []struct {
 				Path, Message string
@@ -106,7 +113,7 @@ func TestJSON(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(format(t, "json", rep), &got))
 	require.Len(t, got.Results, 3)
-	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1, "conditions": 2}, got.Summary)
+	assert.Equal(t, map[string]int{"files": 2, "activities": 2, "allowed": 1, "denied": 1, "errors": 1, "warnings": 1, "conditions": 4}, got.Summary)
 	assert.Equal(t, rep.Revision, got.Revision)
 
 	broken := got.Results[0]
@@ -126,10 +133,14 @@ func TestJSON(t *testing.T) {
 	assert.Equal(t, 8, r.Line, "the missing safeguard is reported on its recipient's line")
 	assert.NotEmpty(t, r.Message)
 	assert.Equal(t, "When Does Confect Use Subprocessors?", r.Clause)
-	require.Len(t, checkout.Conditions, 2, "a declaration: what a person must meet")
-	assert.Equal(t, "erasure.requested", checkout.Conditions[0].Rule)
-	c := checkout.Conditions[1]
-	assert.Equal(t, "restriction.requested", c.Rule)
+	require.Len(t, checkout.Conditions, 4, "a declaration: what a person must meet, every condition in JSON")
+	var rules []string
+	for _, c := range checkout.Conditions {
+		rules = append(rules, c.Rule)
+		assert.Equal(t, c.Rule == "erasure.requested" || c.Rule == "restriction.requested", c.EveryPerson, "%s: a right every person has, as its METADATA says", c.Rule)
+	}
+	assert.Equal(t, []string{"consent.minor", "consent.not_given", "erasure.requested", "restriction.requested"}, rules)
+	c := checkout.Conditions[3]
 	assert.Equal(t, "/purposes/0", c.Path)
 	assert.Equal(t, 4, c.Line)
 	assert.NotEmpty(t, c.Requires)
@@ -188,6 +199,13 @@ type sarifLog struct {
 				} `json:"physicalLocation"`
 			} `json:"locations"`
 		} `json:"results"`
+		Properties struct {
+			EveryPerson []struct {
+				Rule         string `json:"rule"`
+				Requires     string `json:"requires"`
+				Declarations int    `json:"declarations"`
+			} `json:"everyPersonConditions"`
+		} `json:"properties"`
 	} `json:"runs"`
 }
 
@@ -218,7 +236,8 @@ func TestSARIF(t *testing.T) {
 	}
 	assert.Equal(t, "warning", run.Tool.Driver.Rules[rules["retention.at_limit"]].DefaultConfiguration.Level)
 
-	// One result per reason, warning, condition and input error, located on its line.
+	// One result per reason, warning, condition specific to a declaration and input error,
+	// located on its line; the rights every person has once, in the run's properties.
 	require.Len(t, run.Results, 5)
 	byRule := map[string]int{}
 	for i, res := range run.Results {
@@ -235,10 +254,20 @@ func TestSARIF(t *testing.T) {
 	warn := run.Results[byRule["retention.at_limit"]]
 	assert.Equal(t, "warning", warn.Level)
 	assert.Equal(t, 18, warn.Locations[0].PhysicalLocation.Region.StartLine)
-	note := run.Results[byRule["restriction.requested"]]
+	note := run.Results[byRule["consent.not_given"]]
 	assert.Equal(t, "note", note.Level, "a condition is a note, never a failure")
-	assert.Equal(t, 4, note.Locations[0].PhysicalLocation.Region.StartLine)
+	assert.Equal(t, 5, note.Locations[0].PhysicalLocation.Region.StartLine)
 	assert.Contains(t, note.Message.Text, "requires")
+	assert.NotContains(t, byRule, "restriction.requested", "a right every person has is said once, not under each declaration")
+	require.Len(t, run.Properties.EveryPerson, 2)
+	assert.Equal(t, "erasure.requested", run.Properties.EveryPerson[0].Rule)
+	assert.Equal(t, "restriction.requested", run.Properties.EveryPerson[1].Rule)
+	assert.Equal(t, 1, run.Properties.EveryPerson[1].Declarations)
+
+	var all sarifLog
+	require.NoError(t, json.Unmarshal(formatWith(t, "sarif", rep, output.Options{AllConditions: true}), &all))
+	assert.Len(t, all.Runs[0].Results, 7, "with AllConditions, every condition is a note")
+	assert.Empty(t, all.Runs[0].Properties.EveryPerson)
 	input := run.Results[byRule[output.InputRule]]
 	assert.Equal(t, "broken.json", input.Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Equal(t, 4, input.Locations[0].PhysicalLocation.Region.StartLine)
@@ -299,19 +328,15 @@ func TestJUnit(t *testing.T) {
 // annotation is a GitHub workflow command: ::level key=value,...::message.
 var annotation = regexp.MustCompile(`^::(error|warning|notice) ([^:]*)::(.*)$`)
 
-func TestGitHub(t *testing.T) {
-	rep := report(t)
-	lines := strings.Split(strings.TrimSpace(string(format(t, "github", rep))), "\n")
-	require.Len(t, lines, 6)
-	type ann struct {
-		level string
-		props map[string]string
-		msg   string
-	}
-	var got []ann
-	for _, l := range lines[:5] {
+// parseAnnotations reads GitHub workflow commands, and returns the lines that are none.
+func parseAnnotations(t *testing.T, out []byte) (got []ann, other []string) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		m := annotation.FindStringSubmatch(l)
-		require.NotNil(t, m, l)
+		if m == nil {
+			other = append(other, l)
+			continue
+		}
 		props := map[string]string{}
 		for _, kv := range strings.Split(m[2], ",") {
 			k, v, _ := strings.Cut(kv, "=")
@@ -319,6 +344,19 @@ func TestGitHub(t *testing.T) {
 		}
 		got = append(got, ann{m[1], props, m[3]})
 	}
+	return got, other
+}
+
+type ann struct {
+	level string
+	props map[string]string
+	msg   string
+}
+
+func TestGitHub(t *testing.T) {
+	rep := report(t)
+	got, other := parseAnnotations(t, format(t, "github", rep))
+	require.Len(t, got, 5)
 	assert.Equal(t, "error", got[0].level)
 	assert.Equal(t, "broken.json", got[0].props["file"])
 	assert.Equal(t, "4", got[0].props["line"])
@@ -328,13 +366,35 @@ func TestGitHub(t *testing.T) {
 	assert.Equal(t, "8", got[1].props["line"])
 	assert.Equal(t, "transfer.without_scc", got[1].props["title"])
 	assert.Contains(t, got[1].msg, "checkout: ")
-	assert.Equal(t, "notice", got[2].level, "a condition is a notice, never an error")
-	assert.Equal(t, "4", got[2].props["line"])
-	assert.Equal(t, "erasure.requested", got[2].props["title"])
-	assert.Equal(t, "restriction.requested", got[3].props["title"])
-	assert.Equal(t, "warning", got[4].level)
-	assert.Equal(t, "18", got[4].props["line"])
-	assert.Equal(t, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 2 conditions", lines[5])
+	// One notice for the declaration, on its line, with the conditions specific to it.
+	assert.Equal(t, "notice", got[2].level, "conditions are a notice, never an error")
+	assert.Equal(t, "orders.yaml", got[2].props["file"])
+	assert.Equal(t, "2", got[2].props["line"])
+	assert.Equal(t, "conditions of checkout", got[2].props["title"])
+	assert.Contains(t, got[2].msg, "consent.minor at /legal_basis")
+	assert.Contains(t, got[2].msg, "consent.not_given at /legal_basis")
+	assert.NotContains(t, got[2].msg, "erasure.requested")
+	assert.Equal(t, "warning", got[3].level)
+	assert.Equal(t, "18", got[3].props["line"])
+	// The rights every person has: one notice for the run, on no file.
+	assert.Equal(t, "notice", got[4].level)
+	assert.NotContains(t, got[4].props, "file")
+	assert.Contains(t, got[4].msg, "1 declaration: requires the person has not asked for erasure (erasure.requested")
+	assert.Contains(t, got[4].msg, "restriction.requested")
+	assert.Equal(t, []string{"policyengine: 2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 4 conditions"}, other)
+
+	// With AllConditions, the declaration's one notice holds every condition, and the run none.
+	got, _ = parseAnnotations(t, formatWith(t, "github", rep, output.Options{AllConditions: true}))
+	var notices []ann
+	for _, a := range got {
+		if a.level == "notice" {
+			notices = append(notices, a)
+		}
+	}
+	require.Len(t, notices, 1, "at most one notice per declaration")
+	for _, rule := range []string{"consent.minor", "consent.not_given", "erasure.requested", "restriction.requested"} {
+		assert.Contains(t, notices[0].msg, rule)
+	}
 }
 
 // Workflow command values are escaped, so a message cannot end the command or inject another.
@@ -355,11 +415,21 @@ func TestTable(t *testing.T) {
 	assert.Regexp(t, `^PLACE\s+ACTIVITY\s+DECISION\s+RULE\s+FIELD\s+MESSAGE$`, lines[0])
 	assert.Regexp(t, `^broken\.json:4\s+error\s+input\.invalid\s+`, lines[1])
 	assert.Regexp(t, `^orders\.yaml:8\s+checkout\s+deny\s+transfer\.without_scc\s+/recipients/0/transfer_safeguard\s+the recipient is in US`, lines[2])
-	assert.Regexp(t, `^orders\.yaml:4\s+checkout\s+condition\s+erasure\.requested\s+/purposes/0\s+requires `, lines[3])
-	assert.Regexp(t, `^orders\.yaml:4\s+checkout\s+condition\s+restriction\.requested\s+/purposes/0\s+requires `, lines[4])
+	assert.Regexp(t, `^orders\.yaml:5\s+checkout\s+condition\s+consent\.minor\s+/legal_basis\s+requires `, lines[3])
+	assert.Regexp(t, `^orders\.yaml:5\s+checkout\s+condition\s+consent\.not_given\s+/legal_basis\s+requires `, lines[4])
 	assert.Regexp(t, `^orders\.yaml:12\s+newsletter\s+allow\s+-\s+-\s+-$`, lines[5])
 	assert.Regexp(t, `^orders\.yaml:18\s+newsletter\s+warning\s+retention\.at_limit\s+`, lines[6])
-	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 2 conditions")
+	// The rights every person has, once after the table.
+	assert.Equal(t, "", lines[7])
+	assert.Contains(t, lines[8], "The rights every person has")
+	assert.Regexp(t, `^\s+erasure\.requested  requires the person has not asked for erasure, on 1 declaration$`, lines[9])
+	assert.Regexp(t, `^\s+restriction\.requested  requires `, lines[10])
+	assert.Equal(t, 1, strings.Count(out, "restriction.requested"))
+	assert.Contains(t, out, "2 activities in 2 files: 1 allowed, 1 denied, 1 error, 1 warning, 4 conditions")
+
+	all := string(formatWith(t, "table", rep, output.Options{AllConditions: true}))
+	assert.Regexp(t, `(?m)^orders\.yaml:4\s+checkout\s+condition\s+restriction\.requested\s+/purposes/0\s+requires `, all)
+	assert.NotContains(t, all, "The rights every person has")
 }
 
 func TestText(t *testing.T) {
@@ -377,7 +447,13 @@ func TestText(t *testing.T) {
 
 	// Each reason line holds the place, the rule, the message and the clause.
 	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  the recipient is in US.*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
-	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing, or consents to this processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, string(out))
+	assert.Regexp(t, `(?m)^\s+5:5\s+if consent\.not_given  requires the person's consent is given.*  \[/legal_basis · .*\]$`, string(out))
+	// The rights every person has are said once, after the results.
+	assert.Regexp(t, `(?m)^The rights every person has, .*\n\s+if erasure\.requested  requires the person has not asked for erasure, on 1 declaration  \[Your Rights › Right to Erasure\]\n\s+if restriction\.requested  requires the person has not asked to restrict processing, on 1 declaration  \[Your Rights › Right to Restriction\]$`, string(out))
+	assert.Equal(t, 1, strings.Count(string(out), "restriction.requested"))
+	all := string(formatWith(t, "text", rep, output.Options{AllConditions: true}))
+	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, all)
+	assert.NotContains(t, all, "The rights every person has")
 	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
 
 	f, err := output.New("text", output.Options{Color: true})

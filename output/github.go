@@ -10,12 +10,19 @@ import (
 )
 
 // GitHub writes the report as GitHub Actions workflow commands: an ::error annotation per reason
-// and per input error, a ::warning per warning, a ::notice per condition of a declaration, each on the manifest's file and line, so they
-// show on the pull request's diff. A summary line ends it.
-type GitHub struct{ unsupported }
+// and per input error, a ::warning per warning, each on the manifest's file and line, so they
+// show on the pull request's diff; at most one ::notice per declaration, on its line, with the
+// conditions specific to it, and one for the run with the rights every person has (every
+// condition in its declaration's notice with AllConditions). A summary line ends it.
+type GitHub struct {
+	unsupported
+	// AllConditions puts every condition in its declaration's notice, the rights every person
+	// has included.
+	AllConditions bool
+}
 
 // FormatCheck writes a check report.
-func (GitHub) FormatCheck(w io.Writer, r *check.Report) error {
+func (g GitHub) FormatCheck(w io.Writer, r *check.Report) error {
 	bw := bufio.NewWriter(w)
 	for _, res := range r.Results {
 		for _, p := range res.Errors {
@@ -27,9 +34,16 @@ func (GitHub) FormatCheck(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			annotate(bw, warningLevel(r, "warning", "error"), f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
 		}
-		for _, c := range res.Conditions {
-			annotate(bw, "notice", c.In(res.File), c.Line, c.Column, c.Rule, fmt.Sprintf("%s: at run time, requires %s (%s; policy: %s)", res.Activity, c.Requires, pathOrRoot(c.Path), c.Clause))
+		if cs := conditions(&res, g.AllConditions); len(cs) > 0 {
+			annotate(bw, "notice", res.File, res.Line, res.Column, "conditions of "+res.Activity, res.Activity+": "+requirements(cs))
 		}
+	}
+	if rs := rights(r, g.AllConditions); len(rs) > 0 {
+		parts := make([]string, len(rs))
+		for i, c := range rs {
+			parts[i] = fmt.Sprintf("%s: %s", Plural(c.declarations, "declaration"), requirement(c.Condition))
+		}
+		fmt.Fprintf(bw, "::notice title=%s::%s\n", escapeProperty("the rights every person has"), escapeData("conditions at run time of the declarations checked, said once here: "+strings.Join(parts, "; ")))
 	}
 	fmt.Fprintf(bw, "policyengine: %s\n", summary(r.Summary))
 	if s := warningsFail(r); s != "" {

@@ -91,6 +91,10 @@ type VersionInfo struct {
 type Options struct {
 	// Color uses ANSI colours (text only). The CLI sets it on a terminal, unless NO_COLOR is set.
 	Color bool
+	// AllConditions lists every condition under its declaration in the formats a person reads
+	// (text, table, github, sarif), the rights every person has included; by default those are
+	// said once for the run. JSON, JUnit and HTML list every condition either way.
+	AllConditions bool
 }
 
 // ErrUnknownFormat is wrapped by the error Validate returns for a name that is no format of a
@@ -109,12 +113,12 @@ type format struct {
 
 // formats are every format, with the kinds of report each renders: the one place that says so.
 var formats = map[string]format{
-	"text":     {func(o Options) Formatter { return &Text{Color: o.Color} }, []Kind{Check, Test, Diff, Rules, Explain, Vocabulary, FidesMapping, Version}},
+	"text":     {func(o Options) Formatter { return &Text{Color: o.Color, AllConditions: o.AllConditions} }, []Kind{Check, Test, Diff, Rules, Explain, Vocabulary, FidesMapping, Version}},
 	"json":     {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record, Vocabulary, FidesMapping, Version}},
-	"sarif":    {func(Options) Formatter { return SARIF{} }, []Kind{Check}},
+	"sarif":    {func(o Options) Formatter { return SARIF{AllConditions: o.AllConditions} }, []Kind{Check}},
 	"junit":    {func(Options) Formatter { return JUnit{} }, []Kind{Check, Test}},
-	"github":   {func(Options) Formatter { return GitHub{} }, []Kind{Check}},
-	"table":    {func(Options) Formatter { return Table{} }, []Kind{Check}},
+	"github":   {func(o Options) Formatter { return GitHub{AllConditions: o.AllConditions} }, []Kind{Check}},
+	"table":    {func(o Options) Formatter { return Table{AllConditions: o.AllConditions} }, []Kind{Check}},
 	"html":     {func(Options) Formatter { return HTML{} }, []Kind{Check, Diff, Record}},
 	"markdown": {func(Options) Formatter { return Markdown{} }, []Kind{Record}},
 	"csv":      {func(Options) Formatter { return CSV{} }, []Kind{Record}},

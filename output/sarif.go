@@ -17,8 +17,14 @@ import (
 // policy's rules as the tool's rule metadata (with the clause they enforce and what to change to
 // pass) and policyengine's own version, the policy's revision in the run's properties, one
 // result per reason, warning and input error, each located at the line and column
-// of the field at fault.
-type SARIF struct{ unsupported }
+// of the field at fault; a note per condition specific to a declaration, and the rights every
+// person has once, in the run's properties (everyPersonConditions; every condition a note with
+// AllConditions).
+type SARIF struct {
+	unsupported
+	// AllConditions makes every condition a note, the rights every person has included.
+	AllConditions bool
+}
 
 // InputRule is the rule id SARIF and the other machine formats give to an input error (a
 // manifest that is not well-formed), which no policy rule covers: check.InputRule.
@@ -128,7 +134,7 @@ type sarifInvocation struct {
 }
 
 // FormatCheck writes a check report.
-func (SARIF) FormatCheck(w io.Writer, r *check.Report) error {
+func (s SARIF) FormatCheck(w io.Writer, r *check.Report) error {
 	rules, index := sarifRules(r.Rules)
 	results := []sarifResult{}
 	for _, res := range r.Results {
@@ -141,9 +147,17 @@ func (SARIF) FormatCheck(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
-		for _, c := range res.Conditions {
+		for _, c := range conditions(&res, s.AllConditions) {
 			results = append(results, sarifResultFor(index, res, c.In(res.File), c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
 		}
+	}
+	props := map[string]any{"policyRevision": r.Revision, "summary": r.Summary}
+	if rs := rights(r, s.AllConditions); len(rs) > 0 {
+		every := make([]map[string]any, len(rs))
+		for i, c := range rs {
+			every[i] = map[string]any{"rule": c.Rule, "requires": c.Requires, "clause": c.Clause, "declarations": c.declarations}
+		}
+		props["everyPersonConditions"] = every
 	}
 	log := sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
@@ -157,7 +171,7 @@ func (SARIF) FormatCheck(w io.Writer, r *check.Report) error {
 			}},
 			Results:     results,
 			Invocations: []sarifInvocation{{ExecutionSuccessful: r.Summary.Errors == 0}},
-			Properties:  map[string]any{"policyRevision": r.Revision, "summary": r.Summary},
+			Properties:  props,
 		}},
 	}
 	return writeJSON(w, log)

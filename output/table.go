@@ -10,11 +10,16 @@ import (
 
 // Table writes the report as an aligned table for a person: a row per reason, warning and error
 // (and one per allowed activity), with its place, the activity, the outcome, the rule and the
-// message.
-type Table struct{ unsupported }
+// message; a row per condition specific to a declaration, and the rights every person has once
+// after the table (every condition in its row with AllConditions).
+type Table struct {
+	unsupported
+	// AllConditions lists every condition in its row, the rights every person has included.
+	AllConditions bool
+}
 
 // FormatCheck writes a check report.
-func (Table) FormatCheck(w io.Writer, r *check.Report) error {
+func (t Table) FormatCheck(w io.Writer, r *check.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLACE\tACTIVITY\tDECISION\tRULE\tFIELD\tMESSAGE")
 	row := func(file string, line int, activity, decision, rule, path, msg string) {
@@ -41,12 +46,18 @@ func (Table) FormatCheck(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			row(res.File, f.Line, res.Activity, warningLevel(r, "warning", "warning (fails)"), f.Rule, pathOrRoot(f.Path), f.Message)
 		}
-		for _, c := range res.Conditions {
+		for _, c := range conditions(&res, t.AllConditions) {
 			row(res.File, c.Line, res.Activity, "condition", c.Rule, pathOrRoot(c.Path), "requires "+c.Requires)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if rs := rights(r, t.AllConditions); len(rs) > 0 {
+		fmt.Fprintf(w, "\n%s\n", rightsHeading)
+		for _, c := range rs {
+			fmt.Fprintf(w, "  %s  requires %s, on %s\n", Printable(c.Rule), Printable(c.Requires), Plural(c.declarations, "declaration"))
+		}
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n%s", summary(r.Summary), warningsFail(r))
 	return err

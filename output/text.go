@@ -19,7 +19,8 @@ import (
 
 // Text writes a report for a person. A check report: grouped by file and activity, each reason
 // on one line with its place, rule, message, field and clause, a declaration's conditions under
-// it ("if rule requires ..."), and a summary. A test report: PASS or FAIL per case and per
+// it ("if rule requires ..."; the rights every person has once, after the results), and a
+// summary. A test report: PASS or FAIL per case and per
 // failing Rego test, the coverage tables when measured, and the counts. A diff: each changed
 // activity with the findings added (+) and removed (-), then a summary. The rule catalogue: a
 // table of the rules. An explanation: what a rule checks, why, and how to pass it. The
@@ -28,6 +29,9 @@ type Text struct {
 	unsupported
 	// Color uses ANSI colours (check reports).
 	Color bool
+	// AllConditions lists every condition under its declaration, the rights every person has
+	// included (check reports).
+	AllConditions bool
 }
 
 const (
@@ -94,12 +98,20 @@ func (t *Text) FormatCheck(w io.Writer, r *check.Report) error {
 			fmt.Fprintf(bw, "         %s%s %s: %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(dim, "carried"), Printable(c.Field), Printable(c.Value),
 				t.paint(dim, "[Fides, not judged]"))
 		}
-		for _, c := range res.Conditions {
-			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, c.Rule), c.Requires,
-				t.paint(dim, "["+pathOrRoot(c.Path)+" · "+c.Clause+"]"))
+		for _, c := range conditions(res, t.AllConditions) {
+			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, Printable(c.Rule)), Printable(c.Requires),
+				t.paint(dim, "["+Printable(pathOrRoot(c.Path))+" · "+Printable(c.Clause)+"]"))
 		}
 	}
 	if len(r.Results) > 0 {
+		fmt.Fprintln(bw)
+	}
+	if rs := rights(r, t.AllConditions); len(rs) > 0 {
+		fmt.Fprintln(bw, rightsHeading)
+		for _, c := range rs {
+			fmt.Fprintf(bw, "         %s%s  requires %s, on %s  %s\n", t.paint(cyan, "if")+" ", t.paint(bold, Printable(c.Rule)), Printable(c.Requires),
+				Plural(c.declarations, "declaration"), t.paint(dim, "["+Printable(c.Clause)+"]"))
+		}
 		fmt.Fprintln(bw)
 	}
 	s := r.Summary

@@ -43,6 +43,7 @@ deny contains reason if {
 #   stays allowed, whatever its basis. Any other purpose is denied. To pass: do not process the
 #   person's data until the restriction is lifted, or ask for their consent to this processing.
 # custom:
+#   every_person: true
 #   id: restriction.requested
 #   clause: restriction
 #   requires: the person has not asked to restrict processing, or consents to this processing
@@ -92,6 +93,7 @@ _disclosure_on_court_order if {
 #   needs them. To pass: erase the data; keep only what a legal obligation or the person's
 #   contract still requires.
 # custom:
+#   every_person: true
 #   id: erasure.requested
 #   clause: erasure
 #   requires: the person has not asked for erasure

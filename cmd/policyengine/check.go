@@ -36,6 +36,11 @@ defaults. A directory named is walked whatever the manifests globs say; a file n
 read. Every command that reads manifests (ropa, diff, bundle build --declarations) reads the
 same files the same way.
 
+A declaration's conditions (what a person must meet at run time) are listed under it, but the
+rights every person has (the rules whose METADATA says every_person: erasure, restriction) are
+said once for the run; --all-conditions lists them under each declaration too. JSON keeps every
+condition.
+
 Output formats: text (for people; colour on a terminal unless NO_COLOR is set), table, json
 ({"results", "summary", "revision"}), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML for CI test reports),
 github (GitHub Actions annotations on the file and line), html (one self-contained page: the
@@ -58,6 +63,7 @@ type checkFlags struct {
 	color      string
 	workers    int
 	failOnWarn bool
+	allConds   bool
 	cacheSize  int
 	timeout    time.Duration
 	format     string // --input-format
@@ -83,6 +89,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, fmt.Sprintf("files decided at once, at most %d (default: one per CPU)", check.MaxWorkers))
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
+	fl.BoolVar(&f.allConds, "all-conditions", false, "list every condition under its declaration, the rights every person has (said once by default) included")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
 	fl.StringVar(&f.format, "input-format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
 	fl.StringVar(&f.format, "format", "", "the same as --input-format")
@@ -108,7 +115,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	formatter, err := output.New(f.output, output.Options{Color: color})
+	formatter, err := output.New(f.output, output.Options{Color: color, AllConditions: f.allConds})
 	if err != nil {
 		return fmt.Errorf("--output: %v", err)
 	}

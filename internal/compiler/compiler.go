@@ -68,9 +68,13 @@ type Rule struct {
 	// DeclaredAt is the JSON pointer into the declaration that a person rule's condition points
 	// at when its finding points into the person's state ("" to keep the finding's path).
 	DeclaredAt string
-	Package    string // e.g. data.policyengine.rules.consent
-	File       string
-	Line       int
+	// EveryPerson says a person rule is a right every person has, whatever the declaration
+	// (METADATA custom.every_person): nearly every declaration carries its condition, so reports
+	// say it once.
+	EveryPerson bool
+	Package     string // e.g. data.policyengine.rules.consent
+	File        string
+	Line        int
 	// Builtin says the rule is one of the engine's built-in rules, not the policy's own.
 	Builtin bool
 }
@@ -540,6 +544,7 @@ func catalogue(c *ast.Compiler, p *policy.Policy, custom map[string]bool) ([]Rul
 			rule.Requires, _ = ann.Custom["requires"].(string)
 			rule.DeclaredAt, _ = ann.Custom["declared_at"].(string)
 			rule.AlsoDeclaration, _ = ann.Custom["also_declaration"].(bool)
+			rule.EveryPerson, _ = ann.Custom["every_person"].(bool)
 			var missing []string
 			if rule.Title == "" {
 				missing = append(missing, "title")
@@ -570,6 +575,10 @@ func catalogue(c *ast.Compiler, p *policy.Policy, custom map[string]bool) ([]Rul
 				rule.Requires = "the person's state passes: " + lowerFirst(rule.Title)
 			case !person && rule.Requires != "":
 				problems = append(problems, at(fmt.Sprintf("rule %s says what it requires of the person, but reads nothing of the person's state (consent or subject)", rule.ID)))
+				continue
+			}
+			if rule.EveryPerson && !person {
+				problems = append(problems, at(fmt.Sprintf("rule %s says it is a right every person has (custom every_person), but reads nothing of the person's state (consent or subject)", rule.ID)))
 				continue
 			}
 			if !ruleID.MatchString(rule.ID) {

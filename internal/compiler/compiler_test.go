@@ -132,3 +132,33 @@ func TestPackagesSayWhatTheirFindingsRead(t *testing.T) {
 		assert.Equal(t, tc.fields, p.Packages["own"].Fields, tc.name)
 	}
 }
+
+// A rule's METADATA says when it is a right every person has (custom every_person): the
+// catalogue carries it, and only a rule that reads the person's state may say it.
+func TestEveryPerson(t *testing.T) {
+	t.Parallel()
+	r, err := compiler.Build(policy.Default())
+	require.NoError(t, err)
+	every := map[string]bool{}
+	for _, rule := range r.Rules {
+		every[rule.ID] = rule.EveryPerson
+	}
+	assert.True(t, every["erasure.requested"])
+	assert.True(t, every["restriction.requested"])
+	assert.False(t, every["objection.legitimate_interest"], "only on legitimate interest: specific to a declaration")
+
+	const rule = "package policyengine.rules.own\n\n# METADATA\n# title: Own\n# description: Own rule.\n# custom:\n#   id: own.rule\n#   clause: erasure\n#   every_person: true\n"
+	r, err = compiler.Build(withModule(rule + "#   requires: the person is not frozen\ndeny contains x if {\n\tinput.subject.restricted\n\tx := \"frozen\"\n}\n"))
+	require.NoError(t, err)
+	var own compiler.Rule
+	for _, rl := range r.Rules {
+		if rl.ID == "own.rule" {
+			own = rl
+		}
+	}
+	assert.True(t, own.EveryPerson)
+
+	_, err = compiler.Build(withModule(rule + "deny contains x if {\n\tinput.legal_basis == \"consent\"\n\tx := \"declared\"\n}\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rule own.rule says it is a right every person has (custom every_person), but reads nothing of the person's state")
+}
