@@ -34,6 +34,31 @@ deny contains reason if {
 }
 
 # METADATA
+# title: Marketing that needs consent rests on consent
+# description: >-
+#   The company communicates marketing over some channels only with the person's consent
+#   (marketing.consent_channels: {consent_channels}). A declaration of marketing content over such
+#   a channel on another legal basis does not collect that consent, yet at run time it is allowed
+#   only for a person whose consent counts: a condition nothing the declaration provides can meet.
+#   A warning, so that --fail-on-warn blocks it; the declaration stays allowed, with its
+#   condition. To pass: rest the activity on consent (legal_basis consent) and collect it, or
+#   send administrative content only.
+# custom:
+#   id: marketing.consent_not_collected
+#   clause: marketing-consent
+warn contains reason if {
+	input.channel.content == "marketing"
+	policy.marketing.consent_channels[input.channel.type]
+	input.legal_basis != "consent"
+	lib.controller
+	reason := lib.reason(
+		rego.metadata.rule(),
+		"/legal_basis",
+		sprintf("marketing by %s needs the person's consent, but the declaration rests on %s and does not collect it", [input.channel.type, input.legal_basis]),
+	)
+}
+
+# METADATA
 # title: No marketing to a person who opted out
 # description: >-
 #   A person may opt out of marketing materials. For a person who did, marketing content and

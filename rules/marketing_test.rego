@@ -165,3 +165,30 @@ test_administrative_messages_need_no_opt_out_instructions if {
 	activity := fixtures.with_patch({"channel": {"type": "email", "content": "administrative", "opt_out_instructions": false}})
 	fixtures.findings(marketing.deny) == set() with input as activity
 }
+
+# "Confect uses email as a tool to communicate marketing, but only with your consent": a
+# declaration of marketing email on legitimate interest does not collect the consent it needs.
+test_marketing_email_on_legitimate_interest_warns_at_its_basis if {
+	activity := newsletter({"channel": {"type": "email", "content": "marketing"}})
+	fixtures.findings(marketing.warn) == {["marketing.consent_not_collected", "/legal_basis"]} with input as activity
+}
+
+test_marketing_email_on_consent_does_not_warn if {
+	activity := newsletter({"legal_basis": "consent", "channel": {"type": "email", "content": "marketing"}})
+	fixtures.findings(marketing.warn) == set() with input as activity
+}
+
+test_marketing_over_a_channel_that_needs_no_consent_does_not_warn if {
+	activity := newsletter({"channel": {"type": "post", "content": "marketing"}})
+	fixtures.findings(marketing.warn) == set() with input as activity
+}
+
+test_administrative_email_on_legitimate_interest_does_not_warn if {
+	activity := newsletter({"channel": {"type": "email", "content": "administrative"}})
+	fixtures.findings(marketing.warn) == set() with input as activity
+}
+
+test_processor_marketing_email_does_not_warn if {
+	activity := newsletter({"role": "processor", "customer_dpa": "DPA-1", "channel": {"type": "email", "content": "marketing"}})
+	fixtures.findings(marketing.warn) == set() with input as activity
+}
