@@ -73,7 +73,7 @@ func ExampleEngine_EvaluateJSON() {
 	}
 	fmt.Println(decision)
 	// Output:
-	// deny: transfer.without_scc at /recipients/0/transfer_safeguard: the recipient is in US, outside the EU/EEA, and its transfer safeguard is none; the policy accepts scc
+	// deny: transfer.without_scc at /recipients/0/transfer_safeguard: the recipient is in US, outside the EU/EEA, and has no transfer safeguard; the policy accepts scc
 }
 
 // Invalid input is an error naming each field at fault, and the decision that comes with it

@@ -204,7 +204,15 @@ func warningsFail(r *check.Report) string {
 	if !r.WarningsFail() {
 		return ""
 	}
-	return fmt.Sprintf("FAILED: %s fail the run (--fail-on-warn)\n", Plural(r.Summary.Warnings, "warning"))
+	return fmt.Sprintf("FAILED: %s (--fail-on-warn)\n", warningsFailing(r.Summary.Warnings))
+}
+
+// warningsFailing says that n warnings fail the run: "1 warning fails the run".
+func warningsFailing(n int) string {
+	if n == 1 {
+		return "1 warning fails the run"
+	}
+	return Plural(n, "warning") + " fail the run"
 }
 
 // summary says what a report holds in one line, as the machine-readable formats end.

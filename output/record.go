@@ -235,7 +235,7 @@ func controllerRows(r *ropa.Record) [][2]string {
 // summaryLine says what the record holds in one sentence.
 func recordSummary(r *ropa.Record) string {
 	s := r.Summary
-	line := fmt.Sprintf("%d declarations: %d allowed, %d denied", s.Entries, s.Allowed, s.Denied)
+	line := fmt.Sprintf("%s: %d allowed, %d denied", Plural(s.Entries, "declaration"), s.Allowed, s.Denied)
 	if s.Errors > 0 {
 		line += fmt.Sprintf(", %d could not be decided", s.Errors)
 	}

@@ -131,7 +131,7 @@ func (t *Text) FormatCheck(w io.Writer, r *check.Report) error {
 	fmt.Fprintf(bw, "%s in %s: %s %s\n", Plural(s.Activities, "activity"), Plural(s.Files, "file"),
 		strings.Join(parts, ", "), t.paint(dim, "(policy "+shortRevision(r.Revision)+")"))
 	if r.WarningsFail() {
-		fmt.Fprintf(bw, "%s: %s fail the run (--fail-on-warn)\n", t.paint(red, "FAILED"), Plural(s.Warnings, "warning"))
+		fmt.Fprintf(bw, "%s: %s (--fail-on-warn)\n", t.paint(red, "FAILED"), warningsFailing(s.Warnings))
 	}
 	return bw.Flush()
 }
@@ -326,7 +326,7 @@ func (*Text) FormatDiff(w io.Writer, r *impact.Report) error {
 		fmt.Fprintln(bw)
 	}
 	s := r.Summary
-	fmt.Fprintf(bw, "%d activities: %d newly denied, %d newly allowed, %d with other reasons", s.Activities, s.NewlyDenied, s.NewlyAllowed, s.OtherReasons)
+	fmt.Fprintf(bw, "%s: %d newly denied, %d newly allowed, %d with other reasons", Plural(s.Activities, "activity"), s.NewlyDenied, s.NewlyAllowed, s.OtherReasons)
 	if s.Errors > 0 {
 		fmt.Fprintf(bw, " (%d could not be decided)", s.Errors)
 	}

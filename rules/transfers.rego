@@ -82,9 +82,9 @@ _ended_by(decision, t) if _end_ns(decision) <= t
 # not have; adequacy, where no such decision is in force (so none at all: one that covers every
 # recipient would have been a safeguard). The three cases leave none out, so a recipient the rule
 # denies always gets a reason.
-_problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and its transfer safeguard is %s; the policy accepts %s", [
+_problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and %s; the policy accepts %s", [
 	_where(country),
-	safeguard,
+	_safeguard(safeguard),
 	_accepted,
 ])] if {
 	not _adequacy_accepted(safeguard)
@@ -157,6 +157,10 @@ _accepted := concat(", ", _accepted_list) if count(_accepted_list) > 0
 _country_or_none("") := "a recipient of no country"
 
 _country_or_none(country) := country if country != ""
+
+_safeguard("none") := "has no transfer safeguard"
+
+_safeguard(safeguard) := sprintf("its transfer safeguard is %s", [safeguard]) if safeguard != "none"
 
 _where("") := "names no country, so it counts as outside the EU/EEA"
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -186,8 +187,10 @@ func (c *compiled) describe(ve *jsonschema.ValidationError) []*problem.Problem {
 		return out
 	case "additionalProperties":
 		var out []*problem.Problem
+		keys := c.keys(ve.AbsoluteKeywordLocation)
 		for _, name := range quotedNames(ve.Message) {
-			out = append(out, &problem.Problem{Kind: problem.Schema, Pointer: at + "/" + escape(name), Message: "unknown key: not part of the format"})
+			// The key meant, if one is near: a key of the format, never the one given.
+			out = append(out, &problem.Problem{Kind: problem.Schema, Pointer: at + "/" + escape(name), Message: "unknown key: not part of the format" + suggest.DidYouMean(name, keys)})
 		}
 		return out
 	case "type":
@@ -224,29 +227,43 @@ func (c *compiled) describe(ve *jsonschema.ValidationError) []*problem.Problem {
 // description finds the "description" of the schema holding a failed keyword, for a message
 // that says what was expected in words.
 func (c *compiled) description(absoluteKeywordLocation string) string {
+	d, _ := c.holding(absoluteKeywordLocation)["description"].(string)
+	return d
+}
+
+// keys are the keys ("properties") of the schema holding a failed keyword, sorted.
+func (c *compiled) keys(absoluteKeywordLocation string) []string {
+	props, _ := c.holding(absoluteKeywordLocation)["properties"].(map[string]any)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// holding is the schema that holds a keyword, by the keyword's absolute location; nil when it
+// cannot be found.
+func (c *compiled) holding(absoluteKeywordLocation string) map[string]any {
 	_, frag, ok := strings.Cut(absoluteKeywordLocation, "#")
 	if !ok {
-		return ""
+		return nil
 	}
 	parts := strings.Split(strings.TrimPrefix(frag, "/"), "/")
 	if len(parts) == 0 {
-		return ""
+		return nil
 	}
 	var node any = c.raw
 	for _, p := range parts[:len(parts)-1] { // the schema holding the keyword
 		p = strings.ReplaceAll(strings.ReplaceAll(p, "~1", "/"), "~0", "~")
 		m, ok := node.(map[string]any)
 		if !ok {
-			return ""
+			return nil
 		}
 		node = m[p]
 	}
-	if m, ok := node.(map[string]any); ok {
-		if d, ok := m["description"].(string); ok {
-			return d
-		}
-	}
-	return ""
+	m, _ := node.(map[string]any)
+	return m
 }
 
 // unescapeLocation turns the library's instance location, whose tokens are URL path-escaped

@@ -114,8 +114,9 @@ func TestInvalidActivities(t *testing.T) {
 		"unknown in extension": {with(`"retention": {"agreed_extension": {"reference": "r", "until": "x"}}`), []field{{"/retention/agreed_extension/until", unknownMsg}}},
 		"unknown in court order": {with(`"recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r", "jurisdiction": "SE", "judge": "x"}}]`),
 			[]field{{"/recipients/0/court_order/judge", unknownMsg}}},
-		"unknown in subject":   {with(`"subject": {"opted_out": true}`), []field{{"/subject/opted_out", unknownMsg}}},
+		"unknown in subject":   {with(`"subject": {"opted_out": true}`), []field{{"/subject/opted_out", unknownMsg + ` (did you mean "opted_out_marketing" or "opted_out_profiling"?)`}}},
 		"unknown in channel":   {with(`"channel": {"type": "email", "content": "marketing", "sender": "x"}`), []field{{"/channel/sender", unknownMsg}}},
+		"a near miss":          {with(`"recipents": []`), []field{{"/recipents", unknownMsg + ` (did you mean "recipients"?)`}}},
 		"several unknown keys": {with(`"b": 1, "a": 2, "c": 3`), []field{{"/a", unknownMsg}, {"/b", unknownMsg}, {"/c", unknownMsg}}},
 		"keys that need escaping": {with(`"a/b~c": 1, "x y": 2, "%41": 3`),
 			[]field{{"/%41", unknownMsg}, {"/a~1b~0c", unknownMsg}, {"/x y", unknownMsg}}},
@@ -371,7 +372,7 @@ func TestValidatePolicy(t *testing.T) {
 	}{
 		"missing organisation":  {func(d map[string]any) { delete(pp(d), "organisation") }, []field{{"/privacy_policy/organisation", "is required"}}},
 		"unknown key":           {func(d map[string]any) { pp(d)["owner"] = "x" }, []field{{"/privacy_policy/owner", unknownMsg}}},
-		"unknown top-level key": {func(d map[string]any) { d["policy"] = map[string]any{} }, []field{{"/policy", unknownMsg}}},
+		"unknown top-level key": {func(d map[string]any) { d["policy"] = map[string]any{} }, []field{{"/policy", unknownMsg + ` (did you mean "privacy_policy"?)`}}},
 		"bad purpose key": {func(d map[string]any) {
 			pp(d)["purposes"].(map[string]any)["Bad Key"] = map[string]any{"description": "d", "legal_bases": map[string]any{"consent": true}}
 		}, []field{{"/privacy_policy/purposes/Bad Key", "is not in the expected form"}}},

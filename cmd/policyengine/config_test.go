@@ -73,7 +73,7 @@ output: table
 
 func TestConfigFileErrors(t *testing.T) {
 	for name, tc := range map[string]struct{ config, want string }{
-		"an unknown key":           {"output: text\nmanifest: [a]\n", `.policyengine.yaml:2: unknown key "manifest"`},
+		"an unknown key":           {"output: text\nmanifest: [a]\n", `.policyengine.yaml:2: unknown key "manifest" (did you mean "manifests"?) (the keys are policy, manifests, ignore, output, fail_on_warn, allow_empty, input_format)`},
 		"a wrong type":             {"fail_on_warn: sometimes\n", `.policyengine.yaml:1: expected true or false`},
 		"bad YAML":                 {"manifests: [a\n", `.policyengine.yaml:1: `},
 		"an unknown format":        {"output: xml\nmanifests: [services]\n", `--output: unknown format "xml" (want one of github, html, json, junit, sarif, table, text)`},

@@ -23,16 +23,16 @@ func TestFailOnWarnEveryFormatAgrees(t *testing.T) {
 		failing, pass func(t *testing.T, out string)
 	}{
 		{"text", func(t *testing.T, out string) {
-			assert.Contains(t, out, "FAILED: 1 warning fail the run (--fail-on-warn)")
+			assert.Contains(t, out, "FAILED: 1 warning fails the run (--fail-on-warn)")
 		}, func(t *testing.T, out string) { assert.NotContains(t, out, "FAILED") }},
 		{"table", func(t *testing.T, out string) {
 			assert.Contains(t, out, "warning (fails)")
-			assert.Contains(t, out, "FAILED: 1 warning fail the run (--fail-on-warn)")
+			assert.Contains(t, out, "FAILED: 1 warning fails the run (--fail-on-warn)")
 		}, func(t *testing.T, out string) { assert.NotContains(t, out, "FAILED") }},
 		{"github", func(t *testing.T, out string) {
 			assert.Contains(t, out, "::error file="+warn)
 			assert.NotContains(t, out, "::warning")
-			assert.Contains(t, out, "policyengine: FAILED: 1 warning fail the run")
+			assert.Contains(t, out, "policyengine: FAILED: 1 warning fails the run")
 		}, func(t *testing.T, out string) {
 			assert.Contains(t, out, "::warning file="+warn)
 			assert.NotContains(t, out, "::error")

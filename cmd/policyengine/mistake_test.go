@@ -41,7 +41,7 @@ recipients: []
 
 		code, stdout, _ = runCLI(t, "check", "--now", now, "--fail-on-warn", path)
 		assert.Equal(t, 1, code, "%s: --fail-on-warn blocks it", name)
-		assert.Contains(t, stdout, "FAILED: 1 warning fail the run", name)
+		assert.Contains(t, stdout, "FAILED: 1 warning fails the run", name)
 
 		code, stdout, _ = runCLI(t, "check", "--now", now, "-o", "github", path)
 		assert.Equal(t, 0, code)
