@@ -130,5 +130,5 @@ func TestCIExamples(t *testing.T) {
 	}
 	src, err := os.ReadFile("examples/ci/gitlab-ci.yml")
 	require.NoError(t, err)
-	assert.Contains(t, string(src), "go install github.com/confect/policyengine/cmd/policyengine@latest")
+	assert.Contains(t, string(src), "go install github.com/confect/policyengine/cmd/policyengine@main")
 }

@@ -46,8 +46,11 @@ func TestAction(t *testing.T) {
 	for _, step := range action.Runs.Steps {
 		for _, line := range strings.Split(step.Run, "\n") {
 			line = strings.TrimSpace(line)
-			if strings.HasPrefix(line, "go install github.com/confect/policyengine/cmd/policyengine@") {
-				assert.Contains(t, readme, "go install github.com/confect/policyengine/cmd/policyengine@latest")
+			if strings.HasPrefix(line, "go install ") {
+				// The README installs as the action does: from a clone, or by module path.
+				assert.Regexp(t, `(?m)^go install (\./cmd/policyengine|"?github\.com/confect/policyengine/cmd/policyengine@)`, line)
+				assert.Contains(t, readme, "\ngo install ./cmd/policyengine ")
+				assert.Contains(t, readme, "\ngo install github.com/confect/policyengine/cmd/policyengine@main ")
 			}
 			if !strings.HasPrefix(line, "policyengine check ") {
 				continue
