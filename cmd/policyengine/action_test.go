@@ -15,8 +15,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// actionSteps is action.yml as a runner reads it.
-type actionSteps struct {
+// actionFile is action.yml as a runner reads it.
+type actionFile struct {
 	Inputs map[string]struct {
 		Default string `yaml:"default"`
 	} `yaml:"inputs"`
@@ -24,6 +24,7 @@ type actionSteps struct {
 		Value string `yaml:"value"`
 	} `yaml:"outputs"`
 	Runs struct {
+		Using string `yaml:"using"`
 		Steps []struct {
 			ID    string            `yaml:"id"`
 			Name  string            `yaml:"name"`
@@ -45,7 +46,7 @@ type actionSteps struct {
 // outputs, the SARIF file's content and what the steps printed.
 func runAction(t *testing.T, repo string, inputs map[string]string) (code int, outputs map[string]string, sarif []byte, log string) {
 	t.Helper()
-	var action actionSteps
+	var action actionFile
 	require.NoError(t, yaml.Unmarshal(mustRead(t, "../../action.yml"), &action))
 	actionPath, err := filepath.Abs("../..")
 	require.NoError(t, err)

@@ -17,21 +17,6 @@ import (
 	"github.com/confect/policyengine/output"
 )
 
-type actionFile struct {
-	Inputs map[string]struct {
-		Default string `yaml:"default"`
-	} `yaml:"inputs"`
-	Runs struct {
-		Using string `yaml:"using"`
-		Steps []struct {
-			Name string            `yaml:"name"`
-			Uses string            `yaml:"uses"`
-			Run  string            `yaml:"run"`
-			Env  map[string]string `yaml:"env"`
-		} `yaml:"steps"`
-	} `yaml:"runs"`
-}
-
 // The GitHub Action's commands run as a user runs them: each policyengine check line of
 // action.yml, with its inputs at their defaults plus the paths of the example workflow, is a
 // command the CLI takes and decides the examples with; the install line and the check command
