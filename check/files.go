@@ -113,15 +113,18 @@ type pattern struct {
 // file inside the directory walked. A path that does not exist is an error result in its place.
 func Select(paths []string, opts Options) (*Selection, error) {
 	var ignore []pattern
-	config := ""
+	config, of := "", "the project" // the config file, and how messages name it
 	if p := opts.Project; p != nil {
-		config = relToWd(p.Config)
+		if p.Config != "" {
+			config = relToWd(p.Config)
+			of = strconv.Quote(config)
+		}
 		for _, g := range p.Ignore {
 			glob := g
 			if strings.ContainsRune(filepath.ToSlash(g), '/') {
 				glob = p.rel(g)
 			}
-			ignore = append(ignore, pattern{glob, fmt.Sprintf("ignore pattern %q of %s", g, strconv.Quote(config))})
+			ignore = append(ignore, pattern{glob, fmt.Sprintf("ignore pattern %q of %s", g, of)})
 		}
 	}
 	for _, g := range opts.Ignore {
@@ -140,7 +143,7 @@ func Select(paths []string, opts Options) (*Selection, error) {
 			for i, g := range p.Manifests {
 				include[i] = p.rel(g)
 			}
-			includeBy = fmt.Sprintf("the manifests globs %s of %s", quoteAll(p.Manifests), strconv.Quote(config))
+			includeBy = fmt.Sprintf("the manifests globs %s of %s", quoteAll(p.Manifests), of)
 		}
 	}
 	w := walker{s: s, ignore: ignore, include: include, includeBy: includeBy, seen: map[string]bool{}, leftOut: map[string]int{}}
@@ -174,8 +177,8 @@ func quoteAll(globs []string) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
-// relToWd names a directory relative to the working directory when it can, so that reports
-// name files as the user sees them.
+// relToWd names a path relative to the working directory when it is below it or one of the
+// directories above it, so that reports name files as the user sees them; else as it is.
 func relToWd(dir string) string {
 	if dir == "" {
 		return "."
@@ -188,10 +191,14 @@ func relToWd(dir string) string {
 	if err != nil {
 		return dir
 	}
-	if rel, err := filepath.Rel(wd, abs); err == nil {
-		return rel
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil {
+		return dir
 	}
-	return dir
+	if up := filepath.ToSlash(rel); (up == ".." || strings.HasPrefix(up, "../")) && strings.Trim(up, "./") != "" {
+		return dir // beside the working directory, not above or below it
+	}
+	return rel
 }
 
 // walker expands the paths of one selection.
