@@ -177,8 +177,9 @@ func quoteAll(globs []string) string {
 	return "(" + strings.Join(q, ", ") + ")"
 }
 
-// relToWd names a path relative to the working directory when it is below it or one of the
-// directories above it, so that reports name files as the user sees them; else as it is.
+// relToWd names a path relative to the working directory when it is below it, one of the
+// directories above it or in one of them, so that reports name files as the user sees them;
+// else as it is.
 func relToWd(dir string) string {
 	if dir == "" {
 		return "."
@@ -195,8 +196,13 @@ func relToWd(dir string) string {
 	if err != nil {
 		return dir
 	}
-	if up := filepath.ToSlash(rel); (up == ".." || strings.HasPrefix(up, "../")) && strings.Trim(up, "./") != "" {
-		return dir // beside the working directory, not above or below it
+	segs := strings.Split(filepath.ToSlash(rel), "/")
+	up := 0
+	for up < len(segs) && segs[up] == ".." {
+		up++
+	}
+	if up > 0 && len(segs)-up > 1 {
+		return dir // down another branch: named as given, not as ../../x/y
 	}
 	return rel
 }

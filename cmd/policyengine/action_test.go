@@ -158,16 +158,13 @@ func TestActionSteps(t *testing.T) {
 	require.Len(t, s.Runs, 1)
 	assert.Contains(t, log, "policyengine: 1 activity in 1 file: 1 allowed", "the annotations' summary")
 
-	// A denial: the annotations name it on its line, and the gate step fails with check's code.
-	write(t, repo, "services/leads/privacy.json", denied)
-	code, outputs, sarif, log = runAction(t, repo, map[string]string{"version": "action", "args": "--now " + now})
+	// A denial in the paths given as an input: the annotations name it on its line, and the gate
+	// step fails with check's code.
+	write(t, repo, "leads/privacy.json", denied)
+	code, outputs, sarif, log = runAction(t, repo, map[string]string{"version": "action", "args": "--now " + now, "paths": "leads services", "upload-sarif": "false"})
 	assert.Equal(t, 1, code, log)
 	assert.Equal(t, "1", outputs["exit-code"])
-	assert.Contains(t, string(sarif), `"ruleId": "legal_basis.missing"`)
-	assert.Regexp(t, `(?m)^::error file=services/leads/privacy\.json,line=1,col=\d+,title=legal_basis\.missing::`, log)
-
-	// Paths given as an input are decided instead.
-	code, outputs, _, log = runAction(t, repo, map[string]string{"paths": "services/shop", "upload-sarif": "false"})
-	assert.Equal(t, 0, code, log)
-	assert.Equal(t, "0", outputs["exit-code"])
+	assert.Nil(t, sarif, "not uploaded")
+	assert.Regexp(t, `(?m)^::error file=leads/privacy\.json,line=1,col=\d+,title=legal_basis\.missing::`, log)
+	assert.Contains(t, log, "policyengine: 2 activities in 2 files: 1 allowed, 1 denied", "both paths decided")
 }
