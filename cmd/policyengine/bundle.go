@@ -140,9 +140,5 @@ func loadDeclarations(cmd *cobra.Command, f engineFlags, files *manifestFlags, p
 	if err != nil {
 		return nil, fmt.Errorf("--declarations, in %s: %w", output.Printable(root), err)
 	}
-	if len(decls.IDs()) == 0 && !files.allowEmpty {
-		return nil, fmt.Errorf("no declaration found in %s: %s read, and every activity in them carries consent or subject (a test fixture of one person, not a declaration; --allow-empty to accept that)",
-			output.Printable(root), output.Plural(len(sel.Files), "file"))
-	}
 	return decls.Documents(), nil
 }
