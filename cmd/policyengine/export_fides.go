@@ -27,8 +27,9 @@ DIR must stand inside the working directory once symbolic links are followed; a 
 is a symbolic link or anything but a regular file is refused, never written through. See
 docs/fides.md.
 
-PATH is as for check (files and directories of manifests). An activity that decides about one
-person (consent, subject) is not a declaration and is not written.
+PATH is as for check (files and directories of manifests; with none, the manifests the project
+config file lists; its ignore globs and --ignore leave files out of every walk). An activity
+that decides about one person (consent, subject) is not a declaration and is not written.
 
 Exit codes: 0 every activity is written; 2 a usage or policy error, or a manifest or activity
 that could not be read or written (the rest is still written; the problems are listed).`
@@ -38,7 +39,7 @@ func newExportFidesCmd(e env) *cobra.Command {
 	return fidesSubcommand(e, fidesVerb{
 		verb:     "export",
 		subShort: "Write Fides (fideslang) resource files from manifests", long: exportFidesLong,
-		example: "  policyengine export fides -o .fides/ manifests/", reads: "a manifest", writes: "the Fides files",
+		example: "  policyengine export fides -o .fides/ manifests/", reads: "a manifest", writes: "the Fides files", paths: "[PATH...]", project: true,
 		run: func(cmd *cobra.Command, doc *policy.Document, files []string, dir string) error {
 			ex, err := fides.Export(cmd.Context(), doc, files, fides.ExportOptions{Dir: dir, Read: manifest.Options{}})
 			if ex != nil {
@@ -70,7 +71,7 @@ func reportExport(stdout, stderr io.Writer, ex *fides.Exported) {
 			continue
 		}
 		written += f.Declarations
-		fmt.Fprintf(stdout, "%s: %d declarations from %s\n", output.Printable(f.Path), f.Declarations, output.Printable(f.From))
+		fmt.Fprintf(stdout, "%s: %s from %s\n", output.Printable(f.Path), output.Plural(f.Declarations, "declaration"), output.Printable(f.From))
 	}
-	fmt.Fprintf(stdout, "%d activities written as privacy declarations to %d Fides files\n", written, len(ex.Files))
+	fmt.Fprintf(stdout, "%s written as privacy declarations to %s\n", output.Plural(written, "activity"), output.Plural(len(ex.Files), "Fides file"))
 }

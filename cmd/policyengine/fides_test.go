@@ -61,7 +61,7 @@ func TestImportFides(t *testing.T) {
 	t.Chdir(t.TempDir())
 	code, out, stderr := runCLI(t, "import", "fides", "-o", "manifests", src)
 	require.Equal(t, 1, code, stderr)
-	assert.Contains(t, out, "3 declarations written to 1 manifests; 3 not written (check denies them)")
+	assert.Contains(t, out, "3 declarations written to 1 manifest; 3 not written (check denies them)")
 	assert.Regexp(t, `systems\.yml:33:9: webshop/loyalty: not written: check denies it\n.*systems\.yml:36:25: fides\.unmapped_key: "member" has no entry in the policy's fides_mapping\.data_subjects`, stderr)
 
 	decisions := func(args ...string) map[string][2]any {
@@ -119,7 +119,7 @@ func TestExportFides(t *testing.T) {
 	code, out, stderr := runCLI(t, "export", "fides", "-o", "fides", src)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "fides/newsletter.yml: 2 declarations from "+src)
-	assert.Contains(t, out, "2 activities written as privacy declarations to 1 Fides files")
+	assert.Contains(t, out, "2 activities written as privacy declarations to 1 Fides file")
 	data, err := os.ReadFile(filepath.Join("fides", "newsletter.yml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `data_use: "marketing.communications.email"`)
@@ -136,7 +136,7 @@ func TestExportFides(t *testing.T) {
 	}
 	code, out, stderr = runCLI(t, "import", "fides", "--output", "back", "fides")
 	require.Equal(t, 0, code, stderr)
-	assert.Contains(t, out, "2 declarations written to 1 manifests")
+	assert.Contains(t, out, "2 declarations written to 1 manifest")
 
 	code, _, stderr = runCLI(t, "export", "fides", src)
 	assert.Equal(t, 2, code)

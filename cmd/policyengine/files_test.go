@@ -194,3 +194,32 @@ func TestWhyNothingWasChecked(t *testing.T) {
 	assert.NotContains(t, stderr, "\x1b")
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 }
+
+// export fides and import fides read files as every other command does: export with no path
+// reads the manifests the config lists, and the config's ignore applies to both.
+func TestFidesCommandsReadTheSameFiles(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, ".policyengine.yaml", "manifests: [\"services/**\"]\nignore: [\"**/testdata/**\"]\n")
+	write(t, root, "services/shop/privacy.yaml", "id: checkout\ndata_categories: [name]\npurposes: [purchase.orders]\nlegal_basis: contract\nretention: {period: P5Y, from: end_of_contract}\n")
+	write(t, root, "services/shop/testdata/broken.yaml", "id: [\n")
+	t.Chdir(root)
+
+	code, stdout, stderr := runCLI(t, "export", "fides", "-o", "fides")
+	require.Equal(t, 0, code, "no path: the config's manifests, the fixture ignored: %s", stderr)
+	assert.Contains(t, stdout, "fides/privacy.yml: 1 declaration from services/shop/privacy.yaml")
+	assert.Contains(t, stdout, "1 activity written as privacy declarations to 1 Fides file")
+
+	code, stdout, stderr = runCLI(t, "import", "fides", "-o", "back", "fides")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "1 declaration written to 1 manifest")
+
+	code, _, stderr = runCLI(t, "import", "fides", "-o", "back", "--ignore", "privacy.*", "fides")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `no activity found in fides: nothing was imported (ignore pattern "privacy.*" left out "fides/privacy.yml"`)
+	code, _, stderr = runCLI(t, "export", "fides", "-o", "fides", "services/shop/testdata")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `ignore pattern "**/testdata/**" of ".policyengine.yaml" left out "services/shop/testdata/broken.yaml"`)
+	code, _, stderr = runCLI(t, "import", "fides", "-o", "back")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "import fides needs at least one PATH")
+}

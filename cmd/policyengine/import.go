@@ -32,7 +32,8 @@ is a symbolic link or anything but a regular file is refused, never written thro
 docs/fides.md.
 
 PATH is as for check: files and directories (walked for .json, .yaml and .yml; .fides is
-walked too). Files that are not Fides files are left out, and said so.
+walked too; the project config file's ignore globs and --ignore leave files out of every walk).
+Files that are not Fides files are left out, and said so.
 
 Exit codes: 0 every declaration of personal data is written; 1 some are not written (check
 denies them; each is listed with why); 2 a usage or policy error, or a Fides file or
@@ -51,7 +52,7 @@ func newImportCmd(e env) *cobra.Command {
 	cmd.AddCommand(fidesSubcommand(e, fidesVerb{
 		verb:     "import",
 		subShort: "Write manifests from Fides (fideslang) resource files", long: importFidesLong,
-		example: "  policyengine import fides -o manifests/ .fides/", reads: "a Fides file", writes: "the manifests",
+		example: "  policyengine import fides -o manifests/ .fides/", reads: "a Fides file", writes: "the manifests", paths: "PATH...",
 		run: func(cmd *cobra.Command, doc *policy.Document, files []string, dir string) error {
 			im, err := fides.Import(cmd.Context(), doc, files, fides.ImportOptions{Dir: dir, Read: manifest.Options{}})
 			if im != nil {
@@ -75,6 +76,8 @@ func newImportCmd(e env) *cobra.Command {
 type fidesVerb struct {
 	verb, subShort, long, example string
 	reads, writes                 string // what a PATH is, what DIR receives
+	paths                         string // the usage's PATH part
+	project                       bool   // with no PATH, the manifests the project config lists
 	run                           func(cmd *cobra.Command, doc *policy.Document, files []string, dir string) error
 }
 
@@ -82,32 +85,46 @@ type fidesVerb struct {
 // policy's fides_mapping and recipient_register, and writes into -o DIR.
 func fidesSubcommand(e env, v fidesVerb) *cobra.Command {
 	var f engineFlags
+	var files manifestFlags
 	var outDir string
 	sub := &cobra.Command{
-		Use:     "fides [--policy DIR] -o DIR PATH...",
+		Use:     "fides [--policy DIR] -o DIR " + v.paths,
 		Short:   v.subShort,
 		Long:    v.long,
 		Example: v.example,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if len(paths) == 0 {
+			if len(paths) == 0 && !v.project {
 				return fmt.Errorf("%s fides needs at least one PATH (%s or a directory)", v.verb, v.reads)
 			}
 			if outDir == "" {
 				return fmt.Errorf("%s fides needs -o DIR, the directory to write %s to", v.verb, v.writes)
 			}
+			c, err := f.project()
+			if err != nil {
+				return err
+			}
+			sel, err := check.Select(paths, files.options(cmd, c))
+			if err != nil {
+				return needsPaths(cmd, err)
+			}
+			if err := sel.Err(); err != nil {
+				return err
+			}
+			if len(sel.Files) == 0 {
+				if err := files.nothingFound(sel, v.verb+"ed"); err != nil {
+					return err
+				}
+			}
 			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			files, _, err := check.Files(paths, check.Options{})
-			if err != nil {
-				return err
-			}
-			return v.run(cmd, engine.Policy(), files, outDir)
+			return v.run(cmd, engine.Policy(), sel.Files, outDir)
 		},
 	}
 	addPolicyFlags(sub, &f)
 	addOutputDirFlag(sub, &outDir, v.writes)
+	addManifestFlags(sub, &files)
 	return sub
 }
 
@@ -137,9 +154,9 @@ func reportImport(stdout, stderr io.Writer, im *fides.Imported) {
 		}
 	}
 	for _, m := range im.Manifests {
-		fmt.Fprintf(stdout, "%s: %d declarations from %s\n", output.Printable(m.Path), m.Declarations, output.Printable(m.From))
+		fmt.Fprintf(stdout, "%s: %s from %s\n", output.Printable(m.Path), output.Plural(m.Declarations, "declaration"), output.Printable(m.From))
 	}
-	fmt.Fprintf(stdout, "%d declarations written to %d manifests", im.Count(fides.Written), len(im.Manifests))
+	fmt.Fprintf(stdout, "%s written to %s", output.Plural(im.Count(fides.Written), "declaration"), output.Plural(len(im.Manifests), "manifest"))
 	if n := im.Count(fides.Held); n > 0 {
 		fmt.Fprintf(stdout, "; %d not written (check denies them)", n)
 	}
