@@ -187,11 +187,16 @@ func TestWhyNothingWasChecked(t *testing.T) {
 
 	// A name with control characters is quoted with escapes, never printed raw.
 	odd := t.TempDir()
-	write(t, odd, "x\x1b[31m\n::error::y/a.yaml", allowed)
+	write(t, odd, "x\x1b[31m\ny/a.yaml", allowed)
 	code, _, stderr = runCLI(t, "check", "--config", "none", "--ignore", "x*", odd)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, `left out "`+filepath.Join(odd, `x\x1b[31m\n::error::y`)+`"`)
+	assert.Contains(t, stderr, `left out "`+filepath.Join(odd, `x\x1b[31m\ny`)+`"`)
 	assert.NotContains(t, stderr, "\x1b")
+	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+	write(t, odd, "z\n::error::w/a.yaml", allowed)
+	code, _, stderr = runCLI(t, "check", "--config", "none", "--ignore", "*", odd)
+	assert.Equal(t, 2, code)
+	assert.NotContains(t, stderr, "\n::", "no workflow command at the start of a line: %q", stderr)
 	assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 }
 
