@@ -449,10 +449,10 @@ func TestText(t *testing.T) {
 	assert.Regexp(t, `(?m)^\s+8:9\s+transfer\.without_scc  the recipient is in US.*\[/recipients/0/transfer_safeguard · When Does Confect Use Subprocessors\?\]$`, string(out))
 	assert.Regexp(t, `(?m)^\s+5:5\s+if consent\.not_given  requires the person's consent is given.*  \[/legal_basis · .*\]$`, string(out))
 	// The rights every person has are said once, after the results.
-	assert.Regexp(t, `(?m)^The rights every person has, .*\n\s+if erasure\.requested  requires the person has not asked for erasure, on 1 declaration  \[Your Rights › Right to Erasure\]\n\s+if restriction\.requested  requires the person has not asked to restrict processing, on 1 declaration  \[Your Rights › Right to Restriction\]$`, string(out))
+	assert.Regexp(t, `(?m)^The rights every person has, .*\n\s+if erasure\.requested  requires the person has not asked for erasure, on 1 declaration  \[Your Rights › Right to Erasure\]\n\s+if restriction\.requested  requires the person has not asked to restrict processing, or consents to this processing, on 1 declaration  \[Your Rights › Right to Restriction\]$`, string(out))
 	assert.Equal(t, 1, strings.Count(string(out), "restriction.requested"))
 	all := string(formatWith(t, "text", rep, output.Options{AllConditions: true}))
-	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, all)
+	assert.Regexp(t, `(?m)^\s+4:16\s+if restriction\.requested  requires the person has not asked to restrict processing, or consents to this processing  \[/purposes/0 · Your Rights › Right to Restriction\]$`, all)
 	assert.NotContains(t, all, "The rights every person has")
 	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
 
