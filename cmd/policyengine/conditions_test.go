@@ -18,12 +18,12 @@ func TestConditionsInform(t *testing.T) {
 	require.Equal(t, 1, code, stderr)
 	assert.Equal(t, 1, strings.Count(text, "if erasure.requested"), "said once")
 	assert.Equal(t, 1, strings.Count(text, "if restriction.requested"), "said once")
-	assert.Regexp(t, `(?m)^The rights every person has, .*\n\s+if erasure\.requested  requires the person has not asked for erasure, on 26 declarations  \[Your Rights › Right to Erasure\]$`, text)
+	assert.Regexp(t, `(?m)^The rights every person has, .*\n\s+if erasure\.requested  requires the person has not asked for erasure, on 22 declarations  \[Your Rights › Right to Erasure\]$`, text)
 	assert.Regexp(t, `(?m)^\s+9:5\s+if objection\.legitimate_interest  requires `, text, "specific to a declaration on legitimate interest: under it")
 
 	code, all, _ := runCLI(t, "check", "--now", now, "--all-conditions", exampleManifests)
 	require.Equal(t, 1, code)
-	assert.Equal(t, 26, strings.Count(all, "if erasure.requested"), "under each declaration")
+	assert.Equal(t, 22, strings.Count(all, "if erasure.requested"), "under each declaration")
 	assert.NotContains(t, all, "The rights every person has")
 	assert.Less(t, strings.Count(text, "\n"), strings.Count(all, "\n")-40)
 
@@ -52,7 +52,7 @@ func TestConditionsInform(t *testing.T) {
 		}
 	}
 	assert.Equal(t, rep.Summary.Conditions, n, "JSON keeps every condition")
-	assert.Equal(t, 26, erasure)
+	assert.Equal(t, 22, erasure)
 
 	// GitHub: at most one notice per declaration, and one for the run.
 	code, out, _ = runCLI(t, "check", "--now", now, "-o", "github", exampleManifests)

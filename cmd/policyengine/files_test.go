@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine/bundle"
 	"github.com/confect/policyengine/internal/opatest"
 )
 
@@ -30,20 +31,22 @@ func gatedRepo(t *testing.T) string {
 }
 
 // bundleDeclarations are the ids of the declarations a bundle gives OPA servers.
-func bundleDeclarations(t *testing.T, bundle string) []string {
+func bundleDeclarations(t *testing.T, file string) []string {
 	t.Helper()
 	var ids []string
-	for name, content := range opatest.Files(t, mustRead(t, bundle)) {
+	for name, content := range opatest.Files(t, mustRead(t, file)) {
 		if filepath.Base(name) != "data.json" {
 			continue
 		}
 		var data map[string]json.RawMessage
 		require.NoError(t, json.Unmarshal(content, &data))
-		var decls map[string]any
-		if raw, ok := data["policyengine_declarations"]; ok {
+		var decls struct {
+			Activities map[string]any `json:"activities"`
+		}
+		if raw, ok := data[bundle.DeclarationsRoot]; ok {
 			require.NoError(t, json.Unmarshal(raw, &decls))
 		}
-		for id := range decls {
+		for id := range decls.Activities {
 			ids = append(ids, id)
 		}
 	}
