@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/bundle"
-	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 )
 
@@ -114,19 +113,12 @@ func newBundleBuildCmd(e env) *cobra.Command {
 // loadDeclarations reads the declarations of the manifests the paths hold, chosen as check
 // chooses them, for the bundle's data.
 func loadDeclarations(cmd *cobra.Command, f engineFlags, files *manifestFlags, paths []string) (map[string]map[string]any, error) {
-	c, err := f.project()
-	if err != nil {
-		return nil, err
-	}
-	sel, err := check.Select(paths, files.options(cmd, c))
-	if err != nil {
-		return nil, err
-	}
-	if err := sel.Err(); err != nil {
+	sel, err := files.selectFiles(cmd, &f, paths, "put in the bundle")
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("--declarations: %w", err)
-	}
-	if len(sel.Files) == 0 {
-		return nil, files.nothingFound(sel, "put in the bundle")
+	case len(sel.Files) == 0: // --allow-empty: a bundle of no declaration
+		return nil, nil
 	}
 	fsys, root, err := sel.FS()
 	if err != nil {

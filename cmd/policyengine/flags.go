@@ -119,6 +119,33 @@ func (f *manifestFlags) nothingFound(sel *check.Selection, done string) error {
 	return fmt.Errorf("no activity found in %s: nothing was %s (%s; --allow-empty to accept that)", strings.Join(paths, ", "), done, sel.Why())
 }
 
+// selectFiles chooses the files a command that reads manifests reads, as check.Select does for
+// every such command: the paths named, else the manifests the project config lists; the
+// config's ignore and --ignore in every walk; --include. It fails as they all fail: a path that
+// cannot be read, no path and no config that lists manifests (the command's usage error), or
+// (unless --allow-empty) no file to read, saying what left what out; done is what the command
+// would have done with them ("checked", "put in the bundle"). With --allow-empty, the selection
+// may hold no file.
+func (f *manifestFlags) selectFiles(cmd *cobra.Command, e *engineFlags, paths []string, done string) (*check.Selection, error) {
+	c, err := e.project()
+	if err != nil {
+		return nil, err
+	}
+	sel, err := check.Select(paths, f.options(cmd, c))
+	if err != nil {
+		return nil, needsPaths(cmd, err)
+	}
+	if err := sel.Err(); err != nil {
+		return nil, err
+	}
+	if len(sel.Files) == 0 {
+		if err := f.nothingFound(sel, done); err != nil {
+			return nil, err
+		}
+	}
+	return sel, nil
+}
+
 // needsPaths turns check.ErrNoPaths into the command's usage error.
 func needsPaths(cmd *cobra.Command, err error) error {
 	if errors.Is(err, check.ErrNoPaths) {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/output"
@@ -99,21 +98,9 @@ func fidesSubcommand(e env, v fidesVerb) *cobra.Command {
 			if outDir == "" {
 				return fmt.Errorf("%s fides needs -o DIR, the directory to write %s to", v.verb, v.writes)
 			}
-			c, err := f.project()
+			sel, err := files.selectFiles(cmd, &f, paths, v.verb+"ed")
 			if err != nil {
 				return err
-			}
-			sel, err := check.Select(paths, files.options(cmd, c))
-			if err != nil {
-				return needsPaths(cmd, err)
-			}
-			if err := sel.Err(); err != nil {
-				return err
-			}
-			if len(sel.Files) == 0 {
-				if err := files.nothingFound(sel, v.verb+"ed"); err != nil {
-					return err
-				}
 			}
 			engine, err := newEngine(cmd.Context(), f)
 			if err != nil {
