@@ -109,6 +109,10 @@ func TestBrightpath(t *testing.T) {
 
 	code, stdout, _ = runCLI(t, "diff", "--policy", brightpathPolicy, "--now", now, twoPolicies)
 	assert.Equal(t, 1, code)
+	// impact is the same command under the contract's other name: the same report, the same exit.
+	impactCode, impactOut, _ := runCLI(t, "impact", "--policy", brightpathPolicy, "--now", now, twoPolicies)
+	assert.Equal(t, code, impactCode)
+	assert.Equal(t, stdout, impactOut)
 	assert.Contains(t, stdout, "recruitment.yaml:6  applicant-tracking-uk  DENY -> allow\n"+
 		"    + condition minors.parental_consent at /data_subjects: requires the person is of the age of digital consent, or a parent has consented\n"+
 		"    + warning retention.at_limit at /retention/period: retention P3M is exactly the policy's recruitment limit of P3M: deletion has no margin\n"+

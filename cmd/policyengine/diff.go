@@ -42,7 +42,8 @@ func newDiffCmd(e env) *cobra.Command {
 	tmp := "" // the temporary directory --base-ref reads its policy into
 	cmd := &cobra.Command{
 		Use:     "diff [--base DIR | --base-ref REV] [--policy DIR] [PATH...]",
-		Short:   "Show what a policy change does to existing manifests",
+		Aliases: []string{"impact"}, // the contract's name for the same report
+		Short:   "Show what a policy change does to existing manifests (alias: impact)",
 		Long:    diffLong,
 		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base policies/v1 --policy policies/v2 -o json manifests/\n  policyengine diff --base-ref origin/main --policy policies/acme manifests/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
