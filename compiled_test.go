@@ -83,7 +83,9 @@ func caseDeclarations(t *testing.T, dir string) []map[string]any {
 // compiled residual (DecideJSON, and EvaluateJSON on the full activity once it is prepared) is
 // the decision OPA makes on the full activity, field for field: allow, every reason and warning
 // with its rule, path, clause and message, valid_until, revision. Brightpath's own person rule
-// (minors.parental_consent) is compiled and held to the same. No decision falls back.
+// (minors.parental_consent) and its adequacy transfers (which read the clock and the dated
+// decisions of the policy document) are compiled and held to the same. Every decision is made
+// by a compiled residual: none falls back, none is left to OPA's topdown.
 func TestCompiledDecisionsAreOPAs(t *testing.T) {
 	t.Parallel()
 	people := differentialPeople(t)
@@ -91,18 +93,13 @@ func TestCompiledDecisionsAreOPAs(t *testing.T) {
 		name  string
 		opts  []policyengine.Option
 		decls func(*testing.T) []map[string]any
-		// compiled says every declaration's residual is within the compiled subset. Brightpath
-		// accepts adequacy: a recipient relying on it leaves a residual that holds the adequacy
-		// decisions in force now as a comprehension partial evaluation keeps whole (it reads
-		// the clock and the policy's own functions), which stays on OPA's topdown.
-		compiled bool
 	}{
 		{"confect", nil, func(t *testing.T) []map[string]any {
 			return manifestDeclarations(t, "examples/manifests/*", "examples/service/manifests/*")
-		}, true},
+		}},
 		{"brightpath", []policyengine.Option{policyengine.WithPolicyDir("examples/policies/brightpath")}, func(t *testing.T) []map[string]any {
 			return caseDeclarations(t, "examples/policies/brightpath/tests")
-		}, false},
+		}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			t.Parallel()
@@ -143,13 +140,8 @@ func TestCompiledDecisionsAreOPAs(t *testing.T) {
 			assert.Positive(t, denied)
 			assert.Less(t, denied, decided)
 			assert.Zero(t, stats.Fallbacks)
-			if set.compiled {
-				assert.Equal(t, uint64(2*decided), stats.Compiled, "every decision made by a compiled residual")
-				assert.Zero(t, stats.Topdown)
-			} else {
-				assert.Equal(t, uint64(2*decided), stats.Compiled+stats.Topdown, "every decision made by a compiled residual or on topdown")
-				assert.Positive(t, stats.Compiled, "the declarations within the subset decided by their compiled residual")
-			}
+			assert.Equal(t, uint64(2*decided), stats.Compiled, "every decision made by a compiled residual")
+			assert.Zero(t, stats.Topdown)
 		})
 	}
 }

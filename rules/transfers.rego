@@ -97,7 +97,9 @@ _problem(country, safeguard) := [field, sprintf("the recipient %s; the adequacy 
 	_accepted,
 ])] if {
 	_adequacy_accepted(safeguard)
-	some field in _scoped_in_force(country)
+	some decision in policy.adequacy_decisions[country]
+	_scoped_in_force_now(decision)
+	field := decision.only_recipients_with
 }
 
 _problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s, and no adequacy decision of the European Commission for %s is in force at the evaluation time; the policy accepts %s", [
@@ -106,16 +108,22 @@ _problem(country, safeguard) := ["transfer_safeguard", sprintf("the recipient %s
 	_accepted,
 ])] if {
 	_adequacy_accepted(safeguard)
-	count(_scoped_in_force(country)) == 0
+	not _any_scoped_in_force_now(country)
 }
 
 _adequacy_accepted("adequacy") if policy.transfer_safeguards.adequacy == true
 
-# The recipient fields that the country's decisions in force now ask for.
-_scoped_in_force(country) := {decision.only_recipients_with |
-	some decision in policy.adequacy_decisions[country]
+# A decision in force now asks the recipient for a field; some decision of the country does.
+# (Rules, not a set comprehension of the fields: partial evaluation keeps a comprehension that
+# reads the clock whole, and reduces these to the clock tests a per-person residual compiles.)
+_scoped_in_force_now(decision) if {
 	decision.only_recipients_with
 	_in_force_at(decision, lib.now_ns)
+}
+
+_any_scoped_in_force_now(country) if {
+	some decision in policy.adequacy_decisions[country]
+	_scoped_in_force_now(decision)
 }
 
 # The decision changes when an adequacy decision the recipient relies on comes into force or
