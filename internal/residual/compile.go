@@ -216,14 +216,87 @@ func (c *compiler) addModule(m *ast.Module) error {
 	return nil
 }
 
-// scope is the variables of one body: their local slots, and which are bound so far.
+// scope is the variables of one body: their local slots, which are bound so far, and the
+// term each bound to a value that depends only on the person's state and the clock stands for.
 type scope struct {
 	vars  map[ast.Var]int
 	bound map[ast.Var]bool
+	alias map[ast.Var]*ast.Term
 }
 
 func (c *compiler) newScope() *scope {
-	return &scope{vars: map[ast.Var]int{}, bound: map[ast.Var]bool{}}
+	return &scope{vars: map[ast.Var]int{}, bound: map[ast.Var]bool{}, alias: map[ast.Var]*ast.Term{}}
+}
+
+// plug replaces in t the variables that stand for a term (scope.alias) with it: partial
+// evaluation binds a builtin's result to a variable of its own in each query (the date of a
+// time, in lib._add's month-end clamping), and what is computed from that variable is then
+// the same computation in every query, known by the same text, and computed once per decision.
+func plug(t *ast.Term, sc *scope) *ast.Term {
+	if len(sc.alias) == 0 {
+		return t
+	}
+	return substitute(t, sc.alias)
+}
+
+// substitute returns t with the variables of alias replaced by their terms (t itself where it
+// has none of them).
+func substitute(t *ast.Term, alias map[ast.Var]*ast.Term) *ast.Term {
+	terms := func(ts []*ast.Term) ([]*ast.Term, bool) {
+		var out []*ast.Term
+		for i, x := range ts {
+			y := substitute(x, alias)
+			if y != x && out == nil {
+				out = append(make([]*ast.Term, 0, len(ts)), ts[:i]...)
+			}
+			if out != nil {
+				out = append(out, y)
+			}
+		}
+		return out, out != nil
+	}
+	switch v := t.Value.(type) {
+	case ast.Var:
+		if a, ok := alias[v]; ok {
+			return a
+		}
+	case ast.Ref:
+		if out, ok := terms(v); ok {
+			if head, ok := out[0].Value.(ast.Ref); ok { // a variable that stood for a reference
+				return ast.NewTerm(head.Concat(out[1:]))
+			}
+			return ast.NewTerm(ast.Ref(out))
+		}
+	case ast.Call:
+		if out, ok := terms(v); ok {
+			return ast.NewTerm(ast.Call(out))
+		}
+	case *ast.Array:
+		elems := make([]*ast.Term, v.Len())
+		for i := range elems {
+			elems[i] = v.Elem(i)
+		}
+		if out, ok := terms(elems); ok {
+			return ast.ArrayTerm(out...)
+		}
+	case ast.Object:
+		changed := false
+		pairs := make([][2]*ast.Term, 0, v.Len())
+		v.Foreach(func(k, x *ast.Term) {
+			k2, x2 := substitute(k, alias), substitute(x, alias)
+			changed = changed || k2 != k || x2 != x
+			pairs = append(pairs, [2]*ast.Term{k2, x2})
+		})
+		if changed {
+			return ast.NewTerm(ast.NewObject(pairs...))
+		}
+	case ast.Set:
+		elems := v.Slice()
+		if out, ok := terms(elems); ok {
+			return ast.SetTerm(out...)
+		}
+	}
+	return t
 }
 
 // slot returns a variable's local slot, giving it one on first sight.
@@ -315,7 +388,8 @@ func (c *compiler) unify(a, b *ast.Term, sc *scope) (step, error) {
 		a, b = b, a
 	}
 	if v, ok := a.Value.(ast.Var); ok && !sc.bound[v] {
-		val, _, err := c.term(b, sc)
+		b = plug(b, sc)
+		val, pure, err := c.term(b, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -327,6 +401,9 @@ func (c *compiler) unify(a, b *ast.Term, sc *scope) (step, error) {
 		}
 		at := c.slot(sc, v)
 		sc.bound[v] = true
+		if pure {
+			sc.alias[v] = b
+		}
 		return func(f *frame) (bool, error) {
 			x, err := val(f)
 			f.locals[at] = x

@@ -127,6 +127,14 @@ conflict = 2 if { input.subject.opted_out_marketing = true }
 		"a message that is not a string": {"", []string{
 			`input.subject.age; ` + reasonAt("a.g", `input.subject.age`, `"/subject/age"`),
 		}},
+		// Each query binds y and d to values of its own, under the same names: what is computed
+		// from them is known by the values' terms, never by the names.
+		"variables of the same name in two queries": {"", []string{
+			`time.parse_rfc3339_ns(input.consent.given_at, y); time.date(y, d); gt(d[0], 2025); gt(y, 0); ` +
+				reasonAt("a.i", `sprintf("given on day %d", [d[2]])`, `"/consent/given_at"`),
+			`time.parse_rfc3339_ns(input.subject.last_activity_at, y); time.date(y, d); gt(d[0], 2025); gt(y, 0); gt(minus(0, d[2]), -29); ` +
+				reasonAt("a.j", `sprintf("active on day %d", [d[2]])`, `"/subject/last_activity_at"`),
+		}},
 		"a time out of OPA's range": {"", []string{
 			`time.add_date(time.parse_rfc3339_ns(input.subject.last_activity_at), 300, 0, 0, t); ` + reasonAt("a.h", `"far"`, `"/subject"`),
 		}},
@@ -142,6 +150,8 @@ conflict = 2 if { input.subject.opted_out_marketing = true }
 		{"subject": map[string]any{"restricted": true, "opted_out_marketing": true}},
 		{"subject": map[string]any{"age": jsonNumber("150"), "last_activity_at": "2261-12-31T23:59:59Z"}},
 		{"consent": map[string]any{"status": "refused"}, "subject": map[string]any{"opted_out_marketing": true}},
+		{"consent": map[string]any{"status": "given", "given_at": "2027-01-01T00:00:00Z"}, "subject": map[string]any{"last_activity_at": "2024-11-28T12:00:00Z"}},
+		{"consent": map[string]any{"status": "given", "given_at": "2024-01-01T00:00:00Z"}, "subject": map[string]any{"last_activity_at": "2026-11-02T12:00:00Z"}},
 	}
 	compared, found := 0, 0
 	for name, c := range cases {

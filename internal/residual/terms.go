@@ -67,6 +67,7 @@ type memo struct {
 // value depends only on the person's state and the clock, so it is computed once per
 // evaluation when computing it costs something.
 func (c *compiler) term(t *ast.Term, sc *scope) (eval, bool, error) {
+	t = plug(t, sc)
 	switch v := t.Value.(type) {
 	case ast.Null, ast.Boolean, ast.Number, ast.String:
 		x := fromAST(v)
@@ -124,7 +125,7 @@ func (c *compiler) ref(ref ast.Ref, sc *scope) (eval, bool, error) {
 			return nil, false, err
 		}
 		return g.value, true, nil
-	case isVar(ref[0]):
+	case isVar(ref[0]), isCall(ref[0]):
 		return c.localRef(ref, sc)
 	}
 	return nil, false, unsupported("a reference to %v", ref)
@@ -135,10 +136,16 @@ func isVar(t *ast.Term) bool {
 	return ok
 }
 
-// localRef compiles a reference into a local variable's value by constant keys, such as the
-// day of a date (d[2]): undefined where the value has no such element, as in OPA.
+func isCall(t *ast.Term) bool {
+	_, ok := t.Value.(ast.Call)
+	return ok
+}
+
+// localRef compiles a reference into a local variable's value (or a call's, where the
+// variable stood for it) by constant keys, such as the day of a date (d[2]): undefined where
+// the value has no such element, as in OPA. It is pure where its head is.
 func (c *compiler) localRef(ref ast.Ref, sc *scope) (eval, bool, error) {
-	head, _, err := c.term(ref[0], sc)
+	head, pure, err := c.term(ref[0], sc)
 	if err != nil {
 		return nil, false, err
 	}
@@ -172,7 +179,7 @@ func (c *compiler) localRef(ref ast.Ref, sc *scope) (eval, bool, error) {
 			return value{}, nil // no such element: undefined
 		}
 		return fromAST(x), nil
-	}, false, nil
+	}, pure, nil
 }
 
 // inputRef compiles input.consent, input.subject, or one of their fields.
