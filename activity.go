@@ -124,6 +124,9 @@ type Recipient struct {
 	DPA bool `json:"dpa,omitempty"`
 	// TransferSafeguard is scc, adequacy, bcr or none.
 	TransferSafeguard string `json:"transfer_safeguard,omitempty"`
+	// Domains are the internet domains where the recipient receives data (stripe.com); a
+	// subdomain of one matches it. They match the third parties code scanners find.
+	Domains []string `json:"domains,omitempty"`
 	// DPFCertified says the recipient, in the United States, is certified under the EU-US Data
 	// Privacy Framework: the adequacy decision for the US covers only such recipients.
 	DPFCertified bool `json:"dpf_certified,omitempty"`
@@ -218,6 +221,7 @@ func (a *Activity) document() map[string]any {
 				rm["dpa"] = true
 			}
 			putString(rm, "transfer_safeguard", r.TransferSafeguard)
+			putStrings(rm, "domains", r.Domains, true)
 			if r.DPFCertified {
 				rm["dpf_certified"] = true
 			}

@@ -286,6 +286,9 @@ func (x *exporter) registered(r map[string]any) (string, bool) {
 		if certified, _ := got["dpf_certified"].(bool); !certified {
 			delete(got, "dpf_certified") // false is the register's omitted value
 		}
+		if domains, _ := got["domains"].([]any); len(domains) == 0 {
+			delete(got, "domains") // as is no domain
+		}
 		if !reflect.DeepEqual(want, got) {
 			continue
 		}

@@ -177,5 +177,8 @@ func recipientOf(e policy.RegisteredRecipient) map[string]any {
 	if e.DPFCertified {
 		r["dpf_certified"] = true
 	}
+	if len(e.Domains) > 0 {
+		r["domains"] = strs(e.Domains)
+	}
 	return r
 }

@@ -74,4 +74,7 @@ type RegisteredRecipient struct {
 	// DPFCertified says the recipient, in the United States, is certified under the EU-US Data
 	// Privacy Framework, as an activity's recipient says (Fides has no field for it).
 	DPFCertified bool `json:"dpf_certified,omitempty"`
+	// Domains are the internet domains where it receives data, as an activity's recipient
+	// names them (recipients[].domains).
+	Domains []string `json:"domains,omitempty"`
 }

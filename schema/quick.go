@@ -107,6 +107,7 @@ func isRecipient(x any) bool {
 		"country":            isCountry,
 		"dpa":                isBool,
 		"transfer_safeguard": func(s any) bool { return isOneOf(s, "scc", "adequacy", "bcr", "none") },
+		"domains":            func(l any) bool { return isList(l, 0, isDomain) },
 		"dpf_certified":      isBool,
 		"court_order": func(o any) bool {
 			return isObject(o, map[string]func(any) bool{
@@ -211,6 +212,30 @@ func isTerm(x any) bool {
 func isPurpose(x any) bool {
 	s, ok := x.(string)
 	return ok && format.Purpose(s)
+}
+
+// isDomain: at most 253 characters, two or more labels joined by dots, each of 1 to 63 lower-case
+// letters, digits and hyphens, neither beginning nor ending with a hyphen.
+func isDomain(x any) bool {
+	s, ok := x.(string)
+	if !ok || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if c := l[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isCountry: ^[A-Z]{2}$

@@ -94,6 +94,13 @@ func TestActivityValidAgreesWithTheSchema(t *testing.T) {
 		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "authority", "country": "SE", "court_order": {"reference": "r", "jurisdiction": "SE"}}]}`, true},
 		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "authority", "court_order": {"reference": "r"}}]}`, false},
 		{`{"id": "x", ` + base + `, "recipients": [{"name": "", "type": "public"}]}`, false},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": ["stripe.com", "api.eu-1.stripe.com", "x1.io"]}]}`, true},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": ["localhost"]}]}`, false},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": ["Stripe.com"]}]}`, false},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": ["-a.com"]}]}`, false},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": ["a..com"]}]}`, false},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": ["https://a.com"]}]}`, false},
+		{`{"id": "x", ` + base + `, "recipients": [{"name": "n", "type": "subprocessor", "domains": "a.com"}]}`, false},
 		{`{"id": "x", ` + base + `, "colour": "red"}`, false},
 	} {
 		assert.Equal(t, tc.fast, agree(t, []byte(tc.doc)), tc.doc)
