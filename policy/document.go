@@ -50,6 +50,9 @@ type Document struct {
 	// RecipientRegister describes the vendors and third parties Fides files name, keyed by a
 	// system's fides_key or vendor_id.
 	RecipientRegister map[string]RegisteredRecipient `json:"recipient_register,omitempty"`
+	// ScannerMapping maps what code scanners (Privado, Bearer) report to the data categories,
+	// for judging what the code does against the declarations; nil when the document has none.
+	ScannerMapping *ScannerMapping `json:"scanner_mapping,omitempty"`
 	// Extensions holds facts for a policy's own rules, free in shape.
 	Extensions map[string]any `json:"extensions,omitempty"`
 }

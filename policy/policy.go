@@ -225,6 +225,25 @@ func crossCheck(p *Policy) []*problem.Problem {
 	purposes(root+"/rights/restriction_exempt_purposes", d.Rights.RestrictionExemptPurposes)
 	purposes(root+"/rights/erasure_exempt_purposes", d.Rights.ErasureExemptPurposes)
 	purposes(root+"/rights/erasure_contract_purposes", d.Rights.ErasureContractPurposes)
+	if m := d.ScannerMapping; m != nil {
+		for _, st := range []struct {
+			name  string
+			table *ScannerTable
+		}{{"privado", m.Privado}, {"bearer", m.Bearer}} {
+			t := st.table
+			if t == nil {
+				continue
+			}
+			for _, el := range sortedKeys(t.Elements) {
+				for i, c := range t.Elements[el].To {
+					_, isCategory := d.DataCategories[c]
+					if _, isSpecial := d.SpecialCategories[c]; !isCategory && !isSpecial {
+						missing(fmt.Sprintf("%s/to/%d", document.AppendPointer(root+"/scanner_mapping/"+st.name+"/elements", el), i), "data category", c)
+					}
+				}
+			}
+		}
+	}
 	for _, k := range sortedKeys(d.SpecialCategories) {
 		if _, ok := d.DataCategories[k]; ok {
 			pointer := root + "/data_categories/" + k

@@ -445,6 +445,10 @@ func TestParseErrors(t *testing.T) {
 		func(src string) []problem.Problem {
 			return []problem.Problem{at(t, "p.yaml", src, "rights.objections: true", 0, pp+"/rights/restriction_exempt_purposes/rights.objections", `purpose "rights.objections" is not defined in the document`)}
 		})
+	add("undefined scanner category", "p.yaml", edit(t, "Data.Sensitive.ContactData.EmailAddress: {to: [email]}", "Data.Sensitive.ContactData.EmailAddress: {to: [e_mail]}"),
+		func(src string) []problem.Problem {
+			return []problem.Problem{at(t, "p.yaml", src, "e_mail", 0, pp+"/scanner_mapping/privado/elements/Data.Sensitive.ContactData.EmailAddress/to/0", `data category "e_mail" is not defined in the document`)}
+		})
 	add("both kinds of category", "p.yaml", edit(t, "    interests: {group: basic}\n", "    interests: {group: basic}\n    health: {group: basic}\n"),
 		func(src string) []problem.Problem {
 			return []problem.Problem{at(t, "p.yaml", src, "health: {group: basic}", 0, pp+"/data_categories/health", `"health" is both a data category and a special category`)}
