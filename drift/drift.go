@@ -56,8 +56,8 @@ const (
 type Result struct {
 	// Report is the outcome as a check report, for the output formats: the results of the
 	// declarations that decide the flows, the errors of manifests and reports that could not be
-	// read, and a result per finding at the code (Index -1, located at the code, the finding's
-	// path a JSON pointer into the scanner's report).
+	// read, and a result per finding at the code (Index -1, located at the code, named
+	// "<scanner>: <third party>", the finding's path a JSON pointer into the scanner's report).
 	Report *check.Report
 	// Flows are the flows of every report read, in order, each with its outcome.
 	Flows []Judged
@@ -330,7 +330,11 @@ func finding(doc *policy.Document, scanner string, j Judged) (check.Result, bool
 	}
 	c := doc.Clauses[clauseID]
 	f := check.Finding{Reason: policyengine.Reason{Rule: rule, Message: msg, Clause: c.Section, ClauseID: clauseID, Path: j.Pointer}, Line: j.Code.Line, Column: j.Code.Column}
-	return check.Result{File: j.Code.File, Index: -1, Line: j.Code.Line, Column: j.Code.Column, Reasons: []check.Finding{f}, Warnings: []check.Finding{}, Conditions: []check.Condition{}}, true
+	name := j.Sink.Name
+	if name == "" {
+		name = j.Sink.ID
+	}
+	return check.Result{File: j.Code.File, Activity: scanner + ": " + name, Index: -1, Line: j.Code.Line, Column: j.Code.Column, Reasons: []check.Finding{f}, Warnings: []check.Finding{}, Conditions: []check.Condition{}}, true
 }
 
 // sinkWords names a sink in a message: its name and domains, quoted.

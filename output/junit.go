@@ -91,7 +91,7 @@ func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
 	out := junitSuites{Name: "policyengine", Errors: new(int)}
 	for _, res := range r.Results {
 		name := res.Activity
-		if res.Index < 0 {
+		if res.Index < 0 && name == "" {
 			name = "(file)"
 		} else if name == "" {
 			name = fmt.Sprintf("(activity %d)", res.Index+1)

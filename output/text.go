@@ -78,8 +78,12 @@ func (t *Text) FormatCheck(w io.Writer, r *check.Report) error {
 			for _, p := range res.Errors {
 				fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Pointer, p.Message))
 			}
-		case res.Index < 0: // findings about the file itself
-			fmt.Fprintf(bw, "  %s   the file itself\n", t.paint(yellow, "file"))
+		case res.Index < 0: // findings about the file itself, or (drift) at a line of it
+			what := "the file itself"
+			if name != "" {
+				what = name
+			}
+			fmt.Fprintf(bw, "  %s   %s\n", t.paint(yellow, "file"), what)
 			for _, f := range res.Reasons {
 				t.finding(bw, "", f)
 			}

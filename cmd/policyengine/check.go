@@ -91,7 +91,7 @@ func newCheckCmd(e env) *cobra.Command {
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	fl.BoolVar(&f.allConds, "all-conditions", false, "list every condition under its declaration, the rights every person has (said once by default) included")
 	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
-	fl.StringVar(&f.format, "input-format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
+	addInputFormatFlag(cmd, &f.format)
 	fl.StringVar(&f.format, "format", "", "the same as --input-format")
 	_ = fl.MarkHidden("format") // its former name: a note on stderr says so
 	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")

@@ -15,6 +15,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/bundle"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/drift"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/policy"
 )
@@ -242,4 +243,32 @@ func newEngine(ctx context.Context, f engineFlags, more ...policyengine.Option) 
 		return nil, err
 	}
 	return policyengine.New(ctx, append(opts, more...)...)
+}
+
+// addInputFormatFlag adds --input-format, how the manifest files are written.
+func addInputFormatFlag(cmd *cobra.Command, format *string) {
+	cmd.Flags().StringVar(format, "input-format", "", "how the files are written: fides (fideslang resource files), manifest, or auto (each file by its shape, the default)")
+}
+
+// scannerFlags name code scanners' reports: --privado FILE and --bearer FILE, each repeatable.
+type scannerFlags struct {
+	privado, bearer []string
+}
+
+// addScannerFlags adds --privado and --bearer, the scanners' reports drift reads.
+func addScannerFlags(cmd *cobra.Command, f *scannerFlags) {
+	cmd.Flags().StringArrayVar(&f.privado, "privado", nil, "a Privado report (privado.json, as privado scan writes it) of the code (repeatable)")
+	cmd.Flags().StringArrayVar(&f.bearer, "bearer", nil, "a Bearer privacy report (bearer scan --report privacy --format json) of the code (repeatable)")
+}
+
+// inputs are the reports the flags name, Privado's first.
+func (f scannerFlags) inputs() []drift.Input {
+	var in []drift.Input
+	for _, p := range f.privado {
+		in = append(in, drift.Input{Scanner: drift.Privado, File: p})
+	}
+	for _, p := range f.bearer {
+		in = append(in, drift.Input{Scanner: drift.Bearer, File: p})
+	}
+	return in
 }

@@ -26,6 +26,7 @@ func newRootCmd(e env) *cobra.Command {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.AddCommand(newCheckCmd(e))
+	root.AddCommand(newDriftCmd(e))
 	root.AddCommand(newVocabularyCmd(e), newVersionCmd(e))
 	root.AddCommand(newBundleCmd(e))
 	root.AddCommand(newRulesCmd(e))

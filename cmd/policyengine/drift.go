@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/drift"
+	"github.com/confect/policyengine/output"
+)
+
+const driftLong = `Judge what the code does, as a code scanner found it, against the declarations in the
+manifests: every flow of personal data to a third party the scanner reports must be covered by a
+declaration, decided by the policy.
+
+--privado FILE is Privado's privado.json (privado scan; .privado/privado.json): each data
+element, the third party it reaches (its name and domains) and the path through the code with
+file and line. --bearer FILE is Bearer's privacy report (bearer scan --report privacy --format
+json): the data types each third party receives, with no line. Give one or both.
+
+Each element is mapped to the policy's data categories by the policy document's scanner_mapping.
+A flow is covered when one declaration lists its category and names a recipient matching its
+sink: by the recipient's domains (a sink's domain is one of them or a subdomain of one), or,
+where either has none, by name. Findings stand in the code, at the last step of the path, where
+the data leaves (for Bearer, at the data type in its report):
+  drift.uncovered_flow    a declaration names the recipient but none of them lists the category
+                          (or the policy marks the element as data it does not process)
+  drift.unmatched_sink    no declaration names a recipient matching the third party
+  drift.unmapped_element  the policy's scanner_mapping has no entry for the element
+A covered flow's declarations are decided by the policy as check decides them, and reported with
+their denials and conditions. Declarations that cover no flow are check's business.
+
+PATH, the project config file and the manifests read are as for check. Output formats as for check.
+
+Exit codes: 0 every flow covered by an allowed declaration; 1 a finding, or a covering declaration
+denied; 2 a usage, input or policy error, or a report or manifest that could not be read.`
+
+const driftExample = `  privado scan . && policyengine drift --privado .privado/privado.json --output sarif manifests/
+  bearer scan . --report privacy --format json --output bearer.json && policyengine drift --bearer bearer.json`
+
+type driftFlags struct {
+	checkFlags
+	scanners scannerFlags
+}
+
+func newDriftCmd(e env) *cobra.Command {
+	var f driftFlags
+	f.color = "auto"
+	cmd := &cobra.Command{
+		Use:     "drift (--privado FILE | --bearer FILE)... [flags] [PATH...]",
+		Short:   "Judge what code scanners found the code sending against the declarations",
+		Long:    driftLong,
+		Example: driftExample,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDrift(cmd, e, f, args)
+		},
+	}
+	addScannerFlags(cmd, &f.scanners)
+	addOutputFlag(cmd, &f.output, output.Check)
+	addPolicyFlags(cmd, &f.engineFlags)
+	addBundleFlags(cmd, &f.engineFlags)
+	addNowFlag(cmd, &f.now)
+	addManifestFlags(cmd, &f.manifestFlags)
+	addInputFormatFlag(cmd, &f.format)
+	return cmd
+}
+
+func runDrift(cmd *cobra.Command, e env, f driftFlags, paths []string) error {
+	inputs := f.scanners.inputs()
+	if len(inputs) == 0 {
+		return fmt.Errorf("drift needs a scanner's report: --privado FILE or --bearer FILE")
+	}
+	rep, err := manifestsAsCheck(cmd, e, &f.checkFlags, paths, true)
+	if err != nil {
+		return err
+	}
+	formatter, err := checkFormatter(f.checkFlags, e)
+	if err != nil {
+		return err
+	}
+	res, err := drift.Judge(rep, inputs, drift.Limits{})
+	if err != nil {
+		return err
+	}
+	if err := formatter.FormatCheck(e.stdout, res.Report); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	switch {
+	case res.Report.Summary.Errors > 0:
+		return errReported
+	case res.Report.Summary.Denied > 0:
+		return errDenied
+	}
+	return nil
+}
+
+// manifestsAsCheck decides the manifests check would, as check chooses them (the project config
+// file, its manifests and ignore globs, --ignore, --include, the paths given) and reads them
+// (--input-format, the config's input_format).
+func manifestsAsCheck(cmd *cobra.Command, e env, f *checkFlags, paths []string, keepEntries bool) (*check.Report, error) {
+	c, err := f.project()
+	if err != nil {
+		return nil, err
+	}
+	applyConfig(cmd, f, c)
+	if f.format != "" && !slices.Contains(check.Formats(), f.format) {
+		return nil, fmt.Errorf("--input-format: expected %s", strings.Join(check.Formats(), ", "))
+	}
+	files := f.manifestFlags.options(cmd, c)
+	engine, err := newEngine(cmd.Context(), f.engineFlags)
+	if err != nil {
+		return nil, err
+	}
+	files.Stdin, files.KeepEntries, files.Format = e.stdin, keepEntries, f.format
+	rep, err := check.Run(cmd.Context(), engine, paths, files)
+	if err != nil {
+		return nil, needsPaths(cmd, err)
+	}
+	warnSkipped(e.stderr, rep.Skipped)
+	return rep, nil
+}
+
+// checkFormatter is the formatter of a check report the flags name.
+func checkFormatter(f checkFlags, e env) (output.Formatter, error) {
+	color, err := useColor(f.color, e)
+	if err != nil {
+		return nil, err
+	}
+	formatter, err := output.New(f.output, output.Options{Color: color})
+	if err != nil {
+		return nil, fmt.Errorf("--output: %v", err)
+	}
+	return formatter, nil
+}
