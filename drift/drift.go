@@ -26,6 +26,7 @@ import (
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
+	"github.com/confect/policyengine/ropa"
 )
 
 // ErrNoEntries is returned by Judge for a check report run without check.Options.KeepEntries.
@@ -61,6 +62,9 @@ type Result struct {
 	Report *check.Report
 	// Flows are the flows of every report read, in order, each with its outcome.
 	Flows []Judged
+	// Unread are the problems of the reports that could not be read (each also an error result
+	// in Report).
+	Unread []problem.Problem
 }
 
 // Judged is a flow with its outcome.
@@ -123,7 +127,9 @@ func Judge(rep *check.Report, inputs []Input, lim Limits) (*Result, error) {
 	for _, in := range inputs {
 		scan, err := ReadFile(in.Scanner, in.File, lim)
 		if err != nil {
-			out.Append(errorResult(in.File, err))
+			r := errorResult(in.File, err)
+			out.Append(r)
+			res.Unread = append(res.Unread, r.Errors[0])
 			continue
 		}
 		out.Summary.Files++
@@ -359,4 +365,35 @@ func errorResult(file string, err error) check.Result {
 	p := problem.Of(err, file)[0]
 	return check.Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []check.Finding{}, Warnings: []check.Finding{}, Conditions: []check.Condition{},
 		Errors: []problem.Problem{*p}}
+}
+
+// Annotate lists in a record of processing activities, made from the same check report, the
+// code paths that feed each declaration: the covered flows it decides.
+func (r *Result) Annotate(rec *ropa.Record) {
+	type key struct{ file, id string }
+	feeds := map[key][]ropa.CodePath{}
+	seen := map[string]bool{}
+	for _, f := range r.Flows {
+		if f.Outcome != Covered {
+			continue
+		}
+		name := f.Sink.Name
+		if name == "" {
+			name = f.Sink.ID
+		}
+		for _, d := range f.DecidedBy {
+			k := key{d.File, d.ID}
+			c := ropa.CodePath{Scanner: f.Scanner, Element: f.Element, Categories: f.Categories, Recipient: name, File: f.Code.File, Line: f.Code.Line, Column: f.Code.Column}
+			id := fmt.Sprintf("%q %q %q %q %q %q %d:%d", d.File, d.ID, c.Scanner, c.Element, c.Recipient, c.File, c.Line, c.Column)
+			if seen[id] { // many paths leave at one line
+				continue
+			}
+			seen[id] = true
+			feeds[k] = append(feeds[k], c)
+		}
+	}
+	for i := range rec.Entries {
+		e := &rec.Entries[i]
+		e.Code = feeds[key{e.File, e.ID}]
+	}
 }

@@ -18,16 +18,17 @@ type CSV struct{ unsupported }
 // FormatRecord writes a record of processing activities.
 func (CSV) FormatRecord(w io.Writer, r *ropa.Record) error {
 	cw := csv.NewWriter(w)
-	header := make([]string, len(recordColumns))
-	for i, c := range recordColumns {
+	columns := withCode(r, recordColumns)
+	header := make([]string, len(columns))
+	for i, c := range columns {
 		header[i] = c.Key
 	}
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	row := make([]string, len(recordColumns))
+	row := make([]string, len(columns))
 	for i := range r.Entries {
-		for j, c := range recordColumns {
+		for j, c := range columns {
 			sep := "\n"
 			if recordTerms[c.Key] {
 				sep = "; "

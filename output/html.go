@@ -332,6 +332,7 @@ var recordTemplate = template.Must(template.New("record").Parse(`
 // FormatRecord writes a record of processing activities: the controller, then a filterable
 // table with a row per declaration.
 func (HTML) FormatRecord(w io.Writer, r *ropa.Record) error {
+	columns := withCode(r, recordTableColumns)
 	view := struct {
 		Controller [][2]any
 		Missing    []string
@@ -344,7 +345,7 @@ func (HTML) FormatRecord(w io.Writer, r *ropa.Record) error {
 	for _, row := range controllerRows(r) {
 		view.Controller = append(view.Controller, [2]any{row[0], strings.Split(row[1], "\n")})
 	}
-	for _, c := range recordTableColumns {
+	for _, c := range columns {
 		view.Titles = append(view.Titles, c.Title)
 	}
 	for i := range r.Entries {
@@ -357,7 +358,7 @@ func (HTML) FormatRecord(w io.Writer, r *ropa.Record) error {
 		if e.Role != "controller" {
 			row.Role = roleColumn.Cell(e)[0]
 		}
-		for _, c := range recordTableColumns {
+		for _, c := range columns {
 			row.Cells = append(row.Cells, htmlCell{Items: c.Cell(e), Terms: recordTerms[c.Key]})
 		}
 		view.Rows = append(view.Rows, row)

@@ -15,6 +15,7 @@ type Markdown struct{ unsupported }
 
 // FormatRecord writes a record of processing activities.
 func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
+	columns := withCode(r, recordTableColumns)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# Record of processing activities: %s\n\n", md(r.Organisation))
 	fmt.Fprintf(bw, "Kept under GDPR art. 30(1), from the declarations in the manifests, each decided under %s (policy `%s`).\n\n",
@@ -40,12 +41,12 @@ func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 	fmt.Fprintln(bw, md(recordSummary(r)))
 	fmt.Fprintln(bw)
 	fmt.Fprint(bw, "| Activity |")
-	for _, c := range recordTableColumns {
+	for _, c := range columns {
 		fmt.Fprintf(bw, " %s |", c.Title)
 	}
 	fmt.Fprintln(bw, " Decision | Missing |")
 	fmt.Fprint(bw, "|---|")
-	fmt.Fprint(bw, strings.Repeat("---|", len(recordTableColumns)+2))
+	fmt.Fprint(bw, strings.Repeat("---|", len(columns)+2))
 	fmt.Fprintln(bw)
 	for i := range r.Entries {
 		e := &r.Entries[i]
@@ -58,7 +59,7 @@ func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
 			activity += "<br>" + mdLines(roleColumn.Cell(e))
 		}
 		fmt.Fprintf(bw, "| %s |", activity)
-		for _, c := range recordTableColumns {
+		for _, c := range columns {
 			if recordTerms[c.Key] && len(c.Cell(e)) > 0 {
 				fmt.Fprintf(bw, " %s |", md(strings.Join(c.Cell(e), ", ")))
 				continue

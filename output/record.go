@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/confect/policyengine/ropa"
@@ -113,6 +114,26 @@ var recordColumns = []recordColumn{
 	{"warnings", "Warnings", func(e *ropa.Entry) []string { return findingLines("", e.Decision.Warnings) }},
 	{"conditions", "Conditions", func(e *ropa.Entry) []string { return findingLines("requires ", e.Decision.Conditions) }},
 	{"missing", "Missing", func(e *ropa.Entry) []string { return missingLines(e.Missing) }},
+}
+
+// codeColumn is the code that feeds a declaration, as a code scanner found it.
+var codeColumn = recordColumn{"code", "Code that feeds it", func(e *ropa.Entry) []string {
+	out := make([]string, len(e.Code))
+	for i, c := range e.Code {
+		out[i] = fmt.Sprintf("%s: %s to %s (%s's %s)", fileLine(c.File, c.Line), strings.Join(c.Categories, ", "), c.Recipient, c.Scanner, c.Element)
+	}
+	return out
+}}
+
+// withCode are a format's columns of a record, and the code that feeds each declaration when
+// the record was made with a code scanner's report.
+func withCode(r *ropa.Record, columns []recordColumn) []recordColumn {
+	for _, e := range r.Entries {
+		if len(e.Code) > 0 {
+			return append(slices.Clip(columns), codeColumn)
+		}
+	}
+	return columns
 }
 
 // recordTableColumns are the record's table in the formats a person reads (markdown, html),

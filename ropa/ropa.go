@@ -90,6 +90,26 @@ type Entry struct {
 	Decision Decision `json:"decision"`
 	// Missing lists the fields of the record the declaration leaves out.
 	Missing []Missing `json:"missing"`
+	// Code are the code paths that feed the declaration, as a code scanner found them
+	// (policyengine drift); empty unless the record was made with a scanner's report.
+	Code []CodePath `json:"code,omitempty"`
+}
+
+// CodePath is a flow of personal data in the code that a declaration covers: where the data
+// leaves for a recipient, as a code scanner reported it.
+type CodePath struct {
+	// Scanner names the scanner (privado, bearer); Element the data element as it names it.
+	Scanner string `json:"scanner"`
+	Element string `json:"element"`
+	// Categories are the element's data categories under the policy.
+	Categories []string `json:"categories"`
+	// Recipient is the third party as the scanner names it.
+	Recipient string `json:"recipient"`
+	// File, Line and Column are where the data leaves (for a scanner that gives no line, the
+	// element's place in its report).
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
 }
 
 // Term is a vocabulary term with the policy's words for it.

@@ -192,3 +192,40 @@ func TestDriftReadsTheProjectConfig(t *testing.T) {
 	assert.Contains(t, errs, "config file")
 	assert.Contains(t, located(t, "json", out), "drift.uncovered_flow src/billing/charge.js:57", "the ignored manifest, which lists phone for Stripe, is not read")
 }
+
+func TestRopaShowsTheCodeThatFeedsADeclaration(t *testing.T) {
+	manifests := filepath.Join(driftData, "manifests")
+	code, out, errs := runCLI(t, "ropa", "--now", now, "-f", "json", "--privado", filepath.Join(driftData, "privado", "drift.json"), "--bearer", filepath.Join(driftData, "bearer", "covered.json"), manifests)
+	require.Equal(t, 0, code, errs)
+	var rec struct {
+		Entries []struct {
+			ID   string `json:"id"`
+			Code []struct {
+				Scanner, Element, Recipient, File string
+				Categories                        []string
+				Line                              int
+			} `json:"code"`
+		} `json:"entries"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rec))
+	feeds := map[string][]string{}
+	for _, e := range rec.Entries {
+		for _, c := range e.Code {
+			feeds[e.ID] = append(feeds[e.ID], fmt.Sprintf("%s %s:%d %s", c.Scanner, c.File, c.Line, strings.Join(c.Categories, ",")))
+		}
+	}
+	bearer := filepath.Join(driftData, "bearer", "covered.json")
+	assert.Equal(t, map[string][]string{
+		"card-payments": {"privado src/billing/charge.js:42 email", "bearer " + bearer + ":7 email", "bearer " + bearer + ":7 name"},
+		"error-reports": {"privado src/errors.js:7 ip_address"},
+	}, feeds, "each covered flow under the declarations that decide it, once per place; the newsletter is fed by no code")
+
+	_, csvOut, _ := runCLI(t, "ropa", "--now", now, "-f", "csv", manifests)
+	assert.NotContains(t, strings.SplitN(csvOut, "\n", 2)[0], "code", "no code column without a scanner's report")
+	_, csvOut, _ = runCLI(t, "ropa", "--now", now, "-f", "csv", "--privado", filepath.Join(driftData, "privado", "covered.json"), manifests)
+	assert.Contains(t, csvOut, "src/billing/charge.js:42: email to Stripe (privado's Data.Sensitive.ContactData.EmailAddress)")
+
+	code, _, errs = runCLI(t, "ropa", "--now", now, "--privado", filepath.Join(driftData, "bearer", "covered.json"), manifests)
+	assert.Equal(t, 2, code, "a report that is not Privado's")
+	assert.Contains(t, errs, "expected a Privado report")
+}

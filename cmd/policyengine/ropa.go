@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/drift"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/ropa"
 )
@@ -18,6 +19,9 @@ decision with its findings. The controller, its contact, the DPO and the securit
 from the policy document. Fields the record needs and a declaration leaves out are listed per
 declaration.
 
+With --privado FILE or --bearer FILE (as drift takes them), each declaration also lists the code
+paths that feed it: the flows the scanner found that the declaration covers.
+
 PATH is as for check (with none, the manifests the project config file lists). Formats (-o): markdown (a table for a pull request), csv (one row per
 declaration, for a spreadsheet), json (schema/ropa.schema.json), html (one self-contained page).
 
@@ -28,6 +32,7 @@ any PATH (unless --allow-empty).`
 func newROPACmd(e env) *cobra.Command {
 	var f engineFlags
 	var files manifestFlags
+	var scanners scannerFlags
 	format := "markdown"
 	cmd := &cobra.Command{
 		Use:     "ropa [--policy DIR] [-o markdown|csv|html|json] [PATH...]",
@@ -58,6 +63,16 @@ func newROPACmd(e env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if in := scanners.inputs(); len(in) > 0 { // the code paths that feed each declaration
+				res, err := drift.Judge(rep, in, drift.Limits{})
+				if err != nil {
+					return err
+				}
+				if len(res.Unread) > 0 {
+					return &res.Unread[0]
+				}
+				res.Annotate(rec)
+			}
 			if err := formatter.FormatRecord(e.stdout, rec); err != nil {
 				return fmt.Errorf("writing the record: %w", err)
 			}
@@ -76,5 +91,6 @@ func newROPACmd(e env) *cobra.Command {
 	addPolicyFlags(cmd, &f)
 	addNowFlag(cmd, &f.now)
 	addManifestFlags(cmd, &files)
+	addScannerFlags(cmd, &scanners)
 	return cmd
 }
