@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/drift"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/schema"
@@ -78,8 +79,8 @@ Unknown keys are errors; a policy's own facts go under ` + "`extensions`" + `.
 }
 
 // RequiredClauses returns the clause keys every policy document must define, each with the ids
-// of the rules and Fides findings that name it: the built-in rules' METADATA clauses (read from
-// the rules compiled with a document) and the Fides reader's.
+// of the rules and findings that name it: the built-in rules' METADATA clauses (read from the
+// rules compiled with a document), the Fides reader's and drift's.
 func RequiredClauses(engine *policyengine.Engine) map[string][]string {
 	out := map[string][]string{}
 	for _, r := range engine.Rules() {
@@ -87,7 +88,7 @@ func RequiredClauses(engine *policyengine.Engine) map[string][]string {
 			out[r.ClauseID] = append(out[r.ClauseID], r.ID)
 		}
 	}
-	for _, r := range fides.Rules(engine.Policy()) {
+	for _, r := range append(fides.Rules(engine.Policy()), drift.Rules(engine.Policy())...) {
 		out[r.ClauseID] = append(out[r.ClauseID], r.ID)
 	}
 	for _, ids := range out {

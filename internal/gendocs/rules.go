@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/drift"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/internal/markdown"
 )
@@ -43,6 +44,17 @@ not a denial, and it says what it requires of the person. A **warning** never de
 	found := fides.Rules(doc)
 	b.WriteString("\n## Findings of the Fides reader\n\n")
 	b.WriteString("Reading Fides files (see [fides.md](fides.md)) makes findings of its own, beside the rules':\n\n")
+	b.WriteString("| finding | kind | title | clause of the policy |\n|---|---|---|---|\n")
+	for _, r := range found {
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, markdown.Slug("`"+r.ID+"`"), kind(r), cell(r.Title), cell(r.Clause))
+	}
+	for _, r := range found {
+		entry(&b, r)
+	}
+
+	found = drift.Rules(doc)
+	b.WriteString("\n## Findings of drift\n\n")
+	b.WriteString("Judging what code scanners found against the declarations (see [drift.md](drift.md)) makes findings of its own, located in the code:\n\n")
 	b.WriteString("| finding | kind | title | clause of the policy |\n|---|---|---|---|\n")
 	for _, r := range found {
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, markdown.Slug("`"+r.ID+"`"), kind(r), cell(r.Title), cell(r.Clause))
