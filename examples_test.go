@@ -116,6 +116,7 @@ func TestCIExamples(t *testing.T) {
 	t.Parallel()
 	for file, want := range map[string]string{
 		"examples/ci/github-actions.yml":     "uses: ./",
+		"examples/ci/github-drift.yml":       "policyengine drift --bearer bearer.json --output sarif",
 		"examples/ci/gitlab-ci.yml":          "policyengine check --output junit examples/manifests",
 		"examples/ci/pre-commit-config.yaml": "id: policyengine-check",
 		"examples/ci/policyengine.yaml":      "manifests:",

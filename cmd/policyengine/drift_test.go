@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/confect/policyengine/output"
 )
@@ -228,4 +229,38 @@ func TestRopaShowsTheCodeThatFeedsADeclaration(t *testing.T) {
 	code, _, errs = runCLI(t, "ropa", "--now", now, "--privado", filepath.Join(driftData, "bearer", "covered.json"), manifests)
 	assert.Equal(t, 2, code, "a report that is not Privado's")
 	assert.Contains(t, errs, "expected a Privado report")
+}
+
+// The example workflow's drift commands run as written (given the test's report and manifests,
+// where the workflow's repository has its config file), with the exit code the job fails on.
+func TestDriftWorkflow(t *testing.T) {
+	var workflow struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Run string `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	require.NoError(t, yaml.Unmarshal(mustRead(t, "../../examples/ci/github-drift.yml"), &workflow))
+	var ran int
+	for _, step := range workflow.Jobs["drift"].Steps {
+		for _, line := range strings.Split(step.Run, "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "policyengine drift ") {
+				continue
+			}
+			line, _, _ = strings.Cut(line, " >")
+			args := strings.Fields(line)[1:]
+			for i, a := range args {
+				if a == "bearer.json" {
+					args[i] = filepath.Join(driftData, "bearer", "drift.json")
+				}
+			}
+			code, out, errs := runCLI(t, append(args, "--config", "none", "--now", now, filepath.Join(driftData, "manifests"))...)
+			assert.Equal(t, 1, code, "%s: %s", line, errs)
+			assert.Contains(t, out, "drift.unmatched_sink", line)
+			ran++
+		}
+	}
+	assert.Equal(t, 2, ran, "SARIF for code scanning, annotations for the pull request")
 }
