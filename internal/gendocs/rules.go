@@ -41,28 +41,21 @@ not a denial, and it says what it requires of the person. A **warning** never de
 		entry(&b, r)
 	}
 
-	found := fides.Rules(doc)
-	b.WriteString("\n## Findings of the Fides reader\n\n")
-	b.WriteString("Reading Fides files (see [fides.md](fides.md)) makes findings of its own, beside the rules':\n\n")
-	b.WriteString("| finding | kind | title | clause of the policy |\n|---|---|---|---|\n")
-	for _, r := range found {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, markdown.Slug("`"+r.ID+"`"), kind(r), cell(r.Title), cell(r.Clause))
-	}
-	for _, r := range found {
-		entry(&b, r)
-	}
-
-	found = drift.Rules(doc)
-	b.WriteString("\n## Findings of drift\n\n")
-	b.WriteString("Judging what code scanners found against the declarations (see [drift.md](drift.md)) makes findings of its own, located in the code:\n\n")
-	b.WriteString("| finding | kind | title | clause of the policy |\n|---|---|---|---|\n")
-	for _, r := range found {
-		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, markdown.Slug("`"+r.ID+"`"), kind(r), cell(r.Title), cell(r.Clause))
-	}
-	for _, r := range found {
-		entry(&b, r)
-	}
+	findings(&b, "Findings of the Fides reader", "Reading Fides files (see [fides.md](fides.md)) makes findings of its own, beside the rules':", fides.Rules(doc))
+	findings(&b, "Findings of drift", "Judging what code scanners found against the declarations (see [drift.md](drift.md)) makes findings of its own, located in the code:", drift.Rules(doc))
 	return []byte(b.String())
+}
+
+// findings writes a section of findings beside the rules': a table of them, then an entry each.
+func findings(b *strings.Builder, title, intro string, found []policyengine.Rule) {
+	fmt.Fprintf(b, "\n## %s\n\n%s\n\n", title, intro)
+	b.WriteString("| finding | kind | title | clause of the policy |\n|---|---|---|---|\n")
+	for _, r := range found {
+		fmt.Fprintf(b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, markdown.Slug("`"+r.ID+"`"), kind(r), cell(r.Title), cell(r.Clause))
+	}
+	for _, r := range found {
+		entry(b, r)
+	}
 }
 
 // entry writes a rule's section: its title, kind and clause, what it checks, how to pass it,
