@@ -8,10 +8,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/drift"
+	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -48,4 +50,44 @@ func TestFidesRecipientsCarryTheRegistersDomains(t *testing.T) {
 	require.Len(t, res.Flows, 1)
 	assert.Equal(t, drift.Covered, res.Flows[0].Outcome, "api.stripe.com is under the register's stripe.com")
 	assert.Equal(t, "shop/payments", res.Flows[0].DecidedBy[0].ID)
+}
+
+// Exported to Fides, a recipient with domains that a register entry says exactly is written as
+// the entry's vendor system; read back from the Fides fields alone, it has the entry's domains
+// again, and drift matches the scanner's sink to it.
+func TestFidesExportKeepsTheDomainsThroughTheRegister(t *testing.T) {
+	manifest, err := filepath.Abs("testdata/manifests/payments.yaml")
+	require.NoError(t, err)
+	report, err := filepath.Abs("testdata/privado/covered.json")
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	p := policy.Default()
+	p.Document.RecipientRegister = map[string]policy.RegisteredRecipient{
+		"stripe": {Name: "Stripe Payments Europe", Type: "subprocessor", Country: "IE", DPA: true, Domains: []string{"stripe.com"}},
+	}
+	ctx := context.Background()
+	_, err = fides.Export(ctx, p.Document, []string{manifest}, fides.ExportOptions{Dir: "fides"})
+	require.NoError(t, err)
+	files, err := filepath.Glob("fides/*.yml")
+	require.NoError(t, err)
+	for _, f := range files { // the Fides fields alone: the meta export writes removed
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var v map[string]any
+		require.NoError(t, yaml.Unmarshal(data, &v))
+		for _, s := range v["system"].([]any) {
+			delete(s.(map[string]any), "meta")
+		}
+		out, err := yaml.Marshal(v)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(f, out, 0o600))
+	}
+	engine, err := policyengine.New(ctx, policyengine.WithPolicy(p))
+	require.NoError(t, err)
+	rep, err := check.Run(ctx, engine, []string{"fides"}, check.Options{KeepEntries: true})
+	require.NoError(t, err)
+	res, err := drift.Judge(rep, []drift.Input{{Scanner: drift.Privado, File: report}}, drift.Limits{})
+	require.NoError(t, err)
+	require.Len(t, res.Flows, 1)
+	assert.Equal(t, drift.Covered, res.Flows[0].Outcome, "the vendor's system stands for the recipient, domains and all")
 }
