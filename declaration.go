@@ -377,7 +377,14 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 	exposed := make(map[string]any, len(m)+1)
 	maps.Copy(exposed, m)
 	exposed["subject"] = st.exposed
-	worst, err := e.evaluate(ctx, st, exposed, checkStrings)
+	var worst Decision
+	var favourable []Reason // with st.packages: what favourableDenials finds
+	var err error
+	if st.packages != nil {
+		worst, favourable, err = e.decideDeclaration(ctx, st, exposed)
+	} else {
+		worst, err = e.evaluate(ctx, st, exposed, checkStrings)
+	}
 	if err != nil {
 		return denied, err
 	}
@@ -412,7 +419,9 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 		// (TestProbeConditionsArePartialEvaluations holds them to partial evaluation).
 		var always []Reason
 		if slices.ContainsFunc(personal, func(r Reason) bool { return st.person[r.Rule].AlsoDeclaration }) {
-			if always, err = e.favourableDenials(ctx, st, m); err != nil {
+			if st.packages != nil {
+				always = favourable
+			} else if always, err = e.favourableDenials(ctx, st, m); err != nil {
 				return denied, err
 			}
 		}

@@ -68,6 +68,9 @@ type prepared struct {
 	// holds them to it).
 	customPerson bool
 	cache        *decisionCache // nil: no cache, or the policy's own rules read the clock
+	// packages decide declarations alone package by package, sharing findings between
+	// declarations alike in what a package reads (packages.go; nil: no cache).
+	packages []*rulePackage
 
 	perPerson // deciding declarations per person (residual.go)
 	// known are the strings an activity is expected to hold (the schema's keys and enums, the
@@ -206,6 +209,11 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 	}
 	if e.cache > 0 && !built.ClockInCustomRules {
 		st.cache = newDecisionCache(e.cache, built.InputFields) // one per revision: a reload starts afresh
+	}
+	if e.cache > 0 {
+		if st.packages, err = preparePackages(ctx, query, built, rules, e.cache); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }
@@ -449,11 +457,26 @@ func deniedDecision(st *prepared) Decision {
 	return Decision{Revision: st.revision, Reasons: []Reason{}, Warnings: []Reason{}}
 }
 
-// run evaluates a prepared findings query on an input and reads the decision. Cancellation is
-// wired to the context without a goroutine per evaluation, and no metrics are kept. partial
-// says the query is a declaration's residual, whose findings may lack a kind.
+// run evaluates a prepared findings query on an input and reads the decision. partial says the
+// query is a declaration's residual, whose findings may lack a kind.
 func (e *Engine) run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.Value, now time.Time, partial bool) (Decision, error) {
 	denied := deniedDecision(st)
+	v, err := e.eval(ctx, q, input, now)
+	if err != nil {
+		return denied, err
+	}
+	d, err := readDecision(v, now, partial)
+	if err != nil {
+		return denied, err
+	}
+	d.Revision = st.revision
+	return d, nil
+}
+
+// eval evaluates a prepared query of one expression on an input and returns its value, as
+// OPA's AST. Cancellation is wired to the context without a goroutine per evaluation, and no
+// metrics are kept.
+func (e *Engine) eval(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, now time.Time) (any, error) {
 	if e.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, e.timeout)
@@ -466,19 +489,14 @@ func (e *Engine) run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery
 	stop()
 	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
-			return denied, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
+			return nil, fmt.Errorf("%w: %w", ErrEvaluation, cerr)
 		}
-		return denied, evaluationError(err)
+		return nil, evaluationError(err)
 	}
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return denied, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)
+		return nil, fmt.Errorf("%w: the policy returned no decision", ErrEvaluation)
 	}
-	d, err := readDecision(rs[0].Expressions[0].Value, now, partial)
-	if err != nil {
-		return denied, err
-	}
-	d.Revision = st.revision
-	return d, nil
+	return rs[0].Expressions[0].Value, nil
 }
 
 // keepAST leaves the result as OPA's AST: the decision is read from it directly, without
@@ -523,14 +541,19 @@ func readValidUntil(obj ast.Object, now time.Time, partial bool) (time.Time, err
 	if err != nil {
 		return time.Time{}, err
 	}
+	return validUntil(instants, now), nil
+}
+
+// validUntil is the earliest of instants (nanoseconds) after now; zero if none is.
+func validUntil(instants []int64, now time.Time) time.Time {
 	var earliest int64
 	for _, ns := range instants {
 		earliest = residual.Earliest(earliest, ns, now.UnixNano())
 	}
 	if earliest == 0 {
-		return time.Time{}, nil
+		return time.Time{}
 	}
-	return time.Unix(0, earliest).UTC(), nil
+	return time.Unix(0, earliest).UTC()
 }
 
 // readInstants reads the policy's changes_at findings: a set of instants in nanoseconds.

@@ -121,6 +121,13 @@ type Package struct {
 	// Fields are the top-level input fields its findings read, in its rules or anything they
 	// depend on; nil when they read the input whole or by a computed key.
 	Fields map[string]bool
+	// Path is the package's path, e.g. data.policyengine.rules.consent.
+	Path ast.Ref
+	// Reads is the part of the input its findings read, finer than Fields: two inputs alike in
+	// it get the same findings from the package (at the same instant, if it reads the clock).
+	Reads *Reads
+	// Clock says its findings read the evaluation time.
+	Clock bool
 }
 
 // Capabilities returns the builtins a policy may use: OPA's, without those that reach the
@@ -664,6 +671,7 @@ var FindingKinds = [...]string{"deny", "warn", "changes_at"}
 // packages describes the rule packages the findings are collected from.
 func packages(c *ast.Compiler) map[string]Package {
 	out := map[string]Package{}
+	a := newAnalyser(c)
 	for _, m := range c.Modules {
 		pkg := m.Package.Path.String()
 		name := strings.TrimPrefix(pkg, RulesPackage+".")
@@ -673,6 +681,7 @@ func packages(c *ast.Compiler) map[string]Package {
 		p, ok := out[name]
 		if !ok {
 			p.Fields = map[string]bool{}
+			p.Path, p.Reads = m.Package.Path.Copy(), &Reads{}
 		}
 		for _, r := range m.Rules {
 			head, ok := r.Head.Ref()[0].Value.(ast.Var)
@@ -686,8 +695,17 @@ func packages(c *ast.Compiler) map[string]Package {
 			if p.Fields != nil && !readFields(c, r, p.Fields) {
 				p.Fields = nil
 			}
+			p.Clock = p.Clock || depends(c, r, func(ref ast.Ref) bool { return clockBuiltins[ref.String()] })
+			dependencies(c, r, func(d *ast.Rule) bool {
+				p.Reads.merge(a.summary(d).input)
+				return false
+			})
 		}
 		sort.Strings(p.Kinds)
+		out[name] = p
+	}
+	for name, p := range out {
+		p.Reads = p.Reads.finish()
 		out[name] = p
 	}
 	return out
