@@ -57,6 +57,12 @@ type Options struct {
 	// activities themselves (the record of processing, the data-flow picture). Off, a run holds
 	// only the decisions.
 	KeepEntries bool
+	// Results, when set, receives every result in the report's order as soon as it and all
+	// before it are decided, and the report keeps none of them (Report.Results stays empty; its
+	// summary counts them): a run then holds only the files in flight, and those after a Fides
+	// file, which is decided with the others once all are read. An error it returns stops the
+	// run, and Run returns it.
+	Results func(Result) error
 	// Format says how the files are written: "" or FormatAuto recognises each file by its shape (a
 	// fideslang file by its top-level resource lists, anything else a manifest), FormatFides
 	// reads every file as a Fides file, FormatManifest every file as a manifest.
@@ -231,6 +237,47 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if doc := engine.Policy(); doc != nil {
 		terms = doc.Terms()
 	}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: sel.Skipped, Selection: sel}
+	// A condition says whether its rule is a right every person has (the Fides file rules
+	// are no person rules).
+	everyPerson := map[string]bool{}
+	for _, r := range rep.Rules {
+		everyPerson[r.ID] = r.EveryPerson
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Results leave in the report's order: a unit's once it and all before it are decided (a
+	// Fides file's once all files are read and the Fides files decided together).
+	var mu sync.Mutex
+	ready := make([]bool, len(units))
+	next := 0
+	var streamErr error
+	emit := func() { // with mu held
+		for next < len(units) && ready[next] {
+			i := next
+			next++
+			if units[i].err == nil {
+				rep.Summary.Files++
+			}
+			if fidesFiles[i] != nil {
+				rep.Summary.FidesFiles++
+			}
+			for _, r := range per[i] {
+				for j := range r.Conditions {
+					r.Conditions[j].EveryPerson = everyPerson[r.Conditions[j].Rule]
+				}
+				rep.count(r)
+				if opts.Results == nil {
+					rep.Results = append(rep.Results, r)
+				} else if streamErr == nil {
+					if streamErr = opts.Results(r); streamErr != nil {
+						cancel()
+					}
+				}
+			}
+			per[i] = nil
+		}
+	}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -238,55 +285,56 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				var rs []Result
+				var f *fides.File
 				if u := units[i]; u.err != nil {
-					per[i] = []Result{*u.err}
+					rs = []Result{*u.err}
 				} else {
-					per[i], fidesFiles[i] = checkFile(ctx, engine, terms, u.file, opts)
+					rs, f = checkFile(ctx, engine, terms, u.file, opts)
 				}
+				mu.Lock()
+				per[i], fidesFiles[i] = rs, f
+				ready[i] = f == nil
+				emit()
+				mu.Unlock()
 			}
 		}()
 	}
 	for i := range units {
-		jobs <- i
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+		}
 	}
 	close(jobs)
 	wg.Wait()
+	if streamErr != nil {
+		return nil, streamErr
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: sel.Skipped, Selection: sel}
 	if decideFides(ctx, engine, units, fidesFiles, per, opts.KeepEntries) {
 		rep.Rules = append(rep.Rules, fides.Rules(engine.Policy())...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	everyPerson := map[string]bool{}
-	for _, r := range rep.Rules {
-		everyPerson[r.ID] = r.EveryPerson
+	mu.Lock()
+	for i := range ready {
+		ready[i] = true
 	}
-	for i, rs := range per {
-		for _, r := range rs {
-			for j := range r.Conditions {
-				r.Conditions[j].EveryPerson = everyPerson[r.Conditions[j].Rule]
-			}
-		}
-		if units[i].err == nil {
-			rep.Summary.Files++
-		}
-		if fidesFiles[i] != nil {
-			rep.Summary.FidesFiles++
-		}
-		for _, r := range rs {
-			rep.add(r)
-		}
+	emit()
+	mu.Unlock()
+	if streamErr != nil {
+		return nil, streamErr
 	}
 	return rep, nil
 }
 
-func (rep *Report) add(r Result) {
-	rep.Results = append(rep.Results, r)
+// count counts a result in the summary.
+func (rep *Report) count(r Result) {
 	if r.Index >= 0 {
 		rep.Summary.Activities++
 	}

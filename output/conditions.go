@@ -37,28 +37,45 @@ type right struct {
 // first met, each with the number of declarations it is a condition of; none with all (every
 // condition is then listed under its declaration).
 func rights(r *check.Report, all bool) []right {
-	if all {
-		return nil
+	t := rightsTally{all: all}
+	for i := range r.Results {
+		t.add(&r.Results[i])
 	}
-	var out []right
-	at := map[string]int{}
-	for _, res := range r.Results {
-		seen := map[string]bool{}
-		for _, c := range res.Conditions {
-			if !c.EveryPerson || seen[c.Rule] {
-				continue
-			}
-			seen[c.Rule] = true
-			i, ok := at[c.Rule]
-			if !ok {
-				i = len(out)
-				at[c.Rule] = i
-				out = append(out, right{Condition: c})
-			}
-			out[i].declarations++
+	return t.rights
+}
+
+// rightsTally gathers rights as results come, for a format that writes them one at a time.
+type rightsTally struct {
+	all    bool
+	at     map[string]int
+	rights []right
+}
+
+// add counts the rights among one result's conditions, each once.
+func (t *rightsTally) add(res *check.Result) {
+	if t.all {
+		return
+	}
+	var seen map[string]bool
+	for _, c := range res.Conditions {
+		if !c.EveryPerson || seen[c.Rule] {
+			continue
 		}
+		if seen == nil {
+			seen = map[string]bool{}
+		}
+		seen[c.Rule] = true
+		i, ok := t.at[c.Rule]
+		if !ok {
+			if t.at == nil {
+				t.at = map[string]int{}
+			}
+			i = len(t.rights)
+			t.at[c.Rule] = i
+			t.rights = append(t.rights, right{Condition: c})
+		}
+		t.rights[i].declarations++
 	}
-	return out
 }
 
 // rightsHeading introduces the rights every person has, said once for a run.

@@ -23,22 +23,43 @@ type GitHub struct {
 
 // FormatCheck writes a check report.
 func (g GitHub) FormatCheck(w io.Writer, r *check.Report) error {
-	bw := bufio.NewWriter(w)
-	for _, res := range r.Results {
-		for _, p := range res.Errors {
-			annotate(bw, "error", p.In(res.File), p.Line, p.Column, InputRule, problem(p.Pointer, p.Message))
-		}
-		for _, f := range res.Reasons {
-			annotate(bw, "error", f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
-		}
-		for _, f := range res.Warnings {
-			annotate(bw, warningLevel(r, "warning", "error"), f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
-		}
-		if cs := conditions(&res, g.AllConditions); len(cs) > 0 {
-			annotate(bw, "notice", res.File, res.Line, res.Column, "conditions of "+res.Activity, res.Activity+": "+requirements(cs))
-		}
+	return formatStreamed(g.streamCheck(w, r), r)
+}
+
+func (g GitHub) streamCheck(w io.Writer, head *check.Report) CheckStream {
+	return &githubCheck{bw: bufio.NewWriter(w), failOnWarn: head.FailOnWarn, all: g.AllConditions, rights: rightsTally{all: g.AllConditions}}
+}
+
+// githubCheck writes annotations as results come, and the rights every person has after them.
+type githubCheck struct {
+	bw         *bufio.Writer
+	failOnWarn bool
+	all        bool
+	rights     rightsTally
+}
+
+func (g *githubCheck) Result(res check.Result) error {
+	bw := g.bw
+	for _, p := range res.Errors {
+		annotate(bw, "error", p.In(res.File), p.Line, p.Column, InputRule, problem(p.Pointer, p.Message))
 	}
-	if rs := rights(r, g.AllConditions); len(rs) > 0 {
+	for _, f := range res.Reasons {
+		annotate(bw, "error", f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
+	}
+	level := levelOf(g.failOnWarn, "warning", "error")
+	for _, f := range res.Warnings {
+		annotate(bw, level, f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
+	}
+	if cs := conditions(&res, g.all); len(cs) > 0 {
+		annotate(bw, "notice", res.File, res.Line, res.Column, "conditions of "+res.Activity, res.Activity+": "+requirements(cs))
+	}
+	g.rights.add(&res)
+	return nil
+}
+
+func (g *githubCheck) End(r *check.Report) error {
+	bw := g.bw
+	if rs := g.rights.rights; len(rs) > 0 {
 		parts := make([]string, len(rs))
 		for i, c := range rs {
 			parts[i] = fmt.Sprintf("%s: %s", Plural(c.declarations, "declaration"), requirement(c.Condition))

@@ -1,7 +1,9 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/confect/policyengine"
@@ -25,7 +27,60 @@ import (
 type JSON struct{ unsupported }
 
 // FormatCheck writes a check report.
-func (JSON) FormatCheck(w io.Writer, r *check.Report) error { return writeJSON(w, r) }
+func (j JSON) FormatCheck(w io.Writer, r *check.Report) error {
+	return formatStreamed(j.streamCheck(w, r), r)
+}
+
+// streamCheck writes the report's object as writeJSON would, its results one at a time.
+func (JSON) streamCheck(w io.Writer, _ *check.Report) CheckStream { return &jsonCheck{w: w} }
+
+type jsonCheck struct {
+	w   io.Writer
+	n   int
+	buf bytes.Buffer
+}
+
+func (j *jsonCheck) Result(r check.Result) error {
+	j.buf.Reset()
+	if j.n == 0 {
+		j.buf.WriteString("{\n  \"results\": [\n    ")
+	} else {
+		j.buf.WriteString(",\n    ")
+	}
+	j.n++
+	enc := json.NewEncoder(&j.buf)
+	enc.SetIndent("    ", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	j.buf.Truncate(j.buf.Len() - 1) // the encoder's newline
+	_, err := j.w.Write(j.buf.Bytes())
+	return err
+}
+
+func (j *jsonCheck) End(r *check.Report) error {
+	rest := *r
+	rest.Results = []check.Result{}
+	var b bytes.Buffer
+	if err := writeJSON(&b, &rest); err != nil {
+		return err
+	}
+	const empty = "{\n  \"results\": []"
+	tail, ok := bytes.CutPrefix(b.Bytes(), []byte(empty))
+	if !ok {
+		return errors.New("output: a check report's JSON does not begin with its results")
+	}
+	if j.n == 0 {
+		_, err := j.w.Write(b.Bytes())
+		return err
+	}
+	if _, err := io.WriteString(j.w, "\n  ]"); err != nil {
+		return err
+	}
+	_, err := j.w.Write(tail)
+	return err
+}
 
 // FormatTest writes a test report.
 func (JSON) FormatTest(w io.Writer, r *policytest.Report) error { return writeJSON(w, r) }

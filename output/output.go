@@ -193,7 +193,13 @@ func (unsupported) FormatVersion(io.Writer, VersionInfo) error { return ErrUnsup
 
 // warningLevel is how a format names a warning: usual, or failing when warnings fail the run.
 func warningLevel(r *check.Report, usual, failing string) string {
-	if r.WarningsFail() {
+	return levelOf(r.WarningsFail(), usual, failing)
+}
+
+// levelOf is warningLevel known before the results: a report with a warning to name has
+// warnings, so they fail it exactly when FailOnWarn is set.
+func levelOf(fail bool, usual, failing string) string {
+	if fail {
 		return failing
 	}
 	return usual
@@ -243,3 +249,38 @@ var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " 
 // bidirectional control reaches a terminal or a CI log raw. A value holding "::" is quoted too:
 // at the start of a line, a CI log (GitHub Actions) would read it as a workflow command.
 func Printable(s string) string { return printable.String(s) }
+
+// CheckStream writes a check report result by result, so that a run need not hold its results:
+// Result for each, in the report's order, then End with the report (its summary complete, its
+// results left out). What it writes is what FormatCheck writes for the same report.
+type CheckStream interface {
+	// Result writes one result.
+	Result(r check.Result) error
+	// End writes what follows the results.
+	End(r *check.Report) error
+}
+
+// StreamCheck starts writing a check report to w result by result, in a format that can (ok);
+// head is the report as known before any result (its revision, rules, policy, FailOnWarn);
+// a format that needs every result first (a table's widths, a page's picture, counts in a
+// header) returns false, and is given the whole report through FormatCheck.
+func StreamCheck(f Formatter, w io.Writer, head *check.Report) (s CheckStream, ok bool) {
+	if st, ok := f.(checkStreamer); ok {
+		return st.streamCheck(w, head), true
+	}
+	return nil, false
+}
+
+type checkStreamer interface {
+	streamCheck(w io.Writer, head *check.Report) CheckStream
+}
+
+// formatStreamed writes a whole report through a stream: one way to write it, streamed or not.
+func formatStreamed(s CheckStream, r *check.Report) error {
+	for _, res := range r.Results {
+		if err := s.Result(res); err != nil {
+			return err
+		}
+	}
+	return s.End(r)
+}

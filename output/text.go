@@ -53,64 +53,85 @@ func (t *Text) paint(color, s string) string {
 
 // FormatCheck writes a check report.
 func (t *Text) FormatCheck(w io.Writer, r *check.Report) error {
-	bw := bufio.NewWriter(w)
-	file := ""
-	for i := range r.Results {
-		res := &r.Results[i]
-		if res.File != file || i == 0 {
-			if i > 0 {
-				fmt.Fprintln(bw)
-			}
-			file = res.File
-			fmt.Fprintln(bw, t.paint(bold, Printable(file)))
+	return formatStreamed(t.streamCheck(w, r), r)
+}
+
+func (t *Text) streamCheck(w io.Writer, _ *check.Report) CheckStream {
+	return &textCheck{t: t, bw: bufio.NewWriter(w), rights: rightsTally{all: t.AllConditions}}
+}
+
+// textCheck writes a check report's results as they come, a file's name before its first, and
+// the rights every person has after them.
+type textCheck struct {
+	t      *Text
+	bw     *bufio.Writer
+	file   string
+	n      int
+	rights rightsTally
+}
+
+func (tc *textCheck) Result(r check.Result) error {
+	t, bw, res := tc.t, tc.bw, &r
+	if res.File != tc.file || tc.n == 0 {
+		if tc.n > 0 {
+			fmt.Fprintln(bw)
 		}
-		name := Printable(res.Activity)
-		if name == "" && res.Index >= 0 {
-			name = fmt.Sprintf("(activity %d, no id)", res.Index+1)
+		tc.file = res.File
+		fmt.Fprintln(bw, t.paint(bold, Printable(tc.file)))
+	}
+	tc.n++
+	name := Printable(res.Activity)
+	if name == "" && res.Index >= 0 {
+		name = fmt.Sprintf("(activity %d, no id)", res.Index+1)
+	}
+	switch {
+	case res.Failed():
+		if res.Index < 0 {
+			fmt.Fprintf(bw, "  %s  the file could not be read\n", t.paint(red, "ERROR"))
+		} else {
+			fmt.Fprintf(bw, "  %s  %s\n", t.paint(red, "ERROR"), name)
 		}
-		switch {
-		case res.Failed():
-			if res.Index < 0 {
-				fmt.Fprintf(bw, "  %s  the file could not be read\n", t.paint(red, "ERROR"))
-			} else {
-				fmt.Fprintf(bw, "  %s  %s\n", t.paint(red, "ERROR"), name)
-			}
-			for _, p := range res.Errors {
-				fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Pointer, p.Message))
-			}
-		case res.Index < 0: // findings about the file itself, or (drift) at a line of it
-			what := "the file itself"
-			if name != "" {
-				what = name
-			}
-			fmt.Fprintf(bw, "  %s   %s\n", t.paint(yellow, "file"), what)
-			for _, f := range res.Reasons {
-				t.finding(bw, "", f)
-			}
-		case res.Allow:
-			fmt.Fprintf(bw, "  %s  %s\n", t.paint(green, "allow"), name)
-		default:
-			fmt.Fprintf(bw, "  %s   %s\n", t.paint(red, "DENY"), name)
-			for _, f := range res.Reasons {
-				t.finding(bw, "", f)
-			}
+		for _, p := range res.Errors {
+			fmt.Fprintf(bw, "         %s%s\n", placeIn(p.File, p.Line, p.Column), problem(p.Pointer, p.Message))
 		}
-		for _, f := range res.Warnings {
-			t.finding(bw, t.paint(yellow, "warning")+" ", f)
+	case res.Index < 0: // findings about the file itself, or (drift) at a line of it
+		what := "the file itself"
+		if name != "" {
+			what = name
 		}
-		for _, c := range res.Carried {
-			fmt.Fprintf(bw, "         %s%s %s: %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(dim, "carried"), Printable(c.Field), Printable(c.Value),
-				t.paint(dim, "[Fides, not judged]"))
+		fmt.Fprintf(bw, "  %s   %s\n", t.paint(yellow, "file"), what)
+		for _, f := range res.Reasons {
+			t.finding(bw, "", f)
 		}
-		for _, c := range conditions(res, t.AllConditions) {
-			fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, Printable(c.Rule)), Printable(c.Requires),
-				t.paint(dim, "["+Printable(pathOrRoot(c.Path))+" · "+Printable(c.Clause)+"]"))
+	case res.Allow:
+		fmt.Fprintf(bw, "  %s  %s\n", t.paint(green, "allow"), name)
+	default:
+		fmt.Fprintf(bw, "  %s   %s\n", t.paint(red, "DENY"), name)
+		for _, f := range res.Reasons {
+			t.finding(bw, "", f)
 		}
 	}
-	if len(r.Results) > 0 {
+	for _, f := range res.Warnings {
+		t.finding(bw, t.paint(yellow, "warning")+" ", f)
+	}
+	for _, c := range res.Carried {
+		fmt.Fprintf(bw, "         %s%s %s: %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(dim, "carried"), Printable(c.Field), Printable(c.Value),
+			t.paint(dim, "[Fides, not judged]"))
+	}
+	for _, c := range conditions(res, t.AllConditions) {
+		fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, Printable(c.Rule)), Printable(c.Requires),
+			t.paint(dim, "["+Printable(pathOrRoot(c.Path))+" · "+Printable(c.Clause)+"]"))
+	}
+	tc.rights.add(res)
+	return nil
+}
+
+func (tc *textCheck) End(r *check.Report) error {
+	t, bw := tc.t, tc.bw
+	if tc.n > 0 {
 		fmt.Fprintln(bw)
 	}
-	if rs := rights(r, t.AllConditions); len(rs) > 0 {
+	if rs := tc.rights.rights; len(rs) > 0 {
 		fmt.Fprintln(bw, rightsHeading)
 		for _, c := range rs {
 			fmt.Fprintf(bw, "         %s%s  requires %s, on %s  %s\n", t.paint(cyan, "if")+" ", t.paint(bold, Printable(c.Rule)), Printable(c.Requires),

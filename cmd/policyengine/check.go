@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -146,13 +147,29 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		return err
 	}
 	files.Workers, files.Stdin, files.KeepEntries, files.Format = f.workers, e.stdin, output.NeedsEntries(formatter), f.format
+	// A format that can is written as the files are decided: the run then holds only what is in
+	// flight, not every result.
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	head := &check.Report{Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), FailOnWarn: f.failOnWarn}
+	stream, streamed := output.StreamCheck(formatter, out, head)
+	if streamed {
+		files.Results = stream.Result
+	}
 	report, err := check.Run(cmd.Context(), engine, paths, files)
 	if err != nil {
 		return needsPaths(cmd, err)
 	}
 	report.FailOnWarn = f.failOnWarn
 	warnSkipped(e.stderr, report.Skipped)
-	if err := formatter.FormatCheck(e.stdout, report); err != nil {
+	if streamed {
+		err = stream.End(report)
+	} else {
+		err = formatter.FormatCheck(out, report)
+	}
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	switch {

@@ -1,0 +1,71 @@
+package output_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/output"
+)
+
+// A format that streams writes, result by result, exactly what it writes for the whole report,
+// the rights every person has said once after the results (or, with AllConditions, under each
+// declaration); the JSON format writes what encoding the whole report at once writes. Formats
+// that need every result first do not stream.
+func TestStreamedCheckEqualsWhole(t *testing.T) {
+	full := report(t)
+	rights := 0
+	for _, r := range full.Results {
+		for _, c := range r.Conditions {
+			if c.EveryPerson {
+				rights++
+			}
+		}
+	}
+	require.NotZero(t, rights, "the report has rights every person has, which a format says once")
+	warned := *full
+	warned.FailOnWarn = true
+	empty := &check.Report{Results: []check.Result{}, Revision: full.Revision}
+	var streaming []string
+	for _, name := range output.Names() {
+		for _, all := range []bool{false, true} {
+			f, err := output.New(name, output.Options{AllConditions: all})
+			require.NoError(t, err)
+			if output.NeedsEntries(f) {
+				continue // a page that describes the activities: it needs them all
+			}
+			for _, rep := range []*check.Report{full, &warned, empty} {
+				var whole bytes.Buffer
+				require.NoError(t, f.FormatCheck(&whole, rep))
+				head := &check.Report{Revision: rep.Revision, Rules: rep.Rules, Policy: rep.Policy, FailOnWarn: rep.FailOnWarn}
+				var streamed bytes.Buffer
+				s, ok := output.StreamCheck(f, &streamed, head)
+				if !ok {
+					continue
+				}
+				for _, r := range rep.Results {
+					require.NoError(t, s.Result(r))
+				}
+				rest := *rep
+				rest.Results = []check.Result{}
+				require.NoError(t, s.End(&rest))
+				require.Equal(t, whole.String(), streamed.String(), "%s, all conditions %v", name, all)
+				if rep == full && !all {
+					streaming = append(streaming, name)
+				}
+				if name == "json" {
+					var encoded bytes.Buffer
+					enc := json.NewEncoder(&encoded)
+					enc.SetIndent("", "  ")
+					enc.SetEscapeHTML(false)
+					require.NoError(t, enc.Encode(rep))
+					require.Equal(t, encoded.String(), streamed.String())
+				}
+			}
+		}
+	}
+	require.Equal(t, []string{"github", "json", "text"}, streaming)
+}
