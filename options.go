@@ -145,7 +145,12 @@ func WithBundle(path string, verify bundle.ReadOptions) Source {
 // the activity's date-times, the schema's format: date-time fields) is served from the time it
 // was made until its ValidUntil, when a deadline passes; under a policy whose own modules read
 // the clock, nothing is cached. A decision per person on a declaration whose residual is compiled
-// is not cached: it costs less than a look-up. Off by default.
+// is not cached: it costs less than a look-up. Declarations decided alone (EvaluateDeclaration,
+// as check does) share more: each rule package's findings, and the conditions of its person
+// rules, are kept (up to size per package) by the part of the declaration that package and
+// everything it calls reads, found in the compiled policy, and by the evaluation time for a
+// package that reads the clock; declarations that differ only where a package does not look
+// share its findings. Off by default.
 func WithDecisionCache(size int) Option {
 	return optionFunc(func(o *options) {
 		o.cache = size
