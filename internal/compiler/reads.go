@@ -385,8 +385,7 @@ func (a *analyser) rule(r *ast.Rule, s *summary) {
 			visit(w)
 		}
 	}
-	var vis *ast.GenericVisitor
-	vis = ast.NewGenericVisitor(func(x any) bool {
+	vis := ast.NewGenericVisitor(func(x any) bool {
 		switch n := x.(type) {
 		case *ast.Every:
 			v, _ := n.Value.Value.(ast.Var)
