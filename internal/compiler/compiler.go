@@ -698,7 +698,7 @@ func packages(c *ast.Compiler) map[string]Package {
 			p.Clock = p.Clock || depends(c, r, func(ref ast.Ref) bool { return clockBuiltins[ref.String()] })
 			dependencies(c, r, func(d *ast.Rule) bool {
 				p.Reads.merge(a.summary(d).input)
-				return false
+				return true // every one
 			})
 		}
 		sort.Strings(p.Kinds)

@@ -34,6 +34,7 @@ func TestPackageReads(t *testing.T) {
 		{"through a function reading a field", "_t(r) := r.type\n\nchanges_at contains 1 if {\n\tsome r in input.recipients\n\t_t(r) == \"x\"\n}", false, true, true},
 		{"object.get of a constant key", "changes_at contains 1 if {\n\tsome r in input.recipients\n\tobject.get(r, \"type\", \"\") == \"x\"\n}", false, true, true},
 		{"every", "changes_at contains 1 if {\n\tevery r in input.recipients {\n\t\tr.type == \"x\"\n\t}\n}", false, true, true},
+		{"in a rule it depends on", "_typed if {\n\tsome r in input.recipients\n\tr.type == \"x\"\n}\n\nchanges_at contains 1 if _typed", false, true, true},
 		{"count", "changes_at contains 1 if count(input.recipients) > 1", false, false, true},
 		{"a function returning its argument", "_id(r) := r\n\nchanges_at contains 1 if {\n\tsome r in input.recipients\n\t_id(r).name == \"x\"\n}", true, true, true},
 		{"object.get of a computed key", "changes_at contains 1 if {\n\tsome r in input.recipients\n\tsome k in [\"name\"]\n\tobject.get(r, k, \"\") == \"x\"\n}", true, true, true},
