@@ -144,7 +144,7 @@ func (e *Engine) decideByPackage(ctx context.Context, st *prepared, exposed map[
 }
 
 // decideDeclaration validates a declaration given with the most exposed person and decides it
-// package by package, as evaluate would decide it whole (the decision cache included).
+// package by package: the decision evaluate would make of it whole.
 func (e *Engine) decideDeclaration(ctx context.Context, st *prepared, exposed map[string]any) (Decision, []Reason, error) {
 	denied := deniedDecision(st)
 	if err := ctx.Err(); err != nil {
