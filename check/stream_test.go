@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -35,6 +36,31 @@ func TestStreamedRunEqualsBuffered(t *testing.T) {
 	require.Empty(t, streamed.Results)
 	require.NotZero(t, streamed.Summary.FidesFiles)
 	require.Equal(t, buffered.Results, got)
+	// Apart from the buffered run (the same code hands both their results): every file that
+	// declares something is reported, the Fides systems too, and in the order of the files read.
+	at := map[string]int{}
+	for i, f := range buffered.Selection.Files {
+		at[f] = i
+	}
+	reported, last := map[string]bool{}, -1
+	for _, r := range got {
+		i, ok := at[r.File]
+		if !ok {
+			require.Equal(t, "no-such-file.yaml", r.File)
+			i = len(buffered.Selection.Files)
+		}
+		require.GreaterOrEqual(t, i, last, "%s is reported after a file read after it", r.File)
+		if i != last {
+			require.False(t, reported[r.File], "the results of %s are not together", r.File)
+		}
+		reported[r.File], last = true, i
+	}
+	for _, f := range buffered.Selection.Files {
+		if b := filepath.Base(f); b != "datasets.yml" && b != "taxonomy.yml" { // they declare nothing
+			require.True(t, reported[f], "%s is reported", f)
+		}
+	}
+	require.True(t, reported["no-such-file.yaml"])
 	streamed.Results = buffered.Results
 	require.Equal(t, buffered, streamed)
 
