@@ -266,10 +266,12 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 				for j := range r.Conditions {
 					r.Conditions[j].EveryPerson = everyPerson[r.Conditions[j].Rule]
 				}
-				rep.count(r)
 				if opts.Results == nil {
-					rep.Results = append(rep.Results, r)
-				} else if streamErr == nil {
+					rep.Append(r)
+					continue
+				}
+				rep.count(r)
+				if streamErr == nil {
 					if streamErr = opts.Results(r); streamErr != nil {
 						cancel()
 					}
