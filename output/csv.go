@@ -8,15 +8,12 @@ import (
 	"github.com/confect/policyengine/ropa"
 )
 
-// CSV writes a record of processing activities for a spreadsheet: one row per declaration under
-// a header row. A cell's items are joined by "; " when they are vocabulary terms, and one to a
-// line (a line break inside the quoted cell) otherwise, since a message or a name may hold a
+// recordCSV writes a record of processing activities for a spreadsheet: one row per declaration
+// under a header row. A cell's items are joined by "; " when they are vocabulary terms, and one to
+// a line (a line break inside the quoted cell) otherwise, since a message or a name may hold a
 // semicolon. A cell that a spreadsheet would read as a formula (starting with =, +, -, @) is
 // prefixed with an apostrophe, so a description cannot run as one.
-type CSV struct{ unsupported }
-
-// FormatRecord writes a record of processing activities.
-func (CSV) FormatRecord(w io.Writer, r *ropa.Record) error {
+func recordCSV(w io.Writer, r *ropa.Record, _ Options) error {
 	cw := csv.NewWriter(w)
 	columns := withCode(r, recordColumns)
 	header := make([]string, len(columns))

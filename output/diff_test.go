@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +43,7 @@ func engine(t testing.TB, opts ...policyengine.Option) *policyengine.Engine {
 // diff writes a diff in a format.
 func diff(t *testing.T, rep *impact.Report, format string) string {
 	t.Helper()
-	return string(render(t, output.Diff, format, func(f output.Formatter, w io.Writer) error { return f.FormatDiff(w, rep) }))
+	return string(render(t, output.WriteDiff, format, rep))
 }
 
 // The picture of a policy change: the crash reports' flow to the UK newly allowed under a policy
@@ -93,7 +92,7 @@ func TestDiffHTMLShowsTheFlowsAChangeDeniesOrAllows(t *testing.T) {
 	// Without the activities there is nothing to draw: an error, not an empty picture.
 	bare, err := impact.Compare(context.Background(), engine(t), engine(t, policyengine.WithPolicyDir(next)), paths, check.Options{})
 	require.NoError(t, err)
-	assert.ErrorIs(t, output.HTML{}.FormatDiff(&bytes.Buffer{}, bare), output.ErrNoEntries)
+	assert.ErrorIs(t, output.WriteDiff(&bytes.Buffer{}, "html", bare, output.Options{}), output.ErrNoEntries)
 }
 
 // Accepting adequacy and shortening the marketing limit to a year, as text and JSON: the UK
@@ -121,8 +120,7 @@ func TestDiffFormats(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(diff(t, rep, "json")), &js))
 	assert.Equal(t, "crash-reports-uk", js.Changes[0].Activity)
 	assert.Equal(t, 2, js.Summary["newly_denied"])
-	_, err = output.For(output.Diff, "xml", output.Options{})
-	assert.ErrorIs(t, err, output.ErrUnknownFormat)
+	assert.ErrorIs(t, output.WriteDiff(&bytes.Buffer{}, "xml", rep, output.Options{}), output.ErrUnknownFormat)
 }
 
 // An activity that could not be decided is listed with its file and line.

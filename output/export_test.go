@@ -1,17 +1,14 @@
 package output
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
-// AllKinds returns every kind of report some format renders, as the table of formats says: for
-// the test that tries every format against every kind.
-func AllKinds() []Kind {
-	var kinds []Kind
-	for _, f := range formats {
-		for _, k := range f.kinds {
-			if !slices.Contains(kinds, k) {
-				kinds = append(kinds, k)
-			}
-		}
-	}
-	return kinds
-}
+// AllKinds returns every kind of report, as the tables of formats say: for the test that tries
+// every format against every kind.
+func AllKinds() []Kind { return slices.Collect(maps.Keys(kinds)) }
+
+// Streams reports whether a format of a check report writes each result as it comes, rather than
+// keeping them for End.
+func Streams(format string) bool { return checkFormats[format].start != nil }

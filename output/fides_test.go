@@ -24,10 +24,8 @@ func TestFidesFindingsLandOnTheirFile(t *testing.T) {
 	rep, err := check.Run(context.Background(), engine, []string{filepath.Join("..", "check", "testdata", "fides", "project")}, check.Options{})
 	require.NoError(t, err)
 	render := func(name string) string {
-		f, err := output.New(name, output.Options{})
-		require.NoError(t, err)
 		var buf bytes.Buffer
-		require.NoError(t, f.FormatCheck(&buf, rep))
+		require.NoError(t, output.WriteCheck(&buf, name, rep, output.Options{}))
 		return buf.String()
 	}
 	dataset := filepath.ToSlash(filepath.Join("..", "check", "testdata", "fides", "project", "datasets.yml"))

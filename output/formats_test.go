@@ -72,17 +72,17 @@ func format(t *testing.T, name string, rep *check.Report) []byte {
 
 func formatWith(t *testing.T, name string, rep *check.Report, opts output.Options) []byte {
 	t.Helper()
-	f, err := output.New(name, opts)
-	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, f.FormatCheck(&buf, rep))
+	require.NoError(t, output.WriteCheck(&buf, name, rep, opts))
 	return buf.Bytes()
 }
 
-func TestNew(t *testing.T) {
-	assert.Equal(t, []string{"github", "html", "json", "junit", "sarif", "table", "text"}, output.Names())
-	_, err := output.New("yaml", output.Options{})
+func TestWriteCheckUnknownFormat(t *testing.T) {
+	assert.Equal(t, []string{"github", "html", "json", "junit", "sarif", "table", "text"}, output.Formats(output.Check))
+	var buf bytes.Buffer
+	err := output.WriteCheck(&buf, "yaml", report(t), output.Options{})
 	require.Error(t, err, "an unknown format is an error, never a fallback")
+	assert.Empty(t, buf.String())
 	assert.Contains(t, err.Error(), "github, html, json, junit, sarif, table, text")
 }
 
@@ -227,7 +227,7 @@ func TestSARIF(t *testing.T) {
 		assert.NotEmpty(t, r.FullDescription.Text, r.ID)
 		assert.NotEmpty(t, r.Help.Text, r.ID)
 		assert.Contains(t, []string{"error", "warning"}, r.DefaultConfiguration.Level, r.ID)
-		if r.ID != output.InputRule {
+		if r.ID != check.InputRule {
 			assert.NotEmpty(t, r.Properties.Clause, r.ID)
 		}
 	}
@@ -268,7 +268,7 @@ func TestSARIF(t *testing.T) {
 	require.NoError(t, json.Unmarshal(formatWith(t, "sarif", rep, output.Options{AllConditions: true}), &all))
 	assert.Len(t, all.Runs[0].Results, 7, "with AllConditions, every condition is a note")
 	assert.Empty(t, all.Runs[0].Properties.EveryPerson)
-	input := run.Results[byRule[output.InputRule]]
+	input := run.Results[byRule[check.InputRule]]
 	assert.Equal(t, "broken.json", input.Locations[0].PhysicalLocation.ArtifactLocation.URI)
 	assert.Equal(t, 4, input.Locations[0].PhysicalLocation.Region.StartLine)
 }
@@ -456,10 +456,8 @@ func TestText(t *testing.T) {
 	assert.NotContains(t, all, "The rights every person has")
 	assert.NotContains(t, string(out), "\x1b[", "no colour unless asked")
 
-	f, err := output.New("text", output.Options{Color: true})
-	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, f.FormatCheck(&buf, rep))
+	require.NoError(t, output.WriteCheck(&buf, "text", rep, output.Options{Color: true}))
 	assert.Contains(t, buf.String(), "\x1b[31mDENY\x1b[0m")
 	assert.Equal(t, got, regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(strings.ReplaceAll(buf.String(), rep.Revision[:12], "REVISION"), ""),
 		"colour changes nothing but colour")

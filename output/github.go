@@ -9,25 +9,14 @@ import (
 	"github.com/confect/policyengine/check"
 )
 
-// GitHub writes the report as GitHub Actions workflow commands: an ::error annotation per reason
-// and per input error, a ::warning per warning, each on the manifest's file and line, so they
-// show on the pull request's diff; at most one ::notice per declaration, on its line, with the
-// conditions specific to it, and one for the run with the rights every person has (every
-// condition in its declaration's notice with AllConditions). A summary line ends it.
-type GitHub struct {
-	unsupported
-	// AllConditions puts every condition in its declaration's notice, the rights every person
-	// has included.
-	AllConditions bool
-}
-
-// FormatCheck writes a check report.
-func (g GitHub) FormatCheck(w io.Writer, r *check.Report) error {
-	return formatStreamed(g.streamCheck(w, r), r)
-}
-
-func (g GitHub) streamCheck(w io.Writer, head *check.Report) CheckStream {
-	return &githubCheck{bw: bufio.NewWriter(w), failOnWarn: head.FailOnWarn, all: g.AllConditions, rights: rightsTally{all: g.AllConditions}}
+// startGitHubCheck begins a check report as GitHub Actions workflow commands: an ::error annotation per
+// reason and per input error, a ::warning per warning, each on the manifest's file and line, so
+// they show on the pull request's diff; at most one ::notice per declaration, on its line, with the
+// conditions specific to it, and one for the run with the rights every person has (every condition
+// in its declaration's notice with Options.AllConditions). A summary line ends it. It is written as
+// the results come.
+func startGitHubCheck(w io.Writer, head *check.Report, o Options) CheckStream {
+	return &githubCheck{bw: bufio.NewWriter(w), failOnWarn: head.FailOnWarn, all: o.AllConditions, rights: rightsTally{all: o.AllConditions}}
 }
 
 // githubCheck writes annotations as results come, and the rights every person has after them.
@@ -38,10 +27,11 @@ type githubCheck struct {
 	rights     rightsTally
 }
 
+// Result writes one result's annotations.
 func (g *githubCheck) Result(res check.Result) error {
 	bw := g.bw
 	for _, p := range res.Errors {
-		annotate(bw, "error", p.In(res.File), p.Line, p.Column, InputRule, problem(p.Pointer, p.Message))
+		annotate(bw, "error", p.In(res.File), p.Line, p.Column, check.InputRule, problem(p.Pointer, p.Message))
 	}
 	for _, f := range res.Reasons {
 		annotate(bw, "error", f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
@@ -57,6 +47,7 @@ func (g *githubCheck) Result(res check.Result) error {
 	return nil
 }
 
+// End writes the notice of the rights every person has, and the summary.
 func (g *githubCheck) End(r *check.Report) error {
 	bw := g.bw
 	if rs := g.rights.rights; len(rs) > 0 {

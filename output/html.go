@@ -15,7 +15,7 @@ import (
 	"github.com/confect/policyengine/ropa"
 )
 
-// HTML writes a report as one self-contained page (inline CSS and SVG, nothing fetched).
+// The HTML format writes a report as one self-contained page (inline CSS and SVG, nothing fetched).
 //
 // A check report: the summary, a data-flow picture (data subjects, declarations, recipients by
 // country, the EU/EEA and third countries apart, denied flows marked, each transfer's safeguard on
@@ -30,21 +30,17 @@ import (
 //
 // A check report and a diff need the activities as read: run check, or impact.Compare, with
 // check.Options.KeepEntries (NeedsEntries).
-type HTML struct{ unsupported }
 
 // ErrNoEntries is returned by formats that describe the activities for a report run without
 // check.Options.KeepEntries.
 var ErrNoEntries = errors.New("output: this format needs the activities (run check, or impact.Compare, with check.Options.KeepEntries)")
 
-// NeedsEntries reports whether a formatter describes the activities themselves, so that check.Run
-// or impact.Compare must run with check.Options.KeepEntries for it.
-func NeedsEntries(f Formatter) bool {
-	_, ok := f.(HTML)
-	return ok
-}
+// NeedsEntries reports whether the named format describes the activities themselves (html), so
+// that check.Run or impact.Compare must run with check.Options.KeepEntries for it.
+func NeedsEntries(format string) bool { return format == "html" }
 
-// FormatCheck writes a check report.
-func (HTML) FormatCheck(w io.Writer, r *check.Report) error {
+// checkHTML writes a check report.
+func checkHTML(w io.Writer, r *check.Report, _ Options) error {
 	rec, err := ropa.Build(r)
 	if errors.Is(err, ropa.ErrNoEntries) {
 		return ErrNoEntries
@@ -75,7 +71,7 @@ func (HTML) FormatCheck(w io.Writer, r *check.Report) error {
 		add("error", e.Decision.Errors)
 	}
 	for _, f := range rec.Errors {
-		view.Findings = append(view.Findings, findingRow{Place: fileLine(f.File, f.Line), Kind: "error", Rule: InputRule, Field: "/", Message: f.Message})
+		view.Findings = append(view.Findings, findingRow{Place: fileLine(f.File, f.Line), Kind: "error", Rule: check.InputRule, Field: "/", Message: f.Message})
 	}
 	for _, res := range r.Results { // findings about a file itself, not an activity
 		if res.Index >= 0 || res.Failed() {
@@ -236,8 +232,8 @@ country: the EU/EEA and third countries apart). A transfer out of the EU/EEA car
 {{with .Errors}}<h2>Could not be decided</h2><ul>{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
 `))
 
-// FormatDiff writes what a policy change does.
-func (HTML) FormatDiff(w io.Writer, r *impact.Report) error {
+// diffHTML writes what a policy change does.
+func diffHTML(w io.Writer, r *impact.Report, _ Options) error {
 	before, after := r.Runs()
 	if after == nil || after.Policy == nil {
 		return ErrNoEntries
@@ -329,9 +325,9 @@ var recordTemplate = template.Must(template.New("record").Parse(`
 {{with .Errors}}<h2>Files that could not be read</h2><ul>{{range .}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
 `))
 
-// FormatRecord writes a record of processing activities: the controller, then a filterable
+// recordHTML writes a record of processing activities: the controller, then a filterable
 // table with a row per declaration.
-func (HTML) FormatRecord(w io.Writer, r *ropa.Record) error {
+func recordHTML(w io.Writer, r *ropa.Record, _ Options) error {
 	columns := withCode(r, recordTableColumns)
 	view := struct {
 		Controller [][2]any

@@ -63,13 +63,11 @@ func (p page) rows(t *testing.T, id string) (rows [][]string, kinds []string) {
 func htmlReport(t *testing.T, paths ...string) (*check.Report, page) {
 	t.Helper()
 	e := engine(t)
-	f, err := output.New("html", output.Options{})
-	require.NoError(t, err)
-	require.True(t, output.NeedsEntries(f))
+	require.True(t, output.NeedsEntries("html"))
 	rep, err := check.Run(context.Background(), e, paths, check.Options{KeepEntries: true})
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, f.FormatCheck(&buf, rep))
+	require.NoError(t, output.WriteCheck(&buf, "html", rep, output.Options{}))
 	return rep, parsePage(t, buf.Bytes())
 }
 
@@ -300,11 +298,8 @@ recipients: [{name: "<b>Vendor</b>", type: subprocessor, country: US}]
 
 func TestHTMLNeedsTheEntries(t *testing.T) {
 	rep := report(t)
-	f, err := output.New("html", output.Options{})
-	require.NoError(t, err)
-	assert.ErrorIs(t, f.FormatCheck(&bytes.Buffer{}, rep), output.ErrNoEntries)
-	text, _ := output.New("text", output.Options{})
-	assert.False(t, output.NeedsEntries(text))
+	assert.ErrorIs(t, output.WriteCheck(&bytes.Buffer{}, "html", rep, output.Options{}), output.ErrNoEntries)
+	assert.False(t, output.NeedsEntries("text"))
 }
 
 func TestHTMLReportsWhatCouldNotBeDecided(t *testing.T) {
@@ -322,7 +317,7 @@ func TestHTMLReportsWhatCouldNotBeDecided(t *testing.T) {
 	var places []string
 	for _, row := range findings {
 		places = append(places, row[0])
-		assert.Equal(t, output.InputRule, row[3])
+		assert.Equal(t, check.InputRule, row[3])
 	}
 	assert.Contains(t, places, filepath.Join(dir, "odd.yaml")+":4", "the unknown key, on its line")
 	assert.Contains(t, places, filepath.Join(dir, "broken.json")+":4")
@@ -373,12 +368,10 @@ func BenchmarkHTML(b *testing.B) {
 	e := engine(b)
 	rep, err := check.Run(context.Background(), e, []string{dir}, check.Options{KeepEntries: true})
 	require.NoError(b, err)
-	f, err := output.New("html", output.Options{})
-	require.NoError(b, err)
 	var buf bytes.Buffer
 	for b.Loop() {
 		buf.Reset()
-		require.NoError(b, f.FormatCheck(&buf, rep))
+		require.NoError(b, output.WriteCheck(&buf, "html", rep, output.Options{}))
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/report")
 }

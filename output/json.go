@@ -6,40 +6,40 @@ import (
 	"errors"
 	"io"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
-	"github.com/confect/policyengine/fides"
-	"github.com/confect/policyengine/impact"
-	"github.com/confect/policyengine/policy"
-	"github.com/confect/policyengine/policytest"
-	"github.com/confect/policyengine/ropa"
 )
 
-// JSON writes a report as one indented JSON object, its fields as the report's types name them.
-// A check report (the report format the README describes): {"results": [{"file", "activity",
-// "allow", "reasons", "warnings", ...}], "summary": {"activities", "allowed", "denied",
-// "errors", ...}, "revision"}; reasons carry their line and column. A test report: {"cases",
-// "rego", "coverage", "summary"}. A diff: {"base_revision", "revision", "changes", "errors",
-// "summary"}. The rule catalogue: an array of rules. A record: schema/ropa.schema.json. The
-// vocabularies: an array of {"name", "title", "fields", "terms", ...}. The Fides mapping:
-// {"attribution", "kinds", "legal_bases", "transfer_bases"}. The version: {"version", "revision",
-// "time", "modified", "go", "module", "policy_revision"}.
-type JSON struct{ unsupported }
+// jsonOf writes a report of any kind as one indented JSON object, its fields as the report's
+// types name them. A check report (the report format the README describes): {"results":
+// [{"file", "activity", "allow", "reasons", "warnings", ...}], "summary": {"activities",
+// "allowed", "denied", "errors", ...}, "revision"}; reasons carry their line and column. A test
+// report: {"cases", "rego", "coverage", "summary"}. A diff: {"base_revision", "revision",
+// "changes", "errors", "summary"}. The rule catalogue: an array of rules. A record:
+// schema/ropa.schema.json. The vocabularies: an array of {"name", "title", "fields", "terms",
+// ...}. The Fides mapping: {"attribution", "kinds", "legal_bases", "transfer_bases"}. The
+// version: {"version", "revision", "time", "modified", "go", "module", "policy_revision"}.
+func jsonOf[R any](w io.Writer, r R, _ Options) error { return writeJSON(w, r) }
 
-// FormatCheck writes a check report.
-func (j JSON) FormatCheck(w io.Writer, r *check.Report) error {
-	return formatStreamed(j.streamCheck(w, r), r)
+// writeJSON writes v as indented JSON, "<" and "&" left as they are, ending with a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
-// streamCheck writes the report's object as writeJSON would, its results one at a time.
-func (JSON) streamCheck(w io.Writer, _ *check.Report) CheckStream { return &jsonCheck{w: w} }
+// startJSONCheck begins a check report's object, written as writeJSON would write it, its
+// results one at a time.
+func startJSONCheck(w io.Writer, _ *check.Report, _ Options) CheckStream { return &jsonCheck{w: w} }
 
+// jsonCheck writes the results array as the results come, then the report's other fields.
 type jsonCheck struct {
 	w   io.Writer
 	n   int
 	buf bytes.Buffer
 }
 
+// Result writes one result, an element of the array.
 func (j *jsonCheck) Result(r check.Result) error {
 	j.buf.Reset()
 	if j.n == 0 {
@@ -59,6 +59,7 @@ func (j *jsonCheck) Result(r check.Result) error {
 	return err
 }
 
+// End closes the array and writes the report's other fields, as encoding it whole would.
 func (j *jsonCheck) End(r *check.Report) error {
 	rest := *r
 	rest.Results = []check.Result{}
@@ -80,35 +81,4 @@ func (j *jsonCheck) End(r *check.Report) error {
 	}
 	_, err := j.w.Write(tail)
 	return err
-}
-
-// FormatTest writes a test report.
-func (JSON) FormatTest(w io.Writer, r *policytest.Report) error { return writeJSON(w, r) }
-
-// FormatDiff writes what a policy change does.
-func (JSON) FormatDiff(w io.Writer, r *impact.Report) error { return writeJSON(w, r) }
-
-// FormatRules writes the rule catalogue.
-func (JSON) FormatRules(w io.Writer, rules []policyengine.Rule) error { return writeJSON(w, rules) }
-
-// FormatRecord writes the record of processing activities.
-func (JSON) FormatRecord(w io.Writer, r *ropa.Record) error { return writeJSON(w, r) }
-
-// FormatVocabulary writes the policy's vocabularies.
-func (JSON) FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) error {
-	return writeJSON(w, vocabularies)
-}
-
-// FormatFidesMapping writes how the policy reads the Fides taxonomy.
-func (JSON) FormatFidesMapping(w io.Writer, m *fides.Mapping) error { return writeJSON(w, m) }
-
-// FormatVersion writes the version.
-func (JSON) FormatVersion(w io.Writer, v VersionInfo) error { return writeJSON(w, v) }
-
-// writeJSON writes v as indented JSON, "<" and "&" left as they are, ending with a newline.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

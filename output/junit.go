@@ -12,12 +12,11 @@ import (
 	"github.com/confect/policyengine/policytest"
 )
 
-// JUnit writes a report as JUnit XML, the test report CI systems show. A check report: a test
-// suite per manifest file, a test case per activity, a failure per denied activity listing its
+// The JUnit format writes a report as JUnit XML, the test report CI systems show. A check report: a
+// test suite per manifest file, a test case per activity, a failure per denied activity listing its
 // reasons, an error per activity or file that could not be decided; warnings go to the case's
-// system-out. A test report: a test suite per case file and per Rego file, a test case per case
-// and per Rego test, with its time, and a failure per one that failed.
-type JUnit struct{ unsupported }
+// system-out. A test report: a test suite per case file and per Rego file, a test case per case and
+// per Rego test, with its time, and a failure per one that failed.
 
 // junitSuites is the document. The counts of errors are there for a check report only (nil for
 // a test report, which has none), and so is the time of a case for a test report only.
@@ -86,8 +85,8 @@ func (out *junitSuites) add(c junitCase) {
 	}
 }
 
-// FormatCheck writes a check report.
-func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
+// checkJUnit writes a check report.
+func checkJUnit(w io.Writer, r *check.Report, _ Options) error {
 	out := junitSuites{Name: "policyengine", Errors: new(int)}
 	for _, res := range r.Results {
 		name := res.Activity
@@ -103,7 +102,7 @@ func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
 			for _, p := range res.Errors {
 				lines = append(lines, fmt.Sprintf("%s%s", lineIn(p.File, p.Line), problem(p.Pointer, p.Message)))
 			}
-			c.Error = &junitProblem{Message: Plural(len(res.Errors), "input error"), Type: InputRule, Text: strings.Join(lines, "\n")}
+			c.Error = &junitProblem{Message: Plural(len(res.Errors), "input error"), Type: check.InputRule, Text: strings.Join(lines, "\n")}
 		case !res.Allow:
 			var lines []string
 			for _, f := range res.Reasons {
@@ -130,8 +129,8 @@ func (JUnit) FormatCheck(w io.Writer, r *check.Report) error {
 	return writeXML(w, out)
 }
 
-// FormatTest writes a test report, its suites sorted by file.
-func (JUnit) FormatTest(w io.Writer, r *policytest.Report) error {
+// testJUnit writes a test report, its suites sorted by file.
+func testJUnit(w io.Writer, r *policytest.Report, _ Options) error {
 	out := junitSuites{}
 	add := func(file string, line int, name string, d time.Duration, passed bool, failure string) {
 		secs := d.Seconds()

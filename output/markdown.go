@@ -9,12 +9,9 @@ import (
 	"github.com/confect/policyengine/ropa"
 )
 
-// Markdown writes a record of processing activities as a reviewer reads it in a pull request:
+// recordMarkdown writes a record of processing activities as a reviewer reads it in a pull request:
 // the controller, then one table row per declaration.
-type Markdown struct{ unsupported }
-
-// FormatRecord writes a record of processing activities.
-func (Markdown) FormatRecord(w io.Writer, r *ropa.Record) error {
+func recordMarkdown(w io.Writer, r *ropa.Record, _ Options) error {
 	columns := withCode(r, recordTableColumns)
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# Record of processing activities: %s\n\n", md(r.Organisation))

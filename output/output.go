@@ -4,17 +4,19 @@
 // Fides mapping reads the Fides taxonomy, and the version. The libraries that make the
 // reports (check, policytest, impact, ropa) return data only; this package alone renders them.
 //
-// One interface, Formatter, has a method per kind of report; each format is its own file and
-// renders the kinds it applies to. For every kind, Formats lists the format names that apply and
-// Validate refuses any other: an unknown name is an error, never a fallback.
+// Each kind of report has one table of its formats, name to renderer, and one function that
+// writes it (WriteCheck, WriteTest, ...); the formats a kind has are that table's names
+// (Formats). Each format is its own file (text by kind of report: text_check.go, ...). An
+// unknown name, or one of a format that does not apply to the kind, is an error naming the
+// formats that do (Validate), never a fallback.
 package output
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/confect/policyengine"
@@ -28,52 +30,28 @@ import (
 	"github.com/confect/policyengine/ropa"
 )
 
-// Formatter writes reports in one format: a method per kind of report. A format that does not
-// apply to a kind returns an error wrapping ErrUnsupported (Formats(kind) leaves it out).
-type Formatter interface {
-	// FormatCheck writes a check report (policyengine check).
-	FormatCheck(w io.Writer, r *check.Report) error
-	// FormatTest writes the outcome of a policy's test suite (policyengine test).
-	FormatTest(w io.Writer, r *policytest.Report) error
-	// FormatDiff writes what a policy change does to the manifests (policyengine diff).
-	FormatDiff(w io.Writer, r *impact.Report) error
-	// FormatRules writes the rule catalogue (policyengine rules).
-	FormatRules(w io.Writer, rules []policyengine.Rule) error
-	// FormatExplain explains one rule (policyengine explain).
-	FormatExplain(w io.Writer, r policyengine.Rule) error
-	// FormatRecord writes the record of processing activities (policyengine ropa).
-	FormatRecord(w io.Writer, r *ropa.Record) error
-	// FormatVocabulary writes the policy's vocabularies (policyengine vocabulary).
-	FormatVocabulary(w io.Writer, vocabularies []policy.Vocabulary) error
-	// FormatFidesMapping writes how the policy reads the Fides taxonomy (policyengine
-	// vocabulary --fides).
-	FormatFidesMapping(w io.Writer, m *fides.Mapping) error
-	// FormatVersion writes the version (policyengine version).
-	FormatVersion(w io.Writer, v VersionInfo) error
-}
-
 // Kind is a kind of report.
 type Kind string
 
 // The kinds of report.
 const (
-	// Check is a check report (Formatter.FormatCheck).
+	// Check is a check report (WriteCheck).
 	Check Kind = "check"
-	// Test is a test report (Formatter.FormatTest).
+	// Test is a test report (WriteTest).
 	Test Kind = "test"
-	// Diff is a policy change's impact (Formatter.FormatDiff).
+	// Diff is a policy change's impact (WriteDiff).
 	Diff Kind = "diff"
-	// Rules is the rule catalogue (Formatter.FormatRules).
+	// Rules is the rule catalogue (WriteRules).
 	Rules Kind = "rules"
-	// Explain is one rule explained (Formatter.FormatExplain).
+	// Explain is one rule explained (WriteExplain).
 	Explain Kind = "explain"
-	// Record is the record of processing activities (Formatter.FormatRecord).
+	// Record is the record of processing activities (WriteRecord).
 	Record Kind = "record"
-	// Vocabulary is the policy's vocabularies (Formatter.FormatVocabulary).
+	// Vocabulary is the policy's vocabularies (WriteVocabulary).
 	Vocabulary Kind = "vocabulary"
-	// FidesMapping is how the policy reads the Fides taxonomy (Formatter.FormatFidesMapping).
+	// FidesMapping is how the policy reads the Fides taxonomy (WriteFidesMapping).
 	FidesMapping Kind = "fides-mapping"
-	// Version is the version (Formatter.FormatVersion).
+	// Version is the version (WriteVersion).
 	Version Kind = "version"
 )
 
@@ -87,7 +65,7 @@ type VersionInfo struct {
 	PolicyRevision string `json:"policy_revision"`
 }
 
-// Options tune what a formatter writes.
+// Options tune what a format writes.
 type Options struct {
 	// Color uses ANSI colours (text only). The CLI sets it on a terminal, unless NO_COLOR is set.
 	Color bool
@@ -97,99 +75,210 @@ type Options struct {
 	AllConditions bool
 }
 
-// ErrUnknownFormat is wrapped by the error Validate returns for a name that is no format of a
-// kind of report.
+// ErrUnknownFormat is wrapped by the error for a name that is no format of a kind of report.
 var ErrUnknownFormat = errors.New("unknown format")
 
-// ErrUnsupported is wrapped by the error a formatter returns for a kind of report its format does
-// not apply to.
-var ErrUnsupported = errors.New("output: the format does not apply to this kind of report")
+// table is a kind of report's formats: each name with what renders it.
+type table[F any] map[string]F
 
-// format is a format by name: how to make it, and the kinds of report it applies to.
-type format struct {
-	make  func(Options) Formatter
-	kinds []Kind
-}
+// names are the table's format names, sorted.
+func (t table[F]) names() []string { return slices.Sorted(maps.Keys(t)) }
 
-// formats are every format, with the kinds of report each renders: the one place that says so.
-var formats = map[string]format{
-	"text":     {func(o Options) Formatter { return &Text{Color: o.Color, AllConditions: o.AllConditions} }, []Kind{Check, Test, Diff, Rules, Explain, Vocabulary, FidesMapping, Version}},
-	"json":     {func(Options) Formatter { return JSON{} }, []Kind{Check, Test, Diff, Rules, Record, Vocabulary, FidesMapping, Version}},
-	"sarif":    {func(o Options) Formatter { return SARIF{AllConditions: o.AllConditions} }, []Kind{Check}},
-	"junit":    {func(Options) Formatter { return JUnit{} }, []Kind{Check, Test}},
-	"github":   {func(o Options) Formatter { return GitHub{AllConditions: o.AllConditions} }, []Kind{Check}},
-	"table":    {func(o Options) Formatter { return Table{AllConditions: o.AllConditions} }, []Kind{Check}},
-	"html":     {func(Options) Formatter { return HTML{} }, []Kind{Check, Diff, Record}},
-	"markdown": {func(Options) Formatter { return Markdown{} }, []Kind{Record}},
-	"csv":      {func(Options) Formatter { return CSV{} }, []Kind{Record}},
-}
-
-// Formats returns the names of the formats that apply to a kind of report, sorted.
-func Formats(kind Kind) []string {
-	var names []string
-	for n, f := range formats {
-		if slices.Contains(f.kinds, kind) {
-			names = append(names, n)
-		}
+// get returns the named format, or Validate's error.
+func (t table[F]) get(name string) (F, error) {
+	f, ok := t[name]
+	if !ok {
+		return f, unknown(name, t.names())
 	}
-	sort.Strings(names)
-	return names
+	return f, nil
 }
 
-// Names returns the formats of a check report, sorted: Formats(Check).
-func Names() []string { return Formats(Check) }
+// render writes a whole report of one kind.
+type render[R any] func(w io.Writer, r R, o Options) error
+
+// write renders r in the named format of the table, or returns Validate's error.
+func write[R any](t table[render[R]], w io.Writer, name string, r R, o Options) error {
+	f, err := t.get(name)
+	if err != nil {
+		return err
+	}
+	return f(w, r, o)
+}
+
+// The formats of each kind of report: the one place that says which formats a kind has.
+var (
+	checkFormats = table[checkFormat]{
+		"text": streams(startTextCheck), "json": streams(startJSONCheck), "github": streams(startGitHubCheck),
+		"sarif": whole(checkSARIF), "junit": whole(checkJUnit), "table": whole(checkTable), "html": whole(checkHTML),
+	}
+	testFormats    = table[render[*policytest.Report]]{"text": testText, "json": jsonOf[*policytest.Report], "junit": testJUnit}
+	diffFormats    = table[render[*impact.Report]]{"text": diffText, "json": jsonOf[*impact.Report], "html": diffHTML}
+	rulesFormats   = table[render[[]policyengine.Rule]]{"text": rulesText, "json": jsonOf[[]policyengine.Rule]}
+	explainFormats = table[render[policyengine.Rule]]{"text": explainText}
+	recordFormats  = table[render[*ropa.Record]]{
+		"json": jsonOf[*ropa.Record], "html": recordHTML, "markdown": recordMarkdown, "csv": recordCSV,
+	}
+	vocabularyFormats   = table[render[[]policy.Vocabulary]]{"text": vocabularyText, "json": jsonOf[[]policy.Vocabulary]}
+	fidesMappingFormats = table[render[*fides.Mapping]]{"text": fidesMappingText, "json": jsonOf[*fides.Mapping]}
+	versionFormats      = table[render[VersionInfo]]{"text": versionText, "json": jsonOf[VersionInfo]}
+)
+
+// kinds are the tables by kind of report, for what every table answers alike.
+var kinds = map[Kind]interface{ names() []string }{
+	Check: checkFormats, Test: testFormats, Diff: diffFormats, Rules: rulesFormats, Explain: explainFormats,
+	Record: recordFormats, Vocabulary: vocabularyFormats, FidesMapping: fidesMappingFormats, Version: versionFormats,
+}
+
+// Formats returns the names of the formats of a kind of report, sorted.
+func Formats(kind Kind) []string {
+	if t, ok := kinds[kind]; ok {
+		return t.names()
+	}
+	return nil
+}
 
 // Validate returns nil when name is a format of the kind of report, else an error wrapping
-// ErrUnknownFormat that names the formats which are. Every command that takes a format name
-// validates it here.
+// ErrUnknownFormat that names the formats which are. A command validates its format name here
+// before it does the work the report is of.
 func Validate(kind Kind, name string) error {
-	if f, ok := formats[name]; ok && slices.Contains(f.kinds, kind) {
+	names := Formats(kind)
+	if slices.Contains(names, name) {
 		return nil
 	}
-	return fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, name, strings.Join(Formats(kind), ", "))
+	return unknown(name, names)
 }
 
-// For returns the formatter of the given name for a kind of report, or Validate's error.
-func For(kind Kind, name string, opts Options) (Formatter, error) {
-	if err := Validate(kind, name); err != nil {
+// unknown is the error for a name that is no format of a kind of report.
+func unknown(name string, names []string) error {
+	return fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, name, strings.Join(names, ", "))
+}
+
+// WriteCheck writes a whole check report (policyengine check) in the named format: text, json,
+// sarif, junit, github, table or html (which needs the activities: NeedsEntries). StreamCheck
+// writes one as its results come.
+func WriteCheck(w io.Writer, format string, r *check.Report, o Options) error {
+	f, err := checkFormats.get(format)
+	if err != nil {
+		return err
+	}
+	return f.write(w, r, o)
+}
+
+// CheckStream writes a check report result by result, so that a run need not hold its results:
+// Result for each, in the report's order, then End with the report (its summary complete, its
+// results left out, as check.Run returns it with check.Options.Results). What it writes is what
+// WriteCheck writes for the same report.
+type CheckStream interface {
+	// Result writes one result.
+	Result(r check.Result) error
+	// End writes what follows the results.
+	End(r *check.Report) error
+}
+
+// StreamCheck starts writing a check report to w in the named format, or returns Validate's
+// error; head is the report as known before any result (its revision, rules, policy,
+// FailOnWarn). A format that can (text, json, github) writes each result as it comes; one that
+// needs every result first (a table's widths, a page's picture, counts in a header) keeps them,
+// and writes the report at End.
+func StreamCheck(w io.Writer, format string, head *check.Report, o Options) (CheckStream, error) {
+	f, err := checkFormats.get(format)
+	if err != nil {
 		return nil, err
 	}
-	return formats[name].make(opts), nil
+	if f.start == nil {
+		return &wholeCheck{w: w, o: o, write: f.write}, nil
+	}
+	return f.start(w, head, o), nil
 }
 
-// New returns the formatter of the given name for a check report: For(Check, name, opts).
-func New(name string, opts Options) (Formatter, error) { return For(Check, name, opts) }
+// checkFormat is a format of a check report: write writes a whole report; start, where the
+// format can, begins one written as its results come.
+type checkFormat struct {
+	write render[*check.Report]
+	start func(w io.Writer, head *check.Report, o Options) CheckStream
+}
 
-// unsupported is what a format embeds for the kinds of report it does not render: each method
-// returns ErrUnsupported.
-type unsupported struct{}
+// whole is a format that needs every result of a check report first.
+func whole(write render[*check.Report]) checkFormat { return checkFormat{write: write} }
 
-// FormatCheck returns ErrUnsupported.
-func (unsupported) FormatCheck(io.Writer, *check.Report) error { return ErrUnsupported }
+// streams is a format that writes a check report as its results come, and a whole report
+// through the same stream: one way to write it, streamed or not.
+func streams(start func(w io.Writer, head *check.Report, o Options) CheckStream) checkFormat {
+	return checkFormat{start: start, write: func(w io.Writer, r *check.Report, o Options) error {
+		s := start(w, r, o)
+		for _, res := range r.Results {
+			if err := s.Result(res); err != nil {
+				return err
+			}
+		}
+		return s.End(r)
+	}}
+}
 
-// FormatTest returns ErrUnsupported.
-func (unsupported) FormatTest(io.Writer, *policytest.Report) error { return ErrUnsupported }
+// wholeCheck is the stream of a format that needs every result first: it keeps them, and
+// writes the report at End.
+type wholeCheck struct {
+	w       io.Writer
+	o       Options
+	write   render[*check.Report]
+	results []check.Result
+}
 
-// FormatDiff returns ErrUnsupported.
-func (unsupported) FormatDiff(io.Writer, *impact.Report) error { return ErrUnsupported }
+// Result keeps one result.
+func (s *wholeCheck) Result(r check.Result) error {
+	s.results = append(s.results, r)
+	return nil
+}
 
-// FormatRules returns ErrUnsupported.
-func (unsupported) FormatRules(io.Writer, []policyengine.Rule) error { return ErrUnsupported }
+// End writes the report with the results kept, then those it holds itself.
+func (s *wholeCheck) End(r *check.Report) error {
+	whole := *r
+	if len(s.results) > 0 {
+		whole.Results = append(s.results, r.Results...)
+	}
+	return s.write(s.w, &whole, s.o)
+}
 
-// FormatExplain returns ErrUnsupported.
-func (unsupported) FormatExplain(io.Writer, policyengine.Rule) error { return ErrUnsupported }
+// WriteTest writes the outcome of a policy's test suite (policyengine test).
+func WriteTest(w io.Writer, format string, r *policytest.Report, o Options) error {
+	return write(testFormats, w, format, r, o)
+}
 
-// FormatRecord returns ErrUnsupported.
-func (unsupported) FormatRecord(io.Writer, *ropa.Record) error { return ErrUnsupported }
+// WriteDiff writes what a policy change does to the manifests (policyengine diff).
+func WriteDiff(w io.Writer, format string, r *impact.Report, o Options) error {
+	return write(diffFormats, w, format, r, o)
+}
 
-// FormatVocabulary returns ErrUnsupported.
-func (unsupported) FormatVocabulary(io.Writer, []policy.Vocabulary) error { return ErrUnsupported }
+// WriteRules writes the rule catalogue (policyengine rules).
+func WriteRules(w io.Writer, format string, rules []policyengine.Rule, o Options) error {
+	return write(rulesFormats, w, format, rules, o)
+}
 
-// FormatFidesMapping returns ErrUnsupported.
-func (unsupported) FormatFidesMapping(io.Writer, *fides.Mapping) error { return ErrUnsupported }
+// WriteExplain explains one rule (policyengine explain).
+func WriteExplain(w io.Writer, format string, r policyengine.Rule, o Options) error {
+	return write(explainFormats, w, format, r, o)
+}
 
-// FormatVersion returns ErrUnsupported.
-func (unsupported) FormatVersion(io.Writer, VersionInfo) error { return ErrUnsupported }
+// WriteRecord writes the record of processing activities (policyengine ropa).
+func WriteRecord(w io.Writer, format string, r *ropa.Record, o Options) error {
+	return write(recordFormats, w, format, r, o)
+}
+
+// WriteVocabulary writes the policy's vocabularies (policyengine vocabulary).
+func WriteVocabulary(w io.Writer, format string, vocabularies []policy.Vocabulary, o Options) error {
+	return write(vocabularyFormats, w, format, vocabularies, o)
+}
+
+// WriteFidesMapping writes how the policy reads the Fides taxonomy (policyengine vocabulary
+// --fides).
+func WriteFidesMapping(w io.Writer, format string, m *fides.Mapping, o Options) error {
+	return write(fidesMappingFormats, w, format, m, o)
+}
+
+// WriteVersion writes the version (policyengine version).
+func WriteVersion(w io.Writer, format string, v VersionInfo, o Options) error {
+	return write(versionFormats, w, format, v, o)
+}
 
 // warningLevel is how a format names a warning: usual, or failing when warnings fail the run.
 func warningLevel(r *check.Report, usual, failing string) string {
@@ -250,37 +339,27 @@ var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\t", " 
 // at the start of a line, a CI log (GitHub Actions) would read it as a workflow command.
 func Printable(s string) string { return printable.String(s) }
 
-// CheckStream writes a check report result by result, so that a run need not hold its results:
-// Result for each, in the report's order, then End with the report (its summary complete, its
-// results left out). What it writes is what FormatCheck writes for the same report.
-type CheckStream interface {
-	// Result writes one result.
-	Result(r check.Result) error
-	// End writes what follows the results.
-	End(r *check.Report) error
-}
-
-// StreamCheck starts writing a check report to w result by result, in a format that can (ok);
-// head is the report as known before any result (its revision, rules, policy, FailOnWarn);
-// a format that needs every result first (a table's widths, a page's picture, counts in a
-// header) returns false, and is given the whole report through FormatCheck.
-func StreamCheck(f Formatter, w io.Writer, head *check.Report) (s CheckStream, ok bool) {
-	if st, ok := f.(checkStreamer); ok {
-		return st.streamCheck(w, head), true
+func problem(path, msg string) string {
+	if path == "" {
+		return Printable(msg)
 	}
-	return nil, false
+	return Printable(path) + ": " + Printable(msg)
 }
 
-type checkStreamer interface {
-	streamCheck(w io.Writer, head *check.Report) CheckStream
-}
-
-// formatStreamed writes a whole report through a stream: one way to write it, streamed or not.
-func formatStreamed(s CheckStream, r *check.Report) error {
-	for _, res := range r.Results {
-		if err := s.Result(res); err != nil {
-			return err
-		}
+func pathOrRoot(p string) string {
+	if p == "" {
+		return "/"
 	}
-	return s.End(r)
+	return p
+}
+
+// Plural counts a word: "1 activity", "2 activities", "0 files".
+func Plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

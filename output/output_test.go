@@ -20,18 +20,16 @@ import (
 	"github.com/confect/policyengine/ropa"
 )
 
-// render writes a report of a kind in a format, through the formatter's method for the kind.
-func render(t *testing.T, kind output.Kind, format string, write func(output.Formatter, io.Writer) error) []byte {
+// render writes a report in a format, through the function that writes its kind.
+func render[R any](t *testing.T, write func(io.Writer, string, R, output.Options) error, format string, r R) []byte {
 	t.Helper()
-	f, err := output.For(kind, format, output.Options{})
-	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, write(f, &buf))
+	require.NoError(t, write(&buf, format, r, output.Options{}))
 	return buf.Bytes()
 }
 
-// Every format renders the kinds of report Formats lists it for, and refuses the others with
-// ErrUnsupported: the list a command validates against is what the formats do.
+// Every format renders the kinds of report Formats lists it for, and the others refuse it with
+// Validate's error, writing nothing: the list a command validates against is what the formats do.
 func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 	e := engine(t)
 	rep, err := check.Run(context.Background(), e, []string{"../examples/manifests/newsletter.yaml"}, check.Options{KeepEntries: true})
@@ -41,24 +39,25 @@ func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 	diff, err := impact.Compare(context.Background(), e, e, []string{"../examples/manifests/newsletter.yaml"}, check.Options{KeepEntries: true})
 	require.NoError(t, err)
 	suite := &policytest.Report{Cases: []policytest.Result{{Name: "a case", File: "cases.yaml", Line: 1, Passed: true}}}
-	kinds := map[output.Kind]func(output.Formatter, io.Writer) error{
-		output.Check:   func(f output.Formatter, w io.Writer) error { return f.FormatCheck(w, rep) },
-		output.Test:    func(f output.Formatter, w io.Writer) error { return f.FormatTest(w, suite) },
-		output.Diff:    func(f output.Formatter, w io.Writer) error { return f.FormatDiff(w, diff) },
-		output.Rules:   func(f output.Formatter, w io.Writer) error { return f.FormatRules(w, e.Rules()) },
-		output.Explain: func(f output.Formatter, w io.Writer) error { return f.FormatExplain(w, e.Rules()[0]) },
-		output.Record:  func(f output.Formatter, w io.Writer) error { return f.FormatRecord(w, rec) },
-		output.Vocabulary: func(f output.Formatter, w io.Writer) error {
-			return f.FormatVocabulary(w, e.Policy().Vocabularies())
+	var o output.Options
+	kinds := map[output.Kind]func(w io.Writer, name string) error{
+		output.Check:   func(w io.Writer, name string) error { return output.WriteCheck(w, name, rep, o) },
+		output.Test:    func(w io.Writer, name string) error { return output.WriteTest(w, name, suite, o) },
+		output.Diff:    func(w io.Writer, name string) error { return output.WriteDiff(w, name, diff, o) },
+		output.Rules:   func(w io.Writer, name string) error { return output.WriteRules(w, name, e.Rules(), o) },
+		output.Explain: func(w io.Writer, name string) error { return output.WriteExplain(w, name, e.Rules()[0], o) },
+		output.Record:  func(w io.Writer, name string) error { return output.WriteRecord(w, name, rec, o) },
+		output.Vocabulary: func(w io.Writer, name string) error {
+			return output.WriteVocabulary(w, name, e.Policy().Vocabularies(), o)
 		},
-		output.FidesMapping: func(f output.Formatter, w io.Writer) error {
-			return f.FormatFidesMapping(w, fides.Resolutions(e.Policy()))
+		output.FidesMapping: func(w io.Writer, name string) error {
+			return output.WriteFidesMapping(w, name, fides.Resolutions(e.Policy()), o)
 		},
-		output.Version: func(f output.Formatter, w io.Writer) error {
-			return f.FormatVersion(w, output.VersionInfo{PolicyRevision: e.Revision()})
+		output.Version: func(w io.Writer, name string) error {
+			return output.WriteVersion(w, name, output.VersionInfo{PolicyRevision: e.Revision()}, o)
 		},
 	}
-	assert.ElementsMatch(t, output.AllKinds(), slices.Collect(maps.Keys(kinds)), "every kind a format renders is tried")
+	assert.ElementsMatch(t, output.AllKinds(), slices.Collect(maps.Keys(kinds)), "every kind of report is tried")
 	all := map[string]bool{}
 	for kind := range kinds {
 		for _, name := range output.Formats(kind) {
@@ -69,18 +68,14 @@ func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 	for name := range all {
 		for kind, write := range kinds {
 			listed := slices.Contains(output.Formats(kind), name)
-			f, err := output.For(output.Check, name, output.Options{})
-			if err != nil { // a format of records only
-				f, err = output.For(output.Record, name, output.Options{})
-			}
-			require.NoError(t, err)
 			var buf bytes.Buffer
-			err = write(f, &buf)
+			err := write(&buf, name)
 			if listed {
 				assert.NoError(t, err, "%s renders a %s report", name, kind)
 				assert.NotEmpty(t, buf.String(), "%s renders a %s report", name, kind)
 			} else {
-				assert.True(t, errors.Is(err, output.ErrUnsupported), "%s does not render a %s report: %v", name, kind, err)
+				assert.True(t, errors.Is(err, output.ErrUnknownFormat), "%s does not render a %s report: %v", name, kind, err)
+				assert.EqualError(t, err, output.Validate(kind, name).Error(), "the error names the formats of the kind")
 				assert.Empty(t, buf.String())
 			}
 		}
@@ -109,15 +104,14 @@ func TestValidate(t *testing.T) {
 		}
 	}
 	assert.Error(t, output.Validate(output.Test, "sarif"), "a format of another kind of report is no format of this one")
-	_, err := output.For(output.Rules, "html", output.Options{})
-	assert.ErrorIs(t, err, output.ErrUnknownFormat)
+	assert.ErrorIs(t, output.WriteRules(&bytes.Buffer{}, "html", nil, output.Options{}), output.ErrUnknownFormat)
 }
 
 // The version in text: the build in one line, then the module, the commit it was built from when
 // the build records one, the Go version and the policy revision.
 func TestTextVersion(t *testing.T) {
 	write := func(v output.VersionInfo) string {
-		return string(render(t, output.Version, "text", func(f output.Formatter, w io.Writer) error { return f.FormatVersion(w, v) }))
+		return string(render(t, output.WriteVersion, "text", v))
 	}
 	v := output.VersionInfo{Module: "example.com/m", PolicyRevision: "4d9c48d0"}
 	v.Version, v.Go = "v1.2.0", "go1.26.0"

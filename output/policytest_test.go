@@ -1,9 +1,9 @@
 package output_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"regexp"
 	"testing"
 
@@ -18,7 +18,7 @@ import (
 // testReport writes a test report in a format.
 func testReport(t *testing.T, rep *policytest.Report, format string) string {
 	t.Helper()
-	return string(render(t, output.Test, format, func(f output.Formatter, w io.Writer) error { return f.FormatTest(w, rep) }))
+	return string(render(t, output.WriteTest, format, rep))
 }
 
 func TestTestReportFormats(t *testing.T) {
@@ -82,6 +82,5 @@ func TestTestReportFormats(t *testing.T) {
 	require.NoError(t, xml.Unmarshal([]byte(testReport(t, rep, "junit")), &junit))
 	assert.Equal(t, 1, junit.Failures)
 	assert.Equal(t, rep.Summary.Cases+rep.Summary.Rego, junit.Tests)
-	_, err = output.For(output.Test, "yaml", output.Options{})
-	assert.ErrorIs(t, err, output.ErrUnknownFormat)
+	assert.ErrorIs(t, output.WriteTest(&bytes.Buffer{}, "yaml", rep, output.Options{}), output.ErrUnknownFormat)
 }

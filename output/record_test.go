@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -47,7 +46,7 @@ func record(t *testing.T, dir string, paths ...string) *ropa.Record {
 // write writes a record in a format.
 func write(t *testing.T, rec *ropa.Record, format string) []byte {
 	t.Helper()
-	return render(t, output.Record, format, func(f output.Formatter, w io.Writer) error { return f.FormatRecord(w, rec) })
+	return render(t, output.WriteRecord, format, rec)
 }
 
 // manifest writes a manifest into a temporary directory and returns its path.

@@ -13,23 +13,6 @@ import (
 	"github.com/confect/policyengine/internal/buildinfo"
 )
 
-// SARIF writes the report as SARIF 2.1.0, the format code-scanning services read: one run, the
-// policy's rules as the tool's rule metadata (with the clause they enforce and what to change to
-// pass) and policyengine's own version, the policy's revision in the run's properties, one
-// result per reason, warning and input error, each located at the line and column
-// of the field at fault; a note per condition specific to a declaration, and the rights every
-// person has once, in the run's properties (everyPersonConditions; every condition a note with
-// AllConditions).
-type SARIF struct {
-	unsupported
-	// AllConditions makes every condition a note, the rights every person has included.
-	AllConditions bool
-}
-
-// InputRule is the rule id SARIF and the other machine formats give to an input error (a
-// manifest that is not well-formed), which no policy rule covers: check.InputRule.
-const InputRule = check.InputRule
-
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`
@@ -133,13 +116,18 @@ type sarifInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
 }
 
-// FormatCheck writes a check report.
-func (s SARIF) FormatCheck(w io.Writer, r *check.Report) error {
+// checkSARIF writes a check report as SARIF 2.1.0, the format code-scanning services read: one run,
+// the policy's rules as the tool's rule metadata (with the clause they enforce and what to change
+// to pass) and policyengine's own version, the policy's revision in the run's properties, one
+// result per reason, warning and input error, each located at the line and column of the field at
+// fault; a note per condition specific to a declaration, and the rights every person has once, in
+// the run's properties (everyPersonConditions; every condition a note with Options.AllConditions).
+func checkSARIF(w io.Writer, r *check.Report, o Options) error {
 	rules, index := sarifRules(r.Rules)
 	results := []sarifResult{}
 	for _, res := range r.Results {
 		for _, p := range res.Errors {
-			results = append(results, sarifResultFor(index, res, p.In(res.File), InputRule, "error", p.Message, p.Pointer, p.Line, p.Column, ""))
+			results = append(results, sarifResultFor(index, res, p.In(res.File), check.InputRule, "error", p.Message, p.Pointer, p.Line, p.Column, ""))
 		}
 		for _, f := range res.Reasons {
 			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
@@ -147,12 +135,12 @@ func (s SARIF) FormatCheck(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
 		}
-		for _, c := range conditions(&res, s.AllConditions) {
+		for _, c := range conditions(&res, o.AllConditions) {
 			results = append(results, sarifResultFor(index, res, c.In(res.File), c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
 		}
 	}
 	props := map[string]any{"policyRevision": r.Revision, "summary": r.Summary}
-	if rs := rights(r, s.AllConditions); len(rs) > 0 {
+	if rs := rights(r, o.AllConditions); len(rs) > 0 {
 		every := make([]map[string]any, len(rs))
 		for i, c := range rs {
 			every[i] = map[string]any{"rule": c.Rule, "requires": c.Requires, "clause": c.Clause, "declarations": c.declarations}
@@ -200,7 +188,7 @@ func sarifRules(catalogue []policyengine.Rule) ([]sarifRule, map[string]int) {
 		})
 	}
 	rules = append(rules, sarifRule{
-		ID:                   InputRule,
+		ID:                   check.InputRule,
 		Name:                 "The manifest is well-formed",
 		ShortDescription:     sarifText{Text: "The manifest is well-formed"},
 		FullDescription:      sarifText{Text: "A manifest that is not a well-formed processing activity (one object with the fields the activity schema lists) cannot be decided, so nothing in it is allowed."},

@@ -8,18 +8,11 @@ import (
 	"github.com/confect/policyengine/check"
 )
 
-// Table writes the report as an aligned table for a person: a row per reason, warning and error
-// (and one per allowed activity), with its place, the activity, the outcome, the rule and the
+// checkTable writes a check report as an aligned table for a person: a row per reason, warning and
+// error (and one per allowed activity), with its place, the activity, the outcome, the rule and the
 // message; a row per condition specific to a declaration, and the rights every person has once
-// after the table (every condition in its row with AllConditions).
-type Table struct {
-	unsupported
-	// AllConditions lists every condition in its row, the rights every person has included.
-	AllConditions bool
-}
-
-// FormatCheck writes a check report.
-func (t Table) FormatCheck(w io.Writer, r *check.Report) error {
+// after the table (every condition in its row with Options.AllConditions).
+func checkTable(w io.Writer, r *check.Report, o Options) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLACE\tACTIVITY\tDECISION\tRULE\tFIELD\tMESSAGE")
 	row := func(file string, line int, activity, decision, rule, path, msg string) {
@@ -34,7 +27,7 @@ func (t Table) FormatCheck(w io.Writer, r *check.Report) error {
 		switch {
 		case res.Failed():
 			for _, p := range res.Errors {
-				row(res.File, p.Line, res.Activity, "error", InputRule, pathOrRoot(p.Pointer), p.Message)
+				row(res.File, p.Line, res.Activity, "error", check.InputRule, pathOrRoot(p.Pointer), p.Message)
 			}
 		case res.Allow:
 			row(res.File, res.Line, res.Activity, "allow", "", "", "")
@@ -46,14 +39,14 @@ func (t Table) FormatCheck(w io.Writer, r *check.Report) error {
 		for _, f := range res.Warnings {
 			row(res.File, f.Line, res.Activity, warningLevel(r, "warning", "warning (fails)"), f.Rule, pathOrRoot(f.Path), f.Message)
 		}
-		for _, c := range conditions(&res, t.AllConditions) {
+		for _, c := range conditions(&res, o.AllConditions) {
 			row(res.File, c.Line, res.Activity, "condition", c.Rule, pathOrRoot(c.Path), "requires "+c.Requires)
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if rs := rights(r, t.AllConditions); len(rs) > 0 {
+	if rs := rights(r, o.AllConditions); len(rs) > 0 {
 		fmt.Fprintf(w, "\n%s\n", rightsHeading)
 		for _, c := range rs {
 			fmt.Fprintf(w, "  %s  requires %s, on %s\n", Printable(c.Rule), Printable(c.Requires), Plural(c.declarations, "declaration"))

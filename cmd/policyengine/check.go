@@ -116,10 +116,10 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	formatter, err := output.New(f.output, output.Options{Color: color, AllConditions: f.allConds})
-	if err != nil {
+	if err := output.Validate(output.Check, f.output); err != nil {
 		return fmt.Errorf("--output: %v", err)
 	}
+	writeOpts := output.Options{Color: color, AllConditions: f.allConds}
 	if f.bundle != "" && f.verifyKey == "" {
 		fmt.Fprintf(e.stderr, "policyengine: WARNING: the bundle is not verified: no --verification-key, so whoever can replace %q decides what is allowed (--require-signature refuses it)\n", f.bundle)
 	}
@@ -146,26 +146,23 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	files.Workers, files.Stdin, files.KeepEntries, files.Format = f.workers, e.stdin, output.NeedsEntries(formatter), f.format
-	// A format that can is written as the files are decided: the run then holds only what is in
-	// flight, not every result.
+	files.Workers, files.Stdin, files.KeepEntries, files.Format = f.workers, e.stdin, output.NeedsEntries(f.output), f.format
+	// The report is written as the files are decided, in a format that can: the run then holds
+	// only what is in flight, not every result.
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	head := &check.Report{Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), FailOnWarn: f.failOnWarn}
-	stream, streamed := output.StreamCheck(formatter, out, head)
-	if streamed {
-		files.Results = stream.Result
+	stream, err := output.StreamCheck(out, f.output, head, writeOpts)
+	if err != nil {
+		return fmt.Errorf("--output: %v", err)
 	}
+	files.Results = stream.Result
 	report, err := check.Run(cmd.Context(), engine, paths, files)
 	if err != nil {
 		return needsPaths(cmd, err)
 	}
 	report.FailOnWarn = f.failOnWarn
 	warnSkipped(e.stderr, report.Skipped)
-	if streamed {
-		err = stream.End(report)
-	} else {
-		err = formatter.FormatCheck(out, report)
-	}
+	err = stream.End(report)
 	if err == nil {
 		err = out.Flush()
 	}

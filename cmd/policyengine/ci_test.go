@@ -48,7 +48,7 @@ func TestAction(t *testing.T) {
 			assert.Equal(t, 1, code, "%s: the examples hold denials\n%s", line, stderr)
 			assert.NotEmpty(t, stdout, line)
 			format := args[slices.Index(args, "--output")+1]
-			assert.Contains(t, output.Names(), format)
+			assert.Contains(t, output.Formats(output.Check), format)
 			assert.Contains(t, readme, "policyengine check --output "+format, "the README shows the action's %s run", format)
 		}
 	}
@@ -141,7 +141,7 @@ func TestConfigSchema(t *testing.T) {
 	sort.Strings(keys)
 	sort.Strings(tags)
 	assert.Equal(t, tags, keys)
-	assert.Equal(t, output.Names(), sorted(s.Properties["output"].Enum))
+	assert.Equal(t, output.Formats(output.Check), sorted(s.Properties["output"].Enum))
 	assert.Equal(t, sorted(check.Formats()), sorted(s.Properties["input_format"].Enum))
 	assert.Equal(t, sorted(check.Formats()), sorted(s.Properties["format"].Enum))
 }

@@ -47,8 +47,7 @@ func newDiffCmd(e env) *cobra.Command {
 		Long:    diffLong,
 		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base policies/v1 --policy policies/v2 -o json manifests/\n  policyengine diff --base-ref origin/main --policy policies/acme manifests/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			formatter, err := output.For(output.Diff, out, output.Options{})
-			if err != nil {
+			if err := output.Validate(output.Diff, out); err != nil {
 				return fmt.Errorf("--output: %w", err)
 			}
 			c, err := f.project()
@@ -87,13 +86,13 @@ func newDiffCmd(e env) *cobra.Command {
 					return err
 				}
 			}
-			opts.Stdin, opts.KeepEntries = e.stdin, output.NeedsEntries(formatter)
+			opts.Stdin, opts.KeepEntries = e.stdin, output.NeedsEntries(out)
 			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, opts)
 			if err != nil {
 				return needsPaths(cmd, err)
 			}
 			warnSkipped(e.stderr, rep.Skipped)
-			if err := formatter.FormatDiff(e.stdout, rep); err != nil {
+			if err := output.WriteDiff(e.stdout, out, rep, output.Options{}); err != nil {
 				return err
 			}
 			switch {

@@ -77,7 +77,7 @@ func runDrift(cmd *cobra.Command, e env, f driftFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	formatter, err := checkFormatter(f.checkFlags, e)
+	opts, err := checkOptions(f.checkFlags, e)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runDrift(cmd *cobra.Command, e env, f driftFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	if err := formatter.FormatCheck(e.stdout, res.Report); err != nil {
+	if err := output.WriteCheck(e.stdout, f.output, res.Report, opts); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	switch {
@@ -123,15 +123,15 @@ func manifestsAsCheck(cmd *cobra.Command, e env, f *checkFlags, paths []string, 
 	return rep, nil
 }
 
-// checkFormatter is the formatter of a check report the flags name.
-func checkFormatter(f checkFlags, e env) (output.Formatter, error) {
+// checkOptions checks that the flags name a format of a check report, and returns the options
+// they write it with.
+func checkOptions(f checkFlags, e env) (output.Options, error) {
 	color, err := useColor(f.color, e)
 	if err != nil {
-		return nil, err
+		return output.Options{}, err
 	}
-	formatter, err := output.New(f.output, output.Options{Color: color})
-	if err != nil {
-		return nil, fmt.Errorf("--output: %v", err)
+	if err := output.Validate(output.Check, f.output); err != nil {
+		return output.Options{}, fmt.Errorf("--output: %v", err)
 	}
-	return formatter, nil
+	return output.Options{Color: color}, nil
 }

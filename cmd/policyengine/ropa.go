@@ -40,8 +40,7 @@ func newROPACmd(e env) *cobra.Command {
 		Long:    ropaLong,
 		Example: "  policyengine ropa -o markdown examples/manifests > ROPA.md\n  policyengine ropa -o csv manifests/ > ropa.csv",
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			formatter, err := output.For(output.Record, format, output.Options{})
-			if err != nil {
+			if err := output.Validate(output.Record, format); err != nil {
 				return fmt.Errorf("--output: %w", err)
 			}
 			c, err := f.project()
@@ -73,7 +72,7 @@ func newROPACmd(e env) *cobra.Command {
 				}
 				res.Annotate(rec)
 			}
-			if err := formatter.FormatRecord(e.stdout, rec); err != nil {
+			if err := output.WriteRecord(e.stdout, format, rec, output.Options{}); err != nil {
 				return fmt.Errorf("writing the record: %w", err)
 			}
 			switch {

@@ -26,13 +26,13 @@ func newRulesCmd(e env) *cobra.Command {
 		Long:  rulesLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, formatter, err := readPolicy(cmd, f, output.Rules, out)
+			engine, err := readPolicy(cmd, f, output.Rules, out)
 			if err != nil {
 				return err
 			}
 			// The policy's rules, then the Fides import's own findings (fides.*).
 			rules := append(engine.Rules(), fides.Rules(engine.Policy())...)
-			return formatter.FormatRules(e.stdout, rules)
+			return output.WriteRules(e.stdout, out, rules, output.Options{})
 		},
 	}
 	addReaderFlags(cmd, &f, &out, output.Rules)
@@ -52,7 +52,7 @@ func newExplainCmd(e env) *cobra.Command {
 		Example: "  policyengine explain transfer.without_scc",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, formatter, err := readPolicy(cmd, f, output.Explain, out)
+			engine, err := readPolicy(cmd, f, output.Explain, out)
 			if err != nil {
 				return err
 			}
@@ -65,25 +65,20 @@ func newExplainCmd(e env) *cobra.Command {
 			if !ok {
 				return fmt.Errorf("no rule %q in the policy%s (policyengine rules lists them)", args[0], nearRules(engine.Rules(), args[0]))
 			}
-			return formatter.FormatExplain(e.stdout, r)
+			return output.WriteExplain(e.stdout, out, r, output.Options{})
 		},
 	}
 	addReaderFlags(cmd, &f, &out, output.Explain)
 	return cmd
 }
 
-// readPolicy prepares the engine for a command that prints what the policy holds, and the
-// formatter of that kind of report that --output names; the name is checked first.
-func readPolicy(cmd *cobra.Command, f engineFlags, kind output.Kind, out string) (*policyengine.Engine, output.Formatter, error) {
-	formatter, err := output.For(kind, out, output.Options{})
-	if err != nil {
-		return nil, nil, fmt.Errorf("--output: %w", err)
+// readPolicy prepares the engine for a command that prints what the policy holds, once it has
+// checked that --output names a format of that kind of report.
+func readPolicy(cmd *cobra.Command, f engineFlags, kind output.Kind, out string) (*policyengine.Engine, error) {
+	if err := output.Validate(kind, out); err != nil {
+		return nil, fmt.Errorf("--output: %w", err)
 	}
-	engine, err := newEngine(cmd.Context(), f)
-	if err != nil {
-		return nil, nil, err
-	}
-	return engine, formatter, nil
+	return newEngine(cmd.Context(), f)
 }
 
 // addReaderFlags adds the flags of a command that prints what the policy holds, as a kind of

@@ -75,8 +75,7 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 			return fmt.Errorf("--run: %v", err)
 		}
 	}
-	formatter, err := output.For(output.Test, f.output, output.Options{})
-	if err != nil {
+	if err := output.Validate(output.Test, f.output); err != nil {
 		return fmt.Errorf("--output: %w", err)
 	}
 	if f.minCoverage < 0 || f.minCoverage > 100 {
@@ -107,7 +106,7 @@ func runTest(cmd *cobra.Command, e env, f testFlags, paths []string) error {
 	if err != nil {
 		return err
 	}
-	if err := formatter.FormatTest(e.stdout, rep); err != nil {
+	if err := output.WriteTest(e.stdout, f.output, rep, output.Options{}); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
 	if !rep.Passed() {

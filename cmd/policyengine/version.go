@@ -21,11 +21,12 @@ func newVersionCmd(e env) *cobra.Command {
 		Long:  versionLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, formatter, err := readPolicy(cmd, f, output.Version, out)
+			engine, err := readPolicy(cmd, f, output.Version, out)
 			if err != nil {
 				return err
 			}
-			return formatter.FormatVersion(e.stdout, output.VersionInfo{Info: buildinfo.Read(), Module: buildinfo.Module, PolicyRevision: engine.Revision()})
+			v := output.VersionInfo{Info: buildinfo.Read(), Module: buildinfo.Module, PolicyRevision: engine.Revision()}
+			return output.WriteVersion(e.stdout, out, v, output.Options{})
 		},
 	}
 	addReaderFlags(cmd, &f, &out, output.Version)

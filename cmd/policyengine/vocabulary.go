@@ -35,14 +35,14 @@ func newVocabularyCmd(e env) *cobra.Command {
 			if fidesKeys {
 				kind = output.FidesMapping
 			}
-			engine, formatter, err := readPolicy(cmd, f, kind, out)
+			engine, err := readPolicy(cmd, f, kind, out)
 			if err != nil {
 				return err
 			}
 			if fidesKeys {
-				return formatter.FormatFidesMapping(e.stdout, fides.Resolutions(engine.Policy()))
+				return output.WriteFidesMapping(e.stdout, out, fides.Resolutions(engine.Policy()), output.Options{})
 			}
-			return formatter.FormatVocabulary(e.stdout, engine.Policy().Vocabularies())
+			return output.WriteVocabulary(e.stdout, out, engine.Policy().Vocabularies(), output.Options{})
 		},
 	}
 	addReaderFlags(cmd, &f, &out, output.Vocabulary)

@@ -79,13 +79,11 @@ func checkReport(t *testing.T, format string) (*check.Report, string) {
 	var buf bytes.Buffer
 	switch format {
 	case "check":
-		f, err := output.New("html", output.Options{})
-		require.NoError(t, err)
-		require.NoError(t, f.FormatCheck(&buf, rep))
+		require.NoError(t, output.WriteCheck(&buf, "html", rep, output.Options{}))
 	case "ropa":
 		rec, err := ropa.Build(rep)
 		require.NoError(t, err)
-		require.NoError(t, output.HTML{}.FormatRecord(&buf, rec))
+		require.NoError(t, output.WriteRecord(&buf, "html", rec, output.Options{}))
 	}
 	page := filepath.Join(t.TempDir(), format+".html")
 	require.NoError(t, os.WriteFile(page, buf.Bytes(), 0o644))
