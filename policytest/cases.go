@@ -82,31 +82,32 @@ type Expect struct {
 	Allow bool `json:"allow"`
 	// Fires are findings (reasons or warnings) that must be made: a rule id, and a path if
 	// given.
-	Fires []Finding `json:"fires,omitempty"`
+	Fires []Expectation `json:"fires,omitempty"`
 	// NotFires are findings that must not be made: a rule id (no finding of it at all), and a
 	// path if given (none at that path).
-	NotFires []Finding `json:"not_fires,omitempty"`
+	NotFires []Expectation `json:"not_fires,omitempty"`
 	// ValidUntil, when set, is the decision's valid_until: the instant the clock changes it.
 	ValidUntil time.Time `json:"valid_until,omitzero"`
 }
 
-// Finding names a rule, and optionally the JSON pointer it fires at.
-type Finding struct {
+// Expectation is a finding a case expects (Fires) or rules out (NotFires): a rule, and
+// optionally the JSON pointer it fires at.
+type Expectation struct {
 	// Rule is the rule's id.
 	Rule string `json:"rule"`
 	// Path is the JSON pointer of the finding; empty matches any.
 	Path string `json:"path,omitempty"`
-	// Line is where the case file names the finding (0 for a case built in Go).
+	// Line is where the case file names the expectation (0 for a case built in Go).
 	Line int `json:"-"`
 }
 
-// matches reports whether a reason or warning is this finding.
-func (f Finding) matches(r policyengine.Reason) bool {
+// matches reports whether a reason or warning is the finding expected.
+func (f Expectation) matches(r policyengine.Reason) bool {
 	return r.Rule == f.Rule && (f.Path == "" || r.Path == f.Path)
 }
 
-// String renders the finding as a case file writes it.
-func (f Finding) String() string {
+// String renders the expectation as a case file writes it.
+func (f Expectation) String() string {
 	if f.Path == "" {
 		return f.Rule
 	}
@@ -271,10 +272,10 @@ func readCase(file, ptr string, item any, at func(string) int) (*Case, error) {
 	}
 	c.Expect.Allow = allow
 	var err error
-	if c.Expect.Fires, err = findings(file, c.Name, eptr+"/fires", exp["fires"], at); err != nil {
+	if c.Expect.Fires, err = expectations(file, c.Name, eptr+"/fires", exp["fires"], at); err != nil {
 		return nil, err
 	}
-	if c.Expect.NotFires, err = findings(file, c.Name, eptr+"/not_fires", exp["not_fires"], at); err != nil {
+	if c.Expect.NotFires, err = expectations(file, c.Name, eptr+"/not_fires", exp["not_fires"], at); err != nil {
 		return nil, err
 	}
 	if s, ok := exp["valid_until"]; ok {
@@ -308,8 +309,9 @@ func withPerson(activity []byte, person any) ([]byte, error) {
 	return json.Marshal(a)
 }
 
-// findings reads a list of findings (fires or not_fires): each "rule" or "rule at /path".
-func findings(file, name, ptr string, v any, at func(string) int) ([]Finding, error) {
+// expectations reads a list of expected findings (fires or not_fires): each "rule" or "rule at
+// /path".
+func expectations(file, name, ptr string, v any, at func(string) int) ([]Expectation, error) {
 	key := ptr[strings.LastIndex(ptr, "/")+1:]
 	if v == nil {
 		return nil, nil
@@ -318,7 +320,7 @@ func findings(file, name, ptr string, v any, at func(string) int) ([]Finding, er
 	if !ok {
 		return nil, caseError(file, at(ptr), `case %q: %s: expected a list of rule ids (each "rule" or "rule at /path")`, name, key)
 	}
-	out := make([]Finding, len(list))
+	out := make([]Expectation, len(list))
 	for i, x := range list {
 		item := fmt.Sprintf("%s/%d", ptr, i)
 		s, _ := x.(string)
@@ -327,7 +329,7 @@ func findings(file, name, ptr string, v any, at func(string) int) ([]Finding, er
 		if rule == "" || strings.ContainsAny(rule, " \t") || (path != "" && !strings.HasPrefix(path, "/")) {
 			return nil, caseError(file, at(item), `case %q: %s: expected a rule id, or "rule at /path"`, name, key)
 		}
-		out[i] = Finding{Rule: rule, Path: path, Line: at(item)}
+		out[i] = Expectation{Rule: rule, Path: path, Line: at(item)}
 	}
 	return out, nil
 }

@@ -147,15 +147,15 @@ func TestFailureDiff(t *testing.T) {
 		expect policytest.Expect
 		want   []string
 	}{
-		{"as expected", policytest.Expect{Fires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/legal_basis"}}, NotFires: []policytest.Finding{{Rule: "consent.not_given"}}}, nil},
-		{"allowed, and a rule expected that does not fire", policytest.Expect{Allow: true, Fires: []policytest.Finding{{Rule: "consent.not_given"}}},
+		{"as expected", policytest.Expect{Fires: []policytest.Expectation{{Rule: "legal_basis.missing", Path: "/legal_basis"}}, NotFires: []policytest.Expectation{{Rule: "consent.not_given"}}}, nil},
+		{"allowed, and a rule expected that does not fire", policytest.Expect{Allow: true, Fires: []policytest.Expectation{{Rule: "consent.not_given"}}},
 			[]string{"allow: expected true, got false", "- consent.not_given (expected to fire, did not)", "+ " + missing}},
-		{"a rule that must not fire is listed once", policytest.Expect{Allow: true, NotFires: []policytest.Finding{{Rule: "legal_basis.missing"}}},
+		{"a rule that must not fire is listed once", policytest.Expect{Allow: true, NotFires: []policytest.Expectation{{Rule: "legal_basis.missing"}}},
 			[]string{"allow: expected true, got false", "+ legal_basis.missing at /legal_basis (expected not to fire): the activity names no legal basis; as controller, Confect must process on one"}},
-		{"at another path it does not fire", policytest.Expect{NotFires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/purposes/0"}}}, nil},
-		{"at its path it does", policytest.Expect{NotFires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/legal_basis"}}},
+		{"at another path it does not fire", policytest.Expect{NotFires: []policytest.Expectation{{Rule: "legal_basis.missing", Path: "/purposes/0"}}}, nil},
+		{"at its path it does", policytest.Expect{NotFires: []policytest.Expectation{{Rule: "legal_basis.missing", Path: "/legal_basis"}}},
 			[]string{"+ legal_basis.missing at /legal_basis (expected not to fire): the activity names no legal basis; as controller, Confect must process on one"}},
-		{"the wrong path", policytest.Expect{Fires: []policytest.Finding{{Rule: "legal_basis.missing", Path: "/purposes"}}},
+		{"the wrong path", policytest.Expect{Fires: []policytest.Expectation{{Rule: "legal_basis.missing", Path: "/purposes"}}},
 			[]string{"- legal_basis.missing at /purposes (expected to fire, did not)"}},
 		{"a valid_until the decision does not have", policytest.Expect{ValidUntil: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
 			[]string{"valid_until: expected 2027-01-01T00:00:00Z, got none"}},
@@ -352,7 +352,7 @@ deny contains {"rule": "explicit.no_dpa", "path": "/recipients/0/dpa", "message"
 	activity := []byte(`{"id":"x","data_categories":["name"],"purposes":["learning.courses"],"legal_basis":"contract",` +
 		`"retention":{"period":"P1Y"},"recipients":[{"name":"Mailer","type":"subprocessor","country":"SE","dpa":false}]}`)
 	r := policytest.Check(t.Context(), e, &policytest.Case{Name: "explicit", Activity: activity,
-		Expect: policytest.Expect{Fires: []policytest.Finding{{Rule: "explicit.no_dpa"}}}})
+		Expect: policytest.Expect{Fires: []policytest.Expectation{{Rule: "explicit.no_dpa"}}}})
 	assert.False(t, r.Passed)
 	require.Len(t, r.Failures, 2, "%q", r.Failures)
 	assert.Contains(t, r.Failures[0], "the typed activity (Evaluate) decided otherwise: deny: sharing.subprocessor_without_dpa at /recipients/0/dpa (as JSON: deny: explicit.no_dpa at /recipients/0/dpa, sharing.subprocessor_without_dpa at /recipients/0/dpa)")

@@ -190,7 +190,7 @@ func Validate(engine *policyengine.Engine, cases []*Case) error {
 	}
 	var problems []*problem.Problem
 	for _, c := range cases {
-		for _, f := range append(append([]Finding{}, c.Expect.Fires...), c.Expect.NotFires...) {
+		for _, f := range append(append([]Expectation{}, c.Expect.Fires...), c.Expect.NotFires...) {
 			if !known[f.Rule] {
 				line := f.Line
 				if line == 0 {
