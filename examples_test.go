@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestExamples(t *testing.T) {
 	for _, r := range report.Results {
 		byActivity[r.File+"#"+r.Activity] = r
 		assert.NotContains(t, string(mustRead(t, r.File)), "consent:", "%s: a declaration carries no person's consent", r.File)
-		for _, f := range append(append([]check.Finding{}, r.Reasons...), r.Warnings...) {
+		for _, f := range slices.Concat(r.Reasons, r.Warnings) {
 			assert.Positive(t, f.Line, "%s %s: a finding points at a line", r.Activity, f.Rule)
 		}
 		for _, c := range r.Conditions {

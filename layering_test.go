@@ -21,7 +21,7 @@ import (
 //     output/: rendering is the CLI's business, and a service embedding the engine links no
 //     report writer.
 //   - The CLI (cmd/...) uses the public API: the root package and the public packages (bundle,
-//     check, drift, fides, impact, manifest, output, policy, policytest, problem, ropa, schema). Of
+//     check, drift, fides, finding, impact, manifest, output, policy, policytest, problem, ropa, schema). Of
 //     internal/ it may import only what holds no behaviour of the library: buildinfo (which
 //     build the binary is) and suggest (near-miss spelling in error messages). Any other internal package (the compiler, the document reader, ...) is
 //     the library's to hide; a command that needs it needs a public call instead.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
@@ -156,9 +157,9 @@ type Result struct {
 	// Allow is the decision; false when there are errors.
 	Allow bool `json:"allow"`
 	// Reasons are why the activity was denied.
-	Reasons []Finding `json:"reasons"`
+	Reasons []finding.Finding `json:"reasons"`
 	// Warnings never deny.
-	Warnings []Finding `json:"warnings"`
+	Warnings []finding.Finding `json:"warnings"`
 	// Conditions, for a declaration (an activity without consent or subject), are what a
 	// person must meet at run time; they never deny.
 	Conditions []Condition `json:"conditions"`
@@ -176,20 +177,6 @@ type Result struct {
 
 // Failed reports whether the result is an error rather than a decision.
 func (r *Result) Failed() bool { return len(r.Errors) > 0 }
-
-// Finding is a reason or warning with its place in the manifest.
-type Finding struct {
-	policyengine.Reason
-	// File, when set, is the file the finding stands in, when that is not its result's: a
-	// category a Fides declaration takes from a dataset stands in the dataset's file.
-	File string `json:"file,omitempty"`
-	// Line and Column locate the field at fault (or its nearest present ancestor).
-	Line   int `json:"line,omitempty"`
-	Column int `json:"column,omitempty"`
-}
-
-// In returns the file the finding stands in: its own File, or its result's file.
-func (f Finding) In(resultFile string) string { return orFile(f.File, resultFile) }
 
 // Condition is a declaration's condition with its place in the manifest.
 type Condition struct {
@@ -359,7 +346,7 @@ func (rep *Report) count(r Result) {
 func fileError(file string, err error) Result {
 	p := *problem.Of(err, file)[0]
 	p.File = other(p.File, file)
-	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}, Errors: []problem.Problem{p}}
+	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}, Errors: []problem.Problem{p}}
 }
 
 // checkFile decides the activities of a manifest, or returns the Fides file it is (decided
@@ -405,7 +392,7 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, terms *policy.T
 }
 
 func decide(ctx context.Context, engine *policyengine.Engine, terms *policy.Terms, file string, e *manifest.Entry) Result {
-	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
+	r := Result{File: file, Activity: e.ID, Index: e.Index, Line: e.Line, Column: e.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}}
 	if e.Err != nil {
 		p := *e.Err
 		p.File, p.Pointer = other(p.File, file), relative(e, p.Pointer)
@@ -446,11 +433,11 @@ func relative(e *manifest.Entry, pointer string) string {
 	return pointer
 }
 
-func locate(e *manifest.Entry, reasons []policyengine.Reason) []Finding {
-	out := make([]Finding, len(reasons))
+func locate(e *manifest.Entry, reasons []policyengine.Reason) []finding.Finding {
+	out := make([]finding.Finding, len(reasons))
 	for i, r := range reasons {
 		line, col := e.Locate(r.Path)
-		out[i] = Finding{Reason: r, Line: line, Column: col}
+		out[i] = finding.Finding{Reason: r, Line: line, Column: col}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
@@ -59,16 +60,16 @@ func fileFindings(doc *policy.Document, fs []fides.Finding) []Result {
 		if !ok {
 			i = len(out)
 			at[f.At.File] = i
-			out = append(out, Result{File: f.At.File, Index: -1, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}})
+			out = append(out, Result{File: f.At.File, Index: -1, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}})
 		}
-		fd := finding(doc, f, f.At.File)
+		fd := imported(doc, f, f.At.File)
 		if f.Deny {
 			out[i].Reasons = append(out[i].Reasons, fd)
 		} else {
 			out[i].Warnings = append(out[i].Warnings, fd)
 		}
 	}
-	byLine := func(fs []Finding) {
+	byLine := func(fs []finding.Finding) {
 		sort.SliceStable(fs, func(i, j int) bool {
 			if fs[i].Line != fs[j].Line {
 				return fs[i].Line < fs[j].Line
@@ -85,8 +86,8 @@ func fileFindings(doc *policy.Document, fs []fides.Finding) []Result {
 }
 
 // finding is an import finding as a check finding, in a result of file.
-func finding(doc *policy.Document, f fides.Finding, file string) Finding {
-	return Finding{Reason: policyengine.Reason{Rule: f.Rule, Message: f.Message, Clause: doc.Clauses[f.ClauseID].Section, ClauseID: f.ClauseID, Path: f.Path}, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, file)}
+func imported(doc *policy.Document, f fides.Finding, file string) finding.Finding {
+	return finding.Finding{Reason: policyengine.Reason{Rule: f.Rule, Message: f.Message, Clause: doc.Clauses[f.ClauseID].Section, ClauseID: f.ClauseID, Path: f.Path}, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, file)}
 }
 
 func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
@@ -109,10 +110,10 @@ func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d 
 // judgeFides decides one Fides declaration: the import's findings, then the engine's decision on its
 // activity, every finding located in the Fides files.
 func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
-	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []Finding{}, Warnings: []Finding{}, Conditions: []Condition{}}
+	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}}
 	doc := engine.Policy()
 	for _, f := range d.Findings {
-		fd := finding(doc, f, r.File)
+		fd := imported(doc, f, r.File)
 		if f.Deny {
 			r.Reasons = append(r.Reasons, fd)
 		} else {
@@ -132,7 +133,7 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	if d.Activity == nil { // no personal data, or nothing to judge (its findings say why)
 		if !d.PersonalData {
 			c := doc.Clauses["personal-data"]
-			r.Warnings = append(r.Warnings, Finding{Reason: policyengine.Reason{Rule: fides.RuleNotPersonal, Message: "every data category of this declaration is mapped as not personal data: no rule judges it", Clause: c.Section, ClauseID: "personal-data"}, Line: r.Line, Column: r.Column})
+			r.Warnings = append(r.Warnings, finding.Finding{Reason: policyengine.Reason{Rule: fides.RuleNotPersonal, Message: "every data category of this declaration is mapped as not personal data: no rule judges it", Clause: c.Section, ClauseID: "personal-data"}, Line: r.Line, Column: r.Column})
 		}
 		r.Allow = len(r.Reasons) == 0
 		sortFindings(r.Reasons)
@@ -154,12 +155,12 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 		}
 		return r
 	}
-	located := func(rs []policyengine.Reason) []Finding {
-		out := make([]Finding, 0, len(rs))
+	located := func(rs []policyengine.Reason) []finding.Finding {
+		out := make([]finding.Finding, 0, len(rs))
 		for _, x := range rs {
 			at := d.Locate(x.Path)
 			x.Message += fidesLabel(at, x.Path)
-			out = append(out, Finding{Reason: x, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
+			out = append(out, finding.Finding{Reason: x, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
 		}
 		return out
 	}
@@ -211,7 +212,7 @@ func other(file, result string) string {
 	return file
 }
 
-func sortFindings(fs []Finding) {
+func sortFindings(fs []finding.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		if fs[i].Rule != fs[j].Rule {
 			return fs[i].Rule < fs[j].Rule

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/internal/fidescorpus"
 )
 
@@ -66,7 +67,7 @@ func TestFidesConformance(t *testing.T) {
 			if len(at) > 0 {
 				assert.Subset(t, refused[filepath.ToSlash(rel)], at, "%s %s: only what fideslang refuses is an input error", rel, r.Activity)
 			}
-			for _, f := range append(append([]check.Finding{}, r.Reasons...), r.Warnings...) {
+			for _, f := range append(append([]finding.Finding{}, r.Reasons...), r.Warnings...) {
 				assert.Positive(t, f.Line, "%s %s: %s is located", rel, r.Activity, f.Rule)
 				assert.NotEqual(t, "consent.not_given", f.Rule)
 			}

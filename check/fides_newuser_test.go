@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -46,7 +47,7 @@ func TestFidesUnseenProject(t *testing.T) {
 	seen := map[string]bool{}
 	for _, r := range rep.Results {
 		assert.Empty(t, r.Errors, r.Activity)
-		for _, f := range append(append([]check.Finding{}, r.Reasons...), r.Warnings...) {
+		for _, f := range append(append([]finding.Finding{}, r.Reasons...), r.Warnings...) {
 			assert.Positive(t, f.Line, "%s %s", r.Activity, f.Rule)
 			assert.Contains(t, files, f.In(r.File), "%s %s", r.Activity, f.Rule)
 			if says, ok := cannotJudge[f.Rule]; ok {

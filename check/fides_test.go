@@ -12,6 +12,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 )
@@ -38,7 +39,7 @@ func byActivity(t *testing.T, rep *check.Report) map[string]check.Result {
 	return out
 }
 
-func rules(fs []check.Finding) []string {
+func rules(fs []finding.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Rule)
@@ -54,13 +55,13 @@ func conditionRules(cs []check.Condition) []string {
 	return out
 }
 
-func findingOf(fs []check.Finding, rule string) (check.Finding, bool) {
+func findingOf(fs []finding.Finding, rule string) (finding.Finding, bool) {
 	for _, f := range fs {
 		if f.Rule == rule {
 			return f, true
 		}
 	}
-	return check.Finding{}, false
+	return finding.Finding{}, false
 }
 
 const project = "testdata/fides/project"
@@ -79,7 +80,7 @@ func TestFidesProjectMapping(t *testing.T) {
 
 	for _, r := range rep.Results {
 		assert.Equal(t, systems, r.File, r.Activity)
-		for _, f := range append(append([]check.Finding{}, r.Reasons...), r.Warnings...) {
+		for _, f := range append(append([]finding.Finding{}, r.Reasons...), r.Warnings...) {
 			assert.Positive(t, f.Line, "%s: %s is located", r.Activity, f.Rule)
 			assert.NotEqual(t, "consent.not_given", f.Rule, "consent is never a denial of a declaration")
 		}

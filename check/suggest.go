@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
@@ -28,7 +29,7 @@ func suggestTerms(terms *policy.Terms, e *manifest.Entry, r *Result) {
 		}
 		return suggest.DidYouMean(word, allowed)
 	}
-	for _, fs := range [][]Finding{r.Reasons, r.Warnings} {
+	for _, fs := range [][]finding.Finding{r.Reasons, r.Warnings} {
 		for i := range fs {
 			fs[i].Message += hint(fs[i].Path)
 		}

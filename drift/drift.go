@@ -24,6 +24,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/ropa"
@@ -140,7 +141,7 @@ func Judge(rep *check.Report, inputs []Input, lim Limits) (*Result, error) {
 			for _, d := range j.DecidedBy {
 				deciding[declIndex(decls, d)] = true
 			}
-			if r, ok := finding(doc, in.Scanner, j); ok {
+			if r, ok := resultOf(doc, in.Scanner, j); ok {
 				key := r.Reasons[0].Rule + "\x00" + f.Element + "\x00" + f.Sink.Name + "\x00" + f.Code.File + "\x00" + strconv.Itoa(f.Code.Line) + ":" + strconv.Itoa(f.Code.Column)
 				if !seen[key] { // many paths of a flow may leave at the same line
 					seen[key] = true
@@ -178,7 +179,7 @@ func declarations(rep *check.Report) ([]declared, error) {
 			continue
 		}
 		if res.Entry == nil {
-			if slices.ContainsFunc(res.Warnings, func(w check.Finding) bool { return w.Rule == fides.RuleNotPersonal }) {
+			if slices.ContainsFunc(res.Warnings, func(w finding.Finding) bool { return w.Rule == fides.RuleNotPersonal }) {
 				continue // a Fides declaration of no personal data, kept without its entry
 			}
 			return nil, ErrNoEntries
@@ -300,8 +301,8 @@ func scannerName(scanner string) string {
 	return "Bearer"
 }
 
-// finding is the result at the code for a flow no declaration covers, or false.
-func finding(doc *policy.Document, scanner string, j Judged) (check.Result, bool) {
+// resultOf is the result at the code for a flow no declaration covers, or false.
+func resultOf(doc *policy.Document, scanner string, j Judged) (check.Result, bool) {
 	el := fmt.Sprintf("%s's %s", scannerName(scanner), strconv.Quote(j.Element))
 	sink := sinkWords(j.Sink)
 	what := el
@@ -335,12 +336,12 @@ func finding(doc *policy.Document, scanner string, j Judged) (check.Result, bool
 		clauseID = "personal-data"
 	}
 	c := doc.Clauses[clauseID]
-	f := check.Finding{Reason: policyengine.Reason{Rule: rule, Message: msg, Clause: c.Section, ClauseID: clauseID, Path: j.Pointer}, Line: j.Code.Line, Column: j.Code.Column}
+	f := finding.Finding{Reason: policyengine.Reason{Rule: rule, Message: msg, Clause: c.Section, ClauseID: clauseID, Path: j.Pointer}, Line: j.Code.Line, Column: j.Code.Column}
 	name := j.Sink.Name
 	if name == "" {
 		name = j.Sink.ID
 	}
-	return check.Result{File: j.Code.File, Activity: scanner + ": " + name, Index: -1, Line: j.Code.Line, Column: j.Code.Column, Reasons: []check.Finding{f}, Warnings: []check.Finding{}, Conditions: []check.Condition{}}, true
+	return check.Result{File: j.Code.File, Activity: scanner + ": " + name, Index: -1, Line: j.Code.Line, Column: j.Code.Column, Reasons: []finding.Finding{f}, Warnings: []finding.Finding{}, Conditions: []check.Condition{}}, true
 }
 
 // sinkWords names a sink in a message: its name and domains, quoted.
@@ -363,7 +364,7 @@ func sinkWords(s Sink) string {
 // errorResult is a report that could not be read, as check reports a manifest that could not.
 func errorResult(file string, err error) check.Result {
 	p := problem.Of(err, file)[0]
-	return check.Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []check.Finding{}, Warnings: []check.Finding{}, Conditions: []check.Condition{},
+	return check.Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []check.Condition{},
 		Errors: []problem.Problem{*p}}
 }
 

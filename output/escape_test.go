@@ -9,6 +9,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/output"
 	"github.com/confect/policyengine/problem"
 )
@@ -21,8 +22,8 @@ func TestHumanFormatsEscapeControlCharacters(t *testing.T) {
 	for _, h := range hostile {
 		rep.Results = append(rep.Results,
 			check.Result{File: h + ".yaml", Activity: h, Index: 0, Line: 1,
-				Reasons:  []check.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "message " + h, Path: "/" + h, Clause: h}, Line: 2}},
-				Warnings: []check.Finding{{Reason: policyengine.Reason{Rule: "r.y", Message: h, Path: "/k/" + h}, Line: 3}}},
+				Reasons:  []finding.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "message " + h, Path: "/" + h, Clause: h}, Line: 2}},
+				Warnings: []finding.Finding{{Reason: policyengine.Reason{Rule: "r.y", Message: h, Path: "/k/" + h}, Line: 3}}},
 			check.Result{File: h, Activity: h, Index: 1, Errors: []problem.Problem{{Pointer: "/" + h, Message: "unknown key", Line: 4}}},
 		)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/output"
 )
 
@@ -401,7 +402,7 @@ func TestGitHub(t *testing.T) {
 func TestGitHubEscaping(t *testing.T) {
 	rep := &check.Report{Results: []check.Result{{
 		File: "a,b:c.yaml", Activity: "x", Index: 0,
-		Reasons: []check.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "50% done\n::error::injected", Path: "/p"}, Line: 1}},
+		Reasons: []finding.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "50% done\n::error::injected", Path: "/p"}, Line: 1}},
 	}}, Summary: check.Summary{Activities: 1, Denied: 1}}
 	out := string(format(t, "github", rep))
 	first := strings.Split(out, "\n")[0]

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/impact"
 	"github.com/confect/policyengine/internal/flow"
 	"github.com/confect/policyengine/internal/htmlpage"
@@ -79,7 +80,7 @@ func checkHTML(w io.Writer, r *check.Report, _ Options) error {
 		}
 		for _, group := range []struct {
 			kind string
-			fs   []check.Finding
+			fs   []finding.Finding
 		}{{"deny", res.Reasons}, {"warning", res.Warnings}} {
 			kind := group.kind
 			for _, f := range group.fs {

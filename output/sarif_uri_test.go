@@ -12,6 +12,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 )
 
 // SARIF artifact locations are URIs: encoded, and relative to %SRCROOT% when the path is, so a
@@ -31,7 +32,7 @@ func TestSARIFURIs(t *testing.T) {
 	}
 	rep := &check.Report{Summary: check.Summary{Activities: len(cases), Denied: len(cases)}}
 	for _, tc := range cases {
-		rep.Results = append(rep.Results, check.Result{File: tc.file, Activity: "a", Reasons: []check.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "m"}, Line: 1}}})
+		rep.Results = append(rep.Results, check.Result{File: tc.file, Activity: "a", Reasons: []finding.Finding{{Reason: policyengine.Reason{Rule: "r.x", Message: "m"}, Line: 1}}})
 	}
 	var got struct {
 		Runs []struct {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 )
 
 // startTextCheck begins a check report in text, written as the results come.
@@ -120,7 +121,7 @@ func (tc *textCheck) End(r *check.Report) error {
 }
 
 // finding writes one reason or warning on one line: place, label, rule, message, field and clause.
-func (t painter) finding(w io.Writer, label string, f check.Finding) {
+func (t painter) finding(w io.Writer, label string, f finding.Finding) {
 	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", placeIn(f.File, f.Line, f.Column), label, t.paint(bold, Printable(f.Rule)), Printable(f.Message),
 		t.paint(dim, "["+Printable(pathOrRoot(f.Path))+" · "+Printable(f.Clause)+"]"))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -382,7 +383,7 @@ func decision(res check.Result) Decision {
 	return d
 }
 
-func findings(fs []check.Finding) []Finding {
+func findings(fs []finding.Finding) []Finding {
 	out := make([]Finding, len(fs))
 	for i, f := range fs {
 		out[i] = Finding{Rule: f.Rule, Message: f.Message, Clause: f.Clause, ClauseID: f.ClauseID, Path: f.Path, Line: f.Line}
