@@ -8,7 +8,6 @@ import (
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/manifest"
-	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -32,7 +31,7 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 		i := slot[e.File]
 		per[i] = append(per[i], fileError(units[i].file, e))
 	}
-	for _, r := range fileFindings(engine.Policy(), findings) {
+	for _, r := range fileFindings(findings) {
 		i := slot[r.File]
 		per[i] = append(per[i], r)
 	}
@@ -52,21 +51,21 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 // fileFindings are the results of the import's findings about files rather than declarations
 // (an organization's unknown key, a system with no declaration): one result per file, of
 // Index -1 and no activity, its warnings and reasons located, in the order of the files.
-func fileFindings(doc *policy.Document, fs []fides.Finding) []Result {
+func fileFindings(fs []finding.Finding) []Result {
 	var out []Result
 	at := map[string]int{}
 	for _, f := range fs {
-		i, ok := at[f.At.File]
+		i, ok := at[f.File]
 		if !ok {
 			i = len(out)
-			at[f.At.File] = i
-			out = append(out, Result{File: f.At.File, Index: -1, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}})
+			at[f.File] = i
+			out = append(out, Result{File: f.File, Index: -1, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}})
 		}
-		fd := imported(doc, f, f.At.File)
-		if f.Deny {
-			out[i].Reasons = append(out[i].Reasons, fd)
+		f.File = "" // its result's
+		if fides.Denies(f.Rule) {
+			out[i].Reasons = append(out[i].Reasons, f)
 		} else {
-			out[i].Warnings = append(out[i].Warnings, fd)
+			out[i].Warnings = append(out[i].Warnings, f)
 		}
 	}
 	byLine := func(fs []finding.Finding) {
@@ -83,11 +82,6 @@ func fileFindings(doc *policy.Document, fs []fides.Finding) []Result {
 		byLine(out[i].Warnings)
 	}
 	return out
-}
-
-// finding is an import finding as a check finding, in a result of file.
-func imported(doc *policy.Document, f fides.Finding, file string) finding.Finding {
-	return finding.Finding{Reason: policyengine.Reason{Rule: f.Rule, Message: f.Message, Clause: doc.Clauses[f.ClauseID].Section, ClauseID: f.ClauseID, Path: f.Path}, Line: f.At.Line, Column: f.At.Column, File: other(f.At.File, file)}
 }
 
 func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
@@ -113,11 +107,11 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}}
 	doc := engine.Policy()
 	for _, f := range d.Findings {
-		fd := imported(doc, f, r.File)
-		if f.Deny {
-			r.Reasons = append(r.Reasons, fd)
+		f.File = other(f.File, r.File)
+		if fides.Denies(f.Rule) {
+			r.Reasons = append(r.Reasons, f)
 		} else {
-			r.Warnings = append(r.Warnings, fd)
+			r.Warnings = append(r.Warnings, f)
 		}
 	}
 	for _, f := range d.Facts() {

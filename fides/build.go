@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
@@ -84,8 +86,8 @@ type project struct {
 	datasets        map[string][]resource // by fides_key; several when files of several projects are read
 	custom          map[string]map[string]custom
 	errs            []*problem.Problem
-	findings        []Finding      // about a file, not a declaration
-	walked          map[place]bool // the datasets a declaration referenced
+	findings        []finding.Finding // about a file, not a declaration
+	walked          map[place]bool    // the datasets a declaration referenced
 	systemKeys      map[string]bool
 	systemByKey     map[string]resource // the first system of each fides_key
 	special         map[string]policy.SpecialCategory
@@ -99,7 +101,7 @@ type project struct {
 // a privacy declaration (a resource without a fides_key, a system without system_type, a list
 // that is not a list, a value of the wrong type); what they refuse in a declaration is in its
 // Problems.
-func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*problem.Problem) {
+func Build(files []*File, doc *policy.Document) ([]*Declaration, []finding.Finding, []*problem.Problem) {
 	p := &project{doc: doc, mapping: doc.FidesMapping, register: doc.RecipientRegister,
 		vendor: doc.TypeFor(policy.RoleSubprocessor), partner: doc.TypeFor(policy.RoleBusinessPartner), datasets: map[string][]resource{}, custom: map[string]map[string]custom{}, walked: map[place]bool{}, special: doc.SpecialCategories}
 	if p.mapping == nil {
@@ -124,7 +126,7 @@ func Build(files []*File, doc *policy.Document) ([]*Declaration, []Finding, []*p
 		k := filepath.Dir(s.at.file) + "\x00" + s.key
 		if prev, dup := first[k]; dup {
 			for _, d := range decls {
-				d.Findings = append(d.Findings, Finding{Rule: RuleDuplicateKey, Message: fmt.Sprintf("another system of this directory has this fides_key (%s:%d): give each system its own", prev.file, prev.source().Line), ClauseID: "personal-data", At: s.at.sub("/fides_key").source()})
+				d.Findings = append(d.Findings, p.found(s.at.sub("/fides_key").source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleDuplicateKey, Message: fmt.Sprintf("another system of this directory has this fides_key (%s:%d): give each system its own", prev.file, prev.source().Line), ClauseID: "personal-data"}}))
 			}
 		} else {
 			first[k] = s.at
@@ -144,15 +146,23 @@ func (p *project) unreferenced() {
 				continue
 			}
 			walkDataset(ds, "", datasetVisitor{labels: func(string, any, place) {}, countries: func(any, place) {}, unknown: func(m *model, k string, where place) {
-				p.findings = append(p.findings, unknownField(m.name, k, where))
+				p.findings = append(p.findings, p.found(where.source(), unknownField(m.name, k)))
 			}})
 		}
 	}
 }
 
 // unknownField is the finding of a key fideslang does not define on a resource of a kind.
-func unknownField(kind, key string, at place) Finding {
-	return Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the %s's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", kind, quoteKey(key)), ClauseID: "personal-data", At: at.source()}
+func unknownField(kind, key string) finding.Finding {
+	return finding.Finding{Reason: policyengine.Reason{Rule: RuleUnknownKey, Message: fmt.Sprintf("the %s's key %s is not a fideslang field: it is not read. Remove it, fix its spelling, or move it under fides_meta", kind, quoteKey(key)), ClauseID: "personal-data"}}
+}
+
+// found is f, a finding of the import at src, with its place and the section of its clause in
+// the policy document.
+func (p *project) found(src Source, f finding.Finding) finding.Finding {
+	f.Clause = p.doc.Clauses[f.ClauseID].Section
+	f.File, f.Line, f.Column = src.File, src.Line, src.Column
+	return f
 }
 
 func (p *project) fail(at place, format string, args ...any) {
@@ -169,7 +179,7 @@ func (p *project) validate(m *model, obj map[string]any, at place) {
 		return // a dataset's unknown keys are told to the declarations that reference it
 	}
 	unknownKeys(m, obj, at, func(m *model, k string, where place) {
-		p.findings = append(p.findings, unknownField(m.name, k, where))
+		p.findings = append(p.findings, p.found(where.source(), unknownField(m.name, k)))
 	})
 }
 
@@ -194,7 +204,7 @@ func (p *project) collect(file string, d *document.Doc) {
 	for _, k := range sortedKeys(m) {
 		if !isResource(k) {
 			// fideslang reads the resource lists it knows and ignores any other key.
-			p.findings = append(p.findings, Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("the top-level key %s is not a list of Fides resources: it is not read. A Fides file holds the lists %s", quoteKey(k), strings.Join(resources, ", ")), ClauseID: "personal-data", At: root.key(k).source()})
+			p.findings = append(p.findings, p.found(root.key(k).source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleUnknownKey, Message: fmt.Sprintf("the top-level key %s is not a list of Fides resources: it is not read. A Fides file holds the lists %s", quoteKey(k), strings.Join(resources, ", ")), ClauseID: "personal-data"}}))
 			continue
 		}
 		if m[k] == nil {

@@ -45,7 +45,7 @@ func TestDuplicateSystemKeys(t *testing.T) {
 			for _, f := range d.Findings {
 				if f.Rule == RuleDuplicateKey {
 					n++
-					assert.Equal(t, 2, f.At.Line) // the fides_key's
+					assert.Equal(t, 2, f.Line) // the fides_key's
 				}
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -18,12 +20,16 @@ type builder struct {
 	abroad []term          // the 1.x third_country_transfers, as alpha-2 codes
 }
 
-func (b *builder) find(f Finding) {
-	// A key's finding once per declaration (a dataset may list it a thousand times); any
-	// other once per place.
-	k := fmt.Sprintf("%s\x00%s:%d:%d\x00%s", f.Rule, f.At.File, f.At.Line, f.At.Column, f.Path)
-	if f.At.Key != "" {
-		k = f.Rule + "\x00" + f.At.Key
+// find records f, the declaration's finding at src (see project.found), once (see record).
+func (b *builder) find(src Source, f finding.Finding) { b.record(b.p.found(src, f), src.Key) }
+
+// record records a finding of the declaration, located: once per declaration for the Fides key
+// it is about, when it is about one (a dataset may list a key a thousand times); once per place
+// otherwise.
+func (b *builder) record(f finding.Finding, key string) {
+	k := fmt.Sprintf("%s\x00%s:%d:%d\x00%s", f.Rule, f.File, f.Line, f.Column, f.Path)
+	if key != "" {
+		k = f.Rule + "\x00" + key
 	}
 	if b.seen[k] {
 		return
@@ -66,7 +72,7 @@ func (b *builder) setList(field string, terms []term) {
 // the Fides value it came from: what is read of the system and the declaration itself, its data
 // use, its data categories (its own, its datasets', shared_categories) and subjects, its legal
 // basis, role and retention, and its recipients.
-func (p *project) declaration(s resource, obj map[string]any, at place, d *Declaration, sysFindings []Finding, profiles, single bool) {
+func (p *project) declaration(s resource, obj map[string]any, at place, d *Declaration, sysFindings []finding.Finding, profiles, single bool) {
 	b := &builder{p: p, d: d, seen: map[string]bool{}}
 	d.Activity = map[string]any{"id": d.ID}
 	d.at["/id"] = at.source()
@@ -84,7 +90,7 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 	b.setList("data_categories", g.cats)
 	switch {
 	case !g.anyCategory && !g.missing:
-		b.find(Finding{Rule: RuleNoCategories, Deny: true, Message: "the declaration lists no data category, and the datasets it references (if any) list none: what it processes cannot be judged. List its data categories, or reference the datasets that hold them", ClauseID: "personal-data", Path: "/data_categories", At: at.sub("/data_categories").source()})
+		b.find(at.sub("/data_categories").source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleNoCategories, Message: "the declaration lists no data category, and the datasets it references (if any) list none: what it processes cannot be judged. List its data categories, or reference the datasets that hold them", ClauseID: "personal-data", Path: "/data_categories"}})
 	case g.anyCategory && !g.personal:
 		d.PersonalData = false
 	}
@@ -110,21 +116,21 @@ func (p *project) declaration(s resource, obj map[string]any, at place, d *Decla
 // context reads what a declaration takes from around it: its system's third_country_transfers
 // and findings, the keys fideslang does not define or fideslang 3 drops, and the fields no rule
 // judges yet, carried with their lines.
-func (b *builder) context(s resource, obj map[string]any, at place, sysFindings []Finding) {
+func (b *builder) context(s resource, obj map[string]any, at place, sysFindings []finding.Finding) {
 	sys, d := s.value, b.d
 	if t, ok := sys["third_country_transfers"]; ok && t != nil {
 		b.countries(t, s.at.sub("/third_country_transfers"))
 	}
 
 	for _, f := range sysFindings {
-		b.find(f)
+		b.record(f, "")
 	}
 	unknownKeys(declarationModel, obj, at, func(m *model, k string, where place) {
-		b.find(unknownField(m.name, k, where))
+		b.find(where.source(), unknownField(m.name, k))
 	})
 	for _, k := range sortedKeys(obj) {
 		if dropped[k] {
-			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the declaration's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data", At: at.sub("/" + k).source()})
+			b.find(at.sub("/"+k).source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleDropped, Message: fmt.Sprintf("the declaration's %s is a fideslang 1.x field that fideslang 3 drops silently: it is kept with the declaration, not judged", k), ClauseID: "personal-data"}})
 		}
 	}
 	for _, k := range carriedSystem {
@@ -171,7 +177,7 @@ func (b *builder) categories(s resource, obj map[string]any, at place, purposes 
 		ds, coll, ok := p.dataset(ref.key, s.at.file)
 		if !ok {
 			g.missing = true
-			b.find(Finding{Rule: RuleDatasetMissing, Deny: true, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories", At: ref.at.source()})
+			b.find(ref.at.source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleDatasetMissing, Message: fmt.Sprintf("the dataset %s is not among the Fides files checked: its data categories cannot be judged. Check its file along with this one", quoteKey(ref.key)), ClauseID: "personal-data", Path: "/data_categories"}})
 			continue
 		}
 		p.walked[ds.at] = true
@@ -192,7 +198,7 @@ func (b *builder) categories(s resource, obj map[string]any, at place, purposes 
 			},
 			countries: b.countries,
 			unknown: func(m *model, k string, where place) {
-				b.find(unknownField(m.name, k, where))
+				b.find(where.source(), unknownField(m.name, k))
 			}})
 	}
 	// shared_categories are text to fideslang: a value that is not a key is not read.
@@ -202,7 +208,7 @@ func (b *builder) categories(s resource, obj map[string]any, at place, purposes 
 			if k, _ := c.(string); isKey(k) {
 				keys = append(keys, c)
 			} else {
-				b.find(Finding{Rule: RuleUnknownKey, Message: "this shared category is not a Fides data category key: it is not read", ClauseID: "personal-data", At: at.sub("/shared_categories/" + strconv.Itoa(i)).source()})
+				b.find(at.sub("/shared_categories/"+strconv.Itoa(i)).source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleUnknownKey, Message: "this shared category is not a Fides data category key: it is not read", ClauseID: "personal-data"}})
 			}
 		}
 		addCats(keys, at.sub("/shared_categories"))
@@ -228,7 +234,7 @@ func (b *builder) basisRoleRetention(s resource, obj map[string]any, at place) {
 			d.Activity["retention"] = map[string]any{"period": period, "from": "collection"}
 			d.at["/retention"] = src
 		} else {
-			b.find(Finding{Rule: RuleRetentionUnread, Message: "the retention_period cannot be read as a period: write a number of days (\"30\") or a count with a unit (\"3 years\")", ClauseID: "retention", Path: "/retention", At: src})
+			b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleRetentionUnread, Message: "the retention_period cannot be read as a period: write a number of days (\"30\") or a count with a unit (\"3 years\")", ClauseID: "retention", Path: "/retention"}})
 		}
 	}
 }
@@ -250,9 +256,9 @@ func (b *builder) specialFlag(obj map[string]any, at place, cats []term) {
 	src := at.sub("/processes_special_category_data").source()
 	switch {
 	case !flag && special:
-		b.find(Finding{Rule: RuleFlagMismatch, Message: "processes_special_category_data is false, but the declaration lists a special category of personal data (GDPR art. 9 or 10): set the flag true with its special_category_legal_basis, or remove the category", ClauseID: "personal-data", Path: "/data_categories", At: src})
+		b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleFlagMismatch, Message: "processes_special_category_data is false, but the declaration lists a special category of personal data (GDPR art. 9 or 10): set the flag true with its special_category_legal_basis, or remove the category", ClauseID: "personal-data", Path: "/data_categories"}})
 	case flag && !special:
-		b.find(Finding{Rule: RuleFlagMismatch, Message: "processes_special_category_data is true, but none of the declaration's data categories maps to a special category of the policy, so none is judged: list the special categories it processes (such as user.health_and_medical), or set the flag false", ClauseID: "personal-data", Path: "/data_categories", At: src})
+		b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleFlagMismatch, Message: "processes_special_category_data is true, but none of the declaration's data categories maps to a special category of the policy, so none is judged: list the special categories it processes (such as user.health_and_medical), or set the flag false", ClauseID: "personal-data", Path: "/data_categories"}})
 	}
 }
 
@@ -272,9 +278,9 @@ func (b *builder) profilingFlag(s resource, at place, profiles, single bool) {
 		b.d.Activity["profiling"] = true
 		b.d.at["/profiling"] = src
 	case flag && !profiles:
-		b.find(Finding{Rule: RuleFlagMismatch, Message: "the system's uses_profiling is true, but none of its declarations has a data use that builds profiles, so which one profiles cannot be told: give the profiling a data use that does (such as marketing.advertising.profiling), or mark its data use profiling: true in the policy's fides_mapping", ClauseID: "profiling", Path: "/profiling", At: src})
+		b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleFlagMismatch, Message: "the system's uses_profiling is true, but none of its declarations has a data use that builds profiles, so which one profiles cannot be told: give the profiling a data use that does (such as marketing.advertising.profiling), or mark its data use profiling: true in the policy's fides_mapping", ClauseID: "profiling", Path: "/profiling"}})
 	case !flag && implied:
-		b.find(Finding{Rule: RuleFlagMismatch, Message: "the system's uses_profiling is false, but this declaration's data use builds profiles (it is judged as profiling): set uses_profiling true, or choose a data use that does not profile", ClauseID: "profiling", Path: "/profiling", At: src})
+		b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleFlagMismatch, Message: "the system's uses_profiling is false, but this declaration's data use builds profiles (it is judged as profiling): set uses_profiling true, or choose a data use that does not profile", ClauseID: "profiling", Path: "/profiling"}})
 	}
 }
 

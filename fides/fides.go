@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/problem"
@@ -162,23 +163,6 @@ func (s Source) Label() string {
 	return s.Key + " (" + s.Name + ")"
 }
 
-// Finding is something the import found about a declaration: a rule id of the fides.*
-// family, whether it denies, and where it stands.
-type Finding struct {
-	// Rule is the finding's rule id (see Rules).
-	Rule string
-	// Deny says the finding denies the declaration; otherwise it is a warning.
-	Deny bool
-	// Message says what was found and what to add or change.
-	Message string
-	// ClauseID is the key of the policy clause the finding concerns.
-	ClauseID string
-	// Path is the JSON pointer of the activity's field the finding concerns, or "".
-	Path string
-	// At locates it in the Fides files.
-	At Source
-}
-
 // Declaration is one privacy declaration of one system, as an activity of the engine's format.
 type Declaration struct {
 	// ID names it: "<system fides_key>/<declaration name>", or "<system fides_key>/<n>" (n
@@ -195,8 +179,10 @@ type Declaration struct {
 	// PersonalData is false when every data category it lists is not personal data.
 	PersonalData bool
 	// Findings are what the import found: renamed keys, unknown or unmapped keys, recipients
-	// missing from the register, fields fideslang 3 drops.
-	Findings []Finding
+	// missing from the register, fields fideslang 3 drops. Each is a rule of the fides.*
+	// family (see Rules), located in the Fides files; those whose rule Denies deny the
+	// declaration, the others are warnings.
+	Findings []finding.Finding
 	// Problems are why it cannot be decided.
 	Problems []problem.Problem
 	// Carried holds the Fides facts no rule judges yet (special-category processing and its
@@ -209,7 +195,7 @@ type Declaration struct {
 	// map), besides Carried's.
 	facts []Fact
 	// unwritable are why the activity cannot be written as a manifest's (see Unwritable).
-	unwritable []Finding
+	unwritable []finding.Finding
 }
 
 // Unwritable returns why the declaration's activity cannot be written into a manifest as it
@@ -217,10 +203,10 @@ type Declaration struct {
 // policy (one the policy's fides_mapping has no entry for, or marks not_in_policy), and each
 // finding of the import that denies. Empty when the activity says in the policy's own terms all
 // that check judges of the declaration.
-func (d *Declaration) Unwritable() []Finding {
-	out := append([]Finding(nil), d.unwritable...)
+func (d *Declaration) Unwritable() []finding.Finding {
+	out := append([]finding.Finding(nil), d.unwritable...)
 	for _, f := range d.Findings {
-		if f.Deny {
+		if Denies(f.Rule) {
 			out = append(out, f)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/internal/safefile"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
@@ -47,7 +48,7 @@ type Imported struct {
 	// Declarations are every declaration read, with what became of it.
 	Declarations []ImportedDeclaration
 	// Findings are the import's findings about files rather than declarations.
-	Findings []Finding
+	Findings []finding.Finding
 	// Problems are why files, or resources of them, could not be read.
 	Problems []*problem.Problem
 	// NotFides are the files left out because they are not Fides files.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -30,18 +32,18 @@ func (b *builder) mapKey(kind string, raw any, at place) ([]term, bool) {
 	}
 	src := at.source()
 	if up, renamed := upgrade(kind, key, b.p.known(kind)); renamed {
-		b.find(Finding{Rule: RuleRenamed, Message: fmt.Sprintf("the fideslang 1.x key %q is %q since fideslang 2.0: read as %q; rename it in the file", key, up, up), ClauseID: clauseOf(kind), At: withKey(src, key, "")})
+		b.find(withKey(src, key, ""), finding.Finding{Reason: policyengine.Reason{Rule: RuleRenamed, Message: fmt.Sprintf("the fideslang 1.x key %q is %q since fideslang 2.0: read as %q; rename it in the file", key, up, up), ClauseID: clauseOf(kind)}})
 		key = up
 	}
 	src.Key, src.Name = key, b.p.name(kind, key)
 	if !b.p.known(kind)(key) {
-		b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("%q is neither in the default taxonomy nor in this project's own %s resources; it is judged by its nearest known ancestor, if any. Declare it (with a parent_key) or fix its spelling", key, singular(kind)), ClauseID: clauseOf(kind), At: src})
+		b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleUnknownKey, Message: fmt.Sprintf("%q is neither in the default taxonomy nor in this project's own %s resources; it is judged by its nearest known ancestor, if any. Declare it (with a parent_key) or fix its spelling", key, singular(kind)), ClauseID: clauseOf(kind)}})
 	}
 	r := b.p.resolve(kind, key)
 	switch {
 	case !r.Mapped:
-		f := Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q has no entry in the policy's fides_mapping.%s, nor has any ancestor: it is read as a term outside the policy. Add an entry for it (or for its parent) to the table", key, kind), ClauseID: clauseOf(kind), At: src}
-		b.find(f)
+		f := b.p.found(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleUnmapped, Message: fmt.Sprintf("%q has no entry in the policy's fides_mapping.%s, nor has any ancestor: it is read as a term outside the policy. Add an entry for it (or for its parent) to the table", key, kind), ClauseID: clauseOf(kind)}})
+		b.record(f, src.Key)
 		b.d.unwritable = append(b.d.unwritable, f)
 		return []term{{outside(key), src}}, true
 	case r.Entry.NotPersonalData:
@@ -51,7 +53,7 @@ func (b *builder) mapKey(kind string, raw any, at place) ([]term, bool) {
 		if r.From != key {
 			by = fmt.Sprintf(" (by its entry for %q)", r.From)
 		}
-		b.d.unwritable = append(b.d.unwritable, Finding{Rule: RuleUnmapped, Message: fmt.Sprintf("%q is one the policy's fides_mapping.%s marks not_in_policy%s: no term of the policy stands for it, so check denies the declaration for it. Map it to a term of the policy in the table, or change the declaration", key, kind, by), ClauseID: clauseOf(kind), At: src})
+		b.d.unwritable = append(b.d.unwritable, b.p.found(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleUnmapped, Message: fmt.Sprintf("%q is one the policy's fides_mapping.%s marks not_in_policy%s: no term of the policy stands for it, so check denies the declaration for it. Map it to a term of the policy in the table, or change the declaration", key, kind, by), ClauseID: clauseOf(kind)}}))
 		return []term{{outside(key), src}}, true
 	}
 	out := make([]term, len(r.Entry.To))
@@ -108,7 +110,7 @@ func (b *builder) customUse(key string) {
 	}
 	for _, f := range []string{"legal_basis", "recipients"} {
 		if v, ok := c.value[f]; ok && v != nil {
-			b.find(Finding{Rule: RuleDropped, Message: fmt.Sprintf("the data use's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read here", f), ClauseID: "legal-basis", At: c.at.sub("/" + f).source()})
+			b.find(c.at.sub("/"+f).source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleDropped, Message: fmt.Sprintf("the data use's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read here", f), ClauseID: "legal-basis"}})
 			b.d.Carried["data_use."+f] = v
 			b.d.at[carriedPointer("data_use."+f)] = c.at.sub("/" + f).source()
 		}
@@ -131,7 +133,7 @@ func (b *builder) legalBasis(v any, at place) {
 		}
 	}
 	if !ok {
-		b.find(Finding{Rule: RuleUnmapped, Message: "this legal basis has no entry in the policy's fides_mapping.legal_bases: add it (Fides names Consent, Contract, Legal obligations, Vital interests, Public interest, Legitimate interests)", ClauseID: "legal-basis", Path: "/legal_basis", At: at.source()})
+		b.find(at.source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleUnmapped, Message: "this legal basis has no entry in the policy's fides_mapping.legal_bases: add it (Fides names Consent, Contract, Legal obligations, Vital interests, Public interest, Legitimate interests)", ClauseID: "legal-basis", Path: "/legal_basis"}})
 		return
 	}
 	b.d.Activity["legal_basis"] = basis

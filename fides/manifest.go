@@ -34,12 +34,12 @@ func Manifest(decls, held []*Declaration) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", printable.String(d.ID), err)
 		}
-		head := []string{fmt.Sprintf("From %s (Fides system %s).", where(d.At), printable.String(d.System))}
+		head := []string{fmt.Sprintf("From %s (Fides system %s).", where(d.At.File, d.At.Line), printable.String(d.System))}
 		for _, f := range d.Findings {
-			head = append(head, fmt.Sprintf("%s (%s): %s", f.Rule, where(f.At), f.Message))
+			head = append(head, fmt.Sprintf("%s (%s): %s", f.Rule, where(f.File, f.Line), f.Message))
 		}
 		for _, f := range d.Facts() {
-			head = append(head, fmt.Sprintf("Fides %s, not judged yet: %s (%s)", f.Field, f.Value, where(f.At)))
+			head = append(head, fmt.Sprintf("Fides %s, not judged yet: %s (%s)", f.Field, f.Value, where(f.At.File, f.At.Line)))
 		}
 		node.HeadComment = comment(head)
 		if !first {
@@ -59,9 +59,9 @@ func Manifest(decls, held []*Declaration) ([]byte, error) {
 	}
 	for _, d := range held {
 		var lines []string
-		lines = append(lines, fmt.Sprintf("Not written: %s, from %s (Fides system %s): check denies it for what a manifest cannot say in the policy's terms:", printable.String(d.ID), where(d.At), printable.String(d.System)))
+		lines = append(lines, fmt.Sprintf("Not written: %s, from %s (Fides system %s): check denies it for what a manifest cannot say in the policy's terms:", printable.String(d.ID), where(d.At.File, d.At.Line), printable.String(d.System)))
 		for _, f := range d.Unwritable() {
-			lines = append(lines, fmt.Sprintf("%s (%s): %s", f.Rule, where(f.At), f.Message))
+			lines = append(lines, fmt.Sprintf("%s (%s): %s", f.Rule, where(f.File, f.Line), f.Message))
 		}
 		buf.WriteString(comment(lines))
 		buf.WriteString("\n")
@@ -70,7 +70,7 @@ func Manifest(decls, held []*Declaration) ([]byte, error) {
 }
 
 // where renders a place for a comment: file and line, escaped.
-func where(s Source) string { return printable.String(s.File) + ":" + strconv.Itoa(s.Line) }
+func where(file string, line int) string { return printable.String(file) + ":" + strconv.Itoa(line) }
 
 // comment joins lines into a YAML comment: every line escaped (so none breaks out of the
 // comment), each after "# ".

@@ -207,7 +207,7 @@ func TestModelFidesOwnShapes(t *testing.T) {
 	assert.Nil(t, decls[0].Activity, "nothing to decide")
 	var rules []string
 	for _, f := range decls[0].Findings {
-		rules = append(rules, fmt.Sprintf("%s %v %d", f.Rule, f.Deny, f.At.Line))
+		rules = append(rules, fmt.Sprintf("%s %v %d", f.Rule, Denies(f.Rule), f.Line))
 	}
 	assert.Equal(t, []string{"fides.no_data_categories true 7"}, rules)
 }

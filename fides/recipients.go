@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -14,7 +16,7 @@ import (
 // countries reads a 1.x third_country_transfers list (ISO 3166-1 alpha-3 codes, a system's or
 // a dataset's): each country becomes one the declaration's data goes to, for the transfer rules.
 func (b *builder) countries(list any, at place) {
-	b.find(Finding{Rule: RuleDropped, Message: "third_country_transfers is a fideslang 1.x field that fideslang 3 drops silently (it has does_international_transfers and legal_basis_for_transfers instead): its countries are read as where recipients of this declaration are", ClauseID: "transfers", At: at.source()})
+	b.find(at.source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleDropped, Message: "third_country_transfers is a fideslang 1.x field that fideslang 3 drops silently (it has does_international_transfers and legal_basis_for_transfers instead): its countries are read as where recipients of this declaration are", ClauseID: "transfers"}})
 	items, ok := list.([]any)
 	if !ok {
 		b.problem(at, "expected a list of ISO 3166-1 alpha-3 country codes such as USA")
@@ -25,7 +27,7 @@ func (b *builder) countries(list any, at place) {
 		code, _ := x.(string)
 		a2, ok := Alpha2(code)
 		if !ok {
-			b.find(Finding{Rule: RuleUnknownKey, Message: fmt.Sprintf("%s is not an ISO 3166-1 alpha-3 country code: it is not read. Write the country's three-letter code, such as USA", quoteKey(code)), ClauseID: "transfers", At: where.source()})
+			b.find(where.source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleUnknownKey, Message: fmt.Sprintf("%s is not an ISO 3166-1 alpha-3 country code: it is not read. Write the country's three-letter code, such as USA", quoteKey(code)), ClauseID: "transfers"}})
 			continue
 		}
 		b.abroad = append(b.abroad, term{a2, where.source()})
@@ -85,13 +87,13 @@ func (b *builder) recipients(s resource, obj map[string]any, at place) {
 				if m, ok := b.p.mapping.TransferBases[s]; ok && (safeguard == "" || m == "scc") {
 					safeguard = m
 				} else if !ok {
-					b.find(Finding{Rule: RuleUnmapped, Message: "this legal basis for transfers has no entry in the policy's fides_mapping.transfer_bases: add it", ClauseID: "transfers", At: src})
+					b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleUnmapped, Message: "this legal basis for transfers has no entry in the policy's fides_mapping.transfer_bases: add it", ClauseID: "transfers"}})
 				}
 			}
 		}
 		list, _ := b.d.Activity["recipients"].([]any)
 		if len(list) == 0 {
-			b.find(Finding{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s does international transfers but this declaration names no recipient: add the recipients to the policy's recipient_register (under a vendor system's fides_key or vendor_id) and the vendor systems to the Fides files", quoteKey(key)), ClauseID: "transfers", Path: "/recipients", At: s.at.sub("/does_international_transfers").source()})
+			b.find(s.at.sub("/does_international_transfers").source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s does international transfers but this declaration names no recipient: add the recipients to the policy's recipient_register (under a vendor system's fides_key or vendor_id) and the vendor systems to the Fides files", quoteKey(key)), ClauseID: "transfers", Path: "/recipients"}})
 		}
 		for i, r := range list {
 			rm := r.(map[string]any)
@@ -126,7 +128,7 @@ func (b *builder) countryRecipients(system string) {
 		if there {
 			continue
 		}
-		b.find(Finding{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s transfers data to %s (third_country_transfers) but no recipient of this declaration the policy's recipient_register describes is there: add the recipient (a vendor's system's fides_key or vendor_id) to the register with its country and transfer_safeguard", quoteKey(system), c.value), ClauseID: "transfers", Path: "/recipients", At: c.at})
+		b.find(c.at, finding.Finding{Reason: policyengine.Reason{Rule: RuleUnregistered, Message: fmt.Sprintf("the system %s transfers data to %s (third_country_transfers) but no recipient of this declaration the policy's recipient_register describes is there: add the recipient (a vendor's system's fides_key or vendor_id) to the register with its country and transfer_safeguard", quoteKey(system), c.value), ClauseID: "transfers", Path: "/recipients"}})
 		b.addRecipient(map[string]any{"name": "recipient in " + c.value, "type": b.p.vendor, "country": c.value}, c.at)
 	}
 }
@@ -157,7 +159,7 @@ func (b *builder) registered(keys []string, fallback, name string, src Source, w
 	if len(named) > 0 {
 		hint += " (" + strings.Join(named, " or ") + ")"
 	}
-	b.find(Finding{Rule: RuleUnregistered, Message: what + " but the policy's recipient_register has no entry for it: add one under " + hint + " with its name, type, country, dpa and transfer_safeguard", ClauseID: "sharing", Path: "/recipients", At: src})
+	b.find(src, finding.Finding{Reason: policyengine.Reason{Rule: RuleUnregistered, Message: what + " but the policy's recipient_register has no entry for it: add one under " + hint + " with its name, type, country, dpa and transfer_safeguard", ClauseID: "sharing", Path: "/recipients"}})
 	b.addRecipient(map[string]any{"name": name, "type": fallback}, src)
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -16,14 +17,14 @@ func TestTransfersWithoutRecipients(t *testing.T) {
 	decls, _, errs := Build([]*File{f}, policy.Default().Document)
 	require.Empty(t, errs)
 	require.Len(t, decls, 1)
-	var found []Finding
+	var found []finding.Finding
 	for _, x := range decls[0].Findings {
 		if x.Rule == RuleUnregistered {
 			found = append(found, x)
 		}
 	}
 	require.Len(t, found, 1)
-	assert.Equal(t, 4, found[0].At.Line)
+	assert.Equal(t, 4, found[0].Line)
 	assert.Contains(t, found[0].Message, "recipient_register")
 	assert.Equal(t, true, decls[0].Carried["does_international_transfers"])
 }

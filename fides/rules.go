@@ -47,26 +47,42 @@ const (
 	RuleFlagMismatch = "fides.flag_mismatch"
 )
 
+// catalogue describes the import's findings: id, kind (deny or warn), title, description, remedy
+// and the key of the clause they concern.
+var catalogue = [...]struct{ id, kind, title, desc, remedy, clause string }{
+	{RuleRenamed, "warn", "A fideslang 1.x key is upgraded", "A key fideslang renamed in 2.0 is read under its new name.", "Rename the key in the Fides file.", "personal-data"},
+	{RuleUnknownKey, "warn", "A key fideslang does not define", "A taxonomy key that is neither in the default taxonomy nor declared by the project is judged by its nearest known ancestor; a field fideslang does not define is not read.", "Declare the key with a parent_key, or fix its spelling.", "personal-data"},
+	{RuleUnmapped, "warn", "A Fides key the mapping table does not cover", "A key with no entry in the policy's fides_mapping, nor any ancestor with one, is read as a term outside the policy, which the policy's own rule refuses.", "Add an entry for the key (or its parent) to fides_mapping.", "personal-data"},
+	{RuleDropped, "warn", "A field fideslang 3 drops", "A 1.x field that fideslang 3 drops silently is read and kept with the declaration.", "Move the fact to its fideslang 3 field.", "personal-data"},
+	{RuleUnregistered, "warn", "A recipient missing from the recipient register", "A vendor system or a declaration's third parties have no entry in the policy's recipient_register, so nothing is known of the recipient's country, DPA or safeguard, and the sharing and transfer rules judge it so.", "Add an entry to recipient_register under the system's fides_key or vendor_id (or the third_parties name).", "sharing"},
+	{RuleDatasetMissing, "deny", "A referenced dataset is missing", "A privacy declaration references a dataset that is not among the files checked, so the categories it holds cannot be judged.", "Check the dataset's file together with the system's.", "personal-data"},
+	{RuleRetentionUnread, "warn", "A retention period that cannot be read", "A retention_period that is neither a number of days nor a count with a unit is not read.", "Write the period as a number of days (\"30\") or as \"3 years\".", "retention"},
+	{RuleDuplicateKey, "warn", "A fides_key used twice", "Two systems in the same directory share a fides_key, which fideslang keeps unique in a project: their declarations' ids clash and Fides would keep only one.", "Give each system its own fides_key.", "personal-data"},
+	{RuleFlowMissing, "warn", "A data flow to a system or dataset not checked", "A system's egress or ingress names a system or dataset that is in none of the Fides files checked, so the data that flows there is not judged.", "Check the other system's or dataset's file along with this one, or add it (a vendor's system with an entry in the recipient_register).", "sharing"},
+	{RuleFlagMismatch, "warn", "A Fides flag the declaration contradicts", "A flag (processes_special_category_data, uses_profiling) says the opposite of what the declaration's categories or data use say; the declaration is judged by what it lists.", "Make the flag and the declaration agree.", "personal-data"},
+	{RuleNoCategories, "deny", "A declaration of no data category", "A privacy declaration whose data_categories is empty, and whose datasets (if any) list none, does not say what it processes, so it cannot be judged.", "List the declaration's data categories, or reference the datasets that hold them.", "personal-data"},
+	{RuleMetaStale, "warn", "Exported details that no longer match", "A system written by export fides keeps each declaration's activity in meta.policyengine; when the declaration's Fides fields have changed since, that activity is not read and the Fides fields are.", "Export the manifests again, or remove the system's meta.policyengine.", "personal-data"},
+	{RuleNotPersonal, "warn", "A declaration of no personal data", "Every data category of the declaration is mapped as not personal data, so no rule judges it.", "Nothing to do if the system indeed holds no personal data.", "personal-data"},
+}
+
 // Rules describes the import's findings as catalogue entries, for the formats that list the
 // rules (SARIF), with the sections of doc's clauses.
 func Rules(doc *policy.Document) []policyengine.Rule {
-	rule := func(id, kind, title, desc, remedy, clause string) policyengine.Rule {
-		c := doc.Clauses[clause]
-		return policyengine.Rule{ID: id, Kind: kind, Title: title, Description: desc, Remedy: remedy, Clause: c.Section, ClauseID: clause, ClauseText: c.Text, Package: "fides"}
+	out := make([]policyengine.Rule, len(catalogue))
+	for i, r := range catalogue {
+		c := doc.Clauses[r.clause]
+		out[i] = policyengine.Rule{ID: r.id, Kind: r.kind, Title: r.title, Description: r.desc, Remedy: r.remedy, Clause: c.Section, ClauseID: r.clause, ClauseText: c.Text, Package: "fides"}
 	}
-	return []policyengine.Rule{
-		rule(RuleRenamed, "warn", "A fideslang 1.x key is upgraded", "A key fideslang renamed in 2.0 is read under its new name.", "Rename the key in the Fides file.", "personal-data"),
-		rule(RuleUnknownKey, "warn", "A key fideslang does not define", "A taxonomy key that is neither in the default taxonomy nor declared by the project is judged by its nearest known ancestor; a field fideslang does not define is not read.", "Declare the key with a parent_key, or fix its spelling.", "personal-data"),
-		rule(RuleUnmapped, "warn", "A Fides key the mapping table does not cover", "A key with no entry in the policy's fides_mapping, nor any ancestor with one, is read as a term outside the policy, which the policy's own rule refuses.", "Add an entry for the key (or its parent) to fides_mapping.", "personal-data"),
-		rule(RuleDropped, "warn", "A field fideslang 3 drops", "A 1.x field that fideslang 3 drops silently is read and kept with the declaration.", "Move the fact to its fideslang 3 field.", "personal-data"),
-		rule(RuleUnregistered, "warn", "A recipient missing from the recipient register", "A vendor system or a declaration's third parties have no entry in the policy's recipient_register, so nothing is known of the recipient's country, DPA or safeguard, and the sharing and transfer rules judge it so.", "Add an entry to recipient_register under the system's fides_key or vendor_id (or the third_parties name).", "sharing"),
-		rule(RuleDatasetMissing, "deny", "A referenced dataset is missing", "A privacy declaration references a dataset that is not among the files checked, so the categories it holds cannot be judged.", "Check the dataset's file together with the system's.", "personal-data"),
-		rule(RuleRetentionUnread, "warn", "A retention period that cannot be read", "A retention_period that is neither a number of days nor a count with a unit is not read.", "Write the period as a number of days (\"30\") or as \"3 years\".", "retention"),
-		rule(RuleDuplicateKey, "warn", "A fides_key used twice", "Two systems in the same directory share a fides_key, which fideslang keeps unique in a project: their declarations' ids clash and Fides would keep only one.", "Give each system its own fides_key.", "personal-data"),
-		rule(RuleFlowMissing, "warn", "A data flow to a system or dataset not checked", "A system's egress or ingress names a system or dataset that is in none of the Fides files checked, so the data that flows there is not judged.", "Check the other system's or dataset's file along with this one, or add it (a vendor's system with an entry in the recipient_register).", "sharing"),
-		rule(RuleFlagMismatch, "warn", "A Fides flag the declaration contradicts", "A flag (processes_special_category_data, uses_profiling) says the opposite of what the declaration's categories or data use say; the declaration is judged by what it lists.", "Make the flag and the declaration agree.", "personal-data"),
-		rule(RuleNoCategories, "deny", "A declaration of no data category", "A privacy declaration whose data_categories is empty, and whose datasets (if any) list none, does not say what it processes, so it cannot be judged.", "List the declaration's data categories, or reference the datasets that hold them.", "personal-data"),
-		rule(RuleMetaStale, "warn", "Exported details that no longer match", "A system written by export fides keeps each declaration's activity in meta.policyengine; when the declaration's Fides fields have changed since, that activity is not read and the Fides fields are.", "Export the manifests again, or remove the system's meta.policyengine.", "personal-data"),
-		rule(RuleNotPersonal, "warn", "A declaration of no personal data", "Every data category of the declaration is mapped as not personal data, so no rule judges it.", "Nothing to do if the system indeed holds no personal data.", "personal-data"),
+	return out
+}
+
+// Denies reports whether a finding of the import's rule denies its declaration (the rule's
+// kind is deny, as Rules lists it); any other of its findings is a warning.
+func Denies(rule string) bool {
+	for _, r := range catalogue {
+		if r.id == rule {
+			return r.kind == "deny"
+		}
 	}
+	return false
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -79,7 +81,7 @@ func (p *project) system(s resource) []*Declaration {
 		default:
 			p.declaration(s, obj, at, d, sysFindings, profiles, len(list) == 1)
 			if has {
-				d.Findings = append(d.Findings, Finding{Rule: RuleMetaStale, Message: "the system's meta.policyengine holds this declaration as export fides wrote it, but the system's Fides fields have changed since: the Fides fields are read, not the meta. Export the manifests again, or remove the meta", ClauseID: "personal-data", At: k.at.source()})
+				d.Findings = append(d.Findings, p.found(k.at.source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleMetaStale, Message: "the system's meta.policyengine holds this declaration as export fides wrote it, but the system's Fides fields have changed since: the Fides fields are read, not the meta. Export the manifests again, or remove the meta", ClauseID: "personal-data"}}))
 			}
 		}
 		if len(d.Problems) > 0 {
@@ -96,15 +98,15 @@ func (p *project) system(s resource) []*Declaration {
 // systemFindings are what the import finds about a system itself, told to each of its
 // declarations: its keys fideslang does not define or fideslang 3 drops, and the flows
 // (egress, ingress) to systems and datasets among none of the files checked.
-func (p *project) systemFindings(s resource) []Finding {
-	var out []Finding
+func (p *project) systemFindings(s resource) []finding.Finding {
+	var out []finding.Finding
 	sys := s.value
 	unknownKeys(systemModel, sys, s.at, func(m *model, k string, at place) {
-		out = append(out, unknownField(m.name, k, at))
+		out = append(out, p.found(at.source(), unknownField(m.name, k)))
 	}, "privacy_declarations")
 	for _, k := range sortedKeys(sys) {
 		if dropped[k] {
-			out = append(out, Finding{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read with the declaration", k), ClauseID: "personal-data", At: s.at.sub("/" + k).source()})
+			out = append(out, p.found(s.at.sub("/"+k).source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleDropped, Message: fmt.Sprintf("the system's %s is a fideslang 1.x field that fideslang 3 drops silently: it is read with the declaration", k), ClauseID: "personal-data"}}))
 		}
 	}
 	for _, dir := range []string{"egress", "ingress"} {
@@ -122,7 +124,7 @@ func (p *project) systemFindings(s resource) []Finding {
 				if typ == "system" {
 					add = "add the system (a vendor's: system_type Third Party, and an entry in the policy's recipient_register under its fides_key or vendor_id)"
 				}
-				out = append(out, Finding{Rule: RuleFlowMissing, Message: fmt.Sprintf("the system's %s names the %s %s, which is in none of the Fides files checked, so what flows there cannot be judged: check its file along with this one, or %s", dir, typ, quoteKey(k), add), ClauseID: "sharing", At: at.sub("/fides_key").source()})
+				out = append(out, p.found(at.sub("/fides_key").source(), finding.Finding{Reason: policyengine.Reason{Rule: RuleFlowMissing, Message: fmt.Sprintf("the system's %s names the %s %s, which is in none of the Fides files checked, so what flows there cannot be judged: check its file along with this one, or %s", dir, typ, quoteKey(k), add), ClauseID: "sharing"}}))
 			}
 		}
 	}

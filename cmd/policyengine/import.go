@@ -125,7 +125,7 @@ func reportImport(stdout, stderr io.Writer, im *fides.Imported) {
 		fmt.Fprintf(stderr, "%s: not a Fides file: left out\n", output.Printable(name))
 	}
 	for _, f := range im.Findings { // about a file, not a declaration: a warning
-		fmt.Fprintf(stderr, "%s:%d:%d: warning %s: %s\n", output.Printable(f.At.File), f.At.Line, f.At.Column, f.Rule, output.Printable(f.Message))
+		fmt.Fprintf(stderr, "%s:%d:%d: warning %s: %s\n", output.Printable(f.File), f.Line, f.Column, f.Rule, output.Printable(f.Message))
 	}
 	for _, d := range im.Declarations {
 		switch d.Outcome {
@@ -136,7 +136,7 @@ func reportImport(stdout, stderr io.Writer, im *fides.Imported) {
 		case fides.Held:
 			fmt.Fprintf(stderr, "%s:%d:%d: %s: not written: check denies it\n", output.Printable(d.At.File), d.At.Line, d.At.Column, output.Printable(d.ID))
 			for _, f := range d.Unwritable() {
-				fmt.Fprintf(stderr, "  %s:%d:%d: %s: %s\n", output.Printable(f.At.File), f.At.Line, f.At.Column, f.Rule, output.Printable(f.Message))
+				fmt.Fprintf(stderr, "  %s:%d:%d: %s: %s\n", output.Printable(f.File), f.Line, f.Column, f.Rule, output.Printable(f.Message))
 			}
 		}
 	}
