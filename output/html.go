@@ -57,7 +57,7 @@ func checkHTML(w io.Writer, r *check.Report, _ Options) error {
 		decls[i] = flow.FromEntry(e, "")
 		view.Declarations = append(view.Declarations, declRow{Place: fileLine(e.File, e.Line), Activity: e.ID, Outcome: e.Decision.Outcome,
 			Rules: ruleList(e.Decision.Reasons, e.Decision.Errors), Warnings: len(e.Decision.Warnings), Conditions: len(e.Decision.Conditions)})
-		add := func(kind string, fs []ropa.Finding) {
+		add := func(kind string, fs []finding.Finding) {
 			for _, f := range fs {
 				view.Findings = append(view.Findings, findingRow{Place: fileLine(e.File, f.Line), Activity: e.ID, Kind: kind, Rule: f.Rule,
 					Field: pathOrRoot(f.Path), Message: f.Message, Requires: f.Requires, Clause: f.Clause, ClauseID: f.ClauseID})
@@ -187,7 +187,7 @@ func fileLine(file string, line int) string {
 	return file
 }
 
-func ruleList(groups ...[]ropa.Finding) []string {
+func ruleList(groups ...[]finding.Finding) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, fs := range groups {

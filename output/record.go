@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/ropa"
 )
 
@@ -176,7 +177,7 @@ func described(ts []ropa.Term, sep string) []string {
 }
 
 // lines renders findings as "rule at path (line N)", a condition with what it requires.
-func findingLines(requires string, groups ...[]ropa.Finding) []string {
+func findingLines(requires string, groups ...[]finding.Finding) []string {
 	var out []string
 	for _, fs := range groups {
 		for _, f := range fs {

@@ -9,6 +9,7 @@
 package ropa
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -173,27 +174,38 @@ type Decision struct {
 	// Outcome is Allow, Deny, or Error when the declaration could not be decided.
 	Outcome string `json:"outcome"`
 	// Reasons, Warnings and Conditions are the decision's findings; Errors say why it could
-	// not be decided.
-	Reasons    []Finding `json:"reasons"`
-	Warnings   []Finding `json:"warnings"`
-	Conditions []Finding `json:"conditions"`
-	Errors     []Finding `json:"errors"`
+	// not be decided (each of rule input.invalid, with no clause).
+	Reasons    Findings `json:"reasons"`
+	Warnings   Findings `json:"warnings"`
+	Conditions Findings `json:"conditions"`
+	Errors     Findings `json:"errors"`
 }
 
-// Finding is one finding of a decision, located in the manifest.
-type Finding struct {
-	// Rule is the rule's id (input.invalid for an error).
-	Rule string `json:"rule"`
-	// Message says what was found.
-	Message string `json:"message"`
-	// Clause and ClauseID name the clause of the policy the rule enforces.
-	Clause   string `json:"clause,omitempty"`
-	ClauseID string `json:"clause_id,omitempty"`
-	// Path is the JSON pointer of the field at fault; Line its line in the file.
-	Path string `json:"path"`
-	Line int    `json:"line,omitempty"`
-	// Requires says what must hold for the person at run time (conditions only).
-	Requires string `json:"requires,omitempty"`
+// Findings are a decision's findings as the record lists them: each located by its line in its
+// entry's file (File and Column are left out).
+type Findings []finding.Finding
+
+// MarshalJSON writes the findings as schema/ropa.schema.json has them: each finding's rule,
+// message, clause and clause_id (where it has them), path, line and, for a condition, requires.
+func (fs Findings) MarshalJSON() ([]byte, error) {
+	type recorded struct {
+		Rule     string `json:"rule"`
+		Message  string `json:"message"`
+		Clause   string `json:"clause,omitempty"`
+		ClauseID string `json:"clause_id,omitempty"`
+		Path     string `json:"path"`
+		Line     int    `json:"line,omitempty"`
+		Requires string `json:"requires,omitempty"`
+	}
+	out := make([]recorded, len(fs))
+	for i, f := range fs {
+		out[i] = recorded{f.Rule, f.Message, f.Clause, f.ClauseID, f.Path, f.Line, f.Requires}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as the report's own encoder
+	err := enc.Encode(out)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
 }
 
 // Missing is a field of the record a declaration (or the policy document) leaves out.
@@ -367,7 +379,7 @@ func recipient(doc *policy.Document, r policyengine.Recipient) Recipient {
 }
 
 func decision(res check.Result) Decision {
-	d := Decision{Outcome: Deny, Reasons: findings(res.Reasons), Warnings: findings(res.Warnings), Conditions: []Finding{}, Errors: []Finding{}}
+	d := Decision{Outcome: Deny, Reasons: inEntry(res.Reasons), Warnings: inEntry(res.Warnings), Conditions: Findings{}, Errors: Findings{}}
 	switch {
 	case res.Failed():
 		d.Outcome = Error
@@ -375,18 +387,19 @@ func decision(res check.Result) Decision {
 		d.Outcome = Allow
 	}
 	for _, p := range res.Errors {
-		d.Errors = append(d.Errors, Finding{Rule: check.InputRule, Message: p.Message, Path: p.Pointer, Line: p.Line})
+		d.Errors = append(d.Errors, finding.Finding{Reason: policyengine.Reason{Rule: check.InputRule, Message: p.Message, Path: p.Pointer}, Line: p.Line})
 	}
 	for _, c := range res.Conditions {
-		d.Conditions = append(d.Conditions, Finding{Rule: c.Rule, Message: c.Message, Clause: c.Clause, ClauseID: c.ClauseID, Path: c.Path, Line: c.Line, Requires: c.Requires})
+		d.Conditions = append(d.Conditions, finding.Finding{Reason: policyengine.Reason{Rule: c.Rule, Message: c.Message, Clause: c.Clause, ClauseID: c.ClauseID, Path: c.Path}, Requires: c.Requires, Line: c.Line})
 	}
 	return d
 }
 
-func findings(fs []finding.Finding) []Finding {
-	out := make([]Finding, len(fs))
+// inEntry are fs as the record lists them: by their line in the entry's file.
+func inEntry(fs []finding.Finding) Findings {
+	out := make(Findings, len(fs))
 	for i, f := range fs {
-		out[i] = Finding{Rule: f.Rule, Message: f.Message, Clause: f.Clause, ClauseID: f.ClauseID, Path: f.Path, Line: f.Line}
+		out[i] = finding.Finding{Reason: f.Reason, Line: f.Line}
 	}
 	return out
 }

@@ -1,7 +1,9 @@
 package ropa_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -51,4 +53,23 @@ func TestWords(t *testing.T) {
 	} {
 		assert.Equal(t, want, ropa.Words(in), in)
 	}
+}
+
+// The record writes a finding by its line alone, an error without a clause, a condition with
+// what it requires, and every character of a message as it is; it reads back as written.
+func TestFindingsJSON(t *testing.T) {
+	fs := ropa.Findings{
+		{Reason: policyengine.Reason{Rule: "consent.not_given", Message: "consent <given> & kept", Clause: "Consent", ClauseID: "consent", Path: "/legal_basis"}, Requires: "consent given", Line: 7},
+		{Reason: policyengine.Reason{Rule: check.InputRule, Message: "expected a string", Path: "/id"}, Line: 2},
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(fs))
+	assert.JSONEq(t, `[{"rule":"consent.not_given","message":"consent <given> & kept","clause":"Consent","clause_id":"consent","path":"/legal_basis","line":7,"requires":"consent given"},
+		{"rule":"input.invalid","message":"expected a string","path":"/id","line":2}]`, buf.String())
+	assert.Contains(t, buf.String(), `"message":"consent <given> & kept","clause":"Consent","clause_id":"consent","path":"/legal_basis","line":7,"requires"`, "in the schema's order, < and & as they are")
+	var back ropa.Findings
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
+	assert.Equal(t, fs, back)
 }
