@@ -5,7 +5,12 @@
 // writes it in its own shape (its JSON, its table), derived from this type.
 package finding
 
-import "github.com/confect/policyengine"
+import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/confect/policyengine"
+)
 
 // Finding is a rule's finding at a place: the decision's reason (or a warning, or a
 // declaration's condition), with its file, line and column.
@@ -31,4 +36,15 @@ func (f Finding) In(resultFile string) string {
 		return f.File
 	}
 	return resultFile
+}
+
+// MarshalView marshals a report's JSON view of its findings (a MarshalJSON that writes the
+// report's own shape of them) as the report writers write JSON: "<", ">" and "&" as they are,
+// where json.Marshal would escape them and the writer's encoder could not undo it.
+func MarshalView(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/manifest"
 )
 
@@ -23,21 +24,27 @@ const (
 	OtherReasons = "other_reasons"
 )
 
-// Finding is a reason or warning as a change lists it.
-type Finding struct {
+// Item is a finding as a change lists it: of a kind, since one list holds every kind.
+type Item struct {
 	// Kind is "deny" for a reason, "warn" for a warning, "condition" for a declaration's
-	// condition (what a person must meet at run time), "error" for an activity that could not
-	// be decided (its Rule is then input.invalid).
-	Kind string `json:"kind"`
-	// Rule, Path and Message are the finding's.
-	Rule    string `json:"rule"`
-	Path    string `json:"path"`
-	Message string `json:"message"`
-	// Line locates the field at fault in the manifest.
-	Line int `json:"line,omitempty"`
+	// condition (what a person must meet at run time; its Message says what it requires),
+	// "error" for an activity that could not be decided (its Rule is then input.invalid).
+	Kind string
+	finding.Finding
 }
 
-func (f Finding) key() string { return f.Kind + " " + f.Rule + " " + f.Path }
+// MarshalJSON writes the item as a diff's JSON has it: its kind, rule, path, message and line.
+func (it Item) MarshalJSON() ([]byte, error) {
+	return finding.MarshalView(struct {
+		Kind    string `json:"kind"`
+		Rule    string `json:"rule"`
+		Path    string `json:"path"`
+		Message string `json:"message"`
+		Line    int    `json:"line,omitempty"`
+	}{it.Kind, it.Rule, it.Path, it.Message, it.Line})
+}
+
+func (it Item) key() string { return it.Kind + " " + it.Rule + " " + it.Path }
 
 // Change is an activity whose decision or findings differ between the two policies.
 type Change struct {
@@ -51,8 +58,8 @@ type Change struct {
 	Before bool `json:"before"`
 	After  bool `json:"after"`
 	// Added and Removed are the findings the new policy makes and no longer makes.
-	Added   []Finding `json:"added"`
-	Removed []Finding `json:"removed"`
+	Added   []Item `json:"added"`
+	Removed []Item `json:"removed"`
 	// Index is the activity's place in its file (check.Result.Index), to find it in the runs.
 	Index int `json:"-"`
 }
@@ -192,7 +199,7 @@ func (r *Report) fail(res check.Result) {
 }
 
 func (r *Report) add(b, a check.Result) {
-	was, is := findings(b), findings(a)
+	was, is := items(b), items(a)
 	added, removed := diff(is, was), diff(was, is)
 	if b.Allow == a.Allow && len(added) == 0 && len(removed) == 0 {
 		return
@@ -212,30 +219,30 @@ func (r *Report) add(b, a check.Result) {
 	r.Changes = append(r.Changes, c)
 }
 
-func findings(r check.Result) []Finding {
-	var out []Finding
+func items(r check.Result) []Item {
+	var out []Item
 	for _, f := range r.Reasons {
-		out = append(out, Finding{Kind: "deny", Rule: f.Rule, Path: f.Path, Message: f.Message, Line: f.Line})
+		out = append(out, Item{"deny", f})
 	}
 	for _, f := range r.Warnings {
-		out = append(out, Finding{Kind: "warn", Rule: f.Rule, Path: f.Path, Message: f.Message, Line: f.Line})
+		out = append(out, Item{"warn", f})
 	}
 	for _, c := range r.Conditions {
-		out = append(out, Finding{Kind: "condition", Rule: c.Rule, Path: c.Path, Message: "requires " + c.Requires, Line: c.Line})
+		out = append(out, Item{"condition", finding.Finding{Reason: policyengine.Reason{Rule: c.Rule, Message: "requires " + c.Requires, Clause: c.Clause, ClauseID: c.ClauseID, Path: c.Path}, File: c.File, Line: c.Line, Column: c.Column}})
 	}
 	for _, p := range r.Errors {
-		out = append(out, Finding{Kind: "error", Rule: check.InputRule, Path: p.Pointer, Message: p.Message, Line: p.Line})
+		out = append(out, Item{"error", finding.Finding{Reason: policyengine.Reason{Rule: check.InputRule, Message: p.Message, Path: p.Pointer}, File: p.File, Line: p.Line, Column: p.Column}})
 	}
 	return out
 }
 
-// diff returns the findings of a that b does not make.
-func diff(a, b []Finding) []Finding {
+// diff returns the items of a that b does not make.
+func diff(a, b []Item) []Item {
 	in := map[string]bool{}
 	for _, f := range b {
 		in[f.key()] = true
 	}
-	out := []Finding{}
+	out := []Item{}
 	for _, f := range a {
 		if !in[f.key()] {
 			out = append(out, f)

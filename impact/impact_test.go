@@ -2,6 +2,7 @@ package impact_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/impact"
 	"github.com/confect/policyengine/internal/testpolicy"
 	"github.com/confect/policyengine/manifest"
@@ -229,4 +231,15 @@ func TestPolicyChangeShowsConditions(t *testing.T) {
 	require.Len(t, c.Added, 1)
 	assert.Equal(t, "condition", c.Added[0].Kind)
 	assert.Equal(t, "restriction.requested", c.Added[0].Rule)
+}
+
+// A change's JSON lists a finding by its kind, rule, path, message and line (its clause and
+// column stay out), every character of the message as it is.
+func TestItemJSON(t *testing.T) {
+	it := impact.Item{Kind: "deny", Finding: finding.Finding{Reason: policyengine.Reason{Rule: "category.sensitive", Message: "health <data> & more", Clause: "Sensitive", ClauseID: "sensitive-data", Path: "/data_categories/0"}, Line: 4, Column: 7}}
+	var out strings.Builder
+	enc := json.NewEncoder(&out) // as the report writer's
+	enc.SetEscapeHTML(false)
+	require.NoError(t, enc.Encode(impact.Change{Added: []impact.Item{it}, Removed: []impact.Item{}}))
+	assert.Contains(t, out.String(), `"added":[{"kind":"deny","rule":"category.sensitive","path":"/data_categories/0","message":"health <data> & more","line":4}],"removed":[]`)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/impact"
 	"github.com/confect/policyengine/internal/htmltest"
 	"github.com/confect/policyengine/internal/testpolicy"
@@ -137,7 +138,7 @@ func TestDiffTextErrors(t *testing.T) {
 func TestDiffTextEscapesControlCharacters(t *testing.T) {
 	rep := &impact.Report{
 		Changes: []impact.Change{{File: "a\n::error::x.yaml", Activity: "id\x1b[2J", Line: 1,
-			Added: []impact.Finding{{Kind: "deny", Rule: "r.x", Path: "/k\r", Message: "m\x00"}}}},
+			Added: []impact.Item{{Kind: "deny", Finding: finding.Finding{Reason: policyengine.Reason{Rule: "r.x", Path: "/k\r", Message: "m\x00"}}}}}},
 		Errors: []impact.Failure{{File: "b\n.yaml", Activity: "\u202eid", Message: "bad\n::warning::y"}},
 	}
 	text := diff(t, rep, "text")

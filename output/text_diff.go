@@ -49,7 +49,7 @@ func verdict(allow bool) string {
 
 // describeChange says a finding a change adds or removes in one line: its kind (for a warning or
 // a condition), rule, field and message, each Printable.
-func describeChange(f impact.Finding) string {
+func describeChange(f impact.Item) string {
 	label := ""
 	switch f.Kind {
 	case "warn":

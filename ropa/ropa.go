@@ -9,7 +9,6 @@
 package ropa
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -201,11 +200,7 @@ func (fs Findings) MarshalJSON() ([]byte, error) {
 	for i, f := range fs {
 		out[i] = recorded{f.Rule, f.Message, f.Clause, f.ClauseID, f.Path, f.Line, f.Requires}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // as the report's own encoder
-	err := enc.Encode(out)
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
+	return finding.MarshalView(out)
 }
 
 // Missing is a field of the record a declaration (or the policy document) leaves out.
