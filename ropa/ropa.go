@@ -196,6 +196,9 @@ func (fs Findings) MarshalJSON() ([]byte, error) {
 		Line     int    `json:"line,omitempty"`
 		Requires string `json:"requires,omitempty"`
 	}
+	if fs == nil {
+		return []byte("null"), nil // as a nil slice is written
+	}
 	out := make([]recorded, len(fs))
 	for i, f := range fs {
 		out[i] = recorded{f.Rule, f.Message, f.Clause, f.ClauseID, f.Path, f.Line, f.Requires}
