@@ -154,12 +154,29 @@ func (e *Engine) load(ctx context.Context, src loader) (st *prepared, err error)
 	return e.prepare(ctx, p, built)
 }
 
+// prepare makes a compiled policy ready to decide, as one revision: its queries, its rule
+// catalogue, and what deciding an activity or a declaration needs besides.
 func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.Result) (*prepared, error) {
 	// The engine validates every activity in Go, then asks for the findings (its own entrypoint,
 	// which holds no validation): nothing in data switches a check off.
 	data := maps.Clone(built.Data)
+	query := querier(ctx, built, data)
+	st := &prepared{policy: p, revision: built.Revision, customPerson: built.CustomPerson}
+	var err error
+	if st.query, st.mask, err = e.prepareQueries(query); err != nil {
+		return nil, err
+	}
+	st.rules, st.person = ruleCatalogue(built.Rules)
+	if err := e.prepareDeciding(ctx, st, built, data, query); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// querier returns what prepares a query of a compiled policy over data.
+func querier(ctx context.Context, built *compiler.Result, data map[string]any) func(string) (rego.PreparedEvalQuery, error) {
 	store := inmem.NewFromObject(data)
-	query := func(q string) (rego.PreparedEvalQuery, error) {
+	return func(q string) (rego.PreparedEvalQuery, error) {
 		pq, err := rego.New(
 			rego.Query(q),
 			rego.Compiler(built.Compiler),
@@ -172,50 +189,54 @@ func (e *Engine) prepare(ctx context.Context, p *policy.Policy, built *compiler.
 		}
 		return pq, nil
 	}
-	findings, err := query(compiler.FindingsEntrypoint)
-	if err != nil {
-		return nil, err
+}
+
+// prepareQueries prepares the findings query and, when decisions are logged masked, the mask's.
+func (e *Engine) prepareQueries(query func(string) (rego.PreparedEvalQuery, error)) (findings, mask rego.PreparedEvalQuery, err error) {
+	if findings, err = query(compiler.FindingsEntrypoint); err != nil {
+		return findings, mask, err
 	}
-	var mask rego.PreparedEvalQuery
 	if e.logger != nil && e.masking {
-		if mask, err = query(compiler.MaskEntrypoint); err != nil {
-			return nil, err
-		}
+		mask, err = query(compiler.MaskEntrypoint)
 	}
-	for i := range built.Rules { // what a rule says it checks, in this document's facts
-		r := &built.Rules[i]
-		r.Title, r.Description, r.Remedy = p.Document.Describe(r.Title), p.Document.Describe(r.Description), p.Document.Describe(r.Remedy)
-	}
-	rules := make([]Rule, len(built.Rules))
-	person := map[string]Rule{}
-	customPerson := false
-	for i, r := range built.Rules {
-		clause := p.Document.Clauses[r.Clause]
-		rules[i] = Rule{ID: r.ID, Kind: r.Kind, Title: r.Title, Description: r.Description, Remedy: r.Remedy,
-			Clause: clause.Section, ClauseID: r.Clause, ClauseText: clause.Text, Requires: r.Requires, DeclaredAt: r.DeclaredAt, AlsoDeclaration: r.AlsoDeclaration,
-			EveryPerson: r.EveryPerson, Package: r.Package, File: r.File, Line: r.Line}
+	return findings, mask, err
+}
+
+// ruleCatalogue is the compiler's catalogue as the engine reports it, and its person rules by
+// id.
+func ruleCatalogue(compiled []compiler.Rule) (rules []Rule, person map[string]Rule) {
+	rules = make([]Rule, len(compiled))
+	person = map[string]Rule{}
+	for i, r := range compiled {
+		rules[i] = Rule(r)
 		if r.Requires != "" {
 			person[r.ID] = rules[i]
-			customPerson = customPerson || !r.Builtin
 		}
 	}
-	st := &prepared{query: findings, mask: mask, policy: p, revision: built.Revision, rules: rules, person: person, customPerson: customPerson}
+	return rules, person
+}
+
+// prepareDeciding prepares what deciding needs besides the queries: the most exposed person
+// (declarations alone), the strings the JSON parser knows, the per-person residuals, the
+// decision cache and the rule packages that decide declarations package by package.
+func (e *Engine) prepareDeciding(ctx context.Context, st *prepared, built *compiler.Result, data map[string]any, query func(string) (rego.PreparedEvalQuery, error)) error {
+	var err error
 	if st.exposed, err = exposedSubject(); err != nil {
-		return nil, err
+		return err
 	}
-	st.known = knownStrings(p.Document)
-	if st.perPerson, err = preparePerPerson(ctx, p, built, data, query); err != nil {
-		return nil, err
+	st.known = knownStrings(st.policy.Document)
+	if st.perPerson, err = preparePerPerson(ctx, st.policy, built, data, query); err != nil {
+		return err
 	}
 	if e.cache > 0 && !built.ClockInCustomRules {
 		st.cache = newDecisionCache(e.cache, built.InputFields) // one per revision: a reload starts afresh
 	}
 	if e.cache > 0 {
-		if st.packages, err = preparePackages(ctx, query, built, rules, e.cache); err != nil {
-			return nil, err
+		if st.packages, err = preparePackages(ctx, query, built, st.rules, e.cache); err != nil {
+			return err
 		}
 	}
-	return st, nil
+	return nil
 }
 
 // current returns the revision the engine decides under; for an engine not made by New, an

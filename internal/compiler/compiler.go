@@ -12,12 +12,9 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -51,34 +48,6 @@ const BuiltinPrefix = "rules/"
 // built-in module's. Whether a module is built-in is never read from its name (Result.Builtin).
 const PolicyPrefix = "policy/"
 
-// Rule describes one rule that can deny or warn, from its METADATA.
-type Rule struct {
-	ID          string
-	Kind        string // "deny" or "warn"
-	Title       string
-	Description string // what the rule checks, and why
-	Remedy      string // what an activity must change to pass: the description's "To pass:" part
-	Clause      string // the key of the clause in the policy document
-	// Requires, for a person rule (one that reads the person's state: consent, subject), says
-	// what must hold for the person; "" for a declaration rule.
-	Requires string
-	// AlsoDeclaration says a person rule also judges the declaration alone: for some
-	// declarations it denies whatever the person's state (METADATA custom.also_declaration).
-	AlsoDeclaration bool
-	// DeclaredAt is the JSON pointer into the declaration that a person rule's condition points
-	// at when its finding points into the person's state ("" to keep the finding's path).
-	DeclaredAt string
-	// EveryPerson says a person rule is a right every person has, whatever the declaration
-	// (METADATA custom.every_person): nearly every declaration carries its condition, so reports
-	// say it once.
-	EveryPerson bool
-	Package     string // e.g. data.policyengine.rules.consent
-	File        string
-	Line        int
-	// Builtin says the rule is one of the engine's built-in rules, not the policy's own.
-	Builtin bool
-}
-
 // Result is a compiled policy.
 type Result struct {
 	// Compiler holds the compiled modules.
@@ -93,6 +62,8 @@ type Result struct {
 	Builtin map[string]bool
 	// Rules is the catalogue, sorted by id.
 	Rules []Rule
+	// CustomPerson says a policy's own modules hold person rules (rules with Requires).
+	CustomPerson bool
 	// Data is the data the rules read: {"privacy_policy": {...}}.
 	Data map[string]any
 	// Revision is a content hash of the data and every module.
@@ -163,8 +134,6 @@ func Forbidden(name string) bool {
 	b, ok := ast.BuiltinMap[name]
 	return ok && b.Nondeterministic
 }
-
-var ruleID = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 
 // Build compiles the built-in rules with the policy's document and modules. Tests (*_test.rego)
 // are not part of it. The built-in modules are the embedded ones; the policy's own are its
@@ -299,7 +268,7 @@ func compile(p *policy.Policy, sources map[string][]byte, builtin map[string]boo
 		return nil, policy.Invalid(Problems("", c.Errors))
 	}
 
-	rules, problems := catalogue(c, p, custom)
+	rules, customPerson, problems := catalogue(c, p, custom)
 	if len(problems) > 0 {
 		return nil, policy.Invalid(problems)
 	}
@@ -314,7 +283,7 @@ func compile(p *policy.Policy, sources map[string][]byte, builtin map[string]boo
 			kept[name] = true
 		}
 	}
-	return &Result{Compiler: c, Modules: modules, Sources: sources, Builtin: kept, Rules: rules, Data: data, Revision: rev,
+	return &Result{Compiler: c, Modules: modules, Sources: sources, Builtin: kept, Rules: rules, CustomPerson: customPerson, Data: data, Revision: rev,
 		ClockInCustomRules: readsClock(c, custom), InputFields: inputFields(modules), Packages: packages(c)}, nil
 }
 
@@ -491,142 +460,6 @@ func Problems(file string, err error) []*problem.Problem {
 	return []*problem.Problem{{Kind: problem.Rego, File: file, Message: err.Error()}}
 }
 
-// catalogue reads the METADATA of every deny and warn rule, and checks it; custom names the
-// policy's own modules.
-func catalogue(c *ast.Compiler, p *policy.Policy, custom map[string]bool) ([]Rule, []*problem.Problem) {
-	var rules []Rule
-	var problems []*problem.Problem
-	seen := map[string]Rule{}
-	as := c.GetAnnotationSet()
-	names := make([]string, 0, len(c.Modules))
-	for name := range c.Modules {
-		names = append(names, name)
-	}
-	// Built-in modules first: a policy's rule that claims a built-in id is the duplicate.
-	sort.Slice(names, func(i, j int) bool {
-		bi, bj := !custom[names[i]], !custom[names[j]]
-		if bi != bj {
-			return bi
-		}
-		return names[i] < names[j]
-	})
-	for _, name := range names {
-		m := c.Modules[name]
-		pkg := m.Package.Path.String()
-		if !under(pkg, RulesPackage) {
-			continue
-		}
-		direct := !strings.Contains(strings.TrimPrefix(pkg, RulesPackage+"."), ".")
-		for _, r := range m.Rules {
-			head, ok := r.Head.Ref()[0].Value.(ast.Var)
-			kind := string(head)
-			if !ok || (kind != "deny" && kind != "warn") {
-				continue
-			}
-			at := func(msg string) *problem.Problem {
-				return &problem.Problem{Kind: problem.Rego, File: r.Location.File, Line: r.Location.Row, Column: r.Location.Col, Message: msg}
-			}
-			if !direct {
-				problems = append(problems, at(fmt.Sprintf("%s rules are collected only from packages directly under %s, not %s", kind, strings.TrimPrefix(RulesPackage, "data."), strings.TrimPrefix(pkg, "data."))))
-				continue
-			}
-			if r.Head.RuleKind() != ast.MultiValue || len(r.Head.Reference) != 1 {
-				problems = append(problems, at(fmt.Sprintf("%s must be a set of reasons: write `%s contains reason if { ... }`", kind, kind)))
-				continue
-			}
-			var ann *ast.Annotations
-			for _, a := range as.GetRuleScope(r) {
-				if a.Scope == "rule" {
-					ann = a
-				}
-			}
-			if ann == nil {
-				problems = append(problems, at(fmt.Sprintf("this %s rule has no METADATA block: give it a title, a description and custom id and clause", kind)))
-				continue
-			}
-			rule := Rule{Kind: kind, Title: ann.Title, Package: pkg, File: r.Location.File, Line: r.Location.Row, Builtin: !custom[name]}
-			rule.Description, rule.Remedy = splitRemedy(ann.Description)
-			rule.ID, _ = ann.Custom["id"].(string)
-			rule.Clause, _ = ann.Custom["clause"].(string)
-			rule.Requires, _ = ann.Custom["requires"].(string)
-			rule.DeclaredAt, _ = ann.Custom["declared_at"].(string)
-			rule.AlsoDeclaration, _ = ann.Custom["also_declaration"].(bool)
-			rule.EveryPerson, _ = ann.Custom["every_person"].(bool)
-			var missing []string
-			if rule.Title == "" {
-				missing = append(missing, "title")
-			}
-			if rule.Description == "" {
-				missing = append(missing, "description")
-			}
-			if rule.ID == "" {
-				missing = append(missing, "custom id")
-			}
-			if rule.Clause == "" {
-				missing = append(missing, "custom clause")
-			}
-			if len(missing) > 0 {
-				named := "this " + kind + " rule"
-				if rule.ID != "" {
-					named = "rule " + rule.ID
-				}
-				problems = append(problems, at(fmt.Sprintf("%s: its METADATA lacks %s", named, strings.Join(missing, ", "))))
-				continue
-			}
-			person := readsPerson(c, r)
-			switch {
-			case person && rule.Requires == "" && rule.Builtin:
-				problems = append(problems, at(fmt.Sprintf("rule %s reads the person's state (consent or subject): its METADATA must say what it requires of the person (custom requires)", rule.ID)))
-				continue
-			case person && rule.Requires == "":
-				rule.Requires = "the person's state passes: " + lowerFirst(rule.Title)
-			case !person && rule.Requires != "":
-				problems = append(problems, at(fmt.Sprintf("rule %s says what it requires of the person, but reads nothing of the person's state (consent or subject)", rule.ID)))
-				continue
-			}
-			if rule.EveryPerson && !person {
-				problems = append(problems, at(fmt.Sprintf("rule %s says it is a right every person has (custom every_person), but reads nothing of the person's state (consent or subject)", rule.ID)))
-				continue
-			}
-			if !ruleID.MatchString(rule.ID) {
-				problems = append(problems, at(fmt.Sprintf("rule id %q is not of the form area.name (lower case, dotted)", rule.ID)))
-				continue
-			}
-			if _, ok := p.Document.Clauses[rule.Clause]; !ok {
-				problems = append(problems, at(fmt.Sprintf("rule %s names clause %q, which the policy document (%s) does not define", rule.ID, rule.Clause, p.DocumentFile)))
-				continue
-			}
-			if prev, dup := seen[rule.ID]; dup {
-				problems = append(problems, at(fmt.Sprintf("rule id %s is already claimed by the rule at %s:%d", rule.ID, prev.File, prev.Line)))
-				continue
-			}
-			seen[rule.ID] = rule
-			rules = append(rules, rule)
-		}
-	}
-	sort.Slice(rules, func(i, j int) bool { return rules[i].ID < rules[j].ID })
-	return rules, problems
-}
-
-// readsPerson says a rule reads the person's state: input.consent or input.subject, in its own
-// body or in any rule or function it depends on.
-func readsPerson(c *ast.Compiler, rule *ast.Rule) bool {
-	return depends(c, rule, func(ref ast.Ref) bool { return personRef(ref) })
-}
-
-// personRef says a reference reads the person's state: input.consent, input.subject, or the
-// input whole or by a computed key.
-func personRef(ref ast.Ref) bool {
-	if !ref[0].Equal(ast.InputRootDocument) {
-		return false
-	}
-	if len(ref) < 2 {
-		return true // the input whole
-	}
-	key, ok := ref[1].Value.(ast.String)
-	return !ok || key == "consent" || key == "subject"
-}
-
 // depends says a rule, or any rule or function it depends on, holds a reference found says
 // yes to.
 func depends(c *ast.Compiler, rule *ast.Rule, found func(ast.Ref) bool) bool {
@@ -750,34 +583,6 @@ func fieldsOf(x any, fields map[string]bool) bool {
 		return false
 	})
 	return !whole
-}
-
-// remedyMarker introduces, in a rule's METADATA description, what an activity must change to
-// pass the rule. Rules of a policy's own may follow the same convention.
-const remedyMarker = "To pass:"
-
-func splitRemedy(description string) (what, remedy string) {
-	description = strings.Join(strings.Fields(description), " ")
-	for _, marker := range []string{remedyMarker, "To clear it:"} {
-		if i := strings.Index(description, marker); i >= 0 {
-			return strings.TrimSpace(description[:i]), capitalise(strings.TrimSpace(description[i+len(marker):]))
-		}
-	}
-	return description, ""
-}
-
-// capitalise upper-cases the first letter of s, lowerFirst lower-cases it: the first rune,
-// whatever its width in bytes.
-func capitalise(s string) string { return firstRune(s, unicode.ToUpper) }
-
-func lowerFirst(s string) string { return firstRune(s, unicode.ToLower) }
-
-func firstRune(s string, to func(rune) rune) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 || r == utf8.RuneError {
-		return s
-	}
-	return string(to(r)) + s[n:]
 }
 
 // revision hashes the data and the modules' contents (not their names, so the same policy
