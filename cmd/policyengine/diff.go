@@ -35,11 +35,15 @@ Exit codes: 0 no activity changes; 1 some do; 2 a usage error, a policy that can
 not be decided (the report still lists it and every change found: the comparison is incomplete),
 or no activity found in any PATH (unless --allow-empty): a gate pointed at nothing.`
 
+// diffFlags are diff's flags: the new side's policy (engineFlags), the base's, the files.
+type diffFlags struct {
+	engineFlags // the policy after the change
+	manifestFlags
+	base, baseRef, output string
+}
+
 func newDiffCmd(e env) *cobra.Command {
-	var f engineFlags // the policy after the change
-	var base, baseRef, out string
-	var files manifestFlags
-	tmp := "" // the temporary directory --base-ref reads its policy into
+	var f diffFlags
 	cmd := &cobra.Command{
 		Use:     "diff [--base DIR | --base-ref REV] [--policy DIR] [PATH...]",
 		Aliases: []string{"impact"}, // the contract's name for the same report
@@ -47,73 +51,88 @@ func newDiffCmd(e env) *cobra.Command {
 		Long:    diffLong,
 		Example: "  policyengine diff --policy policies/next examples/manifests\n  policyengine diff --base policies/v1 --policy policies/v2 -o json manifests/\n  policyengine diff --base-ref origin/main --policy policies/acme manifests/",
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			if err := output.Validate(output.Diff, out); err != nil {
-				return fmt.Errorf("--output: %w", err)
-			}
-			c, err := f.project()
-			if err != nil {
-				return err
-			}
-			opts := files.options(cmd, c)
-			if f.now == "" {
-				f.now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
-			}
-			if baseRef != "" {
-				if base != "" {
-					return fmt.Errorf("--base and --base-ref: give one")
-				}
-				if f.policyDir == "" {
-					return fmt.Errorf("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
-				}
-				tmp, err = os.MkdirTemp("", "policyengine-diff-")
-				if err != nil {
-					return err
-				}
-				defer os.RemoveAll(tmp)
-				if base, err = policyAtRevision(cmd.Context(), f.policyDir, baseRef, tmp); err != nil {
-					return err
-				}
-			}
-			engines := make([]*policyengine.Engine, 2)
-			// The base is --base DIR or the embedded policy, never the project config file's.
-			for i, side := range []engineFlags{{policyDir: base, now: f.now, config: "none"}, f} {
-				var err error
-				if engines[i], err = newEngine(cmd.Context(), side); err != nil {
-					if tmp != "" && i == 0 {
-						// The base policy was read from a temporary copy: name it as the user does.
-						err = errors.New(strings.ReplaceAll(err.Error(), base, baseRef+":"+filepath.ToSlash(f.policyDir)))
-					}
-					return err
-				}
-			}
-			opts.Stdin, opts.KeepEntries = e.stdin, output.NeedsEntries(out)
-			rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, opts)
-			if err != nil {
-				return needsPaths(cmd, err)
-			}
-			warnSkipped(e.stderr, rep.Skipped)
-			if err := output.WriteDiff(e.stdout, out, rep, output.Options{}); err != nil {
-				return err
-			}
-			switch {
-			case rep.Summary.Activities == 0 && files.nothingFound(rep.Selection, "compared") != nil:
-				return files.nothingFound(rep.Selection, "compared")
-			case rep.Summary.Errors > 0:
-				return errReported
-			case rep.Changed():
-				return errDenied
-			}
-			return nil
+			return runDiff(cmd, e, f, paths)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&base, "base", "", "the policy before the change (default: the embedded Confect policy)")
-	fl.StringVar(&base, "base-policy", "", "the same as --base")
+	fl.StringVar(&f.base, "base", "", "the policy before the change (default: the embedded Confect policy)")
+	fl.StringVar(&f.base, "base-policy", "", "the same as --base")
 	_ = fl.MarkHidden("base-policy")
-	fl.StringVar(&baseRef, "base-ref", "", "the policy before the change is the --policy directory at this git revision")
-	addPolicyFlags(cmd, &f)
+	fl.StringVar(&f.baseRef, "base-ref", "", "the policy before the change is the --policy directory at this git revision")
+	addPolicyFlags(cmd, &f.engineFlags)
 	addNowFlag(cmd, &f.now)
-	addOutputFlag(cmd, &out, output.Diff)
-	addManifestFlags(cmd, &files)
+	addOutputFlag(cmd, &f.output, output.Diff)
+	addManifestFlags(cmd, &f.manifestFlags)
 	return cmd
+}
+
+func runDiff(cmd *cobra.Command, e env, f diffFlags, paths []string) error {
+	if err := output.Validate(output.Diff, f.output); err != nil {
+		return fmt.Errorf("--output: %w", err)
+	}
+	c, err := f.project()
+	if err != nil {
+		return err
+	}
+	opts := f.manifestFlags.options(cmd, c)
+	if f.now == "" {
+		f.now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
+	}
+	engines, cleanup, err := diffEngines(cmd, f)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
+	opts.Stdin, opts.KeepEntries = e.stdin, output.NeedsEntries(f.output)
+	rep, err := impact.Compare(cmd.Context(), engines[0], engines[1], paths, opts)
+	if err != nil {
+		return needsPaths(cmd, err)
+	}
+	warnSkipped(e.stderr, rep.Skipped)
+	if err := output.WriteDiff(e.stdout, f.output, rep, output.Options{}); err != nil {
+		return err
+	}
+	switch {
+	case rep.Summary.Activities == 0 && f.nothingFound(rep.Selection, "compared") != nil:
+		return f.nothingFound(rep.Selection, "compared")
+	case rep.Summary.Errors > 0:
+		return errReported
+	case rep.Changed():
+		return errDenied
+	}
+	return nil
+}
+
+// diffEngines makes the engines of both sides: the base (--base DIR, the --policy directory at
+// --base-ref REV, or the embedded policy; never the project config file's) and the new one.
+// cleanup removes what --base-ref read, once the run is over.
+func diffEngines(cmd *cobra.Command, f diffFlags) (engines [2]*policyengine.Engine, cleanup func(), err error) {
+	cleanup = func() {}
+	base := f.base
+	if f.baseRef != "" {
+		if base != "" {
+			return engines, cleanup, fmt.Errorf("--base and --base-ref: give one")
+		}
+		if f.policyDir == "" {
+			return engines, cleanup, fmt.Errorf("--base-ref REV compares the --policy directory with itself at REV: give --policy DIR")
+		}
+		tmp, err := os.MkdirTemp("", "policyengine-diff-") // where --base-ref's policy is read into
+		if err != nil {
+			return engines, cleanup, err
+		}
+		cleanup = func() { os.RemoveAll(tmp) }
+		if base, err = policyAtRevision(cmd.Context(), f.policyDir, f.baseRef, tmp); err != nil {
+			return engines, cleanup, err
+		}
+	}
+	for i, side := range []engineFlags{{policyDir: base, now: f.now, config: "none"}, f.engineFlags} {
+		if engines[i], err = newEngine(cmd.Context(), side); err != nil {
+			if f.baseRef != "" && i == 0 {
+				// The base policy was read from a temporary copy: name it as the user does.
+				err = errors.New(strings.ReplaceAll(err.Error(), base, f.baseRef+":"+filepath.ToSlash(f.policyDir)))
+			}
+			return engines, cleanup, err
+		}
+	}
+	return engines, cleanup, nil
 }
