@@ -325,12 +325,6 @@ func (p *project) resolve(kind, key string) Resolution {
 	return Resolution{Key: key}
 }
 
-// Resolve says how a key of the default taxonomy (or any key) resolves under a policy
-// document's table: kind is data_uses, data_categories or data_subjects.
-func Resolve(doc *policy.Document, kind, key string) Resolution {
-	return tableOf(doc).resolve(kind, key)
-}
-
 // tableOf is a project of no file, for resolving keys under a policy document's table alone.
 func tableOf(doc *policy.Document) *project {
 	p := &project{doc: doc, mapping: doc.FidesMapping}

@@ -14,16 +14,16 @@ import (
 // else by dotted prefix; with no ancestor, none.
 func TestResolveFallsBack(t *testing.T) {
 	doc := policy.Default().Document
-	r := Resolve(doc, kindCategory, "user.contact.email.work")
+	r := tableOf(doc).resolve(kindCategory, "user.contact.email.work")
 	assert.Equal(t, "user.contact.email", r.From)
 	assert.Equal(t, []string{"email"}, r.Entry.To)
-	assert.False(t, Resolve(doc, kindSubject, "member").Mapped)
+	assert.False(t, tableOf(doc).resolve(kindSubject, "member").Mapped)
 
 	p := &project{mapping: doc.FidesMapping, custom: map[string]map[string]custom{kindCategory: {"shoe_size": {parent: "user.demographic.profile"}}}}
 	r = p.resolve(kindCategory, "shoe_size")
 	assert.Equal(t, "user.demographic.profile", r.From)
 	assert.Equal(t, []string{"interests"}, r.Entry.To)
-	assert.True(t, Resolve(doc, kindCategory, "system.operations.logs").Entry.NotPersonalData)
+	assert.True(t, tableOf(doc).resolve(kindCategory, "system.operations.logs").Entry.NotPersonalData)
 	assert.True(t, strings.HasPrefix(outside("user.Financial-Data"), "fides_user_financial_data"))
 }
 

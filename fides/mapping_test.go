@@ -33,7 +33,7 @@ func TestResolutions(t *testing.T) {
 		var keys []string
 		for _, r := range k.Keys {
 			keys = append(keys, r.Key)
-			assert.Equal(t, Resolve(&doc, k.Kind, r.Key), r)
+			assert.Equal(t, tableOf(&doc).resolve(k.Kind, r.Key), r)
 		}
 		want := DefaultKeys(k.Kind)
 		require.GreaterOrEqual(t, len(keys), len(want))

@@ -2,7 +2,6 @@ package schema
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -47,19 +46,6 @@ var activityTree = sync.OnceValue(func() any {
 // the fields the library puts in the one form the rules read, and so the fields through which
 // an activity's decision depends on the evaluation time.
 func ActivityTime(object, field string) bool { return activityTimes()[object][field] }
-
-// ActivityTimes returns the activity's date-time fields, by the top-level object that holds
-// them: {"consent": ["given_at", ...], ...}, each list sorted. A fresh copy.
-func ActivityTimes() map[string][]string {
-	out := map[string][]string{}
-	for object, fields := range activityTimes() {
-		for f := range fields {
-			out[object] = append(out[object], f)
-		}
-		slices.Sort(out[object])
-	}
-	return out
-}
 
 // activityTimes is the activity schema's date-time fields of its top-level objects, once.
 var activityTimes = sync.OnceValue(func() map[string]map[string]bool {
