@@ -106,7 +106,7 @@ func TestCompiledDecisionsAreOPAs(t *testing.T) {
 			engine := newEngine(t, set.opts...)
 			topdown := newEngine(t, set.opts...) // declares nothing: OPA's full evaluation
 			ctx := context.Background()
-			g := gentree.New(20261128, engine.Policy(), now)
+			g := gentree.New(20261128, engine.Document(), now)
 			decls := distinct(t, set.decls(t))
 			require.NotEmpty(t, decls)
 			decided, denied := 0, 0

@@ -295,8 +295,9 @@ func (e *Engine) Rule(id string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// Policy returns the policy document the engine decides under. It is shared: do not modify it.
-func (e *Engine) Policy() *policy.Document {
+// Document returns the policy document the engine decides under. It is shared: do not modify
+// it.
+func (e *Engine) Document() *policy.Document {
 	if st := e.current(); st.policy != nil {
 		return st.policy.Document
 	}

@@ -565,7 +565,7 @@ func TestOptions(t *testing.T) {
 	// The embedded policy loaded from its directory is the default, revision and all.
 	fromDir := newEngine(t, policyengine.WithPolicyDir("policy"))
 	assert.Equal(t, confect.Revision(), fromDir.Revision())
-	assert.Equal(t, "Confect", confect.Policy().Organisation)
+	assert.Equal(t, "Confect", confect.Document().Organisation)
 
 	_, err = policyengine.New(context.Background(), policyengine.WithPolicyDir(dir), policyengine.WithPolicyDir(dir))
 	assert.ErrorContains(t, err, "give at most one")

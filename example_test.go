@@ -105,7 +105,7 @@ func ExampleWithPolicyDir() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(engine.Policy().Organisation)
+	fmt.Println(engine.Document().Organisation)
 	// Output: Confect
 }
 

@@ -34,7 +34,7 @@ func TestZeroEngineFailsClosed(t *testing.T) {
 			assert.ErrorIs(t, e.Reload(ctx), policyengine.ErrNotPrepared)
 			assert.Empty(t, e.Revision())
 			assert.Empty(t, e.Rules())
-			assert.Nil(t, e.Policy())
+			assert.Nil(t, e.Document())
 			_, ok := e.Rule("consent.not_given")
 			assert.False(t, ok)
 		})

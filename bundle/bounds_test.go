@@ -89,7 +89,7 @@ func TestBundleReadingIsBounded(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, archive(t, entry{name: "data.json", size: 1 << 40}), 0o644))
 	err = e.Reload(context.Background(), policyengine.WithBundle(path, signedOpts))
 	assert.ErrorIs(t, err, bundle.ErrInvalid)
-	assert.Equal(t, policy.Default().Document.Title, e.Policy().Title, "the engine keeps its policy")
+	assert.Equal(t, policy.Default().Document.Title, e.Document().Title, "the engine keeps its policy")
 }
 
 // A caller that must never take an unsigned bundle says so, and one without a key is refused.

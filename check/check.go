@@ -221,10 +221,10 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	workers = min(workers, MaxWorkers, max(len(units), 1))
 	// The policy's vocabularies, for the term a finding most likely meant, built once a run.
 	var terms *policy.Terms
-	if doc := engine.Policy(); doc != nil {
+	if doc := engine.Document(); doc != nil {
 		terms = doc.Terms()
 	}
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Policy(), Skipped: sel.Skipped, Selection: sel}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Document(), Skipped: sel.Skipped, Selection: sel}
 	// A condition says whether its rule is a right every person has (the Fides file rules
 	// are no person rules).
 	everyPerson := map[string]bool{}
@@ -305,7 +305,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	}
 
 	if decideFides(ctx, engine, units, fidesFiles, per, opts.KeepEntries) {
-		rep.Rules = append(rep.Rules, fides.Rules(engine.Policy())...)
+		rep.Rules = append(rep.Rules, fides.Rules(engine.Document())...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 	if len(all) == 0 {
 		return false
 	}
-	decls, findings, errs := fides.Build(all, engine.Policy())
+	decls, findings, errs := fides.Build(all, engine.Document())
 	for _, e := range errs {
 		i := slot[e.File]
 		per[i] = append(per[i], fileError(units[i].file, e))
@@ -105,7 +105,7 @@ func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d 
 // activity, every finding located in the Fides files.
 func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int) Result {
 	r := Result{File: d.At.File, Activity: d.ID, Index: index, Line: d.At.Line, Column: d.At.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}}
-	doc := engine.Policy()
+	doc := engine.Document()
 	for _, f := range d.Findings {
 		f.File = other(f.File, r.File)
 		if fides.Denies(f.Rule) {

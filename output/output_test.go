@@ -48,10 +48,10 @@ func TestEveryFormatRendersTheKindsItIsListedFor(t *testing.T) {
 		output.Explain: func(w io.Writer, name string) error { return output.WriteExplain(w, name, e.Rules()[0], o) },
 		output.Record:  func(w io.Writer, name string) error { return output.WriteRecord(w, name, rec, o) },
 		output.Vocabulary: func(w io.Writer, name string) error {
-			return output.WriteVocabulary(w, name, e.Policy().Vocabularies(), o)
+			return output.WriteVocabulary(w, name, e.Document().Vocabularies(), o)
 		},
 		output.FidesMapping: func(w io.Writer, name string) error {
-			return output.WriteFidesMapping(w, name, fides.Resolutions(e.Policy()), o)
+			return output.WriteFidesMapping(w, name, fides.Resolutions(e.Document()), o)
 		},
 		output.Version: func(w io.Writer, name string) error {
 			return output.WriteVersion(w, name, output.VersionInfo{PolicyRevision: e.Revision()}, o)

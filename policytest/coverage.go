@@ -131,7 +131,7 @@ func measure(engine *policyengine.Engine, results []Result) *Coverage {
 	}
 	cov.RulesPercent = percent(covered, len(cov.Rules))
 
-	doc := engine.Policy()
+	doc := engine.Document()
 	ids := make([]string, 0, len(doc.Clauses))
 	for id := range doc.Clauses {
 		ids = append(ids, id)

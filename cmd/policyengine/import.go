@@ -106,7 +106,7 @@ func fidesSubcommand(e env, v fidesVerb) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return v.run(cmd, engine.Policy(), sel.Files, outDir)
+			return v.run(cmd, engine.Document(), sel.Files, outDir)
 		},
 	}
 	addPolicyFlags(sub, &f)

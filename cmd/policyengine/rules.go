@@ -31,7 +31,7 @@ func newRulesCmd(e env) *cobra.Command {
 				return err
 			}
 			// The policy's rules, then the Fides import's own findings (fides.*).
-			rules := append(engine.Rules(), fides.Rules(engine.Policy())...)
+			rules := append(engine.Rules(), fides.Rules(engine.Document())...)
 			return output.WriteRules(e.stdout, out, rules, output.Options{})
 		},
 	}
@@ -57,7 +57,7 @@ func newExplainCmd(e env) *cobra.Command {
 				return err
 			}
 			r, ok := engine.Rule(args[0])
-			for _, fr := range fides.Rules(engine.Policy()) { // the Fides import's own findings
+			for _, fr := range fides.Rules(engine.Document()) { // the Fides import's own findings
 				if !ok && fr.ID == args[0] {
 					r, ok = fr, true
 				}

@@ -40,9 +40,9 @@ func newVocabularyCmd(e env) *cobra.Command {
 				return err
 			}
 			if fidesKeys {
-				return output.WriteFidesMapping(e.stdout, out, fides.Resolutions(engine.Policy()), output.Options{})
+				return output.WriteFidesMapping(e.stdout, out, fides.Resolutions(engine.Document()), output.Options{})
 			}
-			return output.WriteVocabulary(e.stdout, out, engine.Policy().Vocabularies(), output.Options{})
+			return output.WriteVocabulary(e.stdout, out, engine.Document().Vocabularies(), output.Options{})
 		},
 	}
 	addReaderFlags(cmd, &f, &out, output.Vocabulary)

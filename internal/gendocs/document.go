@@ -19,7 +19,7 @@ import (
 // (those the built-in rules and the Fides reader name), then every field of the policy schema,
 // required or not, with its shape.
 func policyDocumentPage(engine *policyengine.Engine) ([]byte, error) {
-	doc := engine.Policy()
+	doc := engine.Document()
 	clauses := RequiredClauses(engine)
 	root, err := decodeOrdered(schema.PolicySchema())
 	if err != nil {
@@ -88,7 +88,7 @@ func RequiredClauses(engine *policyengine.Engine) map[string][]string {
 			out[r.ClauseID] = append(out[r.ClauseID], r.ID)
 		}
 	}
-	for _, r := range append(fides.Rules(engine.Policy()), drift.Rules(engine.Policy())...) {
+	for _, r := range append(fides.Rules(engine.Document()), drift.Rules(engine.Document())...) {
 		out[r.ClauseID] = append(out[r.ClauseID], r.ID)
 	}
 	for _, ids := range out {

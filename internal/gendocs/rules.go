@@ -13,7 +13,7 @@ import (
 // rulesPage is docs/rules.md: a table of every rule, then each rule's entry as `policyengine
 // explain` gives it.
 func rulesPage(engine *policyengine.Engine) []byte {
-	doc := engine.Policy()
+	doc := engine.Document()
 	var b strings.Builder
 	b.WriteString("# The rule catalogue\n\n")
 	b.WriteString(generated("the rules' METADATA and the policy document"))
