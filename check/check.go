@@ -419,8 +419,8 @@ func decide(ctx context.Context, engine *policyengine.Engine, terms *policy.Term
 	r.Reasons = locate(e, d.Reasons)
 	r.Warnings = locate(e, d.Warnings)
 	for _, c := range d.Conditions {
-		line, col := e.Locate(c.Path)
-		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: line, Column: col})
+		at := e.Locate(c.Path)
+		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: at.Line, Column: at.Column})
 	}
 	suggestTerms(terms, e, &r)
 	return r
@@ -436,8 +436,8 @@ func relative(e *manifest.Entry, pointer string) string {
 func locate(e *manifest.Entry, reasons []policyengine.Reason) []finding.Finding {
 	out := make([]finding.Finding, len(reasons))
 	for i, r := range reasons {
-		line, col := e.Locate(r.Path)
-		out[i] = finding.Finding{Reason: r, Line: line, Column: col}
+		at := e.Locate(r.Path)
+		out[i] = finding.Finding{Reason: r, Line: at.Line, Column: at.Column}
 	}
 	return out
 }
@@ -452,7 +452,8 @@ func problems(e *manifest.Entry, err error) []problem.Problem {
 	out := make([]problem.Problem, len(fes))
 	for i, fe := range fes {
 		out[i] = *fe
-		out[i].Line, out[i].Column = e.Locate(fe.Pointer)
+		at := e.Locate(fe.Pointer)
+		out[i].Line, out[i].Column = at.Line, at.Column
 	}
 	return out
 }

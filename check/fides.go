@@ -87,12 +87,12 @@ func fileFindings(fs []finding.Finding) []Result {
 func decideFidesDeclaration(ctx context.Context, engine *policyengine.Engine, d *fides.Declaration, index int, keep bool) Result {
 	r := judgeFides(ctx, engine, d, index)
 	if keep && d.Activity != nil && !r.Failed() {
-		locate := func(pointer string) (int, int) {
+		locate := func(pointer string) problem.Position {
 			at := d.Locate(pointer)
 			if at.File != d.At.File {
-				return d.At.Line, d.At.Column // the record names the declaration's own file
+				return d.At.Position // the record names the declaration's own file
 			}
-			return at.Line, at.Column
+			return at
 		}
 		if e, err := manifest.EntryOf(index, d.Activity, d.At.Line, d.At.Column, locate); err == nil {
 			r.Entry = e
@@ -141,7 +141,7 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 			r.Errors = []problem.Problem{{Message: err.Error(), Line: r.Line, Column: r.Column}}
 		}
 		for _, fe := range fes {
-			at := d.Locate(fe.Pointer)
+			at := d.Source(fe.Pointer)
 			p := *fe
 			p.Message += fidesLabel(at, fe.Pointer)
 			p.File, p.Line, p.Column = other(at.File, r.File), at.Line, at.Column
@@ -152,7 +152,7 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	located := func(rs []policyengine.Reason) []finding.Finding {
 		out := make([]finding.Finding, 0, len(rs))
 		for _, x := range rs {
-			at := d.Locate(x.Path)
+			at := d.Source(x.Path)
 			x.Message += fidesLabel(at, x.Path)
 			out = append(out, finding.Finding{Reason: x, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
 		}
@@ -162,7 +162,7 @@ func judgeFides(ctx context.Context, engine *policyengine.Engine, d *fides.Decla
 	r.Reasons = append(located(dec.Reasons), r.Reasons...)
 	r.Warnings = append(located(dec.Warnings), r.Warnings...)
 	for _, c := range dec.Conditions {
-		at := d.Locate(c.Path)
+		at := d.Source(c.Path)
 		c.Message += fidesLabel(at, c.Path)
 		r.Conditions = append(r.Conditions, Condition{Condition: c, Line: at.Line, Column: at.Column, File: other(at.File, r.File)})
 	}

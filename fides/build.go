@@ -60,7 +60,8 @@ func (p place) key(k string) place { return place{p.file, p.doc, document.Append
 
 func (p place) source() Source {
 	pos := p.doc.Locate(p.ptr)
-	return Source{File: p.file, Line: pos.Line, Column: pos.Column}
+	pos.File = p.file
+	return Source{Position: pos}
 }
 
 type resource struct {

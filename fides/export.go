@@ -183,8 +183,8 @@ func exportable(file string, e *manifest.Entry) *problem.Problem {
 		ps := problem.All(err)
 		if len(ps) > 0 {
 			p := *ps[0]
-			line, col := e.Locate(p.Pointer)
-			return &problem.Problem{File: file, Line: line, Column: col, Pointer: e.Pointer + p.Pointer, Message: p.Message}
+			at := e.Locate(p.Pointer)
+			return &problem.Problem{File: file, Line: at.Line, Column: at.Column, Pointer: e.Pointer + p.Pointer, Message: p.Message}
 		}
 		return at(err.Error())
 	}

@@ -142,9 +142,8 @@ func Recognise(v any) bool {
 // Source is where a value of an activity came from: a place in a Fides file and the Fides key
 // (or field) it was read from.
 type Source struct {
-	// File, Line and Column locate it.
-	File         string
-	Line, Column int
+	// Position locates it.
+	problem.Position
 	// Key is the Fides key the value was mapped from ("user.contact.email"), or "" when the
 	// value came from a field, not a taxonomy key.
 	Key string
@@ -213,9 +212,13 @@ func (d *Declaration) Unwritable() []finding.Finding {
 	return out
 }
 
-// Locate returns where the activity's field at pointer came from, or the nearest ancestor's
-// source, or the declaration's own place.
-func (d *Declaration) Locate(pointer string) Source {
+// Locate returns where the activity's field at pointer stands, or its nearest ancestor's place,
+// or the declaration's own: the file may be another than the declaration's (a dataset's).
+func (d *Declaration) Locate(pointer string) problem.Position { return d.Source(pointer).Position }
+
+// Source returns where the activity's field at pointer came from (its place and the Fides key
+// it was read from), or the nearest ancestor's source, or the declaration's own place.
+func (d *Declaration) Source(pointer string) Source {
 	for {
 		if s, ok := d.at[pointer]; ok {
 			return s
@@ -292,7 +295,7 @@ type Fact struct {
 func (d *Declaration) Facts() []Fact {
 	out := make([]Fact, 0, len(d.Carried)+len(d.facts))
 	for _, k := range sortedKeys(d.Carried) {
-		out = append(out, Fact{Field: k, Value: shown(k, d.Carried[k]), At: d.Locate(carriedPointer(k))})
+		out = append(out, Fact{Field: k, Value: shown(k, d.Carried[k]), At: d.Source(carriedPointer(k))})
 	}
 	return append(out, d.facts...)
 }

@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 			if !json.Valid(e.JSON) {
 				t.Fatalf("entry %d is not JSON: %s", e.Index, e.JSON)
 			}
-			if line, _ := e.Locate(""); line < 1 {
+			if e.Locate("").Line < 1 {
 				t.Fatalf("entry %d has no line", e.Index)
 			}
 		}

@@ -51,23 +51,25 @@ type Entry struct {
 	// Err is a problem with this activity alone (such as an id used twice), or nil.
 	Err *problem.Problem
 
+	file   string // the manifest's
 	doc    *document.Doc
-	locate func(pointer string) (line, column int)
+	locate func(pointer string) problem.Position
 }
 
-// Locate returns the line and column of the field at pointer (relative to the activity), or of
+// Locate returns where the field at pointer (relative to the activity) stands in the file, or
 // its nearest ancestor the manifest holds when the field is missing.
-func (e *Entry) Locate(pointer string) (line, column int) {
+func (e *Entry) Locate(pointer string) problem.Position {
 	if e.locate != nil {
 		return e.locate(pointer)
 	}
 	p := e.doc.Locate(e.Pointer + pointer)
-	return p.Line, p.Column
+	p.File = e.file
+	return p
 }
 
 // EntryOf makes an entry of an activity read from another format (a Fides privacy
-// declaration): its value, its place, and how to locate its fields in the file it came from.
-func EntryOf(index int, value map[string]any, line, column int, locate func(pointer string) (line, column int)) (*Entry, error) {
+// declaration): its value, its place, and how to locate its fields in the files it came from.
+func EntryOf(index int, value map[string]any, line, column int, locate func(pointer string) problem.Position) (*Entry, error) {
 	js, err := json.Marshal(value)
 	if err != nil {
 		return nil, fmt.Errorf("cannot encode the activity as JSON: %w", err)
@@ -240,7 +242,7 @@ func Parse(name string, data []byte, format Format, opts Options) (*Manifest, er
 				return nil, &problem.Problem{File: name, Pointer: pointer, Message: "cannot encode the activity as JSON"}
 			}
 			pos := doc.Locate(pointer)
-			e := &Entry{Index: len(m.Entries), Document: d, Pointer: pointer, JSON: js, Line: pos.Line, Column: pos.Column, doc: doc}
+			e := &Entry{Index: len(m.Entries), Document: d, Pointer: pointer, JSON: js, Line: pos.Line, Column: pos.Column, file: name, doc: doc}
 			if obj, ok := item.(map[string]any); ok {
 				e.ID, _ = obj["id"].(string)
 				e.Value = obj
@@ -300,10 +302,9 @@ func markDuplicateIDs(m *Manifest) {
 			continue
 		}
 		if prev, dup := first[e.ID]; dup {
-			line, col := e.Locate("/id")
-			prevLine, _ := prev.Locate("/id")
-			e.Err = &problem.Problem{File: m.File, Line: line, Column: col, Pointer: e.Pointer + "/id",
-				Message: fmt.Sprintf("this activity's id is already used at line %d; ids are unique within a manifest", prevLine)}
+			at := e.Locate("/id")
+			e.Err = &problem.Problem{File: m.File, Line: at.Line, Column: at.Column, Pointer: e.Pointer + "/id",
+				Message: fmt.Sprintf("this activity's id is already used at line %d; ids are unique within a manifest", prev.Locate("/id").Line)}
 			continue
 		}
 		first[e.ID] = e

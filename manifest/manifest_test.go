@@ -188,11 +188,12 @@ func TestEntryLocate(t *testing.T) {
 			for i, pointers := range tc {
 				e := m.Entries[i]
 				for pointer, want := range pointers {
-					line, col := e.Locate(pointer)
-					assert.Equal(t, want, pos{line, col}, "entry %d, %q", i, pointer)
+					at := e.Locate(pointer)
+					assert.Equal(t, want, pos{at.Line, at.Column}, "entry %d, %q", i, pointer)
 				}
-				line, col := e.Locate("")
-				assert.Equal(t, pos{e.Line, e.Column}, pos{line, col}, "entry %d: Locate(\"\") is the entry's place", i)
+				at := e.Locate("")
+				assert.Equal(t, pos{e.Line, e.Column}, pos{at.Line, at.Column}, "entry %d: Locate(\"\") is the entry's place", i)
+				assert.Equal(t, m.File, at.File, "entry %d: Locate names the manifest's file", i)
 			}
 		})
 	}

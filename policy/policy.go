@@ -76,11 +76,12 @@ func (p *Policy) Data() map[string]any {
 	return document.Clone(p.data).(map[string]any)
 }
 
-// Locate returns the line and column of the field at pointer in the document file (0, 0 when
-// unknown).
-func (p *Policy) Locate(pointer string) (line, column int) {
+// Locate returns where the field at pointer stands in the document file (DocumentFile; line and
+// column 0 when unknown).
+func (p *Policy) Locate(pointer string) problem.Position {
 	pos := p.doc.Locate(pointer)
-	return pos.Line, pos.Column
+	pos.File = p.DocumentFile
+	return pos
 }
 
 // Default returns Confect's policy, embedded in the binary: a fresh copy on every call.
@@ -185,8 +186,8 @@ func crossCheck(p *Policy) []*problem.Problem {
 	d := p.Document
 	var problems []*problem.Problem
 	missing := func(pointer, what, key string) {
-		line, col := p.Locate(pointer)
-		problems = append(problems, &problem.Problem{Kind: problem.Reference, File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
+		at := p.Locate(pointer)
+		problems = append(problems, &problem.Problem{Kind: problem.Reference, File: p.DocumentFile, Line: at.Line, Column: at.Column, Pointer: pointer,
 			Message: fmt.Sprintf("%s %q is not defined in the document", what, key)})
 	}
 	const root = "/privacy_policy"
@@ -247,8 +248,8 @@ func crossCheck(p *Policy) []*problem.Problem {
 	for _, k := range sortedKeys(d.SpecialCategories) {
 		if _, ok := d.DataCategories[k]; ok {
 			pointer := root + "/data_categories/" + k
-			line, col := p.Locate(pointer)
-			problems = append(problems, &problem.Problem{Kind: problem.Reference, File: p.DocumentFile, Line: line, Column: col, Pointer: pointer,
+			at := p.Locate(pointer)
+			problems = append(problems, &problem.Problem{Kind: problem.Reference, File: p.DocumentFile, Line: at.Line, Column: at.Column, Pointer: pointer,
 				Message: fmt.Sprintf("%q is both a data category and a special category", k)})
 		}
 	}

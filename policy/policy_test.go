@@ -238,8 +238,9 @@ func TestDefaultMatchesTheContract(t *testing.T) {
 			"/privacy_policy/nothing/here":           "privacy_policy:",
 		} {
 			line, col := position(t, src, text)
-			gl, gc := p.Locate(pointer)
-			assert.Equal(t, [2]int{line, col}, [2]int{gl, gc}, pointer)
+			at := p.Locate(pointer)
+			assert.Equal(t, [2]int{line, col}, [2]int{at.Line, at.Column}, pointer)
+			assert.Equal(t, p.DocumentFile, at.File, pointer)
 		}
 	})
 }
@@ -501,8 +502,8 @@ func TestParseFormats(t *testing.T) {
 			assert.Equal(t, file, p.Name)
 			assert.Equal(t, file, p.DocumentFile)
 			line, col := position(t, string(b), `"organisation"`)
-			gl, gc := p.Locate("/privacy_policy/organisation")
-			assert.Equal(t, [2]int{line, col}, [2]int{gl, gc})
+			at := p.Locate("/privacy_policy/organisation")
+			assert.Equal(t, [2]int{line, col}, [2]int{at.Line, at.Column})
 		})
 	}
 	for _, file := range []string{"p.yml", "p.YAML", "policy.txt", "policy"} {
@@ -524,8 +525,8 @@ func TestFromValue(t *testing.T) {
 	p, err := policy.FromValue("bundle", v)
 	require.NoError(t, err)
 	assert.Equal(t, policy.Default().Document, p.Document)
-	line, col := p.Locate("/privacy_policy/organisation")
-	assert.Equal(t, [2]int{0, 0}, [2]int{line, col}, "a decoded value has no places")
+	at := p.Locate("/privacy_policy/organisation")
+	assert.Equal(t, [2]int{0, 0}, [2]int{at.Line, at.Column}, "a decoded value has no places")
 
 	pp := v.(map[string]any)["privacy_policy"].(map[string]any)
 	delete(pp, "title")
@@ -630,9 +631,8 @@ func TestLoadDir(t *testing.T) {
 	assert.Equal(t, []mod{
 		{filepath.Join(dir, "rules", "a_test.rego"), "rules/a_test.rego", "package policyengine.rules.a_test\n"},
 	}, mods(p.Tests))
-	line, _ := p.Locate("/privacy_policy/organisation")
 	wantLine, _ := position(t, doc, "organisation: Confect")
-	assert.Equal(t, wantLine, line)
+	assert.Equal(t, wantLine, p.Locate("/privacy_policy/organisation").Line)
 
 	fromFS, err := policy.Load(os.DirFS(dir))
 	require.NoError(t, err)

@@ -11,6 +11,7 @@ package problem
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +31,24 @@ const (
 	// Rego: a Rego module does not compile or breaks a rule of the policy's layout.
 	Rego Kind = "rego"
 )
+
+// Position is a place in a file: its name, and the line and column there, counting from 1 (in
+// characters). Every Locate of policyengine's packages returns one. File is "" where the file
+// is understood (the document the caller parsed); the zero Position is a place unknown.
+type Position struct {
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// String renders the position as "file:line:column", or "line:column" when File is "".
+func (p Position) String() string {
+	s := strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+	if p.File != "" {
+		return p.File + ":" + s
+	}
+	return s
+}
 
 // Problem is one problem at a place. Every field but Message is optional.
 type Problem struct {

@@ -76,3 +76,8 @@ func TestJSON(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"file": "f", "line": 1, "column": 2, "path": "", "message": "m", "kind": "schema"}`, string(b))
 }
+
+func TestPositionString(t *testing.T) {
+	assert.Equal(t, "12:7", problem.Position{Line: 12, Column: 7}.String())
+	assert.Equal(t, "f.yaml:12:7", problem.Position{File: "f.yaml", Line: 12, Column: 7}.String())
+}

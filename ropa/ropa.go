@@ -407,8 +407,7 @@ func inEntry(fs []finding.Finding) Findings {
 func missing(e Entry, res check.Result) []Missing {
 	out := []Missing{}
 	add := func(field, article, msg string) {
-		line, _ := res.Entry.Locate(field)
-		out = append(out, Missing{Field: field, Article: article, Message: msg, Line: line})
+		out = append(out, Missing{Field: field, Article: article, Message: msg, Line: res.Entry.Locate(field).Line})
 	}
 	processor := e.Role == "processor"
 	if processor && e.CustomerDPA == "" {

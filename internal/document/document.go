@@ -16,16 +16,10 @@ import (
 	"github.com/confect/policyengine/problem"
 )
 
-// Position is a place in a source: 1-based line and column (in characters). The zero Position
-// means the place is unknown.
-type Position struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-}
-
-// String renders the position as "line:column".
-func (p Position) String() string {
-	return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
+// position is where a value stands in its source, as a Doc keeps it: 1-based line and column
+// (in characters); the zero position is unknown. Locate hands it out as a problem.Position.
+type position struct {
+	Line, Column int
 }
 
 // Doc is one parsed document: its value, and the position of each value by JSON pointer (for an
@@ -34,25 +28,26 @@ type Doc struct {
 	// Value is the parsed value.
 	Value any
 
-	positions map[string]Position
+	positions map[string]position
 }
 
 // Locate returns the position of the value at pointer or, when the pointer names something
 // the document does not hold (a missing field), of its nearest ancestor that it does.
-func (d *Doc) Locate(pointer string) Position {
+// File is "": a Doc does not know its source's name.
+func (d *Doc) Locate(pointer string) problem.Position {
 	if d == nil || d.positions == nil {
-		return Position{}
+		return problem.Position{}
 	}
 	for {
 		if p, ok := d.positions[pointer]; ok {
-			return p
+			return problem.Position{Line: p.Line, Column: p.Column}
 		}
 		if pointer == "" {
-			return Position{}
+			return problem.Position{}
 		}
 		i := strings.LastIndexByte(pointer, '/')
 		if i < 0 {
-			return Position{}
+			return problem.Position{}
 		}
 		pointer = pointer[:i]
 	}
@@ -97,7 +92,7 @@ func (o Options) maxValues() int {
 
 // errorAt is a syntax problem at a position of the source. Its message never quotes the
 // source's values.
-func errorAt(pos Position, pointer, message string) *problem.Problem {
+func errorAt(pos position, pointer, message string) *problem.Problem {
 	return &problem.Problem{Line: pos.Line, Column: pos.Column, Pointer: pointer, Message: message, Kind: problem.Syntax}
 }
 
@@ -200,9 +195,9 @@ func checkStrings(v any, pointer string) *problem.Problem {
 func checkString(s, pointer string) *problem.Problem {
 	switch {
 	case !utf8.ValidString(s):
-		return errorAt(Position{}, pointer, UTF8Message)
+		return errorAt(position{}, pointer, UTF8Message)
 	case strings.IndexByte(s, 0) >= 0:
-		return errorAt(Position{}, pointer, NULMessage)
+		return errorAt(position{}, pointer, NULMessage)
 	}
 	return nil
 }

@@ -31,9 +31,12 @@ func parseOne(t *testing.T, isJSON bool, src string, opts Options) (*Doc, error)
 
 // Error is the place, pointer and message a test expects of a syntax problem.
 type Error struct {
-	Position
+	problem.Position
 	Pointer, Message string
 }
+
+// at is the position a test expects Locate to return: a line and a column, no file.
+func at(line, column int) problem.Position { return problem.Position{Line: line, Column: column} }
 
 // docError asserts that err is exactly want, a syntax *problem.Problem.
 func docError(t *testing.T, err error, want Error) {
@@ -41,7 +44,7 @@ func docError(t *testing.T, err error, want Error) {
 	require.Error(t, err)
 	var de *problem.Problem
 	require.True(t, errors.As(err, &de), "a *problem.Problem, got %T: %v", err, err)
-	assert.Equal(t, want, Error{Position{de.Line, de.Column}, de.Pointer, de.Message})
+	assert.Equal(t, want, Error{at(de.Line, de.Column), de.Pointer, de.Message})
 	assert.Equal(t, problem.Syntax, de.Kind)
 }
 
@@ -150,10 +153,10 @@ func TestParseYAMLStream(t *testing.T) {
 	assert.Equal(t, []any{"b"}, docs[1].Value)
 	assert.Equal(t, map[string]any{"c": json.Number("2.5")}, docs[2].Value)
 	// Positions are lines of the stream, not of the document.
-	assert.Equal(t, Position{5, 3}, docs[1].Locate("/0"))
-	assert.Equal(t, Position{7, 1}, docs[2].Locate("/c"))
+	assert.Equal(t, at(5, 3), docs[1].Locate("/0"))
+	assert.Equal(t, at(7, 1), docs[2].Locate("/c"))
 	// Each document has its own positions.
-	assert.Equal(t, Position{1, 1}, docs[0].Locate("/c"), "a key of another document: this one's root")
+	assert.Equal(t, at(1, 1), docs[0].Locate("/c"), "a key of another document: this one's root")
 }
 
 const jsonDoc = `{
@@ -187,24 +190,24 @@ func TestLocate(t *testing.T) {
 	require.NoError(t, err)
 	for name, tc := range map[string]struct {
 		pointer    string
-		json, yaml Position
+		json, yaml problem.Position
 	}{
-		"the document":                 {"", Position{1, 1}, Position{1, 1}},
-		"a key":                        {"/id", Position{2, 3}, Position{1, 1}},
-		"an array":                     {"/recipients", Position{3, 3}, Position{2, 1}},
-		"an array element":             {"/recipients/0", Position{4, 5}, Position{3, 5}},
-		"the second element":           {"/recipients/1", Position{5, 5}, Position{5, 5}},
-		"a key in an element":          {"/recipients/0/name", Position{4, 6}, Position{3, 5}},
-		"a later key in an element":    {"/recipients/0/dpa", Position{4, 23}, Position{4, 5}},
-		"escaped slash":                {"/a~1b", Position{7, 3}, Position{6, 1}},
-		"escaped tilde below it":       {"/a~1b/~0x", Position{7, 11}, Position{6, 7}},
-		"columns count characters":     {"/é/1", Position{8, 14}, Position{7, 8}},
-		"after characters on the line": {"/after", Position{8, 21}, Position{8, 1}},
-		"missing field: its object":    {"/recipients/1/dpa", Position{5, 5}, Position{5, 5}},
-		"missing element: the array":   {"/recipients/7", Position{3, 3}, Position{2, 1}},
-		"missing below missing":        {"/recipients/7/court_order/reference", Position{3, 3}, Position{2, 1}},
-		"missing at the top":           {"/retention/period", Position{1, 1}, Position{1, 1}},
-		"unescaped slash is a path":    {"/a/b", Position{1, 1}, Position{1, 1}},
+		"the document":                 {"", at(1, 1), at(1, 1)},
+		"a key":                        {"/id", at(2, 3), at(1, 1)},
+		"an array":                     {"/recipients", at(3, 3), at(2, 1)},
+		"an array element":             {"/recipients/0", at(4, 5), at(3, 5)},
+		"the second element":           {"/recipients/1", at(5, 5), at(5, 5)},
+		"a key in an element":          {"/recipients/0/name", at(4, 6), at(3, 5)},
+		"a later key in an element":    {"/recipients/0/dpa", at(4, 23), at(4, 5)},
+		"escaped slash":                {"/a~1b", at(7, 3), at(6, 1)},
+		"escaped tilde below it":       {"/a~1b/~0x", at(7, 11), at(6, 7)},
+		"columns count characters":     {"/é/1", at(8, 14), at(7, 8)},
+		"after characters on the line": {"/after", at(8, 21), at(8, 1)},
+		"missing field: its object":    {"/recipients/1/dpa", at(5, 5), at(5, 5)},
+		"missing element: the array":   {"/recipients/7", at(3, 3), at(2, 1)},
+		"missing below missing":        {"/recipients/7/court_order/reference", at(3, 3), at(2, 1)},
+		"missing at the top":           {"/retention/period", at(1, 1), at(1, 1)},
+		"unescaped slash is a path":    {"/a/b", at(1, 1), at(1, 1)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.Equal(t, tc.json, j.Locate(tc.pointer), "json")
@@ -213,11 +216,11 @@ func TestLocate(t *testing.T) {
 	}
 
 	var nilDoc *Doc
-	assert.Equal(t, Position{}, nilDoc.Locate("/x"), "a nil document knows no position")
+	assert.Equal(t, problem.Position{}, nilDoc.Locate("/x"), "a nil document knows no position")
 	fast, err := ParseJSON([]byte(jsonDoc), Options{})
 	require.NoError(t, err)
-	assert.Equal(t, Position{}, fast.Locate("/id"), "without Positions, nothing is located")
-	assert.Equal(t, Position{}, j.Locate("no-slash"), "not a pointer")
+	assert.Equal(t, problem.Position{}, fast.Locate("/id"), "without Positions, nothing is located")
+	assert.Equal(t, problem.Position{}, j.Locate("no-slash"), "not a pointer")
 }
 
 // Positions on one long line (minified JSON) cost time in proportion to the line, not its square.
@@ -227,11 +230,11 @@ func TestLocateOnOneLongLine(t *testing.T) {
 	doc, p, err := parseJSON(context.Background(), []byte(src), Options{Positions: true})
 	require.NoError(t, err)
 	assert.LessOrEqual(t, p.counted, len(src), "every byte is counted for columns at most once")
-	assert.Equal(t, Position{1, 2}, doc.Locate("/0"))
-	assert.Equal(t, Position{1, 2 + 4*(n-1)}, doc.Locate(fmt.Sprintf("/%d", n-1)), "columns count characters")
+	assert.Equal(t, at(1, 2), doc.Locate("/0"))
+	assert.Equal(t, at(1, 2+4*(n-1)), doc.Locate(fmt.Sprintf("/%d", n-1)), "columns count characters")
 
 	_, err = ParseJSON([]byte(src[:len(src)-1]+"}"), Options{})
-	docError(t, err, Error{Position{1, 1 + 4*n}, "", "expected ',' or ']' in the array"})
+	docError(t, err, Error{at(1, 1+4*n), "", "expected ',' or ']' in the array"})
 }
 
 // stopsAfter is a context that is done after its first few looks.
@@ -265,22 +268,22 @@ func TestParseHonoursTheContext(t *testing.T) {
 func TestLocateAfterCRLFAndBOM(t *testing.T) {
 	j, err := ParseJSON([]byte("\xEF\xBB\xBF{\"a\": 1,\r\n \"b\": [\r\n  2]}"), Options{Positions: true})
 	require.NoError(t, err)
-	assert.Equal(t, Position{1, 1}, j.Locate(""), "the byte order mark takes no column")
-	assert.Equal(t, Position{1, 2}, j.Locate("/a"))
-	assert.Equal(t, Position{2, 2}, j.Locate("/b"))
-	assert.Equal(t, Position{3, 3}, j.Locate("/b/0"))
+	assert.Equal(t, at(1, 1), j.Locate(""), "the byte order mark takes no column")
+	assert.Equal(t, at(1, 2), j.Locate("/a"))
+	assert.Equal(t, at(2, 2), j.Locate("/b"))
+	assert.Equal(t, at(3, 3), j.Locate("/b/0"))
 
 	y, err := parseOne(t, false, "a: 1\r\nb:\r\n  - 2\r\n", Options{Positions: true})
 	require.NoError(t, err)
-	assert.Equal(t, Position{2, 1}, y.Locate("/b"))
-	assert.Equal(t, Position{3, 5}, y.Locate("/b/0"))
+	assert.Equal(t, at(2, 1), y.Locate("/b"))
+	assert.Equal(t, at(3, 5), y.Locate("/b/0"))
 }
 
 func TestLocateAlias(t *testing.T) {
 	y, err := parseOne(t, false, "x: &a {k: v}\ny: *a\n", Options{Positions: true})
 	require.NoError(t, err)
-	assert.Equal(t, Position{2, 1}, y.Locate("/y"), "the alias's key")
-	assert.Equal(t, Position{1, 8}, y.Locate("/y/k"), "inside an alias: where the anchored value is written")
+	assert.Equal(t, at(2, 1), y.Locate("/y"), "the alias's key")
+	assert.Equal(t, at(1, 8), y.Locate("/y/k"), "inside an alias: where the anchored value is written")
 }
 
 func TestAppendPointer(t *testing.T) {
@@ -307,63 +310,63 @@ func TestBadJSON(t *testing.T) {
 		src  string
 		want Error
 	}{
-		"empty":                         {"", Error{Position{1, 1}, "", "the document is empty"}},
-		"only spaces":                   {"  \n  ", Error{Position{2, 3}, "", "the document is empty"}},
-		"only a byte order mark":        {"\xEF\xBB\xBF", Error{Position{1, 1}, "", "the document is empty"}},
-		"trailing data":                 {`{"a": 1} x`, Error{Position{1, 10}, "", "unexpected data after the JSON value"}},
-		"two values":                    {"{}\n{}", Error{Position{2, 1}, "", "unexpected data after the JSON value"}},
-		"leading zero":                  {`01`, Error{Position{1, 2}, "", "unexpected data after the JSON value"}},
-		"word after a literal":          {`truex`, Error{Position{1, 5}, "", "unexpected data after the JSON value"}},
-		"truncated object":              {`{"a": 1`, Error{Position{1, 8}, "", "unexpected end of JSON inside an object"}},
-		"truncated array":               {"{\"a\": [1,\n2", Error{Position{2, 2}, "/a", "unexpected end of JSON inside an array"}},
-		"truncated after a key":         {`{"a":`, Error{Position{1, 6}, "/a", "unexpected end of JSON"}},
-		"truncated after [":             {`[`, Error{Position{1, 2}, "/0", "unexpected end of JSON"}},
-		"truncated after {":             {`{`, Error{Position{1, 2}, "", "expected a string key in the object"}},
-		"missing value":                 {`{"a": }`, Error{Position{1, 7}, "/a", "invalid character where a JSON value was expected"}},
-		"trailing comma (array)":        {`[1,]`, Error{Position{1, 4}, "/1", "invalid character where a JSON value was expected"}},
-		"trailing comma (object)":       {`{"a": 1,}`, Error{Position{1, 9}, "", "expected a string key in the object"}},
-		"single quotes":                 {`{'a': 1}`, Error{Position{1, 2}, "", "expected a string key in the object"}},
-		"number key":                    {`{1: 2}`, Error{Position{1, 2}, "", "expected a string key in the object"}},
-		"missing colon":                 {`{"a" 1}`, Error{Position{1, 6}, "/a", "expected ':' after the key"}},
-		"missing comma (object)":        {`{"a": 1 "b": 2}`, Error{Position{1, 9}, "", "expected ',' or '}' in the object"}},
-		"missing comma (array)":         {`{"x": [1 2]}`, Error{Position{1, 10}, "/x", "expected ',' or ']' in the array"}},
-		"wrong closer":                  {`[1}`, Error{Position{1, 3}, "", "expected ',' or ']' in the array"}},
-		"bare word":                     {`{"a": yes}`, Error{Position{1, 7}, "/a", "invalid character where a JSON value was expected"}},
-		"capitalised literal":           {`True`, Error{Position{1, 1}, "", "invalid character where a JSON value was expected"}},
-		"short literal":                 {`{"a": tru}`, Error{Position{1, 7}, "/a", "invalid literal where a JSON value was expected"}},
-		"NaN":                           {`[NaN]`, Error{Position{1, 2}, "/0", "invalid character where a JSON value was expected"}},
-		"leading plus":                  {`{"a": +1}`, Error{Position{1, 7}, "/a", "invalid character where a JSON value was expected"}},
-		"leading dot":                   {`[.5]`, Error{Position{1, 2}, "/0", "invalid character where a JSON value was expected"}},
-		"lone minus":                    {`[-]`, Error{Position{1, 3}, "/0", "invalid number"}},
-		"dot without digits":            {`[1.]`, Error{Position{1, 4}, "/0", "invalid number"}},
-		"exponent without digits":       {`[1e+]`, Error{Position{1, 5}, "/0", "invalid number"}},
-		"number too long":               {"[" + long + "]", Error{Position{1, 103}, "/0", "number too long"}},
-		"unterminated string":           {`{"a": "x`, Error{Position{1, 9}, "/a", "unterminated string"}},
-		"unterminated escape":           {`"x\`, Error{Position{1, 3}, "", "unterminated string"}},
-		"unterminated key":              {`{"a`, Error{Position{1, 4}, "", "unterminated string"}},
-		"bad escape":                    {`{"a": "\q"}`, Error{Position{1, 10}, "/a", "invalid escape in a string"}},
-		"short \\u escape":              {`["\u12"]`, Error{Position{1, 5}, "/0", "invalid \\u escape in a string"}},
-		"non-hex \\u escape":            {`["\uZZZZ"]`, Error{Position{1, 5}, "/0", "invalid \\u escape in a string"}},
-		"bad low surrogate":             {`["\ud83d\uXYZW"]`, Error{Position{1, 11}, "/0", "invalid \\u escape in a string"}},
-		"escaped NUL":                   {`{"a": "x\u0000y"}`, Error{Position{1, 15}, "/a", "NUL character in a string"}},
-		"escaped NUL in a key":          {`{"a\u0000": 1}`, Error{Position{1, 10}, "", "NUL character in a string"}},
-		"control character":             {"{\"a\": \"x\ty\"}", Error{Position{1, 9}, "/a", "control character in a string (escape it)"}},
-		"raw newline in a string":       {"[\"a\nb\"]", Error{Position{1, 4}, "/0", "control character in a string (escape it)"}},
-		"control after an escape":       {"[\"\\n\x01\"]", Error{Position{1, 5}, "/0", "control character in a string (escape it)"}},
-		"invalid UTF-8 in a value":      {"{\"id\": \"caf\xe9\"}", Error{Position{1, 12}, "/id", "invalid UTF-8 in a string"}},
-		"invalid UTF-8 after an escape": {"[\"\\n\xff\"]", Error{Position{1, 5}, "/0", "invalid UTF-8 in a string"}},
-		"invalid UTF-8 in a key":        {"{\"k\xc3\": 1}", Error{Position{1, 4}, "", "invalid UTF-8 in a string"}},
-		"invalid UTF-8 outside":         {"\xff", Error{Position{1, 1}, "", "invalid character where a JSON value was expected"}},
-		"NUL in a string":               {"{\"id\": \"x\",\n \"description\": \"a\x00b\"}", Error{Position{2, 19}, "/description", "NUL byte in the document"}},
-		"NUL after an escape":           {"[\"\\t\x00\"]", Error{Position{1, 5}, "/0", "NUL byte in the document"}},
-		"NUL as a value":                {"[1, \x00]", Error{Position{1, 5}, "/1", "NUL byte in the document"}},
-		"NUL alone":                     {"\x00", Error{Position{1, 1}, "", "NUL byte in the document"}},
-		"NUL after the value":           {"{\"a\": 1}\n\x00", Error{Position{2, 1}, "", "NUL byte in the document"}},
-		"duplicate key":                 {"{\n  \"id\": \"x\",\n  \"purposes\": [],\n  \"id\": \"y\"\n}", Error{Position{4, 3}, "/id", "duplicate key"}},
-		"nested duplicate key":          {`{"a": {"b": 1, "b": 2}}`, Error{Position{1, 16}, "/a/b", "duplicate key"}},
-		"duplicate in an element":       {`[{"a": 1}, {"a": 1, "a": 2}]`, Error{Position{1, 21}, "/1/a", "duplicate key"}},
-		"duplicate once unescaped":      {`{"a/b": 1, "a\/b": 2}`, Error{Position{1, 12}, "/a~1b", "duplicate key"}},
-		"position after multibyte":      {`{"é": "ü", "é": 1}`, Error{Position{1, 12}, "/é", "duplicate key"}},
+		"empty":                         {"", Error{at(1, 1), "", "the document is empty"}},
+		"only spaces":                   {"  \n  ", Error{at(2, 3), "", "the document is empty"}},
+		"only a byte order mark":        {"\xEF\xBB\xBF", Error{at(1, 1), "", "the document is empty"}},
+		"trailing data":                 {`{"a": 1} x`, Error{at(1, 10), "", "unexpected data after the JSON value"}},
+		"two values":                    {"{}\n{}", Error{at(2, 1), "", "unexpected data after the JSON value"}},
+		"leading zero":                  {`01`, Error{at(1, 2), "", "unexpected data after the JSON value"}},
+		"word after a literal":          {`truex`, Error{at(1, 5), "", "unexpected data after the JSON value"}},
+		"truncated object":              {`{"a": 1`, Error{at(1, 8), "", "unexpected end of JSON inside an object"}},
+		"truncated array":               {"{\"a\": [1,\n2", Error{at(2, 2), "/a", "unexpected end of JSON inside an array"}},
+		"truncated after a key":         {`{"a":`, Error{at(1, 6), "/a", "unexpected end of JSON"}},
+		"truncated after [":             {`[`, Error{at(1, 2), "/0", "unexpected end of JSON"}},
+		"truncated after {":             {`{`, Error{at(1, 2), "", "expected a string key in the object"}},
+		"missing value":                 {`{"a": }`, Error{at(1, 7), "/a", "invalid character where a JSON value was expected"}},
+		"trailing comma (array)":        {`[1,]`, Error{at(1, 4), "/1", "invalid character where a JSON value was expected"}},
+		"trailing comma (object)":       {`{"a": 1,}`, Error{at(1, 9), "", "expected a string key in the object"}},
+		"single quotes":                 {`{'a': 1}`, Error{at(1, 2), "", "expected a string key in the object"}},
+		"number key":                    {`{1: 2}`, Error{at(1, 2), "", "expected a string key in the object"}},
+		"missing colon":                 {`{"a" 1}`, Error{at(1, 6), "/a", "expected ':' after the key"}},
+		"missing comma (object)":        {`{"a": 1 "b": 2}`, Error{at(1, 9), "", "expected ',' or '}' in the object"}},
+		"missing comma (array)":         {`{"x": [1 2]}`, Error{at(1, 10), "/x", "expected ',' or ']' in the array"}},
+		"wrong closer":                  {`[1}`, Error{at(1, 3), "", "expected ',' or ']' in the array"}},
+		"bare word":                     {`{"a": yes}`, Error{at(1, 7), "/a", "invalid character where a JSON value was expected"}},
+		"capitalised literal":           {`True`, Error{at(1, 1), "", "invalid character where a JSON value was expected"}},
+		"short literal":                 {`{"a": tru}`, Error{at(1, 7), "/a", "invalid literal where a JSON value was expected"}},
+		"NaN":                           {`[NaN]`, Error{at(1, 2), "/0", "invalid character where a JSON value was expected"}},
+		"leading plus":                  {`{"a": +1}`, Error{at(1, 7), "/a", "invalid character where a JSON value was expected"}},
+		"leading dot":                   {`[.5]`, Error{at(1, 2), "/0", "invalid character where a JSON value was expected"}},
+		"lone minus":                    {`[-]`, Error{at(1, 3), "/0", "invalid number"}},
+		"dot without digits":            {`[1.]`, Error{at(1, 4), "/0", "invalid number"}},
+		"exponent without digits":       {`[1e+]`, Error{at(1, 5), "/0", "invalid number"}},
+		"number too long":               {"[" + long + "]", Error{at(1, 103), "/0", "number too long"}},
+		"unterminated string":           {`{"a": "x`, Error{at(1, 9), "/a", "unterminated string"}},
+		"unterminated escape":           {`"x\`, Error{at(1, 3), "", "unterminated string"}},
+		"unterminated key":              {`{"a`, Error{at(1, 4), "", "unterminated string"}},
+		"bad escape":                    {`{"a": "\q"}`, Error{at(1, 10), "/a", "invalid escape in a string"}},
+		"short \\u escape":              {`["\u12"]`, Error{at(1, 5), "/0", "invalid \\u escape in a string"}},
+		"non-hex \\u escape":            {`["\uZZZZ"]`, Error{at(1, 5), "/0", "invalid \\u escape in a string"}},
+		"bad low surrogate":             {`["\ud83d\uXYZW"]`, Error{at(1, 11), "/0", "invalid \\u escape in a string"}},
+		"escaped NUL":                   {`{"a": "x\u0000y"}`, Error{at(1, 15), "/a", "NUL character in a string"}},
+		"escaped NUL in a key":          {`{"a\u0000": 1}`, Error{at(1, 10), "", "NUL character in a string"}},
+		"control character":             {"{\"a\": \"x\ty\"}", Error{at(1, 9), "/a", "control character in a string (escape it)"}},
+		"raw newline in a string":       {"[\"a\nb\"]", Error{at(1, 4), "/0", "control character in a string (escape it)"}},
+		"control after an escape":       {"[\"\\n\x01\"]", Error{at(1, 5), "/0", "control character in a string (escape it)"}},
+		"invalid UTF-8 in a value":      {"{\"id\": \"caf\xe9\"}", Error{at(1, 12), "/id", "invalid UTF-8 in a string"}},
+		"invalid UTF-8 after an escape": {"[\"\\n\xff\"]", Error{at(1, 5), "/0", "invalid UTF-8 in a string"}},
+		"invalid UTF-8 in a key":        {"{\"k\xc3\": 1}", Error{at(1, 4), "", "invalid UTF-8 in a string"}},
+		"invalid UTF-8 outside":         {"\xff", Error{at(1, 1), "", "invalid character where a JSON value was expected"}},
+		"NUL in a string":               {"{\"id\": \"x\",\n \"description\": \"a\x00b\"}", Error{at(2, 19), "/description", "NUL byte in the document"}},
+		"NUL after an escape":           {"[\"\\t\x00\"]", Error{at(1, 5), "/0", "NUL byte in the document"}},
+		"NUL as a value":                {"[1, \x00]", Error{at(1, 5), "/1", "NUL byte in the document"}},
+		"NUL alone":                     {"\x00", Error{at(1, 1), "", "NUL byte in the document"}},
+		"NUL after the value":           {"{\"a\": 1}\n\x00", Error{at(2, 1), "", "NUL byte in the document"}},
+		"duplicate key":                 {"{\n  \"id\": \"x\",\n  \"purposes\": [],\n  \"id\": \"y\"\n}", Error{at(4, 3), "/id", "duplicate key"}},
+		"nested duplicate key":          {`{"a": {"b": 1, "b": 2}}`, Error{at(1, 16), "/a/b", "duplicate key"}},
+		"duplicate in an element":       {`[{"a": 1}, {"a": 1, "a": 2}]`, Error{at(1, 21), "/1/a", "duplicate key"}},
+		"duplicate once unescaped":      {`{"a/b": 1, "a\/b": 2}`, Error{at(1, 12), "/a~1b", "duplicate key"}},
+		"position after multibyte":      {`{"é": "ü", "é": 1}`, Error{at(1, 12), "/é", "duplicate key"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseJSON([]byte(tc.src), Options{Positions: true})
@@ -383,56 +386,56 @@ func TestBadYAML(t *testing.T) {
 		"empty":                     {"", Error{Message: "the document is empty"}},
 		"only a comment":            {"# only a comment\n", Error{Message: "the document is empty"}},
 		"only markers":              {"---\n...\n---\n", Error{Message: "the document is empty"}},
-		"mapping in a value":        {"x: 1\na: b: c\n", Error{Position{2, 1}, "", "malformed YAML: mapping values are not allowed in this context"}},
-		"mapping on line 1":         {"a: b: c\n", Error{Position{1, 1}, "", "malformed YAML: mapping values are not allowed in this context"}},
-		"unclosed flow list":        {"id: x\ndata_categories: [email\npurposes: [purchase.orders]\n", Error{Position{2, 1}, "", "malformed YAML: did not find expected ',' or ']'"}},
-		"unclosed flow map":         {"x: 1\ny: {a: 1\n", Error{Position{2, 1}, "", "malformed YAML: did not find expected ',' or '}'"}},
-		"list then a mapping":       {"- a\nb: c\n", Error{Position{2, 1}, "", "malformed YAML: did not find expected '-' indicator"}},
-		"bad indentation":           {"privacy_policy:\n  a: 1\n b: 2\n", Error{Position{3, 1}, "", "malformed YAML: did not find expected key"}},
-		"JSON with two commas":      {`{"id": "a",,}`, Error{Position{1, 1}, "", "malformed YAML: did not find expected node content"}},
-		"tab indentation":           {"x: 1\n\ty: 2\n", Error{Position{2, 1}, "", "malformed YAML: found a tab character that violates indentation"}},
-		"tab at the start":          {"\tx: 1\n", Error{Position{1, 1}, "", "malformed YAML: found character that cannot start any token"}},
-		"unterminated quote":        {"a: 'x\n", Error{Position{2, 1}, "", "malformed YAML: found unexpected end of stream"}},
+		"mapping in a value":        {"x: 1\na: b: c\n", Error{at(2, 1), "", "malformed YAML: mapping values are not allowed in this context"}},
+		"mapping on line 1":         {"a: b: c\n", Error{at(1, 1), "", "malformed YAML: mapping values are not allowed in this context"}},
+		"unclosed flow list":        {"id: x\ndata_categories: [email\npurposes: [purchase.orders]\n", Error{at(2, 1), "", "malformed YAML: did not find expected ',' or ']'"}},
+		"unclosed flow map":         {"x: 1\ny: {a: 1\n", Error{at(2, 1), "", "malformed YAML: did not find expected ',' or '}'"}},
+		"list then a mapping":       {"- a\nb: c\n", Error{at(2, 1), "", "malformed YAML: did not find expected '-' indicator"}},
+		"bad indentation":           {"privacy_policy:\n  a: 1\n b: 2\n", Error{at(3, 1), "", "malformed YAML: did not find expected key"}},
+		"JSON with two commas":      {`{"id": "a",,}`, Error{at(1, 1), "", "malformed YAML: did not find expected node content"}},
+		"tab indentation":           {"x: 1\n\ty: 2\n", Error{at(2, 1), "", "malformed YAML: found a tab character that violates indentation"}},
+		"tab at the start":          {"\tx: 1\n", Error{at(1, 1), "", "malformed YAML: found character that cannot start any token"}},
+		"unterminated quote":        {"a: 'x\n", Error{at(2, 1), "", "malformed YAML: found unexpected end of stream"}},
 		"unknown anchor":            {"a: *nope\n", Error{Message: "malformed YAML: unknown anchor 'nope' referenced"}},
-		"duplicate key":             {"id: x\nlegal_basis: contract\nlegal_basis: consent\n", Error{Position{3, 1}, "/legal_basis", "duplicate key"}},
-		"nested duplicate key":      {"a:\n  b: 1\n  b: 2\n", Error{Position{3, 3}, "/a/b", "duplicate key"}},
-		"duplicate, quoted":         {"a: 1\n'a': 2\n", Error{Position{2, 1}, "/a", "duplicate key"}},
-		"duplicate in a list":       {"- {k: 1, k: 2}\n", Error{Position{1, 10}, "/0/k", "duplicate key"}},
-		"duplicate via alias":       {"&k a: 1\n*k : 2\n", Error{Position{1, 1}, "/a", "duplicate key"}},
-		"merge key":                 {"id: x\n<<: {legal_basis: contract}\n", Error{Position{2, 1}, "", "YAML merge keys (<<) are not supported; write the keys out"}},
-		"nested merge key":          {"base: &b {k: v}\nx:\n  <<: *b\n", Error{Position{3, 3}, "/x", "YAML merge keys (<<) are not supported; write the keys out"}},
-		"sequence key":              {"? [a]\n: 1\n", Error{Position{1, 3}, "", "a key must be a string"}},
-		"flow sequence key":         {"[a]: 1\n", Error{Position{1, 1}, "", "a key must be a string"}},
-		"mapping key":               {"x:\n  ? {a: 1}\n  : 2\n", Error{Position{2, 5}, "/x", "a key must be a string"}},
-		"integer key":               {"1: a\n", Error{Position{1, 1}, "", "a key must be a string"}},
-		"boolean key":               {"x:\n  true: a\n", Error{Position{2, 3}, "/x", "a key must be a string"}},
-		"null key":                  {"~: a\n", Error{Position{1, 1}, "", "a key must be a string"}},
-		"empty key":                 {"? \n: a\n", Error{Position{1, 2}, "", "a key must be a string"}},
-		"float key":                 {"- 1.5: a\n", Error{Position{1, 3}, "/0", "a key must be a string"}},
-		"timestamp key":             {"2026-01-01: a\n", Error{Position{1, 1}, "", "a key must be a string"}},
-		"NaN":                       {"a: .nan\n", Error{Position{1, 4}, "/a", "not a finite number"}},
-		"NaN, capitalised":          {"a: .NaN\n", Error{Position{1, 4}, "/a", "not a finite number"}},
-		"infinity":                  {"a: .inf\n", Error{Position{1, 4}, "/a", "not a finite number"}},
-		"minus infinity":            {"a: [1, -.Inf]\n", Error{Position{1, 8}, "/a/1", "not a finite number"}},
-		"plus infinity":             {"a: +.inf\n", Error{Position{1, 4}, "/a", "not a finite number"}},
-		"above int64":               {"subject: {age: 9223372036854775808}\n", Error{Position{1, 16}, "/subject/age", "integer out of range"}},
-		"uint64 max":                {"a: 18446744073709551615\n", Error{Position{1, 4}, "/a", "integer out of range"}},
-		"hex above int64":           {"a: 0xFFFFFFFFFFFFFFFF\n", Error{Position{1, 4}, "/a", "integer out of range"}},
-		"leading zero above int64":  {"a: 01777777777777777777777\n", Error{Position{1, 4}, "/a", "integer out of range"}},
-		"custom tag":                {"a: !thing x\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a scalar (tags are not read: leave it out)"}},
-		"tag on a sequence":         {"a: !secret [x]\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a sequence (tags are not read: leave it out)"}},
-		"tag on a mapping":          {"a: !secret {x: 1}\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
-		"tag on a block mapping":    {"a: !secret\n  x: 1\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
-		"tag on a document":         {"--- !shell\nx: 1\n", Error{Position{1, 5}, "", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
-		"tag on an empty document":  {"--- !shell\n", Error{Position{1, 5}, "", "unsupported YAML tag on a scalar (tags are not read: leave it out)"}},
-		"ordered map tag":           {"a: !!omap [x: 1]\n", Error{Position{1, 4}, "/a", "unsupported YAML tag on a sequence (tags are not read: leave it out)"}},
-		"invalid UTF-8":             {"a: \xff\n", Error{Position{1, 4}, "", "invalid UTF-8"}},
-		"invalid UTF-8, line 2":     {"x: 1\ny: é\xff\n", Error{Position{2, 5}, "", "invalid UTF-8"}},
-		"truncated UTF-8":           {"x: \xc3", Error{Position{1, 4}, "", "invalid UTF-8"}},
-		"NUL in a key":              {"a\x00b: 1\n", Error{Position{1, 2}, "", "NUL byte in the document"}},
-		"NUL in a quoted string":    {"x: 1\ny: \"a\x00b\"\n", Error{Position{2, 6}, "", "NUL byte in the document"}},
-		"NUL in a comment":          {"x: 1 # \x00\n", Error{Position{1, 8}, "", "NUL byte in the document"}},
-		"error in a later document": {"a: 1\n---\nb: 1\nb: 2\n", Error{Position{4, 1}, "/b", "duplicate key"}},
+		"duplicate key":             {"id: x\nlegal_basis: contract\nlegal_basis: consent\n", Error{at(3, 1), "/legal_basis", "duplicate key"}},
+		"nested duplicate key":      {"a:\n  b: 1\n  b: 2\n", Error{at(3, 3), "/a/b", "duplicate key"}},
+		"duplicate, quoted":         {"a: 1\n'a': 2\n", Error{at(2, 1), "/a", "duplicate key"}},
+		"duplicate in a list":       {"- {k: 1, k: 2}\n", Error{at(1, 10), "/0/k", "duplicate key"}},
+		"duplicate via alias":       {"&k a: 1\n*k : 2\n", Error{at(1, 1), "/a", "duplicate key"}},
+		"merge key":                 {"id: x\n<<: {legal_basis: contract}\n", Error{at(2, 1), "", "YAML merge keys (<<) are not supported; write the keys out"}},
+		"nested merge key":          {"base: &b {k: v}\nx:\n  <<: *b\n", Error{at(3, 3), "/x", "YAML merge keys (<<) are not supported; write the keys out"}},
+		"sequence key":              {"? [a]\n: 1\n", Error{at(1, 3), "", "a key must be a string"}},
+		"flow sequence key":         {"[a]: 1\n", Error{at(1, 1), "", "a key must be a string"}},
+		"mapping key":               {"x:\n  ? {a: 1}\n  : 2\n", Error{at(2, 5), "/x", "a key must be a string"}},
+		"integer key":               {"1: a\n", Error{at(1, 1), "", "a key must be a string"}},
+		"boolean key":               {"x:\n  true: a\n", Error{at(2, 3), "/x", "a key must be a string"}},
+		"null key":                  {"~: a\n", Error{at(1, 1), "", "a key must be a string"}},
+		"empty key":                 {"? \n: a\n", Error{at(1, 2), "", "a key must be a string"}},
+		"float key":                 {"- 1.5: a\n", Error{at(1, 3), "/0", "a key must be a string"}},
+		"timestamp key":             {"2026-01-01: a\n", Error{at(1, 1), "", "a key must be a string"}},
+		"NaN":                       {"a: .nan\n", Error{at(1, 4), "/a", "not a finite number"}},
+		"NaN, capitalised":          {"a: .NaN\n", Error{at(1, 4), "/a", "not a finite number"}},
+		"infinity":                  {"a: .inf\n", Error{at(1, 4), "/a", "not a finite number"}},
+		"minus infinity":            {"a: [1, -.Inf]\n", Error{at(1, 8), "/a/1", "not a finite number"}},
+		"plus infinity":             {"a: +.inf\n", Error{at(1, 4), "/a", "not a finite number"}},
+		"above int64":               {"subject: {age: 9223372036854775808}\n", Error{at(1, 16), "/subject/age", "integer out of range"}},
+		"uint64 max":                {"a: 18446744073709551615\n", Error{at(1, 4), "/a", "integer out of range"}},
+		"hex above int64":           {"a: 0xFFFFFFFFFFFFFFFF\n", Error{at(1, 4), "/a", "integer out of range"}},
+		"leading zero above int64":  {"a: 01777777777777777777777\n", Error{at(1, 4), "/a", "integer out of range"}},
+		"custom tag":                {"a: !thing x\n", Error{at(1, 4), "/a", "unsupported YAML tag on a scalar (tags are not read: leave it out)"}},
+		"tag on a sequence":         {"a: !secret [x]\n", Error{at(1, 4), "/a", "unsupported YAML tag on a sequence (tags are not read: leave it out)"}},
+		"tag on a mapping":          {"a: !secret {x: 1}\n", Error{at(1, 4), "/a", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
+		"tag on a block mapping":    {"a: !secret\n  x: 1\n", Error{at(1, 4), "/a", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
+		"tag on a document":         {"--- !shell\nx: 1\n", Error{at(1, 5), "", "unsupported YAML tag on a mapping (tags are not read: leave it out)"}},
+		"tag on an empty document":  {"--- !shell\n", Error{at(1, 5), "", "unsupported YAML tag on a scalar (tags are not read: leave it out)"}},
+		"ordered map tag":           {"a: !!omap [x: 1]\n", Error{at(1, 4), "/a", "unsupported YAML tag on a sequence (tags are not read: leave it out)"}},
+		"invalid UTF-8":             {"a: \xff\n", Error{at(1, 4), "", "invalid UTF-8"}},
+		"invalid UTF-8, line 2":     {"x: 1\ny: é\xff\n", Error{at(2, 5), "", "invalid UTF-8"}},
+		"truncated UTF-8":           {"x: \xc3", Error{at(1, 4), "", "invalid UTF-8"}},
+		"NUL in a key":              {"a\x00b: 1\n", Error{at(1, 2), "", "NUL byte in the document"}},
+		"NUL in a quoted string":    {"x: 1\ny: \"a\x00b\"\n", Error{at(2, 6), "", "NUL byte in the document"}},
+		"NUL in a comment":          {"x: 1 # \x00\n", Error{at(1, 8), "", "NUL byte in the document"}},
+		"error in a later document": {"a: 1\n---\nb: 1\nb: 2\n", Error{at(4, 1), "/b", "duplicate key"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseYAML([]byte(tc.src), Options{Positions: true})
@@ -445,7 +448,7 @@ func TestBadYAML(t *testing.T) {
 
 func TestRecursiveAliasIsBounded(t *testing.T) {
 	_, err := ParseYAML([]byte("a: &a [*a]\n"), Options{})
-	docError(t, err, Error{Position{1, 4}, "/a" + strings.Repeat("/0", 31), "nesting deeper than 32 levels"})
+	docError(t, err, Error{at(1, 4), "/a" + strings.Repeat("/0", 31), "nesting deeper than 32 levels"})
 }
 
 func TestDepthLimit(t *testing.T) {
@@ -464,50 +467,50 @@ func TestDepthLimit(t *testing.T) {
 	_, err := ParseJSON([]byte(nestJSON(DefaultMaxDepth)), Options{})
 	require.NoError(t, err)
 	_, err = ParseJSON([]byte(nestJSON(DefaultMaxDepth+1)), Options{})
-	docError(t, err, Error{Position{1, 33}, strings.Repeat("/0", 32), "nesting deeper than 32 levels"})
+	docError(t, err, Error{at(1, 33), strings.Repeat("/0", 32), "nesting deeper than 32 levels"})
 	_, err = ParseJSON([]byte(nestObj(DefaultMaxDepth+1)), Options{})
-	docError(t, err, Error{Position{1, 1 + 5*32}, strings.Repeat("/a", 32), "nesting deeper than 32 levels"})
+	docError(t, err, Error{at(1, 1+5*32), strings.Repeat("/a", 32), "nesting deeper than 32 levels"})
 	_, err = ParseYAML([]byte(nestYAML(DefaultMaxDepth-1)), Options{})
 	require.NoError(t, err, "31 nested keys and the mapping holding b: 32 levels")
 	_, err = ParseYAML([]byte(nestYAML(DefaultMaxDepth)), Options{})
-	docError(t, err, Error{Position{33, 65}, strings.Repeat("/a", 32), "nesting deeper than 32 levels"})
+	docError(t, err, Error{at(33, 65), strings.Repeat("/a", 32), "nesting deeper than 32 levels"})
 
 	// A chosen limit.
 	_, err = ParseJSON([]byte(`[[[1]]]`), Options{MaxDepth: 3})
 	require.NoError(t, err)
 	_, err = ParseJSON([]byte(`[[[[1]]]]`), Options{MaxDepth: 3})
-	docError(t, err, Error{Position{1, 4}, "/0/0/0", "nesting deeper than 3 levels"})
+	docError(t, err, Error{at(1, 4), "/0/0/0", "nesting deeper than 3 levels"})
 	_, err = ParseJSON([]byte(`{"a": {"b": {"c": {}}}}`), Options{MaxDepth: 3})
-	docError(t, err, Error{Position{1, 19}, "/a/b/c", "nesting deeper than 3 levels"})
+	docError(t, err, Error{at(1, 19), "/a/b/c", "nesting deeper than 3 levels"})
 	_, err = ParseYAML([]byte("- [[1]]\n"), Options{MaxDepth: 3})
 	require.NoError(t, err)
 	_, err = ParseYAML([]byte("- [[[1]]]\n"), Options{MaxDepth: 3})
-	docError(t, err, Error{Position{1, 5}, "/0/0/0", "nesting deeper than 3 levels"})
+	docError(t, err, Error{at(1, 5), "/0/0/0", "nesting deeper than 3 levels"})
 
 	// The deeply nested activity of the bad-input corpus.
 	deep := `{"id": "x", "x": ` + nestJSON(100) + `}`
 	_, err = ParseJSON([]byte(deep), Options{})
-	docError(t, err, Error{Position{1, 49}, "/x" + strings.Repeat("/0", 31), "nesting deeper than 32 levels"})
+	docError(t, err, Error{at(1, 49), "/x" + strings.Repeat("/0", 31), "nesting deeper than 32 levels"})
 }
 
 func TestValueLimit(t *testing.T) {
 	_, err := ParseJSON([]byte(`[1, 2]`), Options{MaxValues: 3})
 	require.NoError(t, err, "the array and its two elements: 3 values")
 	_, err = ParseJSON([]byte(`[1, 2, 3]`), Options{MaxValues: 3})
-	docError(t, err, Error{Position{1, 8}, "/2", "the document holds too many values (limit 3)"})
+	docError(t, err, Error{at(1, 8), "/2", "the document holds too many values (limit 3)"})
 	_, err = ParseJSON([]byte(`{"a": {"b": 1}}`), Options{MaxValues: 2})
-	docError(t, err, Error{Position{1, 13}, "/a/b", "the document holds too many values (limit 2)"})
+	docError(t, err, Error{at(1, 13), "/a/b", "the document holds too many values (limit 2)"})
 
 	_, err = ParseYAML([]byte("- 1\n- 2\n"), Options{MaxValues: 3})
 	require.NoError(t, err)
 	_, err = ParseYAML([]byte("- 1\n- 2\n- 3\n"), Options{MaxValues: 3})
-	docError(t, err, Error{Position{3, 3}, "/2", "the document holds too many values, aliases expanded (limit 3)"})
+	docError(t, err, Error{at(3, 3), "/2", "the document holds too many values, aliases expanded (limit 3)"})
 	// Aliases count as what they expand to.
 	_, err = ParseYAML([]byte("a: &x [1, 2, 3]\nb: *x\n"), Options{MaxValues: 7})
-	docError(t, err, Error{Position{1, 8}, "/b/0", "the document holds too many values, aliases expanded (limit 7)"})
+	docError(t, err, Error{at(1, 8), "/b/0", "the document holds too many values, aliases expanded (limit 7)"})
 	// The limit is for the whole stream.
 	_, err = ParseYAML([]byte("[1, 2]\n---\n[3, 4]\n"), Options{MaxValues: 5})
-	docError(t, err, Error{Position{3, 5}, "/1", "the document holds too many values, aliases expanded (limit 5)"})
+	docError(t, err, Error{at(3, 5), "/1", "the document holds too many values, aliases expanded (limit 5)"})
 
 	// The default is large enough for a large manifest.
 	big := "[" + strings.Repeat("1,", 100_000) + "1]"
@@ -533,9 +536,9 @@ func TestAliasBombFailsFast(t *testing.T) {
 	bomb := []byte(billionLaughs(10)) // 9^10, some 3.5 billion values expanded
 	start := time.Now()
 	_, err := ParseYAML(bomb, Options{})
-	docError(t, err, Error{Position{1, 29}, "/f/0/2/0/6/0/3", "YAML aliases expand to too many values (limit 100000)"})
+	docError(t, err, Error{at(1, 29), "/f/0/2/0/6/0/3", "YAML aliases expand to too many values (limit 100000)"})
 	_, err = ParseYAML(bomb, Options{MaxValues: 1000})
-	docError(t, err, Error{Position{1, 4}, "/c/8/7", "the document holds too many values, aliases expanded (limit 1000)"})
+	docError(t, err, Error{at(1, 4), "/c/8/7", "the document holds too many values, aliases expanded (limit 1000)"})
 	assert.Less(t, time.Since(start), 10*time.Second, "refused without expanding")
 
 	// A modest use of aliases within the limits is fine.
@@ -545,7 +548,6 @@ func TestAliasBombFailsFast(t *testing.T) {
 }
 
 func TestErrorRendering(t *testing.T) {
-	assert.Equal(t, "12:7", Position{12, 7}.String())
 	_, err := ParseJSON([]byte(`{"a": [1, oops]}`), Options{})
 	assert.EqualError(t, err, "line 1, column 11: /a/1: invalid character where a JSON value was expected")
 }

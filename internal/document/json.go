@@ -30,7 +30,7 @@ const checkEvery = 1024
 func parseJSON(ctx context.Context, data []byte, opts Options) (*Doc, *jsonParser, error) {
 	p := &jsonParser{ctx: ctx, data: data, line: 1, maxDepth: opts.maxDepth(), maxValues: opts.maxValues(), known: opts.Known}
 	if opts.Positions {
-		p.positions = make(map[string]Position)
+		p.positions = make(map[string]position)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, p, err
@@ -77,7 +77,7 @@ type jsonParser struct {
 	maxValues int
 	values    int
 	known     map[string]any // Options.Known
-	positions map[string]Position
+	positions map[string]position
 	// colByte and colRunes remember the characters between lineStart and colByte, so that
 	// positions on one long line (minified JSON) are counted on, not counted again each time.
 	colByte, colRunes int
@@ -85,9 +85,9 @@ type jsonParser struct {
 	counted int
 }
 
-func (p *jsonParser) position() Position {
+func (p *jsonParser) position() position {
 	if p.i < p.lineStart {
-		return Position{Line: p.line, Column: 1}
+		return position{Line: p.line, Column: 1}
 	}
 	if p.colByte < p.lineStart || p.colByte > p.i {
 		p.colByte, p.colRunes = p.lineStart, 0
@@ -95,7 +95,7 @@ func (p *jsonParser) position() Position {
 	p.colRunes += utf8.RuneCount(p.data[p.colByte:p.i])
 	p.counted += p.i - p.colByte
 	p.colByte = p.i
-	return Position{Line: p.line, Column: p.colRunes + 1}
+	return position{Line: p.line, Column: p.colRunes + 1}
 }
 
 func (p *jsonParser) errorf(pointer, message string) *problem.Problem {

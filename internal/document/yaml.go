@@ -39,7 +39,7 @@ func ParseYAML(data []byte, opts Options) ([]*Doc, error) {
 		}
 		w.positions = nil
 		if opts.Positions {
-			w.positions = make(map[string]Position)
+			w.positions = make(map[string]position)
 		}
 		root := &node
 		if root.Kind == yaml.DocumentNode && root.Tag != "" {
@@ -62,7 +62,7 @@ func ParseYAML(data []byte, opts Options) ([]*Doc, error) {
 		docs = append(docs, &Doc{Value: v, positions: w.positions})
 	}
 	if len(docs) == 0 {
-		return nil, errorAt(Position{}, "", "the document is empty")
+		return nil, errorAt(position{}, "", "the document is empty")
 	}
 	return docs, nil
 }
@@ -77,7 +77,7 @@ func checkText(data []byte) error {
 			lineStart = i + 1
 		}
 		if c == 0 {
-			return errorAt(Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, "", "NUL byte in the document")
+			return errorAt(position{line, utf8.RuneCount(data[lineStart:i]) + 1}, "", "NUL byte in the document")
 		}
 		if c < utf8.RuneSelf {
 			i++
@@ -85,7 +85,7 @@ func checkText(data []byte) error {
 		}
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && size <= 1 {
-			return errorAt(Position{line, utf8.RuneCount(data[lineStart:i]) + 1}, "", "invalid UTF-8")
+			return errorAt(position{line, utf8.RuneCount(data[lineStart:i]) + 1}, "", "invalid UTF-8")
 		}
 		i += size
 	}
@@ -120,13 +120,13 @@ func yamlSyntaxError(err error) error {
 		if yamlParserProblems[m[2]] {
 			line++
 		}
-		return errorAt(Position{Line: line, Column: 1}, "", "malformed YAML: "+m[2])
+		return errorAt(position{Line: line, Column: 1}, "", "malformed YAML: "+m[2])
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	if yamlParserProblems[msg] || yamlScannerProblem.MatchString(msg) {
-		return errorAt(Position{Line: 1, Column: 1}, "", "malformed YAML: "+msg)
+		return errorAt(position{Line: 1, Column: 1}, "", "malformed YAML: "+msg)
 	}
-	return errorAt(Position{}, "", "malformed YAML: "+msg)
+	return errorAt(position{}, "", "malformed YAML: "+msg)
 }
 
 // MaxAliasValues bounds the values YAML aliases may expand to in one parse: anchors save
@@ -139,19 +139,19 @@ type yamlWalker struct {
 	values      int
 	aliasDepth  int // > 0 while expanding an alias
 	aliasValues int
-	positions   map[string]Position
+	positions   map[string]position
 }
 
 func (w *yamlWalker) mark(pointer string, n *yaml.Node) {
 	if w.positions != nil {
 		if _, seen := w.positions[pointer]; !seen {
-			w.positions[pointer] = Position{Line: n.Line, Column: n.Column}
+			w.positions[pointer] = position{Line: n.Line, Column: n.Column}
 		}
 	}
 }
 
 func (w *yamlWalker) errorAt(n *yaml.Node, pointer, message string) *problem.Problem {
-	return errorAt(Position{Line: n.Line, Column: n.Column}, pointer, message)
+	return errorAt(position{Line: n.Line, Column: n.Column}, pointer, message)
 }
 
 func (w *yamlWalker) walk(n *yaml.Node, pointer string, depth int) (any, error) {
