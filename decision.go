@@ -1,6 +1,7 @@
 package policyengine
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -133,4 +134,12 @@ type Rule struct {
 	// File and Line locate the rule's source.
 	File string `json:"file"`
 	Line int    `json:"line"`
+}
+
+// clone copies a decision's slices: the copy and the original share nothing a caller may change.
+func (d Decision) clone() Decision {
+	d.Reasons = slices.Clone(d.Reasons)
+	d.Warnings = slices.Clone(d.Warnings)
+	d.Conditions = slices.Clone(d.Conditions)
+	return d
 }
