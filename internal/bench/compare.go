@@ -92,25 +92,9 @@ func compare(ctx context.Context, n int) error {
 		return err
 	}
 	states := gentree.PersonStates(n, time.Now())
-	// Varied people as a service sees them (the generator the differential tests use), and the
-	// full activities of the newsletter with each.
-	g := gentree.New(1, p.Document, time.Now())
-	var declared map[string]any
-	if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &declared); err != nil {
+	mixed, full, err := mixedPeople(p, n)
+	if err != nil {
 		return err
-	}
-	mixed := make([][]byte, min(n, 1<<14))
-	full := make([][]byte, len(mixed))
-	for i := range mixed {
-		person := g.Person()
-		activity := maps.Clone(declared)
-		maps.Copy(activity, person)
-		if mixed[i], err = json.Marshal(person); err != nil {
-			return err
-		}
-		if full[i], err = json.Marshal(activity); err != nil {
-			return err
-		}
 	}
 	next := 0
 	sources, err := compiler.Builtins()
@@ -184,6 +168,37 @@ func compare(ctx context.Context, n int) error {
 		}
 		results = append(results, r)
 	}
+	printComparison(results)
+	return nil
+}
+
+// mixedPeople are varied people as a service sees them (the generator the differential tests
+// use), as JSON, and the full activities of the newsletter with each.
+func mixedPeople(p *policy.Policy, n int) (mixed, full [][]byte, err error) {
+	g := gentree.New(1, p.Document, time.Now())
+	var declared map[string]any
+	if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &declared); err != nil {
+		return nil, nil, err
+	}
+	mixed = make([][]byte, min(n, 1<<14))
+	full = make([][]byte, len(mixed))
+	for i := range mixed {
+		person := g.Person()
+		activity := maps.Clone(declared)
+		maps.Copy(activity, person)
+		if mixed[i], err = json.Marshal(person); err != nil {
+			return nil, nil, err
+		}
+		if full[i], err = json.Marshal(activity); err != nil {
+			return nil, nil, err
+		}
+	}
+	return mixed, full, nil
+}
+
+// printComparison prints the contenders' figures beside policyengine EvaluateJSON's, and how
+// much faster than naive OPA it is.
+func printComparison(results []result) {
 	var naive, ours result
 	for _, r := range results {
 		switch {
@@ -206,7 +221,6 @@ func compare(ctx context.Context, n int) error {
 			fmt.Printf("%s: %.0fx faster than naive OPA (p50).\n", r.name, float64(naive.p50)/float64(r.p50))
 		}
 	}
-	return nil
 }
 
 func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
