@@ -267,7 +267,46 @@ func (a *analyser) summary(r *ast.Rule) *summary {
 	return s
 }
 
+// rule analyses one body of a rule (a definition or an else branch) into s.
 func (a *analyser) rule(r *ast.Rule, s *summary) {
+	sc := &scope{a: a, s: s, roots: ruleRoots(r, s), defs: bindings(r), alias: map[ast.Var]root{}, aliasExpr: map[*ast.Expr]ast.Var{}}
+	sc.everyOf = everyValues(r, sc.defs)
+	for v := range sc.defs {
+		sc.resolve(ast.Ref{ast.NewTerm(v)}, 0)
+	}
+	for v := range sc.everyOf {
+		sc.resolve(ast.Ref{ast.NewTerm(v)}, 0)
+	}
+	sc.vis = ast.NewGenericVisitor(sc.node)
+	// The head's value and key, not its arguments: those are the roots.
+	for _, t := range r.Head.Reference[min(1, len(r.Head.Reference)):] {
+		sc.visit(t)
+	}
+	if r.Head.Key != nil {
+		sc.visit(r.Head.Key)
+	}
+	if r.Head.Value != nil {
+		sc.visit(r.Head.Value)
+	}
+	sc.visit(r.Body)
+}
+
+// scope is what the analysis of one body of a rule knows of its variables: where their values
+// come from.
+type scope struct {
+	a         *analyser
+	s         *summary
+	roots     map[ast.Var]root        // the input, and a function's arguments
+	defs      map[ast.Var][]*ast.Expr // the variables bound to a reference, by the expressions that do
+	everyOf   map[ast.Var]ast.Ref     // the value variables of every: each an element of its domain
+	alias     map[ast.Var]root        // the variables found to stand for a part of a root
+	aliasExpr map[*ast.Expr]ast.Var   // the binding that made each alias
+	vis       *ast.GenericVisitor     // walks with node
+}
+
+// ruleRoots are the roots of a rule's variables: the input, and each argument of a function
+// that is a variable; an argument matched against a pattern is read whole.
+func ruleRoots(r *ast.Rule, s *summary) map[ast.Var]root {
 	roots := map[ast.Var]root{ast.InputRootDocument.Value.(ast.Var): {param: -1}}
 	for i, arg := range r.Head.Args {
 		if v, ok := arg.Value.(ast.Var); ok {
@@ -278,7 +317,12 @@ func (a *analyser) rule(r *ast.Rule, s *summary) {
 			s.params[i].Whole = true // matched against a pattern: read whole
 		}
 	}
-	// The variables bound once to a reference under a root: aliases of that part.
+	return roots
+}
+
+// bindings are the variables bound to a reference (candidates to alias a part of a root), by
+// the expressions that bind them.
+func bindings(r *ast.Rule) map[ast.Var][]*ast.Expr {
 	defs := map[ast.Var][]*ast.Expr{}
 	ast.WalkExprs(r, func(e *ast.Expr) bool {
 		if e.Negated || !(e.IsEquality() || e.IsAssignment()) || len(e.Operands()) != 2 {
@@ -294,7 +338,12 @@ func (a *analyser) rule(r *ast.Rule, s *summary) {
 		}
 		return false
 	})
-	// The value variables of every: each an element of its domain.
+	return defs
+}
+
+// everyValues are the value variables of every (bound nowhere else): each an element of its
+// domain, by the domain's reference to any element.
+func everyValues(r *ast.Rule, defs map[ast.Var][]*ast.Expr) map[ast.Var]ast.Ref {
 	everyOf := map[ast.Var]ast.Ref{}
 	ast.NewGenericVisitor(func(x any) bool {
 		if ev, ok := x.(*ast.Every); ok {
@@ -309,185 +358,187 @@ func (a *analyser) rule(r *ast.Rule, s *summary) {
 		}
 		return false
 	}).Walk(r)
-	alias := map[ast.Var]root{}
-	aliasExpr := map[*ast.Expr]ast.Var{}
-	tree := func(rt root) *Reads {
-		if rt.param < 0 {
-			return s.input
-		}
-		return s.params[rt.param]
+	return everyOf
+}
+
+// tree is what the summary records of a root's reads.
+func (sc *scope) tree(rt root) *Reads {
+	if rt.param < 0 {
+		return sc.s.input
 	}
-	var resolve func(ref ast.Ref, depth int) (root, bool)
-	resolve = func(ref ast.Ref, depth int) (root, bool) {
-		v, ok := ref[0].Value.(ast.Var)
-		if !ok || depth > 64 {
-			return root{}, false
-		}
-		base, ok := roots[v]
-		if !ok {
-			if base, ok = alias[v]; !ok {
-				if d, isEvery := everyOf[v]; isEvery {
-					if base, ok = resolve(d, depth+1); !ok {
-						return root{}, false
-					}
-					alias[v] = base
-					return resolve(ref, depth+1)
-				}
-				d := defs[v]
-				if len(d) != 1 {
-					return root{}, false
-				}
-				ops := d[0].Operands()
-				other := ops[1]
-				if vv, _ := ops[1].Value.(ast.Var); vv == v {
-					other = ops[0]
-				}
-				if base, ok = resolve(other.Value.(ast.Ref), depth+1); !ok {
-					return root{}, false
-				}
-				alias[v] = base
-				aliasExpr[d[0]] = v
-			}
-		}
-		path := slices.Clone(base.path)
-		for _, t := range ref[1:] {
-			if k, ok := t.Value.(ast.String); ok {
-				path = append(path, seg{key: string(k)})
-			} else {
-				path = append(path, seg{any: true})
-			}
-		}
-		return root{param: base.param, path: path}, true
-	}
-	for v := range defs {
-		resolve(ast.Ref{ast.NewTerm(v)}, 0)
-	}
-	for v := range everyOf {
-		resolve(ast.Ref{ast.NewTerm(v)}, 0)
-	}
-	// rooted says where a term's value comes from, when it is a variable or reference under a root.
-	rooted := func(t *ast.Term) (root, bool) {
-		switch x := t.Value.(type) {
-		case ast.Var:
-			if rt, ok := roots[x]; ok {
-				return rt, true
-			}
-			rt, ok := alias[x]
-			return rt, ok
-		case ast.Ref:
-			return resolve(x, 0)
-		}
+	return sc.s.params[rt.param]
+}
+
+// resolve says which part of a root a reference reads, following aliases (found and recorded
+// on the way).
+func (sc *scope) resolve(ref ast.Ref, depth int) (root, bool) {
+	v, ok := ref[0].Value.(ast.Var)
+	if !ok || depth > 64 {
 		return root{}, false
 	}
-	var visit func(x any)
-	visitWith := func(e *ast.Expr) {
-		for _, w := range e.With {
-			visit(w)
+	base, ok := sc.roots[v]
+	if !ok {
+		if base, ok = sc.alias[v]; !ok {
+			if d, isEvery := sc.everyOf[v]; isEvery {
+				if base, ok = sc.resolve(d, depth+1); !ok {
+					return root{}, false
+				}
+				sc.alias[v] = base
+				return sc.resolve(ref, depth+1)
+			}
+			d := sc.defs[v]
+			if len(d) != 1 {
+				return root{}, false
+			}
+			ops := d[0].Operands()
+			other := ops[1]
+			if vv, _ := ops[1].Value.(ast.Var); vv == v {
+				other = ops[0]
+			}
+			if base, ok = sc.resolve(other.Value.(ast.Ref), depth+1); !ok {
+				return root{}, false
+			}
+			sc.alias[v] = base
+			sc.aliasExpr[d[0]] = v
 		}
 	}
-	vis := ast.NewGenericVisitor(func(x any) bool {
-		switch n := x.(type) {
-		case *ast.Every:
-			v, _ := n.Value.Value.(ast.Var)
-			if rt, ok := alias[v]; ok && everyOf[v] != nil { // its domain, element by element
-				tree(rt).at(rt.path)
-				visit(n.Key)
-				visit(n.Body)
-				return true
-			}
-			return false
-		case *ast.Expr:
-			if v, ok := aliasExpr[n]; ok { // a binding: reads nothing by itself but the keys
-				tree(alias[v]).at(alias[v].path)
-				ops := n.Operands()
-				ref, _ := ops[0].Value.(ast.Ref)
-				if _, isVar := ops[0].Value.(ast.Var); isVar {
-					ref, _ = ops[1].Value.(ast.Ref)
-				}
-				for _, t := range ref[1:] {
-					visit(t)
-				}
-				visitWith(n)
-				return true
-			}
-			if !n.IsCall() {
-				return false
-			}
-			op := n.Operator()
-			args := n.Operands()
-			if op.String() == "count" && len(args) == 2 {
-				if rt, ok := rooted(args[0]); ok { // its elements or keys, not what they hold
-					tree(rt).at(append(rt.path, seg{any: true}))
-					visit(args[1])
-					visitWith(n)
-					return true
-				}
-			}
-			if op.String() == "object.get" && len(args) >= 3 {
-				if rt, ok := rooted(args[0]); ok {
-					if keys, ok := constantPath(args[1]); ok {
-						tree(rt).at(append(rt.path, keys...)).Whole = true
-						for _, t := range args[2:] {
-							visit(t)
-						}
-						visitWith(n)
-						return true
-					}
-				}
-			}
-			if fns := a.c.GetRulesExact(op); len(fns) > 0 && len(fns[0].Head.Args) > 0 {
-				var callee []*summary
-				for _, f := range fns {
-					callee = append(callee, a.summary(f))
-				}
-				for i, t := range args {
-					rt, ok := rooted(t)
-					if !ok || i >= len(fns[0].Head.Args) {
-						visit(t)
-						continue
-					}
-					node := tree(rt).at(rt.path)
-					for _, cs := range callee {
-						if i < len(cs.params) {
-							node.merge(cs.params[i])
-						}
-					}
-				}
-				visitWith(n)
-				return true
-			}
-			return false
-		case *ast.Term:
-			switch v := n.Value.(type) {
-			case ast.Var:
-				if rt, ok := rooted(n); ok {
-					tree(rt).at(rt.path).Whole = true
-				}
-				return true
-			case ast.Ref:
-				if rt, ok := rooted(n); ok {
-					tree(rt).at(rt.path).Whole = true
-					for _, t := range v[1:] {
-						visit(t)
-					}
-					return true
-				}
-			}
+	path := slices.Clone(base.path)
+	for _, t := range ref[1:] {
+		if k, ok := t.Value.(ast.String); ok {
+			path = append(path, seg{key: string(k)})
+		} else {
+			path = append(path, seg{any: true})
+		}
+	}
+	return root{param: base.param, path: path}, true
+}
+
+// rooted says where a term's value comes from, when it is a variable or reference under a root.
+func (sc *scope) rooted(t *ast.Term) (root, bool) {
+	switch x := t.Value.(type) {
+	case ast.Var:
+		if rt, ok := sc.roots[x]; ok {
+			return rt, true
+		}
+		rt, ok := sc.alias[x]
+		return rt, ok
+	case ast.Ref:
+		return sc.resolve(x, 0)
+	}
+	return root{}, false
+}
+
+func (sc *scope) visit(x any) { sc.vis.Walk(x) }
+
+func (sc *scope) visitWith(e *ast.Expr) {
+	for _, w := range e.With {
+		sc.visit(w)
+	}
+}
+
+// node records what a node of the rule reads; true when it has visited what the node holds.
+func (sc *scope) node(x any) bool {
+	switch n := x.(type) {
+	case *ast.Every:
+		v, _ := n.Value.Value.(ast.Var)
+		if rt, ok := sc.alias[v]; ok && sc.everyOf[v] != nil { // its domain, element by element
+			sc.tree(rt).at(rt.path)
+			sc.visit(n.Key)
+			sc.visit(n.Body)
+			return true
 		}
 		return false
-	})
-	visit = func(x any) { vis.Walk(x) }
-	// The head's value and key, not its arguments: those are the roots.
-	for _, t := range r.Head.Reference[min(1, len(r.Head.Reference)):] {
-		visit(t)
+	case *ast.Expr:
+		return sc.expr(n)
+	case *ast.Term:
+		switch v := n.Value.(type) {
+		case ast.Var:
+			if rt, ok := sc.rooted(n); ok {
+				sc.tree(rt).at(rt.path).Whole = true
+			}
+			return true
+		case ast.Ref:
+			if rt, ok := sc.rooted(n); ok {
+				sc.tree(rt).at(rt.path).Whole = true
+				for _, t := range v[1:] {
+					sc.visit(t)
+				}
+				return true
+			}
+		}
 	}
-	if r.Head.Key != nil {
-		visit(r.Head.Key)
+	return false
+}
+
+// expr records what an expression reads when it is a binding of an alias or a call the
+// analysis knows (count, object.get, a function of the policy's); false otherwise.
+func (sc *scope) expr(n *ast.Expr) bool {
+	if v, ok := sc.aliasExpr[n]; ok { // a binding: reads nothing by itself but the keys
+		sc.tree(sc.alias[v]).at(sc.alias[v].path)
+		ops := n.Operands()
+		ref, _ := ops[0].Value.(ast.Ref)
+		if _, isVar := ops[0].Value.(ast.Var); isVar {
+			ref, _ = ops[1].Value.(ast.Ref)
+		}
+		for _, t := range ref[1:] {
+			sc.visit(t)
+		}
+		sc.visitWith(n)
+		return true
 	}
-	if r.Head.Value != nil {
-		visit(r.Head.Value)
+	if !n.IsCall() {
+		return false
 	}
-	visit(r.Body)
+	op := n.Operator()
+	args := n.Operands()
+	if op.String() == "count" && len(args) == 2 {
+		if rt, ok := sc.rooted(args[0]); ok { // its elements or keys, not what they hold
+			sc.tree(rt).at(append(rt.path, seg{any: true}))
+			sc.visit(args[1])
+			sc.visitWith(n)
+			return true
+		}
+	}
+	if op.String() == "object.get" && len(args) >= 3 {
+		if rt, ok := sc.rooted(args[0]); ok {
+			if keys, ok := constantPath(args[1]); ok {
+				sc.tree(rt).at(append(rt.path, keys...)).Whole = true
+				for _, t := range args[2:] {
+					sc.visit(t)
+				}
+				sc.visitWith(n)
+				return true
+			}
+		}
+	}
+	if fns := sc.a.c.GetRulesExact(op); len(fns) > 0 && len(fns[0].Head.Args) > 0 {
+		sc.call(n, fns, args)
+		return true
+	}
+	return false
+}
+
+// call records what a call of a function of the policy's reads: of each argument under a root,
+// what the function reads of its parameter.
+func (sc *scope) call(n *ast.Expr, fns []*ast.Rule, args []*ast.Term) {
+	var callee []*summary
+	for _, f := range fns {
+		callee = append(callee, sc.a.summary(f))
+	}
+	for i, t := range args {
+		rt, ok := sc.rooted(t)
+		if !ok || i >= len(fns[0].Head.Args) {
+			sc.visit(t)
+			continue
+		}
+		node := sc.tree(rt).at(rt.path)
+		for _, cs := range callee {
+			if i < len(cs.params) {
+				node.merge(cs.params[i])
+			}
+		}
+	}
+	sc.visitWith(n)
 }
 
 // constantPath reads object.get's key argument: a string, or an array of strings.
