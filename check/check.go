@@ -212,8 +212,6 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 	units := sel.units
-	per := make([][]Result, len(units))
-	fidesFiles := make([]*fides.File, len(units))
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -225,48 +223,9 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		terms = doc.Terms()
 	}
 	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Document(), Skipped: sel.Skipped, Selection: sel}
-	// A condition says whether its rule is a right every person has (the Fides file rules
-	// are no person rules).
-	everyPerson := map[string]bool{}
-	for _, r := range rep.Rules {
-		everyPerson[r.ID] = r.EveryPerson
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Results leave in the report's order: a unit's once it and all before it are decided (a
-	// Fides file's once all files are read and the Fides files decided together).
-	var mu sync.Mutex
-	ready := make([]bool, len(units))
-	next := 0
-	var streamErr error
-	emit := func() { // with mu held
-		for next < len(units) && ready[next] {
-			i := next
-			next++
-			if units[i].err == nil {
-				rep.Summary.Files++
-			}
-			if fidesFiles[i] != nil {
-				rep.Summary.FidesFiles++
-			}
-			for _, r := range per[i] {
-				for j := range r.Conditions {
-					r.Conditions[j].EveryPerson = everyPerson[r.Conditions[j].Rule]
-				}
-				if opts.Results == nil {
-					rep.Append(r)
-					continue
-				}
-				rep.count(r)
-				if streamErr == nil {
-					if streamErr = opts.Results(r); streamErr != nil {
-						cancel()
-					}
-				}
-			}
-			per[i] = nil
-		}
-	}
+	out := newInOrder(rep, units, opts.Results, cancel)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -281,11 +240,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 				} else {
 					rs, f = checkFile(ctx, engine, terms, u.file, opts)
 				}
-				mu.Lock()
-				per[i], fidesFiles[i] = rs, f
-				ready[i] = f == nil
-				emit()
-				mu.Unlock()
+				out.decided(i, rs, f)
 			}
 		}()
 	}
@@ -297,29 +252,101 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	}
 	close(jobs)
 	wg.Wait()
-	if streamErr != nil {
-		return nil, streamErr
+	if out.err != nil {
+		return nil, out.err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	if decideFides(ctx, engine, units, fidesFiles, per, opts.KeepEntries) {
+	if decideFides(ctx, engine, units, out.fidesFiles, out.per, opts.KeepEntries) {
 		rep.Rules = append(rep.Rules, fides.Rules(engine.Document())...)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	mu.Lock()
-	for i := range ready {
-		ready[i] = true
-	}
-	emit()
-	mu.Unlock()
-	if streamErr != nil {
-		return nil, streamErr
+	out.flush()
+	if out.err != nil {
+		return nil, out.err
 	}
 	return rep, nil
+}
+
+// inOrder hands a run's results over in the report's order: a unit's once it and all before it
+// are decided (a Fides file's once all files are read and the Fides files decided together),
+// to the report or, when the run streams them, to Options.Results.
+type inOrder struct {
+	mu          sync.Mutex
+	rep         *Report
+	units       []unit
+	per         [][]Result    // each unit's results, until handed over
+	fidesFiles  []*fides.File // each unit's Fides file, if it is one
+	ready       []bool        // the unit's results may be handed over
+	next        int           // the first unit not handed over
+	everyPerson map[string]bool
+	results     func(Result) error // Options.Results
+	cancel      context.CancelFunc // stops the run when results fails
+	err         error              // results' first error
+}
+
+func newInOrder(rep *Report, units []unit, results func(Result) error, cancel context.CancelFunc) *inOrder {
+	// A condition says whether its rule is a right every person has (the Fides file rules
+	// are no person rules).
+	everyPerson := map[string]bool{}
+	for _, r := range rep.Rules {
+		everyPerson[r.ID] = r.EveryPerson
+	}
+	return &inOrder{rep: rep, units: units, per: make([][]Result, len(units)), fidesFiles: make([]*fides.File, len(units)),
+		ready: make([]bool, len(units)), everyPerson: everyPerson, results: results, cancel: cancel}
+}
+
+// decided takes a unit's results, and its Fides file (decided later, with the others).
+func (o *inOrder) decided(i int, rs []Result, f *fides.File) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.per[i], o.fidesFiles[i] = rs, f
+	o.ready[i] = f == nil
+	o.emit()
+}
+
+// flush hands over what is left, the Fides files' results included.
+func (o *inOrder) flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := range o.ready {
+		o.ready[i] = true
+	}
+	o.emit()
+}
+
+// emit hands over the results of the units ready in order; with mu held.
+func (o *inOrder) emit() {
+	for o.next < len(o.units) && o.ready[o.next] {
+		i := o.next
+		o.next++
+		if o.units[i].err == nil {
+			o.rep.Summary.Files++
+		}
+		if o.fidesFiles[i] != nil {
+			o.rep.Summary.FidesFiles++
+		}
+		for _, r := range o.per[i] {
+			for j := range r.Conditions {
+				r.Conditions[j].EveryPerson = o.everyPerson[r.Conditions[j].Rule]
+			}
+			if o.results == nil {
+				o.rep.Append(r)
+				continue
+			}
+			o.rep.count(r)
+			if o.err == nil {
+				if o.err = o.results(r); o.err != nil {
+					o.cancel()
+				}
+			}
+		}
+		o.per[i] = nil
+	}
 }
 
 // count counts a result in the summary.
