@@ -13,7 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
@@ -104,7 +104,7 @@ func masked(ctx context.Context, st *prepared, activity map[string]any) map[stri
 		var rs rego.ResultSet
 		if rs, err = st.mask.Eval(ctx, rego.EvalParsedInput(value)); err == nil && len(rs) == 1 {
 			if pointers, ok := rs[0].Expressions[0].Value.([]any); ok {
-				out := document.Clone(activity).(map[string]any)
+				out := jsonpos.Clone(activity).(map[string]any)
 				for _, p := range pointers {
 					s, ok := p.(string)
 					switch {

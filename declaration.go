@@ -13,7 +13,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/internal/residual"
 	"github.com/confect/policyengine/problem"
 )
@@ -201,7 +201,7 @@ func noPersonState(m map[string]any) error {
 
 // Document returns the declaration as a decoded activity (a copy).
 func (d *Declaration) Document() map[string]any {
-	m, _ := document.Clone(d.doc).(map[string]any)
+	m, _ := jsonpos.Clone(d.doc).(map[string]any)
 	return m
 }
 
@@ -273,7 +273,7 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 	var problems []*problem.Problem
 	for k := range person {
 		if !slices.Contains(personKeys[:], k) {
-			problems = append(problems, &problem.Problem{Pointer: document.AppendPointer("", k), Message: "only consent and subject describe a person"})
+			problems = append(problems, &problem.Problem{Pointer: jsonpos.AppendPointer("", k), Message: "only consent and subject describe a person"})
 		}
 	}
 	if len(problems) > 0 {
@@ -284,7 +284,7 @@ func (d *Declaration) decidePerson(ctx context.Context, st *prepared, person map
 	// person's state to one of the declaration: the state is validated in a skeleton activity,
 	// its strings (when they were given decoded) alone.
 	if check {
-		if se := document.CheckStrings(person); se != nil {
+		if se := jsonpos.CheckStrings(person); se != nil {
 			return denied, fmt.Errorf("%w: %w", ErrInvalidInput, se)
 		}
 	}

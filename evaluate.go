@@ -10,7 +10,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
@@ -64,7 +64,7 @@ func (e *Engine) parseJSON(ctx context.Context, st *prepared, doc []byte) (any, 
 		return nil, fmt.Errorf("%w: %w", ErrInvalidInput, &problem.Problem{Kind: problem.Syntax,
 			Message: fmt.Sprintf("the document is %d bytes, more than the limit of %d", len(doc), e.limits.MaxBytes)})
 	}
-	parsed, err := document.ParseJSONContext(ctx, doc, document.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues, Known: st.known})
+	parsed, err := jsonpos.ParseJSONContext(ctx, doc, jsonpos.Options{MaxDepth: e.limits.MaxDepth, MaxValues: e.limits.MaxValues, Known: st.known})
 	if err != nil {
 		return nil, inputError(err)
 	}
@@ -162,7 +162,7 @@ const (
 // names the problems.
 func validate(input any, check bool) error {
 	if check {
-		if se := document.CheckStrings(input); se != nil {
+		if se := jsonpos.CheckStrings(input); se != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidInput, se)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/confect/policyengine/internal/compiler"
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/internal/partial"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/schema"
@@ -274,7 +274,7 @@ func validDeclaration(id string, doc map[string]any) error {
 	if got, _ := doc["id"].(string); got != id {
 		return errors.New("/id: not the id it is filed under")
 	}
-	if p := document.CheckStrings(doc); p != nil {
+	if p := jsonpos.CheckStrings(doc); p != nil {
 		return p
 	}
 	if !schema.ActivityValid(doc) {

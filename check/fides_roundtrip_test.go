@@ -15,8 +15,8 @@ import (
 
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
-	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/internal/fidescorpus"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -238,7 +238,7 @@ func TestExportRoundTripDPFCertified(t *testing.T) {
 			"legal_bases":     map[string]any{"Legitimate interests": "legitimate_interest"},
 			"transfer_bases":  map[string]any{"Adequacy Decision": "adequacy", "SCCs": "scc"},
 		}
-		entry := document.Clone(recipient).(map[string]any)
+		entry := jsonpos.Clone(recipient).(map[string]any)
 		entry["dpf_certified"] = certified
 		pp["recipient_register"] = map[string]any{"crashdesk": entry}
 		out, err := yaml.Marshal(doc)

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/problem"
 )
@@ -104,7 +104,7 @@ func Read(scanner, file string, data []byte, lim Limits) (*Scan, error) {
 	if values <= 0 {
 		values = DefaultMaxValues
 	}
-	doc, err := document.ParseJSON(data, document.Options{Positions: true, MaxValues: values})
+	doc, err := jsonpos.ParseJSON(data, jsonpos.Options{Positions: true, MaxValues: values})
 	if err != nil {
 		return nil, problem.In(file, err)
 	}
@@ -126,7 +126,7 @@ func Read(scanner, file string, data []byte, lim Limits) (*Scan, error) {
 // reader walks one report, failing on the first field of the wrong shape.
 type reader struct {
 	file string
-	doc  *document.Doc
+	doc  *jsonpos.Doc
 	scan *Scan
 }
 
@@ -151,7 +151,7 @@ func (r *reader) list(m map[string]any, key, pointer, what string, required bool
 	}
 	l, ok := v.([]any)
 	if !ok {
-		return nil, r.fail(document.AppendPointer(pointer, key), what)
+		return nil, r.fail(jsonpos.AppendPointer(pointer, key), what)
 	}
 	return l, nil
 }
@@ -163,7 +163,7 @@ func (r *reader) str(m map[string]any, key, pointer string, required bool) (stri
 	}
 	s, ok := v.(string)
 	if !ok || (required && s == "") {
-		return "", r.fail(document.AppendPointer(pointer, key), "a string that is not empty")
+		return "", r.fail(jsonpos.AppendPointer(pointer, key), "a string that is not empty")
 	}
 	return s, nil
 }
@@ -175,11 +175,11 @@ func (r *reader) number(m map[string]any, key, pointer string) (int, error) {
 	}
 	n, ok := v.(json.Number)
 	if !ok {
-		return 0, r.fail(document.AppendPointer(pointer, key), "a whole number")
+		return 0, r.fail(jsonpos.AppendPointer(pointer, key), "a whole number")
 	}
 	i, err := n.Int64()
 	if err != nil || i < 0 || i > 1<<31 {
-		return 0, r.fail(document.AppendPointer(pointer, key), "a whole number")
+		return 0, r.fail(jsonpos.AppendPointer(pointer, key), "a whole number")
 	}
 	return int(i), nil
 }
@@ -193,7 +193,7 @@ func (r *reader) strings(m map[string]any, key, pointer string) ([]string, error
 	for i, v := range l {
 		s, ok := v.(string)
 		if !ok {
-			return nil, r.fail(fmt.Sprintf("%s/%d", document.AppendPointer(pointer, key), i), "a string")
+			return nil, r.fail(fmt.Sprintf("%s/%d", jsonpos.AppendPointer(pointer, key), i), "a string")
 		}
 		out = append(out, s)
 	}

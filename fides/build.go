@@ -9,7 +9,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/finding"
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 )
@@ -49,14 +49,14 @@ func fieldSet(s string) map[string]bool {
 // place is a value's place: a file, its document and a JSON pointer.
 type place struct {
 	file string
-	doc  *document.Doc
+	doc  *jsonpos.Doc
 	ptr  string
 }
 
 func (p place) sub(s string) place { return place{p.file, p.doc, p.ptr + s} }
 
 // key is the place of a member of the object at p, its key escaped as a JSON pointer's.
-func (p place) key(k string) place { return place{p.file, p.doc, document.AppendPointer(p.ptr, k)} }
+func (p place) key(k string) place { return place{p.file, p.doc, jsonpos.AppendPointer(p.ptr, k)} }
 
 func (p place) source() Source {
 	pos := p.doc.Locate(p.ptr)
@@ -187,7 +187,7 @@ func (p *project) validate(m *model, obj map[string]any, at place) {
 // collect files the resources of one document, holding each to its fideslang model; a system is
 // held to its model when its declarations are built, so that a declaration's problems are its
 // own.
-func (p *project) collect(file string, d *document.Doc) {
+func (p *project) collect(file string, d *jsonpos.Doc) {
 	root := place{file: file, doc: d}
 	m, ok := d.Value.(map[string]any)
 	if !ok {

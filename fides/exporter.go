@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/policy"
 )
 
@@ -147,7 +147,7 @@ func (x *exporter) system(key string, acts []map[string]any) map[string]any {
 		}
 		d, decl := x.declaration(a, note)
 		decls = append(decls, d)
-		kept = append(kept, map[string]any{"name": id, "activity": document.Clone(a)})
+		kept = append(kept, map[string]any{"name": id, "activity": jsonpos.Clone(a)})
 		if r, _ := a["role"].(string); r == "processor" {
 			roles["Processor"] = true
 		} else {

@@ -18,7 +18,7 @@ import (
 	"strings"
 
 	"github.com/confect/policyengine/finding"
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/problem"
 )
@@ -33,7 +33,7 @@ type File struct {
 	// Name is the file's path as given.
 	Name string
 	// Docs are its documents, with the place of every value.
-	Docs []*document.Doc
+	Docs []*jsonpos.Doc
 }
 
 // ErrNotFides is returned by Parse for content that has not the shape of a Fides file.
@@ -60,18 +60,18 @@ var sniffed = regexp.MustCompile(`(?m)^(system|dataset|policy|organization|data_
 // Parse parses a Fides file (JSON by a .json name or a leading brace, else YAML). Content that
 // parses but has not the shape of a Fides file is ErrNotFides; a syntax error is a *problem.Problem.
 func Parse(name string, data []byte, limits Limits) (*File, error) {
-	opts := document.Options{Positions: true, MaxDepth: limits.MaxDepth, MaxValues: limits.MaxValues}
-	var docs []*document.Doc
+	opts := jsonpos.Options{Positions: true, MaxDepth: limits.MaxDepth, MaxValues: limits.MaxValues}
+	var docs []*jsonpos.Doc
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")), " \t\r\n")
 	if strings.EqualFold(filepath.Ext(name), ".json") || (len(trimmed) > 0 && trimmed[0] == '{') {
-		doc, err := document.ParseJSON(data, opts)
+		doc, err := jsonpos.ParseJSON(data, opts)
 		if err != nil {
 			return nil, problem.In(name, err)
 		}
-		docs = []*document.Doc{doc}
+		docs = []*jsonpos.Doc{doc}
 	} else {
 		var err error
-		if docs, err = document.ParseYAML(data, opts); err != nil {
+		if docs, err = jsonpos.ParseYAML(data, opts); err != nil {
 			return nil, problem.In(name, err)
 		}
 	}

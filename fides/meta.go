@@ -4,7 +4,7 @@ import (
 	"reflect"
 	"strconv"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 )
 
 // What export fides keeps in a system's meta, read back while the Fides fields still say what
@@ -132,7 +132,7 @@ func decisionFields(obj map[string]any, fields map[string]any) map[string]any {
 // fromExport makes the declaration the activity export fides kept for it, every field located
 // in the meta.
 func (d *Declaration) fromExport(k keptActivity) {
-	d.Activity = document.Clone(k.activity).(map[string]any)
+	d.Activity = jsonpos.Clone(k.activity).(map[string]any)
 	if id, ok := d.Activity["id"].(string); ok && id != "" {
 		d.ID = id
 	} else {
@@ -145,7 +145,7 @@ func (d *Declaration) fromExport(k keptActivity) {
 		switch x := v.(type) {
 		case map[string]any:
 			for key, e := range x {
-				walk(e, document.AppendPointer(ptr, key))
+				walk(e, jsonpos.AppendPointer(ptr, key))
 			}
 		case []any:
 			for i, e := range x {

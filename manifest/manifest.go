@@ -18,7 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/problem"
 )
 
@@ -52,7 +52,7 @@ type Entry struct {
 	Err *problem.Problem
 
 	file   string // the manifest's
-	doc    *document.Doc
+	doc    *jsonpos.Doc
 	locate func(pointer string) problem.Position
 }
 
@@ -203,17 +203,17 @@ func Parse(name string, data []byte, format Format, opts Options) (*Manifest, er
 	if format == Auto {
 		format = detect(name, data)
 	}
-	dopts := document.Options{Positions: true, MaxDepth: opts.MaxDepth, MaxValues: opts.MaxValues}
-	var docs []*document.Doc
+	dopts := jsonpos.Options{Positions: true, MaxDepth: opts.MaxDepth, MaxValues: opts.MaxValues}
+	var docs []*jsonpos.Doc
 	if format == JSON {
-		doc, err := document.ParseJSON(data, dopts)
+		doc, err := jsonpos.ParseJSON(data, dopts)
 		if err != nil {
 			return nil, problem.In(name, err)
 		}
-		docs = []*document.Doc{doc}
+		docs = []*jsonpos.Doc{doc}
 	} else {
 		var err error
-		if docs, err = document.ParseYAML(data, dopts); err != nil {
+		if docs, err = jsonpos.ParseYAML(data, dopts); err != nil {
 			return nil, problem.In(name, err)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/rules"
 )
@@ -28,7 +28,7 @@ var lawFacts = sync.OnceValues(func() (map[string]any, error) {
 		if err != nil {
 			return err
 		}
-		docs, err := document.ParseYAML(src, document.Options{})
+		docs, err := jsonpos.ParseYAML(src, jsonpos.Options{})
 		if err != nil {
 			return fmt.Errorf("%s: %w", rel, err)
 		}
@@ -70,7 +70,7 @@ func FactKeys() []string {
 // loads the rules' directory with the policy's. A document that defines one of their keys
 // itself is refused, at that key: the facts are said once, and OPA would refuse the two
 // definitions as a conflict.
-func addFacts(name string, doc *document.Doc) error {
+func addFacts(name string, doc *jsonpos.Doc) error {
 	facts, err := lawFacts()
 	if err != nil {
 		return err
@@ -86,13 +86,13 @@ func addFacts(name string, doc *document.Doc) error {
 	var problems []*problem.Problem
 	for _, key := range FactKeys() {
 		if _, defined := pp[key]; defined {
-			pointer := document.AppendPointer("/privacy_policy", key)
+			pointer := jsonpos.AppendPointer("/privacy_policy", key)
 			pos := doc.Locate(pointer)
 			problems = append(problems, &problem.Problem{Kind: problem.Schema, File: name, Line: pos.Line, Column: pos.Column, Pointer: pointer,
 				Message: fmt.Sprintf("%s is a fact of the law that the rules hold (rules/%s/): a policy document does not define it", key, factsDir)})
 			continue
 		}
-		pp[key] = document.Clone(facts[key])
+		pp[key] = jsonpos.Clone(facts[key])
 	}
 	return Invalid(problems)
 }

@@ -19,7 +19,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
 )
@@ -68,12 +68,12 @@ type Policy struct {
 	Tests []Module
 
 	data map[string]any
-	doc  *document.Doc
+	doc  *jsonpos.Doc
 }
 
 // Data returns the document as the rules read it: {"privacy_policy": {...}}, a fresh copy.
 func (p *Policy) Data() map[string]any {
-	return document.Clone(p.data).(map[string]any)
+	return jsonpos.Clone(p.data).(map[string]any)
 }
 
 // Locate returns where the field at pointer stands in the document file (DocumentFile; line and
@@ -119,10 +119,10 @@ func Parse(name string, src []byte) (*Policy, error) {
 // {"privacy_policy": {...}}); name is what errors call it. Unlike Parse it adds nothing: a
 // bundle's data already holds the law's facts it was built with.
 func FromValue(name string, value any) (*Policy, error) {
-	return fromDoc(name, &document.Doc{Value: value})
+	return fromDoc(name, &jsonpos.Doc{Value: value})
 }
 
-func fromDoc(name string, doc *document.Doc) (*Policy, error) {
+func fromDoc(name string, doc *jsonpos.Doc) (*Policy, error) {
 	if err := validate(name, doc); err != nil {
 		return nil, err
 	}
@@ -148,16 +148,16 @@ func fromDoc(name string, doc *document.Doc) (*Policy, error) {
 	return p, nil
 }
 
-func parseDocument(name string, src []byte) (*document.Doc, error) {
-	opts := document.Options{Positions: true}
+func parseDocument(name string, src []byte) (*jsonpos.Doc, error) {
+	opts := jsonpos.Options{Positions: true}
 	if strings.EqualFold(path.Ext(name), ".json") {
-		doc, err := document.ParseJSON(src, opts)
+		doc, err := jsonpos.ParseJSON(src, opts)
 		if err != nil {
 			return nil, Invalid(problem.Of(err, name))
 		}
 		return doc, nil
 	}
-	docs, err := document.ParseYAML(src, opts)
+	docs, err := jsonpos.ParseYAML(src, opts)
 	if err != nil {
 		return nil, Invalid(problem.Of(err, name))
 	}
@@ -167,7 +167,7 @@ func parseDocument(name string, src []byte) (*document.Doc, error) {
 	return docs[0], nil
 }
 
-func validate(name string, doc *document.Doc) error {
+func validate(name string, doc *jsonpos.Doc) error {
 	problems := problem.All(schema.ValidatePolicy(doc.Value))
 	if len(problems) == 0 {
 		return nil
@@ -194,7 +194,7 @@ func crossCheck(p *Policy) []*problem.Problem {
 	purposes := func(base string, set map[string]bool) {
 		for _, k := range sortedKeys(set) {
 			if _, ok := d.Purposes[k]; !ok {
-				missing(document.AppendPointer(base, k), "purpose", k)
+				missing(jsonpos.AppendPointer(base, k), "purpose", k)
 			}
 		}
 	}
@@ -239,7 +239,7 @@ func crossCheck(p *Policy) []*problem.Problem {
 				for i, c := range t.Elements[el].To {
 					_, isCategory := d.DataCategories[c]
 					if _, isSpecial := d.SpecialCategories[c]; !isCategory && !isSpecial {
-						missing(fmt.Sprintf("%s/to/%d", document.AppendPointer(root+"/scanner_mapping/"+st.name+"/elements", el), i), "data category", c)
+						missing(fmt.Sprintf("%s/to/%d", jsonpos.AppendPointer(root+"/scanner_mapping/"+st.name+"/elements", el), i), "data category", c)
 					}
 				}
 			}

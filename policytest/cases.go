@@ -49,7 +49,7 @@ import (
 	"time"
 
 	"github.com/confect/policyengine"
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/problem"
 )
@@ -165,7 +165,7 @@ func LoadFile(file string) ([]*Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, err)
 	}
-	docs, err := document.ParseYAML(src, document.Options{Positions: true})
+	docs, err := jsonpos.ParseYAML(src, jsonpos.Options{Positions: true})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCase, problem.In(file, err))
 	}

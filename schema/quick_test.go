@@ -10,13 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/schema"
 )
 
 // agree fails when the fast check accepts what the schema refuses.
 func agree(t testing.TB, data []byte) (fast bool) {
-	doc, err := document.ParseJSON(data, document.Options{})
+	doc, err := jsonpos.ParseJSON(data, jsonpos.Options{})
 	if err != nil {
 		return false
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/confect/policyengine/internal/document"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/schema"
@@ -97,7 +97,7 @@ func TestValidActivities(t *testing.T) {
 	var v any
 	require.NoError(t, json.Unmarshal([]byte(full), &v))
 	assert.NoError(t, schema.ValidateActivity(v))
-	docs, err := document.ParseYAML([]byte("id: a\ndata_categories: [email]\npurposes: [purchase.orders]\nsubject: {age: 30, last_activity_at: 2026-01-01T00:00:00Z}\n"), document.Options{})
+	docs, err := jsonpos.ParseYAML([]byte("id: a\ndata_categories: [email]\npurposes: [purchase.orders]\nsubject: {age: 30, last_activity_at: 2026-01-01T00:00:00Z}\n"), jsonpos.Options{})
 	require.NoError(t, err)
 	assert.NoError(t, schema.ValidateActivity(docs[0].Value))
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/confect/policyengine/internal/document"
 	"github.com/confect/policyengine/internal/gentree"
+	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/internal/residual"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/schema"
@@ -25,7 +25,7 @@ func fullPath(t testing.TB, l *residual.Layout, data []byte, lim residual.Limits
 	if len(data) > lim.MaxBytes {
 		return nil, false
 	}
-	doc, err := document.ParseJSON(data, document.Options{MaxDepth: lim.MaxDepth, MaxValues: lim.MaxValues})
+	doc, err := jsonpos.ParseJSON(data, jsonpos.Options{MaxDepth: lim.MaxDepth, MaxValues: lim.MaxValues})
 	if err != nil {
 		return nil, false
 	}

@@ -1,11 +1,11 @@
-// Package document parses JSON and YAML into plain Go values (map[string]any, []any, string,
+// Package jsonpos parses JSON and YAML into plain Go values (map[string]any, []any, string,
 // json.Number, bool, nil) and remembers where each value stands in its source, by JSON pointer,
 // so that a problem found later (a schema error, a rule's reason) can be reported with its line.
 //
 // Both parsers are strict where encoding/json and YAML libraries are lenient: a duplicate key,
 // invalid UTF-8, a NUL byte, nesting deeper than the limit or more values than the limit are
 // errors, each with its position.
-package document
+package jsonpos
 
 import (
 	"sort"
