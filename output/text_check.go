@@ -121,9 +121,9 @@ func (tc *textCheck) End(r *check.Report) error {
 }
 
 // finding writes one reason or warning on one line: place, label, rule, message, field and clause.
-func (t painter) finding(w io.Writer, label string, f finding.Finding) {
-	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", placeIn(f.File, f.Line, f.Column), label, t.paint(bold, Printable(f.Rule)), Printable(f.Message),
-		t.paint(dim, "["+Printable(pathOrRoot(f.Path))+" · "+Printable(f.Clause)+"]"))
+func (p painter) finding(w io.Writer, label string, f finding.Finding) {
+	fmt.Fprintf(w, "         %s%s%s  %s  %s\n", placeIn(f.File, f.Line, f.Column), label, p.paint(bold, Printable(f.Rule)), Printable(f.Message),
+		p.paint(dim, "["+Printable(pathOrRoot(f.Path))+" · "+Printable(f.Clause)+"]"))
 }
 
 // placeIn is place, preceded by the file when a finding stands in another file than its
