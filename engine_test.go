@@ -20,7 +20,7 @@ import (
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 	"github.com/confect/policyengine/problem"
-	"github.com/confect/policyengine/rules"
+	"github.com/confect/policyengine/rego"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -491,7 +491,7 @@ func TestInvalidPolicy(t *testing.T) {
 			documentLine(t, contractBases), documentColumn(t, contractBases)+len("legal_bases: {"))},
 		{"rule names an undefined clause", func(d string) string {
 			return strings.Replace(d, "    opt-out:\n", "    opt-out-renamed:\n", 1)
-		}, nil, fmt.Sprintf("rules/marketing.rego:%d:1: rule marketing.opted_out names clause", ruleLine(t, "marketing.rego", "marketing.opted_out")) + ` "opt-out", which the policy document (`},
+		}, nil, fmt.Sprintf("rego/marketing.rego:%d:1: rule marketing.opted_out names clause", ruleLine(t, "marketing.rego", "marketing.opted_out")) + ` "opt-out", which the policy document (`},
 		{"module does not compile", nil, map[string]string{"bad.rego": "package policyengine.rules.bad\n\ndeny contains x if {\n"}, "bad.rego:"},
 		{"module fails the strict check", nil, map[string]string{"strict.rego": "package policyengine.rules.strict\n\nimport data.privacy_policy\n\nx := 1\n"}, "strict.rego:3"},
 		{"deny rule without a title", nil, map[string]string{"untitled.rego": "package policyengine.rules.untitled\n\n# METADATA\n# description: No title.\n# custom:\n#   id: untitled.rule\n#   clause: purposes\ndeny contains \"x\" if false\n"},
@@ -643,7 +643,7 @@ func TestWarnings(t *testing.T) {
 // its METADATA.
 func ruleLine(t *testing.T, file, id string) int {
 	t.Helper()
-	src, err := fs.ReadFile(rules.FS(), file)
+	src, err := fs.ReadFile(rego.FS(), file)
 	require.NoError(t, err)
 	lines := strings.Split(string(src), "\n")
 	for i, line := range lines {

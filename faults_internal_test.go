@@ -21,8 +21,8 @@ func withDecision(t *testing.T, decision string) *Engine {
 	t.Helper()
 	sources, err := compiler.Builtins()
 	require.NoError(t, err)
-	sources["rules/decision.rego"] = []byte(decision)
-	delete(sources, "rules/by_id.rego") // the decision by declaration id, built on the decision replaced
+	sources["rego/decision.rego"] = []byte(decision)
+	delete(sources, "rego/by_id.rego") // the decision by declaration id, built on the decision replaced
 	builtin := map[string]bool{}
 	for name := range sources {
 		builtin[name] = true // the tampered decision too: a policy's own module could not replace it

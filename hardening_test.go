@@ -230,7 +230,7 @@ func TestDecisionLoggerGetsACopy(t *testing.T) {
 
 // Whether a rule is built-in or the policy's own is what the compiler knows, never a file
 // name: the same policy decides the same wherever it lives and whatever its folder is called.
-// A policy whose folder was named rules/ once had its own person rules taken for built-in ones,
+// A policy whose folder was named rego/ once had its own person rules taken for built-in ones,
 // so that a rule denying every person became a mere condition and the gate passed.
 func TestOwnershipIsNotAPath(t *testing.T) {
 	t.Parallel()
@@ -238,10 +238,10 @@ func TestOwnershipIsNotAPath(t *testing.T) {
 	var decl map[string]any
 	require.NoError(t, json.Unmarshal([]byte(testpolicy.OnConsent), &decl))
 	var want string // the decision, the same in every folder
-	for _, folder := range []string{"own", "", "rules", "rego", "rules/rules", "policy"} {
+	for _, folder := range []string{"own", "", "rules", "rego", "rego/rules", "policy"} {
 		t.Run("folder "+folder, func(t *testing.T) {
 			fsys := fstest.MapFS{"policy.yaml": {Data: policy.DefaultDocument()}}
-			// consent.rego is a built-in module's name too: under rules/ it is the same path.
+			// consent.rego is a built-in module's name too: under rego/ it is the same path.
 			fsys[path.Join(folder, "consent.rego")] = &fstest.MapFile{Data: []byte(testpolicy.NeverOnConsent)}
 			e := newEngine(t, policyengine.WithPolicyFS(fsys))
 			d, err := e.EvaluateDeclaration(ctx, decl)

@@ -1,7 +1,7 @@
 // Package bundle makes a policy an OPA bundle, so that stock OPA servers fed by a bundle service
 // decide exactly as the library does, and reads such bundles back, verifying their signature.
 //
-// A bundle holds the built-in rules (under rules/), the policy's own modules (under policy/),
+// A bundle holds the built-in rules (under rego/), the policy's own modules (under policy/),
 // the policy document as data (data.privacy_policy), the activity's JSON Schema and that of a
 // person's state (data.policyengine_schema, so a server refuses what the library refuses), the
 // policy revision (data.policyengine_revision), the declarations servers decide by id with their
@@ -109,7 +109,7 @@ func Build(ctx context.Context, w io.Writer, p *policy.Policy, opts BuildOptions
 		Metadata:    map[string]any{"policy": p.Document.Title, "organisation": p.Document.Organisation},
 	}
 	modules := map[string]*ast.Module{}
-	for name, m := range built.Modules { // the built-in modules under rules/, the policy's own under policy/
+	for name, m := range built.Modules { // the built-in modules under rego/, the policy's own under policy/
 		b.Modules = append(b.Modules, opabundle.ModuleFile{URL: "/" + name, Path: "/" + name, Raw: built.Sources[name], Parsed: m})
 		modules[name] = m
 	}

@@ -43,9 +43,9 @@ func TestBuildHoldsThePolicy(t *testing.T) {
 	require.NoError(t, json.Unmarshal(fs[".manifest"], &manifest))
 	assert.Equal(t, rev, manifest.Revision)
 	assert.ElementsMatch(t, []string{"policyengine", "privacy_policy", "policyengine_schema", "policyengine_revision", "policyengine_declarations", "system/log", "system/authz"}, manifest.Roots)
-	assert.Contains(t, fs, "rules/decision.rego")
-	assert.Contains(t, fs, "rules/mask.rego")
-	assert.NotContains(t, fs, "rules/decision_test.rego", "tests stay out of bundles")
+	assert.Contains(t, fs, "rego/decision.rego")
+	assert.Contains(t, fs, "rego/mask.rego")
+	assert.NotContains(t, fs, "rego/decision_test.rego", "tests stay out of bundles")
 	assert.NotContains(t, fs, ".signatures.json")
 	var data map[string]any
 	require.NoError(t, json.Unmarshal(fs["data.json"], &data))
@@ -165,7 +165,7 @@ func TestBuildOptions(t *testing.T) {
 }
 
 // Whether a bundle's module is built-in is what its content is, never where it lies: a policy's
-// own person rule moved under rules/ in the archive decides as it did under policy/ (it once
+// own person rule moved under rego/ in the archive decides as it did under policy/ (it once
 // counted as built-in there, so that a rule denying every person became a mere condition), and a
 // module with a built-in module's name and other content is refused.
 func TestBundleOwnershipIsNotAPath(t *testing.T) {
@@ -195,7 +195,7 @@ func TestBundleOwnershipIsNotAPath(t *testing.T) {
 	var decl map[string]any
 	require.NoError(t, json.Unmarshal([]byte(testpolicy.OnConsent), &decl))
 	var want string
-	for _, to := range []string{"policy/never.rego", "rules/never.rego", "rules/own/never.rego", "never.rego"} {
+	for _, to := range []string{"policy/never.rego", "rego/never.rego", "rego/own/never.rego", "never.rego"} {
 		e, err := policyengine.New(context.Background(), policyengine.WithBundle(repack(map[string]string{"policy/never.rego": to}, nil), bundle.ReadOptions{}))
 		require.NoError(t, err, to)
 		d, err := e.EvaluateDeclaration(context.Background(), decl)
@@ -215,9 +215,9 @@ func TestBundleOwnershipIsNotAPath(t *testing.T) {
 			sources[name] = data
 		}
 	}
-	weakened := bytes.Replace(sources["rules/consent.rego"], []byte("deny contains"), []byte("deny_never contains"), 1)
-	require.NotEqual(t, sources["rules/consent.rego"], weakened)
-	sources["rules/consent.rego"] = weakened
+	weakened := bytes.Replace(sources["rego/consent.rego"], []byte("deny contains"), []byte("deny_never contains"), 1)
+	require.NotEqual(t, sources["rego/consent.rego"], weakened)
+	sources["rego/consent.rego"] = weakened
 	all := map[string]bool{}
 	for name := range sources {
 		all[name] = !strings.HasPrefix(name, "policy/")
@@ -225,7 +225,7 @@ func TestBundleOwnershipIsNotAPath(t *testing.T) {
 	rebuilt, err := compiler.Compile(p, sources, all)
 	require.NoError(t, err)
 	_, err = policyengine.New(context.Background(), policyengine.WithBundle(repack(nil, map[string]func([]byte) []byte{
-		"rules/consent.rego": func([]byte) []byte { return weakened },
+		"rego/consent.rego": func([]byte) []byte { return weakened },
 		".manifest": func(b []byte) []byte {
 			var m map[string]any
 			require.NoError(t, json.Unmarshal(b, &m))
@@ -236,5 +236,5 @@ func TestBundleOwnershipIsNotAPath(t *testing.T) {
 		},
 	}), bundle.ReadOptions{}))
 	require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
-	assert.ErrorContains(t, err, "rules/consent.rego: not this engine's built-in module of that name")
+	assert.ErrorContains(t, err, "rego/consent.rego: not this engine's built-in module of that name")
 }

@@ -35,9 +35,9 @@ func TestTestReportFormats(t *testing.T) {
 	assert.Contains(t, text, "allow: expected true, got false")
 	assert.Contains(t, text, "coverage: rules ")
 	assert.Regexp(t, `\nREGO FILE +LINES +COVERED +PERCENT\n`, text)
-	assert.Regexp(t, `\nrules/rights.rego +\d+ +\d+ +\d+\.\d%\n`, text)
+	assert.Regexp(t, `\nrego/rights.rego +\d+ +\d+ +\d+\.\d%\n`, text)
 	assert.Contains(t, text, "\nuncovered rules: category.sensitive, ")
-	assert.Regexp(t, `\nuncovered Rego lines:\n(    rules/\S+: .*\n)*    rules/categories.rego: \d+`, text)
+	assert.Regexp(t, `\nuncovered Rego lines:\n(    rego/\S+: .*\n)*    rego/categories.rego: \d+`, text)
 	assert.Contains(t, text, "cases: 2 passed, 1 failed")
 
 	var js struct {

@@ -29,7 +29,7 @@ type Document struct {
 	// RecipientTypes are who personal data may be shared with.
 	RecipientTypes map[string]RecipientType `json:"recipient_types"`
 	// EUEEATerritory says where the EU/EEA is: the law's facts, which the engine merges into
-	// every policy (rules/privacy_policy/eu.yaml), not the document's.
+	// every policy (rego/privacy_policy/eu.yaml), not the document's.
 	EUEEATerritory Territory `json:"eu_eea_territory"`
 	// AdequacyDecisions are the European Commission's adequacy decisions (GDPR art. 45), by the
 	// ISO 3166-1 alpha-2 code of the country: the law's facts, merged like EUEEATerritory.

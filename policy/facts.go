@@ -8,10 +8,10 @@ import (
 
 	"github.com/confect/policyengine/internal/jsonpos"
 	"github.com/confect/policyengine/problem"
-	"github.com/confect/policyengine/rules"
+	"github.com/confect/policyengine/rego"
 )
 
-// factsDir is where the law's facts live, in the rules' directory (rules.Facts): each YAML file
+// factsDir is where the law's facts live, in the rules' directory (rego.Facts): each YAML file
 // there holds keys of data.privacy_policy.
 const factsDir = "privacy_policy"
 
@@ -20,11 +20,11 @@ const factsDir = "privacy_policy"
 // copy.
 var lawFacts = sync.OnceValues(func() (map[string]any, error) {
 	out := map[string]any{}
-	err := fs.WalkDir(rules.Facts(), factsDir, func(rel string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(rego.Facts(), factsDir, func(rel string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !isDocumentFile(rel) {
 			return err
 		}
-		src, err := fs.ReadFile(rules.Facts(), rel)
+		src, err := fs.ReadFile(rego.Facts(), rel)
 		if err != nil {
 			return err
 		}
@@ -45,7 +45,7 @@ var lawFacts = sync.OnceValues(func() (map[string]any, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: the law's facts (rules/%s): %w", ErrInvalid, factsDir, err)
+		return nil, fmt.Errorf("%w: the law's facts (rego/%s): %w", ErrInvalid, factsDir, err)
 	}
 	return out, nil
 })
@@ -89,7 +89,7 @@ func addFacts(name string, doc *jsonpos.Doc) error {
 			pointer := jsonpos.AppendPointer("/privacy_policy", key)
 			pos := doc.Locate(pointer)
 			problems = append(problems, &problem.Problem{Kind: problem.Schema, File: name, Line: pos.Line, Column: pos.Column, Pointer: pointer,
-				Message: fmt.Sprintf("%s is a fact of the law that the rules hold (rules/%s/): a policy document does not define it", key, factsDir)})
+				Message: fmt.Sprintf("%s is a fact of the law that the rules hold (rego/%s/): a policy document does not define it", key, factsDir)})
 			continue
 		}
 		pp[key] = jsonpos.Clone(facts[key])

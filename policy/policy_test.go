@@ -356,7 +356,7 @@ func TestParseErrors(t *testing.T) {
 	add("a fact of the law", "p.yaml", edit(t, "  transfer_safeguards:\n", "  adequacy_decisions: {IN: []}\n  transfer_safeguards:\n"),
 		func(src string) []problem.Problem {
 			return []problem.Problem{at(t, "p.yaml", src, "adequacy_decisions:", 0, pp+"/adequacy_decisions",
-				"adequacy_decisions is a fact of the law that the rules hold (rules/privacy_policy/): a policy document does not define it")}
+				"adequacy_decisions is a fact of the law that the rules hold (rego/privacy_policy/): a policy document does not define it")}
 		})
 	add("schema: bad period", "p.yaml", edit(t, "period: P6M", "period: 6 months"),
 		func(src string) []problem.Problem {

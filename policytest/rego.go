@@ -21,7 +21,7 @@ import (
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
-	"github.com/confect/policyengine/rules"
+	builtinrego "github.com/confect/policyengine/rego"
 )
 
 // RegoResult is how one Rego unit test went.
@@ -54,14 +54,14 @@ func modules(p *policy.Policy, builtinTests bool) (mods map[string]*ast.Module, 
 	if err != nil {
 		return nil, nil, err
 	}
-	err = fs.WalkDir(rules.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(builtinrego.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(name, "_test.rego") {
 			return err
 		}
 		if !builtinTests && name != "fixtures_test.rego" {
 			return nil
 		}
-		src, err := fs.ReadFile(rules.FS(), name)
+		src, err := fs.ReadFile(builtinrego.FS(), name)
 		sources[compiler.BuiltinPrefix+name] = src
 		return err
 	})
@@ -273,7 +273,7 @@ type RegoCoverage struct {
 
 // RegoFileCoverage is one module's line coverage.
 type RegoFileCoverage struct {
-	// File is the module's name: rules/... for a built-in one, the path for a policy's own.
+	// File is the module's name: rego/... for a built-in one, the path for a policy's own.
 	File string `json:"file"`
 	// Covered and NotCovered count its lines.
 	Covered    int `json:"covered_lines"`

@@ -50,17 +50,17 @@ func TestExamplePoliciesOnStockOPA(t *testing.T) {
 				require.NoError(t, err, "opa %s:\n%s", strings.Join(args, " "), out)
 				return string(out)
 			}
-			out := stock("eval", "--format", "raw", "-d", "../rules", "-d", dir, "data.privacy_policy.organisation")
+			out := stock("eval", "--format", "raw", "-d", "../rego", "-d", dir, "data.privacy_policy.organisation")
 			assert.Equal(t, p.Document.Organisation, strings.TrimSpace(out))
 			// The law's facts, which the library adds to the policy's data, stock OPA reads from
 			// the rules' directory: the same facts at the same place.
 			for _, key := range policy.FactKeys() {
-				out = stock("eval", "--format", "raw", "-d", "../rules", "-d", dir, "data.privacy_policy."+key)
+				out = stock("eval", "--format", "raw", "-d", "../rego", "-d", dir, "data.privacy_policy."+key)
 				var got any
 				require.NoError(t, json.Unmarshal([]byte(out), &got), out)
 				assert.Equal(t, p.Data()["privacy_policy"].(map[string]any)[key], got, key)
 			}
-			stock("check", "--strict", "../rules", dir)
+			stock("check", "--strict", "../rego", dir)
 			stock("fmt", "--list", "--fail", dir)
 
 			var results []struct {
@@ -69,7 +69,7 @@ func TestExamplePoliciesOnStockOPA(t *testing.T) {
 				Fail    bool   `json:"fail"`
 				Error   any    `json:"error"`
 			}
-			out = stock("test", "--format", "json", "--run", strings.Join(packages, "|"), "../rules", dir)
+			out = stock("test", "--format", "json", "--run", strings.Join(packages, "|"), "../rego", dir)
 			require.NoError(t, json.Unmarshal([]byte(out), &results), out)
 			assert.Len(t, results, tests)
 			for _, r := range results {

@@ -90,7 +90,7 @@ func TestBrightpath(t *testing.T) {
 	// they fail, and --builtin-tests shows it.
 	code, stdout, _ = runCLI(t, "test", "--policy", brightpathPolicy, "--builtin-tests", brightpathCases)
 	assert.Equal(t, 1, code)
-	assert.Contains(t, stdout, "FAIL  rules/purposes_test.rego:")
+	assert.Contains(t, stdout, "FAIL  rego/purposes_test.rego:")
 	assert.Regexp(t, `cases: 21 passed, 0 failed; Rego tests: \d+ passed, [1-9]\d* failed`, stdout)
 
 	// The same manifest, decided under each policy.
@@ -225,7 +225,7 @@ func TestPolicyErrorsNameFileAndLine(t *testing.T) {
 #   id: consent.not_given
 #   clause: consent
 deny contains "x" if false
-`, `acme.rego:9:1: rule id consent\.not_given is already claimed by the rule at rules/consent\.rego:`},
+`, `acme.rego:9:1: rule id consent\.not_given is already claimed by the rule at rego/consent\.rego:`},
 		// A policy's own person rule without a title once panicked the compiler.
 		"person rule without a title": {"acme.rego", `package policyengine.rules.acme
 
@@ -279,7 +279,7 @@ func TestTestCommandOnAPolicyChange(t *testing.T) {
 	assert.Contains(t, stdout, "FAIL  "+confectCases+"/transfers.yaml:43  The policy names SCCs, so an adequacy decision is not accepted\n"+
 		"        allow: expected false, got true\n"+
 		"        - transfer.without_scc (expected to fire, did not)\n")
-	assert.NotContains(t, stdout, "FAIL  rules/")
+	assert.NotContains(t, stdout, "FAIL  rego/")
 	assert.Regexp(t, `Rego tests: \d{3} passed, 0 failed`, stdout)
 }
 

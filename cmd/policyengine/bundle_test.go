@@ -44,7 +44,7 @@ func TestBundleBuildAndCheck(t *testing.T) {
 }
 
 // An unsigned bundle is taken only with a loud warning, and refused under --require-signature:
-// one that replaces rules/decision.rego would otherwise allow everything without a word.
+// one that replaces rego/decision.rego would otherwise allow everything without a word.
 func TestUnsignedBundleWarns(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "unsigned.tar.gz")

@@ -217,7 +217,7 @@ func TestExplainCommand(t *testing.T) {
 	assert.Contains(t, stdout, "What it checks (it denies)")
 	assert.Contains(t, stdout, "Why: the policy, How Long Are Your Personal Data Stored?")
 	assert.Contains(t, stdout, "To pass\n  Shorten the period")
-	assert.Contains(t, stdout, "Source: rules/retention.rego:")
+	assert.Contains(t, stdout, "Source: rego/retention.rego:")
 
 	code, stdout, _ = runCLI(t, "explain", "consent.stale")
 	assert.Equal(t, 0, code)

@@ -121,7 +121,7 @@ func TestTestCommandOnACopy(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Regexp(t, `Rego tests: \d{3} passed, 0 failed\nRego tests run: \d{3} of the built-in rules, against the policy's document`, stdout)
 	assert.Contains(t, stdout, "FAIL  "+confectCases+"/retention.yaml:")
-	assert.NotContains(t, stdout, "FAIL  rules/")
+	assert.NotContains(t, stdout, "FAIL  rego/")
 
 	code, stdout, _ = runCLI(t, "test", "--policy", copied, "--builtin-tests=false", confectCases)
 	assert.Equal(t, 1, code, "the cases still assert Confect's 24 months")

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confect/policyengine/rules"
+	"github.com/confect/policyengine/rego"
 )
 
 func newExportCmd(e env) *cobra.Command {
@@ -48,7 +48,7 @@ func newExportRegoCmd(e env) *cobra.Command {
 			if out == "" {
 				return errors.New("export rego needs -o DIR")
 			}
-			modules, err := rules.Modules()
+			modules, err := rego.Modules()
 			if err != nil {
 				return err
 			}
@@ -110,7 +110,7 @@ func emptyForExport(dir string) error {
 	return nil
 }
 
-// factsDir is where an export puts the law's facts (rules.Facts): OPA loads a YAML file at the
+// factsDir is where an export puts the law's facts (rego.Facts): OPA loads a YAML file at the
 // path of its directory, so there they are data.privacy_policy.
 const factsDir = "privacy_policy"
 
@@ -130,14 +130,14 @@ func exportedFacts(dir string) bool {
 
 // exportFacts writes the law's facts under out/privacy_policy.
 func exportFacts(out string) error {
-	return fs.WalkDir(rules.Facts(), factsDir, func(name string, d fs.DirEntry, err error) error {
+	return fs.WalkDir(rego.Facts(), factsDir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(out, filepath.FromSlash(name)), 0o755)
 		}
-		src, err := fs.ReadFile(rules.Facts(), name)
+		src, err := fs.ReadFile(rego.Facts(), name)
 		if err != nil {
 			return err
 		}

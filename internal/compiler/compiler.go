@@ -20,7 +20,7 @@ import (
 
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
-	"github.com/confect/policyengine/rules"
+	"github.com/confect/policyengine/rego"
 )
 
 // Entrypoint is the query OPA servers answer: the decision.
@@ -41,7 +41,7 @@ const RulesPackage = "data.policyengine.rules"
 const DataRoot = "privacy_policy"
 
 // BuiltinPrefix names the built-in modules in errors and bundles.
-const BuiltinPrefix = "rules/"
+const BuiltinPrefix = "rego/"
 
 // PolicyPrefix is where a policy's own modules are kept among the built-in ones (in Result's
 // maps and in bundles), by their path in the policy: no name of a policy's module can then be a
@@ -52,7 +52,7 @@ const PolicyPrefix = "policy/"
 type Result struct {
 	// Compiler holds the compiled modules.
 	Compiler *ast.Compiler
-	// Modules are the parsed modules by name: the built-in ones under rules/, the policy's own
+	// Modules are the parsed modules by name: the built-in ones under rego/, the policy's own
 	// under policy/ (PolicyPrefix) by their path in the policy.
 	Modules map[string]*ast.Module
 	// Sources are the modules' sources by name.
@@ -207,9 +207,9 @@ func Embedded(sources map[string][]byte) (map[string]bool, error) {
 	return builtin, nil
 }
 
-// Builtins returns the sources of the built-in modules (not their tests), by name under rules/.
+// Builtins returns the sources of the built-in modules (not their tests), by name under rego/.
 func Builtins() (map[string][]byte, error) {
-	modules, err := rules.Modules()
+	modules, err := rego.Modules()
 	if err != nil {
 		return nil, fmt.Errorf("%w: built-in rules: %w", policy.ErrInvalid, err)
 	}

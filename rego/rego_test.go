@@ -1,4 +1,4 @@
-package rules_test
+package rego_test
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
-	"github.com/confect/policyengine/rules"
+	"github.com/confect/policyengine/rego"
 )
 
 // modules parses every built-in module, tests included, as `opa test rego policy` does.
@@ -23,20 +23,20 @@ func modules(t *testing.T) (map[string]*ast.Module, map[string][]byte) {
 	t.Helper()
 	parsed := map[string]*ast.Module{}
 	sources := map[string][]byte{}
-	err := fs.WalkDir(rules.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(rego.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		src, err := fs.ReadFile(rules.FS(), name)
+		src, err := fs.ReadFile(rego.FS(), name)
 		if err != nil {
 			return err
 		}
-		m, err := ast.ParseModuleWithOpts("rules/"+name, string(src), compiler.ParserOptions())
+		m, err := ast.ParseModuleWithOpts("rego/"+name, string(src), compiler.ParserOptions())
 		if err != nil {
 			return err
 		}
-		parsed["rules/"+name] = m
-		sources["rules/"+name] = src
+		parsed["rego/"+name] = m
+		sources["rego/"+name] = src
 		return nil
 	})
 	require.NoError(t, err)

@@ -3,7 +3,7 @@
 // document, and the law's facts that ship with the rules (privacy_policy/*.yaml: where the EU/EEA
 // is, the Commission's adequacy decisions), which every policy's data holds beside its document.
 // data.policyengine.decision is the entrypoint.
-package rules
+package rego
 
 import (
 	"embed"
