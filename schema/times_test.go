@@ -73,7 +73,7 @@ func TestActivityTimesAreEveryDateTimeOfTheSchema(t *testing.T) {
 // every field of every object of the schema, it must name exactly the schema's date-times, or a
 // time would reach the rules in a form timestamp_ns does not read, or go unvalidated.
 func TestTimesAreTheSchemas(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "rules", "lib.rego"))
+	src, err := os.ReadFile(filepath.Join("..", "rego", "lib.rego"))
 	require.NoError(t, err)
 	query, err := rego.New(
 		rego.Query("data.policyengine.lib.time_field(input.object, input.field)"),
