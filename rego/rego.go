@@ -1,4 +1,4 @@
-// Package rules holds the built-in rules: Rego v1 modules, one file per concern, each with its
+// Package rego holds the built-in rules: Rego v1 modules, one file per concern, each with its
 // tests beside it (*_test.rego). The rules read every fact from data.privacy_policy: the policy
 // document, and the law's facts that ship with the rules (privacy_policy/*.yaml: where the EU/EEA
 // is, the Commission's adequacy decisions), which every policy's data holds beside its document.
