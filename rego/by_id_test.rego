@@ -50,6 +50,17 @@ test_the_persons_state_is_validated if {
 	decision.errors == [{"path": "/consent/given_at", "message": "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"}]
 }
 
+# A time the library refuses is refused by id too: a leap second anywhere but 23:59:60 in UTC,
+# an offset out of range, a date out of range in a year beyond OPA's clock.
+test_the_persons_times_are_held_to_what_the_library_accepts if {
+	every given in ["2026-01-28T12:00:60Z", "2016-12-31T23:59:60+01:00", "2026-01-28T12:00:00+24:00", "1500-02-29T00:00:00Z"] {
+		decision := policyengine.decision with input as {"declaration": "newsletter", "consent": {"status": "given", "given_at": given}}
+			with data.policyengine_declarations as bundled
+		decision.allow == false
+		decision.errors == [{"path": "/consent/given_at", "message": "expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"}]
+	}
+}
+
 test_the_persons_state_is_held_to_the_bundled_schema if {
 	decision := policyengine.decision with input as {"declaration": "newsletter", "consent": {"status": "given", "colour": "red"}}
 		with data.policyengine_declarations as bundled

@@ -196,9 +196,13 @@ any_timestamp_ns(ts) := timestamp_ns(ts) if {
 }
 
 # canonical_time is an RFC 3339 timestamp in the form timestamp_ns reads, the same instant:
-# t and z in upper case; a leap second (23:59:60) as the first instant of the next second; a
-# year before 1678 as the clock's first instant (1678-01-01T00:00:00Z), one after 2261 as its
-# last (2261-12-31T23:59:59Z). Undefined for what is not RFC 3339.
+# t and z in upper case; a leap second (23:59:60 in UTC, the only place RFC 3339 allows one) as
+# the first instant of the next second; a year before 1678 as the clock's first instant
+# (1678-01-01T00:00:00Z), one after 2261 as its last (2261-12-31T23:59:59Z). Undefined for what is
+# not RFC 3339 in form, an offset out of range, a leap second anywhere but 23:59:60 in UTC, and a
+# time it rewrites whose date or time is out of range (a time in canonical form is parsed by
+# timestamp_ns, which is undefined for those). any_timestamp_ns is defined for exactly the
+# date-times the library accepts (its schema's date-time format; a Go test holds them equal).
 # A decision by declaration id puts every time of the person's state through it on every
 # request: a time already in that form (upper case, a year from 1700 to 2199, no leap second)
 # is matched once and kept.
@@ -208,17 +212,43 @@ canonical_time(ts) := ts if {
 	regex.match(_any_timestamp_pattern, ts)
 }
 
-_canonical_timestamp_pattern := `^(1[7-9]|2[01])\d{2}-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2})$`
+_canonical_timestamp_pattern := `^(1[7-9]|2[01])\d{2}-\d{2}-\d{2}T\d{2}:\d{2}:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$`
 
 _canonical_time(ts) := "1678-01-01T00:00:00Z" if {
 	to_number(substring(ts, 0, 4)) < 1678
+	_in_clock(_in_a_year_like_it(ts))
 } else := "2261-12-31T23:59:59Z" if {
 	to_number(substring(ts, 0, 4)) > 2261
-} else := time.format(time.parse_rfc3339_ns(concat("", [substring(upper(ts), 0, 17), "59", substring(upper(ts), 19, -1)])) + 1000000000) if {
-	substring(ts, 17, 2) == "60"
-} else := upper(ts)
+	_in_clock(_in_a_year_like_it(ts))
+} else := _in_clock(ts)
 
-_any_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$`
+# _in_clock is canonical_time of a time whose year OPA's clock holds, parsed: undefined when it
+# does not parse, or when it is a leap second anywhere but 23:59:60 in UTC.
+_in_clock(ts) := time.format(ns) if {
+	substring(ts, 17, 2) == "60"
+	ns := time.parse_rfc3339_ns(concat("", [substring(upper(ts), 0, 17), "59", substring(upper(ts), 19, -1)])) + 1000000000
+	time.clock([ns, "UTC"]) == [0, 0, 0]
+} else := upper(ts) if {
+	substring(ts, 17, 2) != "60"
+	time.parse_rfc3339_ns(upper(ts))
+}
+
+# _in_a_year_like_it is a time of a year OPA's clock cannot hold, moved to a year it holds with
+# the same days (2000 for a leap year, 2001 otherwise), so that its month, day and time are
+# checked as the year's own would be.
+_in_a_year_like_it(ts) := concat("", [_year_like(to_number(substring(ts, 0, 4))), substring(ts, 4, -1)])
+
+_year_like(year) := "2000" if {
+	year % 4 == 0
+	not _century_not_leap(year)
+} else := "2001"
+
+_century_not_leap(year) if {
+	year % 100 == 0
+	year % 400 != 0
+}
+
+_any_timestamp_pattern := `^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$`
 
 # time_field says a field of the activity holds an RFC 3339 date-time: a key ending in _at of one
 # of time_objects (the person's state). The activity schema's date-times are exactly these (a Go

@@ -235,6 +235,16 @@ test_times_beyond_the_clock_count_as_its_first_or_last_instant if {
 
 test_what_is_not_rfc_3339_has_no_canonical_form if {
 	not lib.canonical_time("2026-01-28 12:00:00Z")
+	not lib.canonical_time("2026-01-28T12:00:60Z") # a leap second at noon
+	not lib.canonical_time("2016-12-31T23:59:60+01:00") # 22:59:60 in UTC
+	not lib.canonical_time("2026-01-28T12:00:00+24:00")
+	not lib.canonical_time("2026-01-28T12:00:00+23:60")
+	not lib.any_timestamp_ns("2026-04-31T12:00:00Z")
+	not lib.canonical_time("1500-02-29T00:00:00Z") # 1500 is no leap year, beyond the clock or not
+	not lib.canonical_time("1500-13-45T99:99:99Z")
+	not lib.canonical_time("9999-12-31T12:00:60Z")
+	lib.canonical_time("1600-02-29T00:00:00Z") == "1678-01-01T00:00:00Z"
+	lib.canonical_time("9999-12-31T18:59:60-05:00") == "2261-12-31T23:59:59Z"
 }
 
 test_canonical_times_rewrites_only_the_persons_times if {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine/internal/format"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -130,4 +131,44 @@ func TestSubjectClocksAreTimesOfTheSubject(t *testing.T) {
 	for _, c := range clocks {
 		assert.True(t, schema.ActivityTime("subject", c), "subject_clock %q is no date-time of the activity's subject", c)
 	}
+}
+
+// The library and an OPA server accept the same date-times: the schema's date-time format
+// (format.DateTime, which the library validates with) and lib.any_timestamp_ns (with which an OPA
+// server validates and reads a person's times) say yes to exactly the same strings, over every
+// combination of dates, times and offsets at the edges of RFC 3339 and of OPA's clock.
+func TestTimeValuesAreTheSchemas(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "rego", "lib.rego"))
+	require.NoError(t, err)
+	query, err := rego.New(
+		rego.Query("data.policyengine.lib.any_timestamp_ns(input.time)"),
+		rego.Module("lib.rego", string(src)),
+	).PrepareForEval(context.Background())
+	require.NoError(t, err)
+	dates := []string{"2026-01-28", "2016-12-31", "2017-01-01", "2024-02-29", "2026-02-29", "1500-02-29", "1600-02-29",
+		"0000-02-29", "0001-01-01", "1677-12-31", "1678-01-01", "2261-12-31", "2262-01-01", "9999-12-31", "2026-04-31",
+		"2026-13-01", "2026-00-10", "1500-13-45"}
+	clocks := []string{"T12:00:00", "t23:59:59", "T23:59:60", "t18:59:60.5", "T00:29:60", "T12:00:60", "T23:59:61",
+		"T24:00:00", "T99:99:99", "T+1:00:00", "T12:00:00.", "T12:00:00.123456789"}
+	zones := []string{"Z", "z", "+00:00", "-05:00", "+01:00", "+00:30", "-23:59", "+24:00", "+23:60", "+1:00", ""}
+	accepted := 0
+	for _, date := range dates {
+		for _, clock := range clocks {
+			for _, zone := range zones {
+				s := date + clock + zone
+				rs, err := query.Eval(context.Background(), rego.EvalInput(map[string]any{"time": s}))
+				require.NoError(t, err, s)
+				want := format.DateTime(s)
+				assert.Equal(t, want, len(rs) == 1, "%q: the library says %v, an OPA server the opposite", s, want)
+				doc := map[string]any{"id": "x", "data_categories": []any{"email"}, "purposes": []any{"support.forum"},
+					"legal_basis": "consent", "retention": map[string]any{"period": "P1M", "from": "collection"},
+					"consent": map[string]any{"status": "given", "given_at": s}}
+				assert.Equal(t, want, schema.ValidateActivity(doc) == nil, "%q: the schema's date-time is format.DateTime", s)
+				if want {
+					accepted++
+				}
+			}
+		}
+	}
+	assert.Greater(t, accepted, 100, "the combinations hold valid date-times too")
 }

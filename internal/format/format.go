@@ -46,6 +46,25 @@ func Age(text string) bool {
 	return err == nil && i >= 0 && i <= 150
 }
 
+// DateTime says s is a date-time as the activity schema means one: an RFC 3339 date-time
+// (Timestamp), or a leap second, which RFC 3339 allows only as 23:59:60 in UTC (18:59:60-05:00
+// is one). The JSON Schema validator holds date-times to it, and lib.any_timestamp_ns, which an
+// OPA server reads a person's times with, is defined for exactly these strings.
+func DateTime(s string) bool {
+	if Timestamp(s) {
+		return true
+	}
+	if len(s) < 20 || s[17:19] != "60" || !Timestamp(s[:17]+"59"+s[19:]) {
+		return false
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s[:17]+"59"+s[19:]))
+	if err != nil {
+		return false
+	}
+	t = t.UTC()
+	return t.Hour() == 23 && t.Minute() == 59
+}
+
 // Timestamp says s is an RFC 3339 date-time with seconds from 00 to 59 (RFC 3339 allows its
 // separator T and its Z in lower case too; the rules read them in upper case, the form the
 // engine puts them in).
