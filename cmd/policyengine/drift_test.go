@@ -128,6 +128,7 @@ func TestDriftInEveryFormat(t *testing.T) {
 	privadoDrift := filepath.Join(driftData, "privado", "drift.json")
 	bearerDrift := filepath.Join(driftData, "bearer", "drift.json")
 	broken := write(t, t.TempDir(), "privado.json", "{\"dataFlow\": {\"third_parties\": [\n  {\"sourceId\": 7, \"sinks\": []}]}}")
+	brokenBearer := write(t, t.TempDir(), "bearer.json", "{\"third_party\": [\n  {\"third_party\": 7, \"data_types\": []}]}")
 	denied := "transfer.without_scc " + filepath.Join(manifests, "payments.yaml") + ":21"
 	for _, tc := range []struct {
 		name  string
@@ -147,6 +148,7 @@ func TestDriftInEveryFormat(t *testing.T) {
 			"drift.unmapped_element " + bearerDrift + ":6", "drift.uncovered_flow " + bearerDrift + ":6",
 		}},
 		{"broken", []string{"--privado", broken}, 2, []string{"input.invalid " + broken + ":2"}},
+		{"broken Bearer", []string{"--bearer", brokenBearer}, 2, []string{"input.invalid " + brokenBearer + ":2"}},
 	} {
 		for _, format := range output.Formats(output.Check) {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {

@@ -63,7 +63,7 @@ func newImportCmd(e env) *cobra.Command {
 			case im.Failed():
 				return errReported
 			case im.Count(fides.Held) > 0:
-				return violation(fmt.Sprintf("%d declarations not written: check denies them (listed above)", im.Count(fides.Held)))
+				return violation(output.Plural(im.Count(fides.Held), "declaration") + " not written: check denies them (listed above)")
 			}
 			return nil
 		},
