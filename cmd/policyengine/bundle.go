@@ -69,7 +69,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 				opts.SigningKey = key
 			}
 			if len(declarations) > 0 {
-				if opts.Declarations, err = loadDeclarations(cmd, f, &files, declarations); err != nil {
+				if opts.Declarations, err = loadDeclarations(cmd, &f, &files, declarations); err != nil {
 					return err
 				}
 			}
@@ -112,8 +112,8 @@ func newBundleBuildCmd(e env) *cobra.Command {
 
 // loadDeclarations reads the declarations of the manifests the paths hold, chosen as check
 // chooses them, for the bundle's data.
-func loadDeclarations(cmd *cobra.Command, f engineFlags, files *manifestFlags, paths []string) (map[string]map[string]any, error) {
-	sel, err := files.selectFiles(cmd, &f, paths, "put in the bundle")
+func loadDeclarations(cmd *cobra.Command, f *engineFlags, files *manifestFlags, paths []string) (map[string]map[string]any, error) {
+	sel, err := files.selectFiles(cmd, f, paths, "put in the bundle")
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("--declarations: %w", err)

@@ -142,7 +142,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if f.cacheSize > 0 {
 		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
 	}
-	engine, err := newEngine(cmd.Context(), f.engineFlags, opts...)
+	engine, err := newEngine(cmd.Context(), &f.engineFlags, opts...)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -188,4 +189,23 @@ func TestConfigPolicyIsEveryCommandsDefault(t *testing.T) {
 	code, _, stderr = runCLI(t, "test", "--config", "none", filepath.Join(brightpath, "tests"))
 	assert.Equal(t, 2, code, "--config none: the embedded policy")
 	assert.Contains(t, stderr, `the policy has no rule "minors.parental_consent"`)
+}
+
+// Every command reads the config file once: the policy and the files it reads come from one
+// reading, and stderr names the config once. bundle build read it twice (its declarations and
+// its policy from two readings).
+func TestConfigIsReadOnce(t *testing.T) {
+	root := project(t, "manifests: [\"services/**\"]\nignore: [\"**/testdata/**\"]\n")
+	t.Chdir(root)
+	config := "policyengine: config file: " + filepath.Join(root, ".policyengine.yaml") + "\n"
+	for _, args := range [][]string{
+		{"check", "--now", now},
+		{"ropa", "--now", now},
+		{"diff", "--now", now},
+		{"bundle", "build", "--declarations", "services", "-o", filepath.Join(root, "b.tar.gz")},
+		{"rules"},
+	} {
+		_, _, stderr := runCLI(t, args...)
+		assert.Equal(t, 1, strings.Count(stderr, config), "%s: %s", args[0], stderr)
+	}
 }

@@ -126,7 +126,7 @@ func diffEngines(cmd *cobra.Command, f diffFlags) (engines [2]*policyengine.Engi
 		}
 	}
 	for i, side := range []engineFlags{{policyDir: base, now: f.now, config: "none"}, f.engineFlags} {
-		if engines[i], err = newEngine(cmd.Context(), side); err != nil {
+		if engines[i], err = newEngine(cmd.Context(), &side); err != nil {
 			if f.baseRef != "" && i == 0 {
 				// The base policy was read from a temporary copy: name it as the user does.
 				err = errors.New(strings.ReplaceAll(err.Error(), base, f.baseRef+":"+filepath.ToSlash(f.policyDir)))

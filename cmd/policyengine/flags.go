@@ -174,7 +174,7 @@ func (f *engineFlags) project() (*config, error) {
 
 // dir is the policy directory the flags name: --policy, else (with no --bundle) the project
 // config file's policy, else "" for the embedded Confect policy.
-func (f engineFlags) dir() (string, error) {
+func (f *engineFlags) dir() (string, error) {
 	if f.policyDir != "" || f.bundle != "" {
 		return f.policyDir, nil
 	}
@@ -187,7 +187,7 @@ func (f engineFlags) dir() (string, error) {
 
 // loadPolicy loads the policy the flags name, for a command that needs the policy itself (its
 // modules and tests) rather than an engine.
-func (f engineFlags) loadPolicy() (*policy.Policy, error) {
+func (f *engineFlags) loadPolicy() (*policy.Policy, error) {
 	dir, err := f.dir()
 	switch {
 	case err != nil:
@@ -199,7 +199,7 @@ func (f engineFlags) loadPolicy() (*policy.Policy, error) {
 }
 
 // options turns the flags into engine options.
-func (f engineFlags) options() ([]policyengine.Option, error) {
+func (f *engineFlags) options() ([]policyengine.Option, error) {
 	if f.policyDir != "" && f.bundle != "" {
 		return nil, fmt.Errorf("--policy and --bundle: give one")
 	}
@@ -237,7 +237,7 @@ func (f engineFlags) options() ([]policyengine.Option, error) {
 }
 
 // newEngine prepares the engine the flags describe, with any further options of the command.
-func newEngine(ctx context.Context, f engineFlags, more ...policyengine.Option) (*policyengine.Engine, error) {
+func newEngine(ctx context.Context, f *engineFlags, more ...policyengine.Option) (*policyengine.Engine, error) {
 	opts, err := f.options()
 	if err != nil {
 		return nil, err
