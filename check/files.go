@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +49,10 @@ type Selection struct {
 	Skipped []Skipped
 	// LeftOut says what each pattern or rule of the walks left out, in the order first met.
 	LeftOut []LeftOut
+	// EmptyWalks are the directories walked that gave no file to read, each with what its walk
+	// left out (as LeftOut, for that walk alone), in the order walked: a command whose other
+	// paths gave files says why these gave none.
+	EmptyWalks []EmptyWalk
 
 	units []unit
 }
@@ -60,6 +65,24 @@ type LeftOut struct {
 	// below it); First is the first of them, as walked.
 	Count int    `json:"count"`
 	First string `json:"first"`
+}
+
+// EmptyWalk is a directory whose walk gave no file to read, and what that walk left out.
+type EmptyWalk struct {
+	Path    string    `json:"path"`
+	LeftOut []LeftOut `json:"left_out,omitempty"`
+}
+
+// Why says what the walk left out, or that the directory holds no manifest file at all.
+func (e EmptyWalk) Why() string {
+	if len(e.LeftOut) == 0 {
+		return "no .json, .yaml or .yml file there"
+	}
+	parts := make([]string, len(e.LeftOut))
+	for i, l := range e.LeftOut {
+		parts[i] = l.String()
+	}
+	return strings.Join(parts, "; ")
 }
 
 // String says what was left out, every name quoted with Go's escapes.
@@ -215,6 +238,7 @@ type walker struct {
 	includeBy, config string
 	seen              map[string]bool
 	leftOut           map[string]int // By → index in s.LeftOut
+	walk              *EmptyWalk     // what the directory walk under way left out
 }
 
 func (w *walker) addFile(f string) {
@@ -234,6 +258,14 @@ func (w *walker) leave(by, path string) {
 		w.s.LeftOut = append(w.s.LeftOut, LeftOut{By: by, First: path})
 	}
 	w.s.LeftOut[i].Count++
+	if w.walk != nil {
+		j := slices.IndexFunc(w.walk.LeftOut, func(l LeftOut) bool { return l.By == by })
+		if j < 0 {
+			j = len(w.walk.LeftOut)
+			w.walk.LeftOut = append(w.walk.LeftOut, LeftOut{By: by, First: path})
+		}
+		w.walk.LeftOut[j].Count++
+	}
 }
 
 func (w *walker) path(p string) {
@@ -259,6 +291,8 @@ func (w *walker) path(p string) {
 		return
 	}
 	var found []string
+	w.walk = &EmptyWalk{Path: p}
+	defer func() { w.walk = nil }()
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			w.addErr(fileError(path, &problem.Problem{File: path, Message: "cannot read: " + err.Error()}))
@@ -312,6 +346,9 @@ func (w *walker) path(p string) {
 	sort.Strings(found)
 	for _, f := range found {
 		w.addFile(f)
+	}
+	if len(found) == 0 && err == nil {
+		w.s.EmptyWalks = append(w.s.EmptyWalks, *w.walk)
 	}
 }
 

@@ -161,7 +161,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		return needsPaths(cmd, err)
 	}
 	report.FailOnWarn = f.failOnWarn
-	warnSkipped(e.stderr, report.Skipped)
+	warnUnread(e.stderr, report.Selection)
 	err = stream.End(report)
 	if err == nil {
 		err = out.Flush()
@@ -196,9 +196,20 @@ func useColor(mode string, e env) (bool, error) {
 	return false, fmt.Errorf("--color: expected auto, always or never")
 }
 
-// warnSkipped says on stderr which files a directory walk left unread, and why.
-func warnSkipped(w io.Writer, skipped []check.Skipped) {
-	for _, s := range skipped {
+// warnUnread says on stderr which files a directory walk left unread, and why; and, when other
+// paths gave files, which directories gave none, and what left out what they hold (when no
+// path gave a file, the command's error says it).
+func warnUnread(w io.Writer, sel *check.Selection) {
+	if sel == nil {
+		return
+	}
+	for _, s := range sel.Skipped {
 		fmt.Fprintf(w, "policyengine: warning: %s skipped: %s\n", output.Printable(s.File), s.Reason)
+	}
+	if len(sel.Files) == 0 {
+		return
+	}
+	for _, e := range sel.EmptyWalks {
+		fmt.Fprintf(w, "policyengine: no file found in %s: %s\n", output.Printable(e.Path), output.Printable(e.Why()))
 	}
 }

@@ -88,7 +88,7 @@ func runDiff(cmd *cobra.Command, e env, f diffFlags, paths []string) error {
 	if err != nil {
 		return needsPaths(cmd, err)
 	}
-	warnSkipped(e.stderr, rep.Skipped)
+	warnUnread(e.stderr, rep.Selection)
 	if err := output.WriteDiff(e.stdout, f.output, rep, output.Options{}); err != nil {
 		return err
 	}

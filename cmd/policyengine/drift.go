@@ -119,7 +119,7 @@ func manifestsAsCheck(cmd *cobra.Command, e env, f *checkFlags, paths []string, 
 	if err != nil {
 		return nil, needsPaths(cmd, err)
 	}
-	warnSkipped(e.stderr, rep.Skipped)
+	warnUnread(e.stderr, rep.Selection)
 	return rep, nil
 }
 

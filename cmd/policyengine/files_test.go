@@ -231,3 +231,24 @@ func TestFidesCommandsReadTheSameFiles(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "import fides needs at least one PATH")
 }
+
+// A directory named beside others that gave files, whose own walk gives none, is not passed
+// over in silence: every command that reads manifests says which pattern left out what it holds.
+func TestWhyAPathGaveNothing(t *testing.T) {
+	root := gatedRepo(t)
+	write(t, root, "docs/notes.txt", "not a manifest")
+	t.Chdir(root)
+	paths := []string{"services/shop", "services/leads/testdata", "docs"}
+	for _, args := range [][]string{
+		append([]string{"check", "--now", now}, paths...),
+		append([]string{"ropa", "--now", now}, paths...),
+		append([]string{"diff", "--now", now}, paths...),
+		{"bundle", "build", "-o", filepath.Join(t.TempDir(), "b.tar.gz"), "--declarations", paths[0], "--declarations", paths[1], "--declarations", paths[2]},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		assert.NotEqual(t, 2, code, "%s: the files found are read: %s%s", args[0], stdout, stderr)
+		assert.NotContains(t, stderr, "no file found in services/shop", args[0])
+		assert.Contains(t, stderr, "policyengine: no file found in services/leads/testdata: ignore pattern \"**/testdata/**\" of \".policyengine.yaml\" left out \"services/leads/testdata/broken.yaml\"\n", args[0])
+		assert.Contains(t, stderr, "policyengine: no file found in docs: files not named .json, .yaml or .yml left out \"docs/notes.txt\"\n", args[0])
+	}
+}

@@ -144,6 +144,7 @@ func (f *manifestFlags) selectFiles(cmd *cobra.Command, e *engineFlags, paths []
 			return nil, err
 		}
 	}
+	warnUnread(cmd.ErrOrStderr(), sel)
 	return sel, nil
 }
 

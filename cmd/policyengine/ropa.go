@@ -57,7 +57,7 @@ func newROPACmd(e env) *cobra.Command {
 			if err != nil {
 				return needsPaths(cmd, err)
 			}
-			warnSkipped(e.stderr, rep.Skipped)
+			warnUnread(e.stderr, rep.Selection)
 			rec, err := ropa.Build(rep)
 			if err != nil {
 				return err
