@@ -63,7 +63,7 @@ func findConfig(named string, stderr io.Writer) (*config, error) {
 	if path == "" {
 		wd, err := os.Getwd()
 		if err != nil {
-			return nil, fmt.Errorf("finding %s: %v", ConfigFile, err)
+			return nil, fmt.Errorf("finding %s: %w", ConfigFile, err)
 		}
 		if path, err = searchConfig(wd); err != nil || path == "" {
 			return &config{}, err
@@ -72,7 +72,7 @@ func findConfig(named string, stderr io.Writer) (*config, error) {
 			return nil, err
 		}
 	}
-	c, err := readConfig(path)
+	c, err := readConfig(path, named != "")
 	if err != nil {
 		return nil, err
 	}
@@ -136,10 +136,15 @@ func readConfigFile(path string) ([]byte, error) {
 	return data, err
 }
 
-func readConfig(path string) (*config, error) {
+// readConfig reads and decodes the config file at path, which --config named or (named
+// false) the search found.
+func readConfig(path string, named bool) (*config, error) {
 	data, err := readConfigFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--config: %v", err)
+	switch {
+	case err != nil && named:
+		return nil, fmt.Errorf("--config: %w", err)
+	case err != nil: // no --config was given: the file was found from the working directory
+		return nil, fmt.Errorf("the config file found: %w", err)
 	}
 	c := &config{dir: filepath.Dir(path), path: path}
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -68,6 +68,7 @@ func TestConfigIsReadAsManifestsAre(t *testing.T) {
 			}
 			assert.Equal(t, 2, code, stderr)
 			assert.Contains(t, stderr, config+": ")
+			assert.NotContains(t, stderr, "--config: ", "found, not named by --config")
 			assert.Empty(t, logtest.Unsafe(stderr))
 		})
 	}
