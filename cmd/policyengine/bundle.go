@@ -69,7 +69,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 				opts.SigningKey = key
 			}
 			if len(declarations) > 0 {
-				if opts.Declarations, err = loadDeclarations(cmd, &f, &files, declarations); err != nil {
+				if opts.Declarations, err = loadDeclarations(cmd, e, &f, &files, declarations); err != nil {
 					return err
 				}
 			}
@@ -112,7 +112,7 @@ func newBundleBuildCmd(e env) *cobra.Command {
 
 // loadDeclarations reads the declarations of the manifests the paths hold, chosen as check
 // chooses them, for the bundle's data.
-func loadDeclarations(cmd *cobra.Command, f *engineFlags, files *manifestFlags, paths []string) (map[string]map[string]any, error) {
+func loadDeclarations(cmd *cobra.Command, e env, f *engineFlags, files *manifestFlags, paths []string) (map[string]map[string]any, error) {
 	sel, err := files.selectFiles(cmd, f, paths, "put in the bundle")
 	switch {
 	case err != nil:
@@ -124,7 +124,7 @@ func loadDeclarations(cmd *cobra.Command, f *engineFlags, files *manifestFlags, 
 	if err != nil {
 		return nil, err
 	}
-	engine, err := newEngine(cmd.Context(), f)
+	engine, err := e.engine(cmd.Context(), f)
 	if err != nil {
 		return nil, err
 	}

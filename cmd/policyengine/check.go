@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/output"
 )
@@ -65,8 +64,6 @@ type checkFlags struct {
 	workers    int
 	failOnWarn bool
 	allConds   bool
-	cacheSize  int
-	timeout    time.Duration
 	format     string // --input-format
 }
 
@@ -135,14 +132,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if f.timeout < 0 {
 		return fmt.Errorf("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
 	}
-	var opts []policyengine.Option
-	if f.timeout > 0 {
-		opts = append(opts, policyengine.WithEvaluationTimeout(f.timeout))
-	}
-	if f.cacheSize > 0 {
-		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
-	}
-	engine, err := newEngine(cmd.Context(), &f.engineFlags, opts...)
+	engine, err := e.engine(cmd.Context(), &f.engineFlags)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,17 +28,95 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return runWith(t, "", nil, args...)
 }
 
-// runWith runs the command line with stdin and environment variables.
+// runWith runs the command line with stdin and environment variables, on the package's shared
+// engines.
 func runWith(t *testing.T, stdin string, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errs bytes.Buffer
-	code := run(context.Background(), args, env{
-		stdin:  strings.NewReader(stdin),
-		stdout: &out,
-		stderr: &errs,
-		getenv: func(k string) string { return vars[k] },
+	ctx := context.WithValue(context.Background(), runStartKey{}, time.Now())
+	code := run(ctx, args, env{
+		stdin:   strings.NewReader(stdin),
+		stdout:  &out,
+		stderr:  &errs,
+		getenv:  func(k string) string { return vars[k] },
+		engines: engines.engine,
 	})
 	return code, out.String(), errs.String()
+}
+
+// engines are the engines the runs of this package's tests share, each built once: preparing
+// one costs a quarter to half a second, and most runs describe one of a few.
+var engines = &sharedEngines{built: map[engineKey]func() (*policyengine.Engine, error){}}
+
+// sharedEngines builds an engine once per policy, evaluation time and options. Only a policy
+// that does not change while the tests run is shared: the embedded one, or a directory of this
+// repository. A test's own directory, which it may edit between runs, and a bundle get an engine
+// of their own, as the command builds it.
+type sharedEngines struct {
+	mu    sync.Mutex
+	built map[engineKey]func() (*policyengine.Engine, error)
+}
+
+// engineKey is what an engine of the flags is made of: its policy directory as named ("" the
+// embedded policy: the rules' files are named so in what the commands print) and where it is,
+// its --now ("" the time each run starts) and check's options.
+type engineKey struct {
+	dir, abs, now string
+	timeout       time.Duration
+	cacheSize     int
+}
+
+// runStartKey is the context key of the time a run started (runWith): the evaluation time of a
+// run without --now, as the command fixes it when it builds its engine.
+type runStartKey struct{}
+
+func (s *sharedEngines) engine(ctx context.Context, f *engineFlags) (*policyengine.Engine, error) {
+	dir, err := f.dir() // reads the config file for the command, once, as its own engine would
+	if err != nil || f.bundle != "" || f.verifyKey != "" || f.keyID != "" || f.requireSig {
+		return newEngine(ctx, f)
+	}
+	abs := ""
+	if dir != "" {
+		if abs, err = filepath.Abs(dir); err != nil || !isUnder(abs, repositoryRoot) {
+			return newEngine(ctx, f)
+		}
+	}
+	opts, err := f.options()
+	if err != nil {
+		return nil, err
+	}
+	if f.now == "" {
+		opts = append(opts, policyengine.WithClock(func(ctx context.Context) time.Time {
+			if t, ok := ctx.Value(runStartKey{}).(time.Time); ok {
+				return t
+			}
+			return time.Now()
+		}))
+	}
+	key := engineKey{dir: dir, abs: abs, now: f.now, timeout: f.timeout, cacheSize: f.cacheSize}
+	s.mu.Lock()
+	build, ok := s.built[key]
+	if !ok {
+		build = sync.OnceValues(func() (*policyengine.Engine, error) {
+			return policyengine.New(context.Background(), opts...)
+		})
+		s.built[key] = build
+	}
+	s.mu.Unlock()
+	return build()
+}
+
+// repositoryRoot is the absolute path of this repository's root.
+var repositoryRoot = func() string {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		panic(err)
+	}
+	return root
+}()
+
+func isUnder(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+string(filepath.Separator))
 }
 
 func mustRead(t *testing.T, path string) []byte {

@@ -78,7 +78,7 @@ func runDiff(cmd *cobra.Command, e env, f diffFlags, paths []string) error {
 	if f.now == "" {
 		f.now = time.Now().UTC().Format(time.RFC3339Nano) // one time for both sides
 	}
-	engines, cleanup, err := diffEngines(cmd, f)
+	engines, cleanup, err := diffEngines(cmd, e, f)
 	defer cleanup()
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func runDiff(cmd *cobra.Command, e env, f diffFlags, paths []string) error {
 // diffEngines makes the engines of both sides: the base (--base DIR, the --policy directory at
 // --base-ref REV, or the embedded policy; never the project config file's) and the new one.
 // cleanup removes what --base-ref read, once the run is over.
-func diffEngines(cmd *cobra.Command, f diffFlags) (engines [2]*policyengine.Engine, cleanup func(), err error) {
+func diffEngines(cmd *cobra.Command, e env, f diffFlags) (engines [2]*policyengine.Engine, cleanup func(), err error) {
 	cleanup = func() {}
 	base := f.base
 	if f.baseRef != "" {
@@ -126,7 +126,7 @@ func diffEngines(cmd *cobra.Command, f diffFlags) (engines [2]*policyengine.Engi
 		}
 	}
 	for i, side := range []engineFlags{{policyDir: base, now: f.now, config: "none"}, f.engineFlags} {
-		if engines[i], err = newEngine(cmd.Context(), &side); err != nil {
+		if engines[i], err = e.engine(cmd.Context(), &side); err != nil {
 			if f.baseRef != "" && i == 0 {
 				// The base policy was read from a temporary copy: name it as the user does.
 				err = errors.New(strings.ReplaceAll(err.Error(), base, f.baseRef+":"+filepath.ToSlash(f.policyDir)))

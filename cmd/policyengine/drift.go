@@ -110,7 +110,7 @@ func manifestsAsCheck(cmd *cobra.Command, e env, f *checkFlags, paths []string, 
 		return nil, fmt.Errorf("--input-format: expected %s", strings.Join(check.Formats(), ", "))
 	}
 	files := f.manifestFlags.options(cmd, c)
-	engine, err := newEngine(cmd.Context(), &f.engineFlags)
+	engine, err := e.engine(cmd.Context(), &f.engineFlags)
 	if err != nil {
 		return nil, err
 	}

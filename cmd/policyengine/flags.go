@@ -31,9 +31,11 @@ type engineFlags struct {
 	verifyKey  string
 	keyID      string
 	requireSig bool
-	now        string  // --now
-	config     string  // --config; "" looks for the project config file from the working directory
-	found      *config // the project config file, once a command has read it
+	now        string        // --now
+	config     string        // --config; "" looks for the project config file from the working directory
+	found      *config       // the project config file, once a command has read it
+	timeout    time.Duration // check's --decision-timeout (0: no limit)
+	cacheSize  int           // check's --cache-size (0: no decision cache)
 
 	// stderr is where the config file used is named: the command's stderr.
 	stderr func() io.Writer
@@ -234,16 +236,32 @@ func (f *engineFlags) options() ([]policyengine.Option, error) {
 		}
 		at = t
 	}
-	return append(opts, policyengine.WithClock(func(context.Context) time.Time { return at })), nil
+	opts = append(opts, policyengine.WithClock(func(context.Context) time.Time { return at }))
+	if f.timeout > 0 {
+		opts = append(opts, policyengine.WithEvaluationTimeout(f.timeout))
+	}
+	if f.cacheSize > 0 {
+		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
+	}
+	return opts, nil
 }
 
-// newEngine prepares the engine the flags describe, with any further options of the command.
-func newEngine(ctx context.Context, f *engineFlags, more ...policyengine.Option) (*policyengine.Engine, error) {
+// newEngine prepares the engine the flags describe.
+func newEngine(ctx context.Context, f *engineFlags) (*policyengine.Engine, error) {
 	opts, err := f.options()
 	if err != nil {
 		return nil, err
 	}
-	return policyengine.New(ctx, append(opts, more...)...)
+	return policyengine.New(ctx, opts...)
+}
+
+// engine prepares the engine the flags describe: newEngine's, unless the env builds engines
+// its own way.
+func (e env) engine(ctx context.Context, f *engineFlags) (*policyengine.Engine, error) {
+	if e.engines != nil {
+		return e.engines(ctx, f)
+	}
+	return newEngine(ctx, f)
 }
 
 // addInputFormatFlag adds --input-format, how the manifest files are written.

@@ -102,7 +102,7 @@ func fidesSubcommand(e env, v fidesVerb) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			engine, err := newEngine(cmd.Context(), &f)
+			engine, err := e.engine(cmd.Context(), &f)
 			if err != nil {
 				return err
 			}

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/output"
 )
 
@@ -37,6 +38,10 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+
+	// engines, when set, prepares the engine a command's flags describe instead of newEngine:
+	// tests share one engine among the runs that describe the same one.
+	engines func(context.Context, *engineFlags) (*policyengine.Engine, error)
 }
 
 // violation is the error of a run whose input breaks what was asked of it (exit 1): an activity

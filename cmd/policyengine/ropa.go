@@ -48,7 +48,7 @@ func newROPACmd(e env) *cobra.Command {
 				return err
 			}
 			opts := files.options(cmd, c)
-			engine, err := newEngine(cmd.Context(), &f)
+			engine, err := e.engine(cmd.Context(), &f)
 			if err != nil {
 				return err
 			}

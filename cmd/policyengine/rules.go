@@ -26,7 +26,7 @@ func newRulesCmd(e env) *cobra.Command {
 		Long:  rulesLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, &f, output.Rules, out)
+			engine, err := readPolicy(cmd, e, &f, output.Rules, out)
 			if err != nil {
 				return err
 			}
@@ -52,7 +52,7 @@ func newExplainCmd(e env) *cobra.Command {
 		Example: "  policyengine explain transfer.without_scc",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			engine, err := readPolicy(cmd, &f, output.Explain, out)
+			engine, err := readPolicy(cmd, e, &f, output.Explain, out)
 			if err != nil {
 				return err
 			}
@@ -74,11 +74,11 @@ func newExplainCmd(e env) *cobra.Command {
 
 // readPolicy prepares the engine for a command that prints what the policy holds, once it has
 // checked that --output names a format of that kind of report.
-func readPolicy(cmd *cobra.Command, f *engineFlags, kind output.Kind, out string) (*policyengine.Engine, error) {
+func readPolicy(cmd *cobra.Command, e env, f *engineFlags, kind output.Kind, out string) (*policyengine.Engine, error) {
 	if err := output.Validate(kind, out); err != nil {
 		return nil, fmt.Errorf("--output: %w", err)
 	}
-	return newEngine(cmd.Context(), f)
+	return e.engine(cmd.Context(), f)
 }
 
 // addReaderFlags adds the flags of a command that prints what the policy holds, as a kind of

@@ -21,7 +21,7 @@ func newVersionCmd(e env) *cobra.Command {
 		Long:  versionLong,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, err := readPolicy(cmd, &f, output.Version, out)
+			engine, err := readPolicy(cmd, e, &f, output.Version, out)
 			if err != nil {
 				return err
 			}

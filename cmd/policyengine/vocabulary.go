@@ -35,7 +35,7 @@ func newVocabularyCmd(e env) *cobra.Command {
 			if fidesKeys {
 				kind = output.FidesMapping
 			}
-			engine, err := readPolicy(cmd, &f, kind, out)
+			engine, err := readPolicy(cmd, e, &f, kind, out)
 			if err != nil {
 				return err
 			}
