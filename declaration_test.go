@@ -2,10 +2,11 @@ package policyengine_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"strconv"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,28 +17,168 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/gentree"
-	"github.com/confect/policyengine/internal/testpolicy"
 	"github.com/confect/policyengine/policy"
 )
 
-// differentialPairs is how many (declaration, person) pairs the differential test decides:
-// POLICYENGINE_DIFFERENTIAL_PAIRS, or a count that keeps go test quick.
-func differentialPairs(t *testing.T) int {
-	return countFromEnv(t, "POLICYENGINE_DIFFERENTIAL_PAIRS", 2000, 500)
+// reportPercentiles adds p50 and p99 of the per-iteration times to a benchmark's results.
+func reportPercentiles(b *testing.B, times []time.Duration) {
+	if len(times) == 0 {
+		return
+	}
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds()), "p99-ns")
 }
 
-// countFromEnv is a test's count: the environment variable's, else def (short with -short or
-// under the race detector).
-func countFromEnv(t *testing.T, name string, def, short int) int {
-	if s := os.Getenv(name); s != "" {
-		n, err := strconv.Atoi(s)
-		require.NoError(t, err)
-		return n
+// mixedPeople are n varied people's states as JSON, from the generator the differential tests
+// use: allowed and denied, consent given, withdrawn or refused with times and purposes, opt-outs,
+// restriction, pending requests, ages, clocks around now.
+func mixedPeople(b *testing.B, n int, now time.Time) [][]byte {
+	g := gentree.New(1, policy.Default().Document, now)
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = mustJSON(b, g.Person())
 	}
-	if testing.Short() || raceDetector {
-		return short
+	return out
+}
+
+// BenchmarkPersonDecision is the service's per-request call: a prepared consent-based
+// declaration (the newsletter, with a partner) decided for a different person every iteration,
+// from the person's state as JSON bytes, under the real clock. uniform: every person allowed,
+// two times varying; mixed: varied people as a service sees them (mixedPeople). p50 and p99 are
+// of the iterations' times.
+func BenchmarkPersonDecision(b *testing.B) {
+	e := newRealClockEngine(b)
+	ctx := context.Background()
+	decl, err := e.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
+	if err != nil {
+		b.Fatal(err)
 	}
-	return def
+	uniform := gentree.PersonStates(1<<16, time.Now())
+	mixed := mixedPeople(b, 1<<14, time.Now())
+	for _, set := range []struct {
+		name   string
+		states [][]byte
+	}{{"DecideJSON", uniform}, {"DecideJSON-mixed", mixed}} {
+		b.Run(set.name, func(b *testing.B) {
+			timed(b, set.states, func(state []byte) error {
+				_, err := decl.DecideJSON(ctx, state)
+				return err
+			})
+		})
+	}
+	b.Run("Decide", func(b *testing.B) {
+		b.ReportAllocs()
+		base := time.Now().Add(-300 * 24 * time.Hour)
+		i := 0
+		for b.Loop() {
+			p := policyengine.Person{
+				Consent: &policyengine.Consent{Status: "given", GivenAt: base.Add(time.Duration(i) * time.Second)},
+				Subject: &policyengine.Subject{LastActivityAt: base.Add(time.Duration(i)*time.Second + 200*24*time.Hour)},
+			}
+			if d, err := decl.Decide(ctx, p); err != nil || !d.Allow {
+				b.Fatal(err, d)
+			}
+			i++
+		}
+	})
+	// The same people decided on full activities (declaration and person as one JSON
+	// document): through the prepared declaration's compiled residual, and on an engine that
+	// never saw the declaration (OPA's full evaluation, the version-1 call).
+	var m map[string]any
+	if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &m); err != nil {
+		b.Fatal(err)
+	}
+	docs := make([][]byte, 1024)
+	for i := range docs {
+		var p map[string]any
+		_ = json.Unmarshal(mixed[i], &p)
+		full := maps.Clone(m)
+		maps.Copy(full, p)
+		docs[i] = mustJSON(b, full)
+	}
+	fresh := newRealClockEngine(b)
+	for _, c := range []struct {
+		name   string
+		engine *policyengine.Engine
+	}{{"EvaluateJSON-prepared-mixed", e}, {"EvaluateJSON-never-seen-mixed", fresh}} {
+		b.Run(c.name, func(b *testing.B) {
+			timed(b, docs, func(doc []byte) error {
+				_, err := c.engine.EvaluateJSON(ctx, doc)
+				return err
+			})
+		})
+	}
+}
+
+// timed runs a benchmark of one call per iteration, on each input in turn, and reports the p50
+// and p99 of the calls' times with the allocations.
+func timed(b *testing.B, inputs [][]byte, call func([]byte) error) {
+	b.ReportAllocs()
+	times := make([]time.Duration, 0, b.N)
+	i := 0
+	for b.Loop() {
+		start := time.Now()
+		err := call(inputs[i%len(inputs)])
+		times = append(times, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	reportPercentiles(b, times)
+}
+
+func newRealClockEngine(b *testing.B) *policyengine.Engine {
+	e, err := policyengine.New(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// BenchmarkDeclare prepares a declaration (the packages that do not read the person evaluated,
+// the others partially evaluated with the person's state unknown and the residual compiled).
+// same-person-part: the newsletter with a new id every iteration, so that what the person rules
+// read of it was seen before (partial evaluation shared); distinct: the generator's declarations,
+// each its own (what partial evaluation leaves of a package is shared only where two happen to
+// agree in every field it reads).
+func BenchmarkDeclare(b *testing.B) {
+	ctx := context.Background()
+	b.Run("same-person-part", func(b *testing.B) {
+		e := newEngine(b)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &m); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			m["id"] = fmt.Sprintf("newsletter-%d", i)
+			if _, err := e.DeclareDocument(ctx, m); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("distinct", func(b *testing.B) {
+		e := newEngine(b)
+		g := gentree.New(1, policy.Default().Document, now)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := e.DeclareDocument(ctx, g.DeclarationAt(i)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// differentialPairs is how many (declaration, person) pairs the differential test decides:
+// POLICYENGINE_DIFFERENTIAL_PAIRS (.ci/run decides 10,000), else 500.
+func differentialPairs(t *testing.T) int {
+	return repeat(t, "POLICYENGINE_DIFFERENTIAL_PAIRS", 500)
 }
 
 // TestPersonDecisionEqualsFullDecision is the differential test of the per-person path: for
@@ -164,23 +305,9 @@ func TestDeclarationAloneHasConditionsNotDenials(t *testing.T) {
 	assert.Equal(t, engine.Revision(), p.Revision)
 }
 
-func TestDeclarationDeniedByDeclarationRulesStaysDenied(t *testing.T) {
-	t.Parallel()
-	engine := newEngine(t)
-	ctx := context.Background()
-	d, err := engine.EvaluateDeclaration(ctx, map[string]any{
-		"id": "x", "data_categories": []any{"health"}, "purposes": []any{"marketing.materials"},
-		"legal_basis": "consent", "retention": map[string]any{"period": "P1M", "from": "last_activity"},
-	})
-	require.NoError(t, err)
-	assert.False(t, d.Allow)
-	assert.Equal(t, "category.sensitive", d.Reasons[0].Rule)
-	assert.NotEmpty(t, d.Conditions, "conditions are listed beside the denial")
-}
-
 func TestDeclarationRefusesThePersonsState(t *testing.T) {
 	t.Parallel()
-	engine := newEngine(t)
+	engine := sharedEngine(t)
 	ctx := context.Background()
 	_, err := engine.DeclareJSON(ctx, []byte(`{"id":"x","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"contract","consent":{"status":"given"}}`))
 	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
@@ -240,107 +367,6 @@ func TestValidUntilAndTheCache(t *testing.T) {
 	plain, err := engine.EvaluateJSON(ctx, []byte(`{"id":"o","data_categories":["email"],"purposes":["purchase.orders"],"legal_basis":"contract","retention":{"period":"P1Y"}}`))
 	require.NoError(t, err)
 	assert.True(t, plain.ValidUntil.IsZero())
-}
-
-func TestZeroEngineRefusesDeclarations(t *testing.T) {
-	t.Parallel()
-	var e policyengine.Engine
-	d, err := e.EvaluateJSON(context.Background(), []byte(`{}`))
-	require.ErrorIs(t, err, policyengine.ErrNotPrepared)
-	assert.False(t, d.Allow)
-	_, err = e.Declare(context.Background(), policyengine.Activity{})
-	require.ErrorIs(t, err, policyengine.ErrNotPrepared)
-	_ = fmt.Sprint(err)
-}
-
-func TestLoadDeclarations(t *testing.T) {
-	t.Parallel()
-	engine := newEngine(t)
-	ctx := context.Background()
-	decls, err := engine.LoadDeclarations(ctx, os.DirFS("examples/manifests"))
-	require.NoError(t, err)
-	assert.Contains(t, decls.IDs(), "newsletter-monthly")
-	assert.Len(t, decls.IDs(), 33)
-	_, ok := decls.Lookup("newsletter-monthly")
-	assert.True(t, ok)
-
-	// Fixtures of one person are not declarations: a directory of nothing else holds none, an
-	// error (declarations_test.go).
-	_, err = engine.LoadDeclarations(ctx, os.DirFS("testdata/people"))
-	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
-
-	// An unknown id denies.
-	d, err := decls.Decide(ctx, "no-such", policyengine.Person{})
-	require.ErrorIs(t, err, policyengine.ErrUnknownDeclaration)
-	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
-	assert.False(t, d.Allow)
-	assert.Equal(t, engine.Revision(), d.Revision)
-
-	// An id declared twice, and a broken manifest, are errors naming the file and line.
-	dir := t.TempDir()
-	decl := "- id: same\n  data_categories: [email]\n  purposes: [purchase.orders]\n  legal_basis: contract\n  retention: {period: P1Y}\n"
-	require.NoError(t, os.WriteFile(dir+"/a.yaml", []byte(decl), 0o644))
-	require.NoError(t, os.WriteFile(dir+"/b.yaml", []byte(decl), 0o644))
-	_, err = engine.LoadDeclarations(ctx, os.DirFS(dir))
-	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
-	assert.Contains(t, err.Error(), "b.yaml:1: the declaration's id is already declared at a.yaml:1")
-	require.NoError(t, os.WriteFile(dir+"/b.yaml", []byte("- id: x\n  purposes: [\n"), 0o644))
-	_, err = engine.LoadDeclarations(ctx, os.DirFS(dir))
-	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
-	assert.Contains(t, err.Error(), "b.yaml:")
-}
-
-// A policy's own person rules may test the person's state any way (a flag false, a number above
-// a bound): each that some person meets and some does not is a condition, with the sentence its
-// METADATA gives or one made of its title; one that no person can meet denies.
-func TestCustomPersonRulesOnADeclaration(t *testing.T) {
-	t.Parallel()
-	dir := writePolicy(t, nil, map[string]string{"age.rego": ageModule + `
-# METADATA
-# title: Consent needs a known age
-# description: Consent counts only from a person whose age is known.
-# custom:
-#   id: age.unknown
-#   clause: consent
-#   requires: the person's age is known
-deny contains lib.reason(rego.metadata.rule(), "/subject/age", "consent from a person of unknown age") if {
-	input.legal_basis == "consent"
-	not input.subject.age
-}
-`})
-	engine := newEngine(t, policyengine.WithPolicyDir(dir))
-	ctx := context.Background()
-	decl := map[string]any{"id": "n", "data_categories": []any{"email"}, "purposes": []any{"marketing.materials"},
-		"legal_basis": "consent", "retention": map[string]any{"period": "P12M", "from": "last_activity"}}
-	d, err := engine.EvaluateDeclaration(ctx, decl)
-	require.NoError(t, err)
-	assert.True(t, d.Allow, d.String())
-	var over *policyengine.Condition
-	for i := range d.Conditions {
-		if d.Conditions[i].Rule == "age.over_99" {
-			over = &d.Conditions[i]
-		}
-	}
-	require.NotNil(t, over, "some person is over 99: %v", d.Conditions)
-	assert.Equal(t, "the person's state passes: no marketing to a person over 99", over.Requires)
-	var unknown *policyengine.Condition
-	for i := range d.Conditions {
-		if d.Conditions[i].Rule == "age.unknown" {
-			unknown = &d.Conditions[i]
-		}
-	}
-	require.NotNil(t, unknown, "a person of known age passes: %v", d.Conditions)
-	assert.Equal(t, "the person's age is known", unknown.Requires)
-
-	// A rule that denies whatever the person's state is a denial of the declaration alone.
-	dir = writePolicy(t, nil, map[string]string{"never.rego": testpolicy.NeverOnConsent})
-	engine = newEngine(t, policyengine.WithPolicyDir(dir))
-	decl["legal_basis"] = "consent"
-	d, err = engine.EvaluateDeclaration(ctx, decl)
-	require.NoError(t, err)
-	assert.False(t, d.Allow, d.String())
-	require.NotEmpty(t, d.Reasons)
-	assert.Contains(t, fmt.Sprint(d.Reasons), "never.consent")
 }
 
 // A prepared declaration is safe for concurrent use, across a Reload too: every decision is
@@ -482,10 +508,137 @@ deny contains lib.reason(rego.metadata.rule(), "/purposes", "over 99") if {
 }
 `
 
-// A declaration that is not one is an input error, whatever its shape: never an allow.
-func TestEvaluateDeclarationOfNothing(t *testing.T) {
+// FuzzDecideJSON: whatever the person's state, the per-person decision (a compiled residual,
+// with the one-pass decoder) is the decision OPA makes on the full activity (declaration and
+// state), or both refuse it; it never allows on an error. The seeds are varied people from the
+// generator the differential tests and benchmarks use, and malformed states.
+func FuzzDecideJSON(f *testing.F) {
+	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	for _, seed := range []string{
+		`{}`, `{"subject": {"age": "x"}}`, `[]`, `{"purposes": []}`, `{"consent": {"status": "given", "given_at": "2026-01-02t03:04:05z"}}`,
+		`{"consent": {"status": "given", "status": "given"}}`, `{"subject": {"age": 12.0}}`, `{"consent": {"status": "giv\u0065n"}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	g := gentree.New(11, policy.Default().Document, now)
+	for range 40 {
+		f.Add(mustJSON(f, g.Person()))
+	}
+	e := newEngine(f)
+	topdown := sharedEngine(f) // declares nothing: OPA's full evaluation
+	ctx := at(context.Background(), now)
+	decl, err := e.DeclareJSON(ctx, []byte(gentree.NewsletterDeclaration))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var declared map[string]any
+	if err := json.Unmarshal([]byte(gentree.NewsletterDeclaration), &declared); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, state []byte) {
+		got, err := decl.DecideJSON(ctx, state)
+		if err != nil {
+			if got.Allow {
+				t.Fatalf("allowed with an error: %v", err)
+			}
+			return
+		}
+		var person map[string]any
+		if json.Unmarshal(state, &person) != nil {
+			t.Fatalf("decided a state that is not JSON: %q", state)
+		}
+		full := maps.Clone(declared)
+		maps.Copy(full, person)
+		raw, _ := json.Marshal(full)
+		want, err := topdown.EvaluateJSON(ctx, raw)
+		if err != nil {
+			t.Fatalf("the per-person call decided what the full call refuses (%v): %q", err, state)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("per person %v, in full %v: %q", got, want, state)
+		}
+		if s := e.Stats(); s.Fallbacks != 0 || s.Topdown != 0 {
+			t.Fatalf("decided other than by the compiled residual (%+v): %q", s, state)
+		}
+	})
+}
+
+// conditions lists a declaration's conditions by rule id.
+func conditions(t *testing.T, engine *policyengine.Engine, a policyengine.Activity) map[string]policyengine.Condition {
+	t.Helper()
+	decl, err := engine.Declare(context.Background(), a)
+	require.NoError(t, err)
+	d, err := decl.Decision(context.Background())
+	require.NoError(t, err)
+	require.True(t, d.Allow, d.String())
+	out := map[string]policyengine.Condition{}
+	for _, c := range d.Conditions {
+		out[c.Rule] = c
+	}
+	return out
+}
+
+// GDPR art. 17(1): a request for erasure does not stop processing still necessary for a contract
+// with the person. A declared order on contract carries no erasure condition, and is decided
+// for a person who asked for erasure as it is for anyone; a newsletter on consent carries the
+// condition, and stops for that person.
+func TestErasureIsAConditionOnlyWhereTheRightApplies(t *testing.T) {
 	t.Parallel()
-	d, err := newEngine(t).EvaluateDeclaration(context.Background(), nil)
-	require.ErrorIs(t, err, policyengine.ErrInvalidInput)
-	assert.False(t, d.Allow)
+	engine := newEngine(t)
+	order := orderHandling()
+	assert.NotContains(t, conditions(t, engine, order), "erasure.requested", "an order on contract goes on after a request for erasure")
+
+	newsletter := policyengine.Activity{
+		ID: "newsletter", DataSubjects: []string{"customer"}, DataCategories: []string{"name", "email"},
+		Purposes: []string{"marketing.materials"}, LegalBasis: "consent",
+		Channel:   &policyengine.Channel{Type: "email", Content: "marketing"},
+		Retention: &policyengine.Retention{Period: "P24M", From: "last_activity"},
+	}
+	erasure, ok := conditions(t, engine, newsletter)["erasure.requested"]
+	require.True(t, ok, "a newsletter on consent stops after a request for erasure")
+	assert.Equal(t, "the person has not asked for erasure", erasure.Requires)
+
+	asked := &policyengine.Subject{ErasureRequestedAt: now.Add(-24 * time.Hour)}
+	for _, tc := range []struct {
+		activity policyengine.Activity
+		consent  *policyengine.Consent
+		allow    bool
+	}{
+		{order, nil, true},
+		{newsletter, &policyengine.Consent{Status: "given"}, false},
+	} {
+		decl, err := engine.Declare(context.Background(), tc.activity)
+		require.NoError(t, err)
+		d, err := decl.Decide(context.Background(), policyengine.Person{Consent: tc.consent, Subject: asked})
+		require.NoError(t, err)
+		assert.Equal(t, tc.allow, d.Allow, "%s: %s", tc.activity.ID, d.String())
+	}
+}
+
+// GDPR art. 18(2): restricted data may be processed with the person's consent. The condition says
+// so, and the per-person decision follows the person's consent.
+func TestRestrictionYieldsToThePersonsConsent(t *testing.T) {
+	t.Parallel()
+	engine := newEngine(t)
+	order := orderHandling()
+	restriction, ok := conditions(t, engine, order)["restriction.requested"]
+	require.True(t, ok)
+	assert.Equal(t, "the person has not asked to restrict processing, or consents to this processing", restriction.Requires)
+
+	decl, err := engine.Declare(context.Background(), order)
+	require.NoError(t, err)
+	restricted := &policyengine.Subject{Restricted: true}
+	for _, tc := range []struct {
+		consent *policyengine.Consent
+		allow   bool
+	}{
+		{nil, false},
+		{&policyengine.Consent{Status: "given", Purposes: []string{"purchase.orders"}}, true},
+		{&policyengine.Consent{Status: "given", Purposes: []string{"marketing.materials"}}, false},
+		{&policyengine.Consent{Status: "withdrawn"}, false},
+	} {
+		d, err := decl.Decide(context.Background(), policyengine.Person{Consent: tc.consent, Subject: restricted})
+		require.NoError(t, err)
+		assert.Equal(t, tc.allow, d.Allow, "%+v: %s", tc.consent, d.String())
+	}
 }

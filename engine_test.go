@@ -1,27 +1,38 @@
 package policyengine_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
+	"path"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/bundle"
+	"github.com/confect/policyengine/internal/opatest"
+	"github.com/confect/policyengine/internal/testpolicy"
+	"github.com/confect/policyengine/manifest"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/policytest"
 	"github.com/confect/policyengine/problem"
 	"github.com/confect/policyengine/rego"
-	"github.com/confect/policyengine/schema"
 )
 
 // now is the evaluation time of every test that does not say otherwise.
@@ -42,13 +53,43 @@ func testClock(ctx context.Context) time.Time {
 	return now
 }
 
-// newEngine is an engine of the embedded policy deciding as at now, or as at the time of each
+// newEngine is a new engine of the embedded policy deciding as at now, or as at the time of each
 // call's context (at); opts may change either.
 func newEngine(t testing.TB, opts ...policyengine.Option) *policyengine.Engine {
 	t.Helper()
 	e, err := policyengine.New(context.Background(), append([]policyengine.Option{policyengine.WithClock(testClock)}, opts...)...)
 	require.NoError(t, err)
 	return e
+}
+
+// shared is the engine newEngine(t) builds, built once for the package's tests: preparing one
+// costs a quarter to half a second.
+var shared = sync.OnceValues(func() (*policyengine.Engine, error) {
+	return policyengine.New(context.Background(), policyengine.WithClock(testClock))
+})
+
+// sharedEngine is the package's engine of the embedded policy, deciding as newEngine's does.
+// Nothing is declared on it and it is never reloaded, so that it decides every activity by OPA's
+// full evaluation and as every test expects: a test that declares, reloads or reads Stats builds
+// its own with newEngine.
+func sharedEngine(t testing.TB) *policyengine.Engine {
+	t.Helper()
+	e, err := shared()
+	require.NoError(t, err)
+	return e
+}
+
+// repeat is how many times a test of many repetitions (a differential test, a test of
+// concurrent use) repeats: the count the environment variable name gives, else def, which keeps
+// go test ./... quick. .ci/run sets each to its full size.
+func repeat(t *testing.T, name string, def int) int {
+	t.Helper()
+	if s := os.Getenv(name); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err, name)
+		return n
+	}
+	return def
 }
 
 // orderHandling is a controller activity every rule allows: the base the cases vary.
@@ -136,7 +177,7 @@ func TestContractCatalogue(t *testing.T) {
 	}
 	require.NotEmpty(t, ids, "the contract's §3 lists its rule catalogue as a table")
 	var rules []string
-	for _, r := range newEngine(t).Rules() {
+	for _, r := range sharedEngine(t).Rules() {
 		rules = append(rules, r.ID)
 	}
 	assert.Subset(t, rules, ids)
@@ -145,7 +186,7 @@ func TestContractCatalogue(t *testing.T) {
 // Rule looks a rule up by id, as Rules lists it; every built-in rule says how to pass it.
 func TestCatalogue(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := sharedEngine(t)
 	for _, r := range e.Rules() {
 		assert.NotEmpty(t, r.Remedy, "%s: its description says what an activity must change (\"To pass: ...\")", r.ID)
 		got, ok := e.Rule(r.ID)
@@ -154,215 +195,6 @@ func TestCatalogue(t *testing.T) {
 	}
 	_, ok := e.Rule("no.such_rule")
 	assert.False(t, ok)
-}
-
-// The evaluation time is the engine's clock: the same activity expires between two clocks.
-func TestClock(t *testing.T) {
-	t.Parallel()
-	a := application()
-	a.Subject.LastApplicationAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	before := newEngine(t, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC) }))
-	after := newEngine(t, policyengine.WithClock(func(context.Context) time.Time { return time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC) }))
-	d, err := before.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.True(t, d.Allow)
-	d, err = after.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.Equal(t, []finding{{"retention.expired", "/subject/last_application_at"}}, findings(d))
-
-	// WithClock is read at every decision.
-	var mu sync.Mutex
-	clock := time.Date(2026, 8, 31, 0, 0, 0, 0, time.UTC)
-	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
-	require.NoError(t, err)
-	d, err = e.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.True(t, d.Allow)
-	mu.Lock()
-	clock = clock.AddDate(0, 0, 2)
-	mu.Unlock()
-	d, err = e.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.False(t, d.Allow)
-
-	// The clock is given each call's context: one that reads a time from it decides each call
-	// at its own.
-	e = newEngine(t)
-	early := at(context.Background(), time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC))
-	d, err = e.Evaluate(early, a)
-	require.NoError(t, err)
-	assert.True(t, d.Allow)
-	assert.Equal(t, time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), e.Now(early))
-	d, err = e.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.False(t, d.Allow, "the same engine, at its default time")
-	assert.False(t, (*policyengine.Engine)(nil).Now(early).IsZero(), "an engine New did not make tells the current time")
-}
-
-func TestDecisionShape(t *testing.T) {
-	t.Parallel()
-	e := newEngine(t)
-	a := orderHandling()
-	a.DataCategories = append(a.DataCategories, "health", "shoe_size")
-	a.LegalBasis = ""
-	d, err := e.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.False(t, d.Allow)
-	assert.Equal(t, e.Revision(), d.Revision)
-	assert.Len(t, d.Revision, 64)
-	assert.Equal(t, []finding{{"category.sensitive", "/data_categories/3"}, {"category.unlisted", "/data_categories/4"}, {"legal_basis.missing", "/legal_basis"}}, findings(d))
-	r := d.Reasons[0]
-	assert.Equal(t, "What personal data does Confect process?", r.Clause)
-	assert.Equal(t, "sensitive-data", r.ClauseID)
-	assert.Contains(t, r.Message, `"health"`)
-	assert.Equal(t, `category.sensitive at /data_categories/3: `+r.Message, r.String())
-	assert.True(t, strings.HasPrefix(d.String(), "deny: category.sensitive at /data_categories/3"))
-
-	raw, err := json.Marshal(d)
-	require.NoError(t, err)
-	var shape map[string]any
-	require.NoError(t, json.Unmarshal(raw, &shape))
-	assert.ElementsMatch(t, []string{"allow", "reasons", "warnings", "revision"}, keys(shape))
-	reason := shape["reasons"].([]any)[0].(map[string]any)
-	assert.ElementsMatch(t, []string{"rule", "message", "clause", "clause_id", "path"}, keys(reason))
-
-	allowed, err := e.Evaluate(context.Background(), orderHandling())
-	require.NoError(t, err)
-	assert.Equal(t, "allow", allowed.String())
-	raw, err = json.Marshal(allowed)
-	require.NoError(t, err)
-	assert.Contains(t, string(raw), `"reasons":[]`)
-	assert.Contains(t, string(raw), `"warnings":[]`)
-}
-
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-// The typed activity is the JSON document it marshals to.
-func TestActivityJSONForm(t *testing.T) {
-	t.Parallel()
-	full := policyengine.Activity{
-		ID: "full", Description: "every field", Role: "controller", CustomerDPA: "DPA-1",
-		DataSubjects: []string{"user"}, DataCategories: []string{"email"}, Sources: []string{"cookies"},
-		Purposes: []string{"support.improvement"}, LegalBasis: "consent",
-		Consent:   &policyengine.Consent{Status: "given", GivenAt: now.Add(-time.Hour), WithdrawnAt: now},
-		Profiling: true, Channel: &policyengine.Channel{Type: "email", Content: "administrative"},
-		Retention: &policyengine.Retention{Period: "P1Y", From: "collection", AgreedExtension: &policyengine.Extension{Reference: "R", Period: "P1M"}},
-		Recipients: []policyengine.Recipient{{Name: "N", Type: "authority", Country: "SE", DPA: true, TransferSafeguard: "scc",
-			CourtOrder: &policyengine.CourtOrder{Reference: "C", Jurisdiction: "SE", InternationalAgreement: true}, LegalBasis: "contract"}},
-		Subject: &policyengine.Subject{OptedOutMarketing: true, OptedOutProfiling: true, ObjectedLegitimateInterest: true, Restricted: true,
-			LastActivityAt: now, LastApplicationAt: now, Age: 30},
-	}
-	raw, err := json.Marshal(full)
-	require.NoError(t, err)
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal(raw, &doc))
-	require.NoError(t, schema.ValidateActivity(doc), "the typed activity marshals to a valid document")
-
-	// Decoding the manifest form gives back the same typed activity.
-	var back policyengine.Activity
-	require.NoError(t, json.Unmarshal(raw, &back))
-	assert.Equal(t, full.Subject.LastActivityAt.Unix(), back.Subject.LastActivityAt.Unix())
-
-	e := newEngine(t)
-	d1, err1 := e.Evaluate(context.Background(), full)
-	d2, err2 := e.EvaluateJSON(context.Background(), raw)
-	assert.Equal(t, d1, d2)
-	assert.Equal(t, err1 == nil, err2 == nil)
-}
-
-func TestInvalidInputFailsClosed(t *testing.T) {
-	t.Parallel()
-	e := newEngine(t)
-	cases := []struct {
-		name string
-		doc  string
-		want []string // "pointer: message"
-	}{
-		{"not JSON", `{"id": `, []string{"/id: unexpected end of JSON"}},
-		{"duplicate key", `{"id":"a","id":"b","data_categories":["email"],"purposes":["purchase.orders"]}`, []string{"/id: duplicate key"}},
-		{"unknown key", `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"colour":"red"}`, []string{"/colour: unknown key: not part of the format"}},
-		{"missing required fields", `{"id":"a"}`, []string{"/data_categories: is required", "/purposes: is required"}},
-		{"empty categories", `{"id":"a","data_categories":[],"purposes":["purchase.orders"]}`, []string{"/data_categories: expected at least one item"}},
-		{"malformed duration", `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"retention":{"period":"6 months"}}`,
-			[]string{"/retention/period: expected an ISO 8601 duration such as P6M or P2Y"}},
-		{"malformed date", `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"subject":{"last_activity_at":"last Tuesday"}}`,
-			[]string{"/subject/last_activity_at: expected an RFC 3339 date-time such as 2026-05-01T09:30:00Z"}},
-		{"wrong type", `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"profiling":"yes"}`,
-			[]string{"/profiling: expected boolean, but got string"}},
-		{"not an object", `["a"]`, []string{"/: expected object, but got array"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, err := e.EvaluateJSON(context.Background(), []byte(tc.doc))
-			require.Error(t, err)
-			assert.False(t, d.Allow)
-			assert.Equal(t, e.Revision(), d.Revision)
-			assert.ErrorIs(t, err, policyengine.ErrInvalidInput)
-			var first *problem.Problem
-			require.ErrorAs(t, err, &first, "each problem is a *problem.Problem")
-			var got []string
-			for _, p := range problem.All(err) {
-				ptr := p.Pointer
-				if ptr == "" {
-					ptr = "/"
-				}
-				got = append(got, ptr+": "+p.Message)
-			}
-			assert.Equal(t, tc.want, got)
-		})
-	}
-
-	// The typed path validates too: a malformed duration is not silently allowed.
-	a := orderHandling()
-	a.Retention.Period = "five years"
-	d, err := e.Evaluate(context.Background(), a)
-	assert.ErrorIs(t, err, policyengine.ErrInvalidInput)
-	assert.False(t, d.Allow)
-}
-
-// No value of the input appears in an error: values may be personal data.
-func TestErrorsDoNotEchoInput(t *testing.T) {
-	t.Parallel()
-	e := newEngine(t)
-	secret := "Ada Lovelace +44 20 7946 0958"
-	doc := fmt.Sprintf(`{"id":%[1]q,"description":%[1]q,"data_categories":[%[1]q],"purposes":[%[1]q],"legal_basis":%[1]q,
-		"retention":{"period":%[1]q},"subject":{"last_activity_at":%[1]q},"recipients":[{"name":%[1]q,"type":%[1]q,"country":%[1]q}]}`, secret)
-	_, err := e.EvaluateJSON(context.Background(), []byte(doc))
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "Ada")
-	assert.NotContains(t, err.Error(), "7946")
-}
-
-func TestContextFailsClosed(t *testing.T) {
-	t.Parallel()
-	e := newEngine(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	d, err := e.Evaluate(ctx, orderHandling())
-	assert.False(t, d.Allow)
-	assert.ErrorIs(t, err, policyengine.ErrEvaluation)
-	assert.ErrorIs(t, err, context.Canceled)
-
-	ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
-	defer cancel()
-	d, err = e.EvaluateJSON(ctx, mustJSON(t, orderHandling()))
-	assert.False(t, d.Allow)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-
-	// The parse itself honours the context: a large body with an error at its end is not
-	// parsed (twice, for positions) past the deadline.
-	body := `{"id":"x","data_categories":[` + strings.Repeat(`"a",`, 60000) + `1 x]}`
-	d, err = e.EvaluateJSON(ctx, []byte(body))
-	assert.False(t, d.Allow)
-	assert.ErrorIs(t, err, policyengine.ErrEvaluation)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func mustJSON(t testing.TB, v any) []byte {
@@ -385,75 +217,6 @@ func writePolicy(t testing.TB, edit func(doc string) string, modules map[string]
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644))
 	}
 	return dir
-}
-
-// A rule that fails at run time is an evaluation error, never an allow.
-func TestRuleErrorFailsClosed(t *testing.T) {
-	t.Parallel()
-	dir := writePolicy(t, nil, map[string]string{"broken.rego": `package policyengine.rules.broken
-
-# METADATA
-# title: Broken
-# description: Divides by zero on every input with one purpose.
-# custom:
-#   id: broken.division
-#   clause: purposes
-deny contains {"rule": "broken.division", "path": "", "message": x} if {
-	x := 1 / (count(input.purposes) - 1)
-}
-`})
-	e := newEngine(t, policyengine.WithPolicyDir(dir))
-	d, err := e.Evaluate(context.Background(), orderHandling())
-	assert.False(t, d.Allow)
-	require.ErrorIs(t, err, policyengine.ErrEvaluation)
-	assert.Contains(t, err.Error(), "divide by zero")
-}
-
-// A rule that fails on an input value does not quote it: the error names the rule's place.
-func TestRuleErrorQuotesNoInputValue(t *testing.T) {
-	t.Parallel()
-	dir := writePolicy(t, nil, map[string]string{"numbers.rego": `package policyengine.rules.numbers
-
-# METADATA
-# title: Numbers
-# description: Reads the description as a number, which fails for words.
-# custom:
-#   id: numbers.description
-#   clause: purposes
-deny contains {"rule": "numbers.description", "path": "/description", "message": "x"} if {
-	to_number(input.description) > 0
-}
-`})
-	e := newEngine(t, policyengine.WithPolicyDir(dir))
-	a := orderHandling()
-	a.Description = "Jane Doe, 19800101-1234"
-	d, err := e.Evaluate(context.Background(), a)
-	assert.False(t, d.Allow)
-	require.ErrorIs(t, err, policyengine.ErrEvaluation)
-	assert.NotContains(t, err.Error(), "Jane")
-	assert.NotContains(t, err.Error(), "1234")
-	assert.Contains(t, err.Error(), "numbers.rego:")
-}
-
-// A reason of the wrong shape, or a decision without errors, is an evaluation error.
-func TestMalformedReasonFailsClosed(t *testing.T) {
-	t.Parallel()
-	dir := writePolicy(t, nil, map[string]string{"shapeless.rego": `package policyengine.rules.shapeless
-
-# METADATA
-# title: Shapeless
-# description: Returns a reason without a rule id.
-# custom:
-#   id: shapeless.reason
-#   clause: purposes
-deny contains {"message": "no id"} if {
-	input.id == "order-handling"
-}
-`})
-	e := newEngine(t, policyengine.WithPolicyDir(dir))
-	d, err := e.Evaluate(context.Background(), orderHandling())
-	assert.False(t, d.Allow)
-	assert.ErrorIs(t, err, policyengine.ErrEvaluation)
 }
 
 // contractBases is how the embedded document gives purchase.orders its legal bases.
@@ -535,48 +298,10 @@ deny contains "x" if false
 	}
 }
 
-func TestOptions(t *testing.T) {
-	t.Parallel()
-	// Another policy is a new document, not new code: accept adequacy for transfers.
-	dir := writePolicy(t, func(d string) string {
-		return strings.Replace(d, "  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n", 1)
-	}, nil)
-	a := orderHandling()
-	a.Recipients = []policyengine.Recipient{{Name: "CrashDesk", Type: "subprocessor", Country: "GB", DPA: true, TransferSafeguard: "adequacy"}}
-
-	confect := newEngine(t)
-	adequacy := newEngine(t, policyengine.WithPolicyDir(dir))
-	fsEngine := newEngine(t, policyengine.WithPolicyFS(os.DirFS(dir)))
-	loaded, err := policy.LoadDir(dir)
-	require.NoError(t, err)
-	typed := newEngine(t, policyengine.WithPolicy(loaded))
-
-	d, err := confect.Evaluate(context.Background(), a)
-	require.NoError(t, err)
-	assert.False(t, d.Allow)
-	for _, e := range []*policyengine.Engine{adequacy, fsEngine, typed} {
-		d, err := e.Evaluate(context.Background(), a)
-		require.NoError(t, err)
-		assert.True(t, d.Allow)
-		assert.Equal(t, adequacy.Revision(), d.Revision, "the revision depends on content, not on how it was loaded")
-	}
-	assert.NotEqual(t, confect.Revision(), adequacy.Revision())
-
-	// The embedded policy loaded from its directory is the default, revision and all.
-	fromDir := newEngine(t, policyengine.WithPolicyDir("policy"))
-	assert.Equal(t, confect.Revision(), fromDir.Revision())
-	assert.Equal(t, "Confect", confect.Document().Organisation)
-
-	_, err = policyengine.New(context.Background(), policyengine.WithPolicyDir(dir), policyengine.WithPolicyDir(dir))
-	assert.ErrorContains(t, err, "give at most one")
-	_, err = policyengine.New(context.Background(), policyengine.WithPolicyDir(filepath.Join(dir, "missing")))
-	assert.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
-}
-
 // The engine is safe for concurrent use: many goroutines, one engine, the same answers.
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
-	e := newEngine(t)
+	e := sharedEngine(t)
 	cases := policyCases(t)
 	want := make([]policyengine.Decision, len(cases))
 	for i, c := range cases {
@@ -584,13 +309,14 @@ func TestConcurrentUse(t *testing.T) {
 		require.NoError(t, err)
 		want[i] = d
 	}
+	rounds := repeat(t, "POLICYENGINE_CONCURRENT_ROUNDS", 2) // .ci/run: 20, under the race detector
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for g := 0; g < 8; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for round := 0; round < 20; round++ {
+			for range rounds {
 				for i, c := range cases {
 					d, err := e.EvaluateJSON(context.Background(), c.Activity)
 					if err != nil || !assert.ObjectsAreEqual(want[i], d) {
@@ -606,37 +332,6 @@ func TestConcurrentUse(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-}
-
-// Warnings flag without denying.
-func TestWarnings(t *testing.T) {
-	t.Parallel()
-	e := newEngine(t)
-	atLimit := newsletter() // P24M from last_activity: exactly the marketing limit
-	atLimit.Consent.GivenAt = now.AddDate(-3, 0, 0)
-	d, err := e.Evaluate(context.Background(), atLimit)
-	require.NoError(t, err)
-	assert.True(t, d.Allow, "warnings never deny")
-	assert.Empty(t, d.Reasons)
-	var got []finding
-	for _, w := range d.Warnings {
-		got = append(got, finding{w.Rule, w.Path})
-		assert.NotEmpty(t, w.Message)
-		assert.NotEmpty(t, w.Clause)
-	}
-	assert.Equal(t, []finding{{"consent.stale", "/consent/given_at"}, {"retention.at_limit", "/retention/period"}}, got)
-
-	within := with(newsletter(), func(a *policyengine.Activity) {
-		a.Retention.Period = "P12M"
-		a.Consent.GivenAt = now.AddDate(-1, 0, 0)
-	})
-	d, err = e.Evaluate(context.Background(), within)
-	require.NoError(t, err)
-	assert.Empty(t, d.Warnings)
-
-	rule, ok := e.Rule("retention.at_limit")
-	require.True(t, ok)
-	assert.Equal(t, "warn", rule.Kind)
 }
 
 // ruleLine is the line of the rule with the given id in a built-in module: the first line after
@@ -657,4 +352,393 @@ func ruleLine(t *testing.T, file, id string) int {
 	}
 	t.Fatalf("no rule %s in %s", id, file)
 	return 0
+}
+
+// Whether a rule is built-in or the policy's own is what the compiler knows, never a file
+// name: the same policy decides the same wherever it lives and whatever its folder is called.
+// A policy whose folder was named rego/ once had its own person rules taken for built-in ones,
+// so that a rule denying every person became a mere condition and the gate passed.
+func TestOwnershipIsNotAPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var decl map[string]any
+	require.NoError(t, json.Unmarshal([]byte(testpolicy.OnConsent), &decl))
+	var want string // the decision, the same in every folder
+	for _, folder := range []string{"own", "", "rules", "rego", "rego/rules", "policy"} {
+		t.Run("folder "+folder, func(t *testing.T) {
+			fsys := fstest.MapFS{"policy.yaml": {Data: policy.DefaultDocument()}}
+			// consent.rego is a built-in module's name too: under rego/ it is the same path.
+			fsys[path.Join(folder, "consent.rego")] = &fstest.MapFile{Data: []byte(testpolicy.NeverOnConsent)}
+			e := newEngine(t, policyengine.WithPolicyFS(fsys))
+			d, err := e.EvaluateDeclaration(ctx, decl)
+			require.NoError(t, err)
+			assert.False(t, d.Allow, d.String())
+			assert.Contains(t, fmt.Sprint(d.Reasons), "never.consent")
+			if want == "" {
+				want = d.String()
+			}
+			assert.Equal(t, want, d.String())
+			rule, ok := e.Rule("never.consent")
+			require.True(t, ok)
+			assert.Equal(t, path.Join(folder, "consent.rego"), rule.File, "the catalogue names the file as the policy has it")
+			_, ok = e.Rule("consent.not_given")
+			assert.True(t, ok, "the built-in consent rules are still there")
+
+			// A module of the policy's in a built-in package is refused wherever it lies, by the
+			// name the policy gives it.
+			fsys[path.Join(folder, "court.rego")] = &fstest.MapFile{Data: []byte("package policyengine.rules.sharing\n\n_names_court_order(_) if true\n")}
+			_, err = policyengine.New(ctx, policyengine.WithPolicyFS(fsys))
+			require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+			assert.Regexp(t, "(?m)^"+regexp.QuoteMeta(path.Join(folder, "court.rego"))+":1:1: package policyengine.rules.sharing: a built-in package", err.Error())
+		})
+	}
+}
+
+// A policy's own person rule whose METADATA has no title is a policy error that names the rule
+// and what it lacks, never a panic; a reload to it keeps the last good policy.
+func TestPersonRuleWithoutTitle(t *testing.T) {
+	t.Parallel()
+	untitled := strings.NewReplacer("# title: Never on consent, nor for a restricted person\n", "",
+		"#   requires: the person has not asked to restrict processing\n", "").Replace(testpolicy.NeverOnConsent)
+	dir := writePolicy(t, nil, map[string]string{"never.rego": untitled})
+	_, err := policyengine.New(context.Background(), policyengine.WithPolicyDir(dir))
+	require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+	assert.Contains(t, err.Error(), "never.rego:")
+	assert.Contains(t, err.Error(), "rule never.consent")
+	assert.Contains(t, err.Error(), "lacks title")
+
+	e := newEngine(t)
+	before := e.Revision()
+	err = e.Reload(context.Background(), policyengine.WithPolicyDir(dir))
+	require.ErrorIs(t, err, policyengine.ErrInvalidPolicy)
+	assert.Equal(t, before, e.Revision())
+	d, err := e.Evaluate(context.Background(), orderHandling())
+	require.NoError(t, err)
+	assert.True(t, d.Allow)
+
+	// A person rule that says nothing it requires gets its title as the sentence, its first
+	// letter lower-cased whatever its width.
+	noRequires := strings.Replace(testpolicy.NeverOnConsent, "#   requires: the person has not asked to restrict processing\n", "", 1)
+	for title, want := range map[string]string{
+		"Ärzte never see it":         "ärzte never see it",
+		"Ωmega never":                "ωmega never",
+		"Never on consent":           "never on consent",
+		"É":                          "é",
+		"日本 has no case, kept as is": "日本 has no case, kept as is",
+	} {
+		src := strings.Replace(noRequires, "Never on consent, nor for a restricted person", title, 1)
+		e := newEngine(t, policyengine.WithPolicyDir(writePolicy(t, nil, map[string]string{"never.rego": src})))
+		rule, ok := e.Rule("never.consent")
+		require.True(t, ok)
+		assert.Equal(t, "the person's state passes: "+want, rule.Requires, title)
+	}
+}
+
+// Reload swaps the policy atomically: under thousands of concurrent evaluations, every decision
+// is exactly the decision of the revision it names, the old or the new.
+func TestReloadUnderLoad(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	confect := sharedEngine(t)
+	adequacyDoc := strings.Replace(string(mustReadFile(t, "policy/confect.yaml")), "  transfer_safeguards:\n    scc: true\n", "  transfer_safeguards:\n    scc: true\n    adequacy: true\n", 1)
+	adequacyDir := filepath.Join(dir, "adequacy")
+	require.NoError(t, os.MkdirAll(adequacyDir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(adequacyDir, "policy.yaml"), []byte(adequacyDoc), 0o644))
+	adequacy := newEngine(t, policyengine.WithPolicyDir(adequacyDir))
+	require.NotEqual(t, confect.Revision(), adequacy.Revision())
+
+	// Activities the two policies decide differently, and alike.
+	a := orderHandling()
+	a.Recipients = []policyengine.Recipient{{Name: "CrashDesk", Type: "subprocessor", Country: "GB", DPA: true, TransferSafeguard: "adequacy"}}
+	cases := []policyengine.Activity{a, orderHandling(), newsletter()}
+	want := map[string][]policyengine.Decision{}
+	for _, ref := range []*policyengine.Engine{confect, adequacy} {
+		for _, c := range cases {
+			d, err := ref.Evaluate(context.Background(), c)
+			require.NoError(t, err)
+			want[ref.Revision()] = append(want[ref.Revision()], d)
+		}
+	}
+	require.NotEqual(t, want[confect.Revision()][0].Allow, want[adequacy.Revision()][0].Allow)
+
+	e := newEngine(t)
+	var stop atomic.Bool
+	var evaluated atomic.Int64
+	seen := sync.Map{}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load() || i < 200; i++ {
+				c := i % len(cases)
+				d, err := e.Evaluate(context.Background(), cases[c])
+				if err != nil {
+					errs <- err
+					return
+				}
+				exp, ok := want[d.Revision]
+				if !ok || !assert.ObjectsAreEqual(exp[c], d) {
+					errs <- fmt.Errorf("case %d under revision %.12s: got %v, want %v", c, d.Revision, d, exp)
+					return
+				}
+				seen.Store(d.Revision, true)
+				evaluated.Add(1)
+			}
+		}()
+	}
+	for i := range repeat(t, "POLICYENGINE_RELOADS", 4) { // .ci/run: 20, under the race detector
+		opt := policyengine.WithPolicyDir(adequacyDir)
+		if i%2 == 1 {
+			opt = policyengine.WithPolicyDir("policy")
+		}
+		require.NoError(t, e.Reload(context.Background(), opt))
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	assert.GreaterOrEqual(t, evaluated.Load(), int64(1600))
+	_, sawConfect := seen.Load(confect.Revision())
+	_, sawAdequacy := seen.Load(adequacy.Revision())
+	assert.True(t, sawConfect && sawAdequacy, "decisions were made under both revisions")
+}
+
+// A reload that fails, at any stage, leaves the engine deciding under its last good policy.
+func TestReloadFailureKeepsThePolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), mustReadFile(t, "policy/confect.yaml"), 0o644))
+	e := newEngine(t, policyengine.WithPolicyDir(dir))
+	before := e.Revision()
+
+	for _, step := range []struct {
+		name    string
+		breakIt func()
+	}{
+		{"document fails its schema", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("privacy_policy: {}\n"), 0o644))
+		}},
+		{"module does not compile", func() {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "policy.yaml"), mustReadFile(t, "policy/confect.yaml"), 0o644))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "bad.rego"), []byte("package policyengine.rules.bad\n\ndeny contains"), 0o644))
+		}},
+		{"directory gone", func() { require.NoError(t, os.RemoveAll(dir)) }},
+	} {
+		name, breakIt := step.name, step.breakIt
+		breakIt()
+		err := e.Reload(context.Background())
+		require.Error(t, err, name)
+		assert.Equal(t, before, e.Revision(), name)
+		d, err := e.Evaluate(context.Background(), orderHandling())
+		require.NoError(t, err, name)
+		assert.True(t, d.Allow, name)
+		assert.Equal(t, before, d.Revision, name)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, e.Reload(ctx, policyengine.WithPolicyDir("policy")), context.Canceled)
+	// Reload takes only a Source (the compiler refuses any other option), and at most one.
+	assert.ErrorIs(t, e.Reload(context.Background(), policyengine.Source{}), policyengine.ErrInvalidPolicy)
+	assert.Error(t, e.Reload(context.Background(), policyengine.WithPolicyDir("policy"), policyengine.WithPolicyDir("policy")))
+	assert.Equal(t, before, e.Revision())
+}
+
+func mustReadFile(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return data
+}
+
+// An Engine not made by New (a zero value, or a nil pointer) has no document and no rules, and
+// refuses to reload; its decisions fail closed (TestFailsClosed).
+func TestZeroEngineHasNoDocument(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for name, e := range map[string]*policyengine.Engine{"zero value": {}, "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			assert.ErrorIs(t, e.Reload(ctx), policyengine.ErrNotPrepared)
+			assert.Empty(t, e.Revision())
+			assert.Empty(t, e.Rules())
+			assert.Nil(t, e.Document())
+			_, ok := e.Rule("consent.not_given")
+			assert.False(t, ok)
+		})
+	}
+}
+
+// opaConfig is the fleet configuration the scale-out guide documents; the parity test runs
+// stock OPA with it, so the guide cannot rot.
+const opaConfig = "docs/scale-out/opa-config.yaml"
+
+// serverDecision is what the server answers at /v1/data/policyengine/decision.
+type serverDecision struct {
+	Allow      bool                  `json:"allow"`
+	Reasons    []policyengine.Reason `json:"reasons"`
+	Warnings   []policyengine.Reason `json:"warnings"`
+	ValidUntil string                `json:"valid_until"`
+	Errors     []struct {
+		Path    string `json:"path"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func decide(t *testing.T, s *opatest.Server, activity json.RawMessage) serverDecision {
+	t.Helper()
+	var d serverDecision
+	s.Query(t, "policyengine/decision", activity, &d)
+	return d
+}
+
+func pairs(rs []policyengine.Reason) []string {
+	out := []string{}
+	for _, r := range rs {
+		out = append(out, r.Rule+" "+r.Path)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// parityInputs are every example activity, every policy case, and malformed activities.
+func parityInputs(t *testing.T) map[string]json.RawMessage {
+	t.Helper()
+	inputs := map[string]json.RawMessage{}
+	paths, err := filepath.Glob("examples/manifests/*")
+	require.NoError(t, err)
+	for _, path := range paths {
+		m, err := manifest.ReadFile(path, manifest.Options{})
+		require.NoError(t, err)
+		for _, e := range m.Entries {
+			inputs[path+"#"+e.ID] = e.JSON
+		}
+	}
+	for _, c := range policyCases(t) {
+		inputs["case: "+c.Name] = c.Activity
+	}
+	for name, doc := range map[string]string{
+		"unknown key":        `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"colour":"red"}`,
+		"missing purposes":   `{"id":"a","data_categories":["email"]}`,
+		"malformed duration": `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"retention":{"period":"6 months"}}`,
+		"wrong type":         `{"id":"a","data_categories":["email"],"purposes":["purchase.orders"],"profiling":"yes"}`,
+		"not an object":      `["a"]`,
+		"blank id":           `{"id":"\u00a0\u3000","data_categories":["email"],"purposes":["purchase.orders"]}`,
+		"lower-case time":    `{"id":"a","data_categories":["email"],"purposes":["marketing.materials"],"legal_basis":"consent","consent":{"status":"given","given_at":"2026-01-02t03:04:05z"}}`,
+	} {
+		inputs["invalid: "+name] = json.RawMessage(doc)
+	}
+	// Times in every form RFC 3339 allows, and years outside OPA's clock (contract §7).
+	for name, consent := range map[string]string{
+		"lower case":         `{"status":"given","given_at":"2025-01-01t00:00:00z","withdrawn_at":"2025-06-01t00:00:00.5+02:00"}`,
+		"a leap second":      `{"status":"given","given_at":"2016-12-31T23:59:60Z"}`,
+		"the year 9999":      `{"status":"given","given_at":"9999-12-31T23:59:59Z"}`,
+		"the year 1":         `{"status":"given","given_at":"0001-01-01T00:00:00Z","withdrawn_at":"1500-01-01T00:00:00Z"}`,
+		"consent's purposes": `{"status":"given","purposes":["marketing.materials"]}`,
+	} {
+		inputs["times: "+name] = json.RawMessage(`{"id":"a","data_categories":["email"],"purposes":["purchase.accounts"],"legal_basis":"consent",` +
+			`"retention":{"period":"P1Y15D","from":"collection"},"consent":` + consent + `,"subject":{"last_activity_at":"2026-01-01t00:00:00z","erasure_requested_at":"9999-01-01T00:00:00Z"}}`)
+	}
+	require.Less(t, len(inputs), 500, "the parity test bounds its requests")
+	return inputs
+}
+
+// signedBundle builds Confect's policy as a bundle signed with a new key under the id the
+// documented configuration names.
+func signedBundle(t *testing.T) (signed []byte, revision string, publicKey []byte) {
+	t.Helper()
+	private, public := opatest.Keys(t, false)
+	var buf bytes.Buffer
+	built, err := bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{SigningKey: private, KeyID: "policyengine"})
+	require.NoError(t, err)
+	return buf.Bytes(), built.Revision, public
+}
+
+// TestStockOPAParity serves the policy's signed bundle to a stock OPA server and asserts that the
+// server decides every input as the library does.
+func TestStockOPAParity(t *testing.T) {
+	t.Parallel()
+	signed, rev, public := signedBundle(t)
+	server := opatest.Start(t, opatest.Binary(t), opaConfig, signed, public)
+
+	engine, err := policyengine.New(context.Background()) // the real clock, as the server's
+	require.NoError(t, err)
+	require.Equal(t, rev, engine.Revision())
+
+	deadline := time.Now().Add(3 * time.Minute)
+	inputs := parityInputs(t)
+	names := make([]string, 0, len(inputs))
+	for name := range inputs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		require.True(t, time.Now().Before(deadline), "the parity test ran out of time")
+		doc := inputs[name]
+		lib, libErr := engine.EvaluateJSON(context.Background(), doc)
+		srv := decide(t, server, doc)
+		if libErr != nil {
+			assert.False(t, srv.Allow, "%s: the server allowed what the library refused: %v", name, libErr)
+			assert.NotEmpty(t, srv.Errors, "%s: the library refused it (%v); the server reported no error", name, libErr)
+			continue
+		}
+		assert.Empty(t, srv.Errors, name)
+		assert.Equal(t, lib.Allow, srv.Allow, "%s: allow", name)
+		assert.Equal(t, pairs(lib.Reasons), pairs(srv.Reasons), "%s: reasons", name)
+		assert.Equal(t, pairs(lib.Warnings), pairs(srv.Warnings), "%s: warnings", name)
+	}
+	t.Logf("%d inputs decided alike by the library and stock OPA (revision %s)", len(names), rev[:12])
+}
+
+// Issue 22, item 5: nothing a server's data API can write weakens a decision. The rules read
+// nothing outside the bundle's roots, where the API refuses to write, so what it may write
+// beside them (once, the switch the library set to skip validation) changes no decision; and a
+// server started as the guide says (--authorization=basic, the bundle's system.authz) takes no
+// write at all, not even to OPA's record of what the bundle owns.
+func TestStockOPADataAPICannotWeakenDecisions(t *testing.T) {
+	t.Parallel()
+	_, signed, _, public := declarationBundle(t)
+	path := filepath.Join(t.TempDir(), "bundle.tar.gz")
+	require.NoError(t, os.WriteFile(path, signed, 0o644))
+	opa := opatest.Binary(t)
+
+	// A police recipient under a misspelt key, which the schema refuses and the rules never see.
+	misspelt := json.RawMessage(`{"id": "police", "data_categories": ["name"], "purposes": ["purchase.orders"], "legal_basis": "contract",
+		"retention": {"period": "P6M", "from": "collection"}, "Recipients": [{"name": "Police", "type": "authority", "country": "SE"}]}`)
+	badState := json.RawMessage(`{"declaration": "newsletter-monthly", "consent": {"status": "given", "given_at": "yesterday"}}`)
+	stillRefused := func(server *opatest.Server) {
+		t.Helper()
+		d := decide(t, server, misspelt)
+		assert.False(t, d.Allow, "a misspelt Recipients is refused whatever the data API wrote")
+		require.NotEmpty(t, d.Errors)
+		assert.Equal(t, "/Recipients", d.Errors[0].Path)
+		d = decide(t, server, badState)
+		assert.False(t, d.Allow, "a person's state that is not valid is refused whatever the data API wrote")
+		require.NotEmpty(t, d.Errors)
+		for _, e := range d.Errors {
+			assert.Equal(t, "/consent/given_at", e.Path)
+		}
+	}
+	beneath := []string{"policyengine/validation", "privacy_policy/retention", "policyengine_schema/activity",
+		"policyengine_schema/person", "policyengine_declarations/activities/newsletter-monthly", "policyengine_revision", "system/authz"}
+
+	// Without authorization, the API writes beside the roots, and refuses beneath them.
+	open := opatest.StartFile(t, opa, path)
+	stillRefused(open)
+	assert.Equal(t, http.StatusNoContent, open.Put(t, "policyengine_engine", json.RawMessage(`{"validated_input": true}`)))
+	for _, p := range beneath {
+		assert.Equal(t, http.StatusBadRequest, open.Put(t, p, json.RawMessage(`{}`)), "PUT %s", p)
+	}
+	stillRefused(open)
+
+	// As the guide starts a server: no write is taken, OPA's record of the bundle's roots
+	// included (with it gone, the API would write beneath them).
+	guarded := opatest.Start(t, opa, opaConfig, signed, public)
+	for _, p := range append(beneath, "policyengine_engine", "system/bundles") {
+		assert.Equal(t, http.StatusUnauthorized, guarded.Put(t, p, json.RawMessage(`{}`)), "PUT %s", p)
+	}
+	stillRefused(guarded)
 }

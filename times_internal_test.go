@@ -2,6 +2,8 @@ package policyengine
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 )
 
 func TestCanonicalTime(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"2026-01-28T12:00:00Z":         "2026-01-28T12:00:00Z",
 		"2026-01-28t12:00:00.5z":       "2026-01-28T12:00:00.5Z",
@@ -28,6 +31,7 @@ func TestCanonicalTime(t *testing.T) {
 }
 
 func TestCanonicalTimesCopiesWhatItRewrites(t *testing.T) {
+	t.Parallel()
 	subject := map[string]any{"last_activity_at": "2026-01-28t12:00:00z", "age": 30}
 	doc := map[string]any{"id": "x", "subject": subject, "consent": map[string]any{"status": "given", "given_at": "2026-01-28T12:00:00Z"}}
 	out := canonicalTimes(doc)
@@ -43,6 +47,7 @@ func TestCanonicalTimesCopiesWhatItRewrites(t *testing.T) {
 }
 
 func TestTimesInAnyFormAreDecided(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	e, err := New(context.Background(), WithClock(func(context.Context) time.Time { return now }))
 	require.NoError(t, err)
@@ -63,4 +68,16 @@ func TestTimesInAnyFormAreDecided(t *testing.T) {
 		require.NoError(t, err, consent)
 		assert.Equal(t, full, person, consent)
 	}
+
+	// A lower-case time in a typed activity's JSON form, which OPA's parser fails on (quoting
+	// it), is decided: the engine puts times in one form before the rules read them.
+	raw, err := json.Marshal(Activity{ID: "newsletter", DataSubjects: []string{"lead"}, DataCategories: []string{"name", "email"},
+		Purposes: []string{"marketing.materials"}, LegalBasis: "consent", Consent: &Consent{Status: "given"},
+		Channel: &Channel{Type: "email", Content: "marketing"}, Retention: &Retention{Period: "P24M", From: "last_activity"},
+		Subject: &Subject{LastActivityAt: now.AddDate(0, -3, 0)}})
+	require.NoError(t, err)
+	lower := strings.Replace(string(raw), "T", "t", 1)
+	require.Contains(t, lower, `"last_activity_at":"2026-08-28t12:00:00Z"`)
+	_, err = e.EvaluateJSON(context.Background(), []byte(lower))
+	assert.NoError(t, err)
 }

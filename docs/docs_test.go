@@ -1,4 +1,4 @@
-package policyengine_test
+package docs_test
 
 import (
 	"go/ast"
@@ -19,6 +19,23 @@ import (
 
 	"github.com/confect/policyengine/internal/markdown"
 )
+
+// The tests of this package hold the pages (README.md, CHANGELOG.md, DEVELOPMENT.md, docs/) and
+// the examples they show to what is true of the repository. They read it from its root, as the
+// pages name its files.
+func TestMain(m *testing.M) {
+	if err := os.Chdir(".."); err != nil {
+		panic(err)
+	}
+	os.Exit(m.Run())
+}
+
+func mustRead(t *testing.T, file string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	return b
+}
 
 // maxReadme is the most the README may weigh: a front page read in a few minutes, the rest in
 // docs/.
@@ -299,6 +316,35 @@ func TestDevelopmentNeedsNothingInstalledByHand(t *testing.T) {
 			assert.FileExists(t, words[1], "DEVELOPMENT.md runs `%s`", c)
 		default:
 			t.Errorf("DEVELOPMENT.md runs `%s`: %s is neither go, git nor a script of the repository", c, words[0])
+		}
+	}
+}
+
+// Every test docs/security.md cites as holding a guarantee exists.
+func TestSecurityDocCitesRealTests(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("docs/security.md")
+	require.NoError(t, err)
+	var sources strings.Builder
+	err = filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "_test.rego")) {
+			src, err := os.ReadFile(path)
+			sources.Write(src)
+			return err
+		}
+		return err
+	})
+	require.NoError(t, err)
+	cited := regexp.MustCompile("`((?:Test|Fuzz|test_)[A-Za-z0-9_]+)(?:/([^`]+))?`").FindAllStringSubmatch(string(doc), -1)
+	require.Greater(t, len(cited), 15)
+	for _, c := range cited {
+		decl := "func " + c[1] + "("
+		if strings.HasPrefix(c[1], "test_") {
+			decl = c[1] + " if"
+		}
+		assert.Contains(t, sources.String(), decl, "docs/security.md cites %s", c[0])
+		if c[2] != "" {
+			assert.Contains(t, sources.String(), `"`+strings.ReplaceAll(strings.Join(strings.Fields(c[2]), ""), "_", " ")+`"`, "docs/security.md cites subtest %s", c[0])
 		}
 	}
 }

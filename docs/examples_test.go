@@ -1,4 +1,4 @@
-package policyengine_test
+package docs_test
 
 import (
 	"context"
@@ -30,7 +30,8 @@ func TestExamples(t *testing.T) {
 	require.NotNil(t, m, "the README gives the --now of its example output")
 	at, err := time.Parse(time.RFC3339, m[1])
 	require.NoError(t, err)
-	e := newEngine(t, policyengine.WithClock(func(context.Context) time.Time { return at }))
+	e, err := policyengine.New(context.Background(), policyengine.WithClock(func(context.Context) time.Time { return at }))
+	require.NoError(t, err)
 
 	report, err := check.Run(context.Background(), e, []string{"examples/manifests"}, check.Options{})
 	require.NoError(t, err)
@@ -102,13 +103,6 @@ func TestExamples(t *testing.T) {
 	for _, r := range people.Results {
 		assert.Empty(t, r.Conditions, "%s: %s is one person's activity, decided in full", r.File, r.Activity)
 	}
-}
-
-func mustRead(t *testing.T, file string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	require.NoError(t, err)
-	return b
 }
 
 // The CI examples parse as YAML and run the gate: GitHub through the action (whose commands

@@ -1,4 +1,4 @@
-package policyengine_test
+package internal_test
 
 import (
 	"bytes"
@@ -70,6 +70,7 @@ func listPackages(t *testing.T) []listedPackage {
 	t.Helper()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(t.Context(), "go", "list", "-json=ImportPath,Imports,Deps", "./...")
+	cmd.Dir = ".." // the module's root
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	require.NoError(t, err, "go list: %s", stderr.String())
