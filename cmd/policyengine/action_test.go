@@ -140,6 +140,7 @@ func runAction(t *testing.T, repo string, inputs map[string]string) (code int, o
 // config lists, writes SARIF for code scanning and annotations for the pull request, and the
 // gate fails as check exits.
 func TestActionSteps(t *testing.T) {
+	t.Parallel()
 	repo := t.TempDir()
 	write(t, repo, ".policyengine.yaml", "manifests: [\"services/**\"]\nignore: [\"**/testdata/**\"]\n")
 	write(t, repo, "services/shop/privacy.json", allowed)

@@ -39,6 +39,7 @@ func acceptAdequacy() [2]string {
 }
 
 func TestTestCommand(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI(t, "test", "--coverage", "--min-coverage", "100", confectCases)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "coverage: rules 100.0%, clauses 100.0%, Rego lines ")
@@ -67,6 +68,7 @@ func TestTestCommand(t *testing.T) {
 // Brightpath's policy runs through test with its own cases and Rego tests, and through check
 // and diff with its own results.
 func TestBrightpath(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI(t, "test", "--policy", brightpathPolicy, "-o", "json", brightpathCases)
 	require.Equal(t, 0, code, stderr)
 	var rep struct {
@@ -154,6 +156,7 @@ func verdicts(t *testing.T, out string) map[string]string {
 
 // A deliberately broken rule, in a copy of Brightpath's policy, fails its own cases and tests.
 func TestTestCommandCatchesABrokenRule(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, name := range []string{"policy.yaml", "minors.rego", "minors_test.rego"} {
 		src := string(mustRead(t, filepath.Join(brightpathPolicy, name)))
@@ -170,6 +173,7 @@ func TestTestCommandCatchesABrokenRule(t *testing.T) {
 }
 
 func TestTestCommandFailures(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	failing := write(t, dir, "failing.yaml", `cases:
   - name: Checkout on contract is allowed
@@ -209,6 +213,7 @@ func TestTestCommandFailures(t *testing.T) {
 // that has two rules with one id, is an error naming the file and line, for test, diff and
 // check alike (exit 2); so is a Rego test module that does not compile, for test.
 func TestPolicyErrorsNameFileAndLine(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		file, src, want string
 	}{
@@ -268,6 +273,7 @@ deny contains lib.reason(rego.metadata.rule(), "/subject", "restricted") if inpu
 // cases that assert the old policy fail, naming what changed; the built-in Rego tests read the
 // facts from the document, so they hold.
 func TestTestCommandOnAPolicyChange(t *testing.T) {
+	t.Parallel()
 	same := confectVariant(t)
 	code, stdout, stderr := runCLI(t, "test", "--policy", same, "--builtin-tests", confectCases)
 	require.Equal(t, 0, code, stderr)
@@ -284,6 +290,7 @@ func TestTestCommandOnAPolicyChange(t *testing.T) {
 }
 
 func TestDiffCommand(t *testing.T) {
+	t.Parallel()
 	next := confectVariant(t, acceptAdequacy())
 
 	code, stdout, stderr := runCLI(t, "diff", "--policy", next, "--now", now, exampleManifests)

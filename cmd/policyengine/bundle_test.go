@@ -12,6 +12,7 @@ import (
 )
 
 func TestBundleBuildAndCheck(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	private, public := opatest.Keys(t, false)
 	priv := filepath.Join(dir, "private.pem")
@@ -46,6 +47,7 @@ func TestBundleBuildAndCheck(t *testing.T) {
 // An unsigned bundle is taken only with a loud warning, and refused under --require-signature:
 // one that replaces rego/decision.rego would otherwise allow everything without a word.
 func TestUnsignedBundleWarns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "unsigned.tar.gz")
 	code, _, stderr := runCLI(t, "bundle", "build", "-o", out)
@@ -63,6 +65,7 @@ func TestUnsignedBundleWarns(t *testing.T) {
 }
 
 func TestBundleBuildUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"bundle", "build"}, // no -o
 		{"bundle", "build", "-o", "x.tar.gz", "--key-id", "k"}, // a key id without a key

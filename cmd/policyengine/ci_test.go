@@ -22,6 +22,7 @@ import (
 // command the CLI takes and decides the examples with; the install line and the check command
 // are the ones the README shows.
 func TestAction(t *testing.T) {
+	t.Parallel()
 	var action actionFile
 	require.NoError(t, yaml.Unmarshal(mustRead(t, "../../action.yml"), &action))
 	require.Equal(t, "composite", action.Runs.Using)
@@ -122,6 +123,7 @@ func TestPreCommitHooks(t *testing.T) {
 // The config file's schema and the config the CLI reads have the same keys, and the example
 // config is valid YAML with only those keys.
 func TestConfigSchema(t *testing.T) {
+	t.Parallel()
 	var s struct {
 		Properties map[string]struct {
 			Enum []string `json:"enum"`

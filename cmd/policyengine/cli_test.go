@@ -142,6 +142,7 @@ const (
 )
 
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ok := write(t, dir, "ok.json", allowed)
 	deny := write(t, dir, "deny.json", denied)
@@ -180,6 +181,7 @@ func TestExitCodes(t *testing.T) {
 
 // A malformed manifest is reported with its line, and the other files are still decided.
 func TestMalformedAmongGood(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, dir, "a.json", allowed)
 	write(t, dir, "b.yaml", "id: x\ndata_categories: [name\n")
@@ -212,6 +214,7 @@ func TestMalformedAmongGood(t *testing.T) {
 }
 
 func TestStdin(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runWith(t, denied, nil, "check", "-o", "json", "-")
 	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stdout, `"file": "-"`)
@@ -225,6 +228,7 @@ func TestStdin(t *testing.T) {
 // Large trees are decided in parallel, and the output is the same, byte for byte, whatever the
 // parallelism and however often it runs.
 func TestDeterministicOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for i := 0; i < 60; i++ {
 		body := allowed
@@ -246,6 +250,7 @@ func TestDeterministicOutput(t *testing.T) {
 }
 
 func TestColour(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	deny := write(t, dir, "deny.json", denied)
 	_, plain, _ := runCLI(t, "check", deny)
@@ -257,6 +262,7 @@ func TestColour(t *testing.T) {
 }
 
 func TestHelpTellsTheExitCodes(t *testing.T) {
+	t.Parallel()
 	code, stdout, _ := runCLI(t, "check", "--help")
 	assert.Equal(t, 0, code)
 	assert.Contains(t, stdout, "Exit codes: 0 every activity allowed; 1 at least one denied")
@@ -266,6 +272,7 @@ func TestHelpTellsTheExitCodes(t *testing.T) {
 }
 
 func TestRulesCommand(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI(t, "rules", "-o", "json")
 	require.Equal(t, 0, code, stderr)
 	var rules []struct {
@@ -291,6 +298,7 @@ func TestRulesCommand(t *testing.T) {
 }
 
 func TestExplainCommand(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := runCLI(t, "explain", "retention.exceeds_limit")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "retention.exceeds_limit: The retention period is within the policy's limit")
@@ -311,6 +319,7 @@ func TestExplainCommand(t *testing.T) {
 
 // The decision cache changes nothing but speed.
 func TestCacheChangesNothing(t *testing.T) {
+	t.Parallel()
 	manifests := "../../examples/manifests"
 	_, cached, _ := runCLI(t, "check", "-o", "json", "--now", now, manifests)
 	_, uncached, _ := runCLI(t, "check", "-o", "json", "--now", now, "--cache-size", "0", manifests)

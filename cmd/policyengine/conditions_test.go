@@ -14,6 +14,7 @@ import (
 // once for the run, not under each declaration; what is specific to a declaration stays under
 // it; --all-conditions lists them all; JSON keeps every condition.
 func TestConditionsInform(t *testing.T) {
+	t.Parallel()
 	code, text, stderr := runCLI(t, "check", "--now", now, exampleManifests)
 	require.Equal(t, 1, code, stderr)
 	assert.Equal(t, 1, strings.Count(text, "if erasure.requested"), "said once")

@@ -14,6 +14,7 @@ import (
 
 // --base DIR names the policy before the change, as --base-policy did.
 func TestDiffBase(t *testing.T) {
+	t.Parallel()
 	next := confectVariant(t, acceptAdequacy())
 	code, stdout, _ := runCLI(t, "diff", "--base", next, "--now", now, exampleManifests)
 	assert.Equal(t, 1, code)
@@ -104,6 +105,7 @@ func TestDiffBaseRef(t *testing.T) {
 
 // A diff gate pointed at nothing fails, as check does, unless --allow-empty.
 func TestDiffOfNothing(t *testing.T) {
+	t.Parallel()
 	empty := t.TempDir()
 	code, _, stderr := runCLI(t, "diff", "--now", now, empty)
 	assert.Equal(t, 2, code)
@@ -116,6 +118,7 @@ func TestDiffOfNothing(t *testing.T) {
 // tests run against the copy's document without asking, and hold, as they read the limits from
 // it; the summary says which ran; only the cases that assert Confect's 24 months fail.
 func TestTestCommandOnACopy(t *testing.T) {
+	t.Parallel()
 	copied := confectVariant(t, [2]string{"        period: P24M\n", "        period: P12M\n"})
 	code, stdout, _ := runCLI(t, "test", "--policy", copied, confectCases)
 	assert.Equal(t, 1, code)
@@ -134,6 +137,7 @@ func TestTestCommandOnACopy(t *testing.T) {
 
 // A failing Rego test names the expression that failed, with what it got and what it expected.
 func TestFailingRegoTestSaysWhatItGot(t *testing.T) {
+	t.Parallel()
 	dir := confectVariant(t)
 	write(t, dir, "acme_test.rego", `package policyengine.rules.acme_test
 

@@ -124,6 +124,7 @@ func located(t *testing.T, format, out string) []string {
 }
 
 func TestDriftInEveryFormat(t *testing.T) {
+	t.Parallel()
 	manifests := filepath.Join(driftData, "manifests")
 	privadoDrift := filepath.Join(driftData, "privado", "drift.json")
 	bearerDrift := filepath.Join(driftData, "bearer", "drift.json")
@@ -177,6 +178,7 @@ func TestDriftInEveryFormat(t *testing.T) {
 }
 
 func TestDriftNeedsAReport(t *testing.T) {
+	t.Parallel()
 	code, _, errs := runCLI(t, "drift", "--config", "none", filepath.Join(driftData, "manifests"))
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "--privado FILE or --bearer FILE")
@@ -197,6 +199,7 @@ func TestDriftReadsTheProjectConfig(t *testing.T) {
 }
 
 func TestRopaShowsTheCodeThatFeedsADeclaration(t *testing.T) {
+	t.Parallel()
 	manifests := filepath.Join(driftData, "manifests")
 	code, out, errs := runCLI(t, "ropa", "--now", now, "-f", "json", "--privado", filepath.Join(driftData, "privado", "drift.json"), "--bearer", filepath.Join(driftData, "bearer", "covered.json"), manifests)
 	require.Equal(t, 0, code, errs)
@@ -236,6 +239,7 @@ func TestRopaShowsTheCodeThatFeedsADeclaration(t *testing.T) {
 // The example workflow's drift commands run as written (given the test's report and manifests,
 // where the workflow's repository has its config file), with the exit code the job fails on.
 func TestDriftWorkflow(t *testing.T) {
+	t.Parallel()
 	var workflow struct {
 		Jobs map[string]struct {
 			Steps []struct {

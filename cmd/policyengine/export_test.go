@@ -18,6 +18,7 @@ import (
 // checkout. Brightpath's policy, copied out, passes `opa check --strict` and its own tests there;
 // a module of theirs that calls a function the rules do not have fails the check.
 func TestExportRegoForStockOPA(t *testing.T) {
+	t.Parallel()
 	opa := opatest.Binary(t)
 	home := t.TempDir()
 	acme := filepath.Join(home, "policies", "acme")

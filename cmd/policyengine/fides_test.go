@@ -14,6 +14,7 @@ import (
 // vocabulary --fides shows how every default-taxonomy key resolves: Confect's table maps each,
 // a policy without a table leaves each unmapped, and the JSON names the entry that applied.
 func TestVocabularyFides(t *testing.T) {
+	t.Parallel()
 	code, text, stderr := runCLI(t, "vocabulary", "--fides")
 	require.Equal(t, 0, code, stderr)
 	assert.Regexp(t, `essential\.service\.payment_processing\s+purchase\.orders`, text)
@@ -145,6 +146,7 @@ func TestExportFides(t *testing.T) {
 
 // explain knows the Fides import's own findings.
 func TestExplainFidesFinding(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, "explain", "fides.unmapped_key")
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, out, "fides_mapping")
@@ -153,6 +155,7 @@ func TestExplainFidesFinding(t *testing.T) {
 
 // The record of processing reads Fides files too: one entry per declaration of personal data.
 func TestROPAFromFides(t *testing.T) {
+	t.Parallel()
 	code, out, stderr := runCLI(t, "ropa", "--format", "json", "../../check/testdata/fides/project")
 	require.Equal(t, 0, code, stderr)
 	var rec struct {
@@ -173,6 +176,7 @@ func TestROPAFromFides(t *testing.T) {
 // A finding about a Fides file with no declaration (an organization's unknown key) shows in
 // every output format at the file's line, and counts as a warning does for the exit code.
 func TestFidesFileFindings(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	org := write(t, dir, "organization.yml", "organization:\n  - fides_key: acme\n    name: Acme\n    head_office: somewhere\n")
 	code, stdout, stderr := runCLI(t, "check", "--now", now, "-o", "text", org)

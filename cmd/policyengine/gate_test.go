@@ -16,6 +16,7 @@ import (
 // failure, GitHub annotates it as an error, SARIF gives it the level error, the text and table
 // end with why the run failed, and JSON carries fail_on_warn. Without the flag none does.
 func TestFailOnWarnEveryFormatAgrees(t *testing.T) {
+	t.Parallel()
 	warn := write(t, t.TempDir(), "warn.json", warned)
 
 	for _, tc := range []struct {
@@ -88,6 +89,7 @@ func sarifLevels(t *testing.T, out string) []string {
 // A gate pointed at nothing fails: no activity found in any path given is exit 2, naming the
 // paths, unless --allow-empty.
 func TestEmptyGateFails(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty")
 	require.NoError(t, os.Mkdir(empty, 0o755))
@@ -113,6 +115,7 @@ func TestEmptyGateFails(t *testing.T) {
 
 // A YAML syntax error is reported at the line the parser names, not at 1:1.
 func TestYAMLSyntaxErrorLine(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for name, tc := range map[string]struct {
 		src  string

@@ -47,6 +47,7 @@ func TestPolicyFolderNameChangesNothing(t *testing.T) {
 // section and text, a term's description) and the case file's (its name, its cases' names and
 // expectations) are printed escaped, as check prints a manifest's.
 func TestPolicyTextIsPrintedEscaped(t *testing.T) {
+	t.Parallel()
 	dir := confectVariant(t,
 		[2]string{"      section: What personal data does Confect process?\n", "      section: \"What \\e[2J data\\n::error::section\"\n"},
 		[2]string{"    name: {group: basic}\n", "    name: {group: basic, description: \"a name\\n::error::vocabulary \\e[2J\"}\n"},

@@ -13,6 +13,7 @@ import (
 
 // A link out of the walked directory is not followed, and check and diff say so on stderr.
 func TestLinksOutOfTheTreeAreWarnedAbout(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret.json")
 	require.NoError(t, os.WriteFile(secret, []byte(`{"id": "outside-secret"}`), 0o644))

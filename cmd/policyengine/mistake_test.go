@@ -10,6 +10,7 @@ import (
 // Fides declaration, is allowed with its condition but warned about at its basis, so that
 // --fail-on-warn blocks it.
 func TestMarketingEmailOnLegitimateInterestIsLoud(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	manifest := write(t, dir, "newsletter.yaml", `id: newsletter-imported-contacts
 data_subjects: [lead]

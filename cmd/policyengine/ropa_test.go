@@ -11,6 +11,7 @@ import (
 )
 
 func TestROPA(t *testing.T) {
+	t.Parallel()
 	// The README's command: a markdown table, exit 0 though the examples hold denials (the
 	// record is a document, not a gate).
 	code, out, errs := runCLI(t, "ropa", "--now", now, "-o", "markdown", "../../examples/manifests")
@@ -66,6 +67,7 @@ func TestROPA(t *testing.T) {
 }
 
 func TestCheckHTML(t *testing.T) {
+	t.Parallel()
 	code, out, errs := runCLI(t, "check", "--now", now, "-o", "html", "../../examples/manifests")
 	assert.Equal(t, 1, code, "the examples hold denials: %s", errs)
 	assert.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))
@@ -73,6 +75,7 @@ func TestCheckHTML(t *testing.T) {
 }
 
 func TestDiffHTML(t *testing.T) {
+	t.Parallel()
 	code, out, errs := runCLI(t, "diff", "--now", now, "--policy", "../../examples/policies/brightpath", "-o", "html", "../../testdata/two-policies")
 	assert.Equal(t, 1, code, "the change changes decisions: %s", errs)
 	assert.True(t, strings.HasPrefix(out, "<!DOCTYPE html>"))

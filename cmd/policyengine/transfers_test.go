@@ -13,6 +13,7 @@ import (
 // A declaration that rests on an adequacy decision with an end date is decided with the instant
 // it changes: check's JSON reports valid_until, and from then on the same manifest is denied.
 func TestCheckJSONReportsWhenAnAdequacyDecisionEnds(t *testing.T) {
+	t.Parallel()
 	manifest := filepath.Join(t.TempDir(), "crash-reports.yaml")
 	require.NoError(t, os.WriteFile(manifest, []byte(`id: crash-reports
 data_subjects: [learner]

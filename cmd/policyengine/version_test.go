@@ -12,6 +12,7 @@ import (
 // version and --version print the build's module version; SARIF's tool.driver.version is that
 // same version, and the policy revision goes in the run's properties, as version -o json says.
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	code, flag, stderr := runCLI(t, "--version")
 	require.Equal(t, 0, code, stderr)
 	require.True(t, strings.HasPrefix(flag, "policyengine "), flag)
@@ -58,6 +59,7 @@ func TestVersion(t *testing.T) {
 // A JSON manifest may name its schema with $schema, as a lone activity or beside an activities
 // list, and is decided as without it.
 func TestManifestWithSchema(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ref := `"$schema": "https://raw.githubusercontent.com/confect/policyengine/main/schema/manifest.schema.json"`
 	lone := write(t, dir, "lone.json", `{`+ref+`, `+strings.TrimPrefix(allowed, "{"))
@@ -75,6 +77,7 @@ func TestManifestWithSchema(t *testing.T) {
 // No user-facing text cites a document the repository does not hold ("contract §4"): every
 // command's help, the rule catalogue and the SARIF rule help say it in words.
 func TestNoContractSections(t *testing.T) {
+	t.Parallel()
 	outputs := []string{}
 	for _, args := range [][]string{
 		{"--help"}, {"check", "--help"}, {"test", "--help"}, {"diff", "--help"}, {"rules", "--help"},

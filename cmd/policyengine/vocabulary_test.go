@@ -13,6 +13,7 @@ import (
 // vocabulary lists what a manifest may say, from the policy in use: every term the document
 // gives, with the fields it goes in and a purpose's permitted bases.
 func TestVocabularyCommand(t *testing.T) {
+	t.Parallel()
 	code, text, stderr := runCLI(t, "vocabulary")
 	require.Equal(t, 0, code, stderr)
 	for _, want := range []string{
@@ -68,6 +69,7 @@ func TestVocabularyCommand(t *testing.T) {
 // A near miss of a term gets the term it was meant to be, in the message of every format: a
 // category, a purpose, a recipient type, and values the schema fixes (a legal basis, an event).
 func TestDidYouMean(t *testing.T) {
+	t.Parallel()
 	manifest := write(t, t.TempDir(), "typos.yaml", `id: typos
 data_categories: [address, emial, name]
 purposes: [purchase.order]
@@ -114,6 +116,7 @@ retention: {period: P1Y, from: end_of_contrct}
 // Rule descriptions take their facts from the policy in use: explain, rules and SARIF's rule
 // help say Brightpath's limits and safeguards under Brightpath's policy, never Confect's.
 func TestRuleDescriptionsFromThePolicy(t *testing.T) {
+	t.Parallel()
 	code, stdout, _ := runCLI(t, "explain", "retention.exceeds_limit")
 	require.Equal(t, 0, code)
 	stdout = strings.Join(strings.Fields(stdout), " ")

@@ -9,6 +9,7 @@ import (
 // Small words: an unknown key gets the key meant, a recipient with no safeguard has "no transfer
 // safeguard", and one of anything is singular.
 func TestSmallWords(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	typo := write(t, dir, "typo.yaml", `id: checkout
 data_categories: [name]
