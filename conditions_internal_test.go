@@ -30,11 +30,7 @@ func TestProbeConditionsArePartialEvaluations(t *testing.T) {
 	events := []string{"collection", "last_activity", "last_application_date", "end_of_contract", "account_closure"}
 	types := keysOf(doc.RecipientTypes)
 	ctx := context.Background()
-	n := 600
-	if testing.Short() {
-		n = 100
-	}
-	for i := 0; i < n; i++ {
+	for i := range Repeat(t, "POLICYENGINE_DIFFERENTIAL_DECLARATIONS", 100) { // .ci/run: 600
 		pick := func(xs []string, k int) string { return xs[(i*k+i/7)%len(xs)] }
 		m := map[string]any{
 			"id": "d", "data_subjects": []any{pick(subjects, 3)}, "data_categories": []any{pick(categories, 5)},

@@ -178,7 +178,7 @@ func BenchmarkDeclare(b *testing.B) {
 // differentialPairs is how many (declaration, person) pairs the differential test decides:
 // POLICYENGINE_DIFFERENTIAL_PAIRS (.ci/run decides 10,000), else 500.
 func differentialPairs(t *testing.T) int {
-	return repeat(t, "POLICYENGINE_DIFFERENTIAL_PAIRS", 500)
+	return policyengine.Repeat(t, "POLICYENGINE_DIFFERENTIAL_PAIRS", 500)
 }
 
 // TestPersonDecisionEqualsFullDecision is the differential test of the per-person path: for

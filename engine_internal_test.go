@@ -2,6 +2,8 @@ package policyengine
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -11,6 +13,19 @@ import (
 	"github.com/confect/policyengine/internal/compiler"
 	"github.com/confect/policyengine/policy"
 )
+
+// Repeat is how many times a test of many repetitions (a differential test, a test of
+// concurrent use) repeats: the count the environment variable name gives, else def, which keeps
+// go test ./... quick. .ci/run sets each to its full size. For the tests of both packages.
+func Repeat(t testing.TB, name string, def int) int {
+	t.Helper()
+	if s := os.Getenv(name); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err, name)
+		return n
+	}
+	return def
+}
 
 // NewTamperedEngine prepares an engine whose decision.rego (and so its findings) is replaced:
 // the faults a tampered or hand-made rule set can produce, which no policy directory can (its

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -77,19 +76,6 @@ func sharedEngine(t testing.TB) *policyengine.Engine {
 	e, err := shared()
 	require.NoError(t, err)
 	return e
-}
-
-// repeat is how many times a test of many repetitions (a differential test, a test of
-// concurrent use) repeats: the count the environment variable name gives, else def, which keeps
-// go test ./... quick. .ci/run sets each to its full size.
-func repeat(t *testing.T, name string, def int) int {
-	t.Helper()
-	if s := os.Getenv(name); s != "" {
-		n, err := strconv.Atoi(s)
-		require.NoError(t, err, name)
-		return n
-	}
-	return def
 }
 
 // orderHandling is a controller activity every rule allows: the base the cases vary.
@@ -309,7 +295,7 @@ func TestConcurrentUse(t *testing.T) {
 		require.NoError(t, err)
 		want[i] = d
 	}
-	rounds := repeat(t, "POLICYENGINE_CONCURRENT_ROUNDS", 2) // .ci/run: 20, under the race detector
+	rounds := policyengine.Repeat(t, "POLICYENGINE_CONCURRENT_ROUNDS", 2) // .ci/run: 20, under the race detector
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for g := 0; g < 8; g++ {
@@ -488,7 +474,7 @@ func TestReloadUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	for i := range repeat(t, "POLICYENGINE_RELOADS", 4) { // .ci/run: 20, under the race detector
+	for i := range policyengine.Repeat(t, "POLICYENGINE_RELOADS", 4) { // .ci/run: 20, under the race detector
 		opt := policyengine.WithPolicyDir(adequacyDir)
 		if i%2 == 1 {
 			opt = policyengine.WithPolicyDir("policy")

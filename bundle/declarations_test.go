@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,13 +20,37 @@ import (
 	"github.com/confect/policyengine/problem"
 )
 
+// examples are the example manifests' declarations and the bundle of the embedded policy with
+// them, built once for the package's tests: preparing their residuals takes seconds. A test
+// changes neither (opatest.Repack copies).
+var examples = sync.OnceValues(func() (exampleBundle, error) {
+	ctx := context.Background()
+	e, err := policyengine.New(ctx)
+	if err != nil {
+		return exampleBundle{}, err
+	}
+	decls, err := e.LoadDeclarations(ctx, os.DirFS("../examples/manifests"))
+	if err != nil {
+		return exampleBundle{}, err
+	}
+	var buf bytes.Buffer
+	built, err := bundle.Build(ctx, &buf, policy.Default(), bundle.BuildOptions{Declarations: decls.Documents()})
+	return exampleBundle{decls.Documents(), buf.Bytes(), built}, err
+})
+
+// exampleBundle is what examples builds.
+type exampleBundle struct {
+	decls   map[string]map[string]any
+	tarball []byte
+	built   bundle.Built
+}
+
+// exampleDeclarations are the example manifests' declarations, by id.
 func exampleDeclarations(t testing.TB) map[string]map[string]any {
 	t.Helper()
-	e, err := policyengine.New(context.Background())
+	ex, err := examples()
 	require.NoError(t, err)
-	decls, err := e.LoadDeclarations(context.Background(), os.DirFS("../examples/manifests"))
-	require.NoError(t, err)
-	return decls.Documents()
+	return ex.decls
 }
 
 // A bundle with declarations holds each as data, and its residual as Rego: named by the hash of
@@ -33,10 +58,9 @@ func exampleDeclarations(t testing.TB) map[string]map[string]any {
 // declarations share, named by the hash of their text. The library reads the bundle back.
 func TestBuildShipsResiduals(t *testing.T) {
 	t.Parallel()
-	decls := exampleDeclarations(t)
-	var buf bytes.Buffer
-	built, err := bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{Declarations: decls})
+	ex, err := examples()
 	require.NoError(t, err)
+	decls, built, buf := ex.decls, ex.built, bytes.NewBuffer(ex.tarball)
 	assert.Equal(t, len(decls), built.Declarations)
 	assert.Equal(t, len(decls), built.Residuals, "every example declaration has a residual")
 
@@ -164,10 +188,9 @@ deny contains reason if {
 // content's.
 func TestReadRefusesResidualsOfAnotherRevision(t *testing.T) {
 	t.Parallel()
-	decls := exampleDeclarations(t)
-	var buf bytes.Buffer
-	built, err := bundle.Build(context.Background(), &buf, policy.Default(), bundle.BuildOptions{Declarations: decls})
+	ex, err := examples()
 	require.NoError(t, err)
+	built, buf := ex.built, bytes.NewBuffer(ex.tarball)
 	files := opatest.Files(t, buf.Bytes())
 	key := bundle.ResidualKey("checkout")
 	file := "declarations/" + key[1:2] + ".rego"

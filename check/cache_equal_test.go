@@ -2,6 +2,8 @@ package check_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -18,11 +20,17 @@ import (
 // and all-distinct) and under a policy with rules of its own, at an instant where clock-bound
 // decisions are in play and at another.
 func TestCachedRunEqualsUncached(t *testing.T) {
+	files := 40 // manifests in each generated tree; .ci/run: 120
+	if s := os.Getenv("POLICYENGINE_GENERATED_MANIFESTS"); s != "" {
+		var err error
+		files, err = strconv.Atoi(s)
+		require.NoError(t, err, "POLICYENGINE_GENERATED_MANIFESTS")
+	}
 	repeating, distinct := t.TempDir(), t.TempDir()
-	if _, err := gentree.Write(repeating, 120, 3, false); err != nil {
+	if _, err := gentree.Write(repeating, files, 3, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := gentree.Write(distinct, 120, 4, true); err != nil {
+	if _, err := gentree.Write(distinct, files, 4, true); err != nil {
 		t.Fatal(err)
 	}
 	trees := [][]string{{"../examples/manifests"}, {repeating}, {distinct}, {"../examples/manifests", repeating}}
