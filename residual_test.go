@@ -19,9 +19,9 @@ import (
 )
 
 // differentialPeople is how many generated people the compiled residual of each example
-// declaration is held to OPA on: POLICYENGINE_DIFFERENTIAL_PEOPLE (.ci/run decides 2,000), else 50.
+// declaration is held to OPA on: POLICYENGINE_DIFFERENTIAL_PEOPLE (.ci/run decides 2,000), else 300.
 func differentialPeople(t *testing.T) int {
-	return policyengine.Repeat(t, "POLICYENGINE_DIFFERENTIAL_PEOPLE", 50)
+	return policyengine.Repeat(t, "POLICYENGINE_DIFFERENTIAL_PEOPLE", 300)
 }
 
 // withoutPerson is an activity's declaration: the activity without consent and subject.
