@@ -17,7 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/internal/markdown"
+	"github.com/confect/policyengine/policy"
 )
 
 // The tests of this package hold the pages (README.md, CHANGELOG.md, DEVELOPMENT.md, docs/) and
@@ -347,4 +349,34 @@ func TestSecurityDocCitesRealTests(t *testing.T) {
 			assert.Contains(t, sources.String(), `"`+strings.ReplaceAll(strings.Join(strings.Fields(c[2]), ""), "_", " ")+`"`, "docs/security.md cites subtest %s", c[0])
 		}
 	}
+}
+
+// sampleRevision is a policy revision as the pages show one in a command's output: after
+// "policy" or "revision", or as a decision's "revision", at least twelve hex digits.
+var sampleRevision = regexp.MustCompile(`(?:\(policy |-> |revision |"revision": ")([0-9a-f]{12,64})`)
+
+// A revision a page shows in a sample of output is one the policies have today (Confect's
+// embedded policy, or the Brightpath example's, as the sample's command would print it): a
+// reader comparing the sample with what they see finds the same, and a rule's change that
+// moves the revision moves the samples with it.
+func TestSampleRevisionsAreToday(t *testing.T) {
+	var today []string
+	for _, from := range []policyengine.Source{policyengine.WithPolicy(policy.Default()), policyengine.WithPolicyDir("examples/policies/brightpath")} {
+		e, err := policyengine.New(t.Context(), from)
+		require.NoError(t, err)
+		today = append(today, e.Revision())
+	}
+	found := 0
+	for name, src := range pages(t) {
+		if name == "CHANGELOG.md" {
+			continue // history: the revisions of the releases it describes
+		}
+		for _, m := range sampleRevision.FindAllStringSubmatch(src, -1) {
+			found++
+			assert.True(t, slices.ContainsFunc(today, func(r string) bool { return strings.HasPrefix(r, m[1]) }),
+				"%s shows revision %s, which no policy has today: the current ones are %s (the first twelve digits suffice)",
+				name, m[1], strings.Join(today, ", "))
+		}
+	}
+	assert.GreaterOrEqual(t, found, 4, "the pages' samples show revisions; the pattern must find them")
 }
