@@ -83,6 +83,17 @@ const (
 // Formats returns the names Options.Format takes (besides "").
 func Formats() []string { return []string{FormatAuto, FormatFides, FormatManifest} }
 
+// Rules is the catalogue of what a run can find, as a report lists it: the policy's rules and the
+// Fides import's findings (fides.Rules, with a policy document to read their clauses from),
+// whether or not the run reads a Fides file, so that it is known before the first result.
+func Rules(engine *policyengine.Engine) []policyengine.Rule {
+	rules := engine.Rules()
+	if doc := engine.Document(); doc != nil {
+		rules = append(rules, fides.Rules(doc)...)
+	}
+	return rules
+}
+
 // Report is the outcome of a run.
 type Report struct {
 	// Results holds one result per activity, and one per file that could not be read.
@@ -94,7 +105,8 @@ type Report struct {
 	Summary Summary `json:"summary"`
 	// Revision is the policy revision every decision was made under.
 	Revision string `json:"revision"`
-	// Rules is the policy's rule catalogue, for formats that describe the rules (SARIF).
+	// Rules is the catalogue of what a run can find (Rules), for formats that describe the rules
+	// (SARIF).
 	Rules []policyengine.Rule `json:"-"`
 	// Policy is the policy document every decision was made under.
 	Policy *policy.Document `json:"-"`
@@ -222,7 +234,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 	if doc := engine.Document(); doc != nil {
 		terms = doc.Terms()
 	}
-	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Document(), Skipped: sel.Skipped, Selection: sel}
+	rep := &Report{Results: []Result{}, Revision: engine.Revision(), Rules: Rules(engine), Policy: engine.Document(), Skipped: sel.Skipped, Selection: sel}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	out := newInOrder(rep, units, opts.Results, cancel)
@@ -259,9 +271,7 @@ func Run(ctx context.Context, engine *policyengine.Engine, paths []string, opts 
 		return nil, err
 	}
 
-	if decideFides(ctx, engine, units, out.fidesFiles, out.per, opts.KeepEntries) {
-		rep.Rules = append(rep.Rules, fides.Rules(engine.Document())...)
-	}
+	decideFides(ctx, engine, units, out.fidesFiles, out.per, opts.KeepEntries)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

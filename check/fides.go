@@ -13,8 +13,8 @@ import (
 
 // decideFides decides the privacy declarations of every Fides file of the run together (a
 // system's datasets and custom taxonomy may stand in other files), each result in its system's
-// file's place. It reports whether there were any Fides files.
-func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit, files []*fides.File, per [][]Result, keep bool) bool {
+// file's place.
+func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit, files []*fides.File, per [][]Result, keep bool) {
 	var all []*fides.File
 	slot := map[string]int{}
 	for i, f := range files {
@@ -24,7 +24,7 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 		}
 	}
 	if len(all) == 0 {
-		return false
+		return
 	}
 	decls, findings, errs := fides.Build(all, engine.Document())
 	for _, e := range errs {
@@ -38,14 +38,13 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 	count := map[string]int{}
 	for _, d := range decls {
 		if ctx.Err() != nil {
-			return true
+			return
 		}
 		i := slot[d.At.File]
 		r := decideFidesDeclaration(ctx, engine, d, count[d.At.File], keep)
 		count[d.At.File]++
 		per[i] = append(per[i], r)
 	}
-	return true
 }
 
 // fileFindings are the results of the import's findings about files rather than declarations

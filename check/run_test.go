@@ -13,6 +13,7 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
+	"github.com/confect/policyengine/fides"
 )
 
 func engine(t *testing.T) *policyengine.Engine {
@@ -153,7 +154,8 @@ func TestSummary(t *testing.T) {
 	}
 	s.Files = len(files)
 	assert.Equal(t, s, rep.Summary)
-	assert.Equal(t, e.Rules(), rep.Rules, "the report carries the policy's catalogue")
+	assert.Equal(t, append(e.Rules(), fides.Rules(e.Document())...), rep.Rules,
+		"the report carries the catalogue of what a run can find, the Fides import's findings too though it read no Fides file")
 }
 
 // A huge worker count is capped: it does not start a goroutine per worker asked for.

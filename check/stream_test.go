@@ -1,9 +1,11 @@
 package check_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/internal/gentree"
+	"github.com/confect/policyengine/output"
 )
 
 // A run that hands each result over as it is decided (Options.Results) gives the same results in
@@ -63,6 +66,29 @@ func TestStreamedRunEqualsBuffered(t *testing.T) {
 	require.True(t, reported["no-such-file.yaml"])
 	streamed.Results = buffered.Results
 	require.Equal(t, buffered, streamed)
+	// Every format (but a page of the activities) writes from them, streamed as the CLI writes
+	// them, what it writes for the buffered report; JUnit, which writes a file's suite when the
+	// next file's results come, one suite per file.
+	head := &check.Report{Revision: e.Revision(), Rules: check.Rules(e), Policy: e.Document()}
+	end := *streamed
+	end.Results = []check.Result{}
+	for _, format := range output.Formats(output.Check) {
+		if output.NeedsEntries(format) {
+			continue
+		}
+		var whole, written bytes.Buffer
+		require.NoError(t, output.WriteCheck(&whole, format, buffered, output.Options{}))
+		s, err := output.StreamCheck(&written, format, head, output.Options{})
+		require.NoError(t, err)
+		for _, r := range got {
+			require.NoError(t, s.Result(r))
+		}
+		require.NoError(t, s.End(&end))
+		require.Equal(t, whole.String(), written.String(), format)
+		if format == "junit" {
+			require.Equal(t, len(reported), strings.Count(written.String(), "<testsuite "), "a suite per file")
+		}
+	}
 
 	stop := errors.New("the reader went away")
 	n := 0

@@ -109,7 +109,7 @@ func write[R any](t table[render[R]], w io.Writer, name string, r R, o Options) 
 var (
 	checkFormats = table[checkFormat]{
 		"text": streams(startTextCheck), "json": streams(startJSONCheck), "github": streams(startGitHubCheck),
-		"sarif": whole(checkSARIF), "junit": whole(checkJUnit), "table": whole(checkTable), "html": whole(checkHTML),
+		"sarif": streams(startSARIFCheck), "junit": streams(startJUnitCheck), "table": whole(checkTable), "html": whole(checkHTML),
 	}
 	testFormats    = table[render[*policytest.Report]]{"text": testText, "json": jsonOf[*policytest.Report], "junit": testJUnit}
 	diffFormats    = table[render[*impact.Report]]{"text": diffText, "json": jsonOf[*impact.Report], "html": diffHTML}
@@ -177,9 +177,9 @@ type CheckStream interface {
 
 // StreamCheck starts writing a check report to w in the named format, or returns Validate's
 // error; head is the report as known before any result (its revision, rules, policy,
-// FailOnWarn). A format that can (text, json, github) writes each result as it comes; one that
-// needs every result first (a table's widths, a page's picture, counts in a header) keeps them,
-// and writes the report at End.
+// FailOnWarn). A format that can (text, json, github, sarif, junit) writes each result as it
+// comes (JUnit a file's suite once its results are in); one that needs every result first (a
+// table's widths, a page's picture) keeps them, and writes the report at End.
 func StreamCheck(w io.Writer, format string, head *check.Report, o Options) (CheckStream, error) {
 	f, err := checkFormats.get(format)
 	if err != nil {

@@ -116,53 +116,84 @@ type sarifInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
 }
 
-// checkSARIF writes a check report as SARIF 2.1.0, the format code-scanning services read: one run,
-// the policy's rules as the tool's rule metadata (with the clause they enforce and what to change
-// to pass) and policyengine's own version, the policy's revision in the run's properties, one
-// result per reason, warning and input error, each located at the line and column of the field at
-// fault; a note per condition specific to a declaration, and the rights every person has once, in
-// the run's properties (everyPersonConditions; every condition a note with Options.AllConditions).
-func checkSARIF(w io.Writer, r *check.Report, o Options) error {
-	rules, index := sarifRules(r.Rules)
-	results := []sarifResult{}
-	for _, res := range r.Results {
-		for _, p := range res.Errors {
-			results = append(results, sarifResultFor(index, res, p.In(res.File), check.InputRule, "error", p.Message, p.Pointer, p.Line, p.Column, ""))
-		}
-		for _, f := range res.Reasons {
-			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
-		}
-		for _, f := range res.Warnings {
-			results = append(results, sarifResultFor(index, res, f.In(res.File), f.Rule, warningLevel(r, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
-		}
-		for _, c := range conditions(&res, o.AllConditions) {
-			results = append(results, sarifResultFor(index, res, c.In(res.File), c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
+// startSARIFCheck begins a check report as SARIF 2.1.0, the format code-scanning services read:
+// one run, the policy's rules as the tool's rule metadata (with the clause they enforce and what
+// to change to pass) and policyengine's own version, then one result per reason, warning and
+// input error, each located at the line and column of the field at fault, and a note per
+// condition specific to a declaration, written as the results come; after them, the policy's
+// revision, the summary and the rights every person has, said once (everyPersonConditions; every
+// condition a note with Options.AllConditions), in the run's properties.
+func startSARIFCheck(w io.Writer, head *check.Report, o Options) CheckStream {
+	rules, index := sarifRules(head.Rules)
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name:           "policyengine",
+			InformationURI: "https://github.com/confect/policyengine",
+			Version:        buildinfo.Read().String(),
+			Rules:          rules,
+		}},
+		Results: []sarifResult{},
+	}
+	return &sarifCheck{
+		results: newJSONStream(w, sarifDocument(run), 3, "results"), index: index,
+		failOnWarn: head.FailOnWarn, all: o.AllConditions, rights: rightsTally{all: o.AllConditions},
+	}
+}
+
+// sarifDocument is the log of one run.
+func sarifDocument(run sarifRun) sarifLog {
+	return sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+}
+
+// sarifCheck writes a run's results as the check's results come, and its invocation and
+// properties after them.
+type sarifCheck struct {
+	results    *jsonStream
+	index      map[string]int
+	failOnWarn bool
+	all        bool
+	rights     rightsTally
+}
+
+// Result writes the SARIF results of one check result.
+func (s *sarifCheck) Result(res check.Result) error {
+	var out []sarifResult
+	for _, p := range res.Errors {
+		out = append(out, sarifResultFor(s.index, res, p.In(res.File), check.InputRule, "error", p.Message, p.Pointer, p.Line, p.Column, ""))
+	}
+	for _, f := range res.Reasons {
+		out = append(out, sarifResultFor(s.index, res, f.In(res.File), f.Rule, "error", f.Message, f.Path, f.Line, f.Column, f.Clause))
+	}
+	for _, f := range res.Warnings {
+		out = append(out, sarifResultFor(s.index, res, f.In(res.File), f.Rule, levelOf(s.failOnWarn, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
+	}
+	for _, c := range conditions(&res, s.all) {
+		out = append(out, sarifResultFor(s.index, res, c.In(res.File), c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
+	}
+	s.rights.add(&res)
+	for _, r := range out {
+		if err := s.results.element(r); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// End closes the results and writes the run's invocation and properties.
+func (s *sarifCheck) End(r *check.Report) error {
 	props := map[string]any{"policyRevision": r.Revision, "summary": r.Summary}
-	if rs := rights(r, o.AllConditions); len(rs) > 0 {
+	if rs := s.rights.rights; len(rs) > 0 {
 		every := make([]map[string]any, len(rs))
 		for i, c := range rs {
 			every[i] = map[string]any{"rule": c.Rule, "requires": c.Requires, "clause": c.Clause, "declarations": c.declarations}
 		}
 		props["everyPersonConditions"] = every
 	}
-	log := sarifLog{
-		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
-		Version: "2.1.0",
-		Runs: []sarifRun{{
-			Tool: sarifTool{Driver: sarifDriver{
-				Name:           "policyengine",
-				InformationURI: "https://github.com/confect/policyengine",
-				Version:        buildinfo.Read().String(),
-				Rules:          rules,
-			}},
-			Results:     results,
-			Invocations: []sarifInvocation{{ExecutionSuccessful: r.Summary.Errors == 0}},
-			Properties:  props,
-		}},
-	}
-	return writeJSON(w, log)
+	return s.results.end(sarifDocument(sarifRun{
+		Results:     []sarifResult{},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: r.Summary.Errors == 0}},
+		Properties:  props,
+	}))
 }
 
 // sarifRules describes the catalogue, plus the input-error rule, sorted by id.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/check"
@@ -65,5 +66,30 @@ func TestStreamedCheckEqualsWhole(t *testing.T) {
 			}
 		}
 	}
-	require.Equal(t, []string{"github", "json", "text"}, streaming)
+	require.Equal(t, []string{"github", "json", "junit", "sarif", "text"}, streaming)
+}
+
+// SARIF and JUnit write as the results come, so that a run holds only what is in flight: SARIF
+// each result when it comes, JUnit a file's suite once a result of the next file comes.
+func TestSARIFAndJUnitWriteAsResultsCome(t *testing.T) {
+	full := report(t)
+	require.Equal(t, "broken.json", full.Results[0].File)
+	require.Equal(t, "orders.yaml", full.Results[1].File)
+	head := &check.Report{Revision: full.Revision, Rules: full.Rules, Policy: full.Policy}
+
+	var sarif bytes.Buffer
+	s, err := output.StreamCheck(&sarif, "sarif", head, output.Options{})
+	require.NoError(t, err)
+	require.NoError(t, s.Result(full.Results[0]))
+	assert.Contains(t, sarif.String(), `"ruleId": "`+check.InputRule+`"`, "the first file's input error is written")
+	assert.NotContains(t, sarif.String(), `"invocations"`, "what follows the results is not")
+
+	var junit bytes.Buffer
+	s, err = output.StreamCheck(&junit, "junit", head, output.Options{})
+	require.NoError(t, err)
+	require.NoError(t, s.Result(full.Results[0]))
+	assert.NotContains(t, junit.String(), "<testsuite ", "a file's suite waits for its last result")
+	require.NoError(t, s.Result(full.Results[1]))
+	assert.Contains(t, junit.String(), `<testsuite name="broken.json"`, "the first file's suite is written once the next file's results come")
+	assert.NotContains(t, junit.String(), "orders.yaml")
 }

@@ -140,7 +140,7 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	// The report is written as the files are decided, in a format that can: the run then holds
 	// only what is in flight, not every result.
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
-	head := &check.Report{Revision: engine.Revision(), Rules: engine.Rules(), Policy: engine.Document(), FailOnWarn: f.failOnWarn}
+	head := &check.Report{Revision: engine.Revision(), Rules: check.Rules(engine), Policy: engine.Document(), FailOnWarn: f.failOnWarn}
 	stream, err := output.StreamCheck(out, f.output, head, writeOpts)
 	if err != nil {
 		return fmt.Errorf("--output: %v", err)

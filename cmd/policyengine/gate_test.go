@@ -60,13 +60,20 @@ func TestFailOnWarnEveryFormatAgrees(t *testing.T) {
 	}
 }
 
+// junitFailures counts the failures of a JUnit report as a CI system does: over its suites.
 func junitFailures(t *testing.T, out string) int {
 	t.Helper()
-	var suites struct {
-		Failures int `xml:"failures,attr"`
+	var doc struct {
+		Suites []struct {
+			Failures int `xml:"failures,attr"`
+		} `xml:"testsuite"`
 	}
-	require.NoError(t, xml.Unmarshal([]byte(out), &suites))
-	return suites.Failures
+	require.NoError(t, xml.Unmarshal([]byte(out), &doc))
+	n := 0
+	for _, s := range doc.Suites {
+		n += s.Failures
+	}
+	return n
 }
 
 func sarifLevels(t *testing.T, out string) []string {

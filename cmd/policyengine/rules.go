@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confect/policyengine"
+	"github.com/confect/policyengine/check"
 	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/internal/suggest"
 	"github.com/confect/policyengine/output"
@@ -31,8 +32,7 @@ func newRulesCmd(e env) *cobra.Command {
 				return err
 			}
 			// The policy's rules, then the Fides import's own findings (fides.*).
-			rules := append(engine.Rules(), fides.Rules(engine.Document())...)
-			return output.WriteRules(e.stdout, out, rules, output.Options{})
+			return output.WriteRules(e.stdout, out, check.Rules(engine), output.Options{})
 		},
 	}
 	addReaderFlags(cmd, &f, &out, output.Rules)
