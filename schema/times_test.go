@@ -3,8 +3,7 @@ package schema_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/confect/policyengine/internal/format"
+	builtinrego "github.com/confect/policyengine/rego"
 	"github.com/confect/policyengine/schema"
 )
 
@@ -69,18 +69,22 @@ func TestActivityTimesAreEveryDateTimeOfTheSchema(t *testing.T) {
 	assert.False(t, schema.ActivityTime("consent", "status"))
 }
 
+// libQuery prepares a query of the built-in rules' lib.rego alone, as embedded.
+func libQuery(t *testing.T, query string) rego.PreparedEvalQuery {
+	t.Helper()
+	src, err := fs.ReadFile(builtinrego.FS(), "lib.rego")
+	require.NoError(t, err)
+	q, err := rego.New(rego.Query(query), rego.Module("lib.rego", string(src))).PrepareForEval(context.Background())
+	require.NoError(t, err)
+	return q
+}
+
 // lib.time_field, which an OPA server's decision and validation use without the schema, says
 // which fields of the activity are times (keys of consent and subject ending in _at): asked of
 // every field of every object of the schema, it must name exactly the schema's date-times, or a
 // time would reach the rules in a form timestamp_ns does not read, or go unvalidated.
 func TestTimesAreTheSchemas(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "rego", "lib.rego"))
-	require.NoError(t, err)
-	query, err := rego.New(
-		rego.Query("data.policyengine.lib.time_field(input.object, input.field)"),
-		rego.Module("lib.rego", string(src)),
-	).PrepareForEval(context.Background())
-	require.NoError(t, err)
+	query := libQuery(t, "data.policyengine.lib.time_field(input.object, input.field)")
 	var root struct {
 		Properties map[string]struct {
 			Properties map[string]json.RawMessage `json:"properties"`
@@ -138,13 +142,7 @@ func TestSubjectClocksAreTimesOfTheSubject(t *testing.T) {
 // server validates and reads a person's times) say yes to exactly the same strings, over every
 // combination of dates, times and offsets at the edges of RFC 3339 and of OPA's clock.
 func TestTimeValuesAreTheSchemas(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "rego", "lib.rego"))
-	require.NoError(t, err)
-	query, err := rego.New(
-		rego.Query("data.policyengine.lib.any_timestamp_ns(input.time)"),
-		rego.Module("lib.rego", string(src)),
-	).PrepareForEval(context.Background())
-	require.NoError(t, err)
+	query := libQuery(t, "data.policyengine.lib.any_timestamp_ns(input.time)")
 	dates := []string{"2026-01-28", "2016-12-31", "2017-01-01", "2024-02-29", "2026-02-29", "1500-02-29", "1600-02-29",
 		"0000-02-29", "0001-01-01", "1677-12-31", "1678-01-01", "2261-12-31", "2262-01-01", "9999-12-31", "2026-04-31",
 		"2026-13-01", "2026-00-10", "1500-13-45"}
