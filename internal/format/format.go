@@ -54,23 +54,26 @@ func DateTime(s string) bool {
 	if Timestamp(s) {
 		return true
 	}
-	if len(s) < 20 || s[17:19] != "60" || !Timestamp(s[:17]+"59"+s[19:]) {
+	if len(s) < 20 || s[17:19] != "60" {
 		return false
 	}
-	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s[:17]+"59"+s[19:]))
-	if err != nil {
-		return false
-	}
+	t, ok := timestamp(s[:17] + "59" + s[19:]) // the second before the leap second
 	t = t.UTC()
-	return t.Hour() == 23 && t.Minute() == 59
+	return ok && t.Hour() == 23 && t.Minute() == 59
 }
 
 // Timestamp says s is an RFC 3339 date-time with seconds from 00 to 59 (RFC 3339 allows its
 // separator T and its Z in lower case too; the rules read them in upper case, the form the
 // engine puts them in).
 func Timestamp(s string) bool {
+	_, ok := timestamp(s)
+	return ok
+}
+
+// timestamp is Timestamp, with the instant s names.
+func timestamp(s string) (time.Time, bool) {
 	if len(s) < 20 || (s[10] != 'T' && s[10] != 't') {
-		return false
+		return time.Time{}, false
 	}
 	if s[10] == 't' || s[len(s)-1] == 'z' {
 		b := []byte(s)
@@ -82,22 +85,22 @@ func Timestamp(s string) bool {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil || t.Second() > 59 {
-		return false
+		return time.Time{}, false
 	}
 	zone := s[19:]
 	if i := strings.IndexAny(zone, "Z+-"); i >= 0 {
 		if frac := zone[:i]; frac != "" && (frac[0] != '.' || len(frac) < 2) {
-			return false
+			return time.Time{}, false
 		}
 		zone = zone[i:]
 	}
 	if zone == "Z" {
-		return true
+		return t, true
 	}
 	if len(zone) != 6 || zone[3] != ':' {
-		return false
+		return time.Time{}, false
 	}
 	h, err1 := strconv.Atoi(zone[1:3])
 	m, err2 := strconv.Atoi(zone[4:6])
-	return err1 == nil && err2 == nil && h <= 23 && m <= 59
+	return t, err1 == nil && err2 == nil && h <= 23 && m <= 59
 }
