@@ -74,15 +74,29 @@ type EmptyWalk struct {
 }
 
 // Why says what the walk left out, or that the directory holds no manifest file at all.
-func (e EmptyWalk) Why() string {
-	if len(e.LeftOut) == 0 {
+func (e EmptyWalk) Why() string { return why(nil, e.LeftOut) }
+
+// why joins what was said first and what each pattern or rule left out, or says that there is
+// no manifest file at all when nothing is to be said.
+func why(parts []string, leftOut []LeftOut) string {
+	for _, l := range leftOut {
+		parts = append(parts, l.String())
+	}
+	if len(parts) == 0 {
 		return "no .json, .yaml or .yml file there"
 	}
-	parts := make([]string, len(e.LeftOut))
-	for i, l := range e.LeftOut {
-		parts[i] = l.String()
-	}
 	return strings.Join(parts, "; ")
+}
+
+// tally counts path as left out by by in list, a new entry (with path first) for a new by.
+func tally(list []LeftOut, by, path string) []LeftOut {
+	i := slices.IndexFunc(list, func(l LeftOut) bool { return l.By == by })
+	if i < 0 {
+		i = len(list)
+		list = append(list, LeftOut{By: by, First: path})
+	}
+	list[i].Count++
+	return list
 }
 
 // String says what was left out, every name quoted with Go's escapes.
@@ -101,13 +115,7 @@ func (s *Selection) Why() string {
 	if len(s.Files) > 0 {
 		parts = append(parts, "the files read hold no activity")
 	}
-	for _, l := range s.LeftOut {
-		parts = append(parts, l.String())
-	}
-	if len(parts) == 0 {
-		return "no .json, .yaml or .yml file there"
-	}
-	return strings.Join(parts, "; ")
+	return why(parts, s.LeftOut)
 }
 
 // unit is a file to read, or an error found while walking, in its place.
@@ -169,7 +177,7 @@ func Select(paths []string, opts Options) (*Selection, error) {
 			includeBy = fmt.Sprintf("the manifests globs %s of %s", quoteAll(p.Manifests), of)
 		}
 	}
-	w := walker{s: s, ignore: ignore, include: include, includeBy: includeBy, seen: map[string]bool{}, leftOut: map[string]int{}}
+	w := walker{s: s, ignore: ignore, include: include, includeBy: includeBy, seen: map[string]bool{}}
 	if config != "" {
 		w.config, _ = filepath.Abs(config)
 	}
@@ -237,8 +245,7 @@ type walker struct {
 	include           []string
 	includeBy, config string
 	seen              map[string]bool
-	leftOut           map[string]int // By → index in s.LeftOut
-	walk              *EmptyWalk     // what the directory walk under way left out
+	walk              *EmptyWalk // what the directory walk under way left out
 }
 
 func (w *walker) addFile(f string) {
@@ -251,20 +258,9 @@ func (w *walker) addFile(f string) {
 func (w *walker) addErr(r Result) { w.s.units = append(w.s.units, unit{err: &r}) }
 
 func (w *walker) leave(by, path string) {
-	i, ok := w.leftOut[by]
-	if !ok {
-		i = len(w.s.LeftOut)
-		w.leftOut[by] = i
-		w.s.LeftOut = append(w.s.LeftOut, LeftOut{By: by, First: path})
-	}
-	w.s.LeftOut[i].Count++
+	w.s.LeftOut = tally(w.s.LeftOut, by, path)
 	if w.walk != nil {
-		j := slices.IndexFunc(w.walk.LeftOut, func(l LeftOut) bool { return l.By == by })
-		if j < 0 {
-			j = len(w.walk.LeftOut)
-			w.walk.LeftOut = append(w.walk.LeftOut, LeftOut{By: by, First: path})
-		}
-		w.walk.LeftOut[j].Count++
+		w.walk.LeftOut = tally(w.walk.LeftOut, by, path)
 	}
 }
 
