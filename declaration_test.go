@@ -431,15 +431,19 @@ func TestPartialEvaluationBesideEvaluation(t *testing.T) {
 				decl := g.DeclarationAt(w*100 + i)
 				switch w % 3 {
 				case 0:
-					_, _ = engine.EvaluateDeclaration(ctx, decl)
+					_, err := engine.EvaluateDeclaration(ctx, decl)
+					assert.NoError(t, err)
 				case 1:
-					if d, err := engine.DeclareDocument(ctx, decl); err == nil {
-						_, _ = d.DecideJSON(ctx, []byte(`{"subject": {"age": 100}}`))
+					d, err := engine.DeclareDocument(ctx, decl)
+					if assert.NoError(t, err) {
+						_, err = d.DecideJSON(ctx, []byte(`{"subject": {"age": 100}}`))
+						assert.NoError(t, err)
 					}
 				default:
 					full := maps.Clone(decl)
 					full["subject"] = map[string]any{"age": 100}
-					_, _ = engine.EvaluateDocument(ctx, full)
+					_, err := engine.EvaluateDocument(ctx, full)
+					assert.NoError(t, err)
 				}
 			}
 		}()
