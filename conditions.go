@@ -113,20 +113,31 @@ func (e *Engine) evaluateDeclaration(ctx context.Context, st *prepared, doc map[
 // to deny it for the most favourable person: consent given, nothing known of them. Those deny
 // every person.
 func (e *Engine) favourableDenials(ctx context.Context, st *prepared, m map[string]any) ([]Reason, error) {
-	favourable := maps.Clone(m)
-	favourable["consent"] = map[string]any{"status": "given"}
-	favourable["subject"] = map[string]any{}
-	best, err := e.evaluate(ctx, st, favourable, checkStrings)
+	best, err := e.evaluate(ctx, st, favourableInput(m), checkStrings)
 	if err != nil {
 		return nil, err
 	}
+	return alsoDeclaration(st, best.Reasons), nil
+}
+
+// favourableInput is the declaration m with the most favourable person: consent given, nothing
+// known of them.
+func favourableInput(m map[string]any) map[string]any {
+	favourable := maps.Clone(m)
+	favourable["consent"] = map[string]any{"status": "given"}
+	favourable["subject"] = map[string]any{}
+	return favourable
+}
+
+// alsoDeclaration keeps the reasons of the person rules that also judge the declaration alone.
+func alsoDeclaration(st *prepared, reasons []Reason) []Reason {
 	var out []Reason
-	for _, r := range best.Reasons {
+	for _, r := range reasons {
 		if st.person[r.Rule].AlsoDeclaration {
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // conditions makes the conditions of person rules' reasons: one per rule, at the first field that

@@ -78,16 +78,26 @@ func inputError(err error) error {
 	return fmt.Errorf("%w: %w", ErrInvalidInput, err)
 }
 
-func (e *Engine) evaluate(ctx context.Context, st *prepared, input any, check bool) (Decision, error) {
-	denied := deniedDecision(st)
+// admit is what every evaluation of an input does first: it fails on a context already done,
+// validates the input and puts its times in canonical form.
+func admit(ctx context.Context, input any, check bool) (any, error) {
 	if err := ctx.Err(); err != nil {
-		return denied, fmt.Errorf("%w: %w", ErrEvaluation, err)
+		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
 	if err := validate(input, check); err != nil {
-		return denied, err
+		return nil, err
 	}
 	if m, ok := input.(map[string]any); ok {
 		input = canonicalTimes(m)
+	}
+	return input, nil
+}
+
+func (e *Engine) evaluate(ctx context.Context, st *prepared, input any, check bool) (Decision, error) {
+	denied := deniedDecision(st)
+	input, err := admit(ctx, input, check)
+	if err != nil {
+		return denied, err
 	}
 	now := e.Now(ctx)
 	var key [32]byte

@@ -61,7 +61,9 @@ func preparePackages(ctx context.Context, query func(string) (rego.PreparedEvalQ
 			return nil, err
 		}
 		rp := &rulePackage{Package: p, query: q, cache: c}
-		rp.alsoDeclaration = slices.ContainsFunc(rules, func(r Rule) bool {
+		// A policy with person rules of its own has its conditions from partial evaluation,
+		// which never reads the most favourable person's findings.
+		rp.alsoDeclaration = !built.CustomPerson && slices.ContainsFunc(rules, func(r Rule) bool {
 			return r.AlsoDeclaration && r.Requires != "" && r.Package == p.Path.String()
 		})
 		out = append(out, rp)
@@ -111,10 +113,7 @@ func (e *Engine) decideByPackage(ctx context.Context, st *prepared, exposed map[
 			}
 			if p.alsoDeclaration {
 				if favourableValue == nil {
-					fav := maps.Clone(exposed)
-					fav["consent"] = map[string]any{"status": "given"}
-					fav["subject"] = map[string]any{}
-					if favourableValue, err = ast.InterfaceToValue(fav); err != nil {
+					if favourableValue, err = ast.InterfaceToValue(favourableInput(exposed)); err != nil {
 						return denied, nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 					}
 				}
@@ -122,11 +121,7 @@ func (e *Engine) decideByPackage(ctx context.Context, st *prepared, exposed map[
 				if err != nil {
 					return denied, nil, err
 				}
-				for _, r := range best.reasons {
-					if st.person[r.Rule].AlsoDeclaration {
-						f.favourable = append(f.favourable, r)
-					}
-				}
+				f.favourable = alsoDeclaration(st, best.reasons)
 			}
 			p.cache.Add(k, f)
 		}
@@ -146,15 +141,11 @@ func (e *Engine) decideByPackage(ctx context.Context, st *prepared, exposed map[
 // decideDeclaration validates a declaration given with the most exposed person and decides it
 // package by package: the decision evaluate would make of it whole.
 func (e *Engine) decideDeclaration(ctx context.Context, st *prepared, exposed map[string]any) (Decision, []Reason, error) {
-	denied := deniedDecision(st)
-	if err := ctx.Err(); err != nil {
-		return denied, nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
+	input, err := admit(ctx, exposed, checkStrings)
+	if err != nil {
+		return deniedDecision(st), nil, err
 	}
-	if err := validate(exposed, checkStrings); err != nil {
-		return denied, nil, err
-	}
-	exposed = canonicalTimes(exposed)
-	return e.decideByPackage(ctx, st, exposed, e.Now(ctx))
+	return e.decideByPackage(ctx, st, input.(map[string]any), e.Now(ctx))
 }
 
 // runPackage evaluates one package's findings on an input.
