@@ -322,6 +322,11 @@ func deniedDecision(st *prepared) Decision {
 // query is a declaration's residual, whose findings may lack a kind.
 func (e *Engine) run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery, input ast.Value, now time.Time, partial bool) (Decision, error) {
 	denied := deniedDecision(st)
+	if e.timeout > 0 { // a declaration decided by package has one deadline for all its packages
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.timeout)
+		defer cancel()
+	}
 	v, err := e.eval(ctx, q, input, now)
 	if err != nil {
 		return denied, err
@@ -336,13 +341,8 @@ func (e *Engine) run(ctx context.Context, st *prepared, q rego.PreparedEvalQuery
 
 // eval evaluates a prepared query of one expression on an input and returns its value, as
 // OPA's AST. Cancellation is wired to the context without a goroutine per evaluation, and no
-// metrics are kept.
+// metrics are kept. The evaluation timeout is the caller's to set (run, decideByPackage).
 func (e *Engine) eval(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value, now time.Time) (any, error) {
-	if e.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, e.timeout)
-		defer cancel()
-	}
 	cancel := topdown.NewCancel()
 	stop := context.AfterFunc(ctx, cancel.Cancel)
 	rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalTime(now), rego.EvalGenerateJSON(keepAST),
@@ -364,45 +364,40 @@ func (e *Engine) eval(ctx context.Context, q rego.PreparedEvalQuery, input ast.V
 // converting it to Go values first.
 func keepAST(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
-// readDecision reads the findings the rules return ({"deny": set, "warn": set}) into a decision,
-// refusing any shape but the expected one: an unexpected shape is an evaluation error, never an
-// allow.
+// readDecision reads the findings the rules return ({"deny": set, "warn": set, "changes_at":
+// set}) into a decision, refusing any shape but the expected one: an unexpected shape is an
+// evaluation error, never an allow.
 func readDecision(v any, now time.Time, partial bool) (Decision, error) {
-	empty := Decision{Reasons: []Reason{}, Warnings: []Reason{}}
+	reasons, warnings, instants, err := readFindings(v, partial)
+	if err != nil {
+		return Decision{Reasons: []Reason{}, Warnings: []Reason{}}, err
+	}
+	return Decision{Allow: len(reasons) == 0, Reasons: reasons, Warnings: warnings, ValidUntil: validUntil(instants, now)}, nil
+}
+
+// readFindings reads the findings' reasons, warnings and the instants their decision changes at
+// (nanoseconds). partial says the findings are a residual's, which may lack a kind.
+func readFindings(v any, partial bool) (reasons, warnings []Reason, instants []int64, err error) {
 	t, _ := v.(*ast.Term)
 	if t == nil {
-		return empty, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
+		return nil, nil, nil, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
 	}
 	obj, ok := t.Value.(ast.Object)
 	if !ok {
-		return empty, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
+		return nil, nil, nil, fmt.Errorf("%w: the policy's findings are not an object", ErrEvaluation)
 	}
-	reasons, err := readReasons(obj, "deny", partial)
-	if err != nil {
-		return empty, err
+	if reasons, err = readReasons(obj, "deny", partial); err != nil {
+		return nil, nil, nil, err
 	}
-	warnings, err := readReasons(obj, "warn", partial)
-	if err != nil {
-		return empty, err
+	if warnings, err = readReasons(obj, "warn", partial); err != nil {
+		return nil, nil, nil, err
 	}
-	until, err := readValidUntil(obj, now, partial)
-	if err != nil {
-		return empty, err
+	if at := valueAt(obj, "changes_at"); at != nil || !partial {
+		if instants, err = readInstants(at); err != nil {
+			return nil, nil, nil, err
+		}
 	}
-	return Decision{Allow: len(reasons) == 0, Reasons: reasons, Warnings: warnings, ValidUntil: until}, nil
-}
-
-// readValidUntil reads the earliest instant after now at which the decision changes.
-func readValidUntil(obj ast.Object, now time.Time, partial bool) (time.Time, error) {
-	v := valueAt(obj, "changes_at")
-	if v == nil && partial {
-		return time.Time{}, nil
-	}
-	instants, err := readInstants(v)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return validUntil(instants, now), nil
+	return reasons, warnings, instants, nil
 }
 
 // validUntil is the earliest of instants (nanoseconds) after now; zero if none is.

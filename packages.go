@@ -154,16 +154,9 @@ func (e *Engine) runPackage(ctx context.Context, p *rulePackage, input ast.Value
 	if err != nil {
 		return nil, err
 	}
-	d, err := readDecision(v, now, true)
+	reasons, warnings, changes, err := readFindings(v, true)
 	if err != nil {
 		return nil, err
 	}
-	var changes []int64
-	obj, _ := v.(*ast.Term).Value.(ast.Object) // readDecision has checked it
-	if at := valueAt(obj, "changes_at"); at != nil {
-		if changes, err = readInstants(at); err != nil {
-			return nil, err
-		}
-	}
-	return &packageFindings{reasons: d.Reasons, warnings: d.Warnings, changes: changes}, nil
+	return &packageFindings{reasons: reasons, warnings: warnings, changes: changes}, nil
 }
