@@ -380,7 +380,9 @@ func (rep *Report) count(r Result) {
 	rep.Summary.Conditions += len(r.Conditions)
 }
 
-func fileError(file string, err error) Result {
+// FileError is the result of a file that could not be read or decided: err's first problem,
+// located in file (a problem in file names no other).
+func FileError(file string, err error) Result {
 	p := *problem.Of(err, file)[0]
 	p.File = other(p.File, file)
 	return Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []Condition{}, Errors: []problem.Problem{p}}
@@ -398,10 +400,10 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, terms *policy.T
 		}
 		var rerr error
 		if data, rerr = manifest.ReadAll(in, opts.Manifest); rerr != nil {
-			return []Result{fileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}, nil
+			return []Result{FileError(file, fmt.Errorf("cannot read standard input: %w", rerr))}, nil
 		}
 	} else if data, err = manifest.ReadData(file, opts.Manifest); err != nil {
-		return []Result{fileError(file, err)}, nil
+		return []Result{FileError(file, err)}, nil
 	}
 	auto := opts.Format == "" || opts.Format == FormatAuto
 	if opts.Format == FormatFides || (auto && fides.Sniff(data)) {
@@ -410,12 +412,12 @@ func checkFile(ctx context.Context, engine *policyengine.Engine, terms *policy.T
 		case err == nil:
 			return nil, f
 		case opts.Format == FormatFides || !errors.Is(err, fides.ErrNotFides):
-			return []Result{fileError(file, err)}, nil
+			return []Result{FileError(file, err)}, nil
 		}
 	}
 	m, err := manifest.Parse(file, data, manifest.Auto, opts.Manifest)
 	if err != nil {
-		return []Result{fileError(file, err)}, nil
+		return []Result{FileError(file, err)}, nil
 	}
 	out := make([]Result, 0, len(m.Entries))
 	for _, e := range m.Entries {

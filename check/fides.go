@@ -29,7 +29,7 @@ func decideFides(ctx context.Context, engine *policyengine.Engine, units []unit,
 	decls, findings, errs := fides.Build(all, engine.Document())
 	for _, e := range errs {
 		i := slot[e.File]
-		per[i] = append(per[i], fileError(units[i].file, e))
+		per[i] = append(per[i], FileError(units[i].file, e))
 	}
 	for _, r := range fileFindings(findings) {
 		i := slot[r.File]

@@ -271,7 +271,7 @@ func (w *walker) path(p string) {
 	}
 	info, err := os.Stat(p)
 	if err != nil {
-		w.addErr(fileError(p, &problem.Problem{File: p, Message: "no such file or directory"}))
+		w.addErr(FileError(p, &problem.Problem{File: p, Message: "no such file or directory"}))
 		return
 	}
 	if !info.IsDir() {
@@ -283,7 +283,7 @@ func (w *walker) path(p string) {
 		root, rerr = filepath.Abs(root)
 	}
 	if rerr != nil {
-		w.addErr(fileError(p, &problem.Problem{File: p, Message: "cannot resolve: " + rerr.Error()}))
+		w.addErr(FileError(p, &problem.Problem{File: p, Message: "cannot resolve: " + rerr.Error()}))
 		return
 	}
 	var found []string
@@ -291,7 +291,7 @@ func (w *walker) path(p string) {
 	defer func() { w.walk = nil }()
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			w.addErr(fileError(path, &problem.Problem{File: path, Message: "cannot read: " + err.Error()}))
+			w.addErr(FileError(path, &problem.Problem{File: path, Message: "cannot read: " + err.Error()}))
 			return nil
 		}
 		if path == p {
@@ -337,7 +337,7 @@ func (w *walker) path(p string) {
 		return nil
 	})
 	if err != nil {
-		w.addErr(fileError(p, &problem.Problem{File: p, Message: "cannot walk: " + err.Error()}))
+		w.addErr(FileError(p, &problem.Problem{File: p, Message: "cannot walk: " + err.Error()}))
 	}
 	sort.Strings(found)
 	for _, f := range found {

@@ -128,9 +128,8 @@ func Judge(rep *check.Report, inputs []Input, lim Limits) (*Result, error) {
 	for _, in := range inputs {
 		scan, err := ReadFile(in.Scanner, in.File, lim)
 		if err != nil {
-			r := errorResult(in.File, err)
-			out.Append(r)
-			res.Unread = append(res.Unread, r.Errors[0])
+			out.Append(check.FileError(in.File, err))
+			res.Unread = append(res.Unread, *problem.Of(err, in.File)[0]) // with its file: a command names it
 			continue
 		}
 		out.Summary.Files++
@@ -359,13 +358,6 @@ func sinkWords(s Sink) string {
 		w += " (" + strings.Join(q, ", ") + ")"
 	}
 	return w
-}
-
-// errorResult is a report that could not be read, as check reports a manifest that could not.
-func errorResult(file string, err error) check.Result {
-	p := problem.Of(err, file)[0]
-	return check.Result{File: file, Index: -1, Line: p.Line, Column: p.Column, Reasons: []finding.Finding{}, Warnings: []finding.Finding{}, Conditions: []check.Condition{},
-		Errors: []problem.Problem{*p}}
 }
 
 // Annotate lists in a record of processing activities, made from the same check report, the
