@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -189,6 +190,12 @@ type Result struct {
 
 // Failed reports whether the result is an error rather than a decision.
 func (r *Result) Failed() bool { return len(r.Errors) > 0 }
+
+// NotPersonal reports whether the result is a Fides declaration whose every category is not
+// personal data: decided, and kept without its entry, since there is nothing to record.
+func (r *Result) NotPersonal() bool {
+	return !r.Failed() && slices.ContainsFunc(r.Warnings, func(w finding.Finding) bool { return w.Rule == fides.RuleNotPersonal })
+}
 
 // Condition is a declaration's condition with its place in the manifest.
 type Condition struct {

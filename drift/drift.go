@@ -23,7 +23,6 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
-	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 	"github.com/confect/policyengine/problem"
@@ -122,7 +121,7 @@ func Judge(rep *check.Report, inputs []Input, lim Limits) (*Result, error) {
 		}
 	}
 	res := &Result{Report: out, Flows: []Judged{}}
-	deciding := map[int]bool{}
+	deciding := map[Declaration]bool{}
 	var findings []check.Result
 	seen := map[string]bool{}
 	for _, in := range inputs {
@@ -138,7 +137,7 @@ func Judge(rep *check.Report, inputs []Input, lim Limits) (*Result, error) {
 			j := judge(f, table, decls)
 			res.Flows = append(res.Flows, j)
 			for _, d := range j.DecidedBy {
-				deciding[declIndex(decls, d)] = true
+				deciding[d] = true
 			}
 			if r, ok := resultOf(doc, in.Scanner, j); ok {
 				key := r.Reasons[0].Rule + "\x00" + f.Element + "\x00" + f.Sink.Name + "\x00" + f.Code.File + "\x00" + strconv.Itoa(f.Code.Line) + ":" + strconv.Itoa(f.Code.Column)
@@ -149,8 +148,8 @@ func Judge(rep *check.Report, inputs []Input, lim Limits) (*Result, error) {
 			}
 		}
 	}
-	for i, d := range decls {
-		if deciding[i] {
+	for _, d := range decls {
+		if deciding[d.Declaration] {
 			out.Append(rep.Results[d.result])
 		}
 	}
@@ -178,8 +177,8 @@ func declarations(rep *check.Report) ([]declared, error) {
 			continue
 		}
 		if res.Entry == nil {
-			if slices.ContainsFunc(res.Warnings, func(w finding.Finding) bool { return w.Rule == fides.RuleNotPersonal }) {
-				continue // a Fides declaration of no personal data, kept without its entry
+			if res.NotPersonal() {
+				continue // nothing to record: kept without its entry
 			}
 			return nil, ErrNoEntries
 		}
@@ -189,15 +188,6 @@ func declarations(rep *check.Report) ([]declared, error) {
 			categories: a.DataCategories, recipients: a.Recipients})
 	}
 	return out, nil
-}
-
-func declIndex(decls []declared, d Declaration) int {
-	for i := range decls {
-		if decls[i].Declaration == d {
-			return i
-		}
-	}
-	return -1
 }
 
 // tableOf is the policy's table for a scanner, or nil.

@@ -17,7 +17,6 @@ import (
 
 	"github.com/confect/policyengine"
 	"github.com/confect/policyengine/check"
-	"github.com/confect/policyengine/fides"
 	"github.com/confect/policyengine/finding"
 	"github.com/confect/policyengine/policy"
 )
@@ -257,7 +256,7 @@ func Build(rep *check.Report) (*Record, error) {
 			rec.Errors = append(rec.Errors, f)
 			continue
 		}
-		if res.Entry == nil && notPersonal(res) {
+		if res.Entry == nil && res.NotPersonal() {
 			continue // a Fides declaration of no personal data is no processing the record lists
 		}
 		if res.Entry == nil {
@@ -492,14 +491,4 @@ func Words(period string) string {
 		return period
 	}
 	return strings.Join(parts, " ")
-}
-
-// notPersonal says the result is a Fides declaration whose every category is not personal data.
-func notPersonal(res check.Result) bool {
-	for _, w := range res.Warnings {
-		if w.Rule == fides.RuleNotPersonal {
-			return !res.Failed()
-		}
-	}
-	return false
 }
