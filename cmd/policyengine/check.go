@@ -109,14 +109,11 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 		fmt.Fprintf(e.stderr, "policyengine: note: %s: format is now input_format; the old key will go\n", output.Printable(c.path))
 	}
 	files := f.manifestFlags.options(cmd, c)
-	color, err := useColor(f.color, e)
+	writeOpts, err := checkOptions(f, e)
 	if err != nil {
 		return err
 	}
-	if err := output.Validate(output.Check, f.output); err != nil {
-		return fmt.Errorf("--output: %v", err)
-	}
-	writeOpts := output.Options{Color: color, AllConditions: f.allConds}
+	writeOpts.AllConditions = f.allConds
 	if f.bundle != "" && f.verifyKey == "" {
 		fmt.Fprintf(e.stderr, "policyengine: WARNING: the bundle is not verified: no --verification-key, so whoever can replace %q decides what is allowed (--require-signature refuses it)\n", f.bundle)
 	}

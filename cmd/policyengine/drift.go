@@ -73,11 +73,16 @@ func runDrift(cmd *cobra.Command, e env, f driftFlags, paths []string) error {
 	if len(inputs) == 0 {
 		return fmt.Errorf("drift needs a scanner's report: --privado FILE or --bearer FILE")
 	}
-	rep, err := manifestsAsCheck(cmd, e, &f.checkFlags, paths, true)
+	c, err := f.project()
 	if err != nil {
 		return err
 	}
-	opts, err := checkOptions(f.checkFlags, e)
+	applyConfig(cmd, &f.checkFlags, c)
+	opts, err := checkOptions(f.checkFlags, e) // before deciding anything: a bad --output fails at once
+	if err != nil {
+		return err
+	}
+	rep, err := manifestsAsCheck(cmd, e, &f.checkFlags, c, paths, true)
 	if err != nil {
 		return err
 	}
@@ -98,14 +103,9 @@ func runDrift(cmd *cobra.Command, e env, f driftFlags, paths []string) error {
 }
 
 // manifestsAsCheck decides the manifests check would, as check chooses them (the project config
-// file, its manifests and ignore globs, --ignore, --include, the paths given) and reads them
-// (--input-format, the config's input_format).
-func manifestsAsCheck(cmd *cobra.Command, e env, f *checkFlags, paths []string, keepEntries bool) (*check.Report, error) {
-	c, err := f.project()
-	if err != nil {
-		return nil, err
-	}
-	applyConfig(cmd, f, c)
+// file c, applied to the flags, its manifests and ignore globs, --ignore, --include, the paths
+// given) and reads them (--input-format, the config's input_format).
+func manifestsAsCheck(cmd *cobra.Command, e env, f *checkFlags, c *config, paths []string, keepEntries bool) (*check.Report, error) {
 	if f.format != "" && !slices.Contains(check.Formats(), f.format) {
 		return nil, fmt.Errorf("--input-format: expected %s", strings.Join(check.Formats(), ", "))
 	}
@@ -131,7 +131,7 @@ func checkOptions(f checkFlags, e env) (output.Options, error) {
 		return output.Options{}, err
 	}
 	if err := output.Validate(output.Check, f.output); err != nil {
-		return output.Options{}, fmt.Errorf("--output: %v", err)
+		return output.Options{}, fmt.Errorf("--output: %w", err)
 	}
 	return output.Options{Color: color}, nil
 }
