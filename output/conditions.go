@@ -51,6 +51,10 @@ type rightsTally struct {
 	rights []right
 }
 
+// listed are the conditions a streaming format lists under res: every one with all, else those
+// that are not rights (the tally says those once).
+func (t *rightsTally) listed(res *check.Result) []check.Condition { return conditions(res, t.all) }
+
 // add counts the rights among one result's conditions, each once.
 func (t *rightsTally) add(res *check.Result) {
 	if t.all {

@@ -16,14 +16,13 @@ import (
 // in its declaration's notice with Options.AllConditions). A summary line ends it. It is written as
 // the results come.
 func startGitHubCheck(w io.Writer, head *check.Report, o Options) CheckStream {
-	return &githubCheck{bw: bufio.NewWriter(w), failOnWarn: head.FailOnWarn, all: o.AllConditions, rights: rightsTally{all: o.AllConditions}}
+	return &githubCheck{bw: bufio.NewWriter(w), failOnWarn: head.FailOnWarn, rights: rightsTally{all: o.AllConditions}}
 }
 
 // githubCheck writes annotations as results come, and the rights every person has after them.
 type githubCheck struct {
 	bw         *bufio.Writer
 	failOnWarn bool
-	all        bool
 	rights     rightsTally
 }
 
@@ -40,7 +39,7 @@ func (g *githubCheck) Result(res check.Result) error {
 	for _, f := range res.Warnings {
 		annotate(bw, level, f.In(res.File), f.Line, f.Column, f.Rule, fmt.Sprintf("%s: %s (%s; policy: %s)", res.Activity, f.Message, pathOrRoot(f.Path), f.Clause))
 	}
-	if cs := conditions(&res, g.all); len(cs) > 0 {
+	if cs := g.rights.listed(&res); len(cs) > 0 {
 		annotate(bw, "notice", res.File, res.Line, res.Column, "conditions of "+res.Activity, res.Activity+": "+requirements(cs))
 	}
 	g.rights.add(&res)

@@ -136,7 +136,7 @@ func startSARIFCheck(w io.Writer, head *check.Report, o Options) CheckStream {
 	}
 	return &sarifCheck{
 		results: newJSONStream(w, sarifDocument(run), 3, "results"), index: index,
-		failOnWarn: head.FailOnWarn, all: o.AllConditions, rights: rightsTally{all: o.AllConditions},
+		failOnWarn: head.FailOnWarn, rights: rightsTally{all: o.AllConditions},
 	}
 }
 
@@ -151,7 +151,6 @@ type sarifCheck struct {
 	results    *jsonStream
 	index      map[string]int
 	failOnWarn bool
-	all        bool
 	rights     rightsTally
 }
 
@@ -167,7 +166,7 @@ func (s *sarifCheck) Result(res check.Result) error {
 	for _, f := range res.Warnings {
 		out = append(out, sarifResultFor(s.index, res, f.In(res.File), f.Rule, levelOf(s.failOnWarn, "warning", "error"), f.Message, f.Path, f.Line, f.Column, f.Clause))
 	}
-	for _, c := range conditions(&res, s.all) {
+	for _, c := range s.rights.listed(&res) {
 		out = append(out, sarifResultFor(s.index, res, c.In(res.File), c.Rule, "note", "at run time, requires "+c.Requires, c.Path, c.Line, c.Column, c.Clause))
 	}
 	s.rights.add(&res)

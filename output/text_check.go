@@ -12,14 +12,13 @@ import (
 
 // startTextCheck begins a check report in text, written as the results come.
 func startTextCheck(w io.Writer, _ *check.Report, o Options) CheckStream {
-	return &textCheck{t: painter(o.Color), all: o.AllConditions, bw: bufio.NewWriter(w), rights: rightsTally{all: o.AllConditions}}
+	return &textCheck{t: painter(o.Color), bw: bufio.NewWriter(w), rights: rightsTally{all: o.AllConditions}}
 }
 
 // textCheck writes a check report's results as they come, a file's name before its first, and
 // the rights every person has after them.
 type textCheck struct {
 	t      painter
-	all    bool
 	bw     *bufio.Writer
 	file   string
 	n      int
@@ -76,7 +75,7 @@ func (tc *textCheck) Result(r check.Result) error {
 		fmt.Fprintf(bw, "         %s%s %s: %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(dim, "carried"), Printable(c.Field), Printable(c.Value),
 			t.paint(dim, "[Fides, not judged]"))
 	}
-	for _, c := range conditions(res, tc.all) {
+	for _, c := range tc.rights.listed(res) {
 		fmt.Fprintf(bw, "         %s%s%s  requires %s  %s\n", placeIn(c.File, c.Line, c.Column), t.paint(cyan, "if")+" ", t.paint(bold, Printable(c.Rule)), Printable(c.Requires),
 			t.paint(dim, "["+Printable(pathOrRoot(c.Path))+" · "+Printable(c.Clause)+"]"))
 	}
