@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -83,16 +82,15 @@ func newCheckCmd(e env) *cobra.Command {
 	addBundleFlags(cmd, &f.engineFlags)
 	addNowFlag(cmd, &f.now)
 	addManifestFlags(cmd, &f.manifestFlags)
+	addDecisionFlags(cmd, &f.engineFlags)
 	fl := cmd.Flags()
 	fl.StringVar(&f.color, "color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fl.IntVarP(&f.workers, "jobs", "j", 0, fmt.Sprintf("files decided at once, at most %d (default: one per CPU)", check.MaxWorkers))
 	fl.BoolVar(&f.failOnWarn, "fail-on-warn", false, "exit 1 on a warning too, not only on a denial")
 	fl.BoolVar(&f.allConds, "all-conditions", false, "list every condition under its declaration, the rights every person has (said once by default) included")
-	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
 	addInputFormatFlag(cmd, &f.format)
 	fl.StringVar(&f.format, "format", "", "the same as --input-format")
 	_ = fl.MarkHidden("format") // its former name: a note on stderr says so
-	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
 	return cmd
 }
 
@@ -117,17 +115,11 @@ func runCheck(cmd *cobra.Command, e env, f checkFlags, paths []string) error {
 	if f.bundle != "" && f.verifyKey == "" {
 		fmt.Fprintf(e.stderr, "policyengine: WARNING: the bundle is not verified: no --verification-key, so whoever can replace %q decides what is allowed (--require-signature refuses it)\n", f.bundle)
 	}
-	if f.cacheSize < 0 {
-		return fmt.Errorf("--cache-size: expected 0 or more")
-	}
 	if f.workers < 0 || f.workers > check.MaxWorkers {
 		return fmt.Errorf("--jobs: expected 0 (one per CPU) to %d", check.MaxWorkers)
 	}
 	if f.format != "" && !slices.Contains(check.Formats(), f.format) {
 		return fmt.Errorf("--input-format: expected %s", strings.Join(check.Formats(), ", "))
-	}
-	if f.timeout < 0 {
-		return fmt.Errorf("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
 	}
 	engine, err := e.engine(cmd.Context(), &f.engineFlags)
 	if err != nil {

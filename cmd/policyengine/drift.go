@@ -64,6 +64,7 @@ func newDriftCmd(e env) *cobra.Command {
 	addBundleFlags(cmd, &f.engineFlags)
 	addNowFlag(cmd, &f.now)
 	addManifestFlags(cmd, &f.manifestFlags)
+	addDecisionFlags(cmd, &f.engineFlags)
 	addInputFormatFlag(cmd, &f.format)
 	return cmd
 }

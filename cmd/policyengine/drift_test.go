@@ -270,3 +270,18 @@ func TestDriftWorkflow(t *testing.T) {
 	}
 	assert.Equal(t, 2, ran, "SARIF for code scanning, annotations for the pull request")
 }
+
+// drift decides the declarations as check does, with its decision flags: a timeout per
+// activity and the decision cache, refused alike when out of range.
+func TestDriftTakesCheckDecisionFlags(t *testing.T) {
+	t.Parallel()
+	report := filepath.Join(driftData, "privado", "covered.json")
+	manifests := filepath.Join(driftData, "manifests")
+	code, stdout, stderr := runCLI(t, "drift", "--config", "none", "--privado", report, "--decision-timeout", "30s", "--cache-size", "0", manifests)
+	assert.NotEqual(t, 2, code, "%s%s", stdout, stderr)
+	for _, bad := range [][]string{{"--cache-size", "-1", "--cache-size: expected 0 or more"}, {"--decision-timeout", "-1s", "--decision-timeout: expected 0 (no limit)"}} {
+		code, _, stderr = runCLI(t, "drift", "--config", "none", "--privado", report, bad[0], bad[1], manifests)
+		assert.Equal(t, 2, code, bad[0])
+		assert.Contains(t, stderr, bad[2], bad[0])
+	}
+}

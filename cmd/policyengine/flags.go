@@ -34,8 +34,8 @@ type engineFlags struct {
 	now        string        // --now
 	config     string        // --config; "" looks for the project config file from the working directory
 	found      *config       // the project config file, once a command has read it
-	timeout    time.Duration // check's --decision-timeout (0: no limit)
-	cacheSize  int           // check's --cache-size (0: no decision cache)
+	timeout    time.Duration // --decision-timeout of check and drift (0: no limit)
+	cacheSize  int           // --cache-size of check and drift (0: no decision cache)
 
 	// stderr is where the config file used is named: the command's stderr.
 	stderr func() io.Writer
@@ -50,6 +50,14 @@ func addPolicyFlags(cmd *cobra.Command, f *engineFlags) {
 }
 
 // addBundleFlags adds --bundle FILE and the flags that verify its signature.
+// addDecisionFlags adds the flags of a command that decides many manifests: how long one
+// activity's decision may take, and how many decisions are kept for activities alike.
+func addDecisionFlags(cmd *cobra.Command, f *engineFlags) {
+	fl := cmd.Flags()
+	fl.DurationVar(&f.timeout, "decision-timeout", 10*time.Second, "the longest one activity's decision may take; past it, the activity is an error (0: no limit)")
+	fl.IntVar(&f.cacheSize, "cache-size", 4096, "decisions kept for activities alike in everything the rules read (0: none)")
+}
+
 func addBundleFlags(cmd *cobra.Command, f *engineFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.bundle, "bundle", "", "decide under the policy in an OPA bundle (as bundle build writes it) instead")
@@ -237,10 +245,16 @@ func (f *engineFlags) options() ([]policyengine.Option, error) {
 		at = t
 	}
 	opts = append(opts, policyengine.WithClock(func(context.Context) time.Time { return at }))
-	if f.timeout > 0 {
+	switch {
+	case f.timeout < 0:
+		return nil, fmt.Errorf("--decision-timeout: expected 0 (no limit) or a duration such as 5s")
+	case f.timeout > 0:
 		opts = append(opts, policyengine.WithEvaluationTimeout(f.timeout))
 	}
-	if f.cacheSize > 0 {
+	switch {
+	case f.cacheSize < 0:
+		return nil, fmt.Errorf("--cache-size: expected 0 or more")
+	case f.cacheSize > 0:
 		opts = append(opts, policyengine.WithDecisionCache(f.cacheSize))
 	}
 	return opts, nil
