@@ -63,8 +63,9 @@ var breaks = []func(*policyengine.Activity){
 
 // Write writes files manifests under dir, about three activities each (one to five), a quarter
 // of them denied, two thirds YAML and a third JSON, spread over team directories. The same seed
-// writes the same tree. With distinct, no two activities are alike in anything the rules read
-// (each shares its data with a group company of its own), so no decision can be reused. It
+// writes the same tree. With distinct, no two activities are alike as a whole (each but a
+// processor's shares its data with a group company of its own), so no whole decision can be
+// reused; the rule packages that do not read the recipients still see repeated inputs. It
 // returns the number of activities.
 func Write(dir string, files int, seed int64, distinct bool) (int, error) {
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
