@@ -326,19 +326,12 @@ func resultOf(doc *policy.Document, scanner string, j Judged) (check.Result, boo
 	}
 	c := doc.Clauses[clauseID]
 	f := finding.Finding{Reason: policyengine.Reason{Rule: rule, Message: msg, Clause: c.Section, ClauseID: clauseID, Path: j.Pointer}, Line: j.Code.Line, Column: j.Code.Column}
-	name := j.Sink.Name
-	if name == "" {
-		name = j.Sink.ID
-	}
-	return check.Result{File: j.Code.File, Activity: scanner + ": " + name, Index: -1, Line: j.Code.Line, Column: j.Code.Column, Reasons: []finding.Finding{f}, Warnings: []finding.Finding{}, Conditions: []check.Condition{}}, true
+	return check.Result{File: j.Code.File, Activity: scanner + ": " + j.Sink.label(), Index: -1, Line: j.Code.Line, Column: j.Code.Column, Reasons: []finding.Finding{f}, Warnings: []finding.Finding{}, Conditions: []check.Condition{}}, true
 }
 
 // sinkWords names a sink in a message: its name and domains, quoted.
 func sinkWords(s Sink) string {
-	name := s.Name
-	if name == "" {
-		name = s.ID
-	}
+	name := s.label()
 	w := strconv.Quote(name)
 	if len(s.Domains) > 0 {
 		q := make([]string, len(s.Domains))
@@ -355,19 +348,21 @@ func sinkWords(s Sink) string {
 func (r *Result) Annotate(rec *ropa.Record) {
 	type key struct{ file, id string }
 	feeds := map[key][]ropa.CodePath{}
-	seen := map[string]bool{}
+	type path struct {
+		decl                              key
+		scanner, element, recipient, file string
+		line, column                      int
+	}
+	seen := map[path]bool{}
 	for _, f := range r.Flows {
 		if f.Outcome != Covered {
 			continue
 		}
-		name := f.Sink.Name
-		if name == "" {
-			name = f.Sink.ID
-		}
+		name := f.Sink.label()
 		for _, d := range f.DecidedBy {
 			k := key{d.File, d.ID}
 			c := ropa.CodePath{Scanner: f.Scanner, Element: f.Element, Categories: f.Categories, Recipient: name, File: f.Code.File, Line: f.Code.Line, Column: f.Code.Column}
-			id := fmt.Sprintf("%q %q %q %q %q %q %d:%d", d.File, d.ID, c.Scanner, c.Element, c.Recipient, c.File, c.Line, c.Column)
+			id := path{k, c.Scanner, c.Element, c.Recipient, c.File, c.Line, c.Column}
 			if seen[id] { // many paths leave at one line
 				continue
 			}

@@ -76,6 +76,14 @@ type Sink struct {
 	Domains []string `json:"domains,omitempty"`
 }
 
+// label names the sink: its name, or its id when the scanner gives no name.
+func (s Sink) label() string {
+	if s.Name == "" {
+		return s.ID
+	}
+	return s.Name
+}
+
 // Location is a place in a file.
 type Location struct {
 	File   string `json:"file"`
