@@ -21,7 +21,7 @@ type Reads struct {
 	Keys  map[string]*Reads // an object's keys, each with what is read under it
 	Any   *Reads            // every element of an array, every value of an object (its keys too)
 
-	sorted []string // Keys' names, sorted, once Finish has run
+	sorted []string // Keys' names, sorted, once finish has run
 }
 
 // seg is one step of a path into the input: an object's key, or any element.
